@@ -1,0 +1,50 @@
+// EdgeConfig: every setting of relais-edge, with its default and why.
+//
+// Filled by parse_edge_options() from the command line and the config file
+// (config/relais-edge.conf documents each key). Plain data: the edge copies
+// what each part needs; nothing here changes after start-up.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace relais {
+
+struct CacheControlRule {
+  std::string prefix;  // request path prefix, e.g. "/videos/"
+  std::string value;   // Cache-Control value sent to browsers
+};
+
+struct EdgeConfig {
+  std::vector<std::string> listen{"0.0.0.0:8080"};
+  std::string admin_listen = "127.0.0.1:9090";
+  std::string admin_token;  // empty: POST /purge refused
+  std::string store = "/var/lib/relais/store";
+  std::string origin;       // empty: serve the store as it is, no sync
+  std::uint64_t sync_interval_ms = 60'000;
+  std::uint64_t memory_cache_bytes = 0;   // 0 until resolved: "auto" = 1/4 of RAM
+  std::uint64_t memory_object_max_bytes = 4ull << 20;
+  unsigned workers = 0;                   // 0 until resolved: number of cores
+  std::string access_log = "-";           // FILE, "-" (stdout) or "off"
+  std::string server_name = "relais";
+
+  // Bounds on what one client can make us hold (DESIGN.md "Rules").
+  std::uint64_t max_head_bytes = 8192;        // slowloris-by-size, header floods: 431
+  std::uint64_t max_target_bytes = 4096;      // 414
+  std::uint64_t max_headers = 64;             // 431
+  std::uint64_t max_request_body_bytes = 64 * 1024;  // bodies on GET are discarded; beyond: 413
+  std::uint64_t header_timeout_ms = 10'000;   // slowloris: whole head within this, else 408
+  std::uint64_t keepalive_timeout_ms = 60'000;
+  std::uint64_t send_timeout_ms = 60'000;     // no write progress for this long: close
+  std::uint64_t max_requests_per_connection = 10'000;
+  std::uint64_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE
+  std::uint64_t max_ranges = 16;              // CVE-2011-3192 class
+  std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
+
+  std::string cache_control_html = "public, max-age=60";
+  std::string cache_control_default = "public, max-age=86400";
+  std::vector<CacheControlRule> cache_control_rules;  // first matching prefix wins
+};
+
+}  // namespace relais

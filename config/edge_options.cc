@@ -1,0 +1,153 @@
+#include "config/edge_options.h"
+
+#include <unistd.h>
+
+#include <thread>
+
+#include "config/option_parsing.h"
+#include "config/units.h"
+
+namespace po = boost::program_options;
+
+namespace relais {
+namespace {
+
+std::uint64_t physical_memory_bytes() {
+  long pages = ::sysconf(_SC_PHYS_PAGES);
+  long page = ::sysconf(_SC_PAGE_SIZE);
+  if (pages <= 0 || page <= 0) return 1ull << 30;
+  return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
+}
+
+po::options_description edge_description() {
+  const EdgeConfig d;
+  po::options_description desc("relais-edge options (each is also a key in the --config file)");
+  auto str = [](const std::string& s) { return po::value<std::string>()->default_value(s); };
+  auto num = [](std::uint64_t v, const char* shown) { return po::value<std::string>()->default_value(std::to_string(v), shown); };
+  (void)num;
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("version", "print the version and exit")
+    ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
+    ("listen", po::value<std::vector<std::string>>()->composing()->default_value(d.listen, "0.0.0.0:8080"),
+       "HTTP listener ADDR:PORT, repeatable; IPv6 as [::]:8080")
+    ("admin-listen", str(d.admin_listen), "admin listener ADDR:PORT (/healthz, /metrics, /purge)")
+    ("admin-token", str(d.admin_token), "bearer token required by POST /purge (empty: purge disabled)")
+    ("store", str(d.store), "store directory (manifest + blobs/)")
+    ("origin", str(d.origin), "origin URL or directory to sync from (empty: serve the store as is)")
+    ("sync-interval", str("60s"), "time between two syncs with the origin")
+    ("memory-cache", str("auto"), "memory tier size, all workers together (e.g. 512M, 2G; auto = 1/4 of RAM)")
+    ("memory-object-max", str("4M"), "objects larger than this are served from disk only")
+    ("workers", po::value<unsigned>()->default_value(0, "0"), "worker threads, each with its own loop and listener (0 = one per core)")
+    ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")
+    ("server-name", str(d.server_name), "value of the Server response header")
+    ("max-header-bytes", str("8K"), "request line + headers; beyond: 431")
+    ("max-target-bytes", str("4K"), "request-target length; beyond: 414")
+    ("max-headers", po::value<std::uint64_t>()->default_value(d.max_headers), "header lines per request; beyond: 431")
+    ("max-request-body", str("64K"), "body bytes discarded on GET/HEAD; beyond: 413")
+    ("header-timeout", str("10s"), "time to receive a whole request head (slowloris); then 408 and close")
+    ("keepalive-timeout", str("60s"), "idle time allowed between two requests on a connection")
+    ("send-timeout", str("60s"), "time without any write progress before a connection is dropped")
+    ("max-requests-per-connection", po::value<std::uint64_t>()->default_value(d.max_requests_per_connection), "then Connection: close")
+    ("max-connections", po::value<std::uint64_t>()->default_value(0, "0"), "open client connections, all workers (0 = 80% of RLIMIT_NOFILE)")
+    ("max-ranges", po::value<std::uint64_t>()->default_value(d.max_ranges), "ranges per request after coalescing; beyond: 416")
+    ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
+    ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
+    ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
+    ("cache-control-rule", po::value<std::vector<std::string>>()->composing(),
+       "PREFIX=VALUE, repeatable: Cache-Control for paths under PREFIX (first match wins)");
+  return desc;
+}
+
+std::optional<CliOutcome> check_positive(const po::variables_map& vm, const char* option, std::uint64_t value) {
+  if (value == 0) return CliOutcome::usage(std::string("--") + option + ": must be greater than 0");
+  (void)vm;
+  return std::nullopt;
+}
+
+}  // namespace
+
+CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& out, EdgeConfig& c) {
+  po::options_description desc = edge_description();
+  po::variables_map vm;
+  if (auto bad = parse_into(desc, nullptr, argc, argv, /*config_option=*/true, vm)) return *bad;
+  if (vm.count("help")) {
+    out << "Usage: relais-edge [--config FILE] [options]\n\n" << desc << '\n';
+    return CliOutcome::finished();
+  }
+  if (vm.count("version")) {
+    out << "relais-edge " << RELAIS_VERSION << '\n';
+    return CliOutcome::finished();
+  }
+
+  c.listen = vm["listen"].as<std::vector<std::string>>();
+  c.admin_listen = vm["admin-listen"].as<std::string>();
+  c.admin_token = vm["admin-token"].as<std::string>();
+  c.store = vm["store"].as<std::string>();
+  c.origin = vm["origin"].as<std::string>();
+  c.access_log = vm["access-log"].as<std::string>();
+  c.server_name = vm["server-name"].as<std::string>();
+  c.workers = vm["workers"].as<unsigned>();
+  c.max_headers = vm["max-headers"].as<std::uint64_t>();
+  c.max_requests_per_connection = vm["max-requests-per-connection"].as<std::uint64_t>();
+  c.max_connections = vm["max-connections"].as<std::uint64_t>();
+  c.max_ranges = vm["max-ranges"].as<std::uint64_t>();
+  c.open_files = vm["open-files"].as<std::uint64_t>();
+  c.cache_control_html = vm["cache-control-html"].as<std::string>();
+  c.cache_control_default = vm["cache-control-default"].as<std::string>();
+
+  for (auto [option, target] : {std::pair{"max-header-bytes", &c.max_head_bytes},
+                                {"max-target-bytes", &c.max_target_bytes},
+                                {"max-request-body", &c.max_request_body_bytes},
+                                {"memory-object-max", &c.memory_object_max_bytes}}) {
+    if (auto bad = convert_size(vm, option, *target)) return *bad;
+  }
+  for (auto [option, target] : {std::pair{"sync-interval", &c.sync_interval_ms},
+                                {"header-timeout", &c.header_timeout_ms},
+                                {"keepalive-timeout", &c.keepalive_timeout_ms},
+                                {"send-timeout", &c.send_timeout_ms}}) {
+    if (auto bad = convert_duration(vm, option, *target)) return *bad;
+    if (auto bad = check_positive(vm, option, *target)) return *bad;
+  }
+  const auto& memory = vm["memory-cache"].as<std::string>();
+  if (memory == "auto") {
+    c.memory_cache_bytes = physical_memory_bytes() / 4;
+  } else if (auto bad = convert_size(vm, "memory-cache", c.memory_cache_bytes)) {
+    return *bad;
+  }
+  if (c.workers == 0) c.workers = std::max(1u, std::thread::hardware_concurrency());
+  if (c.workers > 256) return CliOutcome::usage("--workers: at most 256");
+  if (c.listen.empty()) return CliOutcome::usage("--listen: at least one listener is needed");
+  if (c.store.empty()) return CliOutcome::usage("--store: must name a directory");
+  if (c.max_head_bytes < 256 || c.max_head_bytes > (1u << 20))
+    return CliOutcome::usage("--max-header-bytes: must be between 256 and 1M");
+  if (c.max_target_bytes == 0 || c.max_target_bytes > c.max_head_bytes)
+    return CliOutcome::usage("--max-target-bytes: must be between 1 and --max-header-bytes");
+  if (c.max_headers == 0 || c.max_headers > 1024) return CliOutcome::usage("--max-headers: must be between 1 and 1024");
+  if (c.max_ranges == 0 || c.max_ranges > 64) return CliOutcome::usage("--max-ranges: must be between 1 and 64");
+  if (c.max_requests_per_connection == 0) return CliOutcome::usage("--max-requests-per-connection: must be greater than 0");
+  if (c.open_files < c.workers) return CliOutcome::usage("--open-files: at least one per worker");
+  if (c.access_log.empty()) return CliOutcome::usage("--access-log: use a file name, - or off");
+  for (const char* option : {"cache-control-html", "cache-control-default", "server-name", "admin-token"}) {
+    const auto& v = vm[option].as<std::string>();
+    for (char ch : v) {
+      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+        return CliOutcome::usage(std::string("--") + option + ": control characters are not allowed");
+    }
+  }
+  if (vm.count("cache-control-rule")) {
+    for (const auto& rule : vm["cache-control-rule"].as<std::vector<std::string>>()) {
+      auto eq = rule.find('=');
+      if (eq == std::string::npos || eq == 0 || rule[0] != '/' || eq + 1 == rule.size())
+        return CliOutcome::usage("--cache-control-rule: '" + rule + "' is not PREFIX=VALUE with PREFIX starting with /");
+      for (char ch : rule) {
+        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
+          return CliOutcome::usage("--cache-control-rule: control characters are not allowed");
+      }
+      c.cache_control_rules.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
+    }
+  }
+  return CliOutcome::run_it();
+}
+
+}  // namespace relais

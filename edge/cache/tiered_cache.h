@@ -1,0 +1,42 @@
+// TieredCache: "a body source for this variant", from RAM or from disk.
+//
+// The only thing the HTTP layer asks of the cache. A small blob is read from
+// the disk tier once, its size and XXH3-128 checked, and kept in the memory
+// tier; a large one is handed out as an open file for sendfile(). Per worker
+// thread, not thread-safe. Never touches a socket.
+#pragma once
+
+#include <cstdint>
+
+#include "edge/cache/memory_tier.h"
+#include "edge/storage/blob_store.h"
+#include "origin-sync/manifest.h"
+#include "origin-sync/result.h"
+
+namespace relais {
+
+struct BodySource {
+  MemoryRef memory;  // set for a memory-tier hit (or a fresh fill)
+  FileRef file;      // set otherwise
+  std::uint64_t size = 0;
+  bool from_memory() const { return memory != nullptr; }
+};
+
+struct TieredCacheStats {
+  std::uint64_t memory_hits = 0;
+  std::uint64_t disk_hits = 0;
+  std::uint64_t corrupt_blobs = 0;  // size or hash mismatch found on read
+};
+
+class TieredCache {
+ public:
+  TieredCache(BlobStore& store, MemoryTier& memory);
+
+  // Storage error if the blob is missing, truncated or corrupt: the caller
+  // answers 503 for this request and the object is never served.
+  Result<BodySource> body(const Variant& variant);
+
+  const TieredCacheStats& stats() const;
+};
+
+}  // namespace relais

@@ -1,0 +1,53 @@
+// BlobStore: read access to the content-addressed blobs of a store directory.
+//
+// Owns a bounded cache of open file descriptors (LRU), so that hot disk-tier
+// objects are served with sendfile() without an open() per request. One
+// instance per worker thread (not thread-safe, no locks); an fd evicted from
+// the cache stays open while a FileRef to it is alive (a response still
+// sending from it). The store never parses HTTP and knows nothing of requests.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "origin-sync/content_hash.h"
+#include "origin-sync/result.h"
+#include "origin-sync/unique_fd.h"
+
+namespace relais {
+
+struct OpenBlob {
+  UniqueFd fd;
+  std::uint64_t size = 0;
+};
+using FileRef = std::shared_ptr<const OpenBlob>;
+
+class BlobStore {
+ public:
+  BlobStore(std::string root, std::size_t max_open_files);
+
+  // Opens (or reuses) the blob. A missing file, or one whose size is not
+  // expected_size (truncated or replaced), is a storage error: never served.
+  Result<FileRef> open(const ContentHash& hash, std::uint64_t expected_size);
+  // Reads the whole blob and checks its size and XXH3-128 against hash.
+  Result<std::string> read_verified(const ContentHash& hash, std::uint64_t expected_size);
+
+  const std::string& root() const { return root_; }
+  std::size_t open_files() const { return by_hash_.size(); }
+
+ private:
+  struct Slot {
+    ContentHash hash;
+    FileRef file;
+  };
+  std::string root_;
+  std::size_t max_open_;
+  std::list<Slot> lru_;  // front = most recent
+  std::unordered_map<ContentHash, std::list<Slot>::iterator, ContentHashHasher> by_hash_;
+};
+
+}  // namespace relais

@@ -1,0 +1,70 @@
+// Manifest: the list of files a publish produced, and the blobs behind them.
+//
+// One manifest describes one generation of the published tree. It is written
+// by `relais-sync publish`, hosted by any static HTTP server next to the
+// blobs, pulled by every edge, and turned into an immutable Catalog there.
+// The text format is specified in origin-sync/MANIFEST.md; readers reject an
+// unknown major version and any truncated or malformed manifest as a whole.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "origin-sync/content_hash.h"
+#include "origin-sync/encoding.h"
+#include "origin-sync/result.h"
+
+namespace relais {
+
+inline constexpr std::uint32_t kManifestMajorVersion = 1;
+inline constexpr std::uint32_t kManifestMinorVersion = 0;
+// Name of the manifest file at the root of a publish output or of a store.
+inline constexpr std::string_view kManifestFileName = "manifest";
+// Bound on what a reader accepts, so a hostile origin cannot make an edge
+// allocate without limit: 16 M entries of ~200 bytes is far above any course.
+inline constexpr std::size_t kManifestMaxBytes = 1ull << 30;
+inline constexpr std::size_t kManifestMaxPathBytes = 1024;
+
+struct Variant {
+  Encoding encoding = Encoding::identity;
+  ContentHash hash;
+  std::uint64_t size = 0;
+};
+
+struct ManifestEntry {
+  // Relative UTF-8 path with '/' separators, no leading '/', no '.' or '..'
+  // segment, no empty segment, no NUL: exactly the normalised request path
+  // without its leading '/'.
+  std::string path;
+  std::string content_type;        // e.g. "text/html; charset=utf-8"
+  std::int64_t last_modified = 0;  // seconds since the epoch (source mtime)
+  // variants[0] is always the identity; the others are only those smaller
+  // than it, at most one per encoding.
+  std::vector<Variant> variants;
+
+  const Variant& identity() const { return variants.front(); }
+};
+
+struct Manifest {
+  std::uint32_t major = kManifestMajorVersion;
+  std::uint32_t minor = kManifestMinorVersion;
+  std::uint64_t generation = 0;   // grows by one at every publish that changes something
+  std::int64_t published_at = 0;  // seconds since the epoch
+  std::vector<ManifestEntry> entries;  // sorted by path, paths unique
+};
+
+// Checks a manifest path against the rules above.
+bool is_valid_manifest_path(std::string_view path);
+
+std::string serialize_manifest(const Manifest& manifest);
+// Origin error (not retryable) naming the line and what is wrong.
+Result<Manifest> parse_manifest(std::string_view text);
+
+// Reads and parses DIR/manifest. A missing file is a storage error.
+Result<Manifest> read_manifest_file(const std::string& dir);
+// Writes DIR/manifest atomically: temp file, fsync, rename, fsync(DIR).
+Status write_manifest_file(const std::string& dir, const Manifest& manifest);
+
+}  // namespace relais

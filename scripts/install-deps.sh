@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package that building, testing and running the demo need.
+# Idempotent: when everything is already installed it returns in about a second
+# without touching the network.
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config git ca-certificates python3 curl
+  libevent-dev        # event loop
+  libbrotli-dev       # brotli variants
+  libzstd-dev         # zstd variants
+  zlib1g-dev          # gzip variants
+  libxxhash-dev       # XXH3-128 content hashes
+  libboost-program-options-dev  # CLI + config file
+  libgtest-dev libgmock-dev     # tests
+  libssl-dev          # TLS
+  libcurl4-openssl-dev # fetching from an HTTP origin
+)
+if [ "${RELAIS_BENCH:-0}" = 1 ]; then
+  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux)
+fi
+if [ "${RELAIS_FUZZ:-0}" = 1 ]; then
+  packages+=(clang libclang-rt-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root or install them" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: installed ${missing[*]}"
