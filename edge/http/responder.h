@@ -1,0 +1,76 @@
+// Responder: turns one parsed request into a queued response.
+//
+// The data flow of DESIGN.md as plain code: normalise the target, look the
+// path up in the catalog, negotiate the variant, evaluate preconditions and
+// ranges, ask the cache for a body source, and describe the response into a
+// ResponseBuffer. No socket, no clock of its own (the Date text is passed in),
+// so every branch is testable with a catalog and a temp store.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edge/cache/catalog.h"
+#include "edge/cache/tiered_cache.h"
+#include "edge/http/request.h"
+#include "edge/http/response_buffer.h"
+
+namespace relais::http {
+
+struct CacheControlPolicy {
+  std::string html;
+  std::string fallback;
+  std::vector<std::pair<std::string, std::string>> rules;  // prefix -> value, first match wins
+
+  std::string_view for_entry(std::string_view request_path, std::string_view content_type) const;
+};
+
+struct ResponderSettings {
+  std::string server_name = "relais";
+  std::size_t max_ranges = 16;
+  CacheControlPolicy cache_control;
+  std::string multipart_boundary;  // random per process, so content cannot forge it
+};
+
+// What the connection must know after a response was queued.
+struct ResponseSummary {
+  std::uint16_t status = 0;
+  std::uint64_t body_bytes = 0;
+  bool close = false;          // send Connection: close and close after writing
+  bool from_memory = false;    // for metrics: served from the memory tier
+  bool from_disk = false;
+  bool blob_error = false;     // the cache could not produce a verified body
+};
+
+// Per-request inputs the connection supplies.
+struct RequestContext {
+  const Catalog* catalog = nullptr;  // nullptr until a catalog is loaded: 503
+  TieredCache* cache = nullptr;
+  std::string_view date;             // preformatted IMF-fixdate of now
+  bool must_close = false;           // the connection closes after this response anyway
+};
+
+class Responder {
+ public:
+  explicit Responder(ResponderSettings settings) : settings_(std::move(settings)) {}
+
+  // Appends the full response to out. `scratch` is at least request.target.size() bytes.
+  ResponseSummary respond(const Request& request, const RequestContext& context, std::span<char> scratch,
+                          ResponseBuffer& out) const;
+
+  // A response that needs no catalog (errors found before or during parsing).
+  ResponseSummary respond_error(std::uint16_t status, std::string_view date, bool head_only, bool close,
+                                ResponseBuffer& out) const;
+
+  const ResponderSettings& settings() const { return settings_; }
+
+ private:
+  ResponderSettings settings_;
+};
+
+// Reason phrase for the statuses we send ("OK", "Not Found", ...).
+std::string_view reason_phrase(std::uint16_t status);
+
+}  // namespace relais::http

@@ -1,0 +1,201 @@
+#include "edge/server/admin_server.h"
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <vector>
+
+#include "edge/http/request_parser.h"
+#include "edge/http/responder.h"
+#include "origin-sync/assert.h"
+
+namespace relais {
+namespace {
+
+constexpr std::size_t kAdminMaxHead = 8192;
+constexpr int kAdminTimeoutSeconds = 5;
+
+// Decodes %XX in a query value; nullopt if malformed.
+std::optional<std::string> decode_query_value(std::string_view v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    char c = v[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      auto hex = [](char h) -> int {
+        if (h >= '0' && h <= '9') return h - '0';
+        if (h >= 'a' && h <= 'f') return h - 'a' + 10;
+        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
+        return -1;
+      };
+      if (i + 2 >= v.size()) return std::nullopt;
+      int hi = hex(v[i + 1]), lo = hex(v[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
+}
+
+std::optional<std::string> query_parameter(std::string_view target, std::string_view key) {
+  auto q = target.find('?');
+  if (q == std::string_view::npos) return std::nullopt;
+  std::string_view query = target.substr(q + 1);
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
+      return decode_query_value(pair.substr(key.size() + 1));
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+// Constant time, so the token cannot be guessed byte by byte from timings.
+bool token_matches(std::string_view given, std::string_view expected) {
+  if (given.size() != expected.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < given.size(); ++i) diff |= static_cast<unsigned char>(given[i] ^ expected[i]);
+  return diff == 0;
+}
+
+struct AdminConnection {
+  AdminServer* server;
+  const AdminHandlers* handlers;
+  bufferevent* bev;
+  bool responded = false;
+};
+
+void finish(AdminConnection* c) {
+  bufferevent_free(c->bev);
+  delete c;
+}
+
+void on_write(bufferevent*, void* arg) {
+  auto* c = static_cast<AdminConnection*>(arg);
+  if (c->responded) finish(c);
+}
+
+void on_error(bufferevent*, short, void* arg) { finish(static_cast<AdminConnection*>(arg)); }
+
+void respond(AdminConnection* c, const AdminResponse& r) {
+  evbuffer* out = bufferevent_get_output(c->bev);
+  evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+                      r.status, std::string(http::reason_phrase(static_cast<std::uint16_t>(r.status))).c_str(),
+                      r.content_type.c_str(), r.body.size());
+  evbuffer_add(out, r.body.data(), r.body.size());
+  c->responded = true;
+  bufferevent_disable(c->bev, EV_READ);
+}
+
+void on_read(bufferevent* bev, void* arg) {
+  auto* c = static_cast<AdminConnection*>(arg);
+  if (c->responded) return;
+  evbuffer* in = bufferevent_get_input(bev);
+  std::size_t length = evbuffer_get_length(in);
+  const char* data = reinterpret_cast<const char*>(evbuffer_pullup(in, -1));
+  http::ParserLimits limits;
+  limits.max_head_bytes = kAdminMaxHead;
+  limits.max_target_bytes = 4096;
+  limits.max_headers = 32;
+  std::vector<http::HeaderField> headers(limits.max_headers);
+  http::Request request;
+  auto outcome = http::parse_request_head(std::string_view(data, length), limits, headers.data(), request);
+  if (outcome.state == http::ParseState::incomplete) return;
+  if (outcome.state == http::ParseState::error) {
+    respond(c, AdminResponse{outcome.status, "text/plain; charset=utf-8", std::string(outcome.reason) + "\n"});
+    return;
+  }
+  std::string_view authorization;
+  for (std::size_t i = 0; i < request.header_count; ++i) {
+    if (http::equals_ignore_case(request.headers[i].name, "Authorization")) authorization = request.headers[i].value;
+  }
+  respond(c, handle_admin_request(request.method_token, request.target, authorization, *c->handlers));
+}
+
+}  // namespace
+
+AdminResponse handle_admin_request(std::string_view method, std::string_view target, std::string_view authorization,
+                                   const AdminHandlers& h) {
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/healthz") {
+    if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "GET only\n"};
+    return {h.healthy() ? 200 : 503, "text/plain; charset=utf-8", h.health_text()};
+  }
+  if (path == "/metrics") {
+    if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "GET only\n"};
+    return {200, "text/plain; version=0.0.4; charset=utf-8", h.metrics()};
+  }
+  if (path == "/purge") {
+    if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
+    if (h.token.empty()) return {403, "text/plain; charset=utf-8", "purge is disabled: set admin-token\n"};
+    constexpr std::string_view kBearer = "Bearer ";
+    if (!authorization.starts_with(kBearer) || !token_matches(authorization.substr(kBearer.size()), h.token))
+      return {401, "text/plain; charset=utf-8", "missing or wrong bearer token\n"};
+    auto what = query_parameter(target, "path");
+    if (!what || what->empty()) return {400, "text/plain; charset=utf-8", "use POST /purge?path=/a/b (or a prefix ending in /)\n"};
+    auto removed = h.purge(*what);
+    if (!removed.ok()) return {409, "text/plain; charset=utf-8", removed.error().message + "\n"};
+    return {200, "text/plain; charset=utf-8", "purged " + std::to_string(removed.value()) + "\n"};
+  }
+  return {404, "text/plain; charset=utf-8", "not found: /healthz, /metrics, POST /purge\n"};
+}
+
+AdminServer::AdminServer(UniqueFd listen_fd, AdminHandlers handlers)
+    : listen_fd_(std::move(listen_fd)), handlers_(std::move(handlers)) {
+  base_ = event_base_new();
+  RELAIS_ASSERT(base_ != nullptr);
+  accept_event_ = event_new(base_, listen_fd_.get(), EV_READ | EV_PERSIST, &AdminServer::on_accept, this);
+  stop_event_ = event_new(base_, -1, 0, &AdminServer::on_stop, this);
+  event_add(accept_event_, nullptr);
+}
+
+AdminServer::~AdminServer() {
+  stop();
+  event_free(accept_event_);
+  event_free(stop_event_);
+  event_base_free(base_);
+}
+
+void AdminServer::start() {
+  thread_ = std::thread([this] { event_base_dispatch(base_); });
+}
+
+void AdminServer::stop() {
+  if (!thread_.joinable()) return;
+  event_active(stop_event_, EV_TIMEOUT, 0);
+  thread_.join();
+}
+
+void AdminServer::on_stop(evutil_socket_t, short, void* self) {
+  event_base_loopbreak(static_cast<AdminServer*>(self)->base_);
+}
+
+void AdminServer::on_accept(evutil_socket_t listen_fd, short, void* self) {
+  auto* server = static_cast<AdminServer*>(self);
+  for (int i = 0; i < 16; ++i) {
+    int fd = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) return;
+    bufferevent* bev = bufferevent_socket_new(server->base_, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (bev == nullptr) {
+      ::close(fd);
+      continue;
+    }
+    auto* c = new AdminConnection{server, &server->handlers_, bev};
+    bufferevent_setcb(bev, on_read, on_write, on_error, c);
+    bufferevent_setwatermark(bev, EV_READ, 0, kAdminMaxHead + 1);
+    timeval timeout{kAdminTimeoutSeconds, 0};
+    bufferevent_set_timeouts(bev, &timeout, &timeout);
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+  }
+}
+
+}  // namespace relais

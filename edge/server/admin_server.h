@@ -1,0 +1,57 @@
+// AdminServer: the operator's listener (default 127.0.0.1 only), on its own
+// thread and loop so that a flood on the client ports never hides health and
+// metrics: GET /healthz, GET /metrics, POST /purge?path=/a/b (bearer token).
+//
+// One request per connection, head bounded to 8 KiB, 5 s to send it.
+#pragma once
+
+#include <event2/event.h>
+
+#include <functional>
+#include <string>
+#include <thread>
+
+#include "edge/server/catalog_loader.h"
+#include "origin-sync/result.h"
+#include "origin-sync/unique_fd.h"
+
+namespace relais {
+
+struct AdminHandlers {
+  std::function<bool()> healthy;              // a catalog is in service
+  std::function<std::string()> health_text;   // body of /healthz
+  std::function<std::string()> metrics;       // body of /metrics
+  std::function<Result<std::size_t>(std::string_view)> purge;
+  std::string token;                          // empty: purge disabled
+};
+
+// An admin response, computed without a socket (tested directly).
+struct AdminResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::string body;
+};
+
+AdminResponse handle_admin_request(std::string_view method, std::string_view target, std::string_view authorization,
+                                   const AdminHandlers& handlers);
+
+class AdminServer {
+ public:
+  AdminServer(UniqueFd listen_fd, AdminHandlers handlers);
+  ~AdminServer();
+  void start();
+  void stop();  // thread-safe; joins
+
+ private:
+  static void on_accept(evutil_socket_t fd, short what, void* self);
+  static void on_stop(evutil_socket_t fd, short what, void* self);
+
+  UniqueFd listen_fd_;
+  AdminHandlers handlers_;
+  event_base* base_ = nullptr;
+  event* accept_event_ = nullptr;
+  event* stop_event_ = nullptr;
+  std::thread thread_;
+};
+
+}  // namespace relais

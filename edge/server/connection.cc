@@ -1,0 +1,327 @@
+#include "edge/server/connection.h"
+
+#include <event2/event.h>
+#include <sys/sendfile.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstring>
+
+#include "edge/http/request_parser.h"
+#include "edge/server/worker.h"
+#include "origin-sync/assert.h"
+
+namespace relais {
+namespace {
+
+constexpr int kMaxIov = 64;
+
+timeval to_timeval(std::uint64_t ms) {
+  timeval tv;
+  tv.tv_sec = static_cast<time_t>(ms / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+  return tv;
+}
+
+}  // namespace
+
+Connection::Connection(Worker& worker, int fd, const PeerAddress& peer) : worker_(worker), fd_(fd), peer_(peer) {
+  event_assign(&event_, worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::on_event, this);
+}
+
+Connection::~Connection() {
+  event_del(&event_);
+  if (buffers_ != nullptr) worker_.release_buffers(buffers_);
+  ::close(fd_);
+}
+
+void Connection::start() { arm(EV_READ, worker_.settings().header_timeout_ms); }
+
+void Connection::drain() {
+  draining_ = true;
+  if (idle() && phase_ == Phase::reading) close_now();
+}
+
+void Connection::arm(short events, std::uint64_t timeout_ms) {
+  timeval tv = to_timeval(timeout_ms);
+  if (event_get_events(&event_) != (events | EV_PERSIST)) {
+    event_del(&event_);
+    event_assign(&event_, worker_.base(), fd_, events | EV_PERSIST, &Connection::on_event, this);
+  }
+  event_add(&event_, &tv);
+}
+
+void Connection::on_event(evutil_socket_t, short what, void* self) {
+  auto* c = static_cast<Connection*>(self);
+  if (what & EV_TIMEOUT) {
+    c->on_timeout();
+  } else if (what & EV_WRITE) {
+    c->on_writable();
+  } else if (what & EV_READ) {
+    c->on_readable();
+  }
+}
+
+void Connection::on_timeout() {
+  const ServerSettings& s = worker_.settings();
+  if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->input_length > 0) {
+    // A head that did not arrive in time: slowloris or a dead link. 408 and close.
+    worker_.stats().header_timeouts.add();
+    stop_parsing_ = true;
+    worker_.responder().respond_error(408, worker_.date(), false, true, buffers_->output);
+    buffers_->input_length = 0;
+    flush_output();
+    return;
+  }
+  if (phase_ == Phase::writing) worker_.stats().send_timeouts.add();
+  (void)s;
+  close_now();
+}
+
+void Connection::on_readable() {
+  if (phase_ == Phase::lingering) {
+    char sink[4096];
+    ssize_t n = ::recv(fd_, sink, sizeof sink, 0);
+    if (n > 0) linger_bytes_ += static_cast<std::uint64_t>(n);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || linger_bytes_ > worker_.settings().linger_max_bytes)
+      close_now();
+    return;
+  }
+  if (buffers_ == nullptr) {
+    buffers_ = worker_.acquire_buffers();
+    head_started_ms_ = worker_.now_ms();
+  }
+  ConnectionBuffers& b = *buffers_;
+  if (b.input_length == b.input_capacity) {
+    // Full: the parser bounds a head below the capacity, so what is there
+    // is complete requests held back by backpressure. Serve them first.
+    process_input();
+    flush_output();
+    return;
+  }
+  ssize_t n = ::recv(fd_, b.input.get() + b.input_length, b.input_capacity - b.input_length, 0);
+  if (n < 0) {
+    if (errno == EAGAIN || errno == EINTR) return;
+    close_now();
+    return;
+  }
+  if (n == 0) {
+    // The client half-closed: answer what it already sent, then close.
+    peer_shut_write_ = true;
+    if (b.input_length == 0 && b.output.empty()) {
+      close_now();
+      return;
+    }
+  }
+  if (b.input_length == 0 && n > 0) head_started_ms_ = worker_.now_ms();
+  b.input_length += static_cast<std::size_t>(n);
+  process_input();
+  flush_output();
+}
+
+// Discards request body bytes at the front of the input. False if more are needed.
+bool Connection::discard_body() {
+  ConnectionBuffers& b = *buffers_;
+  std::size_t used = 0;
+  if (b.chunked_body) {
+    auto step = b.chunked.feed(std::string_view(b.input.get(), b.input_length));
+    used = step.consumed;
+    if (step.state == http::ChunkedDecoder::State::error) {
+      worker_.responder().respond_error(400, worker_.date(), false, true, b.output);
+      stop_parsing_ = true;
+      b.input_length = 0;
+      return false;
+    }
+    if (step.state == http::ChunkedDecoder::State::done) b.chunked_body = false;
+  } else {
+    used = static_cast<std::size_t>(std::min<std::uint64_t>(b.body_left, b.input_length));
+    b.body_left -= used;
+  }
+  std::memmove(b.input.get(), b.input.get() + used, b.input_length - used);
+  b.input_length -= used;
+  return !b.chunked_body && b.body_left == 0;
+}
+
+void Connection::process_input() {
+  ConnectionBuffers& b = *buffers_;
+  const ServerSettings& s = worker_.settings();
+  std::size_t offset = 0;
+  held_back_ = false;
+  while (!stop_parsing_) {
+    if (b.output.pending_bytes() > s.max_pending_output) {
+      held_back_ = true;  // backpressure: resume once the client has read
+      break;
+    }
+    if (b.body_left > 0 || b.chunked_body) {
+      if (offset > 0) {
+        std::memmove(b.input.get(), b.input.get() + offset, b.input_length - offset);
+        b.input_length -= offset;
+        offset = 0;
+      }
+      if (!discard_body()) break;
+      head_started_ms_ = worker_.now_ms();
+      continue;
+    }
+    if (offset == b.input_length) break;
+    http::Request request;
+    std::string_view window(b.input.get() + offset, b.input_length - offset);
+    http::ParseOutcome parsed = http::parse_request_head(window, s.limits, worker_.header_storage(), request);
+    if (parsed.state == http::ParseState::incomplete) break;
+    if (parsed.state == http::ParseState::error) {
+      // After a framing error nothing that follows can be trusted (RFC 9112 §11.2).
+      worker_.stats().parse_errors.add();
+      worker_.stats().requests_by_class[4].add();
+      worker_.responder().respond_error(parsed.status, worker_.date(), false, true, b.output);
+      stop_parsing_ = true;
+      offset = b.input_length;
+      break;
+    }
+    ++requests_;
+    bool must_close = draining_ || requests_ >= s.max_requests_per_connection;
+    // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
+    // to send; closing keeps that body from being read as the next request.
+    if (request.expect_continue && (request.content_length > 0 || request.chunked)) must_close = true;
+    http::RequestContext context{worker_.catalog(), &worker_.cache(), worker_.date(), must_close};
+    http::ResponseSummary summary = worker_.responder().respond(
+        request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), b.output);
+    worker_.log_request(peer_, request, summary);
+    offset += parsed.head_bytes;
+    b.body_left = request.content_length;
+    b.chunked_body = request.chunked;
+    if (b.chunked_body) b.chunked = http::ChunkedDecoder(s.limits.max_body_bytes);
+    if (summary.close) {
+      stop_parsing_ = true;
+      offset = b.input_length;
+      b.body_left = 0;
+      b.chunked_body = false;
+      break;
+    }
+    head_started_ms_ = worker_.now_ms();
+  }
+  if (offset > 0) {
+    std::memmove(b.input.get(), b.input.get() + offset, b.input_length - offset);
+    b.input_length -= offset;
+  }
+}
+
+bool Connection::flush_output() {
+  if (buffers_ == nullptr) return true;
+  ConnectionBuffers& b = *buffers_;
+  const ServerSettings& s = worker_.settings();
+  std::uint64_t budget = s.write_budget;
+  while (!b.output.empty() && budget > 0) {
+    auto& segments = b.output.segments();
+    ssize_t n;
+    if (segments.front().kind == http::Segment::Kind::file) {
+      const http::Segment& seg = segments.front();
+      off_t offset = static_cast<off_t>(seg.offset);
+      std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>({seg.length, budget, 1u << 30}));
+      n = ::sendfile(fd_, seg.file->fd.get(), &offset, length);
+    } else {
+      iovec iov[kMaxIov];
+      int count = 0;
+      bool more = false;
+      for (const http::Segment& seg : segments) {
+        if (seg.kind == http::Segment::Kind::file) {
+          more = true;  // MSG_MORE: let the kernel merge the head with the file's first bytes
+          break;
+        }
+        if (count == kMaxIov) break;
+        const char* base = seg.kind == http::Segment::Kind::text ? b.output.text_data() : seg.memory->bytes.data();
+        iov[count].iov_base = const_cast<char*>(base + seg.offset);
+        iov[count].iov_len = static_cast<std::size_t>(seg.length);
+        ++count;
+      }
+      msghdr msg{};
+      msg.msg_iov = iov;
+      msg.msg_iovlen = static_cast<std::size_t>(count);
+      n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+    }
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) break;
+      close_now();  // EPIPE, ECONNRESET: the client went away mid-response
+      return false;
+    }
+    if (n == 0) break;
+    b.output.consume(static_cast<std::uint64_t>(n));
+    budget -= std::min<std::uint64_t>(budget, static_cast<std::uint64_t>(n));
+  }
+  if (!b.output.empty()) {
+    if (phase_ != Phase::writing || budget == 0) {
+      phase_ = Phase::writing;
+      arm(EV_WRITE, s.send_timeout_ms);
+    }
+    return true;
+  }
+  // Everything written.
+  if (held_back_ && !stop_parsing_ && b.input_length > 0) {
+    process_input();  // pipelined requests held back by backpressure
+    if (!b.output.empty()) return flush_output();  // depth bounded by the input buffer
+  }
+  if (stop_parsing_ || peer_shut_write_) return start_lingering();
+  phase_ = Phase::reading;
+  return rearm_for_reading();
+}
+
+void Connection::on_writable() {
+  const ServerSettings& s = worker_.settings();
+  std::uint64_t before = buffers_->output.pending_bytes();
+  if (!flush_output()) return;
+  // Progress re-arms the send timeout; a reader that takes nothing does not.
+  if (phase_ == Phase::writing && buffers_ != nullptr && buffers_->output.pending_bytes() < before)
+    arm(EV_WRITE, s.send_timeout_ms);
+}
+
+bool Connection::rearm_for_reading() {
+  const ServerSettings& s = worker_.settings();
+  if (buffers_ != nullptr && buffers_->input_length > 0) {
+    // A partial head: the deadline counts from its first byte, whatever the
+    // client trickles in since (slowloris).
+    std::uint64_t elapsed = worker_.now_ms() - head_started_ms_;
+    std::uint64_t left = elapsed >= s.header_timeout_ms ? 1 : s.header_timeout_ms - elapsed;
+    arm(EV_READ, left);
+    return true;
+  }
+  release_buffers_if_done();
+  if (draining_) {
+    close_now();
+    return false;
+  }
+  arm(EV_READ, requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms);
+  return true;
+}
+
+void Connection::release_buffers_if_done() {
+  if (buffers_ == nullptr) return;
+  if (buffers_->input_length == 0 && buffers_->output.empty() && buffers_->body_left == 0 && !buffers_->chunked_body) {
+    worker_.release_buffers(buffers_);
+    buffers_ = nullptr;
+  }
+}
+
+bool Connection::start_lingering() {
+  if (peer_shut_write_) {
+    close_now();
+    return false;
+  }
+  phase_ = Phase::lingering;
+  ::shutdown(fd_, SHUT_WR);
+  if (buffers_ != nullptr) {
+    buffers_->input_length = 0;
+    worker_.release_buffers(buffers_);
+    buffers_ = nullptr;
+  }
+  arm(EV_READ, worker_.settings().linger_timeout_ms);
+  return true;
+}
+
+void Connection::close_now() {
+  worker_.connection_closed(this);  // unlinks and deletes
+}
+
+}  // namespace relais

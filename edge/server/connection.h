@@ -1,0 +1,73 @@
+// Connection: one client TCP connection on a worker, HTTP/1.x state machine.
+//
+// Lifecycle: reading (waiting for or receiving a request head) -> writing
+// (responses queued, waiting for the socket) -> back to reading, until the
+// client closes, a limit or error says close (then `lingering`: shut our
+// side, drain theirs briefly), or the worker stops. An idle connection holds
+// only this object (~200 bytes) and its kernel socket: its receive buffer and
+// response queue come from the worker's pool while a request is in flight and
+// go back as soon as everything is written.
+#pragma once
+
+#include <event2/event_struct.h>
+
+#include <cstdint>
+
+#include "edge/server/peer_address.h"
+
+namespace relais {
+
+class Worker;
+struct ConnectionBuffers;
+
+class Connection {
+ public:
+  Connection(Worker& worker, int fd, const PeerAddress& peer);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Arms the read event; called once after construction.
+  void start();
+  // Worker shutdown: close now if idle, else after the current response.
+  void drain();
+  bool idle() const { return buffers_ == nullptr; }
+
+  // Intrusive list of the worker's connections.
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+
+ private:
+  enum class Phase : std::uint8_t { reading, writing, lingering };
+
+  static void on_event(evutil_socket_t fd, short what, void* self);
+  void on_readable();
+  void on_writable();
+  void on_timeout();
+
+  void process_input();
+  bool discard_body();
+  // Each returns false when the connection was closed (this is deleted).
+  bool flush_output();
+  void arm(short events, std::uint64_t timeout_ms);
+  bool rearm_for_reading();
+  bool start_lingering();
+  void release_buffers_if_done();
+  void close_now();  // deletes this
+
+  Worker& worker_;
+  struct event event_;
+  int fd_;
+  PeerAddress peer_;
+  Phase phase_ = Phase::reading;
+  bool stop_parsing_ = false;     // an error or "close" response: no further request is read
+  bool held_back_ = false;        // parsing paused by backpressure with input left
+  bool peer_shut_write_ = false;  // the client sent FIN: answer what it sent, then close
+  bool draining_ = false;
+  std::uint32_t requests_ = 0;
+  std::uint64_t head_started_ms_ = 0;  // when the first byte of the current head arrived
+  std::uint64_t linger_bytes_ = 0;
+  ConnectionBuffers* buffers_ = nullptr;
+};
+
+}  // namespace relais

@@ -1,0 +1,224 @@
+#include "edge/server/edge_server.h"
+
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include "edge/http/responder.h"
+#include "edge/server/access_log.h"
+#include "edge/server/admin_server.h"
+#include "edge/server/catalog_loader.h"
+#include "edge/server/listener.h"
+#include "edge/server/metrics.h"
+#include "edge/server/server_settings.h"
+#include "edge/server/worker.h"
+
+namespace relais {
+
+struct EdgeServer::Parts {
+  EdgeConfig config;
+  ServerSettings settings;
+  std::unique_ptr<http::Responder> responder;
+  CatalogHolder catalog;
+  std::unique_ptr<CatalogLoader> loader;
+  std::unique_ptr<AccessLog> access_log;
+  std::atomic<std::uint64_t> open_connections{0};
+  std::vector<std::unique_ptr<Worker>> workers;
+  std::unique_ptr<AdminServer> admin;
+  std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+};
+
+namespace {
+
+std::uint64_t resolve_max_connections(std::uint64_t configured) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    // Like nginx's worker_rlimit_nofile: use what the hard limit allows.
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    (void)::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  std::uint64_t fds = limit.rlim_cur == RLIM_INFINITY ? 1'000'000 : limit.rlim_cur;
+  // Keep a fifth of the descriptors for blob files, listeners and the admin.
+  std::uint64_t ceiling = fds * 4 / 5;
+  return configured == 0 ? ceiling : std::min(configured, ceiling);
+}
+
+std::string random_boundary() {
+  std::random_device rd;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string b = "relais-";
+  for (int i = 0; i < 24; ++i) b.push_back(kHex[rd() & 15]);
+  return b;
+}
+
+ServerSettings settings_from(const EdgeConfig& c) {
+  ServerSettings s;
+  s.limits.max_head_bytes = c.max_head_bytes;
+  s.limits.max_target_bytes = c.max_target_bytes;
+  s.limits.max_headers = c.max_headers;
+  s.limits.max_body_bytes = c.max_request_body_bytes;
+  s.header_timeout_ms = c.header_timeout_ms;
+  s.keepalive_timeout_ms = c.keepalive_timeout_ms;
+  s.send_timeout_ms = c.send_timeout_ms;
+  s.max_requests_per_connection = c.max_requests_per_connection;
+  s.max_connections = resolve_max_connections(c.max_connections);
+  s.access_log = c.access_log != "off";
+  return s;
+}
+
+http::ResponderSettings responder_settings_from(const EdgeConfig& c) {
+  http::ResponderSettings r;
+  r.server_name = c.server_name;
+  r.max_ranges = c.max_ranges;
+  r.cache_control.html = c.cache_control_html;
+  r.cache_control.fallback = c.cache_control_default;
+  for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
+  r.multipart_boundary = random_boundary();
+  return r;
+}
+
+Status open_http_listeners(EdgeServer::Parts& p) {
+  for (const std::string& text : p.config.listen) {
+    auto address = parse_socket_address(text);
+    if (!address.ok()) return Error::config("--listen " + address.error().message);
+    SocketAddress bound = address.value();
+    for (auto& worker : p.workers) {
+      auto fd = open_listener(bound, /*reuse_port=*/true);
+      if (!fd.ok()) return Error::config("--listen: " + fd.error().message);
+      // Port 0: the first bind picks the port, the other workers join it.
+      if (bound.port() == 0) bound = local_address(fd->get()).value();
+      worker->add_listener(std::move(fd.value()));
+    }
+    std::printf("listening http %s\n", bound.to_string().c_str());
+  }
+  return {};
+}
+
+Status open_admin(EdgeServer::Parts& p) {
+  auto address = parse_socket_address(p.config.admin_listen);
+  if (!address.ok()) return Error::config("--admin-listen " + address.error().message);
+  auto fd = open_listener(address.value(), /*reuse_port=*/false);
+  if (!fd.ok()) return Error::config("--admin-listen: " + fd.error().message);
+  SocketAddress bound = local_address(fd->get()).value();
+  AdminHandlers h;
+  h.token = p.config.admin_token;
+  h.healthy = [&p] { return p.catalog.current() != nullptr; };
+  h.health_text = [&p] {
+    auto catalog = p.catalog.current();
+    if (!catalog) return std::string("no catalog loaded\n");
+    return "ok generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size()) + "\n";
+  };
+  h.metrics = [&p] {
+    std::vector<const WorkerStats*> stats;
+    for (auto& w : p.workers) stats.push_back(&w->stats());
+    EdgeGauges g;
+    auto catalog = p.catalog.current();
+    g.catalog_loaded = catalog != nullptr;
+    g.catalog_generation = catalog ? catalog->generation() : 0;
+    g.catalog_entries = catalog ? catalog->size() : 0;
+    g.memory_capacity_bytes = p.config.memory_cache_bytes;
+    g.max_connections = p.settings.max_connections;
+    g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
+    g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+    return render_metrics(stats, g);
+  };
+  h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
+  p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
+  std::printf("listening admin %s\n", bound.to_string().c_str());
+  return {};
+}
+
+}  // namespace
+
+void block_server_signals() {
+  ::signal(SIGPIPE, SIG_IGN);  // a client that goes away is an EPIPE, not a death
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config) {
+  auto p = std::make_unique<Parts>();
+  p->config = config;
+  p->settings = settings_from(config);
+  p->responder = std::make_unique<http::Responder>(responder_settings_from(config));
+  p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog);
+  if (p->settings.access_log) {
+    auto log = AccessLog::open(config.access_log);
+    if (!log.ok()) return log.error();
+    p->access_log = std::move(log.value());
+    p->settings.access_log = true;
+  }
+  WorkerShared shared;
+  shared.settings = &p->settings;
+  shared.responder = p->responder.get();
+  shared.catalog = &p->catalog;
+  shared.access_log = p->access_log.get();
+  shared.open_connections = &p->open_connections;
+  shared.store_root = config.store;
+  shared.memory_bytes = config.memory_cache_bytes / config.workers;
+  shared.memory_object_max = config.memory_object_max_bytes;
+  shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
+  for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
+
+  if (auto s = open_http_listeners(*p); !s.ok()) return s.error();
+  if (auto s = open_admin(*p); !s.ok()) return s.error();
+  if (auto s = p->loader->reload(); !s.ok()) {
+    std::fprintf(stderr, "relais-edge: no catalog yet: %s (answering 503 until one loads)\n", s.error().message.c_str());
+  } else {
+    auto catalog = p->catalog.current();
+    std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
+  }
+  std::fflush(stdout);
+  return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
+}
+
+EdgeServer::EdgeServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+
+EdgeServer::~EdgeServer() {
+  for (auto& w : parts_->workers) w->request_stop();
+  for (auto& w : parts_->workers) w->join();
+  if (parts_->admin) parts_->admin->stop();
+}
+
+int EdgeServer::run() {
+  Parts& p = *parts_;
+  for (auto& w : p.workers) w->start();
+  p.admin->start();
+  std::printf("ready\n");
+  std::fflush(stdout);
+
+  sigset_t set;
+  sigemptyset(&set);
+  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      if (auto s = p.loader->reload(); !s.ok()) {
+        std::fprintf(stderr, "relais-edge: reload failed, keeping the catalog in service: %s\n", s.error().message.c_str());
+      } else if (auto catalog = p.catalog.current()) {
+        std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
+        std::fflush(stdout);
+      }
+    } else if (sig == SIGUSR1) {
+      if (p.access_log) p.access_log->request_reopen();
+    } else {
+      break;  // SIGTERM, SIGINT: graceful stop
+    }
+  }
+  for (auto& w : p.workers) w->request_stop();
+  for (auto& w : p.workers) w->join();
+  p.admin->stop();
+  std::printf("stopped\n");
+  std::fflush(stdout);
+  return 0;
+}
+
+}  // namespace relais

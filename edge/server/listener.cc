@@ -1,0 +1,32 @@
+#include "edge/server/listener.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace relais {
+
+Result<UniqueFd> open_listener(const SocketAddress& address, bool reuse_port) {
+  auto fail = [&](const char* what) {
+    return Error::config(std::string(what) + " " + address.to_string() + ": " + std::strerror(errno));
+  };
+  UniqueFd fd(::socket(address.family(), SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return fail("socket");
+  int one = 1;
+  if (::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0) return fail("SO_REUSEADDR");
+  if (reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) return fail("SO_REUSEPORT");
+  if (address.family() == AF_INET6 && ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)
+    return fail("IPV6_V6ONLY");
+  // Wake us only when a request has arrived: a connection that never sends a
+  // byte costs no accept() and no user-space memory (seconds, capped by kernel).
+  int defer = 5;
+  (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
+  if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0) return fail("bind");
+  if (::listen(fd.get(), kListenBacklog) != 0) return fail("listen");
+  return fd;
+}
+
+}  // namespace relais

@@ -1,0 +1,32 @@
+// ServerSettings: what the connection layer needs from EdgeConfig, in the
+// units it uses (milliseconds, counts), resolved once at start-up.
+#pragma once
+
+#include <cstdint>
+
+#include "edge/http/request_parser.h"
+
+namespace relais {
+
+struct ServerSettings {
+  http::ParserLimits limits;
+  std::uint64_t header_timeout_ms = 10'000;
+  std::uint64_t keepalive_timeout_ms = 60'000;
+  std::uint64_t send_timeout_ms = 60'000;
+  std::uint64_t max_requests_per_connection = 10'000;
+  std::uint64_t max_connections = 10'000;
+  // Lingering close (RFC 9112 §9.6): after an error response, keep reading
+  // and discarding for a moment so our response is not destroyed by a TCP
+  // reset caused by unread request bytes.
+  std::uint64_t linger_timeout_ms = 2'000;
+  std::uint64_t linger_max_bytes = 64 * 1024;
+  // Stop parsing pipelined requests while this much output is queued: one
+  // client cannot make us queue unbounded responses it does not read.
+  std::uint64_t max_pending_output = 256 * 1024;
+  // Bytes written per connection per wake-up, so one fast download does not
+  // starve the other connections of the same worker.
+  std::uint64_t write_budget = 1 << 20;
+  bool access_log = true;
+};
+
+}  // namespace relais

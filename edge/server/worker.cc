@@ -1,0 +1,239 @@
+#include "edge/server/worker.h"
+
+#include <event2/thread.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "edge/http/http_date.h"
+#include "edge/server/connection.h"
+#include "edge/server/peer_address.h"
+#include "edge/server/request_log_line.h"
+#include "origin-sync/assert.h"
+
+namespace relais {
+namespace {
+
+// New connections taken per wake-up of a listener, so one busy listener does
+// not starve the connections already open on this worker.
+constexpr int kAcceptBatch = 64;
+// Buffers kept for reuse; beyond this, released buffers are freed, so the pool
+// is bounded by the busiest moment, not by the connection count.
+constexpr std::size_t kMaxPooledBuffers = 256;
+// Access log lines are handed to the log thread past this size or each second.
+constexpr std::size_t kLogFlushBytes = 64 * 1024;
+
+}  // namespace
+
+ConnectionBuffers::ConnectionBuffers(std::size_t input_cap, std::size_t scratch_cap)
+    : input(new char[input_cap]), input_capacity(input_cap), scratch(new char[scratch_cap]), scratch_capacity(scratch_cap) {}
+
+Worker::Worker(unsigned index, const WorkerShared& shared)
+    : index_(index),
+      shared_(shared),
+      store_(shared.store_root, shared.open_files),
+      memory_(shared.memory_bytes, shared.memory_object_max),
+      cache_(store_, memory_),
+      headers_(shared.settings->limits.max_headers) {
+  event_config* cfg = event_config_new();
+  // One thread owns this base; only the stop event is activated from outside.
+  event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+  base_ = event_base_new_with_config(cfg);
+  event_config_free(cfg);
+  RELAIS_ASSERT(base_ != nullptr);
+  tick_ = event_new(base_, -1, EV_PERSIST, &Worker::on_tick, this);
+  stop_ = event_new(base_, -1, 0, &Worker::on_stop, this);
+  spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+}
+
+Worker::~Worker() {
+  while (connections_ != nullptr) connection_closed(connections_);
+  for (event* e : listen_events_) event_free(e);
+  event_free(tick_);
+  event_free(stop_);
+  for (ConnectionBuffers* b : pool_) delete b;
+  event_base_free(base_);
+}
+
+void Worker::add_listener(UniqueFd fd) {
+  event* e = event_new(base_, fd.get(), EV_READ | EV_PERSIST, &Worker::on_accept, this);
+  event_add(e, nullptr);
+  listen_events_.push_back(e);
+  listen_fds_.push_back(std::move(fd));
+}
+
+void Worker::start() {
+  timeval second{1, 0};
+  event_add(tick_, &second);
+  thread_ = std::thread([this] { run(); });
+}
+
+void Worker::run() {
+  event_base_dispatch(base_);
+  if (shared_.access_log != nullptr) shared_.access_log->submit(std::move(log_buffer_));
+}
+
+void Worker::request_stop() { event_active(stop_, EV_TIMEOUT, 0); }
+
+void Worker::join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void Worker::on_stop(evutil_socket_t, short, void* self) {
+  auto* w = static_cast<Worker*>(self);
+  w->stopping_ = true;
+  for (event* e : w->listen_events_) event_del(e);
+  w->listen_fds_.clear();
+  // Idle connections close now; busy ones finish their response, then close.
+  for (Connection* c = w->connections_; c != nullptr;) {
+    Connection* next = c->next;
+    c->drain();
+    c = next;
+  }
+  event_del(w->tick_);
+  // Bounded: whatever is still writing after this is cut.
+  timeval grace{10, 0};
+  event_base_loopexit(w->base_, &grace);
+  if (w->connections_ == nullptr) event_base_loopbreak(w->base_);
+}
+
+void Worker::on_tick(evutil_socket_t, short, void* self) { static_cast<Worker*>(self)->publish_stats(); }
+
+void Worker::publish_stats() {
+  const MemoryTierStats& m = memory_.stats();
+  stats_.memory_used_bytes.set(m.used_bytes);
+  stats_.memory_objects.set(m.objects);
+  stats_.memory_evictions.set(m.evictions);
+  stats_.open_blob_files.set(store_.open_files());
+  if (catalog_) stats_.catalog_generation.set(catalog_->generation());
+  if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));
+  (void)catalog();  // pick up a new catalog even when no request arrives
+}
+
+void Worker::on_accept(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd); }
+
+void Worker::refuse(int fd) {
+  // Refused fast and cheaply: a canned answer, no buffer, no state.
+  static constexpr char kBusy[] =
+      "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\nConnection: close\r\n\r\n";
+  (void)::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  ::close(fd);
+  stats_.connections_refused.add();
+}
+
+void Worker::accept_ready(int listen_fd) {
+  for (int i = 0; i < kAcceptBatch; ++i) {
+    sockaddr_storage address;
+    socklen_t length = sizeof address;
+    int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&address), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if ((errno == EMFILE || errno == ENFILE) && spare_fd_.valid()) {
+        // Out of descriptors: free the spare one, take the connection off the
+        // queue and close it, so the client gets a quick reset instead of
+        // waiting in a backlog we cannot serve (libuv/nginx technique).
+        spare_fd_.reset();
+        int victim = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (victim >= 0) refuse(victim);
+        spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+      }
+      return;  // EAGAIN or an error: wait for the next readiness
+    }
+    stats_.connections_accepted.add();
+    if (stopping_ || shared_.open_connections->fetch_add(1, std::memory_order_relaxed) >= settings().max_connections) {
+      if (!stopping_) shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
+      refuse(fd);
+      continue;
+    }
+    int one = 1;
+    (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    auto* c = new Connection(*this, fd, PeerAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address)));
+    c->next = connections_;
+    if (connections_ != nullptr) connections_->prev = c;
+    connections_ = c;
+    stats_.connections_open.add();
+    c->start();
+  }
+}
+
+void Worker::connection_closed(Connection* c) {
+  if (c->prev != nullptr) c->prev->next = c->next;
+  if (c->next != nullptr) c->next->prev = c->prev;
+  if (connections_ == c) connections_ = c->next;
+  delete c;
+  shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
+  stats_.connections_open.set(stats_.connections_open.get() - 1);
+  if (stopping_ && connections_ == nullptr) event_base_loopbreak(base_);
+}
+
+std::uint64_t Worker::now_ms() {
+  timeval tv;
+  event_base_gettimeofday_cached(base_, &tv);
+  return static_cast<std::uint64_t>(tv.tv_sec) * 1000 + static_cast<std::uint64_t>(tv.tv_usec) / 1000;
+}
+
+std::string_view Worker::date() {
+  timeval tv;
+  event_base_gettimeofday_cached(base_, &tv);
+  if (tv.tv_sec != date_second_) {
+    date_second_ = tv.tv_sec;
+    http::format_http_date(tv.tv_sec, date_);
+  }
+  return std::string_view(date_, http::kHttpDateLength);
+}
+
+const Catalog* Worker::catalog() {
+  std::uint64_t version = shared_.catalog->version();
+  if (version != catalog_version_) {
+    catalog_ = shared_.catalog->current();
+    catalog_version_ = version;
+  }
+  return catalog_.get();
+}
+
+ConnectionBuffers* Worker::acquire_buffers() {
+  if (!pool_.empty()) {
+    ConnectionBuffers* b = pool_.back();
+    pool_.pop_back();
+    return b;
+  }
+  const ServerSettings& s = settings();
+  // Room for one maximal head plus the start of the next pipelined one.
+  return new ConnectionBuffers(s.limits.max_head_bytes + 4096, s.limits.max_target_bytes + 1);
+}
+
+void Worker::release_buffers(ConnectionBuffers* b) {
+  b->input_length = 0;
+  b->body_left = 0;
+  b->chunked_body = false;
+  b->output.consume(b->output.pending_bytes());
+  if (pool_.size() >= kMaxPooledBuffers) {
+    delete b;
+    return;
+  }
+  pool_.push_back(b);
+}
+
+void Worker::log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary) {
+  WorkerStats& s = stats_;
+  s.requests_by_class[summary.status / 100 % 6].add();
+  s.bytes_out.add(summary.body_bytes);
+  if (summary.from_memory) s.memory_hits.add();
+  if (summary.from_disk) s.disk_hits.add();
+  if (summary.blob_error) s.blob_errors.add();
+  if (summary.status == 404) s.not_found.add();
+  if (shared_.access_log == nullptr) return;
+  timeval tv;
+  event_base_gettimeofday_cached(base_, &tv);
+  append_request_log_line(log_buffer_, tv.tv_sec, peer, request, summary);
+  if (log_buffer_.size() >= kLogFlushBytes) shared_.access_log->submit(std::move(log_buffer_));
+}
+
+}  // namespace relais

@@ -1,0 +1,128 @@
+// Worker: one thread, one libevent loop, its own listeners and caches.
+//
+// Everything a request touches on the hit path belongs to one worker: its
+// memory tier, its open-file cache, its buffer pool, its catalog reference,
+// its counters. Nothing is shared but the catalog snapshot (read-only) and
+// two atomics (the catalog version and the global connection count), so the
+// hit path takes no lock.
+#pragma once
+
+#include <event2/event.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "edge/cache/catalog.h"
+#include "edge/cache/memory_tier.h"
+#include "edge/cache/tiered_cache.h"
+#include "edge/http/chunked_decoder.h"
+#include "edge/http/responder.h"
+#include "edge/http/response_buffer.h"
+#include "edge/server/access_log.h"
+#include "edge/server/server_settings.h"
+#include "edge/server/worker_stats.h"
+#include "edge/storage/blob_store.h"
+#include "origin-sync/unique_fd.h"
+
+namespace relais {
+
+class Connection;
+struct PeerAddress;
+
+// Per-request state, lent to a connection only while it has a request in
+// flight. Pooled so a keep-alive request costs no allocation.
+struct ConnectionBuffers {
+  explicit ConnectionBuffers(std::size_t input_capacity, std::size_t scratch_capacity);
+  std::unique_ptr<char[]> input;
+  std::size_t input_capacity;
+  std::size_t input_length = 0;  // bytes received, not yet consumed
+  std::unique_ptr<char[]> scratch;  // target normalisation output
+  std::size_t scratch_capacity;
+  http::ResponseBuffer output;
+  std::uint64_t body_left = 0;      // Content-Length body bytes still to discard
+  bool chunked_body = false;
+  http::ChunkedDecoder chunked{0};
+};
+
+struct WorkerShared {
+  const ServerSettings* settings = nullptr;
+  const http::Responder* responder = nullptr;
+  CatalogHolder* catalog = nullptr;
+  AccessLog* access_log = nullptr;  // nullptr: off
+  std::atomic<std::uint64_t>* open_connections = nullptr;  // all workers
+  std::string store_root;
+  std::uint64_t memory_bytes = 0;       // this worker's share
+  std::uint64_t memory_object_max = 0;
+  std::size_t open_files = 0;           // this worker's share
+};
+
+class Worker {
+ public:
+  Worker(unsigned index, const WorkerShared& shared);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  // Takes ownership of a listening socket (before start()).
+  void add_listener(UniqueFd fd);
+  void start();
+  // Thread-safe: stop accepting, finish in-flight responses (bounded), exit.
+  void request_stop();
+  void join();
+
+  const WorkerStats& stats() const { return stats_; }
+
+  // --- used by Connection ---
+  event_base* base() const { return base_; }
+  const ServerSettings& settings() const { return *shared_.settings; }
+  const http::Responder& responder() const { return *shared_.responder; }
+  WorkerStats& stats() { return stats_; }
+  std::uint64_t now_ms();
+  std::string_view date();  // IMF-fixdate of now, refreshed once a second
+  const Catalog* catalog();  // current snapshot (picks up a new one if published)
+  TieredCache& cache() { return cache_; }
+  http::HeaderField* header_storage() { return headers_.data(); }
+  ConnectionBuffers* acquire_buffers();
+  void release_buffers(ConnectionBuffers* buffers);
+  void log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary);
+  void connection_closed(Connection* connection);
+
+ private:
+  static void on_accept(evutil_socket_t fd, short what, void* self);
+  static void on_tick(evutil_socket_t fd, short what, void* self);
+  static void on_stop(evutil_socket_t fd, short what, void* self);
+  void accept_ready(int listen_fd);
+  void refuse(int fd);
+  void publish_stats();
+  void run();
+
+  unsigned index_;
+  WorkerShared shared_;
+  event_base* base_ = nullptr;
+  std::vector<UniqueFd> listen_fds_;
+  std::vector<event*> listen_events_;
+  event* tick_ = nullptr;
+  event* stop_ = nullptr;
+  std::thread thread_;
+  bool stopping_ = false;
+
+  BlobStore store_;
+  MemoryTier memory_;
+  TieredCache cache_;
+  std::shared_ptr<const Catalog> catalog_;
+  std::uint64_t catalog_version_ = 0;
+  std::vector<http::HeaderField> headers_;
+  std::vector<ConnectionBuffers*> pool_;
+  Connection* connections_ = nullptr;  // intrusive list head
+  std::string log_buffer_;
+  std::int64_t date_second_ = -1;
+  char date_[32] = {};
+  UniqueFd spare_fd_;  // released when out of fds, to accept-and-close (EMFILE)
+  WorkerStats stats_;
+};
+
+}  // namespace relais

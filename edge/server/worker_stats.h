@@ -1,0 +1,43 @@
+// WorkerStats: counters one worker writes and the admin thread reads.
+//
+// Single writer per counter (its worker), so increments are a relaxed load
+// and store, not a locked read-modify-write; readers sum the workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+namespace relais {
+
+class Counter {
+ public:
+  void add(std::uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
+  void set(std::uint64_t v) { value_.store(v, std::memory_order_relaxed); }
+  std::uint64_t get() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<std::uint64_t> value_{0};
+};
+
+struct WorkerStats {
+  Counter requests_by_class[6];  // index status/100: 1xx..5xx (0 unused)
+  Counter bytes_out;             // body bytes queued
+  Counter memory_hits;
+  Counter disk_hits;
+  Counter blob_errors;           // missing or corrupt blob: never served
+  Counter not_found;
+  Counter connections_accepted;
+  Counter connections_open;
+  Counter connections_refused;   // over --max-connections or out of fds
+  Counter header_timeouts;       // 408: slow or silent clients
+  Counter send_timeouts;         // no write progress: slow readers
+  Counter parse_errors;          // 400/413/414/431/505 before a request existed
+  // Published once a second from the worker's MemoryTier.
+  Counter memory_used_bytes;
+  Counter memory_objects;
+  Counter memory_evictions;
+  Counter open_blob_files;
+  Counter catalog_generation;
+};
+
+}  // namespace relais
