@@ -29,7 +29,7 @@ po::options_description edge_description() {
     ("help,h", "print this help and exit")
     ("version", "print the version and exit")
     ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
-    ("listen", po::value<std::vector<std::string>>()->composing()->default_value(d.listen, "0.0.0.0:8080"),
+    ("listen", po::value<std::vector<std::string>>()->default_value(d.listen, "0.0.0.0:8080"),
        "HTTP listener ADDR:PORT, repeatable; IPv6 as [::]:8080")
     ("admin-listen", str(d.admin_listen), "admin listener ADDR:PORT (/healthz, /metrics, /purge)")
     ("admin-token", str(d.admin_token), "bearer token required by POST /purge (empty: purge disabled)")
@@ -54,7 +54,7 @@ po::options_description edge_description() {
     ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
-    ("cache-control-rule", po::value<std::vector<std::string>>()->composing(),
+    ("cache-control-rule", po::value<std::vector<std::string>>(),
        "PREFIX=VALUE, repeatable: Cache-Control for paths under PREFIX (first match wins)");
   return desc;
 }

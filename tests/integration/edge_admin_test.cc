@@ -1,0 +1,130 @@
+// The admin listener: health, metrics, purge, and catalog reload on SIGHUP.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include "tests/integration/client/raw_client.h"
+#include "tests/integration/edge_fixture.h"
+
+namespace relais::testing {
+namespace {
+
+std::optional<HttpResponse> admin(std::uint16_t port, std::string_view method, std::string_view target,
+                                  const std::vector<std::string>& headers = {}) {
+  return http_get(port, target, headers, method);
+}
+
+TEST(EdgeAdmin, HealthIs503WithoutCatalogAnd200WithOne) {
+  TempDir dir;
+  dir.write("out/.keep", "");
+  RunningEdge edge = start_edge(dir);
+  ASSERT_NE(edge.port, 0);
+  auto health = admin(edge.admin_port, "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 503);
+  auto page = http_get(edge.port, "/index.html");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 503);
+
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("catalog generation 1"));
+  health = admin(edge.admin_port, "GET", "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  page = http_get(edge.port, "/index.html");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+}
+
+TEST(EdgeAdmin, MetricsCountRequestsAndTiers) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(http_get(edge.port, "/index.html"));
+  ASSERT_TRUE(http_get(edge.port, "/missing"));
+  auto m = admin(edge.admin_port, "GET", "/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->status, 200);
+  EXPECT_NE(m->body.find("relais_requests_total{class=\"2xx\"} 3\n"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("relais_requests_total{class=\"4xx\"} 1\n"), std::string::npos);
+  EXPECT_NE(m->body.find("relais_not_found_total 1\n"), std::string::npos);
+  EXPECT_NE(m->body.find("relais_catalog_generation 1\n"), std::string::npos);
+}
+
+TEST(EdgeAdmin, PurgeNeedsTheTokenAndRemovesThePath) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  auto no_token = admin(edge.admin_port, "POST", "/purge?path=/cours/lecon.html");
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+  auto wrong = admin(edge.admin_port, "POST", "/purge?path=/cours/lecon.html", {"Authorization: Bearer nope"});
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 401);
+  auto get = admin(edge.admin_port, "GET", "/purge?path=/cours/lecon.html", {"Authorization: Bearer secret-token"});
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 405);
+  ASSERT_EQ(http_get(edge.port, "/cours/lecon.html")->status, 200);
+  auto ok = admin(edge.admin_port, "POST", "/purge?path=/cours/lecon.html", {"Authorization: Bearer secret-token"});
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(ok->body, "purged 1\n");
+  EXPECT_EQ(http_get(edge.port, "/cours/lecon.html")->status, 404);
+  EXPECT_EQ(http_get(edge.port, "/cours/style.css")->status, 200);
+  auto prefix = admin(edge.admin_port, "POST", "/purge?path=/cours/", {"Authorization: Bearer secret-token"});
+  ASSERT_TRUE(prefix);
+  EXPECT_EQ(http_get(edge.port, "/cours/style.css")->status, 404);
+  EXPECT_EQ(http_get(edge.port, "/index.html")->status, 200);
+}
+
+TEST(EdgeAdmin, SigtermStopsCleanly) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  RawClient idle(edge.port);  // an idle keep-alive connection must not hold the stop
+  ASSERT_TRUE(idle.send("GET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+  ASSERT_TRUE(idle.read_response());
+  edge.process->send_signal(SIGTERM);
+  EXPECT_EQ(edge.process->wait_exit(std::chrono::seconds(10)), 0);
+}
+
+TEST(EdgeCli, BadOptionsExitTwoWithOneLineNamingTheOption) {
+  struct Row {
+    std::vector<std::string> args;
+    const char* mentions;
+  };
+  const Row rows[] = {
+      {{"--memory-cache", "lots"}, "--memory-cache"},
+      {{"--listen", "nowhere"}, "--listen"},
+      {{"--listen", "127.0.0.1:99999"}, "--listen"},
+      {{"--header-timeout", "-3"}, "--header-timeout"},
+      {{"--max-ranges", "0"}, "--max-ranges"},
+      {{"--frobnicate"}, "frobnicate"},
+      {{"--config", "/nonexistent/relais.conf"}, "--config"},
+  };
+  for (const Row& row : rows) {
+    std::vector<std::string> argv = {RELAIS_EDGE_BIN};
+    argv.insert(argv.end(), row.args.begin(), row.args.end());
+    ProcessResult r = run_process(argv, std::chrono::seconds(20));
+    EXPECT_EQ(r.exit_code, 2) << row.mentions;
+    EXPECT_NE(r.err.find(row.mentions), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  }
+  ProcessResult help = run_process({RELAIS_EDGE_BIN, "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("--memory-cache"), std::string::npos);
+  ProcessResult version = run_process({RELAIS_EDGE_BIN, "--version"});
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.out.rfind("relais-edge ", 0), 0u);
+}
+
+TEST(EdgeCli, ExampleConfigFileLoads) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--config", std::string(RELAIS_SOURCE_DIR) + "/config/relais-edge.conf"});
+  ASSERT_NE(edge.port, 0);
+  EXPECT_EQ(http_get(edge.port, "/index.html")->status, 200);
+}
+
+}  // namespace
+}  // namespace relais::testing
