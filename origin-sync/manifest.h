@@ -31,6 +31,8 @@ struct Variant {
   Encoding encoding = Encoding::identity;
   ContentHash hash;
   std::uint64_t size = 0;
+
+  friend bool operator==(const Variant&, const Variant&) = default;
 };
 
 struct ManifestEntry {
@@ -45,6 +47,8 @@ struct ManifestEntry {
   std::vector<Variant> variants;
 
   const Variant& identity() const { return variants.front(); }
+
+  friend bool operator==(const ManifestEntry&, const ManifestEntry&) = default;
 };
 
 struct Manifest {

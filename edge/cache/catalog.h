@@ -4,6 +4,11 @@
 // shared read-only by every worker: lookups take no lock. A new generation is
 // published through CatalogHolder; requests that hold the old snapshot finish
 // on it and the last one to let go frees it.
+//
+// Lookups allocate nothing: the indexes are keyed by string_views into the
+// entries' own paths, which never move after build(). Entries without any
+// variant cannot be served and are left out; a duplicate path keeps its first
+// entry (the manifest parser rejects both, this is the last line of defence).
 #pragma once
 
 #include <atomic>
@@ -13,6 +18,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "origin-sync/manifest.h"
@@ -25,11 +31,16 @@ struct CatalogEntry {
   std::int64_t last_modified = 0;
   std::vector<Variant> variants;  // [0] is identity
   std::vector<std::string> etags; // per variant: strong ETag, quoted ("\"<hex>\"")
+                                  // (the variant's 32 hex digits: unique per representation)
 };
 
 class Catalog {
  public:
   static std::shared_ptr<const Catalog> build(Manifest manifest);
+
+  // Indexes point into entries_: a copy would dangle.
+  Catalog(const Catalog&) = delete;
+  Catalog& operator=(const Catalog&) = delete;
 
   // path: normalised request path without its leading '/', e.g. "cours/a.html".
   // Exact match only; nullptr if absent.
@@ -50,17 +61,23 @@ class Catalog {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept;
   };
+  Catalog() = default;
+  void index();
+
   std::uint64_t generation_ = 0;
   std::vector<CatalogEntry> entries_;
   std::unordered_map<std::string_view, const CatalogEntry*, StringViewHash, std::equal_to<>> by_path_;
-  std::unordered_map<std::string_view, bool, StringViewHash, std::equal_to<>> directories_;  // "a", "a/b"
+  std::unordered_set<std::string_view, StringViewHash, std::equal_to<>> directories_;  // "a", "a/b"
 };
 
 // CatalogHolder: where the current Catalog is published and picked up.
 //
 // Workers poll version() (one relaxed atomic load) once per loop turn and call
 // current() only when it moved, so the hit path touches no lock and no
-// shared reference count.
+// shared reference count. publish() may be called from any thread; the
+// previous snapshot is released outside the lock (freeing a large catalog
+// must not stall a worker's current()), and lives on while anyone holds it.
+// version() is 0 until the first publish and grows by one per publish.
 class CatalogHolder {
  public:
   void publish(std::shared_ptr<const Catalog> catalog);

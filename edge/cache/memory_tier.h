@@ -4,6 +4,15 @@
 // workers). Payloads are reference counted: an object evicted while a
 // response still writes it stays alive until that write completes. Objects
 // above max_object_bytes never enter (videos stay on disk, served by range).
+//
+// What stays is decided by S3FifoPolicy (see s3fifo_policy.h for why there is
+// no doorkeeper: the policy's small queue already keeps scans and
+// cache-busting keys from flushing hot objects). The policy is charged each
+// object's payload plus kObjectOverheadBytes (payload-map node, shared_ptr
+// control block, policy node), so a flood of tiny or empty objects cannot
+// grow the tier's real memory past its budget; stats().used_bytes reports the
+// payload bytes only. Lifecycle of an object: insert() -> resident -> evicted
+// by a later insert() or erase() -> freed when its last MemoryRef is dropped.
 #pragma once
 
 #include <cstdint>
@@ -28,12 +37,15 @@ struct MemoryTierStats {
   std::uint64_t misses = 0;
   std::uint64_t insertions = 0;
   std::uint64_t evictions = 0;
-  std::uint64_t used_bytes = 0;
+  std::uint64_t used_bytes = 0;  // payload bytes of resident objects
   std::uint64_t objects = 0;
 };
 
 class MemoryTier {
  public:
+  // Bookkeeping cost of one resident object, charged against the capacity.
+  static constexpr std::uint64_t kObjectOverheadBytes = 192;
+
   MemoryTier(std::uint64_t capacity_bytes, std::uint64_t max_object_bytes);
 
   // nullptr on a miss (counted).
@@ -43,9 +55,21 @@ class MemoryTier {
   // Inserts a verified payload; returns the reference to serve it from, which
   // is valid even if the policy refused to keep the object.
   MemoryRef insert(const ContentHash& hash, std::string bytes);
+  // Purge: drops the object (held references stay valid). No-op if absent.
   void erase(const ContentHash& hash);
 
-  const MemoryTierStats& stats() const;
+  const MemoryTierStats& stats() const { return stats_; }
+  std::uint64_t capacity_bytes() const { return policy_.capacity_bytes(); }
+  std::uint64_t max_object_bytes() const { return max_object_bytes_; }
+
+ private:
+  void drop(const ContentHash& hash);
+
+  std::uint64_t max_object_bytes_;
+  S3FifoPolicy policy_;
+  std::unordered_map<ContentHash, MemoryRef, ContentHashHasher> objects_;
+  std::vector<ContentHash> evicted_;  // scratch, reused by every insert()
+  MemoryTierStats stats_;
 };
 
 }  // namespace relais

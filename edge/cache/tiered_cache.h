@@ -4,6 +4,12 @@
 // the disk tier once, its size and XXH3-128 checked, and kept in the memory
 // tier; a large one is handed out as an open file for sendfile(). Per worker
 // thread, not thread-safe. Never touches a socket.
+//
+// body(): a memory hit is served from RAM; a miss on an object the memory tier
+// admits is read from disk, verified, inserted and served from RAM; anything
+// larger is opened (size-checked) and served as a file. A blob that is
+// missing, truncated or corrupt is an error, counted in corrupt_blobs, and is
+// never inserted in the memory tier.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +31,7 @@ struct BodySource {
 struct TieredCacheStats {
   std::uint64_t memory_hits = 0;
   std::uint64_t disk_hits = 0;
-  std::uint64_t corrupt_blobs = 0;  // size or hash mismatch found on read
+  std::uint64_t corrupt_blobs = 0;  // missing blob, or size or hash mismatch found on read
 };
 
 class TieredCache {
@@ -35,8 +41,15 @@ class TieredCache {
   // Storage error if the blob is missing, truncated or corrupt: the caller
   // answers 503 for this request and the object is never served.
   Result<BodySource> body(const Variant& variant);
+  // Purge: forgets the blob in both tiers (bodies already handed out stay valid).
+  void purge(const ContentHash& hash);
 
-  const TieredCacheStats& stats() const;
+  const TieredCacheStats& stats() const { return stats_; }
+
+ private:
+  BlobStore& store_;
+  MemoryTier& memory_;
+  TieredCacheStats stats_;
 };
 
 }  // namespace relais

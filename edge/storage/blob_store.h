@@ -5,6 +5,11 @@
 // instance per worker thread (not thread-safe, no locks); an fd evicted from
 // the cache stays open while a FileRef to it is alive (a response still
 // sending from it). The store never parses HTTP and knows nothing of requests.
+//
+// Trust: blobs were hash-checked by the pull that wrote them; here open()
+// checks the size on every first open (a truncated or replaced file is
+// refused and not cached) and read_verified() re-checks the XXH3-128 of every
+// byte it returns. Errors are storage errors that name the blob's path.
 #pragma once
 
 #include <cstddef>
@@ -34,7 +39,12 @@ class BlobStore {
   // expected_size (truncated or replaced), is a storage error: never served.
   Result<FileRef> open(const ContentHash& hash, std::uint64_t expected_size);
   // Reads the whole blob and checks its size and XXH3-128 against hash.
+  // Reuses a cached fd if there is one but does not cache a new one (the
+  // bytes are going to the memory tier; the fd slot is for sendfile()).
+  // A blob that fails the check is also dropped from the fd cache.
   Result<std::string> read_verified(const ContentHash& hash, std::uint64_t expected_size);
+  // Closes the cached fd of hash, if any (purge). Held FileRefs stay valid.
+  void forget(const ContentHash& hash);
 
   const std::string& root() const { return root_; }
   std::size_t open_files() const { return by_hash_.size(); }
@@ -44,6 +54,9 @@ class BlobStore {
     ContentHash hash;
     FileRef file;
   };
+  Result<FileRef> open_file(const ContentHash& hash, std::uint64_t expected_size) const;
+  void remember(const ContentHash& hash, FileRef file);
+
   std::string root_;
   std::size_t max_open_;
   std::list<Slot> lru_;  // front = most recent

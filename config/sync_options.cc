@@ -1,0 +1,138 @@
+#include "config/sync_options.h"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <string_view>
+#include <thread>
+
+#include "config/option_parsing.h"
+
+namespace po = boost::program_options;
+
+namespace relais {
+namespace {
+
+constexpr std::string_view kUsage =
+    "Usage: relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet]\n"
+    "       relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet]\n"
+    "       relais-sync verify --store DIR [--jobs N] [--quiet]\n"
+    "       relais-sync --help | --version\n"
+    "Every subcommand also takes --config FILE (keys are the long option names) and --help.\n"
+    "Exit status: 0 success, 1 runtime failure, 2 bad usage or configuration.\n";
+
+void add_common(po::options_description& desc) {
+  desc.add_options()
+    ("help,h", "print this help and exit")
+    ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
+    ("jobs,j", po::value<std::string>()->default_value("0"), "worker threads (0 = one per core)")
+    ("quiet,q", po::bool_switch(), "no progress bar and no summary line; warnings and errors are still printed");
+}
+
+po::options_description publish_description() {
+  po::options_description desc("relais-sync publish options");
+  desc.add_options()
+    ("source", po::value<std::string>(), "content tree to publish (first positional argument, SRC_DIR)")
+    ("out", po::value<std::string>(), "output directory: manifest + blobs/ (second positional argument, OUT_DIR)");
+  add_common(desc);
+  return desc;
+}
+
+po::options_description pull_description(const SyncConfig& d) {
+  po::options_description desc("relais-sync pull options");
+  desc.add_options()
+    ("origin", po::value<std::string>(), "origin to copy from: a directory written by publish (http(s) URLs: later)")
+    ("store", po::value<std::string>()->default_value(d.store), "store directory to fill (manifest + blobs/)");
+  add_common(desc);
+  return desc;
+}
+
+po::options_description verify_description(const SyncConfig& d) {
+  po::options_description desc("relais-sync verify options");
+  desc.add_options()
+    ("store", po::value<std::string>()->default_value(d.store), "store or publish directory to check");
+  add_common(desc);
+  return desc;
+}
+
+std::optional<CliOutcome> convert_jobs(const po::variables_map& vm, unsigned& jobs) {
+  const auto& text = vm["jobs"].as<std::string>();
+  unsigned value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || value > kMaxSyncJobs)
+    return CliOutcome::usage("--jobs: '" + text + "' is not a number between 0 and " + std::to_string(kMaxSyncJobs));
+  jobs = value != 0 ? value : std::max(1u, std::thread::hardware_concurrency());
+  return std::nullopt;
+}
+
+std::optional<CliOutcome> require(const po::variables_map& vm, const char* option, std::string& out,
+                                  const char* what) {
+  if (!vm.count(option) || vm[option].as<std::string>().empty())
+    return CliOutcome::usage(std::string("--") + option + ": " + what + " is required");
+  out = vm[option].as<std::string>();
+  return std::nullopt;
+}
+
+CliOutcome parse_subcommand(std::string_view name, int argc, const char* const* argv, std::ostream& out,
+                            SyncConfig& c) {
+  po::options_description desc;
+  po::positional_options_description positional;
+  if (name == "publish") {
+    c.command = SyncConfig::Command::publish;
+    desc.add(publish_description());
+    positional.add("source", 1).add("out", 1);
+  } else if (name == "pull") {
+    c.command = SyncConfig::Command::pull;
+    desc.add(pull_description(c));
+  } else {
+    c.command = SyncConfig::Command::verify;
+    desc.add(verify_description(c));
+  }
+  po::variables_map vm;
+  // argv[0] is the subcommand; the parser skips it like a program name.
+  if (auto bad = parse_into(desc, &positional, argc, argv, /*config_option=*/true, vm)) {
+    bad->message = std::string(name) + ": " + bad->message;
+    return *bad;
+  }
+  if (vm.count("help")) {
+    out << kUsage << '\n' << desc << '\n';
+    return CliOutcome::finished();
+  }
+  if (auto bad = convert_jobs(vm, c.jobs)) return *bad;
+  c.quiet = vm["quiet"].as<bool>();
+  switch (c.command) {
+    case SyncConfig::Command::publish:
+      if (auto bad = require(vm, "source", c.source_dir, "SRC_DIR (first argument)")) return *bad;
+      if (auto bad = require(vm, "out", c.out_dir, "OUT_DIR (second argument)")) return *bad;
+      break;
+    case SyncConfig::Command::pull:
+      if (auto bad = require(vm, "origin", c.origin, "an origin URL or directory")) return *bad;
+      [[fallthrough]];
+    case SyncConfig::Command::verify:
+      if (auto bad = require(vm, "store", c.store, "a store directory")) return *bad;
+      break;
+  }
+  return CliOutcome::run_it();
+}
+
+}  // namespace
+
+CliOutcome parse_sync_options(int argc, const char* const* argv, std::ostream& out, SyncConfig& config) {
+  if (argc < 2) return CliOutcome::usage("missing subcommand: publish, pull or verify (see --help)");
+  const std::string_view first = argv[1];
+  if (first == "--help" || first == "-h") {
+    const SyncConfig d;
+    out << kUsage << '\n' << publish_description() << '\n' << pull_description(d) << '\n'
+        << verify_description(d) << '\n';
+    return CliOutcome::finished();
+  }
+  if (first == "--version") {
+    out << "relais-sync " << RELAIS_VERSION << '\n';
+    return CliOutcome::finished();
+  }
+  if (first == "publish" || first == "pull" || first == "verify") return parse_subcommand(first, argc - 1, argv + 1, out, config);
+  if (first.starts_with("-")) return CliOutcome::usage("unrecognised option '" + std::string(first) + "' before the subcommand (publish, pull or verify)");
+  return CliOutcome::usage("unknown subcommand '" + std::string(first) + "' (expected publish, pull or verify)");
+}
+
+}  // namespace relais

@@ -1,0 +1,77 @@
+#include "edge/cache/memory_tier.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "origin-sync/assert.h"
+
+namespace relais {
+
+namespace {
+// Same guess as the policy: typical compressed lesson page or exercise sheet.
+constexpr std::uint64_t kGuessedObjectBytes = 4096 + MemoryTier::kObjectOverheadBytes;
+constexpr std::size_t kMaxReservedObjects = std::size_t{1} << 20;
+
+std::size_t expected_objects(std::uint64_t capacity_bytes) {
+  return static_cast<std::size_t>(
+      std::min<std::uint64_t>(capacity_bytes / kGuessedObjectBytes + 1, kMaxReservedObjects));
+}
+}  // namespace
+
+MemoryTier::MemoryTier(std::uint64_t capacity_bytes, std::uint64_t max_object_bytes)
+    : max_object_bytes_(max_object_bytes), policy_(capacity_bytes, expected_objects(capacity_bytes)) {
+  objects_.reserve(expected_objects(capacity_bytes));
+  evicted_.reserve(64);
+}
+
+MemoryRef MemoryTier::find(const ContentHash& hash) {
+  if (!policy_.access(hash)) {
+    ++stats_.misses;
+    return nullptr;
+  }
+  auto it = objects_.find(hash);
+  RELAIS_ASSERT(it != objects_.end());
+  ++stats_.hits;
+  return it->second;
+}
+
+bool MemoryTier::admits(std::uint64_t bytes) const {
+  return bytes <= max_object_bytes_ && bytes + kObjectOverheadBytes <= policy_.capacity_bytes();
+}
+
+MemoryRef MemoryTier::insert(const ContentHash& hash, std::string bytes) {
+  auto object = std::make_shared<MemoryObject>(MemoryObject{hash, std::move(bytes)});
+  const std::uint64_t size = object->bytes.size();
+  if (!admits(size)) return object;
+  // A resident copy (same hash, same bytes) is replaced: the policy re-queues it.
+  drop(hash);
+  evicted_.clear();
+  if (!policy_.insert(hash, size + kObjectOverheadBytes, evicted_)) {
+    policy_.erase(hash);  // admits() rules this out; keep policy and payloads in step anyway
+    return object;
+  }
+  for (const ContentHash& victim : evicted_) {
+    drop(victim);
+    ++stats_.evictions;
+  }
+  objects_.emplace(hash, object);
+  stats_.used_bytes += size;
+  stats_.objects = objects_.size();
+  ++stats_.insertions;
+  return object;
+}
+
+void MemoryTier::erase(const ContentHash& hash) {
+  policy_.erase(hash);
+  drop(hash);
+}
+
+void MemoryTier::drop(const ContentHash& hash) {
+  auto it = objects_.find(hash);
+  if (it == objects_.end()) return;
+  stats_.used_bytes -= it->second->bytes.size();
+  objects_.erase(it);
+  stats_.objects = objects_.size();
+}
+
+}  // namespace relais

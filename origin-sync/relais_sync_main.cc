@@ -1,0 +1,132 @@
+// relais-sync: publish a content tree, pull it into an edge store, verify a store.
+//
+// main() only wires the command line to the library calls and turns their
+// results into the exit status of DESIGN.md: 0 success, 2 bad usage or
+// configuration (one line naming the option), 1 runtime failure (one line
+// saying what failed). Everything else lives in origin-sync/ and is tested
+// there.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <exception>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "config/sync_options.h"
+#include "origin-sync/local_pull.h"
+#include "origin-sync/progress.h"
+#include "origin-sync/publisher.h"
+#include "origin-sync/store_verifier.h"
+
+namespace {
+
+using relais::Encoding;
+
+int fail(const relais::Error& e) {
+  std::fprintf(stderr, "relais-sync: %s\n", e.message.c_str());
+  return e.source == relais::ErrorSource::config ? 2 : 1;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string publish_summary(const relais::PublishReport& r, double seconds) {
+  std::string line = "relais-sync: published " + std::to_string(r.files) + " files (" + std::to_string(r.skipped) +
+                     " skipped), " + relais::format_bytes(r.bytes_in) + " in; out:";
+  for (Encoding e : {Encoding::br, Encoding::zstd, Encoding::gzip}) {
+    const auto i = static_cast<int>(e);
+    line += std::string(" ") + std::string(relais::encoding_name(e)) + " " + relais::format_bytes(r.variant_bytes[i]) +
+            " (" + std::to_string(r.variant_files[i]) + " files)";
+  }
+  char tail[160];
+  std::snprintf(tail, sizeof tail, "; %llu compressed, %llu reused, %llu blobs written; generation %llu%s; %.2f s",
+                static_cast<unsigned long long>(r.compressed), static_cast<unsigned long long>(r.reused),
+                static_cast<unsigned long long>(r.blobs_written), static_cast<unsigned long long>(r.generation),
+                r.manifest_changed ? "" : " (unchanged)", seconds);
+  return line + tail;
+}
+
+int run_publish(const relais::SyncConfig& c) {
+  const auto start = std::chrono::steady_clock::now();
+  relais::ProgressCounters counters;
+  std::optional<relais::Result<relais::PublishReport>> result;
+  {
+    // The bar is erased when this scope ends, before anything else is printed.
+    relais::ProgressBar bar(counters, stderr, !c.quiet && ::isatty(STDERR_FILENO) == 1);
+    relais::PublishOptions options;
+    options.source_dir = c.source_dir;
+    options.out_dir = c.out_dir;
+    options.jobs = c.jobs;
+    options.progress = &counters;
+    options.warn = [&bar](const std::string& line) { bar.print_line("relais-sync: warning: " + line); };
+    result.emplace(relais::publish(options));
+  }
+  if (!*result) return fail(result->error());
+  if (!c.quiet) std::printf("%s\n", publish_summary(result->value(), seconds_since(start)).c_str());
+  return 0;
+}
+
+int run_pull(const relais::SyncConfig& c) {
+  if (relais::is_http_origin(c.origin)) {
+    std::fprintf(stderr, "relais-sync: pull from HTTP origins is not implemented yet\n");
+    return 1;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  auto result = relais::pull_from_directory(c.origin, c.store, c.jobs);
+  if (!result) return fail(result.error());
+  if (!c.quiet) {
+    std::printf("relais-sync: pulled generation %llu from %s: %llu files, %llu blobs (%llu fetched, %s); manifest %s; %.2f s\n",
+                static_cast<unsigned long long>(result->generation), c.origin.c_str(),
+                static_cast<unsigned long long>(result->files), static_cast<unsigned long long>(result->blobs),
+                static_cast<unsigned long long>(result->blobs_fetched), relais::format_bytes(result->bytes_fetched).c_str(),
+                result->manifest_changed ? "updated" : "unchanged", seconds_since(start));
+  }
+  return 0;
+}
+
+int run_verify(const relais::SyncConfig& c) {
+  const auto start = std::chrono::steady_clock::now();
+  auto result = relais::verify_store(c.store, c.jobs, [](const std::string& problem) {
+    std::fprintf(stderr, "relais-sync: verify: %s\n", problem.c_str());
+  });
+  if (!result) return fail(result.error());
+  if (result->problems > 0) {
+    std::fprintf(stderr, "relais-sync: verify: %llu of %llu blobs are bad in %s\n",
+                 static_cast<unsigned long long>(result->problems), static_cast<unsigned long long>(result->blobs),
+                 c.store.c_str());
+    return 1;
+  }
+  if (!c.quiet) {
+    std::printf("relais-sync: verified %s: generation %llu, %llu files, %llu blobs, %s, all match; %.2f s\n",
+                c.store.c_str(), static_cast<unsigned long long>(result->generation),
+                static_cast<unsigned long long>(result->files), static_cast<unsigned long long>(result->blobs),
+                relais::format_bytes(result->bytes).c_str(), seconds_since(start));
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    relais::SyncConfig config;
+    const relais::CliOutcome outcome = relais::parse_sync_options(argc, argv, std::cout, config);
+    if (outcome.kind == relais::CliOutcome::Kind::usage_error) {
+      std::fprintf(stderr, "relais-sync: %s\n", outcome.message.c_str());
+      return 2;
+    }
+    if (outcome.kind == relais::CliOutcome::Kind::done) return 0;
+    switch (config.command) {
+      case relais::SyncConfig::Command::publish: return run_publish(config);
+      case relais::SyncConfig::Command::pull: return run_pull(config);
+      case relais::SyncConfig::Command::verify: return run_verify(config);
+    }
+  } catch (const std::exception& e) {
+    // Out of memory or a library throwing: still one line and a runtime failure.
+    std::fprintf(stderr, "relais-sync: internal error: %s\n", e.what());
+  }
+  return 1;
+}

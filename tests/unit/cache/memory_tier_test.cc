@@ -1,0 +1,105 @@
+#include "edge/cache/memory_tier.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace relais {
+namespace {
+
+ContentHash key(std::uint64_t i) { return ContentHash{i, 0xabc}; }
+constexpr std::uint64_t kOverhead = MemoryTier::kObjectOverheadBytes;
+
+TEST(MemoryTier, MissThenInsertThenHitCountsEach) {
+  MemoryTier tier(1 << 20, 64 * 1024);
+  EXPECT_EQ(tier.find(key(1)), nullptr);
+  MemoryRef ref = tier.insert(key(1), "bonjour");
+  ASSERT_NE(ref, nullptr);
+  EXPECT_EQ(ref->bytes, "bonjour");
+  EXPECT_EQ(ref->hash, key(1));
+  MemoryRef hit = tier.find(key(1));
+  ASSERT_NE(hit, nullptr);
+  EXPECT_EQ(hit.get(), ref.get());  // same payload, not a copy
+  const MemoryTierStats& s = tier.stats();
+  EXPECT_EQ(s.misses, 1u);
+  EXPECT_EQ(s.hits, 1u);
+  EXPECT_EQ(s.insertions, 1u);
+  EXPECT_EQ(s.evictions, 0u);
+  EXPECT_EQ(s.used_bytes, 7u);
+  EXPECT_EQ(s.objects, 1u);
+}
+
+TEST(MemoryTier, AdmitsOnlyObjectsUnderBothBounds) {
+  MemoryTier tier(10'000, 4'000);
+  EXPECT_TRUE(tier.admits(0));
+  EXPECT_TRUE(tier.admits(4'000));
+  EXPECT_FALSE(tier.admits(4'001));  // above max_object_bytes
+  MemoryTier small(1'000, 4'000);
+  EXPECT_TRUE(small.admits(1'000 - kOverhead));
+  EXPECT_FALSE(small.admits(1'000 - kOverhead + 1));  // above the capacity with its bookkeeping
+}
+
+TEST(MemoryTier, RefusedObjectIsStillServableButNotKept) {
+  MemoryTier tier(10'000, 100);
+  MemoryRef ref = tier.insert(key(1), std::string(500, 'x'));
+  ASSERT_NE(ref, nullptr);
+  EXPECT_EQ(ref->bytes.size(), 500u);
+  EXPECT_EQ(tier.find(key(1)), nullptr);
+  EXPECT_EQ(tier.stats().insertions, 0u);
+  EXPECT_EQ(tier.stats().used_bytes, 0u);
+}
+
+TEST(MemoryTier, EvictedPayloadSurvivesWhileHeld) {
+  constexpr std::uint64_t kObject = 1000;
+  MemoryTier tier(10 * (kObject + kOverhead), kObject);
+  MemoryRef held = tier.insert(key(0), std::string(kObject, 'a'));
+  std::weak_ptr<const MemoryObject> watch = held;
+  for (std::uint64_t k = 1; k <= 30; ++k) (void)tier.insert(key(k), std::string(kObject, 'b'));
+  EXPECT_GT(tier.stats().evictions, 0u);
+  EXPECT_EQ(tier.find(key(0)), nullptr);  // evicted from the tier...
+  ASSERT_FALSE(watch.expired());          // ...but alive for the response writing it
+  EXPECT_EQ(held->bytes, std::string(kObject, 'a'));
+  held.reset();
+  EXPECT_TRUE(watch.expired());  // and freed with its last reference
+}
+
+TEST(MemoryTier, StatsTrackPayloadBytesWithinCapacityUnderChurn) {
+  constexpr std::uint64_t kCapacity = 50'000;
+  MemoryTier tier(kCapacity, 8'000);
+  std::uint64_t inserted = 0;
+  for (std::uint64_t k = 0; k < 500; ++k) {
+    if (tier.find(key(k % 97)) == nullptr) {
+      (void)tier.insert(key(k % 97), std::string(100 + (k * 37) % 3000, 'z'));
+      ++inserted;
+    }
+    const MemoryTierStats& s = tier.stats();
+    ASSERT_LE(s.used_bytes + s.objects * kOverhead, kCapacity);
+  }
+  const MemoryTierStats& s = tier.stats();
+  EXPECT_EQ(s.insertions, inserted);
+  EXPECT_EQ(s.hits + s.misses, 500u);
+  EXPECT_EQ(s.insertions - s.evictions, s.objects);
+}
+
+TEST(MemoryTier, EmptyPayloadIsCachedAndChargedItsOverhead) {
+  MemoryTier tier(10 * kOverhead, 100);
+  for (std::uint64_t k = 0; k < 100; ++k) (void)tier.insert(key(k), std::string());
+  EXPECT_LE(tier.stats().objects, 10u);  // a flood of empty objects stays bounded
+  MemoryRef ref = tier.insert(key(1000), std::string());
+  ASSERT_NE(tier.find(key(1000)), nullptr);
+  EXPECT_TRUE(ref->bytes.empty());
+}
+
+TEST(MemoryTier, EraseDropsObjectButKeepsHeldReference) {
+  MemoryTier tier(1 << 20, 1 << 16);
+  MemoryRef ref = tier.insert(key(1), "page");
+  tier.erase(key(1));
+  EXPECT_EQ(tier.find(key(1)), nullptr);
+  EXPECT_EQ(tier.stats().objects, 0u);
+  EXPECT_EQ(tier.stats().used_bytes, 0u);
+  EXPECT_EQ(ref->bytes, "page");
+  tier.erase(key(2));  // absent: no-op
+}
+
+}  // namespace
+}  // namespace relais

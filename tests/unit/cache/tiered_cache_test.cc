@@ -1,0 +1,160 @@
+#include "edge/cache/tiered_cache.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include "origin-sync/blob_path.h"
+
+namespace relais {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::uint64_t kMaxMemoryObject = 64 * 1024;
+
+class TieredCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string pattern = (fs::temp_directory_path() / "relais-tiered-XXXXXX").string();
+    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
+    root_ = pattern;
+    store_ = std::make_unique<BlobStore>(root_, 4);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  Variant put(const std::string& bytes, Encoding e = Encoding::identity) {
+    Variant v{e, hash_bytes(std::string_view(bytes)), bytes.size()};
+    write_at(v.hash, bytes);
+    return v;
+  }
+  void write_at(const ContentHash& h, const std::string& bytes) {
+    fs::path p = blob_path(root_, h);
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+  }
+
+  std::string root_;
+  std::unique_ptr<BlobStore> store_;
+  MemoryTier memory_{1 << 20, kMaxMemoryObject};
+};
+
+TEST_F(TieredCacheTest, SmallBlobIsFilledFromDiskThenServedFromMemory) {
+  const std::string page = "<html>leçon</html>";
+  Variant v = put(page);
+  TieredCache cache(*store_, memory_);
+  Result<BodySource> first = cache.body(v);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  ASSERT_TRUE(first->from_memory());
+  EXPECT_EQ(first->memory->bytes, page);
+  EXPECT_EQ(first->size, page.size());
+  EXPECT_EQ(cache.stats().disk_hits, 1u);
+  EXPECT_EQ(cache.stats().memory_hits, 0u);
+  Result<BodySource> second = cache.body(v);
+  ASSERT_TRUE(second.ok());
+  ASSERT_TRUE(second->from_memory());
+  EXPECT_EQ(second->memory.get(), first->memory.get());
+  EXPECT_EQ(cache.stats().memory_hits, 1u);
+  EXPECT_EQ(cache.stats().disk_hits, 1u);
+  EXPECT_EQ(memory_.stats().hits, 1u);
+  EXPECT_EQ(store_->open_files(), 0u);  // RAM-served blobs hold no fd
+}
+
+TEST_F(TieredCacheTest, LargeBlobIsServedAsAnOpenFile) {
+  const std::string video(kMaxMemoryObject + 1, 'v');
+  Variant v = put(video);
+  TieredCache cache(*store_, memory_);
+  for (int i = 0; i < 2; ++i) {
+    Result<BodySource> body = cache.body(v);
+    ASSERT_TRUE(body.ok()) << body.error().message;
+    EXPECT_FALSE(body->from_memory());
+    ASSERT_NE(body->file, nullptr);
+    EXPECT_EQ(body->size, video.size());
+    EXPECT_EQ(body->file->size, video.size());
+    char c = 0;
+    EXPECT_EQ(::pread(body->file->fd.get(), &c, 1, 1000), 1);
+    EXPECT_EQ(c, 'v');
+  }
+  EXPECT_EQ(cache.stats().disk_hits, 2u);
+  EXPECT_EQ(memory_.stats().objects, 0u);
+  EXPECT_EQ(memory_.stats().misses, 0u);  // never eligible, never counted
+  EXPECT_EQ(store_->open_files(), 1u);
+}
+
+TEST_F(TieredCacheTest, FlippedByteIsRefusedCountedAndNeverInserted) {
+  std::string page(2000, 'q');
+  Variant v = put(page);
+  page[10] = 'Q';
+  write_at(v.hash, page);
+  TieredCache cache(*store_, memory_);
+  for (int i = 0; i < 2; ++i) {
+    Result<BodySource> body = cache.body(v);
+    ASSERT_FALSE(body.ok());
+    EXPECT_EQ(body.error().source, ErrorSource::storage);
+  }
+  EXPECT_EQ(cache.stats().corrupt_blobs, 2u);
+  EXPECT_EQ(cache.stats().disk_hits, 0u);
+  EXPECT_EQ(memory_.stats().objects, 0u);
+  EXPECT_EQ(memory_.stats().insertions, 0u);
+}
+
+TEST_F(TieredCacheTest, MissingBlobIsAnErrorNamingItsPath) {
+  Variant v{Encoding::br, ContentHash{42, 43}, 100};
+  TieredCache cache(*store_, memory_);
+  Result<BodySource> body = cache.body(v);
+  ASSERT_FALSE(body.ok());
+  EXPECT_NE(body.error().message.find(blob_path(root_, v.hash)), std::string::npos);
+  EXPECT_EQ(cache.stats().corrupt_blobs, 1u);
+}
+
+TEST_F(TieredCacheTest, TruncatedLargeBlobIsRefused) {
+  const std::string video(kMaxMemoryObject * 2, 'v');
+  Variant v = put(video);
+  fs::resize_file(blob_path(root_, v.hash), kMaxMemoryObject);
+  TieredCache cache(*store_, memory_);
+  EXPECT_FALSE(cache.body(v).ok());
+  EXPECT_EQ(cache.stats().corrupt_blobs, 1u);
+  EXPECT_EQ(store_->open_files(), 0u);
+}
+
+TEST_F(TieredCacheTest, EmptyBlobIsServedWithSizeZero) {
+  Variant v = put("");
+  TieredCache cache(*store_, memory_);
+  for (int i = 0; i < 2; ++i) {
+    Result<BodySource> body = cache.body(v);
+    ASSERT_TRUE(body.ok()) << body.error().message;
+    EXPECT_EQ(body->size, 0u);
+    ASSERT_TRUE(body->from_memory());
+    EXPECT_TRUE(body->memory->bytes.empty());
+  }
+  EXPECT_EQ(cache.stats().memory_hits, 1u);
+}
+
+TEST_F(TieredCacheTest, PurgeDropsTheMemoryCopySoTheNextRequestRereadsDisk) {
+  Variant v = put("ancienne version");
+  TieredCache cache(*store_, memory_);
+  Result<BodySource> held = cache.body(v);
+  ASSERT_TRUE(held.ok());
+  cache.purge(v.hash);
+  EXPECT_EQ(memory_.stats().objects, 0u);
+  EXPECT_EQ(held->memory->bytes, "ancienne version");
+  ASSERT_TRUE(cache.body(v).ok());
+  EXPECT_EQ(cache.stats().disk_hits, 2u);
+}
+
+TEST_F(TieredCacheTest, MemoryHitWithSizeContradictingTheManifestIsRefused) {
+  Variant v = put("seize octets !!!");
+  TieredCache cache(*store_, memory_);
+  ASSERT_TRUE(cache.body(v).ok());
+  Variant lying = v;
+  lying.size = v.size + 1;
+  EXPECT_FALSE(cache.body(lying).ok());
+  EXPECT_EQ(cache.stats().corrupt_blobs, 1u);
+}
+
+}  // namespace
+}  // namespace relais
