@@ -31,7 +31,7 @@ struct Request {
   // Fields the serving path needs, picked out during the single parse pass.
   // Empty view = header absent. For list headers sent several times only the
   // first line is kept, except where noted.
-  std::string_view host;
+  std::string_view host;  // passed is_valid_host(); always present in HTTP/1.1
   std::string_view accept_encoding;
   std::string_view range;
   std::string_view if_match;
@@ -42,10 +42,10 @@ struct Request {
   bool has_accept_encoding = false;  // present, even if empty (empty means identity only)
 
   bool keep_alive = true;        // from the version and every Connection header
-  bool expect_continue = false;  // Expect: 100-continue
+  bool expect_continue = false;  // Expect: 100-continue, HTTP/1.1 only; other expectations ignored
   // Message body framing (RFC 9112 §6.3), already validated by the parser.
-  bool chunked = false;
-  std::uint64_t content_length = 0;  // 0 when absent
+  bool chunked = false;               // Transfer-Encoding is exactly "chunked" (never with CL)
+  std::uint64_t content_length = 0;  // 0 when absent; <= ParserLimits::max_body_bytes
 };
 
 }  // namespace relais::http

@@ -5,8 +5,12 @@
 // buffer, or rejects the request with the status to answer (then the
 // connection is closed: after a framing error nothing that follows can be
 // trusted, RFC 9112 §11.2). It is restartable from scratch: callers simply
-// call it again on the longer buffer. The limits bound what a client can make
-// us hold: header bytes, header count, request-target length.
+// call it again on the longer buffer; it never reads past max_head_bytes, so
+// a call costs at most that many byte steps. The limits bound what a client
+// can make us hold: header bytes, header count, request-target length.
+// Strictness choices (CRLF only, duplicate Content-Length, Transfer-Encoding
+// 400 vs 501, leading empty lines, Expect) are listed atop request_parser.cc
+// and pinned by tests/unit/http/request_parser_test.cc.
 #pragma once
 
 #include <cstddef>
@@ -33,7 +37,7 @@ enum class ParseState : std::uint8_t { incomplete, complete, error };
 
 struct ParseOutcome {
   ParseState state = ParseState::incomplete;
-  std::size_t head_bytes = 0;  // complete: bytes of the head, including the final CRLF
+  std::size_t head_bytes = 0;  // complete: bytes of the head, including skipped leading CRLFs and the final CRLF
   std::uint16_t status = 0;    // error: 400, 413, 414, 431, 501 or 505
   std::string_view reason;     // error: short static text for the log, e.g. "obs-fold"
 };

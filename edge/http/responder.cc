@@ -34,6 +34,7 @@ std::string_view error_body(std::uint16_t status) {
     case 413: return "<!doctype html><title>413 Content Too Large</title><h1>413 Content Too Large</h1>\n";
     case 414: return "<!doctype html><title>414 URI Too Long</title><h1>414 URI Too Long</h1>\n";
     case 417: return "<!doctype html><title>417 Expectation Failed</title><h1>417 Expectation Failed</h1>\n";
+    case 429: return "<!doctype html><title>429 Too Many Requests</title><h1>429 Too Many Requests</h1>\n";
     case 431: return "<!doctype html><title>431 Request Header Fields Too Large</title><h1>431 Request Header Fields Too Large</h1>\n";
     case 501: return "<!doctype html><title>501 Not Implemented</title><h1>501 Not Implemented</h1>\n";
     case 503: return "<!doctype html><title>503 Service Unavailable</title><h1>503 Service Unavailable</h1>\n";
@@ -118,7 +119,7 @@ std::string_view CacheControlPolicy::for_entry(std::string_view request_path, st
 }
 
 ResponseSummary Responder::respond_error(std::uint16_t status, std::string_view date, bool head_only, bool close,
-                                         ResponseBuffer& out) const {
+                                         ResponseBuffer& out, std::uint32_t retry_after_seconds) const {
   std::string_view body = error_body(status);
   HeadWriter w(out);
   w.status_line(status, reason_phrase(status));
@@ -128,7 +129,11 @@ ResponseSummary Responder::respond_error(std::uint16_t status, std::string_view 
   w.field("X-Content-Type-Options", "nosniff");
   w.field("Cache-Control", "no-store");
   if (status == 405) w.field("Allow", kAllow);
-  if (status == 503) w.field("Retry-After", "5");
+  if (retry_after_seconds != 0) {
+    w.field("Retry-After", retry_after_seconds);
+  } else if (status == 503) {
+    w.field("Retry-After", "5");
+  }
   if (close) w.field("Connection", "close");
   w.raw("\r\n");
   if (!head_only) w.raw(body);

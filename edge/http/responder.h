@@ -61,8 +61,9 @@ class Responder {
                           ResponseBuffer& out) const;
 
   // A response that needs no catalog (errors found before or during parsing).
+  // retry_after_seconds: sent as Retry-After when non-zero (429, 503).
   ResponseSummary respond_error(std::uint16_t status, std::string_view date, bool head_only, bool close,
-                                ResponseBuffer& out) const;
+                                ResponseBuffer& out, std::uint32_t retry_after_seconds = 0) const;
 
   const ResponderSettings& settings() const { return settings_; }
 

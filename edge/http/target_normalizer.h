@@ -23,13 +23,15 @@ struct NormalizedTarget {
   std::string_view path;
   bool trailing_slash = false;  // the path names a directory ("/a/b/")
   std::string_view query;       // raw (still encoded), without the '?'; empty if none
-  bool asterisk = false;        // the target was "*" (only valid for OPTIONS)
+  bool asterisk = false;        // the target was "*" (only valid for OPTIONS); path is then empty
 };
 
 // Accepts origin-form ("/a/b?q") and absolute-form ("http://host/a/b?q").
 // For absolute-form, authority_out receives the host[:port] the client named,
 // which the caller must check against Host (RFC 9112 §3.2.2).
-// out must be at least as large as target (decoding never grows the text).
+// out must be at least as large as target (decoding never grows the text;
+// asserted). Only 400 is ever returned. ".." above the root is a 400, not
+// clamped; "%2e%2e" counts as ".." (decoded before dot-segment removal).
 NormalizedTarget normalize_target(std::string_view target, std::span<char> out,
                                   std::string_view* authority_out);
 
