@@ -23,6 +23,11 @@ struct EdgeConfig {
   std::string store = "/var/lib/relais/store";
   std::string origin;       // empty: serve the store as it is, no sync
   std::uint64_t sync_interval_ms = 60'000;
+  std::uint64_t gc_grace_ms = 3'600'000;        // unreferenced blobs live this long (requests in flight)
+  unsigned sync_jobs = 4;                       // parallel blob downloads: bounds the load on the origin
+  std::uint64_t origin_timeout_ms = 10'000;     // connect timeout
+  std::uint64_t origin_stall_timeout_ms = 30'000;  // a transfer with no progress this long is cut
+  unsigned sync_retries = 4;                    // per request, with exponential backoff and jitter
   std::uint64_t memory_cache_bytes = 0;   // 0 until resolved: "auto" = 1/4 of RAM
   std::uint64_t memory_object_max_bytes = 4ull << 20;
   unsigned workers = 0;                   // 0 until resolved: number of cores
@@ -40,6 +45,17 @@ struct EdgeConfig {
   std::uint64_t max_requests_per_connection = 10'000;
   std::uint64_t max_connections = 0;          // 0: derived from RLIMIT_NOFILE
   std::uint64_t max_ranges = 16;              // CVE-2011-3192 class
+  // Per client address (IPv4, or IPv6 /64): floods from one source. Generous
+  // enough for a school NAT's first minutes; raise per network below.
+  std::uint64_t address_connections = 256;    // open connections; beyond: 429 and close
+  double address_rate = 500;                  // requests per second (GCRA); beyond: 429
+  double address_burst = 1000;                // requests allowed at once above the rate
+  std::uint64_t address_slots = 65536;        // limiter table size (fixed memory)
+  std::vector<std::string> network_limits;    // "CIDR=CONNS:RATE:BURST", most specific wins
+  // Slow readers (slow-read attack): after the grace, a response must move
+  // at least this many bytes per second on average, else the connection is dropped.
+  std::uint64_t send_min_rate = 1024;
+  std::uint64_t send_min_rate_grace_ms = 10'000;
   std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
 
   std::string cache_control_html = "public, max-age=60";

@@ -36,6 +36,11 @@ po::options_description edge_description() {
     ("store", str(d.store), "store directory (manifest + blobs/)")
     ("origin", str(d.origin), "origin URL or directory to sync from (empty: serve the store as is)")
     ("sync-interval", str("60s"), "time between two syncs with the origin")
+    ("sync-jobs", po::value<unsigned>()->default_value(d.sync_jobs), "parallel blob downloads during a sync (1-64)")
+    ("sync-retries", po::value<unsigned>()->default_value(d.sync_retries), "retries per origin request, with backoff (0-20)")
+    ("origin-timeout", str("10s"), "connect timeout to the origin")
+    ("origin-stall-timeout", str("30s"), "cut an origin transfer that makes no progress for this long")
+    ("gc-grace", str("1h"), "delete blobs no longer in the manifest after they have been unreferenced this long")
     ("memory-cache", str("auto"), "memory tier size, all workers together (e.g. 512M, 2G; auto = 1/4 of RAM)")
     ("memory-object-max", str("4M"), "objects larger than this are served from disk only")
     ("workers", po::value<unsigned>()->default_value(0, "0"), "worker threads, each with its own loop and listener (0 = one per core)")
@@ -51,6 +56,13 @@ po::options_description edge_description() {
     ("max-requests-per-connection", po::value<std::uint64_t>()->default_value(d.max_requests_per_connection), "then Connection: close")
     ("max-connections", po::value<std::uint64_t>()->default_value(0, "0"), "open client connections, all workers (0 = 80% of RLIMIT_NOFILE)")
     ("max-ranges", po::value<std::uint64_t>()->default_value(d.max_ranges), "ranges per request after coalescing; beyond: 416")
+    ("address-connections", po::value<std::uint64_t>()->default_value(d.address_connections), "open connections per client address (IPv6: per /64); beyond: 429 (0 = unlimited)")
+    ("address-rate", po::value<double>()->default_value(d.address_rate, "500"), "requests per second per client address; beyond: 429 (0 = unlimited)")
+    ("address-burst", po::value<double>()->default_value(d.address_burst, "1000"), "requests a client address may send at once above its rate")
+    ("address-slots", po::value<std::uint64_t>()->default_value(d.address_slots), "size of the per-address limiter table (fixed memory, ~24 bytes a slot)")
+    ("network-limit", po::value<std::vector<std::string>>(), "CIDR=CONNECTIONS:RATE:BURST, repeatable: limits for school NATs and proxies (most specific prefix wins)")
+    ("send-min-rate", str("1K"), "bytes per second a response must move on average after the grace (slow-read attack)")
+    ("send-min-rate-grace", str("10s"), "time before the minimum send rate applies")
     ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
@@ -88,24 +100,36 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.access_log = vm["access-log"].as<std::string>();
   c.server_name = vm["server-name"].as<std::string>();
   c.workers = vm["workers"].as<unsigned>();
+  c.sync_jobs = vm["sync-jobs"].as<unsigned>();
+  c.sync_retries = vm["sync-retries"].as<unsigned>();
   c.max_headers = vm["max-headers"].as<std::uint64_t>();
   c.max_requests_per_connection = vm["max-requests-per-connection"].as<std::uint64_t>();
   c.max_connections = vm["max-connections"].as<std::uint64_t>();
   c.max_ranges = vm["max-ranges"].as<std::uint64_t>();
   c.open_files = vm["open-files"].as<std::uint64_t>();
+  c.address_connections = vm["address-connections"].as<std::uint64_t>();
+  c.address_rate = vm["address-rate"].as<double>();
+  c.address_burst = vm["address-burst"].as<double>();
+  c.address_slots = vm["address-slots"].as<std::uint64_t>();
+  if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
+  if (c.address_rate < 0 || c.address_rate > 1e9) return CliOutcome::usage("--address-rate: must be between 0 and 1e9");
+  if (c.address_burst < 0 || c.address_burst > 1e9) return CliOutcome::usage("--address-burst: must be between 0 and 1e9");
+  if (c.address_slots < 2 || c.address_slots > (1u << 26)) return CliOutcome::usage("--address-slots: must be between 2 and 67108864");
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
   c.cache_control_default = vm["cache-control-default"].as<std::string>();
 
   for (auto [option, target] : {std::pair{"max-header-bytes", &c.max_head_bytes},
                                 {"max-target-bytes", &c.max_target_bytes},
                                 {"max-request-body", &c.max_request_body_bytes},
-                                {"memory-object-max", &c.memory_object_max_bytes}}) {
+                                {"memory-object-max", &c.memory_object_max_bytes},
+                                {"send-min-rate", &c.send_min_rate}}) {
     if (auto bad = convert_size(vm, option, *target)) return *bad;
   }
   for (auto [option, target] : {std::pair{"sync-interval", &c.sync_interval_ms},
                                 {"header-timeout", &c.header_timeout_ms},
                                 {"keepalive-timeout", &c.keepalive_timeout_ms},
-                                {"send-timeout", &c.send_timeout_ms}}) {
+                                {"send-timeout", &c.send_timeout_ms},
+                                {"send-min-rate-grace", &c.send_min_rate_grace_ms}}) {
     if (auto bad = convert_duration(vm, option, *target)) return *bad;
     if (auto bad = check_positive(vm, option, *target)) return *bad;
   }

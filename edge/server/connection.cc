@@ -3,6 +3,8 @@
 #include <event2/event.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -29,7 +31,8 @@ timeval to_timeval(std::uint64_t ms) {
 
 }  // namespace
 
-Connection::Connection(Worker& worker, int fd, const PeerAddress& peer) : worker_(worker), fd_(fd), peer_(peer) {
+Connection::Connection(Worker& worker, int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket)
+    : worker_(worker), fd_(fd), peer_(peer), ticket_(ticket) {
   event_assign(&event_, worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::on_event, this);
 }
 
@@ -77,8 +80,20 @@ void Connection::on_timeout() {
     flush_output();
     return;
   }
-  if (phase_ == Phase::writing) worker_.stats().send_timeouts.add();
-  (void)s;
+  if (phase_ == Phase::writing) {
+    if (too_slow_reader()) {
+      worker_.stats().slow_readers.add();
+      abort_now();
+      return;
+    }
+    if (worker_.now_ms() - buffers_->last_progress_ms < s.send_timeout_ms) {
+      arm(EV_WRITE, write_check_interval());  // progress was made: keep watching
+      return;
+    }
+    worker_.stats().send_timeouts.add();
+    abort_now();
+    return;
+  }
   close_now();
 }
 
@@ -181,6 +196,17 @@ void Connection::process_input() {
       break;
     }
     ++requests_;
+    if (std::uint64_t wait_ms = worker_.admit_request(ticket_); wait_ms > 0) {
+      // Over this address's request rate: a cheap 429, then close, so a
+      // flood costs us one small write per request and no lookup.
+      worker_.stats().rate_limited.add();
+      worker_.stats().requests_by_class[4].add();
+      worker_.responder().respond_error(429, worker_.date(), request.method == http::Method::head, true, b.output,
+                                        static_cast<std::uint32_t>((wait_ms + 999) / 1000));
+      stop_parsing_ = true;
+      offset = b.input_length;
+      break;
+    }
     bool must_close = draining_ || requests_ >= s.max_requests_per_connection;
     // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
     // to send; closing keeps that body from being read as the next request.
@@ -249,12 +275,19 @@ bool Connection::flush_output() {
     }
     if (n == 0) break;
     b.output.consume(static_cast<std::uint64_t>(n));
+    b.written_in_phase += static_cast<std::uint64_t>(n);
+    b.last_progress_ms = worker_.now_ms();
     budget -= std::min<std::uint64_t>(budget, static_cast<std::uint64_t>(n));
   }
   if (!b.output.empty()) {
-    if (phase_ != Phase::writing || budget == 0) {
+    if (phase_ != Phase::writing) {
+      // The bytes just written count towards this phase: they were taken
+      // from us, not necessarily by the client yet (SIOCOUTQ tells).
+      b.write_started_ms = worker_.now_ms();
+      b.written_in_phase = s.write_budget - budget;
+      b.last_progress_ms = b.write_started_ms;
       phase_ = Phase::writing;
-      arm(EV_WRITE, s.send_timeout_ms);
+      arm(EV_WRITE, write_check_interval());
     }
     return true;
   }
@@ -269,12 +302,36 @@ bool Connection::flush_output() {
 }
 
 void Connection::on_writable() {
+  if (too_slow_reader()) {
+    worker_.stats().slow_readers.add();
+    abort_now();
+    return;
+  }
+  (void)flush_output();
+}
+
+// While writing, the timer fires at least this often, so the slow-reader
+// check runs even when the socket rarely becomes writable.
+std::uint64_t Connection::write_check_interval() const {
   const ServerSettings& s = worker_.settings();
-  std::uint64_t before = buffers_->output.pending_bytes();
-  if (!flush_output()) return;
-  // Progress re-arms the send timeout; a reader that takes nothing does not.
-  if (phase_ == Phase::writing && buffers_ != nullptr && buffers_->output.pending_bytes() < before)
-    arm(EV_WRITE, s.send_timeout_ms);
+  if (s.send_min_rate == 0) return s.send_timeout_ms;
+  return std::min<std::uint64_t>(s.send_timeout_ms, std::max<std::uint64_t>(s.send_min_rate_grace_ms / 2, 500));
+}
+
+// Slow-read attack: a client that reads a little, often enough to defeat the
+// send timeout, would hold a response (and its file) for hours.
+bool Connection::too_slow_reader() {
+  const ServerSettings& s = worker_.settings();
+  if (s.send_min_rate == 0 || buffers_ == nullptr) return false;
+  std::uint64_t elapsed = worker_.now_ms() - buffers_->write_started_ms;
+  if (elapsed < s.send_min_rate_grace_ms) return false;
+  // What the client actually took: bytes we wrote minus those still queued
+  // in our socket (a large send buffer would otherwise hide a slow reader).
+  int queued = 0;
+  if (::ioctl(fd_, SIOCOUTQ, &queued) != 0 || queued < 0) queued = 0;
+  std::uint64_t taken = buffers_->written_in_phase - std::min<std::uint64_t>(buffers_->written_in_phase,
+                                                                              static_cast<std::uint64_t>(queued));
+  return taken * 1000 / elapsed < s.send_min_rate;
 }
 
 bool Connection::rearm_for_reading() {
@@ -292,6 +349,7 @@ bool Connection::rearm_for_reading() {
     close_now();
     return false;
   }
+  if (requests_ > 0 && idle()) worker_.connection_idle(this);
   arm(EV_READ, requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms);
   return true;
 }
@@ -318,6 +376,15 @@ bool Connection::start_lingering() {
   }
   arm(EV_READ, worker_.settings().linger_timeout_ms);
   return true;
+}
+
+void Connection::abort_now() {
+  // RST instead of FIN: the kernel drops what is still queued for this
+  // client, so a slow reader stops holding socket memory the moment we
+  // give up on it, not when it finally reads it.
+  linger l{1, 0};
+  (void)::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  close_now();
 }
 
 void Connection::close_now() {

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 
+#include "edge/server/address_limiter.h"
 #include "edge/server/peer_address.h"
 
 namespace relais {
@@ -22,7 +23,7 @@ struct ConnectionBuffers;
 
 class Connection {
  public:
-  Connection(Worker& worker, int fd, const PeerAddress& peer);
+  Connection(Worker& worker, int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -32,6 +33,13 @@ class Connection {
   // Worker shutdown: close now if idle, else after the current response.
   void drain();
   bool idle() const { return buffers_ == nullptr; }
+  // Between two requests of a keep-alive connection: the first to shed under load.
+  bool waiting_for_next_request() const { return idle() && phase_ == Phase::reading && requests_ > 0; }
+  const AddressLimiter::Ticket& ticket() const { return ticket_; }
+  // Closes and deletes this connection.
+  void close_now();
+  // Same with a reset, discarding what the kernel still holds for the client.
+  void abort_now();
 
   // Intrusive list of the worker's connections.
   Connection* prev = nullptr;
@@ -53,12 +61,14 @@ class Connection {
   bool rearm_for_reading();
   bool start_lingering();
   void release_buffers_if_done();
-  void close_now();  // deletes this
+  bool too_slow_reader();
+  std::uint64_t write_check_interval() const;
 
   Worker& worker_;
   struct event event_;
   int fd_;
   PeerAddress peer_;
+  AddressLimiter::Ticket ticket_;
   Phase phase_ = Phase::reading;
   bool stop_parsing_ = false;     // an error or "close" response: no further request is read
   bool held_back_ = false;        // parsing paused by backpressure with input left

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <mutex>
 #include <cstdio>
 #include <random>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "edge/server/listener.h"
 #include "edge/server/metrics.h"
 #include "edge/server/server_settings.h"
+#include "edge/server/sync_loop.h"
 #include "edge/server/worker.h"
 
 namespace relais {
@@ -27,8 +29,12 @@ struct EdgeServer::Parts {
   std::unique_ptr<CatalogLoader> loader;
   std::unique_ptr<AccessLog> access_log;
   std::atomic<std::uint64_t> open_connections{0};
+  std::unique_ptr<AddressLimiter> limiter;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<AdminServer> admin;
+  SyncStats sync_stats;
+  std::unique_ptr<SyncLoop> sync;  // only with --origin
+  std::mutex announce_mutex;       // SIGHUP and the sync thread both print the catalog line
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
@@ -68,6 +74,8 @@ ServerSettings settings_from(const EdgeConfig& c) {
   s.max_requests_per_connection = c.max_requests_per_connection;
   s.max_connections = resolve_max_connections(c.max_connections);
   s.access_log = c.access_log != "off";
+  s.send_min_rate = c.send_min_rate;
+  s.send_min_rate_grace_ms = c.send_min_rate_grace_ms;
   return s;
 }
 
@@ -80,6 +88,20 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c) {
   for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
   r.multipart_boundary = random_boundary();
   return r;
+}
+
+Result<std::unique_ptr<AddressLimiter>> make_limiter(const EdgeConfig& c) {
+  std::vector<NetworkLimits> networks;
+  for (const std::string& text : c.network_limits) {
+    auto n = parse_network_limits(text);
+    if (!n.ok()) return Error::config("--network-limit " + n.error().message);
+    networks.push_back(n.value());
+  }
+  AddressLimits defaults{static_cast<std::uint32_t>(std::min<std::uint64_t>(c.address_connections, UINT32_MAX)),
+                         c.address_rate, c.address_burst};
+  std::random_device rd;
+  std::uint64_t seed = (static_cast<std::uint64_t>(rd()) << 32) ^ rd();
+  return std::make_unique<AddressLimiter>(defaults, std::move(networks), c.address_slots, seed);
 }
 
 Status open_http_listeners(EdgeServer::Parts& p) {
@@ -125,12 +147,39 @@ Status open_admin(EdgeServer::Parts& p) {
     g.max_connections = p.settings.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-    return render_metrics(stats, g);
+    return render_metrics(stats, g, &p.sync_stats);
   };
   h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
   std::printf("listening admin %s\n", bound.to_string().c_str());
   return {};
+}
+
+// Reloads STORE/manifest and prints "catalog generation N, M objects" when the
+// catalog in service changed (tests and operators wait for that line).
+void reload_and_announce(EdgeServer::Parts& p) {
+  std::lock_guard lock(p.announce_mutex);
+  const std::uint64_t before = p.catalog.version();
+  if (auto s = p.loader->reload(); !s.ok()) {
+    std::fprintf(stderr, "relais-edge: reload failed, keeping the catalog in service: %s\n", s.error().message.c_str());
+  } else if (auto catalog = p.catalog.current(); catalog && p.catalog.version() != before) {
+    std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
+    std::fflush(stdout);
+  }
+}
+
+std::unique_ptr<SyncLoop> make_sync_loop(EdgeServer::Parts& p) {
+  const EdgeConfig& c = p.config;
+  SyncSettings s;
+  s.origin = c.origin;
+  s.store = c.store;
+  s.jobs = c.sync_jobs;
+  s.retry.max_attempts = c.sync_retries + 1;
+  s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
+  s.http.connect_timeout = std::chrono::milliseconds(c.origin_timeout_ms);
+  s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
+  return std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(c.sync_interval_ms), p.sync_stats,
+                                    [&p] { reload_and_announce(p); });
 }
 
 }  // namespace
@@ -155,7 +204,11 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
     p->access_log = std::move(log.value());
     p->settings.access_log = true;
   }
+  auto limiter = make_limiter(config);
+  if (!limiter.ok()) return limiter.error();
+  p->limiter = std::move(limiter.value());
   WorkerShared shared;
+  shared.limiter = p->limiter.get();
   shared.settings = &p->settings;
   shared.responder = p->responder.get();
   shared.catalog = &p->catalog;
@@ -176,12 +229,15 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
     std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
   }
   std::fflush(stdout);
+  // After the first load: the edge serves the on-disk catalog before the first sync ends.
+  if (!config.origin.empty()) p->sync = make_sync_loop(*p);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
 }
 
 EdgeServer::EdgeServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
 EdgeServer::~EdgeServer() {
+  if (parts_->sync) parts_->sync->stop();
   for (auto& w : parts_->workers) w->request_stop();
   for (auto& w : parts_->workers) w->join();
   if (parts_->admin) parts_->admin->stop();
@@ -191,6 +247,7 @@ int EdgeServer::run() {
   Parts& p = *parts_;
   for (auto& w : p.workers) w->start();
   p.admin->start();
+  if (p.sync) p.sync->start();
   std::printf("ready\n");
   std::fflush(stdout);
 
@@ -201,18 +258,14 @@ int EdgeServer::run() {
     int sig = 0;
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      if (auto s = p.loader->reload(); !s.ok()) {
-        std::fprintf(stderr, "relais-edge: reload failed, keeping the catalog in service: %s\n", s.error().message.c_str());
-      } else if (auto catalog = p.catalog.current()) {
-        std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
-        std::fflush(stdout);
-      }
+      reload_and_announce(p);
     } else if (sig == SIGUSR1) {
       if (p.access_log) p.access_log->request_reopen();
     } else {
       break;  // SIGTERM, SIGINT: graceful stop
     }
   }
+  if (p.sync) p.sync->stop();
   for (auto& w : p.workers) w->request_stop();
   for (auto& w : p.workers) w->join();
   p.admin->stop();

@@ -47,9 +47,35 @@ class Exposition {
   std::string out_;
 };
 
+void render_sync(Exposition& e, const SyncStats& s) {
+  auto load = [](const auto& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
+  e.gauge("relais_sync_last_success_timestamp_seconds", "Unix time of the last successful sync (0: never).", load(s.last_success_unix));
+  e.gauge("relais_sync_last_ok", "1 if the last sync succeeded.", s.last_ok.load() ? 1 : 0);
+  e.gauge("relais_sync_last_duration_seconds", "Duration of the last sync.", load(s.last_duration_ms) / 1000.0);
+  e.header("relais_sync_runs_total", "counter", "Syncs with the origin, by result.");
+  e.sample("relais_sync_runs_total", "{result=\"not_modified\"}", load(s.not_modified));
+  e.sample("relais_sync_runs_total", "{result=\"all\"}", load(s.syncs));
+  e.header("relais_sync_failures_total", "counter", "Failed syncs, by reason; the last good catalog stays in service.");
+  for (int i = 1; i < SyncStats::kFailureKinds; ++i) {
+    char labels[64];
+    std::snprintf(labels, sizeof labels, "{reason=\"%s\"}", kSyncFailureNames[i]);
+    e.sample("relais_sync_failures_total", labels, load(s.failures[i]));
+  }
+  e.header("relais_sync_blobs_total", "counter", "Blob downloads, by outcome.");
+  e.sample("relais_sync_blobs_total", "{outcome=\"verified\"}", load(s.blobs_fetched));
+  e.sample("relais_sync_blobs_total", "{outcome=\"failed\"}", load(s.blobs_failed));
+  e.sample("relais_sync_blobs_total", "{outcome=\"rejected\"}", load(s.blobs_rejected));
+  e.sample("relais_sync_blobs_total", "{outcome=\"collected\"}", load(s.blobs_collected));
+  e.header("relais_sync_bytes_fetched_total", "counter", "Blob bytes received from the origin.");
+  e.sample("relais_sync_bytes_fetched_total", "", load(s.bytes_fetched));
+}
+
 }  // namespace
 
-std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g) {
+const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
+    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled"};
+
+std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync) {
   Exposition e(workers);
   e.header("relais_requests_total", "counter", "Requests answered, by status class.");
   for (int c = 1; c <= 5; ++c) {
@@ -68,6 +94,11 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.sample("relais_errors_total", "{kind=\"header_timeout\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.header_timeouts; })));
   e.sample("relais_errors_total", "{kind=\"send_timeout\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.send_timeouts; })));
   e.sample("relais_errors_total", "{kind=\"connection_refused\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.connections_refused; })));
+  e.sample("relais_errors_total", "{kind=\"slow_reader\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.slow_readers; })));
+  e.header("relais_limited_total", "counter", "Requests and connections refused by per-address limits (429).");
+  e.sample("relais_limited_total", "{limit=\"request_rate\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.rate_limited; })));
+  e.sample("relais_limited_total", "{limit=\"connections\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.address_refused; })));
+  e.metric("relais_idle_connections_shed_total", "counter", "Idle keep-alive connections closed to make room near the connection bound.", [](const WorkerStats& w) -> const Counter& { return w.idle_shed; });
   e.metric("relais_connections_accepted_total", "counter", "Client connections accepted.", [](const WorkerStats& w) -> const Counter& { return w.connections_accepted; });
   e.metric("relais_connections_open", "gauge", "Client connections open now.", [](const WorkerStats& w) -> const Counter& { return w.connections_open; });
   e.gauge("relais_connections_max", "Bound on open client connections.", static_cast<double>(g.max_connections));
@@ -81,6 +112,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.gauge("relais_catalog_objects", "Paths in the catalog in service.", static_cast<double>(g.catalog_entries));
   e.gauge("relais_access_log_dropped_bytes", "Access log bytes dropped because the disk could not keep up.", static_cast<double>(g.access_log_dropped_bytes));
   e.gauge("relais_uptime_seconds", "Seconds since start.", g.uptime_seconds);
+  if (sync != nullptr && sync->enabled.load()) render_sync(e, *sync);
   return e.take();
 }
 

@@ -1,6 +1,7 @@
 // Prometheus text exposition (format 0.0.4) of the edge's counters.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -19,6 +20,29 @@ struct EdgeGauges {
   double uptime_seconds = 0;
 };
 
-std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& gauges);
+// Counters of the background origin sync (sync_loop.h). Written by the sync
+// thread, read by the admin thread: relaxed atomics, no lock. Failure
+// reasons are indexed by origin-sync's SyncFailure (store_sync.h).
+struct SyncStats {
+  static constexpr int kFailureKinds = 8;
+  std::atomic<bool> enabled{false};
+  std::atomic<std::uint64_t> syncs{0};             // attempts finished
+  std::atomic<std::uint64_t> not_modified{0};      // of which 304
+  std::atomic<std::uint64_t> failures[kFailureKinds] = {};
+  std::atomic<std::int64_t> last_success_unix{0};  // 0: never
+  std::atomic<std::uint64_t> last_duration_ms{0};
+  std::atomic<std::uint64_t> blobs_fetched{0};     // verified and stored
+  std::atomic<std::uint64_t> blobs_failed{0};      // failed attempts (network, HTTP, verification)
+  std::atomic<std::uint64_t> blobs_rejected{0};    // failed verification, deleted
+  std::atomic<std::uint64_t> bytes_fetched{0};
+  std::atomic<std::uint64_t> blobs_collected{0};   // garbage-collected
+  std::atomic<bool> last_ok{false};
+};
+
+// Names of SyncStats::failures, by index (SyncFailure order).
+extern const char* const kSyncFailureNames[SyncStats::kFailureKinds];
+
+std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& gauges,
+                           const SyncStats* sync = nullptr);
 
 }  // namespace relais

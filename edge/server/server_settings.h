@@ -27,6 +27,12 @@ struct ServerSettings {
   // starve the other connections of the same worker.
   std::uint64_t write_budget = 1 << 20;
   bool access_log = true;
+  // Slow-read defence: average bytes/s a response must keep after the grace.
+  std::uint64_t send_min_rate = 1024;
+  std::uint64_t send_min_rate_grace_ms = 10'000;
+  // Above this share of max_connections, a new connection first closes the
+  // longest-idle keep-alive connection of its worker (shedding idle before busy).
+  double shed_idle_above = 0.9;
 };
 
 }  // namespace relais

@@ -119,13 +119,34 @@ void Worker::publish_stats() {
 
 void Worker::on_accept(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd); }
 
-void Worker::refuse(int fd) {
+void Worker::refuse(int fd, bool too_many) {
   // Refused fast and cheaply: a canned answer, no buffer, no state.
   static constexpr char kBusy[] =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\nConnection: close\r\n\r\n";
-  (void)::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  static constexpr char kTooMany[] =
+      "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
+  if (too_many) {
+    (void)::send(fd, kTooMany, sizeof kTooMany - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    stats_.address_refused.add();
+  } else {
+    (void)::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+    stats_.connections_refused.add();
+  }
   ::close(fd);
-  stats_.connections_refused.add();
+}
+
+bool Worker::shed_idle_connection() {
+  // The longest-idle keep-alive connections sit at the tail; a few steps
+  // suffice, busy connections near the tail are skipped, never cut.
+  Connection* c = connections_tail_;
+  for (int steps = 0; c != nullptr && steps < 16; ++steps, c = c->prev) {
+    if (c->waiting_for_next_request()) {
+      stats_.idle_shed.add();
+      c->close_now();
+      return true;
+    }
+  }
+  return false;
 }
 
 void Worker::accept_ready(int listen_fd) {
@@ -141,32 +162,71 @@ void Worker::accept_ready(int listen_fd) {
         // waiting in a backlog we cannot serve (libuv/nginx technique).
         spare_fd_.reset();
         int victim = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (victim >= 0) refuse(victim);
+        if (victim >= 0) refuse(victim, false);
         spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
       }
       return;  // EAGAIN or an error: wait for the next readiness
     }
     stats_.connections_accepted.add();
-    if (stopping_ || shared_.open_connections->fetch_add(1, std::memory_order_relaxed) >= settings().max_connections) {
-      if (!stopping_) shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
-      refuse(fd);
+    if (stopping_) {
+      refuse(fd, false);
       continue;
+    }
+    const std::uint64_t max = settings().max_connections;
+    std::uint64_t open = shared_.open_connections->load(std::memory_order_relaxed);
+    if (open >= static_cast<std::uint64_t>(static_cast<double>(max) * settings().shed_idle_above)) shed_idle_connection();
+    if (shared_.open_connections->fetch_add(1, std::memory_order_relaxed) >= max) {
+      shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
+      refuse(fd, false);
+      continue;
+    }
+    PeerAddress peer = PeerAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address));
+    AddressLimiter::Ticket ticket;
+    if (shared_.limiter != nullptr && shared_.limiter->enabled()) {
+      ticket = shared_.limiter->ticket(peer);
+      if (!shared_.limiter->open_connection(ticket, now_ms())) {
+        shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
+        refuse(fd, true);
+        continue;
+      }
     }
     int one = 1;
     (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto* c = new Connection(*this, fd, PeerAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address)));
+    auto* c = new Connection(*this, fd, peer, ticket);
     c->next = connections_;
     if (connections_ != nullptr) connections_->prev = c;
     connections_ = c;
+    if (connections_tail_ == nullptr) connections_tail_ = c;
     stats_.connections_open.add();
     c->start();
   }
 }
 
-void Worker::connection_closed(Connection* c) {
+void Worker::unlink(Connection* c) {
   if (c->prev != nullptr) c->prev->next = c->next;
   if (c->next != nullptr) c->next->prev = c->prev;
   if (connections_ == c) connections_ = c->next;
+  if (connections_tail_ == c) connections_tail_ = c->prev;
+  c->prev = c->next = nullptr;
+}
+
+void Worker::connection_idle(Connection* c) {
+  if (connections_ == c) return;
+  unlink(c);
+  c->next = connections_;
+  if (connections_ != nullptr) connections_->prev = c;
+  connections_ = c;
+  if (connections_tail_ == nullptr) connections_tail_ = c;
+}
+
+std::uint64_t Worker::admit_request(const AddressLimiter::Ticket& ticket) {
+  if (ticket.limits == nullptr) return 0;
+  return shared_.limiter->admit_request(ticket, now_ms());
+}
+
+void Worker::connection_closed(Connection* c) {
+  unlink(c);
+  if (c->ticket().limits != nullptr) shared_.limiter->close_connection(c->ticket());
   delete c;
   shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
   stats_.connections_open.set(stats_.connections_open.get() - 1);

@@ -23,6 +23,7 @@
 #include "edge/http/responder.h"
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
+#include "edge/server/address_limiter.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/worker_stats.h"
 #include "edge/storage/blob_store.h"
@@ -43,6 +44,10 @@ struct ConnectionBuffers {
   std::unique_ptr<char[]> scratch;  // target normalisation output
   std::size_t scratch_capacity;
   http::ResponseBuffer output;
+  // Slow-read defence: when the current write phase began and what it moved.
+  std::uint64_t write_started_ms = 0;
+  std::uint64_t written_in_phase = 0;
+  std::uint64_t last_progress_ms = 0;  // send timeout counts from here
   std::uint64_t body_left = 0;      // Content-Length body bytes still to discard
   bool chunked_body = false;
   http::ChunkedDecoder chunked{0};
@@ -54,6 +59,7 @@ struct WorkerShared {
   CatalogHolder* catalog = nullptr;
   AccessLog* access_log = nullptr;  // nullptr: off
   std::atomic<std::uint64_t>* open_connections = nullptr;  // all workers
+  AddressLimiter* limiter = nullptr;
   std::string store_root;
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
@@ -90,13 +96,21 @@ class Worker {
   void release_buffers(ConnectionBuffers* buffers);
   void log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary);
   void connection_closed(Connection* connection);
+  // The connection finished its responses and waits for the next request:
+  // it becomes the most recently idle, the last to be shed.
+  void connection_idle(Connection* connection);
+  // 0 if the request may proceed, else milliseconds until one would be allowed.
+  std::uint64_t admit_request(const AddressLimiter::Ticket& ticket);
+  AddressLimiter* limiter() { return shared_.limiter; }
 
  private:
   static void on_accept(evutil_socket_t fd, short what, void* self);
   static void on_tick(evutil_socket_t fd, short what, void* self);
   static void on_stop(evutil_socket_t fd, short what, void* self);
   void accept_ready(int listen_fd);
-  void refuse(int fd);
+  void refuse(int fd, bool too_many);
+  bool shed_idle_connection();
+  void unlink(Connection* connection);
   void publish_stats();
   void run();
 
@@ -117,7 +131,9 @@ class Worker {
   std::uint64_t catalog_version_ = 0;
   std::vector<http::HeaderField> headers_;
   std::vector<ConnectionBuffers*> pool_;
-  Connection* connections_ = nullptr;  // intrusive list head
+  // All connections, most recently idle first: shedding takes from the tail.
+  Connection* connections_ = nullptr;
+  Connection* connections_tail_ = nullptr;
   std::string log_buffer_;
   std::int64_t date_second_ = -1;
   char date_[32] = {};

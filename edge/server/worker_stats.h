@@ -31,6 +31,10 @@ struct WorkerStats {
   Counter connections_refused;   // over --max-connections or out of fds
   Counter header_timeouts;       // 408: slow or silent clients
   Counter send_timeouts;         // no write progress: slow readers
+  Counter slow_readers;          // below --send-min-rate after the grace
+  Counter rate_limited;          // 429: over the per-address request rate
+  Counter address_refused;       // 429: over the per-address connection limit
+  Counter idle_shed;             // idle keep-alive connections closed to make room
   Counter parse_errors;          // 400/413/414/431/505 before a request existed
   // Published once a second from the worker's MemoryTier.
   Counter memory_used_bytes;

@@ -5,6 +5,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <random>
 
 namespace relais::testing {
@@ -38,11 +39,17 @@ bool publish_tree(const TempDir& dir, const std::map<std::string, std::string>& 
 }
 
 RunningEdge start_edge(const TempDir& dir, const std::vector<std::string>& extra_flags) {
-  std::vector<std::string> argv = {RELAIS_EDGE_BIN,       "--listen",       "127.0.0.1:0", "--admin-listen",
-                                   "127.0.0.1:0",         "--store",        dir.file("out"), "--workers",
-                                   "2",                   "--memory-cache", "64M",         "--memory-object-max",
-                                   "1M",                  "--access-log",   "off",         "--admin-token",
-                                   "secret-token"};
+  const std::pair<const char*, std::string> defaults[] = {
+      {"--listen", "127.0.0.1:0"}, {"--admin-listen", "127.0.0.1:0"}, {"--store", dir.file("out")},
+      {"--workers", "2"},          {"--memory-cache", "64M"},         {"--memory-object-max", "1M"},
+      {"--access-log", "off"},     {"--admin-token", "secret-token"},
+  };
+  std::vector<std::string> argv = {RELAIS_EDGE_BIN};
+  for (const auto& [flag, value] : defaults) {
+    if (std::find(extra_flags.begin(), extra_flags.end(), flag) != extra_flags.end()) continue;
+    argv.push_back(flag);
+    argv.push_back(value);
+  }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   RunningEdge edge;
   edge.process = std::make_unique<Subprocess>(argv);

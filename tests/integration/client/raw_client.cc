@@ -26,9 +26,10 @@ bool HttpResponse::has_header(std::string_view name) const {
   return false;
 }
 
-RawClient::RawClient(std::uint16_t port, const char* source_ip) {
+RawClient::RawClient(std::uint16_t port, const char* source_ip, int receive_buffer) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd_ < 0) return;
+  if (receive_buffer > 0) ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &receive_buffer, sizeof receive_buffer);
   sockaddr_in local{};
   local.sin_family = AF_INET;
   ::inet_pton(AF_INET, source_ip, &local.sin_addr);

@@ -26,12 +26,14 @@ class RawClient {
  public:
   // Connects to 127.0.0.1:port, binding the given local source address first
   // (distinct 127.0.0.x sources behave as distinct clients).
-  explicit RawClient(std::uint16_t port, const char* source_ip = "127.0.0.1");
+  // receive_buffer > 0 sets SO_RCVBUF before connecting (a slow reader's small window).
+  explicit RawClient(std::uint16_t port, const char* source_ip = "127.0.0.1", int receive_buffer = 0);
   ~RawClient();
   RawClient(const RawClient&) = delete;
   RawClient& operator=(const RawClient&) = delete;
 
   bool connected() const { return fd_ >= 0; }
+  int native_handle() const { return fd_; }
   bool send(std::string_view bytes);
   void shutdown_write();
   // Reads one response. For HEAD (or 304/204) no body is read. nullopt on

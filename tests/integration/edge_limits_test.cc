@@ -1,0 +1,137 @@
+// Per-address limits, slow readers and idle shedding on the real relais-edge.
+// Attackers and legitimate clients use distinct source addresses in
+// 127.0.0.0/8, so per-address limits are measured the way they work in the wild.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include "tests/integration/client/raw_client.h"
+#include "tests/integration/edge_fixture.h"
+
+namespace relais::testing {
+namespace {
+
+constexpr char kRequest[] = "GET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// A connection the server has accepted and answered once (TCP_DEFER_ACCEPT
+// means the server only sees connections that sent something).
+std::unique_ptr<RawClient> served_connection(std::uint16_t port, const char* source, int* status) {
+  auto c = std::make_unique<RawClient>(port, source);
+  *status = 0;
+  if (!c->connected() || !c->send(kRequest)) return c;
+  if (auto r = c->read_response()) *status = r->status;
+  return c;
+}
+
+TEST(EdgeLimits, ConnectionsPerAddressAreCappedForThatAddressOnly) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--address-connections", "3"});
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 3; ++i) {
+    int status = 0;
+    held.push_back(served_connection(edge.port, "127.0.0.5", &status));
+    EXPECT_EQ(status, 200);
+  }
+  int status = 0;
+  auto over = served_connection(edge.port, "127.0.0.5", &status);
+  EXPECT_EQ(status, 429);
+  EXPECT_TRUE(over->wait_closed());
+  auto other = served_connection(edge.port, "127.0.0.6", &status);
+  EXPECT_EQ(status, 200);
+  held.pop_back();  // one closes: the address may connect again
+  bool admitted = false;
+  for (int attempt = 0; attempt < 50 && !admitted; ++attempt) {
+    auto again = served_connection(edge.port, "127.0.0.5", &status);
+    admitted = status == 200;
+  }
+  EXPECT_TRUE(admitted);
+}
+
+TEST(EdgeLimits, RequestRateOverflowGets429WithRetryAfterAndClose) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--address-rate", "2", "--address-burst", "3"});
+  RawClient flood(edge.port, "127.0.0.8");
+  std::string burst;
+  for (int i = 0; i < 20; ++i) burst += kRequest;
+  ASSERT_TRUE(flood.send(burst));
+  int ok = 0;
+  std::optional<HttpResponse> r;
+  while ((r = flood.read_response()) && r->status == 200) ++ok;
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 429);
+  EXPECT_EQ(ok, 4);  // one at the rate plus a burst of three
+  EXPECT_FALSE(r->header("Retry-After").empty());
+  EXPECT_TRUE(flood.wait_closed());
+  int status = 0;
+  auto pupil = served_connection(edge.port, "127.0.0.9", &status);
+  EXPECT_EQ(status, 200);
+  auto metrics = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("relais_limited_total{limit=\"request_rate\"} 1\n"), std::string::npos);
+}
+
+TEST(EdgeLimits, NetworkLimitRaisesTheCapForASchoolNat) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--address-connections", "1", "--network-limit", "127.0.0.7/32=10:0:0"});
+  std::vector<std::unique_ptr<RawClient>> school;
+  for (int i = 0; i < 6; ++i) {
+    int status = 0;
+    school.push_back(served_connection(edge.port, "127.0.0.7", &status));
+    EXPECT_EQ(status, 200) << i;
+  }
+  int status = 0;
+  auto first = served_connection(edge.port, "127.0.0.10", &status);
+  EXPECT_EQ(status, 200);
+  auto second = served_connection(edge.port, "127.0.0.10", &status);
+  EXPECT_EQ(status, 429);
+}
+
+TEST(EdgeLimits, SlowReaderIsDroppedAfterTheGrace) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--send-min-rate", "256K", "--send-min-rate-grace", "1s"});
+  RawClient slow(edge.port, "127.0.0.11", /*receive_buffer=*/4096);
+  ASSERT_TRUE(slow.send("GET /videos/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+  // Reads 4 KiB every 50 ms (80 KiB/s, under the 256 KiB/s floor): the pace
+  // of the attack under test, bounded to 15 s.
+  std::size_t received = 0;
+  bool closed = false;
+  auto until = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  while (!closed && std::chrono::steady_clock::now() < until) {
+    ::poll(nullptr, 0, 50);
+    char chunk[4096];
+    auto n = ::recv(slow.native_handle(), chunk, sizeof chunk, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN)) closed = true;
+    if (n > 0) received += static_cast<std::size_t>(n);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(received, std::size_t{3} << 20);
+  auto metrics = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("relais_errors_total{kind=\"slow_reader\"} 1\n"), std::string::npos) << metrics->body;
+}
+
+TEST(EdgeLimits, NearTheConnectionBoundIdleKeepAliveIsShedFirst) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--max-connections", "4", "--workers", "1"});
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 3; ++i) {
+    int status = 0;
+    idle.push_back(served_connection(edge.port, "127.0.0.12", &status));
+    ASSERT_EQ(status, 200);
+  }
+  int status = 0;
+  auto newcomer = served_connection(edge.port, "127.0.0.13", &status);
+  EXPECT_EQ(status, 200);
+  EXPECT_TRUE(idle.front()->wait_closed());  // the longest idle made room
+  auto metrics = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find("relais_idle_connections_shed_total 1\n"), std::string::npos) << metrics->body;
+}
+
+}  // namespace
+}  // namespace relais::testing
