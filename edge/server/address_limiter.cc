@@ -89,18 +89,19 @@ AddressLimiter::Ticket AddressLimiter::ticket(const PeerAddress& peer) const {
   std::uint8_t key[9];
   std::memcpy(key, peer.bytes, length);
   key[length] = peer.family;
-  t.hash = XXH3_64bits_withSeed(key, length + 1, seed_) | 1;  // 0 means "no owner"
-  t.slot = static_cast<std::uint32_t>(t.hash & slot_mask_);
+  std::uint64_t hash = XXH3_64bits_withSeed(key, length + 1, seed_);
+  t.tag = static_cast<std::uint32_t>(hash >> 32) | 1;  // 0 means "no owner"
+  t.slot = static_cast<std::uint32_t>(hash & slot_mask_);
   return t;
 }
 
 AddressLimiter::Slot& AddressLimiter::claim(const Ticket& t, std::uint64_t now_us) {
   Slot& slot = slots_[t.slot];
-  std::uint64_t owner = slot.owner.load(std::memory_order_acquire);
-  if (owner != t.hash && slot.connections.load(std::memory_order_acquire) == 0 &&
+  std::uint32_t owner = slot.owner.load(std::memory_order_acquire);
+  if (owner != t.tag && slot.connections.load(std::memory_order_acquire) == 0 &&
       slot.arrival_us.load(std::memory_order_acquire) <= now_us) {
     // Idle: the previous owner holds nothing here, the slot can change hands.
-    if (slot.owner.compare_exchange_strong(owner, t.hash, std::memory_order_acq_rel)) {
+    if (slot.owner.compare_exchange_strong(owner, t.tag, std::memory_order_acq_rel)) {
       slot.arrival_us.store(0, std::memory_order_release);
     }
   }

@@ -48,10 +48,11 @@ class AddressLimiter {
   AddressLimiter(AddressLimits defaults, std::vector<NetworkLimits> networks, std::size_t slots, std::uint64_t seed);
 
   // The slot an address maps to, and its limits (computed once per connection).
+  // 16 bytes: it lives in every connection, idle ones included.
   struct Ticket {
-    std::uint64_t hash = 0;
-    std::uint32_t slot = 0;
-    const AddressLimits* limits = nullptr;
+    const AddressLimits* limits = nullptr;  // nullptr: limits off for this connection
+    std::uint32_t tag = 0;                  // the keyed hash's high half: who owns the slot
+    std::uint32_t slot = 0;                 // the keyed hash's low bits
   };
   Ticket ticket(const PeerAddress& peer) const;
 
@@ -65,7 +66,7 @@ class AddressLimiter {
 
  private:
   struct Slot {
-    std::atomic<std::uint64_t> owner{0};        // keyed hash of the address prefix
+    std::atomic<std::uint32_t> owner{0};        // tag of the address prefix owning the slot
     std::atomic<std::uint32_t> connections{0};
     std::atomic<std::uint64_t> arrival_us{0};   // GCRA theoretical arrival time
   };

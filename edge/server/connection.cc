@@ -31,18 +31,20 @@ timeval to_timeval(std::uint64_t ms) {
 
 }  // namespace
 
-Connection::Connection(Worker& worker, int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket)
-    : worker_(worker), fd_(fd), peer_(peer), ticket_(ticket) {
-  event_assign(&event_, worker_.base(), fd_, EV_READ | EV_PERSIST, &Connection::on_event, this);
+Worker& Connection::worker() { return *Worker::current(); }
+
+Connection::Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket)
+    : ticket_(ticket), fd_(fd), peer_(peer) {
+  event_assign(&event_, worker().base(), fd_, EV_READ | EV_PERSIST, &Connection::on_event, this);
 }
 
 Connection::~Connection() {
   event_del(&event_);
-  if (buffers_ != nullptr) worker_.release_buffers(buffers_);
+  if (buffers_ != nullptr) worker().release_buffers(buffers_);
   ::close(fd_);
 }
 
-void Connection::start() { arm(EV_READ, worker_.settings().header_timeout_ms); }
+void Connection::start() { arm(EV_READ, worker().settings().header_timeout_ms); }
 
 void Connection::drain() {
   draining_ = true;
@@ -53,7 +55,7 @@ void Connection::arm(short events, std::uint64_t timeout_ms) {
   timeval tv = to_timeval(timeout_ms);
   if (event_get_events(&event_) != (events | EV_PERSIST)) {
     event_del(&event_);
-    event_assign(&event_, worker_.base(), fd_, events | EV_PERSIST, &Connection::on_event, this);
+    event_assign(&event_, worker().base(), fd_, events | EV_PERSIST, &Connection::on_event, this);
   }
   event_add(&event_, &tv);
 }
@@ -70,27 +72,27 @@ void Connection::on_event(evutil_socket_t, short what, void* self) {
 }
 
 void Connection::on_timeout() {
-  const ServerSettings& s = worker_.settings();
+  const ServerSettings& s = worker().settings();
   if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->input_length > 0) {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
-    worker_.stats().header_timeouts.add();
+    worker().stats().header_timeouts.add();
     stop_parsing_ = true;
-    worker_.responder().respond_error(408, worker_.date(), false, true, buffers_->output);
+    worker().responder().respond_error(408, worker().date(), false, true, buffers_->output);
     buffers_->input_length = 0;
     flush_output();
     return;
   }
   if (phase_ == Phase::writing) {
     if (too_slow_reader()) {
-      worker_.stats().slow_readers.add();
+      worker().stats().slow_readers.add();
       abort_now();
       return;
     }
-    if (worker_.now_ms() - buffers_->last_progress_ms < s.send_timeout_ms) {
+    if (worker().now_ms() - buffers_->last_progress_ms < s.send_timeout_ms) {
       arm(EV_WRITE, write_check_interval());  // progress was made: keep watching
       return;
     }
-    worker_.stats().send_timeouts.add();
+    worker().stats().send_timeouts.add();
     abort_now();
     return;
   }
@@ -101,14 +103,14 @@ void Connection::on_readable() {
   if (phase_ == Phase::lingering) {
     char sink[4096];
     ssize_t n = ::recv(fd_, sink, sizeof sink, 0);
-    if (n > 0) linger_bytes_ += static_cast<std::uint64_t>(n);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || linger_bytes_ > worker_.settings().linger_max_bytes)
+    if (n > 0) linger_bytes_ += static_cast<std::uint32_t>(n);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || linger_bytes_ > worker().settings().linger_max_bytes)
       close_now();
     return;
   }
   if (buffers_ == nullptr) {
-    buffers_ = worker_.acquire_buffers();
-    head_started_ms_ = worker_.now_ms();
+    buffers_ = worker().acquire_buffers();
+    buffers_->head_started_ms = worker().now_ms();
   }
   ConnectionBuffers& b = *buffers_;
   if (b.input_length == b.input_capacity) {
@@ -132,7 +134,7 @@ void Connection::on_readable() {
       return;
     }
   }
-  if (b.input_length == 0 && n > 0) head_started_ms_ = worker_.now_ms();
+  if (b.input_length == 0 && n > 0) b.head_started_ms = worker().now_ms();
   b.input_length += static_cast<std::size_t>(n);
   process_input();
   flush_output();
@@ -146,7 +148,7 @@ bool Connection::discard_body() {
     auto step = b.chunked.feed(std::string_view(b.input.get(), b.input_length));
     used = step.consumed;
     if (step.state == http::ChunkedDecoder::State::error) {
-      worker_.responder().respond_error(400, worker_.date(), false, true, b.output);
+      worker().responder().respond_error(400, worker().date(), false, true, b.output);
       stop_parsing_ = true;
       b.input_length = 0;
       return false;
@@ -163,7 +165,7 @@ bool Connection::discard_body() {
 
 void Connection::process_input() {
   ConnectionBuffers& b = *buffers_;
-  const ServerSettings& s = worker_.settings();
+  const ServerSettings& s = worker().settings();
   std::size_t offset = 0;
   held_back_ = false;
   while (!stop_parsing_) {
@@ -178,30 +180,30 @@ void Connection::process_input() {
         offset = 0;
       }
       if (!discard_body()) break;
-      head_started_ms_ = worker_.now_ms();
+      b.head_started_ms = worker().now_ms();
       continue;
     }
     if (offset == b.input_length) break;
     http::Request request;
     std::string_view window(b.input.get() + offset, b.input_length - offset);
-    http::ParseOutcome parsed = http::parse_request_head(window, s.limits, worker_.header_storage(), request);
+    http::ParseOutcome parsed = http::parse_request_head(window, s.limits, worker().header_storage(), request);
     if (parsed.state == http::ParseState::incomplete) break;
     if (parsed.state == http::ParseState::error) {
       // After a framing error nothing that follows can be trusted (RFC 9112 §11.2).
-      worker_.stats().parse_errors.add();
-      worker_.stats().requests_by_class[4].add();
-      worker_.responder().respond_error(parsed.status, worker_.date(), false, true, b.output);
+      worker().stats().parse_errors.add();
+      worker().stats().requests_by_class[4].add();
+      worker().responder().respond_error(parsed.status, worker().date(), false, true, b.output);
       stop_parsing_ = true;
       offset = b.input_length;
       break;
     }
     ++requests_;
-    if (std::uint64_t wait_ms = worker_.admit_request(ticket_); wait_ms > 0) {
+    if (std::uint64_t wait_ms = worker().admit_request(ticket_); wait_ms > 0) {
       // Over this address's request rate: a cheap 429, then close, so a
       // flood costs us one small write per request and no lookup.
-      worker_.stats().rate_limited.add();
-      worker_.stats().requests_by_class[4].add();
-      worker_.responder().respond_error(429, worker_.date(), request.method == http::Method::head, true, b.output,
+      worker().stats().rate_limited.add();
+      worker().stats().requests_by_class[4].add();
+      worker().responder().respond_error(429, worker().date(), request.method == http::Method::head, true, b.output,
                                         static_cast<std::uint32_t>((wait_ms + 999) / 1000));
       stop_parsing_ = true;
       offset = b.input_length;
@@ -211,10 +213,10 @@ void Connection::process_input() {
     // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
     // to send; closing keeps that body from being read as the next request.
     if (request.expect_continue && (request.content_length > 0 || request.chunked)) must_close = true;
-    http::RequestContext context{worker_.catalog(), &worker_.cache(), worker_.date(), must_close};
-    http::ResponseSummary summary = worker_.responder().respond(
+    http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close};
+    http::ResponseSummary summary = worker().responder().respond(
         request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), b.output);
-    worker_.log_request(peer_, request, summary);
+    worker().log_request(peer_, request, summary);
     offset += parsed.head_bytes;
     b.body_left = request.content_length;
     b.chunked_body = request.chunked;
@@ -226,7 +228,7 @@ void Connection::process_input() {
       b.chunked_body = false;
       break;
     }
-    head_started_ms_ = worker_.now_ms();
+    b.head_started_ms = worker().now_ms();
   }
   if (offset > 0) {
     std::memmove(b.input.get(), b.input.get() + offset, b.input_length - offset);
@@ -237,7 +239,7 @@ void Connection::process_input() {
 bool Connection::flush_output() {
   if (buffers_ == nullptr) return true;
   ConnectionBuffers& b = *buffers_;
-  const ServerSettings& s = worker_.settings();
+  const ServerSettings& s = worker().settings();
   std::uint64_t budget = s.write_budget;
   while (!b.output.empty() && budget > 0) {
     auto& segments = b.output.segments();
@@ -276,14 +278,14 @@ bool Connection::flush_output() {
     if (n == 0) break;
     b.output.consume(static_cast<std::uint64_t>(n));
     b.written_in_phase += static_cast<std::uint64_t>(n);
-    b.last_progress_ms = worker_.now_ms();
+    b.last_progress_ms = worker().now_ms();
     budget -= std::min<std::uint64_t>(budget, static_cast<std::uint64_t>(n));
   }
   if (!b.output.empty()) {
     if (phase_ != Phase::writing) {
       // The bytes just written count towards this phase: they were taken
       // from us, not necessarily by the client yet (SIOCOUTQ tells).
-      b.write_started_ms = worker_.now_ms();
+      b.write_started_ms = worker().now_ms();
       b.written_in_phase = s.write_budget - budget;
       b.last_progress_ms = b.write_started_ms;
       phase_ = Phase::writing;
@@ -303,7 +305,7 @@ bool Connection::flush_output() {
 
 void Connection::on_writable() {
   if (too_slow_reader()) {
-    worker_.stats().slow_readers.add();
+    worker().stats().slow_readers.add();
     abort_now();
     return;
   }
@@ -313,7 +315,7 @@ void Connection::on_writable() {
 // While writing, the timer fires at least this often, so the slow-reader
 // check runs even when the socket rarely becomes writable.
 std::uint64_t Connection::write_check_interval() const {
-  const ServerSettings& s = worker_.settings();
+  const ServerSettings& s = worker().settings();
   if (s.send_min_rate == 0) return s.send_timeout_ms;
   return std::min<std::uint64_t>(s.send_timeout_ms, std::max<std::uint64_t>(s.send_min_rate_grace_ms / 2, 500));
 }
@@ -321,9 +323,9 @@ std::uint64_t Connection::write_check_interval() const {
 // Slow-read attack: a client that reads a little, often enough to defeat the
 // send timeout, would hold a response (and its file) for hours.
 bool Connection::too_slow_reader() {
-  const ServerSettings& s = worker_.settings();
+  const ServerSettings& s = worker().settings();
   if (s.send_min_rate == 0 || buffers_ == nullptr) return false;
-  std::uint64_t elapsed = worker_.now_ms() - buffers_->write_started_ms;
+  std::uint64_t elapsed = worker().now_ms() - buffers_->write_started_ms;
   if (elapsed < s.send_min_rate_grace_ms) return false;
   // What the client actually took: bytes we wrote minus those still queued
   // in our socket (a large send buffer would otherwise hide a slow reader).
@@ -335,11 +337,11 @@ bool Connection::too_slow_reader() {
 }
 
 bool Connection::rearm_for_reading() {
-  const ServerSettings& s = worker_.settings();
+  const ServerSettings& s = worker().settings();
   if (buffers_ != nullptr && buffers_->input_length > 0) {
     // A partial head: the deadline counts from its first byte, whatever the
     // client trickles in since (slowloris).
-    std::uint64_t elapsed = worker_.now_ms() - head_started_ms_;
+    std::uint64_t elapsed = worker().now_ms() - buffers_->head_started_ms;
     std::uint64_t left = elapsed >= s.header_timeout_ms ? 1 : s.header_timeout_ms - elapsed;
     arm(EV_READ, left);
     return true;
@@ -349,7 +351,7 @@ bool Connection::rearm_for_reading() {
     close_now();
     return false;
   }
-  if (requests_ > 0 && idle()) worker_.connection_idle(this);
+  if (requests_ > 0 && idle()) worker().connection_idle(this);
   arm(EV_READ, requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms);
   return true;
 }
@@ -357,7 +359,7 @@ bool Connection::rearm_for_reading() {
 void Connection::release_buffers_if_done() {
   if (buffers_ == nullptr) return;
   if (buffers_->input_length == 0 && buffers_->output.empty() && buffers_->body_left == 0 && !buffers_->chunked_body) {
-    worker_.release_buffers(buffers_);
+    worker().release_buffers(buffers_);
     buffers_ = nullptr;
   }
 }
@@ -371,10 +373,10 @@ bool Connection::start_lingering() {
   ::shutdown(fd_, SHUT_WR);
   if (buffers_ != nullptr) {
     buffers_->input_length = 0;
-    worker_.release_buffers(buffers_);
+    worker().release_buffers(buffers_);
     buffers_ = nullptr;
   }
-  arm(EV_READ, worker_.settings().linger_timeout_ms);
+  arm(EV_READ, worker().settings().linger_timeout_ms);
   return true;
 }
 
@@ -388,7 +390,7 @@ void Connection::abort_now() {
 }
 
 void Connection::close_now() {
-  worker_.connection_closed(this);  // unlinks and deletes
+  worker().connection_closed(this);  // unlinks and deletes
 }
 
 }  // namespace relais

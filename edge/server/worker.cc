@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <utility>
 
 #include "edge/http/http_date.h"
 #include "edge/server/connection.h"
@@ -31,6 +32,8 @@ constexpr std::size_t kMaxPooledBuffers = 256;
 constexpr std::size_t kLogFlushBytes = 64 * 1024;
 
 }  // namespace
+
+thread_local Worker* Worker::current_ = nullptr;
 
 ConnectionBuffers::ConnectionBuffers(std::size_t input_cap, std::size_t scratch_cap)
     : input(new char[input_cap]), input_capacity(input_cap), scratch(new char[scratch_cap]), scratch_capacity(scratch_cap) {}
@@ -54,7 +57,9 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
 }
 
 Worker::~Worker() {
+  Worker* previous = std::exchange(current_, this);  // connections reach their worker through it
   while (connections_ != nullptr) connection_closed(connections_);
+  current_ = previous;
   for (event* e : listen_events_) event_free(e);
   event_free(tick_);
   event_free(stop_);
@@ -76,6 +81,7 @@ void Worker::start() {
 }
 
 void Worker::run() {
+  current_ = this;
   event_base_dispatch(base_);
   if (shared_.access_log != nullptr) shared_.access_log->submit(std::move(log_buffer_));
 }
@@ -192,7 +198,7 @@ void Worker::accept_ready(int listen_fd) {
     }
     int one = 1;
     (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto* c = new Connection(*this, fd, peer, ticket);
+    auto* c = new Connection(fd, peer, ticket);
     c->next = connections_;
     if (connections_ != nullptr) connections_->prev = c;
     connections_ = c;

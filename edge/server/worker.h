@@ -48,6 +48,7 @@ struct ConnectionBuffers {
   std::uint64_t write_started_ms = 0;
   std::uint64_t written_in_phase = 0;
   std::uint64_t last_progress_ms = 0;  // send timeout counts from here
+  std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   std::uint64_t body_left = 0;      // Content-Length body bytes still to discard
   bool chunked_body = false;
   http::ChunkedDecoder chunked{0};
@@ -81,6 +82,8 @@ class Worker {
   void join();
 
   const WorkerStats& stats() const { return stats_; }
+  // The worker whose thread this is (set while its loop runs or it tears down).
+  static Worker* current() { return current_; }
 
   // --- used by Connection ---
   event_base* base() const { return base_; }
@@ -114,6 +117,7 @@ class Worker {
   void publish_stats();
   void run();
 
+  static thread_local Worker* current_;
   unsigned index_;
   WorkerShared shared_;
   event_base* base_ = nullptr;
