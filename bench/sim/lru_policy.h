@@ -1,0 +1,30 @@
+// LruPolicy: byte-bounded least-recently-used, the baseline.
+//
+// A hit moves the object to the head; a miss inserts at the head and evicts
+// from the tail until the charges fit. O(1) per request. Owns one
+// ObjectList and a charge per object (sized to the trace's object count).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "bench/sim/object_list.h"
+#include "bench/sim/sim_policy.h"
+
+namespace relais::sim {
+
+class LruPolicy final : public SimPolicy {
+ public:
+  LruPolicy(std::uint64_t capacity_bytes, std::size_t objects);
+  bool request(std::uint32_t object, std::uint64_t charge, std::uint32_t next_use) override;
+  std::string_view name() const override { return "LRU"; }
+  std::uint64_t used_bytes() const { return used_; }
+
+ private:
+  std::uint64_t capacity_;
+  std::uint64_t used_ = 0;
+  ObjectList list_;
+  std::vector<std::uint64_t> charge_;
+};
+
+}  // namespace relais::sim
