@@ -61,6 +61,16 @@ struct EdgeConfig {
   std::string cache_control_html = "public, max-age=60";
   std::string cache_control_default = "public, max-age=86400";
   std::vector<CacheControlRule> cache_control_rules;  // first matching prefix wins
+
+  // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
+  std::vector<std::string> tls_listen;
+  std::string tls_cert;                      // PEM, leaf then chain; reloaded on SIGHUP
+  std::string tls_key;
+  std::vector<std::string> tls_sni_certs;    // "HOST=CERTFILE:KEYFILE", one per host name
+  std::string tls_ciphers;                   // TLS 1.2 list; empty: the modern default
+  std::string tls_ciphersuites;              // TLS 1.3 suites; empty: the modern default
+  std::string tls_ocsp_response;             // DER file stapled with the default certificate
+  std::uint64_t tls_ticket_rotation_ms = 43'200'000;  // session ticket key lifetime (12h)
 };
 
 }  // namespace relais

@@ -67,13 +67,44 @@ po::options_description edge_description() {
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
     ("cache-control-rule", po::value<std::vector<std::string>>(),
-       "PREFIX=VALUE, repeatable: Cache-Control for paths under PREFIX (first match wins)");
+       "PREFIX=VALUE, repeatable: Cache-Control for paths under PREFIX (first match wins)")
+    ("tls-listen", po::value<std::vector<std::string>>(), "HTTPS listener ADDR:PORT, repeatable (needs --tls-cert and --tls-key)")
+    ("tls-cert", str(""), "PEM certificate (leaf, then chain) for HTTPS; reloaded on SIGHUP")
+    ("tls-key", str(""), "PEM private key of --tls-cert")
+    ("tls-sni-cert", po::value<std::vector<std::string>>(), "HOST=CERTFILE:KEYFILE, repeatable: certificate for a host name (SNI; *.example.org matches one label)")
+    ("tls-ciphers", str(""), "TLS 1.2 cipher list (empty: ECDHE with AES-GCM or ChaCha20)")
+    ("tls-ciphersuites", str(""), "TLS 1.3 cipher suites (empty: TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256)")
+    ("tls-ocsp-response", str(""), "DER OCSP response file stapled with --tls-cert (refresh it and send SIGHUP)")
+    ("tls-ticket-rotation", str("12h"), "lifetime of a session ticket key; tickets stay valid for up to twice this");
   return desc;
 }
 
 std::optional<CliOutcome> check_positive(const po::variables_map& vm, const char* option, std::uint64_t value) {
   if (value == 0) return CliOutcome::usage(std::string("--") + option + ": must be greater than 0");
   (void)vm;
+  return std::nullopt;
+}
+
+std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeConfig& c) {
+  if (vm.count("tls-listen")) c.tls_listen = vm["tls-listen"].as<std::vector<std::string>>();
+  c.tls_cert = vm["tls-cert"].as<std::string>();
+  c.tls_key = vm["tls-key"].as<std::string>();
+  c.tls_ciphers = vm["tls-ciphers"].as<std::string>();
+  c.tls_ciphersuites = vm["tls-ciphersuites"].as<std::string>();
+  c.tls_ocsp_response = vm["tls-ocsp-response"].as<std::string>();
+  if (vm.count("tls-sni-cert")) c.tls_sni_certs = vm["tls-sni-cert"].as<std::vector<std::string>>();
+  if (auto bad = convert_duration(vm, "tls-ticket-rotation", c.tls_ticket_rotation_ms)) return *bad;
+  if (c.tls_ticket_rotation_ms < 60'000 || c.tls_ticket_rotation_ms > 7 * 86'400'000ull)
+    return CliOutcome::usage("--tls-ticket-rotation: must be between 1m and 7d");
+  for (const std::string& entry : c.tls_sni_certs) {
+    auto eq = entry.find('=');
+    auto colon = entry.rfind(':');
+    if (eq == std::string::npos || eq == 0 || colon == std::string::npos || colon < eq + 2 || colon + 1 == entry.size())
+      return CliOutcome::usage("--tls-sni-cert: '" + entry + "' is not HOST=CERTFILE:KEYFILE");
+  }
+  if (c.tls_listen.empty()) return std::nullopt;
+  if (c.tls_cert.empty()) return CliOutcome::usage("--tls-cert: needed with --tls-listen");
+  if (c.tls_key.empty()) return CliOutcome::usage("--tls-key: needed with --tls-listen");
   return std::nullopt;
 }
 
@@ -117,6 +148,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (c.address_slots < 2 || c.address_slots > (1u << 26)) return CliOutcome::usage("--address-slots: must be between 2 and 67108864");
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
   c.cache_control_default = vm["cache-control-default"].as<std::string>();
+  if (auto bad = parse_tls_options(vm, c)) return *bad;
 
   for (auto [option, target] : {std::pair{"max-header-bytes", &c.max_head_bytes},
                                 {"max-target-bytes", &c.max_target_bytes},

@@ -15,7 +15,8 @@ namespace {
 
 constexpr std::string_view kUsage =
     "Usage: relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet]\n"
-    "       relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet]\n"
+    "       relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet] [--gc-grace 1h]\n"
+    "                        [--connect-timeout 10s] [--stall-timeout 30s] [--retries 4]\n"
     "       relais-sync verify --store DIR [--jobs N] [--quiet]\n"
     "       relais-sync --help | --version\n"
     "Every subcommand also takes --config FILE (keys are the long option names) and --help.\n"
@@ -41,8 +42,12 @@ po::options_description publish_description() {
 po::options_description pull_description(const SyncConfig& d) {
   po::options_description desc("relais-sync pull options");
   desc.add_options()
-    ("origin", po::value<std::string>(), "origin to copy from: a directory written by publish (http(s) URLs: later)")
-    ("store", po::value<std::string>()->default_value(d.store), "store directory to fill (manifest + blobs/)");
+    ("origin", po::value<std::string>(), "origin to copy from: an http(s):// URL or a directory written by publish")
+    ("store", po::value<std::string>()->default_value(d.store), "store directory to fill (manifest + blobs/)")
+    ("gc-grace", po::value<std::string>()->default_value("1h"), "delete blobs unreferenced for this long (e.g. 30m, 1h)")
+    ("connect-timeout", po::value<std::string>()->default_value("10s"), "give up connecting to the origin after this")
+    ("stall-timeout", po::value<std::string>()->default_value("30s"), "cut a transfer that makes no progress for this long")
+    ("retries", po::value<unsigned>()->default_value(d.retries), "retries per request, with exponential backoff and jitter");
   add_common(desc);
   return desc;
 }
@@ -62,6 +67,20 @@ std::optional<CliOutcome> convert_jobs(const po::variables_map& vm, unsigned& jo
   if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || value > kMaxSyncJobs)
     return CliOutcome::usage("--jobs: '" + text + "' is not a number between 0 and " + std::to_string(kMaxSyncJobs));
   jobs = value != 0 ? value : std::max(1u, std::thread::hardware_concurrency());
+  return std::nullopt;
+}
+
+std::optional<CliOutcome> convert_pull_settings(const po::variables_map& vm, SyncConfig& c) {
+  for (auto [option, target] : {std::pair{"gc-grace", &c.gc_grace_ms},
+                                {"connect-timeout", &c.connect_timeout_ms},
+                                {"stall-timeout", &c.stall_timeout_ms}}) {
+    if (auto bad = convert_duration(vm, option, *target)) return bad;
+  }
+  if (c.connect_timeout_ms == 0) return CliOutcome::usage("--connect-timeout: must be greater than 0");
+  if (c.stall_timeout_ms < 1000) return CliOutcome::usage("--stall-timeout: must be at least 1s");
+  c.retries = vm["retries"].as<unsigned>();
+  if (c.retries > kMaxSyncRetries)
+    return CliOutcome::usage("--retries: at most " + std::to_string(kMaxSyncRetries));
   return std::nullopt;
 }
 
@@ -107,6 +126,7 @@ CliOutcome parse_subcommand(std::string_view name, int argc, const char* const* 
       break;
     case SyncConfig::Command::pull:
       if (auto bad = require(vm, "origin", c.origin, "an origin URL or directory")) return *bad;
+      if (auto bad = convert_pull_settings(vm, c)) return *bad;
       [[fallthrough]];
     case SyncConfig::Command::verify:
       if (auto bad = require(vm, "store", c.store, "a store directory")) return *bad;

@@ -1,6 +1,7 @@
 #include "origin-sync/local_pull.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include <cerrno>
@@ -61,6 +62,18 @@ Status LocalBlobFetcher::fetch_blob(const ContentHash& hash, std::uint64_t max_b
   auto fd = open_regular(path);
   if (!fd) return fd.error();
   return read_chunks(fd->get(), path, max_bytes, [&](std::string_view chunk) { return sink.write(chunk); });
+}
+
+Status LocalBlobFetcher::fetch_blob_from(const ContentHash& hash, std::uint64_t offset, std::uint64_t max_bytes,
+                                         ResumableBlobSink& sink) {
+  const std::string path = blob_path(dir_, hash);
+  auto fd = open_regular(path);
+  if (!fd) return fd.error();
+  if (offset > max_bytes || ::lseek(fd->get(), static_cast<off_t>(offset), SEEK_SET) < 0) {
+    if (auto s = sink.restart(); !s) return s;
+    return read_chunks(fd->get(), path, max_bytes, [&](std::string_view chunk) { return sink.write(chunk); });
+  }
+  return read_chunks(fd->get(), path, max_bytes - offset, [&](std::string_view chunk) { return sink.write(chunk); });
 }
 
 bool is_http_origin(const std::string& origin) {

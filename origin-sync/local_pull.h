@@ -6,18 +6,20 @@
 
 #include <string>
 
-#include "origin-sync/blob_fetcher.h"
+#include "origin-sync/resumable_fetcher.h"
 #include "origin-sync/store_pull.h"
 
 namespace relais {
 
-class LocalBlobFetcher final : public BlobFetcher {
+class LocalBlobFetcher final : public ResumableBlobFetcher {
  public:
   explicit LocalBlobFetcher(std::string origin_dir) : dir_(std::move(origin_dir)) {}
 
   std::string describe() const override { return dir_; }
   Result<std::string> fetch_manifest() override;
   Status fetch_blob(const ContentHash& hash, std::uint64_t max_bytes, BlobSink& sink) override;
+  Status fetch_blob_from(const ContentHash& hash, std::uint64_t offset, std::uint64_t max_bytes,
+                         ResumableBlobSink& sink) override;
 
  private:
   std::string dir_;

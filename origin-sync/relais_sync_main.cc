@@ -18,6 +18,7 @@
 #include "origin-sync/local_pull.h"
 #include "origin-sync/progress.h"
 #include "origin-sync/publisher.h"
+#include "origin-sync/store_sync.h"
 #include "origin-sync/store_verifier.h"
 
 namespace {
@@ -69,20 +70,44 @@ int run_publish(const relais::SyncConfig& c) {
   return 0;
 }
 
+relais::SyncSettings sync_settings_from(const relais::SyncConfig& c) {
+  relais::SyncSettings s;
+  s.origin = c.origin;
+  s.store = c.store;
+  s.jobs = c.jobs;
+  s.retry.max_attempts = c.retries + 1;
+  s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
+  s.http.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
+  s.http.stall_timeout = std::chrono::milliseconds(c.stall_timeout_ms);
+  return s;
+}
+
 int run_pull(const relais::SyncConfig& c) {
-  if (relais::is_http_origin(c.origin)) {
-    std::fprintf(stderr, "relais-sync: pull from HTTP origins is not implemented yet\n");
-    return 1;
-  }
   const auto start = std::chrono::steady_clock::now();
-  auto result = relais::pull_from_directory(c.origin, c.store, c.jobs);
-  if (!result) return fail(result.error());
+  relais::ProgressCounters counters;
+  relais::SyncSettings settings = sync_settings_from(c);
+  relais::SyncOutcome outcome;
+  {
+    // The bar is erased when this scope ends, before anything else is printed.
+    // Retried failures are shown only above a bar: a script sees one line per outcome.
+    const bool tty = !c.quiet && ::isatty(STDERR_FILENO) == 1;
+    relais::ProgressBar bar(counters, stderr, tty);
+    settings.progress = &counters;
+    if (tty) settings.warn = [&bar](const std::string& line) { bar.print_line("relais-sync: warning: " + line); };
+    outcome = relais::sync_store(settings);
+  }
+  if (!outcome.ok()) return fail(*outcome.error);
+  const relais::PullReport& r = outcome.pull;
   if (!c.quiet) {
-    std::printf("relais-sync: pulled generation %llu from %s: %llu files, %llu blobs (%llu fetched, %s); manifest %s; %.2f s\n",
-                static_cast<unsigned long long>(result->generation), c.origin.c_str(),
-                static_cast<unsigned long long>(result->files), static_cast<unsigned long long>(result->blobs),
-                static_cast<unsigned long long>(result->blobs_fetched), relais::format_bytes(result->bytes_fetched).c_str(),
-                result->manifest_changed ? "updated" : "unchanged", seconds_since(start));
+    std::printf("relais-sync: pulled generation %llu from %s: %llu files, %llu blobs (%llu fetched, %s",
+                static_cast<unsigned long long>(r.generation), c.origin.c_str(), static_cast<unsigned long long>(r.files),
+                static_cast<unsigned long long>(r.blobs), static_cast<unsigned long long>(r.blobs_fetched),
+                relais::format_bytes(r.bytes_fetched).c_str());
+    if (r.blobs_resumed > 0) std::printf(", %llu resumed", static_cast<unsigned long long>(r.blobs_resumed));
+    if (r.blobs_rejected > 0) std::printf(", %llu rejected and refetched", static_cast<unsigned long long>(r.blobs_rejected));
+    std::printf("); manifest %s; %llu old blobs removed; %.2f s\n",
+                outcome.not_modified ? "not modified (304)" : r.manifest_changed ? "updated" : "unchanged",
+                static_cast<unsigned long long>(outcome.gc.blobs_removed), seconds_since(start));
   }
   return 0;
 }

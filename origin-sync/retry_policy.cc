@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 #include <random>
+#include <thread>
 
 namespace relais {
 
@@ -21,6 +22,15 @@ double default_unit_random() {
   static std::mt19937_64 rng{std::random_device{}()};
   std::lock_guard lock(mutex);
   return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+}
+
+bool cancellable_sleep(const std::atomic<bool>* cancel, std::chrono::milliseconds d) {
+  const auto until = std::chrono::steady_clock::now() + d;
+  for (auto now = std::chrono::steady_clock::now(); now < until; now = std::chrono::steady_clock::now()) {
+    if (cancel != nullptr && cancel->load()) return false;
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(std::chrono::milliseconds(50), until - now));
+  }
+  return cancel == nullptr || !cancel->load();
 }
 
 Status run_with_retries(const RetryPolicy& policy, const Sleeper& sleep, const UnitRandom& random,

@@ -12,6 +12,7 @@
 // Sleeper, so tests check the schedule exactly without waiting.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,10 @@ struct RetryPolicy {
 using Sleeper = std::function<bool(std::chrono::milliseconds)>;
 // Uniform draw in [0, 1).
 using UnitRandom = std::function<double()>;
+
+// A real sleep that returns false as soon as *cancel turns true (checked
+// every 50 ms: the edge's stop must not wait out a 10 s backoff).
+bool cancellable_sleep(const std::atomic<bool>* cancel, std::chrono::milliseconds d);
 
 // A process-wide default random source (thread-safe).
 double default_unit_random();

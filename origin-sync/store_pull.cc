@@ -1,7 +1,7 @@
 #include "origin-sync/store_pull.h"
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -11,29 +11,31 @@
 #include "origin-sync/atomic_file.h"
 #include "origin-sync/blob_writer.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/partial_blob.h"
+#include "origin-sync/resumable_fetcher.h"
 
 namespace relais {
 namespace {
 
-// Hashes and counts what it writes; refuses bytes beyond the expected size
-// so a hostile origin cannot fill the disk through one blob.
-class VerifyingSink final : public BlobSink {
+// Feeds a PartialBlob; remembers whether it refused bytes, which marks the
+// download as wrong (delete it) rather than interrupted (keep it to resume).
+class PartialSink final : public ResumableBlobSink {
  public:
-  VerifyingSink(AtomicFile& file, std::uint64_t expected_size) : file_(file), expected_size_(expected_size) {}
-
+  explicit PartialSink(PartialBlob& blob) : blob_(blob) {}
   Status write(std::string_view chunk) override {
-    if (file_.bytes_written() + chunk.size() > expected_size_)
-      return Error::origin("blob is larger than the manifest says (" + std::to_string(expected_size_) + " bytes)",
-                           /*retry=*/true);
-    hasher_.update(chunk.data(), chunk.size());
-    return file_.write(chunk);
+    Status s = blob_.append(chunk);
+    if (!s && s.error().source == ErrorSource::origin) oversized_ = true;
+    if (s) received_ += chunk.size();
+    return s;
   }
-  ContentHash digest() const { return hasher_.digest(); }
+  Status restart() override { return blob_.restart(); }
+  bool oversized() const { return oversized_; }
+  std::uint64_t received() const { return received_; }
 
  private:
-  AtomicFile& file_;
-  std::uint64_t expected_size_;
-  ContentHasher hasher_;
+  PartialBlob& blob_;
+  bool oversized_ = false;
+  std::uint64_t received_ = 0;
 };
 
 std::vector<Variant> distinct_variants(const Manifest& m) {
@@ -47,72 +49,158 @@ std::vector<Variant> distinct_variants(const Manifest& m) {
   return out;
 }
 
-Status fetch_one(BlobFetcher& fetcher, BlobWriter& writer, const Variant& v) {
-  auto file = writer.begin(v.hash);
-  if (!file) return file.error();
-  VerifyingSink sink(*file, v.size);
-  if (auto s = fetcher.fetch_blob(v.hash, v.size, sink); !s)
+struct AttemptOutcome {
+  std::uint64_t bytes = 0;
+  bool resumed = false;
+  bool rejected = false;  // failed verification: the partial file is gone
+};
+
+// One download attempt of one blob, resuming a partial file when it can.
+Status fetch_attempt(BlobFetcher& fetcher, const std::string& store, const Variant& v, AttemptOutcome& out) {
+  auto partial = PartialBlob::open(store, v.hash, v.size);
+  if (!partial) return partial.error();
+  if (partial->size() == v.size && v.size > 0) {
+    // Fully downloaded by a process that died before the rename: just verify it.
+    out.resumed = true;
+    if (auto c = partial->commit(); !c) {
+      out.rejected = c.error().source == ErrorSource::origin;
+      return c;
+    }
+    return {};
+  }
+  PartialSink sink(*partial);
+  auto* resumable = dynamic_cast<ResumableBlobFetcher*>(&fetcher);
+  Status s;
+  if (resumable != nullptr && partial->size() > 0) {
+    out.resumed = true;
+    s = resumable->fetch_blob_from(v.hash, partial->size(), v.size, sink);
+  } else {
+    if (auto r = partial->restart(); !r) return r;
+    s = fetcher.fetch_blob(v.hash, v.size, sink);
+  }
+  out.bytes += sink.received();
+  if (!s) {
+    // Interrupted with bytes in hand: keep them for the next attempt.
+    if (sink.oversized() || partial->size() == 0) partial->discard();
+    out.rejected = sink.oversized();
     return Error{s.error().source, s.error().retryable, "blob " + v.hash.hex() + ": " + s.error().message};
-  // On failure `file` is dropped here and its temp file unlinked.
-  return writer.commit_streamed(*file, v.hash, v.size, sink.digest());
+  }
+  if (auto c = partial->commit(); !c) {
+    out.rejected = c.error().source == ErrorSource::origin;
+    return c;
+  }
+  return {};
 }
 
-std::optional<std::string> current_manifest_bytes(const std::string& store) {
-  auto m = read_manifest_file(store);
-  if (!m) return std::nullopt;
-  return serialize_manifest(*m);
+struct SharedCounters {
+  std::atomic<std::uint64_t> fetched{0}, bytes{0}, resumed{0}, rejected{0}, failures{0};
+};
+
+Status fetch_with_retries(BlobFetcher& fetcher, const std::string& store, const Variant& v,
+                          const PullOptions& o, SharedCounters& c, bool& rejected_last) {
+  const Sleeper sleep = o.sleep ? o.sleep : Sleeper([&o](std::chrono::milliseconds d) { return cancellable_sleep(o.cancel, d); });
+  const UnitRandom random = o.random ? o.random : UnitRandom(default_unit_random);
+  auto attempt = [&](unsigned) -> Status {
+    AttemptOutcome out;
+    Status s = fetch_attempt(fetcher, store, v, out);
+    c.bytes.fetch_add(out.bytes);
+    if (out.resumed) c.resumed.fetch_add(1);
+    if (out.rejected) c.rejected.fetch_add(1);
+    if (!s) c.failures.fetch_add(1);
+    rejected_last = out.rejected;
+    return s;
+  };
+  auto on_retry = [&](const Error& e, unsigned n) {
+    if (o.warn) o.warn(e.message + " (retry " + std::to_string(n) + " of " + std::to_string(o.retry.max_attempts - 1) + ")");
+  };
+  return run_with_retries(o.retry, sleep, random, attempt, on_retry);
 }
 
 }  // namespace
 
-Result<PullReport> pull_into_store(BlobFetcher& fetcher, const std::string& store_dir, unsigned jobs) {
-  auto bytes = fetcher.fetch_manifest();
-  if (!bytes) return bytes.error();
-  auto manifest = parse_manifest(*bytes);
+Status pull_manifest_into_store(BlobFetcher& fetcher, const std::string& bytes, const std::string& store_dir,
+                                const PullOptions& o, PullReport& report) {
+  auto manifest = parse_manifest(bytes);
   if (!manifest) return Error::origin(fetcher.describe() + ": " + manifest.error().message, false);
-  if (auto s = make_directories(store_dir); !s) return s.error();
+  if (auto s = make_directories(store_dir); !s) return s;
   BlobWriter writer(store_dir);
-  if (auto s = writer.prepare(); !s) return s.error();
+  if (auto s = writer.prepare(); !s) return s;
 
-  const std::vector<Variant> blobs = distinct_variants(*manifest);
-  PullReport report;
+  const std::vector<Variant> all = distinct_variants(*manifest);
   report.files = manifest->entries.size();
-  report.blobs = blobs.size();
+  report.blobs = all.size();
   report.generation = manifest->generation;
+  std::vector<Variant> missing;
+  std::uint64_t missing_bytes = 0;
+  for (const Variant& v : all) {
+    if (writer.present(v.hash, v.size)) continue;
+    missing.push_back(v);
+    missing_bytes += v.size;
+  }
+  if (o.progress != nullptr) o.progress->set_totals(missing.size(), missing_bytes);
 
+  SharedCounters c;
   std::atomic<std::size_t> next{0};
-  std::atomic<std::uint64_t> fetched{0}, fetched_bytes{0};
   std::atomic<bool> failed{false};
   std::mutex error_mutex;
   std::optional<Error> first_error;
+  bool verification_failed = false;
   auto worker = [&] {
-    for (std::size_t i; !failed.load() && (i = next.fetch_add(1)) < blobs.size();) {
-      const Variant& v = blobs[i];
-      if (writer.present(v.hash, v.size)) continue;
-      if (auto s = fetch_one(fetcher, writer, v); !s) {
+    for (std::size_t i; !failed.load() && (i = next.fetch_add(1)) < missing.size();) {
+      if (o.cancel != nullptr && o.cancel->load()) {
         std::lock_guard lock(error_mutex);
-        if (!first_error) first_error = s.error();
+        if (!first_error) first_error = Error::internal("pull cancelled");
         failed.store(true);
         return;
       }
-      fetched.fetch_add(1);
-      fetched_bytes.fetch_add(v.size);
+      const Variant& v = missing[i];
+      bool rejected_last = false;
+      if (auto s = fetch_with_retries(fetcher, store_dir, v, o, c, rejected_last); !s) {
+        std::lock_guard lock(error_mutex);
+        if (!first_error) {
+          first_error = s.error();
+          verification_failed = rejected_last;
+        }
+        failed.store(true);
+        return;
+      }
+      c.fetched.fetch_add(1);
+      if (o.progress != nullptr) o.progress->file_done(v.size, v.size);
     }
   };
-  const unsigned n = std::max(1u, std::min<unsigned>(jobs, static_cast<unsigned>(std::max<std::size_t>(blobs.size(), 1))));
+  const unsigned n = std::max(1u, std::min<unsigned>(o.jobs, static_cast<unsigned>(std::max<std::size_t>(missing.size(), 1))));
   std::vector<std::thread> threads;
   for (unsigned j = 1; j < n; ++j) threads.emplace_back(worker);
   worker();
   for (auto& t : threads) t.join();
-  if (first_error) return *first_error;
-  report.blobs_fetched = fetched.load();
-  report.bytes_fetched = fetched_bytes.load();
+  report.blobs_fetched = c.fetched.load();
+  report.bytes_fetched = c.bytes.load();
+  report.blobs_resumed = c.resumed.load();
+  report.blobs_rejected = c.rejected.load();
+  report.fetch_failures = c.failures.load();
+  // Blobs renamed in so far stay (they are verified); make them durable either way.
+  Status synced = writer.sync_directories();
+  if (first_error) {
+    report.verification_failed = verification_failed;
+    return *first_error;
+  }
+  if (!synced) return synced;
 
-  // All blobs are renamed in; make that durable before the manifest names them.
-  if (auto s = writer.sync_directories(); !s) return s.error();
-  if (current_manifest_bytes(store_dir) == *bytes) return report;
-  if (auto s = write_file_atomically(store_dir + "/" + std::string(kManifestFileName), *bytes); !s) return s.error();
+  // All blobs are in and durable: only now may the manifest name them.
+  auto current = read_manifest_file(store_dir);
+  if (current && serialize_manifest(*current) == bytes) return {};
+  if (auto s = write_file_atomically(store_dir + "/" + std::string(kManifestFileName), bytes); !s) return s;
   report.manifest_changed = true;
+  return {};
+}
+
+Result<PullReport> pull_into_store(BlobFetcher& fetcher, const std::string& store_dir, unsigned jobs) {
+  auto bytes = fetcher.fetch_manifest();
+  if (!bytes) return bytes.error();
+  PullOptions options;
+  options.jobs = jobs;
+  PullReport report;
+  if (auto s = pull_manifest_into_store(fetcher, *bytes, store_dir, options, report); !s) return s.error();
   return report;
 }
 

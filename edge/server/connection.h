@@ -10,22 +10,27 @@
 #pragma once
 
 #include <event2/event_struct.h>
+#include <sys/uio.h>
 
 #include <cstdint>
 
 #include "edge/server/address_limiter.h"
 #include "edge/server/peer_address.h"
+#include "edge/server/transport.h"
 
 namespace relais {
 
 class Worker;
+class TlsConnection;
 struct ConnectionBuffers;
 
 class Connection {
  public:
   // Lives on the worker thread that accepted it (Worker::current()).
   Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket);
-  ~Connection();
+  ~Connection();  // not virtual (no vptr in an idle connection): use destroy()
+  // Deletes a plain or TLS connection.
+  static void destroy(Connection* connection);
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -46,7 +51,9 @@ class Connection {
   Connection* prev = nullptr;
   Connection* next = nullptr;
 
- private:
+ protected:
+  Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls);
+
   enum class Phase : std::uint8_t { reading, writing, lingering };
 
   static void on_event(evutil_socket_t fd, short what, void* self);
@@ -67,6 +74,15 @@ class Connection {
 
   static Worker& worker();
 
+  // Transport seam (transport.h, transport.cc): the only places bytes cross
+  // the socket; plain syscalls, or the TlsConnection when tls_ is set.
+  IoResult transport_read(char* into, std::size_t capacity);
+  IoResult transport_write(const iovec* iov, int count, bool more);
+  IoResult transport_send_file(int file_fd, std::uint64_t offset, std::size_t length);
+  void transport_shutdown();
+  bool transport_has_buffered_input();
+  TlsConnection& tls();
+
   // Laid out for size: an idle connection is this object alone (200 bytes,
   // a 208-byte malloc chunk), so 10 000 idle keep-alive connections cost
   // about 2 MiB. No back-pointer to the worker (thread-local instead), the
@@ -83,6 +99,7 @@ class Connection {
   bool held_back_ : 1 = false;        // parsing paused by backpressure with input left
   bool peer_shut_write_ : 1 = false;  // the client sent FIN: answer what it sent, then close
   bool draining_ : 1 = false;
+  bool tls_ : 1 = false;  // this is a TlsConnection (tls_connection.h)
 };
 
 }  // namespace relais

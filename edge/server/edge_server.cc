@@ -17,6 +17,7 @@
 #include "edge/server/metrics.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/sync_loop.h"
+#include "edge/server/tls_service.h"
 #include "edge/server/worker.h"
 
 namespace relais {
@@ -30,6 +31,7 @@ struct EdgeServer::Parts {
   std::unique_ptr<AccessLog> access_log;
   std::atomic<std::uint64_t> open_connections{0};
   std::unique_ptr<AddressLimiter> limiter;
+  std::unique_ptr<TlsService> tls;  // only with --tls-listen
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<AdminServer> admin;
   SyncStats sync_stats;
@@ -117,6 +119,22 @@ Status open_http_listeners(EdgeServer::Parts& p) {
       worker->add_listener(std::move(fd.value()));
     }
     std::printf("listening http %s\n", bound.to_string().c_str());
+  }
+  return {};
+}
+
+Status open_tls_listeners(EdgeServer::Parts& p) {
+  for (const std::string& text : p.config.tls_listen) {
+    auto address = parse_socket_address(text);
+    if (!address.ok()) return Error::config("--tls-listen " + address.error().message);
+    SocketAddress bound = address.value();
+    for (auto& worker : p.workers) {
+      auto fd = open_listener(bound, /*reuse_port=*/true);
+      if (!fd.ok()) return Error::config("--tls-listen: " + fd.error().message);
+      if (bound.port() == 0) bound = local_address(fd->get()).value();
+      worker->add_listener(std::move(fd.value()), /*tls=*/true);
+    }
+    std::printf("listening https %s\n", bound.to_string().c_str());
   }
   return {};
 }
@@ -209,6 +227,10 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   p->limiter = std::move(limiter.value());
   WorkerShared shared;
   shared.limiter = p->limiter.get();
+  auto tls = make_tls_service(config);
+  if (!tls.ok()) return tls.error();
+  p->tls = std::move(tls.value());
+  if (p->tls) shared.tls = &p->tls->holder;
   shared.settings = &p->settings;
   shared.responder = p->responder.get();
   shared.catalog = &p->catalog;
@@ -221,6 +243,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
 
   if (auto s = open_http_listeners(*p); !s.ok()) return s.error();
+  if (auto s = open_tls_listeners(*p); !s.ok()) return s.error();
   if (auto s = open_admin(*p); !s.ok()) return s.error();
   if (auto s = p->loader->reload(); !s.ok()) {
     std::fprintf(stderr, "relais-edge: no catalog yet: %s (answering 503 until one loads)\n", s.error().message.c_str());
@@ -259,6 +282,7 @@ int EdgeServer::run() {
     if (sigwait(&set, &sig) != 0) continue;
     if (sig == SIGHUP) {
       reload_and_announce(p);
+      if (p.tls) reload_tls_service(*p.tls);
     } else if (sig == SIGUSR1) {
       if (p.access_log) p.access_log->request_reopen();
     } else {

@@ -113,7 +113,9 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.gauge("relais_access_log_dropped_bytes", "Access log bytes dropped because the disk could not keep up.", static_cast<double>(g.access_log_dropped_bytes));
   e.gauge("relais_uptime_seconds", "Seconds since start.", g.uptime_seconds);
   if (sync != nullptr && sync->enabled.load()) render_sync(e, *sync);
-  return e.take();
+  std::string out = e.take();
+  append_tls_metrics(out, workers);
+  return out;
 }
 
 }  // namespace relais

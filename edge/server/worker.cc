@@ -17,6 +17,7 @@
 #include "edge/server/connection.h"
 #include "edge/server/peer_address.h"
 #include "edge/server/request_log_line.h"
+#include "edge/server/tls_connection.h"
 #include "origin-sync/assert.h"
 
 namespace relais {
@@ -67,8 +68,9 @@ Worker::~Worker() {
   event_base_free(base_);
 }
 
-void Worker::add_listener(UniqueFd fd) {
-  event* e = event_new(base_, fd.get(), EV_READ | EV_PERSIST, &Worker::on_accept, this);
+void Worker::add_listener(UniqueFd fd, bool tls) {
+  RELAIS_ASSERT(!tls || shared_.tls != nullptr);
+  event* e = event_new(base_, fd.get(), EV_READ | EV_PERSIST, tls ? &Worker::on_accept_tls : &Worker::on_accept, this);
   event_add(e, nullptr);
   listen_events_.push_back(e);
   listen_fds_.push_back(std::move(fd));
@@ -123,7 +125,19 @@ void Worker::publish_stats() {
   (void)catalog();  // pick up a new catalog even when no request arrives
 }
 
-void Worker::on_accept(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd); }
+void Worker::on_accept(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd, false); }
+void Worker::on_accept_tls(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd, true); }
+
+Connection* Worker::make_connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls) {
+  if (!tls) return new Connection(fd, peer, ticket);
+  // A reload published a new context: new handshakes use it, connections
+  // already open keep the one their SSL holds.
+  if (std::uint64_t version = shared_.tls->version(); version != tls_version_) {
+    tls_ctx_ = shared_.tls->acquire();
+    tls_version_ = version;
+  }
+  return TlsConnection::accept(fd, peer, ticket, tls_ctx_.get());
+}
 
 void Worker::refuse(int fd, bool too_many) {
   // Refused fast and cheaply: a canned answer, no buffer, no state.
@@ -155,7 +169,7 @@ bool Worker::shed_idle_connection() {
   return false;
 }
 
-void Worker::accept_ready(int listen_fd) {
+void Worker::accept_ready(int listen_fd, bool tls) {
   for (int i = 0; i < kAcceptBatch; ++i) {
     sockaddr_storage address;
     socklen_t length = sizeof address;
@@ -198,7 +212,13 @@ void Worker::accept_ready(int listen_fd) {
     }
     int one = 1;
     (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    auto* c = new Connection(fd, peer, ticket);
+    Connection* c = make_connection(fd, peer, ticket, tls);
+    if (c == nullptr) {
+      if (ticket.limits != nullptr) shared_.limiter->close_connection(ticket);
+      shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
+      ::close(fd);
+      continue;
+    }
     c->next = connections_;
     if (connections_ != nullptr) connections_->prev = c;
     connections_ = c;
@@ -233,7 +253,7 @@ std::uint64_t Worker::admit_request(const AddressLimiter::Ticket& ticket) {
 void Worker::connection_closed(Connection* c) {
   unlink(c);
   if (c->ticket().limits != nullptr) shared_.limiter->close_connection(c->ticket());
-  delete c;
+  Connection::destroy(c);
   shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
   stats_.connections_open.set(stats_.connections_open.get() - 1);
   if (stopping_ && connections_ == nullptr) event_base_loopbreak(base_);

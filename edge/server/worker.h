@@ -25,6 +25,7 @@
 #include "edge/server/access_log.h"
 #include "edge/server/address_limiter.h"
 #include "edge/server/server_settings.h"
+#include "edge/server/tls_context.h"
 #include "edge/server/worker_stats.h"
 #include "edge/storage/blob_store.h"
 #include "origin-sync/unique_fd.h"
@@ -61,6 +62,7 @@ struct WorkerShared {
   AccessLog* access_log = nullptr;  // nullptr: off
   std::atomic<std::uint64_t>* open_connections = nullptr;  // all workers
   AddressLimiter* limiter = nullptr;
+  TlsContextHolder* tls = nullptr;  // nullptr: no --tls-listen
   std::string store_root;
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
@@ -74,8 +76,9 @@ class Worker {
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
-  // Takes ownership of a listening socket (before start()).
-  void add_listener(UniqueFd fd);
+  // Takes ownership of a listening socket (before start()); tls: its
+  // connections are TlsConnections made from WorkerShared::tls.
+  void add_listener(UniqueFd fd, bool tls = false);
   void start();
   // Thread-safe: stop accepting, finish in-flight responses (bounded), exit.
   void request_stop();
@@ -108,9 +111,11 @@ class Worker {
 
  private:
   static void on_accept(evutil_socket_t fd, short what, void* self);
+  static void on_accept_tls(evutil_socket_t fd, short what, void* self);
   static void on_tick(evutil_socket_t fd, short what, void* self);
   static void on_stop(evutil_socket_t fd, short what, void* self);
-  void accept_ready(int listen_fd);
+  void accept_ready(int listen_fd, bool tls);
+  Connection* make_connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls);
   void refuse(int fd, bool too_many);
   bool shed_idle_connection();
   void unlink(Connection* connection);
@@ -141,6 +146,8 @@ class Worker {
   std::string log_buffer_;
   std::int64_t date_second_ = -1;
   char date_[32] = {};
+  SslCtxPtr tls_ctx_;  // this worker's reference on the context in service
+  std::uint64_t tls_version_ = 0;
   UniqueFd spare_fd_;  // released when out of fds, to accept-and-close (EMFILE)
   WorkerStats stats_;
 };

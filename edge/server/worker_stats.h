@@ -4,20 +4,10 @@
 // and store, not a locked read-modify-write; readers sum the workers.
 #pragma once
 
-#include <atomic>
-#include <cstdint>
+#include "edge/server/counter.h"
+#include "edge/server/tls_stats.h"
 
 namespace relais {
-
-class Counter {
- public:
-  void add(std::uint64_t n = 1) { value_.store(value_.load(std::memory_order_relaxed) + n, std::memory_order_relaxed); }
-  void set(std::uint64_t v) { value_.store(v, std::memory_order_relaxed); }
-  std::uint64_t get() const { return value_.load(std::memory_order_relaxed); }
-
- private:
-  std::atomic<std::uint64_t> value_{0};
-};
 
 struct WorkerStats {
   Counter requests_by_class[6];  // index status/100: 1xx..5xx (0 unused)
@@ -42,6 +32,7 @@ struct WorkerStats {
   Counter memory_evictions;
   Counter open_blob_files;
   Counter catalog_generation;
+  TlsStats tls;  // zero unless --tls-listen
 };
 
 }  // namespace relais

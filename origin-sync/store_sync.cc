@@ -1,0 +1,179 @@
+#include "origin-sync/store_sync.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <memory>
+
+#include "origin-sync/atomic_file.h"
+#include "origin-sync/local_pull.h"
+#include "origin-sync/manifest.h"
+#include "origin-sync/unique_fd.h"
+
+namespace relais {
+namespace {
+
+std::string store_file(const SyncSettings& s, std::string_view name) { return s.store + "/" + std::string(name); }
+
+// flock() is released by the kernel when the process dies, so a kill -9
+// never leaves the store locked.
+Result<UniqueFd> lock_store(const SyncSettings& s) {
+  const std::string path = store_file(s, kSyncLockFileName);
+  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
+  if (!fd.valid()) return Error::storage("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
+    if (errno == EWOULDBLOCK) return Error::storage("another sync is running on " + s.store + " (" + path + " is locked)");
+    return Error::storage("cannot lock " + path + ": " + std::strerror(errno));
+  }
+  return fd;
+}
+
+// The ETag recorded for this origin, "" when none applies.
+std::string stored_etag(const SyncSettings& s) {
+  std::ifstream in(store_file(s, kOriginEtagFileName));
+  std::string origin, etag;
+  if (!std::getline(in, origin) || !std::getline(in, etag) || origin != s.origin) return {};
+  // Without a readable manifest there is nothing the ETag could vouch for.
+  if (!read_manifest_file(s.store)) return {};
+  return etag;
+}
+
+HashSet referenced_blobs(const Manifest& m) {
+  HashSet set;
+  for (const auto& e : m.entries)
+    for (const auto& v : e.variants) set.insert(v.hash);
+  return set;
+}
+
+SyncFailure classify_pull_error(const Error& e, const PullReport& r) {
+  if (e.source == ErrorSource::storage) return SyncFailure::storage;
+  if (e.source == ErrorSource::internal) return SyncFailure::cancelled;
+  return r.verification_failed ? SyncFailure::blob_verify : SyncFailure::blob_fetch;
+}
+
+struct ManifestFetch {
+  std::string bytes;
+  std::string etag;
+  bool not_modified = false;
+};
+
+Result<ManifestFetch> fetch_manifest(const SyncSettings& s, BlobFetcher& fetcher, HttpBlobFetcher* http) {
+  ManifestFetch out;
+  const std::string etag = http != nullptr ? stored_etag(s) : std::string();
+  auto attempt = [&](unsigned) -> Status {
+    if (http == nullptr) {
+      auto bytes = fetcher.fetch_manifest();
+      if (!bytes) return bytes.error();
+      out.bytes = std::move(bytes.value());
+      return {};
+    }
+    auto r = http->fetch_manifest_if_changed(etag);
+    if (!r) return r.error();
+    out.bytes = std::move(r->body);
+    out.etag = r->etag;
+    out.not_modified = r->not_modified;
+    return {};
+  };
+  auto on_retry = [&](const Error& e, unsigned n) {
+    if (s.warn) s.warn("manifest: " + e.message + " (retry " + std::to_string(n) + ")");
+  };
+  const Sleeper sleep = s.sleep ? s.sleep : Sleeper([&s](std::chrono::milliseconds d) { return cancellable_sleep(s.cancel, d); });
+  if (auto st = run_with_retries(s.retry, sleep, default_unit_random, attempt, on_retry); !st) return st.error();
+  return out;
+}
+
+SyncOutcome fail(SyncOutcome o, SyncFailure f, Error e) {
+  o.failure = f;
+  o.error = std::move(e);
+  return o;
+}
+
+SyncOutcome sync_locked(const SyncSettings& s) {
+  SyncOutcome o;
+  std::unique_ptr<HttpBlobFetcher> http;
+  std::unique_ptr<BlobFetcher> local;
+  if (is_http_origin(s.origin)) {
+    HttpFetchSettings hs = s.http;
+    hs.cancel = s.cancel;
+    http = std::make_unique<HttpBlobFetcher>(s.origin, hs);
+  } else {
+    local = std::make_unique<LocalBlobFetcher>(s.origin);
+  }
+  BlobFetcher& fetcher = http ? static_cast<BlobFetcher&>(*http) : *local;
+
+  auto fetched = fetch_manifest(s, fetcher, http.get());
+  if (!fetched) {
+    const Error& e = fetched.error();
+    return fail(o, e.source == ErrorSource::internal ? SyncFailure::cancelled : SyncFailure::manifest_fetch, e);
+  }
+  if (!fetched->not_modified) {
+    // Parsed here too, so that a bad manifest is told apart from a failed download.
+    if (auto m = parse_manifest(fetched->bytes); !m)
+      return fail(o, SyncFailure::manifest_invalid, Error::origin(fetcher.describe() + ": " + m.error().message, false));
+    PullOptions po;
+    po.jobs = s.jobs;
+    po.retry = s.retry;
+    po.sleep = s.sleep;
+    po.cancel = s.cancel;
+    po.progress = s.progress;
+    po.warn = s.warn;
+    if (auto st = pull_manifest_into_store(fetcher, fetched->bytes, s.store, po, o.pull); !st)
+      return fail(o, classify_pull_error(st.error(), o.pull), st.error());
+    if (http) {
+      // After the manifest: a crash in between only costs one unconditional fetch.
+      if (auto st = write_file_atomically(store_file(s, kOriginEtagFileName), s.origin + "\n" + fetched->etag + "\n"); !st)
+        return fail(o, SyncFailure::storage, st.error());
+    }
+  } else {
+    o.not_modified = true;
+  }
+  auto current = read_manifest_file(s.store);
+  if (!current) return fail(o, SyncFailure::storage, current.error());
+  o.pull.generation = current->generation;
+  if (o.not_modified) {
+    o.pull.files = current->entries.size();
+    o.pull.blobs = referenced_blobs(*current).size();
+  }
+  const std::int64_t now = s.now ? s.now() : static_cast<std::int64_t>(std::time(nullptr));
+  auto gc = collect_garbage(s.store, referenced_blobs(*current), now, s.gc_grace);
+  if (!gc) return fail(o, SyncFailure::storage, gc.error());
+  o.gc = *gc;
+  return o;
+}
+
+}  // namespace
+
+std::string_view sync_failure_name(SyncFailure f) {
+  switch (f) {
+    case SyncFailure::none: return "none";
+    case SyncFailure::busy: return "busy";
+    case SyncFailure::manifest_fetch: return "manifest_fetch";
+    case SyncFailure::manifest_invalid: return "manifest_invalid";
+    case SyncFailure::blob_fetch: return "blob_fetch";
+    case SyncFailure::blob_verify: return "blob_verify";
+    case SyncFailure::storage: return "storage";
+    case SyncFailure::cancelled: return "cancelled";
+  }
+  return "unknown";
+}
+
+SyncOutcome sync_store(const SyncSettings& s) {
+  const auto start = std::chrono::steady_clock::now();
+  SyncOutcome o;
+  if (auto st = make_directories(s.store); !st) {
+    o = fail(o, SyncFailure::storage, st.error());
+  } else if (auto lock = lock_store(s); !lock) {
+    o = fail(o, SyncFailure::busy, lock.error());
+  } else {
+    remove_stale_temp_files(s.store);
+    o = sync_locked(s);
+  }  // the lock is released here, after everything the sync wrote
+  o.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  return o;
+}
+
+}  // namespace relais

@@ -1,0 +1,74 @@
+// One sync of a store with its origin: the operation behind `relais-sync pull`
+// and the edge's background sync loop (edge/server/sync_loop.h).
+//
+//   1. take STORE/.sync-lock (flock, non-blocking): one puller per store, so
+//      an operator's `relais-sync pull` and the edge's loop never interleave,
+//      and the temp files found under the lock are known to be stale;
+//   2. remove stale temp files of crashed writers (partial downloads stay);
+//   3. fetch the origin's manifest, conditionally for HTTP: the ETag of the
+//      manifest now in the store is kept in STORE/.origin-etag (with the
+//      origin URL it came from, written atomically after the manifest), and a
+//      304 ends the sync with nothing fetched;
+//   4. pull (store_pull.h): missing blobs only, verified, then the manifest;
+//   5. collect unreferenced blobs past the grace period (blob_gc.h).
+// A failure at any step leaves STORE/manifest, hence the catalog in service,
+// as it was. The outcome names the failure's reason for metrics and logs.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "origin-sync/blob_gc.h"
+#include "origin-sync/http_blob_fetcher.h"
+#include "origin-sync/store_pull.h"
+
+namespace relais {
+
+struct SyncSettings {
+  std::string origin;  // http(s) URL or directory
+  std::string store;
+  unsigned jobs = 4;
+  RetryPolicy retry;
+  HttpFetchSettings http;             // connect and stall timeouts
+  std::chrono::seconds gc_grace{3600};
+  const std::atomic<bool>* cancel = nullptr;  // the edge stopping
+  ProgressCounters* progress = nullptr;
+  std::function<void(const std::string&)> warn;
+  std::function<std::int64_t()> now;  // wall clock, unix seconds (GC); empty: the system clock
+  Sleeper sleep;                      // retry waits; empty: real, cancellable
+};
+
+enum class SyncFailure : unsigned char {
+  none,
+  busy,              // another process holds the store's sync lock
+  manifest_fetch,    // origin unreachable, timed out, or an HTTP error for the manifest
+  manifest_invalid,  // garbage, truncated, unknown major version, unsafe path
+  blob_fetch,        // a blob could not be downloaded after the retries
+  blob_verify,       // a blob's bytes did not match its hash or size after the retries
+  storage,           // the local disk
+  cancelled,
+};
+inline constexpr int kSyncFailureKinds = 8;
+std::string_view sync_failure_name(SyncFailure f);
+
+struct SyncOutcome {
+  bool ok() const { return failure == SyncFailure::none; }
+  SyncFailure failure = SyncFailure::none;
+  std::optional<Error> error;  // set when !ok()
+  bool not_modified = false;   // 304: nothing fetched
+  PullReport pull;             // counters are valid even on failure
+  GcReport gc;
+  std::chrono::milliseconds duration{0};
+};
+
+SyncOutcome sync_store(const SyncSettings& settings);
+
+// Names of the store's bookkeeping files.
+inline constexpr std::string_view kSyncLockFileName = ".sync-lock";
+inline constexpr std::string_view kOriginEtagFileName = ".origin-etag";
+
+}  // namespace relais
