@@ -2,8 +2,8 @@
 //
 // The markdown has three tables: the traces (what the memory tier sees of
 // each), every miss ratio (trace, cache size as % of the working set,
-// policy, object and byte miss ratio), and Relais's S3-FIFO against LRU and
-// Belady per trace and size. The .dat of one trace has one line per cache
+// policy, object and byte miss ratio), and Relais's W-TinyLFU and S3-FIFO
+// against LRU (and W-TinyLFU against Belady) per trace and size. The .dat of one trace has one line per cache
 // size: percent, then object and byte miss ratio of each policy in
 // kAllPolicies order (bench/sim/plot.gp reads these columns).
 #pragma once

@@ -4,12 +4,14 @@
 #include "bench/sim/fifo_policy.h"
 #include "bench/sim/lru_policy.h"
 #include "bench/sim/relais_s3fifo.h"
+#include "bench/sim/relais_wtinylfu.h"
 #include "origin-sync/assert.h"
 
 namespace relais::sim {
 
 std::string_view policy_name(PolicyKind kind) {
   switch (kind) {
+    case PolicyKind::wtinylfu: return "Relais (W-TinyLFU)";
     case PolicyKind::s3fifo: return "S3-FIFO";
     case PolicyKind::lru: return "LRU";
     case PolicyKind::fifo: return "FIFO";
@@ -20,6 +22,7 @@ std::string_view policy_name(PolicyKind kind) {
 
 std::unique_ptr<SimPolicy> make_policy(PolicyKind kind, std::uint64_t capacity_bytes, std::size_t objects) {
   switch (kind) {
+    case PolicyKind::wtinylfu: return std::make_unique<RelaisWTinyLfu>(capacity_bytes);
     case PolicyKind::s3fifo: return std::make_unique<RelaisS3Fifo>(capacity_bytes);
     case PolicyKind::lru: return std::make_unique<LruPolicy>(capacity_bytes, objects);
     case PolicyKind::fifo: return std::make_unique<FifoPolicy>(capacity_bytes, objects);

@@ -29,9 +29,10 @@ struct TierModel {
   std::uint64_t overhead_bytes = MemoryTier::kObjectOverheadBytes;
 };
 
-enum class PolicyKind { s3fifo, lru, fifo, belady };
-inline constexpr PolicyKind kAllPolicies[] = {PolicyKind::s3fifo, PolicyKind::lru, PolicyKind::fifo,
-                                              PolicyKind::belady};
+// wtinylfu is the memory tier's policy (MemoryTier::Policy), s3fifo its predecessor.
+enum class PolicyKind { wtinylfu, s3fifo, lru, fifo, belady };
+inline constexpr PolicyKind kAllPolicies[] = {PolicyKind::wtinylfu, PolicyKind::s3fifo, PolicyKind::lru,
+                                              PolicyKind::fifo, PolicyKind::belady};
 std::string_view policy_name(PolicyKind kind);
 std::unique_ptr<SimPolicy> make_policy(PolicyKind kind, std::uint64_t capacity_bytes, std::size_t objects);
 

@@ -12,11 +12,12 @@ namespace {
 constexpr std::uint64_t kGuessedObjectBytes = 4096 + MemoryTier::kObjectOverheadBytes;
 constexpr std::size_t kMaxReservedObjects = std::size_t{1} << 20;
 
-std::size_t expected_objects(std::uint64_t capacity_bytes) {
+}  // namespace
+
+std::size_t MemoryTier::expected_objects(std::uint64_t capacity_bytes) {
   return static_cast<std::size_t>(
       std::min<std::uint64_t>(capacity_bytes / kGuessedObjectBytes + 1, kMaxReservedObjects));
 }
-}  // namespace
 
 MemoryTier::MemoryTier(std::uint64_t capacity_bytes, std::uint64_t max_object_bytes)
     : max_object_bytes_(max_object_bytes), policy_(capacity_bytes, expected_objects(capacity_bytes)) {
@@ -46,14 +47,14 @@ MemoryRef MemoryTier::insert(const ContentHash& hash, std::string bytes) {
   // A resident copy (same hash, same bytes) is replaced: the policy re-queues it.
   drop(hash);
   evicted_.clear();
-  if (!policy_.insert(hash, size + kObjectOverheadBytes, evicted_)) {
-    policy_.erase(hash);  // admits() rules this out; keep policy and payloads in step anyway
-    return object;
-  }
+  const bool kept = policy_.insert(hash, size + kObjectOverheadBytes, evicted_);
+  // Victims are dropped even when the object itself was not kept: W-TinyLFU
+  // may evict window objects that lost admission while refusing this one.
   for (const ContentHash& victim : evicted_) {
     drop(victim);
     ++stats_.evictions;
   }
+  if (!kept) return object;  // served from the returned reference, not kept
   objects_.emplace(hash, object);
   stats_.used_bytes += size;
   stats_.objects = objects_.size();

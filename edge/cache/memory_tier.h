@@ -5,9 +5,13 @@
 // response still writes it stays alive until that write completes. Objects
 // above max_object_bytes never enter (videos stay on disk, served by range).
 //
-// What stays is decided by S3FifoPolicy (see s3fifo_policy.h for why there is
-// no doorkeeper: the policy's small queue already keeps scans and
-// cache-busting keys from flushing hot objects). The policy is charged each
+// What stays is decided by MemoryTier::Policy, WTinyLfuPolicy (see
+// w_tinylfu_policy.h: a 1 % LRU window, a frequency-sketch admission filter
+// that keeps scans and cache-busting keys from flushing hot objects, and a
+// segmented LRU main; it beat S3-FIFO in bench/sim). The policy is a
+// compile-time choice, not an interface: the hit path makes no virtual call,
+// and S3FifoPolicy (same members) can be swapped back in by changing the
+// alias. The policy is charged each
 // object's payload plus kObjectOverheadBytes (payload-map node, shared_ptr
 // control block, policy node), so a flood of tiny or empty objects cannot
 // grow the tier's real memory past its budget; stats().used_bytes reports the
@@ -21,7 +25,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "edge/cache/s3fifo_policy.h"
+#include "edge/cache/w_tinylfu_policy.h"
 #include "origin-sync/content_hash.h"
 
 namespace relais {
@@ -45,6 +49,10 @@ class MemoryTier {
  public:
   // Bookkeeping cost of one resident object, charged against the capacity.
   static constexpr std::uint64_t kObjectOverheadBytes = 192;
+  using Policy = WTinyLfuPolicy;
+  // Objects the policy's tables (and sketch) are sized for: capacity at a
+  // typical compressed lesson page or exercise sheet each, capped.
+  static std::size_t expected_objects(std::uint64_t capacity_bytes);
 
   MemoryTier(std::uint64_t capacity_bytes, std::uint64_t max_object_bytes);
 
@@ -66,7 +74,7 @@ class MemoryTier {
   void drop(const ContentHash& hash);
 
   std::uint64_t max_object_bytes_;
-  S3FifoPolicy policy_;
+  Policy policy_;
   std::unordered_map<ContentHash, MemoryRef, ContentHashHasher> objects_;
   std::vector<ContentHash> evicted_;  // scratch, reused by every insert()
   MemoryTierStats stats_;

@@ -16,24 +16,27 @@ constexpr std::uint64_t kGuessedObjectBytes = 4096;
 constexpr std::size_t kMaxReservedObjects = std::size_t{1} << 20;
 }  // namespace
 
-S3FifoPolicy::S3FifoPolicy(std::uint64_t capacity_bytes, std::size_t expected_objects)
-    : capacity_(capacity_bytes),
-      small_capacity_(capacity_bytes / 100 * kSmallPercent + capacity_bytes % 100 * kSmallPercent / 100),
-      main_capacity_(capacity_bytes - small_capacity_) {
+namespace {
+std::size_t reserved_nodes(std::uint64_t capacity_bytes, std::size_t expected_objects) {
   if (expected_objects == 0) {
     expected_objects = static_cast<std::size_t>(
         std::min<std::uint64_t>(capacity_bytes / kGuessedObjectBytes + 1, kMaxReservedObjects));
   }
   // Resident keys plus as many ghosts: the table never rehashes once warm.
-  index_.reserve(2 * expected_objects + kMinGhostEntries);
-  nodes_.reserve(2 * expected_objects + kMinGhostEntries);
-  free_.reserve(2 * expected_objects + kMinGhostEntries);
+  return 2 * expected_objects + S3FifoPolicy::kMinGhostEntries;
 }
+}  // namespace
+
+S3FifoPolicy::S3FifoPolicy(std::uint64_t capacity_bytes, std::size_t expected_objects)
+    : capacity_(capacity_bytes),
+      small_capacity_(capacity_bytes / 100 * kSmallPercent + capacity_bytes % 100 * kSmallPercent / 100),
+      main_capacity_(capacity_bytes - small_capacity_),
+      queues_(reserved_nodes(capacity_bytes, expected_objects)) {}
 
 bool S3FifoPolicy::access(const ContentHash& key) {
-  auto it = index_.find(key);
-  if (it == index_.end()) return false;
-  Node& n = nodes_[it->second];
+  Index i = queues_.find(key);
+  if (i == PolicyQueues::kNil) return false;
+  PolicyQueues::Node& n = queues_.node(i);
   if (n.queue == kGhost) return false;
   if (n.freq < kMaxFrequency) ++n.freq;
   return true;
@@ -43,61 +46,52 @@ bool S3FifoPolicy::insert(const ContentHash& key, std::uint64_t bytes,
                           std::vector<ContentHash>& evicted) {
   if (bytes > capacity_) return false;
   bool was_ghost = false;
-  if (auto it = index_.find(key); it != index_.end()) {
+  if (Index old = queues_.find(key); old != PolicyQueues::kNil) {
     // Take the key out first so that the evictions below cannot trim the
     // ghost entry we are about to honour, nor evict a stale resident copy.
-    was_ghost = nodes_[it->second].queue == kGhost;
-    Index old = it->second;
-    unlink(old);
-    index_.erase(it);
-    release(old);
+    was_ghost = queues_.node(old).queue == kGhost;
+    queues_.remove(old);
   }
   while (used_bytes() + bytes > capacity_) evict_one(evicted);
-  Index i = allocate(key, bytes);
-  index_.emplace(key, i);
   // A ghost hit means the key was evicted from small too early: it was
   // requested again within the ghost's reuse distance, so it earns main.
-  push_head(was_ghost ? kMain : kSmall, i);
+  (void)queues_.add(key, bytes, was_ghost ? kMain : kSmall);
   trim_ghost();
   return true;
 }
 
 void S3FifoPolicy::erase(const ContentHash& key) {
-  auto it = index_.find(key);
-  if (it == index_.end()) return;
-  Index i = it->second;
-  index_.erase(it);
-  unlink(i);
-  release(i);
+  Index i = queues_.find(key);
+  if (i == PolicyQueues::kNil) return;
+  queues_.remove(i);
   trim_ghost();  // fewer objects, fewer ghosts: the bound holds after every call
 }
 
 bool S3FifoPolicy::contains(const ContentHash& key) const {
-  const Node* n = find_node(key);
+  const PolicyQueues::Node* n = find_node(key);
   return n != nullptr && n->queue != kGhost;
 }
 
 bool S3FifoPolicy::in_main(const ContentHash& key) const {
-  const Node* n = find_node(key);
+  const PolicyQueues::Node* n = find_node(key);
   return n != nullptr && n->queue == kMain;
 }
 
 bool S3FifoPolicy::in_ghost(const ContentHash& key) const {
-  const Node* n = find_node(key);
+  const PolicyQueues::Node* n = find_node(key);
   return n != nullptr && n->queue == kGhost;
 }
 
-const S3FifoPolicy::Node* S3FifoPolicy::find_node(const ContentHash& key) const {
-  auto it = index_.find(key);
-  return it == index_.end() ? nullptr : &nodes_[it->second];
+const PolicyQueues::Node* S3FifoPolicy::find_node(const ContentHash& key) const {
+  Index i = queues_.find(key);
+  return i == PolicyQueues::kNil ? nullptr : &queues_.node(i);
 }
 
 void S3FifoPolicy::evict_one(std::vector<ContentHash>& evicted) {
-  const Queue& small = queues_[kSmall];
   // Paper, Algorithm 1: evict from small while it holds more than its share;
   // otherwise from main. Either call makes progress: small either evicts one
   // object or empties itself into main.
-  if (small.count > 0 && (small.bytes > small_capacity_ || queues_[kMain].count == 0)) {
+  if (queues_.count(kSmall) > 0 && (queues_.bytes(kSmall) > small_capacity_ || queues_.count(kMain) == 0)) {
     evict_small(evicted);
   } else {
     evict_main(evicted);
@@ -105,100 +99,47 @@ void S3FifoPolicy::evict_one(std::vector<ContentHash>& evicted) {
 }
 
 void S3FifoPolicy::evict_small(std::vector<ContentHash>& evicted) {
-  Queue& small = queues_[kSmall];
-  while (small.count > 0) {
-    Index i = small.tail;
-    unlink(i);
-    Node& n = nodes_[i];
+  while (queues_.count(kSmall) > 0) {
+    Index i = queues_.tail(kSmall);
+    PolicyQueues::Node& n = queues_.node(i);
     if (n.freq > 0) {
       // Requested again while on probation: promote. The frequency restarts
       // so that main's reinsertions count only accesses made inside main.
       n.freq = 0;
-      push_head(kMain, i);
+      queues_.move_to_head(i, kMain);
       continue;
     }
     evicted.push_back(n.key);
-    to_ghost(i);
+    queues_.move_to_head(i, kGhost);  // key only, "seen once"; freq is already 0
+    trim_ghost();
     return;
   }
 }
 
 void S3FifoPolicy::evict_main(std::vector<ContentHash>& evicted) {
-  Queue& main = queues_[kMain];
-  RELAIS_ASSERT(main.count > 0);
+  RELAIS_ASSERT(queues_.count(kMain) > 0);
   // Terminates: each turn either evicts or spends one unit of frequency, and
   // frequencies only grow in access().
   for (;;) {
-    Index i = main.tail;
-    unlink(i);
-    Node& n = nodes_[i];
+    Index i = queues_.tail(kMain);
+    PolicyQueues::Node& n = queues_.node(i);
     if (n.freq > 0) {
       --n.freq;
-      push_head(kMain, i);
+      queues_.move_to_head(i, kMain);
       continue;
     }
     evicted.push_back(n.key);
-    index_.erase(n.key);
-    release(i);
+    queues_.remove(i);
     return;
   }
 }
 
-void S3FifoPolicy::to_ghost(Index i) {
-  nodes_[i].freq = 0;
-  push_head(kGhost, i);
-  trim_ghost();
-}
-
 void S3FifoPolicy::trim_ghost() {
-  Queue& ghost = queues_[kGhost];
   std::size_t max_entries = std::max(objects(), kMinGhostEntries);
-  while (ghost.count > 0 && (ghost.count > max_entries || ghost.bytes > main_capacity_)) {
-    Index i = ghost.tail;
-    unlink(i);
-    index_.erase(nodes_[i].key);
-    release(i);
+  while (queues_.count(kGhost) > 0 &&
+         (queues_.count(kGhost) > max_entries || queues_.bytes(kGhost) > main_capacity_)) {
+    queues_.remove(queues_.tail(kGhost));
   }
-}
-
-S3FifoPolicy::Index S3FifoPolicy::allocate(const ContentHash& key, std::uint64_t bytes) {
-  Index i;
-  if (!free_.empty()) {
-    i = free_.back();
-    free_.pop_back();
-  } else {
-    RELAIS_ASSERT(nodes_.size() < kNil);
-    i = static_cast<Index>(nodes_.size());
-    nodes_.emplace_back();
-  }
-  nodes_[i] = Node{key, bytes, kNil, kNil, 0, kSmall};
-  return i;
-}
-
-void S3FifoPolicy::release(Index i) { free_.push_back(i); }
-
-void S3FifoPolicy::push_head(QueueId q, Index i) {
-  Queue& queue = queues_[q];
-  Node& n = nodes_[i];
-  n.queue = q;
-  n.prev = kNil;
-  n.next = queue.head;
-  if (queue.head != kNil) nodes_[queue.head].prev = i;
-  queue.head = i;
-  if (queue.tail == kNil) queue.tail = i;
-  queue.bytes += n.bytes;
-  ++queue.count;
-}
-
-void S3FifoPolicy::unlink(Index i) {
-  Node& n = nodes_[i];
-  Queue& queue = queues_[n.queue];
-  if (n.prev != kNil) nodes_[n.prev].next = n.next; else queue.head = n.next;
-  if (n.next != kNil) nodes_[n.next].prev = n.prev; else queue.tail = n.prev;
-  n.prev = n.next = kNil;
-  RELAIS_ASSERT(queue.count > 0 && queue.bytes >= n.bytes);
-  queue.bytes -= n.bytes;
-  --queue.count;
 }
 
 }  // namespace relais

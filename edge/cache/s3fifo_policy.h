@@ -26,8 +26,8 @@
 // Cost: access() is one hash lookup and a byte increment. insert() is O(1)
 // amortised: every main reinsertion consumes one unit of frequency that some
 // access() paid for, and an object moves from small to main at most once.
-// Nodes live in one vector addressed by 32-bit indices (freed slots are
-// reused), so steady state allocates only the hash-table node of the new key.
+// Nodes and index are a PolicyQueues (policy_queues.h), so steady state
+// allocates only the hash-table node of the new key.
 //
 // No doorkeeper (TinyLFU-style "second miss loads"): the small queue already
 // is the probation a one-hit wonder must survive. Measured on the test trace
@@ -40,9 +40,9 @@
 #pragma once
 
 #include <cstdint>
-#include <unordered_map>
 #include <vector>
 
+#include "edge/cache/policy_queues.h"
 #include "origin-sync/content_hash.h"
 
 namespace relais {
@@ -64,56 +64,32 @@ class S3FifoPolicy {
   void erase(const ContentHash& key);
 
   std::uint64_t capacity_bytes() const { return capacity_; }
-  std::uint64_t used_bytes() const { return queues_[kSmall].bytes + queues_[kMain].bytes; }
-  std::size_t objects() const { return queues_[kSmall].count + queues_[kMain].count; }
+  std::uint64_t used_bytes() const { return queues_.bytes(kSmall) + queues_.bytes(kMain); }
+  std::size_t objects() const { return queues_.count(kSmall) + queues_.count(kMain); }
 
   // Introspection for tests and the simulator.
   bool contains(const ContentHash& key) const;   // resident (small or main)
   bool in_main(const ContentHash& key) const;
   bool in_ghost(const ContentHash& key) const;
-  std::size_t ghost_entries() const { return queues_[kGhost].count; }
+  std::size_t ghost_entries() const { return queues_.count(kGhost); }
 
   static constexpr std::uint8_t kMaxFrequency = 3;
   static constexpr std::size_t kMinGhostEntries = 64;
 
  private:
-  using Index = std::uint32_t;
-  static constexpr Index kNil = ~Index{0};
+  using Index = PolicyQueues::Index;
   enum QueueId : std::uint8_t { kSmall = 0, kMain = 1, kGhost = 2 };
 
-  struct Node {
-    ContentHash key;
-    std::uint64_t bytes = 0;
-    Index prev = kNil;  // towards the head (newer)
-    Index next = kNil;  // towards the tail (older)
-    std::uint8_t freq = 0;
-    QueueId queue = kSmall;
-  };
-  struct Queue {
-    Index head = kNil;  // most recently inserted
-    Index tail = kNil;  // next to leave
-    std::uint64_t bytes = 0;
-    std::size_t count = 0;
-  };
-
-  Index allocate(const ContentHash& key, std::uint64_t bytes);
-  void release(Index i);
-  void push_head(QueueId q, Index i);
-  void unlink(Index i);
   void evict_one(std::vector<ContentHash>& evicted);
   void evict_small(std::vector<ContentHash>& evicted);
   void evict_main(std::vector<ContentHash>& evicted);
-  void to_ghost(Index i);
   void trim_ghost();
-  const Node* find_node(const ContentHash& key) const;
+  const PolicyQueues::Node* find_node(const ContentHash& key) const;
 
   std::uint64_t capacity_;
   std::uint64_t small_capacity_;
   std::uint64_t main_capacity_;
-  Queue queues_[3];
-  std::vector<Node> nodes_;
-  std::vector<Index> free_;
-  std::unordered_map<ContentHash, Index, ContentHashHasher> index_;  // resident and ghost keys
+  PolicyQueues queues_;  // resident and ghost keys
 };
 
 }  // namespace relais

@@ -3,12 +3,14 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "bench/sim/belady_policy.h"
 #include "bench/sim/fifo_policy.h"
 #include "bench/sim/lru_policy.h"
 #include "bench/sim/relais_s3fifo.h"
+#include "bench/sim/relais_wtinylfu.h"
 #include "bench/sim/rng.h"
 #include "bench/sim/simulator.h"
 #include "bench/sim/zipf_sampler.h"
@@ -116,11 +118,13 @@ TEST(BeladyPolicy, MissesNoMoreThanAnyOnlinePolicyOnUnitSizes) {
     EXPECT_LE(min, misses(PolicyKind::lru)) << capacity;
     EXPECT_LE(min, misses(PolicyKind::fifo)) << capacity;
     EXPECT_LE(min, misses(PolicyKind::s3fifo)) << capacity;
+    EXPECT_LE(min, misses(PolicyKind::wtinylfu)) << capacity;
   }
 }
 
-TEST(RelaisS3Fifo, MakesTheSameHitsAsARealMemoryTier) {
-  // The simulator drives S3FifoPolicy directly; this pins that it is driven
+TEST(RelaisWTinyLfu, MakesTheSameHitsAsARealMemoryTier) {
+  static_assert(std::is_same_v<MemoryTier::Policy, WTinyLfuPolicy>, "replay the policy MemoryTier uses");
+  // The simulator drives WTinyLfuPolicy directly; this pins that it is driven
   // exactly as MemoryTier (behind TieredCache's admits() check) drives it.
   Rng rng(5);
   ZipfSampler zipf(3000, 0.9);
@@ -139,15 +143,15 @@ TEST(RelaisS3Fifo, MakesTheSameHitsAsARealMemoryTier) {
     std::uint64_t size = t.object_bytes[o];
     if (!tier.admits(size)) continue;
     ++tier_requests;
-    ContentHash key = RelaisS3Fifo::key(o);
+    ContentHash key = RelaisWTinyLfu::key(o);
     if (tier.find(key)) {
       ++tier_hits;
     } else {
       (void)tier.insert(key, std::string(size, 'x'));
     }
   }
-  RelaisS3Fifo s3(capacity);
-  MissCounts c = replay(t, next, s3, TierModel{max_object, MemoryTier::kObjectOverheadBytes}, capacity);
+  RelaisWTinyLfu replayed(capacity);
+  MissCounts c = replay(t, next, replayed, TierModel{max_object, MemoryTier::kObjectOverheadBytes}, capacity);
   EXPECT_EQ(c.requests, tier_requests);
   EXPECT_EQ(c.requests - c.misses, tier_hits);
   EXPECT_EQ(tier.stats().hits, tier_hits);

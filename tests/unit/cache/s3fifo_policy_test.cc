@@ -10,40 +10,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "tests/unit/cache/policy_test_support.h"
+
 namespace relais {
 namespace {
 
+using policy_test::Lru;
+using policy_test::size_of;
+using policy_test::Zipf;
+
 // Synthetic keys, as the simulator uses them.
 ContentHash key(std::uint64_t i) { return ContentHash{i, 0}; }
-
-// Reference model: plain byte-bounded LRU.
-class Lru {
- public:
-  explicit Lru(std::uint64_t capacity) : capacity_(capacity) {}
-  bool access(std::uint64_t k) {
-    auto it = map_.find(k);
-    if (it == map_.end()) return false;
-    list_.splice(list_.begin(), list_, it->second);
-    return true;
-  }
-  void insert(std::uint64_t k, std::uint64_t bytes) {
-    if (bytes > capacity_) return;
-    while (used_ + bytes > capacity_) {
-      used_ -= list_.back().second;
-      map_.erase(list_.back().first);
-      list_.pop_back();
-    }
-    list_.emplace_front(k, bytes);
-    map_[k] = list_.begin();
-    used_ += bytes;
-  }
-
- private:
-  std::uint64_t capacity_;
-  std::uint64_t used_ = 0;
-  std::list<std::pair<std::uint64_t, std::uint64_t>> list_;
-  std::unordered_map<std::uint64_t, std::list<std::pair<std::uint64_t, std::uint64_t>>::iterator> map_;
-};
 
 // Request = access, and insert on a miss: what the memory tier does.
 bool request(S3FifoPolicy& p, std::uint64_t k, std::uint64_t bytes) {
@@ -53,7 +30,6 @@ bool request(S3FifoPolicy& p, std::uint64_t k, std::uint64_t bytes) {
   return false;
 }
 
-std::uint64_t size_of(std::uint64_t k) { return 512 + (k * 2654435761u) % 7680; }  // 0.5..8 KiB
 
 TEST(S3FifoPolicy, NeverExceedsCapacityAndReportsEveryEvictionOverARandomTrace) {
   constexpr std::uint64_t kCapacity = 256 * 1024;
@@ -220,23 +196,6 @@ TEST(S3FifoPolicy, ZeroCapacityHoldsNothing) {
   EXPECT_FALSE(policy.insert(key(1), 1, evicted));
   EXPECT_FALSE(policy.access(key(1)));
 }
-
-// Zipf(alpha) over n ranks, by inverse CDF: deterministic for a seed.
-class Zipf {
- public:
-  Zipf(std::size_t n, double alpha) : cdf_(n) {
-    double sum = 0;
-    for (std::size_t i = 0; i < n; ++i) cdf_[i] = (sum += 1.0 / std::pow(static_cast<double>(i + 1), alpha));
-    for (double& c : cdf_) c /= sum;
-  }
-  std::uint64_t operator()(std::mt19937_64& rng) const {
-    double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng);
-    return static_cast<std::uint64_t>(std::lower_bound(cdf_.begin(), cdf_.end(), u) - cdf_.begin());
-  }
-
- private:
-  std::vector<double> cdf_;
-};
 
 struct MissRatios {
   double s3fifo;
