@@ -106,35 +106,28 @@ Result<std::unique_ptr<AddressLimiter>> make_limiter(const EdgeConfig& c) {
   return std::make_unique<AddressLimiter>(defaults, std::move(networks), c.address_slots, seed);
 }
 
-Status open_http_listeners(EdgeServer::Parts& p) {
-  for (const std::string& text : p.config.listen) {
+// Binds one SO_REUSEPORT socket per worker on each address of `option`.
+// A probe bind without SO_REUSEPORT comes first: another process already
+// listening there (a second edge started by mistake) makes it fail, where
+// SO_REUSEPORT alone would silently split the traffic between the two.
+Status open_worker_listeners(EdgeServer::Parts& p, const std::vector<std::string>& addresses, const char* option,
+                             const char* scheme, bool tls) {
+  for (const std::string& text : addresses) {
     auto address = parse_socket_address(text);
-    if (!address.ok()) return Error::config("--listen " + address.error().message);
+    if (!address.ok()) return Error::config(std::string(option) + " " + address.error().message);
     SocketAddress bound = address.value();
+    {
+      auto probe = open_listener(bound, /*reuse_port=*/false);
+      if (!probe.ok()) return Error::config(std::string(option) + ": " + probe.error().message);
+      // Port 0: the probe picks the port, every worker then joins it.
+      if (bound.port() == 0) bound = local_address(probe->get()).value();
+    }
     for (auto& worker : p.workers) {
       auto fd = open_listener(bound, /*reuse_port=*/true);
-      if (!fd.ok()) return Error::config("--listen: " + fd.error().message);
-      // Port 0: the first bind picks the port, the other workers join it.
-      if (bound.port() == 0) bound = local_address(fd->get()).value();
-      worker->add_listener(std::move(fd.value()));
+      if (!fd.ok()) return Error::config(std::string(option) + ": " + fd.error().message);
+      worker->add_listener(std::move(fd.value()), tls);
     }
-    std::printf("listening http %s\n", bound.to_string().c_str());
-  }
-  return {};
-}
-
-Status open_tls_listeners(EdgeServer::Parts& p) {
-  for (const std::string& text : p.config.tls_listen) {
-    auto address = parse_socket_address(text);
-    if (!address.ok()) return Error::config("--tls-listen " + address.error().message);
-    SocketAddress bound = address.value();
-    for (auto& worker : p.workers) {
-      auto fd = open_listener(bound, /*reuse_port=*/true);
-      if (!fd.ok()) return Error::config("--tls-listen: " + fd.error().message);
-      if (bound.port() == 0) bound = local_address(fd->get()).value();
-      worker->add_listener(std::move(fd.value()), /*tls=*/true);
-    }
-    std::printf("listening https %s\n", bound.to_string().c_str());
+    std::printf("listening %s %s\n", scheme, bound.to_string().c_str());
   }
   return {};
 }
@@ -242,8 +235,8 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
   for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
 
-  if (auto s = open_http_listeners(*p); !s.ok()) return s.error();
-  if (auto s = open_tls_listeners(*p); !s.ok()) return s.error();
+  if (auto s = open_worker_listeners(*p, config.listen, "--listen", "http", false); !s.ok()) return s.error();
+  if (auto s = open_worker_listeners(*p, config.tls_listen, "--tls-listen", "https", true); !s.ok()) return s.error();
   if (auto s = open_admin(*p); !s.ok()) return s.error();
   if (auto s = p->loader->reload(); !s.ok()) {
     std::fprintf(stderr, "relais-edge: no catalog yet: %s (answering 503 until one loads)\n", s.error().message.c_str());

@@ -118,6 +118,19 @@ TEST(EdgeCli, BadOptionsExitTwoWithOneLineNamingTheOption) {
   EXPECT_EQ(version.out.rfind("relais-edge ", 0), 0u);
 }
 
+TEST(EdgeCli, PortAlreadyServedByAnotherEdgeIsAnError) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge first = start_edge(dir);
+  ASSERT_NE(first.port, 0);
+  // SO_REUSEPORT alone would let the second edge silently take half the traffic.
+  ProcessResult second = run_process({RELAIS_EDGE_BIN, "--listen", "127.0.0.1:" + std::to_string(first.port),
+                                      "--admin-listen", "127.0.0.1:0", "--store", dir.file("out")},
+                                     std::chrono::seconds(20));
+  EXPECT_EQ(second.exit_code, 2);
+  EXPECT_NE(second.err.find("--listen"), std::string::npos) << second.err;
+}
+
 TEST(EdgeCli, ExampleConfigFileLoads) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));
