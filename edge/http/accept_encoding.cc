@@ -7,6 +7,7 @@
 //
 // When a coding is listed twice, the first element wins (the RFC is silent).
 #include "edge/http/accept_encoding.h"
+#include "edge/http/whitespace.h"
 
 #include "edge/http/request_parser.h"
 
@@ -15,13 +16,7 @@ namespace {
 
 constexpr int kUnset = -1;
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // qvalue in thousandths, or kUnset if malformed.
 int parse_qvalue(std::string_view s) {

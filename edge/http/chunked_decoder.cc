@@ -1,5 +1,6 @@
 // ChunkedDecoder: see chunked_decoder.h for the grammar, bounds and lifecycle.
 #include "edge/http/chunked_decoder.h"
+#include "edge/http/whitespace.h"
 
 #include <algorithm>
 
@@ -13,7 +14,6 @@ int hex_digit(char c) {
   return -1;
 }
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
 // RFC 9110 §5.6.2 tchar, for trailer field names.
 bool is_tchar(char c) {

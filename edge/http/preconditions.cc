@@ -1,5 +1,6 @@
 // Conditional requests (RFC 9110 §13). See preconditions.h.
 #include "edge/http/preconditions.h"
+#include "edge/http/whitespace.h"
 
 #include <optional>
 
@@ -8,13 +9,7 @@
 namespace relais::http {
 namespace {
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE ; etagc = %x21 / %x23-7E / obs-text
 struct ETag {

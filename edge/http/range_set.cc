@@ -9,6 +9,7 @@
 // (RFC 9110 §5.6.1); a number of 20 or more digits is a syntax error, so no
 // arithmetic ever overflows; max_ranges == 0 disables ranges (ignore).
 #include "edge/http/range_set.h"
+#include "edge/http/whitespace.h"
 
 #include <algorithm>
 
@@ -17,13 +18,7 @@
 namespace relais::http {
 namespace {
 
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // 1*DIGIT, at most 19 digits (10^19 - 1 < 2^64). false on anything else.
 bool parse_u64(std::string_view s, std::uint64_t& out) {

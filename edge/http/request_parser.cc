@@ -21,6 +21,7 @@
 // - Versions other than HTTP/1.0 and HTTP/1.1 that are well formed
 //   ("HTTP/2.0", "HTTP/1.2") are a 505; anything else in that place is a 400.
 #include "edge/http/request_parser.h"
+#include "edge/http/whitespace.h"
 
 #include <array>
 #include <cstring>
@@ -47,7 +48,6 @@ constexpr std::array<bool, 256> make_tchar_table() {
 constexpr std::array<bool, 256> kTchar = make_tchar_table();
 
 bool is_tchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
-bool is_ows(char c) { return c == ' ' || c == '\t'; }
 char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 ParseOutcome fail(std::uint16_t status, std::string_view reason) {
@@ -60,11 +60,6 @@ ParseOutcome fail(std::uint16_t status, std::string_view reason) {
 
 ParseOutcome incomplete() { return ParseOutcome{}; }
 
-std::string_view trim_ows(std::string_view s) {
-  while (!s.empty() && is_ows(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_ows(s.back())) s.remove_suffix(1);
-  return s;
-}
 
 // Calls fn(element) for each comma-separated element, OWS trimmed, empty
 // elements included (callers decide whether they are allowed).

@@ -1,5 +1,7 @@
 #include "edge/http/responder.h"
 
+#include <cstdio>
+
 #include "edge/http/accept_encoding.h"
 #include "edge/http/head_writer.h"
 #include "edge/http/http_date.h"
@@ -63,6 +65,13 @@ void representation_fields(HeadWriter& w, const Representation& rep) {
   w.field("ETag", rep.etag());
   w.field("Cache-Control", rep.cache_control);
   if (rep.has_variants()) w.field("Vary", "Accept-Encoding");
+}
+
+// "first-last/size" of a Content-Range, into out (64 bytes hold three uint64).
+std::string_view format_range_span(const ByteRange& r, std::uint64_t size, char (&out)[64]) {
+  int n = std::snprintf(out, sizeof out, "%llu-%llu/%llu", static_cast<unsigned long long>(r.first),
+                        static_cast<unsigned long long>(r.last), static_cast<unsigned long long>(size));
+  return std::string_view(out, static_cast<std::size_t>(n));
 }
 
 // Percent-encodes a normalised path for a Location header.
@@ -261,12 +270,9 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
   if (ranges.count == 1) {
     const ByteRange& r = ranges.ranges[0];
     w.field("Content-Type", rep.entry->content_type);
+    char digits[64];
     w.raw("Content-Range: bytes ");
-    w.number(r.first);
-    w.raw("-");
-    w.number(r.last);
-    w.raw("/");
-    w.number(size);
+    w.raw(format_range_span(r, size, digits));
     w.raw("\r\n");
     total = r.length();
   } else {
@@ -275,11 +281,9 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
     const std::string& boundary = settings_.multipart_boundary;
     const std::string_view ct = rep.entry->content_type;
     for (std::size_t i = 0; i < ranges.count; ++i) {
-      const ByteRange& r = ranges.ranges[i];
       char digits[64];
-      int n = std::snprintf(digits, sizeof digits, "%llu-%llu/%llu", static_cast<unsigned long long>(r.first),
-                            static_cast<unsigned long long>(r.last), static_cast<unsigned long long>(size));
-      total += 4 + boundary.size() + 2 + 14 + ct.size() + 2 + 21 + static_cast<std::size_t>(n) + 4 + r.length();
+      std::string_view span = format_range_span(ranges.ranges[i], size, digits);
+      total += 4 + boundary.size() + 2 + 14 + ct.size() + 2 + 21 + span.size() + 4 + ranges.ranges[i].length();
     }
     total += 4 + boundary.size() + 4;
     w.raw("Content-Type: multipart/byteranges; boundary=");
@@ -306,9 +310,7 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
       part.raw(rep.entry->content_type);
       part.raw("\r\nContent-Range: bytes ");
       char digits[64];
-      int n = std::snprintf(digits, sizeof digits, "%llu-%llu/%llu", static_cast<unsigned long long>(r.first),
-                            static_cast<unsigned long long>(r.last), static_cast<unsigned long long>(size));
-      part.raw(std::string_view(digits, static_cast<std::size_t>(n)));
+      part.raw(format_range_span(r, size, digits));
       part.raw("\r\n\r\n");
       part.flush();
       append_body(body, r.first, r.length());

@@ -1,5 +1,7 @@
 #include "edge/server/metrics.h"
 
+#include "edge/server/prometheus_text.h"
+
 #include <cstdio>
 #include <functional>
 
@@ -10,22 +12,8 @@ class Exposition {
  public:
   explicit Exposition(const std::vector<const WorkerStats*>& workers) : workers_(workers) {}
 
-  void header(const char* name, const char* type, const char* help) {
-    out_ += "# HELP ";
-    out_ += name;
-    out_ += ' ';
-    out_ += help;
-    out_ += "\n# TYPE ";
-    out_ += name;
-    out_ += ' ';
-    out_ += type;
-    out_ += '\n';
-  }
-  void sample(const char* name, const char* labels, double value) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%s%s %.17g\n", name, labels, value);
-    out_ += line;
-  }
+  void header(const char* name, const char* type, const char* help) { append_metric_header(out_, name, type, help); }
+  void sample(const char* name, const char* labels, double value) { append_metric_sample(out_, name, labels, value); }
   std::uint64_t sum(const std::function<const Counter&(const WorkerStats&)>& pick) const {
     std::uint64_t total = 0;
     for (const WorkerStats* w : workers_) total += pick(*w).get();

@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <functional>
 
+#include "edge/server/prometheus_text.h"
 #include "edge/server/tls_stats.h"
 #include "edge/server/worker_stats.h"
 
@@ -26,25 +27,13 @@ int tls_cipher_index(std::string_view name) {
 namespace {
 
 void header(std::string& out, const char* name, const char* type, const char* help) {
-  out += "# HELP ";
-  out += name;
-  out += ' ';
-  out += help;
-  out += "\n# TYPE ";
-  out += name;
-  out += ' ';
-  out += type;
-  out += '\n';
+  append_metric_header(out, name, type, help);
 }
 
 void sample(std::string& out, const char* name, const char* label, const char* value_label, std::uint64_t value) {
-  char line[256];
-  if (label == nullptr) {
-    std::snprintf(line, sizeof line, "%s %llu\n", name, static_cast<unsigned long long>(value));
-  } else {
-    std::snprintf(line, sizeof line, "%s{%s=\"%s\"} %llu\n", name, label, value_label, static_cast<unsigned long long>(value));
-  }
-  out += line;
+  std::string labels;
+  if (label != nullptr) labels.append("{").append(label).append("=\"").append(value_label).append("\"}");
+  append_metric_sample(out, name, labels, static_cast<double>(value));
 }
 
 }  // namespace
