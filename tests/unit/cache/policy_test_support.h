@@ -10,7 +10,41 @@
 #include <unordered_map>
 #include <vector>
 
+#include "origin-sync/content_hash.h"
+
 namespace relais::policy_test {
+
+// Synthetic keys, as the simulator uses them.
+inline ContentHash key(std::uint64_t i) { return ContentHash{i, 0}; }
+
+// Request = access, and insert on a miss: what the memory tier does.
+template <typename Policy>
+bool request(Policy& p, std::uint64_t k, std::uint64_t bytes, std::vector<ContentHash>* out = nullptr) {
+  if (p.access(key(k))) return true;
+  std::vector<ContentHash> evicted;
+  (void)p.insert(key(k), bytes, out ? *out : evicted);
+  return false;
+}
+
+// A warm hot set of 200 objects, then a one-pass scan of 10x the capacity in
+// never-repeated keys with the hot set still requested in between (one hot
+// request per 5 scan requests). Returns the hot set's hit ratio during the scan.
+template <typename Policy>
+double hot_set_hit_ratio_during_scan(Policy& policy, std::uint64_t capacity, std::uint64_t object, std::uint64_t hot) {
+  for (int round = 0; round < 5; ++round) {
+    for (std::uint64_t h = 0; h < hot; ++h) request(policy, h, object);
+  }
+  std::uint64_t hot_requests = 0, hot_hits = 0, next_hot = 0;
+  for (std::uint64_t s = 0; s < 10 * capacity / object; ++s) {
+    if (request(policy, 1'000'000 + s, object)) return -1;  // a never-seen key cannot hit
+    if (s % 5 == 0) {
+      ++hot_requests;
+      hot_hits += request(policy, next_hot, object) ? 1 : 0;
+      next_hot = (next_hot + 1) % hot;
+    }
+  }
+  return static_cast<double>(hot_hits) / static_cast<double>(hot_requests);
+}
 
 // Reference model: plain byte-bounded LRU.
 class Lru {

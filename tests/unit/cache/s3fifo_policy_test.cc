@@ -15,20 +15,13 @@
 namespace relais {
 namespace {
 
+using policy_test::key;
 using policy_test::Lru;
+using policy_test::request;
 using policy_test::size_of;
 using policy_test::Zipf;
 
-// Synthetic keys, as the simulator uses them.
-ContentHash key(std::uint64_t i) { return ContentHash{i, 0}; }
 
-// Request = access, and insert on a miss: what the memory tier does.
-bool request(S3FifoPolicy& p, std::uint64_t k, std::uint64_t bytes) {
-  if (p.access(key(k))) return true;
-  std::vector<ContentHash> evicted;
-  (void)p.insert(key(k), bytes, evicted);
-  return false;
-}
 
 
 TEST(S3FifoPolicy, NeverExceedsCapacityAndReportsEveryEvictionOverARandomTrace) {
@@ -72,21 +65,7 @@ TEST(S3FifoPolicy, OnePassScanOfTenTimesCapacityDoesNotEvictHotSet) {
   constexpr std::uint64_t kCapacity = 1000 * kObject;
   constexpr std::uint64_t kHot = 200;
   S3FifoPolicy policy(kCapacity);
-  for (int round = 0; round < 5; ++round) {
-    for (std::uint64_t h = 0; h < kHot; ++h) request(policy, h, kObject);
-  }
-  // Scan: 10x capacity of never-repeated keys, the hot set still requested
-  // in between (one hot request per 5 scan requests).
-  std::uint64_t hot_requests = 0, hot_hits = 0, next_hot = 0;
-  for (std::uint64_t s = 0; s < 10 * kCapacity / kObject; ++s) {
-    EXPECT_FALSE(request(policy, 1'000'000 + s, kObject));
-    if (s % 5 == 0) {
-      ++hot_requests;
-      hot_hits += request(policy, next_hot, kObject) ? 1 : 0;
-      next_hot = (next_hot + 1) % kHot;
-    }
-  }
-  double ratio = static_cast<double>(hot_hits) / static_cast<double>(hot_requests);
+  double ratio = policy_test::hot_set_hit_ratio_during_scan(policy, kCapacity, kObject, kHot);
   std::printf("[ measure  ] hot-set hit ratio during 10x scan: %.4f\n", ratio);
   EXPECT_GT(ratio, 0.9);
   std::uint64_t still = 0;
