@@ -1,8 +1,6 @@
 // relais-edge: serves a published store to clients. See DESIGN.md for the
 // command-line contract; exit 0 on a clean stop, 2 on bad usage or
 // configuration (one line naming the option), 1 on a runtime failure.
-#include <event2/thread.h>
-
 #include <cstdio>
 #include <iostream>
 
@@ -16,10 +14,6 @@ int main(int argc, char** argv) {
   if (cli.kind == relais::CliOutcome::Kind::usage_error) {
     std::fprintf(stderr, "relais-edge: %s\n", cli.message.c_str());
     return 2;
-  }
-  if (evthread_use_pthreads() != 0) {
-    std::fprintf(stderr, "relais-edge: libevent thread support unavailable\n");
-    return 1;
   }
   relais::block_server_signals();
   auto server = relais::EdgeServer::create(config);

@@ -17,7 +17,7 @@ Result<BodySource> TieredCache::body(const Variant& variant) {
       return file.error();
     }
     ++stats_.disk_hits;
-    return BodySource{nullptr, std::move(file).value(), variant.size};
+    return BodySource{nullptr, std::move(file).value(), variant.size, true};
   }
   if (MemoryRef hit = memory_.find(variant.hash)) {
     // Same hash, other size: the manifest contradicts the bytes we verified.
@@ -39,7 +39,7 @@ Result<BodySource> TieredCache::body(const Variant& variant) {
   }
   ++stats_.disk_hits;
   MemoryRef fill = memory_.insert(variant.hash, std::move(bytes).value());
-  return BodySource{std::move(fill), nullptr, variant.size};
+  return BodySource{std::move(fill), nullptr, variant.size, true};
 }
 
 void TieredCache::purge(const ContentHash& hash) {

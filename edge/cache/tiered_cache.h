@@ -25,7 +25,10 @@ struct BodySource {
   MemoryRef memory;  // set for a memory-tier hit (or a fresh fill)
   FileRef file;      // set otherwise
   std::uint64_t size = 0;
+  bool read_from_disk = false;  // this request read the blob (a file, or a fresh memory fill)
   bool from_memory() const { return memory != nullptr; }
+  // Served from RAM without touching the disk: what the memory-tier hit metric counts.
+  bool memory_hit() const { return memory != nullptr && !read_from_disk; }
 };
 
 struct TieredCacheStats {

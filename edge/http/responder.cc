@@ -245,7 +245,7 @@ ResponseSummary Exchange::full(const Representation& rep, const BodySource& body
   connection_field(w, request_, close_);
   w.finish();
   if (!head_only_) append_body(body, 0, v.size);
-  return ResponseSummary{200, head_only_ ? 0 : v.size, close_, body.from_memory(), !body.from_memory() && !head_only_, false};
+  return ResponseSummary{200, head_only_ ? 0 : v.size, close_, body.memory_hit(), !head_only_ && !body.memory_hit(), false};
 }
 
 ResponseSummary Exchange::unsatisfiable(const Representation& rep) {
@@ -321,7 +321,7 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
     end.raw("--\r\n");
     end.flush();
   }
-  return ResponseSummary{206, total, close_, body.from_memory(), !body.from_memory(), false};
+  return ResponseSummary{206, total, close_, body.memory_hit(), !body.memory_hit(), false};
 }
 
 ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratch) {

@@ -154,14 +154,14 @@ AdminServer::AdminServer(UniqueFd listen_fd, AdminHandlers handlers)
   base_ = event_base_new();
   RELAIS_ASSERT(base_ != nullptr);
   accept_event_ = event_new(base_, listen_fd_.get(), EV_READ | EV_PERSIST, &AdminServer::on_accept, this);
-  stop_event_ = event_new(base_, -1, 0, &AdminServer::on_stop, this);
+  stop_ = std::make_unique<Wakeup>(base_, [this] { event_base_loopbreak(base_); });
   event_add(accept_event_, nullptr);
 }
 
 AdminServer::~AdminServer() {
   stop();
   event_free(accept_event_);
-  event_free(stop_event_);
+  stop_.reset();
   event_base_free(base_);
 }
 
@@ -171,12 +171,8 @@ void AdminServer::start() {
 
 void AdminServer::stop() {
   if (!thread_.joinable()) return;
-  event_active(stop_event_, EV_TIMEOUT, 0);
+  stop_->notify();
   thread_.join();
-}
-
-void AdminServer::on_stop(evutil_socket_t, short, void* self) {
-  event_base_loopbreak(static_cast<AdminServer*>(self)->base_);
 }
 
 void AdminServer::on_accept(evutil_socket_t listen_fd, short, void* self) {

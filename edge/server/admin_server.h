@@ -8,10 +8,12 @@
 #include <event2/event.h>
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
 #include "edge/server/catalog_loader.h"
+#include "edge/server/wakeup.h"
 #include "origin-sync/result.h"
 #include "origin-sync/unique_fd.h"
 
@@ -44,13 +46,12 @@ class AdminServer {
 
  private:
   static void on_accept(evutil_socket_t fd, short what, void* self);
-  static void on_stop(evutil_socket_t fd, short what, void* self);
 
   UniqueFd listen_fd_;
   AdminHandlers handlers_;
   event_base* base_ = nullptr;
   event* accept_event_ = nullptr;
-  event* stop_event_ = nullptr;
+  std::unique_ptr<Wakeup> stop_;
   std::thread thread_;
 };
 

@@ -1,6 +1,5 @@
 #include "edge/server/worker.h"
 
-#include <event2/thread.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -53,7 +52,7 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   event_config_free(cfg);
   RELAIS_ASSERT(base_ != nullptr);
   tick_ = event_new(base_, -1, EV_PERSIST, &Worker::on_tick, this);
-  stop_ = event_new(base_, -1, 0, &Worker::on_stop, this);
+  stop_ = std::make_unique<Wakeup>(base_, [this] { on_stop(-1, 0, this); });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
@@ -63,7 +62,7 @@ Worker::~Worker() {
   current_ = previous;
   for (event* e : listen_events_) event_free(e);
   event_free(tick_);
-  event_free(stop_);
+  stop_.reset();
   for (ConnectionBuffers* b : pool_) delete b;
   event_base_free(base_);
 }
@@ -88,7 +87,7 @@ void Worker::run() {
   if (shared_.access_log != nullptr) shared_.access_log->submit(std::move(log_buffer_));
 }
 
-void Worker::request_stop() { event_active(stop_, EV_TIMEOUT, 0); }
+void Worker::request_stop() { stop_->notify(); }
 
 void Worker::join() {
   if (thread_.joinable()) thread_.join();

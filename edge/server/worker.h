@@ -26,6 +26,7 @@
 #include "edge/server/address_limiter.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/tls_context.h"
+#include "edge/server/wakeup.h"
 #include "edge/server/worker_stats.h"
 #include "edge/storage/blob_store.h"
 #include "origin-sync/unique_fd.h"
@@ -129,7 +130,7 @@ class Worker {
   std::vector<UniqueFd> listen_fds_;
   std::vector<event*> listen_events_;
   event* tick_ = nullptr;
-  event* stop_ = nullptr;
+  std::unique_ptr<Wakeup> stop_;  // the one cross-thread entry into this loop
   std::thread thread_;
   bool stopping_ = false;
 

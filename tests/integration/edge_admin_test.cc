@@ -49,6 +49,17 @@ TEST(EdgeAdmin, MetricsCountRequestsAndTiers) {
   EXPECT_NE(m->body.find("relais_requests_total{class=\"4xx\"} 1\n"), std::string::npos);
   EXPECT_NE(m->body.find("relais_not_found_total 1\n"), std::string::npos);
   EXPECT_NE(m->body.find("relais_catalog_generation 1\n"), std::string::npos);
+  // The first request on each worker reads the blob from disk (and fills the
+  // memory tier): a disk hit, not a memory hit.
+  auto value = [&](const std::string& series) {
+    auto at = m->body.find(series + " ");
+    return at == std::string::npos ? -1.0 : std::stod(m->body.substr(at + series.size() + 1));
+  };
+  double memory = value("relais_cache_hits_total{tier=\"memory\"}");
+  double disk = value("relais_cache_hits_total{tier=\"disk\"}");
+  EXPECT_GE(disk, 1);
+  EXPECT_LE(disk, 2);  // at most one fill per worker
+  EXPECT_EQ(memory + disk, 3);
 }
 
 TEST(EdgeAdmin, PurgeNeedsTheTokenAndRemovesThePath) {
