@@ -213,15 +213,21 @@ void Connection::process_input() {
     }
     ++requests_;
     if (std::uint64_t wait_ms = worker().admit_request(ticket_); wait_ms > 0) {
-      // Over this address's request rate: a cheap 429, then close, so a
-      // flood costs us one small write per request and no lookup.
+      // Over this address's request rate: a cheap 429 (no lookup, no body
+      // read) on a connection kept open: closing would make a flood cost us
+      // an accept and a close per request instead of one small write.
       worker().stats().rate_limited.add();
       worker().stats().requests_by_class[4].add();
-      worker().responder().respond_error(429, worker().date(), request.method == http::Method::head, true, b.output,
+      bool close = request.content_length > 0 || request.chunked || !request.keep_alive;
+      worker().responder().respond_error(429, worker().date(), request.method == http::Method::head, close, b.output,
                                         static_cast<std::uint32_t>((wait_ms + 999) / 1000));
-      stop_parsing_ = true;
-      offset = b.input_length;
-      break;
+      offset += parsed.head_bytes;
+      if (close) {
+        stop_parsing_ = true;
+        offset = b.input_length;
+        break;
+      }
+      continue;
     }
     bool must_close = draining_ || requests_ >= s.max_requests_per_connection;
     // RFC 9110 §10.1.1: we answer before reading a body the client is waiting

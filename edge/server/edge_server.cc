@@ -78,6 +78,7 @@ ServerSettings settings_from(const EdgeConfig& c) {
   s.access_log = c.access_log != "off";
   s.send_min_rate = c.send_min_rate;
   s.send_min_rate_grace_ms = c.send_min_rate_grace_ms;
+  s.send_lowat = c.send_lowat;
   return s;
 }
 

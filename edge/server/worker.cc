@@ -211,6 +211,12 @@ void Worker::accept_ready(int listen_fd, bool tls) {
     }
     int one = 1;
     (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (settings().send_lowat != 0) {
+      // Writes stop (EAGAIN) once this much is queued unsent: a slow reader
+      // holds ~lowat + its window in the kernel, not a 4 MiB send buffer.
+      int lowat = static_cast<int>(std::min<std::uint64_t>(settings().send_lowat, INT32_MAX));
+      (void)::setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
+    }
     Connection* c = make_connection(fd, peer, ticket, tls);
     if (c == nullptr) {
       if (ticket.limits != nullptr) shared_.limiter->close_connection(ticket);
