@@ -30,7 +30,7 @@ struct ServerSettings {
   // Slow-read defence: average bytes/s a response must keep after the grace.
   std::uint64_t send_min_rate = 1024;
   std::uint64_t send_min_rate_grace_ms = 10'000;
-  std::uint64_t send_lowat = 128 * 1024;  // TCP_NOTSENT_LOWAT on client sockets; 0: kernel default
+  std::uint64_t send_lowat = 512 * 1024;  // TCP_NOTSENT_LOWAT on client sockets; 0: kernel default
   // Above this share of max_connections, a new connection first closes the
   // longest-idle keep-alive connection of its worker (shedding idle before busy).
   double shed_idle_above = 0.9;
