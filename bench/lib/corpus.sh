@@ -71,5 +71,5 @@ corpus_gzip() {
 }
 
 corpus_zipf_bytes() {
-  find "$1/z" -type f -name '*.jpg' -printf '%s\n' 2>/dev/null | awk '{s += $1} END {print s + 0}'
+  { find "$1/z" -type f -name '*.jpg' -printf '%s\n' 2>/dev/null || true; } | awk '{s += $1} END {print s + 0}'
 }
