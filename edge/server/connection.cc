@@ -243,6 +243,10 @@ void Connection::process_input() {
     if (b.chunked_body) b.chunked = http::ChunkedDecoder(s.limits.max_body_bytes);
     if (summary.close) {
       stop_parsing_ = true;
+      // Nothing unread behind a successful last response: no reset can
+      // destroy it, so the connection closes without lingering (nginx's
+      // lingering_close heuristic); after an error, unread bytes are likely.
+      orderly_close_ = summary.status < 400 && offset == b.input_length && b.body_left == 0 && !b.chunked_body;
       offset = b.input_length;
       b.body_left = 0;
       b.chunked_body = false;
@@ -381,6 +385,11 @@ void Connection::release_buffers_if_done() {
 
 bool Connection::start_lingering() {
   if (peer_shut_write_) {
+    close_now();
+    return false;
+  }
+  if (orderly_close_) {
+    transport_shutdown();
     close_now();
     return false;
   }

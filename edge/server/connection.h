@@ -100,6 +100,7 @@ class Connection {
   bool peer_shut_write_ : 1 = false;  // the client sent FIN: answer what it sent, then close
   bool draining_ : 1 = false;
   bool tls_ : 1 = false;  // this is a TlsConnection (tls_connection.h)
+  bool orderly_close_ : 1 = false;  // closing after a successful response with nothing unread: no linger
 };
 
 }  // namespace relais
