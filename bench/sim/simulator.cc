@@ -1,8 +1,7 @@
 #include "bench/sim/simulator.h"
 
 #include "bench/sim/belady_policy.h"
-#include "bench/sim/fifo_policy.h"
-#include "bench/sim/lru_policy.h"
+#include "bench/sim/queue_policy.h"
 #include "bench/sim/relais_s3fifo.h"
 #include "bench/sim/relais_wtinylfu.h"
 #include "origin-sync/assert.h"

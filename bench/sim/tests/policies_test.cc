@@ -7,8 +7,7 @@
 #include <vector>
 
 #include "bench/sim/belady_policy.h"
-#include "bench/sim/fifo_policy.h"
-#include "bench/sim/lru_policy.h"
+#include "bench/sim/queue_policy.h"
 #include "bench/sim/relais_s3fifo.h"
 #include "bench/sim/relais_wtinylfu.h"
 #include "bench/sim/rng.h"
