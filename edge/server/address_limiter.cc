@@ -6,6 +6,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "origin-sync/assert.h"
+
 namespace relais {
 namespace {
 
@@ -70,18 +72,20 @@ AddressLimiter::AddressLimiter(AddressLimits defaults, std::vector<NetworkLimits
       slots_(new Slot[round_up_power_of_two(slots < 2 ? 2 : slots)]),
       slot_mask_(round_up_power_of_two(slots < 2 ? 2 : slots) - 1),
       seed_(seed) {
+  RELAIS_ASSERT(networks_.size() <= kMaxNetworks);  // checked with the configuration
   enabled_ = defaults_.connections != 0 || defaults_.rate != 0;
   for (const auto& n : networks_) enabled_ = enabled_ || n.limits.connections != 0 || n.limits.rate != 0;
 }
 
 AddressLimiter::Ticket AddressLimiter::ticket(const PeerAddress& peer) const {
   Ticket t;
-  t.limits = &defaults_;
+  t.limits = 1;
   unsigned best = 0;
-  for (const auto& n : networks_) {
+  for (std::size_t i = 0; i < networks_.size(); ++i) {
+    const NetworkLimits& n = networks_[i];
     if (n.family == peer.family && n.prefix_length >= best && prefix_matches(peer.bytes, n.address, n.prefix_length)) {
       best = n.prefix_length;
-      t.limits = &n.limits;
+      t.limits = static_cast<std::uint32_t>(2 + i) & 0xff;
     }
   }
   // An IPv6 subscriber owns a /64: its addresses count as one client.
@@ -90,9 +94,14 @@ AddressLimiter::Ticket AddressLimiter::ticket(const PeerAddress& peer) const {
   std::memcpy(key, peer.bytes, length);
   key[length] = peer.family;
   std::uint64_t hash = XXH3_64bits_withSeed(key, length + 1, seed_);
-  t.tag = static_cast<std::uint32_t>(hash >> 32) | 1;  // 0 means "no owner"
+  t.tag = static_cast<std::uint32_t>(hash >> 40) | 1;  // 0 means "no owner"
   t.slot = static_cast<std::uint32_t>(hash & slot_mask_);
   return t;
+}
+
+const AddressLimits& AddressLimiter::limits_of(const Ticket& t) const {
+  RELAIS_ASSERT(t.limited());
+  return t.limits == 1 ? defaults_ : networks_[t.limits - 2].limits;
 }
 
 AddressLimiter::Slot& AddressLimiter::claim(const Ticket& t, std::uint64_t now_us) {
@@ -109,10 +118,11 @@ AddressLimiter::Slot& AddressLimiter::claim(const Ticket& t, std::uint64_t now_u
 }
 
 bool AddressLimiter::open_connection(const Ticket& t, std::uint64_t now_ms) {
-  if (t.limits->connections == 0) return true;
+  const AddressLimits& limits = limits_of(t);
+  if (limits.connections == 0) return true;
   Slot& slot = claim(t, now_ms * 1000);
   std::uint32_t before = slot.connections.fetch_add(1, std::memory_order_acq_rel);
-  if (before >= t.limits->connections) {
+  if (before >= limits.connections) {
     slot.connections.fetch_sub(1, std::memory_order_acq_rel);
     return false;
   }
@@ -120,15 +130,16 @@ bool AddressLimiter::open_connection(const Ticket& t, std::uint64_t now_ms) {
 }
 
 void AddressLimiter::close_connection(const Ticket& t) {
-  if (t.limits->connections == 0) return;
+  if (limits_of(t).connections == 0) return;
   slots_[t.slot].connections.fetch_sub(1, std::memory_order_acq_rel);
 }
 
 std::uint64_t AddressLimiter::admit_request(const Ticket& t, std::uint64_t now_ms) {
-  if (t.limits->rate <= 0) return 0;
+  const AddressLimits& limits = limits_of(t);
+  if (limits.rate <= 0) return 0;
   const std::uint64_t now_us = now_ms * 1000;
-  const auto interval = static_cast<std::uint64_t>(1e6 / t.limits->rate);
-  const auto tolerance = static_cast<std::uint64_t>(t.limits->burst * 1e6 / t.limits->rate);
+  const auto interval = static_cast<std::uint64_t>(1e6 / limits.rate);
+  const auto tolerance = static_cast<std::uint64_t>(limits.burst * 1e6 / limits.rate);
   Slot& slot = claim(t, now_us);
   std::uint64_t arrival = slot.arrival_us.load(std::memory_order_acquire);
   for (;;) {

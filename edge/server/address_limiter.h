@@ -47,14 +47,20 @@ class AddressLimiter {
  public:
   AddressLimiter(AddressLimits defaults, std::vector<NetworkLimits> networks, std::size_t slots, std::uint64_t seed);
 
-  // The slot an address maps to, and its limits (computed once per connection).
-  // 16 bytes: it lives in every connection, idle ones included.
+  // At most this many --network-limit entries (the ticket names them in a byte).
+  static constexpr std::size_t kMaxNetworks = 254;
+
+  // The slot an address maps to, and which limits apply (computed once per
+  // connection). 8 bytes: it lives in every connection, idle ones included.
   struct Ticket {
-    const AddressLimits* limits = nullptr;  // nullptr: limits off for this connection
-    std::uint32_t tag = 0;                  // the keyed hash's high half: who owns the slot
-    std::uint32_t slot = 0;                 // the keyed hash's low bits
+    std::uint32_t slot = 0;        // the keyed hash's low bits
+    std::uint32_t tag : 24 = 0;    // the keyed hash's high bits: who owns the slot (never 0 when set)
+    std::uint32_t limits : 8 = 0;  // 0: limits off for this connection; 1: defaults; 2 + i: networks[i]
+    bool limited() const { return limits != 0; }
   };
   Ticket ticket(const PeerAddress& peer) const;
+  // The limits a (limited) ticket applies.
+  const AddressLimits& limits_of(const Ticket& t) const;
 
   // A new connection: false if the address is at its connection limit.
   bool open_connection(const Ticket& t, std::uint64_t now_ms);

@@ -22,33 +22,27 @@ namespace {
 
 constexpr int kMaxIov = 64;
 
-timeval to_timeval(std::uint64_t ms) {
-  timeval tv;
-  tv.tv_sec = static_cast<time_t>(ms / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
-  return tv;
-}
-
 }  // namespace
 
 Worker& Connection::worker() { return *Worker::current(); }
 
 // The plain connection's footprint is a stated target (header comment):
 // TLS state lives in TlsConnection, never here.
-static_assert(sizeof(Connection) <= 200, "an idle plain connection must stay within a 208-byte malloc chunk");
+static_assert(sizeof(AddressLimiter::Ticket) == 8, "the ticket lives in every idle connection");
+static_assert(sizeof(Connection) <= 184, "an idle plain connection must stay within a 192-byte malloc chunk");
 
 Connection::Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket)
     : Connection(fd, peer, ticket, false) {}
 
 Connection::Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls)
-    : ticket_(ticket), fd_(fd), peer_(peer), tls_(tls) {
-  event_assign(&event_, worker().base(), fd_, EV_READ | EV_PERSIST, &Connection::on_event, this);
+    : ticket_(ticket), peer_(peer), tls_(tls) {
+  event_assign(&event_, worker().base(), fd, EV_READ | EV_PERSIST, &Connection::on_event, this);
 }
 
 Connection::~Connection() {
   event_del(&event_);
   if (buffers_ != nullptr) worker().release_buffers(buffers_);
-  ::close(fd_);
+  ::close(fd());
 }
 
 void Connection::start() { arm(EV_READ, worker().settings().header_timeout_ms); }
@@ -59,10 +53,11 @@ void Connection::drain() {
 }
 
 void Connection::arm(short events, std::uint64_t timeout_ms) {
-  timeval tv = to_timeval(timeout_ms);
+  timeval tv = worker().timeout(timeout_ms);
   if (event_get_events(&event_) != (events | EV_PERSIST)) {
+    const int socket = fd();
     event_del(&event_);
-    event_assign(&event_, worker().base(), fd_, events | EV_PERSIST, &Connection::on_event, this);
+    event_assign(&event_, worker().base(), socket, events | EV_PERSIST, &Connection::on_event, this);
   }
   event_add(&event_, &tv);
   // OpenSSL may already hold decrypted bytes the socket will not signal again.
@@ -115,9 +110,10 @@ void Connection::on_timeout() {
 void Connection::on_readable() {
   if (phase_ == Phase::lingering) {
     char sink[4096];
-    ssize_t n = ::recv(fd_, sink, sizeof sink, 0);
-    if (n > 0) linger_bytes_ += static_cast<std::uint32_t>(n);
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || linger_bytes_ > worker().settings().linger_max_bytes)
+    ssize_t n = ::recv(fd(), sink, sizeof sink, 0);
+    if (n > 0) linger_kib_ = static_cast<std::uint16_t>(linger_kib_ + (n + 1023) / 1024);  // closes long before it wraps
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
+        std::uint64_t{linger_kib_} * 1024 > worker().settings().linger_max_bytes)
       close_now();
     return;
   }
@@ -349,7 +345,7 @@ bool Connection::too_slow_reader() {
   // What the client actually took: bytes we wrote minus those still queued
   // in our socket (a large send buffer would otherwise hide a slow reader).
   int queued = 0;
-  if (::ioctl(fd_, SIOCOUTQ, &queued) != 0 || queued < 0) queued = 0;
+  if (::ioctl(fd(), SIOCOUTQ, &queued) != 0 || queued < 0) queued = 0;
   std::uint64_t taken = buffers_->written_in_phase - std::min<std::uint64_t>(buffers_->written_in_phase,
                                                                               static_cast<std::uint64_t>(queued));
   return taken * 1000 / elapsed < s.send_min_rate;
@@ -409,7 +405,7 @@ void Connection::abort_now() {
   // client, so a slow reader stops holding socket memory the moment we
   // give up on it, not when it finally reads it.
   linger l{1, 0};
-  (void)::setsockopt(fd_, SOL_SOCKET, SO_LINGER, &l, sizeof l);
+  (void)::setsockopt(fd(), SOL_SOCKET, SO_LINGER, &l, sizeof l);
   close_now();
 }
 

@@ -95,6 +95,8 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c) {
 
 Result<std::unique_ptr<AddressLimiter>> make_limiter(const EdgeConfig& c) {
   std::vector<NetworkLimits> networks;
+  if (c.network_limits.size() > AddressLimiter::kMaxNetworks)
+    return Error::config("--network-limit: at most " + std::to_string(AddressLimiter::kMaxNetworks) + " networks");
   for (const std::string& text : c.network_limits) {
     auto n = parse_network_limits(text);
     if (!n.ok()) return Error::config("--network-limit " + n.error().message);

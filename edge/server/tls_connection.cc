@@ -104,7 +104,7 @@ void TlsConnection::on_handshake_event(short what) {
 // False when the connection was answered or closed, or must wait for a byte.
 bool TlsConnection::check_first_byte() {
   unsigned char first = 0;
-  ssize_t n = ::recv(fd_, &first, 1, MSG_PEEK);
+  ssize_t n = ::recv(fd(), &first, 1, MSG_PEEK);
   if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
     arm(EV_READ, handshake_time_left());
     return false;
@@ -138,7 +138,7 @@ void TlsConnection::reject_plain_http() {
   static constexpr char kResponse[] =
       "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain\r\nContent-Length: 33\r\nConnection: close\r\n\r\n"
       "plain HTTP sent to an HTTPS port\n";
-  (void)::send(fd_, kResponse, sizeof kResponse - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+  (void)::send(fd(), kResponse, sizeof kResponse - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
   worker().stats().tls.fail(TlsFailure::plain_http);
   worker().stats().requests_by_class[4].add();
   // Lingering close (RFC 9112 §9.6): read what the client sent so our
@@ -236,7 +236,7 @@ void TlsConnection::shutdown() {
     (void)SSL_shutdown(ssl_.get());
     ERR_clear_error();
   }
-  ::shutdown(fd_, SHUT_WR);
+  ::shutdown(fd(), SHUT_WR);
 }
 
 bool TlsConnection::has_buffered_input() const { return established_ && SSL_has_pending(ssl_.get()) == 1; }

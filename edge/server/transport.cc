@@ -37,7 +37,7 @@ void Connection::destroy(Connection* c) {
 
 IoResult Connection::transport_read(char* into, std::size_t capacity) {
   if (tls_) return tls().read(into, capacity);
-  return from_syscall(::recv(fd_, into, capacity, 0));
+  return from_syscall(::recv(fd(), into, capacity, 0));
 }
 
 IoResult Connection::transport_write(const iovec* iov, int count, bool more) {
@@ -45,7 +45,7 @@ IoResult Connection::transport_write(const iovec* iov, int count, bool more) {
   msghdr msg{};
   msg.msg_iov = const_cast<iovec*>(iov);
   msg.msg_iovlen = static_cast<std::size_t>(count);
-  ssize_t n = ::sendmsg(fd_, &msg, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+  ssize_t n = ::sendmsg(fd(), &msg, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
   if (n == 0) return {IoStatus::again};
   return from_syscall(n);
 }
@@ -53,7 +53,7 @@ IoResult Connection::transport_write(const iovec* iov, int count, bool more) {
 IoResult Connection::transport_send_file(int file_fd, std::uint64_t offset, std::size_t length) {
   if (tls_) return tls().send_file(file_fd, offset, length);
   off_t position = static_cast<off_t>(offset);
-  ssize_t n = ::sendfile(fd_, file_fd, &position, length);
+  ssize_t n = ::sendfile(fd(), file_fd, &position, length);
   if (n == 0) return {IoStatus::again};
   return from_syscall(n);
 }
@@ -62,7 +62,7 @@ void Connection::transport_shutdown() {
   if (tls_) {
     tls().shutdown();
   } else {
-    ::shutdown(fd_, SHUT_WR);
+    ::shutdown(fd(), SHUT_WR);
   }
 }
 

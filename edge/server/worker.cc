@@ -33,6 +33,23 @@ constexpr std::size_t kLogFlushBytes = 64 * 1024;
 
 }  // namespace
 
+timeval to_timeval(std::uint64_t ms) {
+  timeval tv;
+  tv.tv_sec = static_cast<time_t>(ms / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
+  return tv;
+}
+
+namespace {
+
+timeval common_timeout(event_base* base, std::uint64_t ms) {
+  const timeval tv = to_timeval(ms);
+  const timeval* common = event_base_init_common_timeout(base, &tv);
+  return common != nullptr ? *common : tv;  // a plain timeout still works, only slower
+}
+
+}  // namespace
+
 thread_local Worker* Worker::current_ = nullptr;
 
 ConnectionBuffers::ConnectionBuffers(std::size_t input_cap, std::size_t scratch_cap)
@@ -51,6 +68,8 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   base_ = event_base_new_with_config(cfg);
   event_config_free(cfg);
   RELAIS_ASSERT(base_ != nullptr);
+  keepalive_timeout_ = common_timeout(base_, settings().keepalive_timeout_ms);
+  header_timeout_ = common_timeout(base_, settings().header_timeout_ms);  // the same queue if equal
   tick_ = event_new(base_, -1, EV_PERSIST, &Worker::on_tick, this);
   stop_ = std::make_unique<Wakeup>(base_, [this] { on_stop(-1, 0, this); });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
@@ -219,7 +238,7 @@ void Worker::accept_ready(int listen_fd, bool tls) {
     }
     Connection* c = make_connection(fd, peer, ticket, tls);
     if (c == nullptr) {
-      if (ticket.limits != nullptr) shared_.limiter->close_connection(ticket);
+      if (ticket.limited()) shared_.limiter->close_connection(ticket);
       shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
       ::close(fd);
       continue;
@@ -251,17 +270,24 @@ void Worker::connection_idle(Connection* c) {
 }
 
 std::uint64_t Worker::admit_request(const AddressLimiter::Ticket& ticket) {
-  if (ticket.limits == nullptr) return 0;
+  if (!ticket.limited()) return 0;
   return shared_.limiter->admit_request(ticket, now_ms());
 }
 
 void Worker::connection_closed(Connection* c) {
   unlink(c);
-  if (c->ticket().limits != nullptr) shared_.limiter->close_connection(c->ticket());
+  if (c->ticket().limited()) shared_.limiter->close_connection(c->ticket());
   Connection::destroy(c);
   shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
   stats_.connections_open.set(stats_.connections_open.get() - 1);
   if (stopping_ && connections_ == nullptr) event_base_loopbreak(base_);
+}
+
+timeval Worker::timeout(std::uint64_t ms) const {
+  const ServerSettings& s = settings();
+  if (ms == s.keepalive_timeout_ms) return keepalive_timeout_;
+  if (ms == s.header_timeout_ms) return header_timeout_;
+  return to_timeval(ms);
 }
 
 std::uint64_t Worker::now_ms() {

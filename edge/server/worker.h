@@ -36,6 +36,8 @@ namespace relais {
 class Connection;
 struct PeerAddress;
 
+timeval to_timeval(std::uint64_t ms);
+
 // Per-request state, lent to a connection only while it has a request in
 // flight. Pooled so a keep-alive request costs no allocation.
 struct ConnectionBuffers {
@@ -109,6 +111,10 @@ class Worker {
   // 0 if the request may proceed, else milliseconds until one would be allowed.
   std::uint64_t admit_request(const AddressLimiter::Ticket& ticket);
   AddressLimiter* limiter() { return shared_.limiter; }
+  // The timeout to pass event_add for ms: libevent's O(1) common-timeout
+  // queue for the keep-alive and header timeouts (what every idle connection
+  // waits on), a plain timeval otherwise.
+  timeval timeout(std::uint64_t ms) const;
 
  private:
   static void on_accept(evutil_socket_t fd, short what, void* self);
@@ -127,6 +133,10 @@ class Worker {
   unsigned index_;
   WorkerShared shared_;
   event_base* base_ = nullptr;
+  // Common timeouts: one queue each instead of a slot per connection in the
+  // timer heap (8 bytes and O(log n) per re-arm).
+  timeval keepalive_timeout_{};
+  timeval header_timeout_{};
   std::vector<UniqueFd> listen_fds_;
   std::vector<event*> listen_events_;
   event* tick_ = nullptr;

@@ -104,8 +104,14 @@ TEST(EdgeCli, BadOptionsExitTwoWithOneLineNamingTheOption) {
     std::vector<std::string> args;
     const char* mentions;
   };
+  std::vector<std::string> too_many_networks;
+  for (std::size_t i = 0; i <= 254; ++i) {
+    too_many_networks.push_back("--network-limit");
+    too_many_networks.push_back("10.0.0.0/8=1:1:1");
+  }
   const Row rows[] = {
       {{"--memory-cache", "lots"}, "--memory-cache"},
+      {too_many_networks, "--network-limit"},
       {{"--listen", "nowhere"}, "--listen"},
       {{"--listen", "127.0.0.1:99999"}, "--listen"},
       {{"--header-timeout", "-3"}, "--header-timeout"},

@@ -64,9 +64,9 @@ TEST(AddressLimiter, NetworkLimitsOverrideDefaultsMostSpecificWins) {
   for (int i = 0; i < 100; ++i) EXPECT_TRUE(limiter.open_connection(nat, 0));
   EXPECT_FALSE(limiter.open_connection(nat, 0));
   auto lab_host = limiter.ticket(address("10.1.2.3"));
-  EXPECT_EQ(lab_host.limits->connections, 3u);
+  EXPECT_EQ(limiter.limits_of(lab_host).connections, 3u);
   auto outsider = limiter.ticket(address("10.2.0.1"));
-  EXPECT_EQ(outsider.limits->connections, 1u);
+  EXPECT_EQ(limiter.limits_of(outsider).connections, 1u);
 }
 
 TEST(AddressLimiter, SeedChangesSlotPlacement) {
