@@ -49,8 +49,10 @@ std::size_t Catalog::StringViewHash::operator()(std::string_view s) const noexce
 }
 
 std::shared_ptr<const Catalog> Catalog::build(Manifest manifest) {
+  static std::atomic<std::uint64_t> builds{0};
   std::shared_ptr<Catalog> catalog(new Catalog());
   catalog->generation_ = manifest.generation;
+  catalog->serial_ = builds.fetch_add(1, std::memory_order_relaxed) + 1;
   catalog->entries_.reserve(manifest.entries.size());
   for (ManifestEntry& m : manifest.entries) {
     if (m.variants.empty()) continue;

@@ -53,6 +53,9 @@ class Catalog {
   bool is_directory(std::string_view path) const;
 
   std::uint64_t generation() const { return generation_; }
+  // Unique per Catalog built by this process (two builds of one generation
+  // differ): what may key data derived from an entry's address.
+  std::uint64_t serial() const { return serial_; }
   std::size_t size() const { return entries_.size(); }
   const std::vector<CatalogEntry>& entries() const { return entries_; }
 
@@ -65,6 +68,7 @@ class Catalog {
   void index();
 
   std::uint64_t generation_ = 0;
+  std::uint64_t serial_ = 0;
   std::vector<CatalogEntry> entries_;
   std::unordered_map<std::string_view, const CatalogEntry*, StringViewHash, std::equal_to<>> by_path_;
   std::unordered_set<std::string_view, StringViewHash, std::equal_to<>> directories_;  // "a", "a/b"

@@ -172,6 +172,7 @@ class Exchange {
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
+  void full_representation_fields(HeadWriter& w, const Representation& rep);
   void start(HeadWriter& w, std::uint16_t status);
   void append_body(const BodySource& body, std::uint64_t offset, std::uint64_t length);
 
@@ -232,16 +233,33 @@ void Exchange::append_body(const BodySource& body, std::uint64_t offset, std::ui
   }
 }
 
-ResponseSummary Exchange::full(const Representation& rep, const BodySource& body) {
+// Every field of a 200 that depends on the representation alone: pre-built
+// once per hot representation (head_cache.h), formatted otherwise.
+void Exchange::full_representation_fields(HeadWriter& w, const Representation& rep) {
+  const HeadCache::Key key{rep.entry, context_.catalog->serial(), rep.cache_control.data(),
+                           static_cast<std::uint32_t>(rep.variant)};
+  if (context_.heads != nullptr) {
+    if (std::string_view block = context_.heads->find(key); !block.empty()) {
+      w.raw(block);
+      return;
+    }
+  }
+  const std::size_t from = out_.text().size();
   const Variant& v = rep.chosen();
-  HeadWriter w(out_);
-  start(w, 200);
   w.field("Content-Type", rep.entry->content_type);
   w.field("Content-Length", v.size);
   if (v.encoding != Encoding::identity) w.field("Content-Encoding", encoding_name(v.encoding));
   representation_fields(w, rep);
   w.field("Accept-Ranges", "bytes");
   w.field("X-Content-Type-Options", "nosniff");
+  if (context_.heads != nullptr) context_.heads->store(key, std::string_view(out_.text()).substr(from));
+}
+
+ResponseSummary Exchange::full(const Representation& rep, const BodySource& body) {
+  const Variant& v = rep.chosen();
+  HeadWriter w(out_);
+  start(w, 200);
+  full_representation_fields(w, rep);
   connection_field(w, request_, close_);
   w.finish();
   if (!head_only_) append_body(body, 0, v.size);

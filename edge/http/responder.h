@@ -14,6 +14,7 @@
 
 #include "edge/cache/catalog.h"
 #include "edge/cache/tiered_cache.h"
+#include "edge/http/head_cache.h"
 #include "edge/http/request.h"
 #include "edge/http/response_buffer.h"
 
@@ -50,6 +51,7 @@ struct RequestContext {
   TieredCache* cache = nullptr;
   std::string_view date;             // preformatted IMF-fixdate of now
   bool must_close = false;           // the connection closes after this response anyway
+  HeadCache* heads = nullptr;        // the worker's pre-built 200 heads (nullptr: format each time)
 };
 
 class Responder {

@@ -229,7 +229,7 @@ void Connection::process_input() {
     // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
     // to send; closing keeps that body from being read as the next request.
     if (request.expect_continue && (request.content_length > 0 || request.chunked)) must_close = true;
-    http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close};
+    http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close, &worker().heads()};
     http::ResponseSummary summary = worker().responder().respond(
         request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), b.output);
     worker().log_request(peer_, request, summary);

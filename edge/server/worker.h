@@ -101,6 +101,7 @@ class Worker {
   const Catalog* catalog();  // current snapshot (picks up a new one if published)
   TieredCache& cache() { return cache_; }
   http::HeaderField* header_storage() { return headers_.data(); }
+  http::HeadCache& heads() { return heads_; }
   ConnectionBuffers* acquire_buffers();
   void release_buffers(ConnectionBuffers* buffers);
   void log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary);
@@ -150,6 +151,7 @@ class Worker {
   std::shared_ptr<const Catalog> catalog_;
   std::uint64_t catalog_version_ = 0;
   std::vector<http::HeaderField> headers_;
+  http::HeadCache heads_;
   std::vector<ConnectionBuffers*> pool_;
   // All connections, most recently idle first: shedding takes from the tail.
   Connection* connections_ = nullptr;
