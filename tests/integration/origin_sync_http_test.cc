@@ -180,7 +180,7 @@ TEST_F(HttpPull, OriginKilledMidSyncLeavesThePreviousManifestAndTheNextSyncCompl
   origin.stall_next(1);
   Subprocess puller({RELAIS_SYNC_BIN, "pull", "--origin", origin.url(), "--store", store, "--jobs", "1",
                      "--retries", "1", "--stall-timeout", "30s", "--connect-timeout", "1s"});
-  ASSERT_TRUE(wait_until([&] { return origin.stalled_now() > 0; }));
+  ASSERT_TRUE(origin.wait_for([&] { return origin.stalled_now() > 0; }));
   const std::uint16_t port = origin.port();
   origin.stop();  // the origin dies with a transfer half done
   auto code = puller.wait_exit(std::chrono::seconds(30));

@@ -45,7 +45,7 @@ TEST(OriginSyncKill, KillNineAtRandomPointsNeverCorruptsAndResumesWithoutRefetch
     {
       Subprocess puller({RELAIS_SYNC_BIN, "pull", "--origin", origin.url(), "--store", store, "--jobs", "2",
                          "--gc-grace", "0s", "--quiet"});
-      const bool mid = wait_until([&] { return origin.blob_bodies_sent() - start_bodies >= kill_after; }, std::chrono::seconds(20));
+      const bool mid = origin.wait_for([&] { return origin.blob_bodies_sent() - start_bodies >= kill_after; });
       puller.send_signal(SIGKILL);
       auto code = puller.wait_exit(std::chrono::seconds(20));
       ASSERT_TRUE(code);

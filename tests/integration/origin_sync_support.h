@@ -15,12 +15,18 @@
 
 namespace relais::testing {
 
-// Polls cond until it holds or the deadline passes (a condition, not a sleep).
-inline bool wait_until(const std::function<bool()>& cond, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+// Asks cond every 10 ms until it holds or the deadline passes. Only for the
+// state of another process that can be observed solely by asking it (nginx
+// accepting on its port): there is nothing to block on. State of this process
+// is awaited on a condition variable (TestOrigin::wait_for), and an event a
+// child logs is awaited on its output (Subprocess::wait_for_line,
+// wait_for_stderr_text).
+inline bool poll_until(const std::function<bool()>& cond, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
+  constexpr auto kInterval = std::chrono::milliseconds(10);
   const auto until = std::chrono::steady_clock::now() + deadline;
   while (std::chrono::steady_clock::now() < until) {
     if (cond()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(kInterval);
   }
   return cond();
 }

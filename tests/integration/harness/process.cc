@@ -165,7 +165,7 @@ Subprocess::Subprocess(const std::vector<std::string>& argv) {
   Spawned child = spawn(argv);
   pid_ = child.pid;
   if (pid_ < 0) {
-    out_closed_ = true;
+    out_closed_ = err_closed_ = true;
     exit_code_ = -1;
     return;
   }
@@ -206,12 +206,13 @@ void Subprocess::read_loop(int out_fd, int err_fd) {
       out_ += out_chunk;
       err_ += err_chunk;
       out_closed_ = !out_open;
+      err_closed_ = !err_open;
     }
     changed_.notify_all();
   }
   {
     std::lock_guard lock(mutex_);
-    out_closed_ = true;
+    out_closed_ = err_closed_ = true;
   }
   changed_.notify_all();
   ::close(out_fd);
@@ -234,6 +235,20 @@ std::optional<std::string> Subprocess::wait_for_line(std::string_view prefix, st
     }
     if (out_closed_) return std::nullopt;
     if (changed_.wait_until(lock, until) == std::cv_status::timeout && Clock::now() >= until) return std::nullopt;
+  }
+}
+
+bool Subprocess::wait_for_stderr_text(std::string_view needle, std::chrono::milliseconds deadline) {
+  const auto until = Clock::now() + deadline;
+  std::unique_lock lock(mutex_);
+  // Text before `from` was searched already; needle may straddle the old end.
+  std::size_t from = 0;
+  for (;;) {
+    if (err_.find(needle, from) != std::string::npos) return true;
+    if (err_closed_) return false;
+    from = err_.size() >= needle.size() ? err_.size() - needle.size() + 1 : 0;
+    if (changed_.wait_until(lock, until) == std::cv_status::timeout && Clock::now() >= until)
+      return err_.find(needle, from) != std::string::npos;
   }
 }
 

@@ -45,6 +45,10 @@ class Subprocess {
   // the prefix. Each line is returned at most once. nullopt on deadline or exit.
   std::optional<std::string> wait_for_line(std::string_view prefix,
                                            std::chrono::milliseconds deadline = std::chrono::seconds(20));
+  // Waits until stderr contains needle (wait_for_line reads stdout, where the
+  // servers print their state; stderr carries their diagnostics). False on
+  // deadline, or once stderr is closed without it.
+  bool wait_for_stderr_text(std::string_view needle, std::chrono::milliseconds deadline = std::chrono::seconds(20));
   void send_signal(int sig);
   // Exit code, or -SIGNAL; nullopt if still running at the deadline.
   std::optional<int> wait_exit(std::chrono::milliseconds deadline);
@@ -64,6 +68,7 @@ class Subprocess {
   std::string out_, err_;
   std::size_t scan_from_ = 0;  // stdout offset after the last line returned
   bool out_closed_ = false;
+  bool err_closed_ = false;
   std::thread reader_;
 };
 

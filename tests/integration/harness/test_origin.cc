@@ -133,6 +133,19 @@ bool TestOrigin::take(std::atomic<int>& knob, const std::string& target) {
   return false;
 }
 
+void TestOrigin::count(std::atomic<int>& counter, int delta) {
+  {
+    std::lock_guard lock(counted_mutex_);
+    counter.fetch_add(delta);
+  }
+  counted_.notify_all();
+}
+
+bool TestOrigin::wait_for(const std::function<bool()>& cond, std::chrono::milliseconds deadline) {
+  std::unique_lock lock(counted_mutex_);
+  return counted_.wait_for(lock, deadline, cond);
+}
+
 void TestOrigin::accept_loop() {
   for (;;) {
     pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
@@ -169,7 +182,7 @@ void TestOrigin::serve(int fd) {
     }
     const std::string head = buffer.substr(0, end + 4);
     buffer.erase(0, end + 4);
-    requests_.fetch_add(1);
+    count(requests_, 1);
     keep = answer(fd, head);
   }
   {
@@ -189,9 +202,11 @@ bool TestOrigin::answer(int fd, const std::string& head) {
     return send_all(fd, "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n") && false;
   }
   {
+    std::lock_guard counted(counted_mutex_);
     std::lock_guard lock(mutex_);
     ++gets_[target];
   }
+  counted_.notify_all();
   if (take(fail_, target)) return send_all(fd, "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\noops\n");
   if (take(garbage_, target)) {
     const std::string junk = "<html>502 Bad Gateway from a confused proxy</html>\n";
@@ -201,7 +216,7 @@ bool TestOrigin::answer(int fd, const std::string& head) {
   if (!body) return send_all(fd, "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
   const std::string etag = "\"" + hash_bytes(*body).hex() + "\"";
   if (header(head, "if-none-match") == etag) {
-    not_modified_.fetch_add(1);
+    count(not_modified_, 1);
     return send_all(fd, "HTTP/1.1 304 Not Modified\r\nETag: " + etag + "\r\n\r\n");
   }
   {
@@ -211,7 +226,7 @@ bool TestOrigin::answer(int fd, const std::string& head) {
   std::string status = "200 OK", extra;
   std::string_view payload = *body;
   if (auto range = header(head, "range"); range && range->starts_with("bytes=")) {
-    ranges_.fetch_add(1);
+    count(ranges_, 1);
     const std::string spec = range->substr(6);
     const auto dash = spec.find('-');
     const std::uint64_t first = std::stoull(spec.substr(0, dash));
@@ -224,7 +239,7 @@ bool TestOrigin::answer(int fd, const std::string& head) {
     extra = "Content-Range: bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" + std::to_string(body->size()) + "\r\n";
     payload = payload.substr(first, last - first + 1);
   }
-  if (target.starts_with("/blobs/")) blob_bodies_.fetch_add(1);
+  if (target.starts_with("/blobs/")) count(blob_bodies_, 1);
   const std::string response_head = "HTTP/1.1 " + status + "\r\nETag: " + etag + "\r\n" + extra +
                                     "Content-Length: " + std::to_string(payload.size()) + "\r\n\r\n";
   if (method == "HEAD") return send_all(fd, response_head);
@@ -234,12 +249,12 @@ bool TestOrigin::answer(int fd, const std::string& head) {
   }
   if (take(stall_, target)) {
     (void)send_all(fd, response_head + std::string(payload.substr(0, payload.size() / 2)));
-    stalled_.fetch_add(1);
+    count(stalled_, 1);
     // Until the origin stops or the client gives up on us.
     pollfd p[2] = {{wake_[0], POLLIN, 0}, {fd, POLLIN, 0}};
     while (!stopping_.load() && ::poll(p, 2, -1) < 0 && errno == EINTR) {
     }
-    stalled_.fetch_sub(1);
+    count(stalled_, -1);
     return false;
   }
   return send_all(fd, response_head) && send_all(fd, payload);

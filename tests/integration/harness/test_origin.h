@@ -10,14 +10,18 @@
 //   stall_next(n)     send the head and half the body, then nothing until stop();
 //   corrupt(suffix)   flip one byte of bodies whose path ends with suffix;
 //   garbage_next(n)   answer 200 with bytes that are no manifest or blob.
-// Counters let a test check exactly what a puller fetched. stop() closes the
-// listener and every connection (the origin "goes down"); a new TestOrigin
-// can then listen on the same port. Bounded: at most kMaxConnections at once,
-// request heads at most 16 KiB, never a sleep.
+// Counters let a test check exactly what a puller fetched, and wait_for()
+// lets it block until they reach a state (woken on every change, no
+// polling). stop() closes the listener and every connection (the origin
+// "goes down"); a new TestOrigin can then listen on the same port. Bounded:
+// at most kMaxConnections at once, request heads at most 16 KiB, never a sleep.
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -58,11 +62,17 @@ class TestOrigin {
   // GET count per path.
   std::map<std::string, int> gets() const;
 
+  // Blocks until cond() holds, re-checking it each time a counter above
+  // changes; false if it still does not hold at the deadline. cond may call
+  // any accessor above, not wait_for().
+  bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds deadline = std::chrono::seconds(20));
+
  private:
   void accept_loop();
   void serve(int fd);
   bool answer(int fd, const std::string& head);
   bool take(std::atomic<int>& knob, const std::string& target);
+  void count(std::atomic<int>& counter, int delta);
 
   std::string root_;
   std::uint16_t port_ = 0;
@@ -70,11 +80,18 @@ class TestOrigin {
   int wake_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};
   std::atomic<int> fail_{0}, truncate_{0}, stall_{0}, garbage_{0};
-  std::atomic<int> blob_bodies_{0}, not_modified_{0}, ranges_{0}, requests_{0}, stalled_{0}, open_{0};
+  // Counters are atomics so that accessors read them without a lock, but
+  // change only under counted_mutex_ (then counted_ is notified), so that a
+  // waiter cannot miss a change between testing cond and blocking.
+  // Lock order: counted_mutex_ before mutex_.
+  std::mutex counted_mutex_;
+  std::condition_variable counted_;
+  std::atomic<int> blob_bodies_{0}, not_modified_{0}, ranges_{0}, requests_{0}, stalled_{0};
+  std::atomic<int> open_{0};  // connection limit; not a counter for tests
   mutable std::mutex mutex_;
   std::string corrupt_suffix_;
   std::string fault_prefix_;
-  std::map<std::string, int> gets_;
+  std::map<std::string, int> gets_;  // under mutex_, changed under counted_mutex_ too
   std::vector<int> connections_;
   std::vector<std::thread> threads_;
   std::thread acceptor_;
