@@ -2,12 +2,14 @@
 // Belady's MIN, over synthetic and recorded traces, for a range of cache sizes.
 //
 //   relais-sim [--requests N] [--sizes 0.1,1,10] [--max-object BYTES]
-//              [--no-synthetic] [--txt PATH[:ID_COL:SIZE_COL]]... [--access-log PATH]...
+//              [--no-synthetic] [--traces NAMES] [--policies NAMES]
+//              [--txt PATH[:ID_COL:SIZE_COL]]... [--access-log PATH]...
 //              [--markdown FILE] [--dat-dir DIR] [--title TEXT]
 //
 // Prints the markdown report on stdout (and writes it to --markdown), one
 // gnuplot .dat per trace into --dat-dir. Exit 0, 2 on bad usage or an
 // unreadable trace (one line on stderr). See bench/sim/README.md.
+#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <chrono>
@@ -40,6 +42,8 @@ struct Options {
   std::vector<double> sizes = {0.1, 0.3, 1, 3, 10, 30};
   TierModel tier;
   bool synthetic = true;
+  std::vector<std::string> traces;  // synthetic traces to run; empty: all
+  std::vector<PolicyKind> policies = {std::begin(kAllPolicies), std::end(kAllPolicies)};
   std::vector<std::string> txt, logs;
   std::string markdown, dat_dir, title = "relais-sim";
 };
@@ -71,6 +75,29 @@ std::vector<double> parse_sizes(std::string_view text) {
   return sizes;
 }
 
+std::vector<std::string> parse_names(std::string_view flag, std::string_view text) {
+  std::vector<std::string> names;
+  while (!text.empty()) {
+    std::size_t comma = text.find(',');
+    names.emplace_back(text.substr(0, comma));
+    if (names.back().empty()) usage_error(std::string(flag) + ": empty name");
+    text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+  }
+  if (names.empty()) usage_error(std::string(flag) + ": empty list");
+  return names;
+}
+
+std::vector<PolicyKind> parse_policies(std::string_view text) {
+  std::vector<PolicyKind> kinds;
+  for (const std::string& name : parse_names("--policies", text)) {
+    auto it = std::find_if(std::begin(kAllPolicies), std::end(kAllPolicies),
+                           [&](PolicyKind k) { return policy_flag_name(k) == name; });
+    if (it == std::end(kAllPolicies)) usage_error("--policies: unknown policy '" + name + "'");
+    kinds.push_back(*it);
+  }
+  return kinds;
+}
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
@@ -81,6 +108,8 @@ Options parse(int argc, char** argv) {
     };
     if (a == "--help" || a == "-h") {
       std::puts("usage: relais-sim [--requests N] [--sizes 0.1,1,10] [--max-object BYTES] [--no-synthetic]\n"
+                "                  [--traces mixed-zipf-0.6,mixed-zipf-0.9,mixed-zipf-1.2,monday-morning]\n"
+                "                  [--policies wtinylfu,s3fifo,lru,fifo,belady]\n"
                 "                  [--txt PATH[:ID_COL:SIZE_COL]]... [--access-log PATH]...\n"
                 "                  [--markdown FILE] [--dat-dir DIR] [--title TEXT]\n"
                 "defaults: --requests 2000000 (max 5000000) --sizes 0.1,0.3,1,3,10,30 --max-object 4194304");
@@ -94,6 +123,10 @@ Options parse(int argc, char** argv) {
       o.tier.max_object_bytes = parse_count(a, value());
     } else if (a == "--no-synthetic") {
       o.synthetic = false;
+    } else if (a == "--traces") {
+      o.traces = parse_names(a, value());
+    } else if (a == "--policies") {
+      o.policies = parse_policies(value());
     } else if (a == "--txt") {
       o.txt.emplace_back(value());
     } else if (a == "--access-log") {
@@ -175,7 +208,7 @@ int main(int argc, char** argv) {
     const std::vector<std::uint32_t> next = next_use(trace);
     for (double percent : o.sizes) {
       auto capacity = static_cast<std::uint64_t>(static_cast<double>(summary.profile.working_set_bytes) * percent / 100);
-      for (PolicyKind kind : kAllPolicies) {
+      for (PolicyKind kind : o.policies) {
         auto policy = make_policy(kind, capacity, trace.objects());
         rows.push_back(SimRow{trace.name, percent, capacity, kind, replay(trace, next, *policy, o.tier, capacity)});
       }
@@ -193,15 +226,28 @@ int main(int argc, char** argv) {
   for (const std::string& path : o.logs) recorded.push_back(load_log(path));
 
   if (o.synthetic) {
+    std::vector<MixedTraceParams> mixed;
     for (double alpha : {0.6, 0.9, 1.2}) {
       MixedTraceParams p;
       p.alpha = alpha;
       p.requests = o.requests;
-      run(make_mixed_trace(p));
+      mixed.push_back(p);
+    }
+    // Names are checked before any replay: a typo fails at once, not after minutes.
+    std::vector<std::string> known = {"monday-morning"};
+    for (const MixedTraceParams& p : mixed) known.push_back(mixed_trace_name(p));
+    for (const std::string& name : o.traces) {
+      if (std::find(known.begin(), known.end(), name) == known.end()) usage_error("--traces: unknown trace '" + name + "'");
+    }
+    auto wanted = [&](std::string_view name) {
+      return o.traces.empty() || std::find(o.traces.begin(), o.traces.end(), name) != o.traces.end();
+    };
+    for (const MixedTraceParams& p : mixed) {
+      if (wanted(mixed_trace_name(p))) run(make_mixed_trace(p));
     }
     MondayTraceParams monday;
     monday.requests = o.requests;
-    run(make_monday_trace(monday));
+    if (wanted("monday-morning")) run(make_monday_trace(monday));
   }
   for (Trace& t : recorded) run(std::move(t));
   if (summaries.empty()) usage_error("no trace: drop --no-synthetic or give --txt / --access-log");

@@ -11,17 +11,17 @@ namespace relais::sim {
 namespace {
 constexpr std::uint64_t kMinBytes = 128;
 constexpr std::uint64_t kMaxBytes = std::uint64_t{4} << 20;
+}  // namespace
 
-std::string trace_name(const MixedTraceParams& p) {
+std::string mixed_trace_name(const MixedTraceParams& p) {
   char name[64];
   std::snprintf(name, sizeof name, "mixed-zipf-%.1f", p.alpha);
   return name;
 }
-}  // namespace
 
 Trace make_mixed_trace(const MixedTraceParams& p) {
   Rng rng(p.seed * 0x100000001B3ull + static_cast<std::uint64_t>(p.alpha * 1000));
-  TraceBuilder trace(trace_name(p));
+  TraceBuilder trace(mixed_trace_name(p));
   std::vector<std::uint64_t> sizes(p.catalog_objects);
   for (std::uint64_t& s : sizes) s = rng.lognormal_bytes(p.median_bytes, p.size_sigma, kMinBytes, kMaxBytes);
   const std::vector<std::uint32_t> object_of_rank = shuffled_indices(p.catalog_objects, rng);

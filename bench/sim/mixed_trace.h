@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "bench/sim/trace.h"
 
@@ -34,5 +35,7 @@ struct MixedTraceParams {
 };
 
 Trace make_mixed_trace(const MixedTraceParams& params);
+// "mixed-zipf-0.9": the trace's name, without generating it.
+std::string mixed_trace_name(const MixedTraceParams& params);
 
 }  // namespace relais::sim

@@ -3,6 +3,7 @@
 #include <cstdarg>
 #include <cstdio>
 #include <map>
+#include <string>
 
 namespace relais::sim {
 
@@ -93,14 +94,26 @@ std::string results_markdown(std::string_view title, const std::vector<TraceSumm
         "S3-FIFO / LRU (bytes) | W-TinyLFU gap to Belady (objects) | W-TinyLFU gap to Belady (bytes) |\n";
   md += "|---|---:|---:|---:|---:|---:|---:|---:|\n";
   for (const auto& [where, cell] : by_trace_and_size(rows)) {
-    auto get = [&](PolicyKind k) { auto it = cell.find(k); return it == cell.end() ? MissCounts{} : it->second; };
-    MissCounts w = get(PolicyKind::wtinylfu), s3 = get(PolicyKind::s3fifo), lru = get(PolicyKind::lru),
-               min = get(PolicyKind::belady);
-    appendf(md, "| %s | %g | %.3f | %.3f | %.3f | %.3f | %+.2f | %+.2f |\n", where.first.c_str(), where.second,
-            ratio(w.object_miss_ratio(), lru.object_miss_ratio()), ratio(w.byte_miss_ratio(), lru.byte_miss_ratio()),
-            ratio(s3.object_miss_ratio(), lru.object_miss_ratio()), ratio(s3.byte_miss_ratio(), lru.byte_miss_ratio()),
-            100 * (w.object_miss_ratio() - min.object_miss_ratio()),
-            100 * (w.byte_miss_ratio() - min.byte_miss_ratio()));
+    // "-" where relais-sim --policies left a policy out.
+    auto compare = [&](PolicyKind a, PolicyKind b, bool gap) {
+      auto x = cell.find(a), y = cell.find(b);
+      if (x == cell.end() || y == cell.end()) return std::string(" - | - |");
+      const MissCounts &p = x->second, &q = y->second;
+      char text[64];
+      if (gap) {
+        std::snprintf(text, sizeof text, " %+.2f | %+.2f |", 100 * (p.object_miss_ratio() - q.object_miss_ratio()),
+                      100 * (p.byte_miss_ratio() - q.byte_miss_ratio()));
+      } else {
+        std::snprintf(text, sizeof text, " %.3f | %.3f |", ratio(p.object_miss_ratio(), q.object_miss_ratio()),
+                      ratio(p.byte_miss_ratio(), q.byte_miss_ratio()));
+      }
+      return std::string(text);
+    };
+    appendf(md, "| %s | %g |", where.first.c_str(), where.second);
+    md += compare(PolicyKind::wtinylfu, PolicyKind::lru, false);
+    md += compare(PolicyKind::s3fifo, PolicyKind::lru, false);
+    md += compare(PolicyKind::wtinylfu, PolicyKind::belady, true);
+    md += "\n";
   }
   return md;
 }

@@ -19,6 +19,17 @@ std::string_view policy_name(PolicyKind kind) {
   return "?";
 }
 
+std::string_view policy_flag_name(PolicyKind kind) {
+  switch (kind) {
+    case PolicyKind::wtinylfu: return "wtinylfu";
+    case PolicyKind::s3fifo: return "s3fifo";
+    case PolicyKind::lru: return "lru";
+    case PolicyKind::fifo: return "fifo";
+    case PolicyKind::belady: return "belady";
+  }
+  return "?";
+}
+
 std::unique_ptr<SimPolicy> make_policy(PolicyKind kind, std::uint64_t capacity_bytes, std::size_t objects) {
   switch (kind) {
     case PolicyKind::wtinylfu: return std::make_unique<RelaisWTinyLfu>(capacity_bytes);

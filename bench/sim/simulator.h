@@ -34,6 +34,8 @@ enum class PolicyKind { wtinylfu, s3fifo, lru, fifo, belady };
 inline constexpr PolicyKind kAllPolicies[] = {PolicyKind::wtinylfu, PolicyKind::s3fifo, PolicyKind::lru,
                                               PolicyKind::fifo, PolicyKind::belady};
 std::string_view policy_name(PolicyKind kind);
+// The name relais-sim's --policies takes: wtinylfu, s3fifo, lru, fifo, belady.
+std::string_view policy_flag_name(PolicyKind kind);
 std::unique_ptr<SimPolicy> make_policy(PolicyKind kind, std::uint64_t capacity_bytes, std::size_t objects);
 
 // What the memory tier sees of a trace.

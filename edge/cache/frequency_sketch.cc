@@ -6,9 +6,6 @@
 namespace relais {
 
 namespace {
-// The paper's W/C: a sample of 10 requests per cached object is long enough
-// for the counters to rank objects, short enough to forget last hour's.
-constexpr std::uint64_t kSamplePerObject = 10;
 constexpr std::uint64_t kWordsPerBlock = 8;  // 64 bytes: one cache line
 // Halving 16 nibbles at once: shift, then clear the bit each nibble received
 // from its neighbour.
@@ -27,10 +24,6 @@ FrequencySketch::FrequencySketch(std::size_t expected_objects, std::uint64_t see
       // count-min error well below one request for the keys that matter.
       table_(round_objects(expected_objects)),
       block_mask_(table_.size() / kWordsPerBlock - 1),
-      // 8 doorkeeper bits per expected object, 2 probes: ~5 % false
-      // positives when as many distinct keys as objects pass in a sample.
-      door_(round_objects(expected_objects) / 8),
-      door_mask_(door_.size() * 64 - 1),
       sample_size_(kSamplePerObject * round_objects(expected_objects)) {}
 
 std::uint64_t FrequencySketch::mix(const ContentHash& key) const {
@@ -39,20 +32,6 @@ std::uint64_t FrequencySketch::mix(const ContentHash& key) const {
   z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
   z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
   return z ^ (z >> 31);
-}
-
-bool FrequencySketch::door_contains(std::uint64_t h) const {
-  // A second, independent-enough pair of indices: an odd multiply permutes h.
-  const std::uint64_t g = h * 0x9E3779B97F4A7C15ull;
-  const std::uint64_t a = g & door_mask_, b = (g >> 32) & door_mask_;
-  return ((door_[a >> 6] >> (a & 63)) & 1) != 0 && ((door_[b >> 6] >> (b & 63)) & 1) != 0;
-}
-
-void FrequencySketch::door_insert(std::uint64_t h) {
-  const std::uint64_t g = h * 0x9E3779B97F4A7C15ull;
-  const std::uint64_t a = g & door_mask_, b = (g >> 32) & door_mask_;
-  door_[a >> 6] |= std::uint64_t{1} << (a & 63);
-  door_[b >> 6] |= std::uint64_t{1} << (b & 63);
 }
 
 // Counter i of key h: block from the low bits, then one byte of the high
@@ -66,7 +45,8 @@ static inline Slot slot(std::uint64_t h, std::uint64_t block_mask, unsigned i) {
   return Slot{(h & block_mask) * kWordsPerBlock + 2 * i + (byte & 1), static_cast<unsigned>((byte >> 1) & 15) * 4};
 }
 
-unsigned FrequencySketch::sketch_estimate(std::uint64_t h) const {
+unsigned FrequencySketch::estimate(const ContentHash& key) const {
+  const std::uint64_t h = mix(key);
   unsigned least = kMaxCount;
   for (unsigned i = 0; i < 4; ++i) {
     const Slot c = slot(h, block_mask_, i);
@@ -75,34 +55,39 @@ unsigned FrequencySketch::sketch_estimate(std::uint64_t h) const {
   return least;
 }
 
-unsigned FrequencySketch::estimate(const ContentHash& key) const {
-  const std::uint64_t h = mix(key);
-  if (!door_contains(h)) return 0;
-  return sketch_estimate(h) + 1;
-}
-
 void FrequencySketch::increment(const ContentHash& key) {
   const std::uint64_t h = mix(key);
-  if (!door_contains(h)) {
-    door_insert(h);
-  } else {
-    for (unsigned i = 0; i < 4; ++i) {
-      const Slot c = slot(h, block_mask_, i);
-      if (((table_[c.word] >> c.shift) & 15) < kMaxCount) table_[c.word] += std::uint64_t{1} << c.shift;
-    }
+  for (unsigned i = 0; i < 4; ++i) {
+    const Slot c = slot(h, block_mask_, i);
+    if (((table_[c.word] >> c.shift) & 15) < kMaxCount) table_[c.word] += std::uint64_t{1} << c.shift;
   }
   if (++additions_ >= sample_size_) age();
 }
 
 void FrequencySketch::set_cache_objects(std::size_t objects) {
-  sample_size_ = kSamplePerObject * std::max<std::uint64_t>(objects, kMinObjects);
+  // Smaller objects than planned: more keys per sample than the table was
+  // sized for, so it grows. By copies: a key's block index gains high bits
+  // of its hash while its counters' places in the block (other bits) stay,
+  // so every copy of the old block holds exactly its old counts and no
+  // estimate changes (Caffeine's ensureCapacity forgets them instead).
+  const std::uint64_t wanted = std::min<std::uint64_t>(kWordsPerResident * objects, kMaxObjects);
+  if (wanted > table_.size()) {
+    const std::size_t old = table_.size();
+    table_.resize(std::bit_ceil(wanted));
+    for (std::size_t i = old; i < table_.size(); ++i) table_[i] = table_[i - old];
+    block_mask_ = table_.size() / kWordsPerBlock - 1;
+    ++resizes_;
+  }
+  // Never more often than once per table word: age() walks the whole table,
+  // so a cache holding a few objects in a table planned for many (a warm-up,
+  // a bench of one file) would otherwise spend more on halving than counting.
+  sample_size_ = std::max<std::uint64_t>(kSamplePerObject * std::max<std::uint64_t>(objects, kMinObjects), table_.size());
 }
 
 void FrequencySketch::age() {
   // Paper §3.3: halving every counter keeps the ranking and forgets half of
-  // the past; the doorkeeper is reset with it.
+  // the past.
   for (std::uint64_t& w : table_) w = (w >> 1) & kHalfMask;
-  std::fill(door_.begin(), door_.end(), 0);
   additions_ = 0;
   ++agings_;
 }

@@ -6,12 +6,12 @@
 // above max_object_bytes never enter (videos stay on disk, served by range).
 //
 // What stays is decided by MemoryTier::Policy, WTinyLfuPolicy (see
-// w_tinylfu_policy.h: a 1 % LRU window, a frequency-sketch admission filter
-// that keeps scans and cache-busting keys from flushing hot objects, and a
-// segmented LRU main; it beat S3-FIFO in bench/sim). The policy is a
-// compile-time choice, not an interface: the hit path makes no virtual call,
-// and S3FifoPolicy (same members) can be swapped back in by changing the
-// alias. The policy is charged each
+// w_tinylfu_policy.h: an LRU window sized at run time, a frequency-sketch
+// admission filter that keeps scans and cache-busting keys from flushing hot
+// objects, and a segmented LRU main; it beat S3-FIFO in bench/sim). The
+// policy is a compile-time choice, not an interface: the hit path makes no
+// virtual call, and S3FifoPolicy (same members) can be swapped back in by
+// changing the alias. The policy is charged each
 // object's payload plus kObjectOverheadBytes (payload-map node, shared_ptr
 // control block, policy node), so a flood of tiny or empty objects cannot
 // grow the tier's real memory past its budget; stats().used_bytes reports the

@@ -81,7 +81,10 @@ TEST(MemoryTier, StatsTrackPayloadBytesWithinCapacityUnderChurn) {
     ASSERT_LE(s.used_bytes + s.objects * kOverhead, kCapacity);
   }
   const MemoryTierStats& s = tier.stats();
-  EXPECT_EQ(s.insertions, inserted);
+  // Objects of up to 6 % of the capacity: once the policy has shrunk its
+  // window, one that loses admission is served but not kept (not counted).
+  EXPECT_LE(s.insertions, inserted);
+  EXPECT_GT(s.insertions, inserted / 2);
   EXPECT_EQ(s.hits + s.misses, 500u);
   EXPECT_EQ(s.insertions - s.evictions, s.objects);
 }
