@@ -11,6 +11,8 @@
 #         WRK_BYTES_S    transfer per second as wrk prints it (e.g. 1.2GB)
 #         WRK_P50 WRK_P99 latency percentiles as wrk prints them
 #         WRK_ERRORS     "" or e.g. "non-2xx=12 Socket errors: connect 0, read 3, ..."
+#         WRK_CPU_S      CPU seconds wrk itself used (user + system): near SECONDS means the
+#                        load generator's core, not the server, set the pace
 #         WRK_OUT        wrk's whole output
 #       Returns 1 when wrk failed or printed no Requests/sec.
 # wrk -t1: one thread is what one core gives; the Lua scripts in bench/ are passed with -s.
@@ -22,9 +24,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 wrk_run() {
   local url=$1 secs=$2 conns=$3; shift 3
-  WRK_RPS=""; WRK_REQUESTS=""; WRK_BYTES_S=""; WRK_P50=""; WRK_P99=""; WRK_ERRORS=""
+  WRK_RPS=""; WRK_REQUESTS=""; WRK_BYTES_S=""; WRK_P50=""; WRK_P99=""; WRK_ERRORS=""; WRK_CPU_S=""
+  # bash's `times` after wrk: its second line is the CPU its children (wrk) used.
   WRK_OUT=$(timeout -k 5 $((secs + 30)) taskset -c "$BENCH_CLIENT_CPU" \
-            wrk -t1 -c"$conns" -d"${secs}s" --timeout 10s --latency "$@" "$url" 2>&1) || {
+            bash -c 'wrk "$@"; rc=$?; times; exit $rc' wrk \
+            -t1 -c"$conns" -d"${secs}s" --timeout 10s --latency "$@" "$url" 2>&1) || {
     WRK_ERRORS="wrk failed: $(tail -2 <<<"$WRK_OUT" | tr '\n' ' ')"
     return 1
   }
@@ -33,6 +37,9 @@ wrk_run() {
   WRK_BYTES_S=$(awk '/^Transfer\/sec:/ {print $2}' <<<"$WRK_OUT")
   WRK_P50=$(awk '$1 == "50%" {print $2}' <<<"$WRK_OUT")
   WRK_P99=$(awk '$1 == "99%" {print $2}' <<<"$WRK_OUT")
+  WRK_CPU_S=$(tail -1 <<<"$WRK_OUT" | awk '
+    function secs(t) { split(t, p, "m"); sub("s", "", p[2]); return p[1] * 60 + p[2] }
+    NF == 2 && $1 ~ /^[0-9]+m[0-9.]+s$/ {printf "%.2f", secs($1) + secs($2)}')
   local bad sock
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' <<<"$WRK_OUT")
   sock=$(grep -o 'Socket errors:.*' <<<"$WRK_OUT" || true)
