@@ -27,4 +27,17 @@ void HeadCache::store(const Key& key, std::string_view block) {
   s.length = static_cast<std::uint16_t>(block.size());
 }
 
+std::string_view HeadCache::ok_prefix(std::string_view server, std::string_view date) {
+  if (date != ok_date_ || server != ok_server_) {
+    ok_date_.assign(date);
+    ok_server_.assign(server);
+    ok_prefix_.assign("HTTP/1.1 200 OK\r\nServer: ");
+    ok_prefix_.append(server);
+    ok_prefix_.append("\r\nDate: ");
+    ok_prefix_.append(date);
+    ok_prefix_.append("\r\n");
+  }
+  return ok_prefix_;
+}
+
 }  // namespace relais::http

@@ -6,7 +6,7 @@
 // Content-Encoding, Last-Modified, ETag, Cache-Control, Vary, Accept-Ranges,
 // nosniff. A hot object's response then costs one copy of that block instead
 // of formatting a date and nine fields. One per worker (not thread-safe);
-// direct-mapped and fixed in size (kSlots x kMaxBlock bytes, allocated once):
+// direct-mapped and fixed in size (kSlots x kMaxBlock bytes, ~410 KiB, allocated once):
 // a colliding representation simply overwrites the slot, a block too long to
 // fit is formatted each time.
 #pragma once
@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <string_view>
 
 namespace relais::http {
@@ -21,7 +22,7 @@ namespace relais::http {
 class HeadCache {
  public:
   static constexpr std::size_t kSlots = 1024;  // slot() takes the top 10 bits of a hash
-  static constexpr std::size_t kMaxBlock = 240;
+  static constexpr std::size_t kMaxBlock = 400;  // a typical block is 250-300 bytes
 
   // What a block was built from. The catalog's serial makes an entry pointer
   // of an old catalog (freed, its address reused) unable to match.
@@ -40,6 +41,10 @@ class HeadCache {
   // Remembers block for key (ignored when longer than kMaxBlock).
   void store(const Key& key, std::string_view block);
 
+  // "HTTP/1.1 200 OK", Server and Date lines: rebuilt when the date (once a
+  // second) or the server name changes, so a 200 starts with one copy.
+  std::string_view ok_prefix(std::string_view server, std::string_view date);
+
  private:
   struct Slot {
     Key key;
@@ -49,6 +54,9 @@ class HeadCache {
   const Slot& slot(const Key& key) const;
 
   std::unique_ptr<Slot[]> slots_;
+  std::string ok_prefix_;
+  std::string ok_server_;
+  std::string ok_date_;
 };
 
 }  // namespace relais::http

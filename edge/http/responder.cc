@@ -185,6 +185,10 @@ class Exchange {
 };
 
 void Exchange::start(HeadWriter& w, std::uint16_t status) {
+  if (status == 200 && context_.heads != nullptr) {
+    w.raw(context_.heads->ok_prefix(settings_.server_name, context_.date));
+    return;
+  }
   w.status_line(status, reason_phrase(status));
   common_fields(w, settings_, context_.date);
 }

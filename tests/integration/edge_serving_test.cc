@@ -2,6 +2,10 @@
 // conditionals, ranges, keep-alive and pipelining, over real sockets.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <string>
+#include <vector>
+
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
 
@@ -58,6 +62,32 @@ TEST_F(EdgeServing, EveryEncodingDecodesToTheSource) {
     EXPECT_LT(r->body.size(), file("cours/lecon.html").size());
     EXPECT_EQ(decode_body(encoding, r->body, file("cours/lecon.html").size()), file("cours/lecon.html")) << encoding;
   }
+}
+
+// A hot representation's fields come from the worker's pre-built block
+// (edge/http/head_cache.h) from the second request on: they must stay those
+// of that representation, request after request, encoding after encoding.
+TEST_F(EdgeServing, RepeatedRequestsKeepEachRepresentationsHeaders) {
+  const char* fields[] = {"Content-Type", "Content-Length", "Content-Encoding", "ETag",
+                          "Last-Modified", "Cache-Control", "Vary", "Accept-Ranges"};
+  std::map<std::string, std::vector<std::string>> first;
+  for (int round = 0; round < 3; ++round) {
+    for (const char* encoding : {"identity", "br", "gzip", "zstd"}) {
+      auto r = http_get(port(), "/cours/lecon.html", {std::string("Accept-Encoding: ") + encoding});
+      ASSERT_TRUE(r) << encoding;
+      ASSERT_EQ(r->status, 200);
+      EXPECT_EQ(r->header("Content-Length"), std::to_string(r->body.size())) << encoding;
+      std::vector<std::string> seen;
+      for (const char* f : fields) seen.push_back(r->header(f));
+      if (round == 0) {
+        first[encoding] = seen;
+      } else {
+        EXPECT_EQ(seen, first[encoding]) << encoding << " round " << round;
+      }
+    }
+  }
+  EXPECT_NE(first["br"][3], first["gzip"][3]);  // ETags differ per representation
+  EXPECT_NE(first["identity"][1], first["br"][1]);
 }
 
 TEST_F(EdgeServing, NegotiationPicksSmallestAcceptableAndHonoursQZero) {

@@ -62,3 +62,19 @@ TEST(HeadCache, ACollidingKeyReplacesTheSlotAndNeverReturnsTheOthersBlock) {
 
 }  // namespace
 }  // namespace relais::http
+
+namespace relais::http {
+namespace {
+
+TEST(HeadCache, OkPrefixFollowsTheDateAndServerName) {
+  HeadCache cache;
+  const std::string first(cache.ok_prefix("relais", "Mon, 23 Nov 2026 08:00:00 GMT"));
+  EXPECT_EQ(first, "HTTP/1.1 200 OK\r\nServer: relais\r\nDate: Mon, 23 Nov 2026 08:00:00 GMT\r\n");
+  EXPECT_EQ(cache.ok_prefix("relais", "Mon, 23 Nov 2026 08:00:01 GMT"),
+            "HTTP/1.1 200 OK\r\nServer: relais\r\nDate: Mon, 23 Nov 2026 08:00:01 GMT\r\n");
+  EXPECT_EQ(cache.ok_prefix("edge-7", "Mon, 23 Nov 2026 08:00:01 GMT"),
+            "HTTP/1.1 200 OK\r\nServer: edge-7\r\nDate: Mon, 23 Nov 2026 08:00:01 GMT\r\n");
+}
+
+}  // namespace
+}  // namespace relais::http
