@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <fstream>
+#include <thread>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/origin_sync_support.h"
@@ -175,8 +176,9 @@ TEST(NginxOrigin, PullsFromNginxThenGets304) {
   ASSERT_EQ(relais_sync({"publish", dir.file("src"), dir.file("out"), "--quiet"}).exit_code, 0);
   const std::uint16_t port = free_port();
   dir.write("nginx/logs/.keep", "");
-  std::string conf = "daemon off;\nworker_processes 1;\npid " + dir.file("nginx/nginx.pid") + ";\nerror_log " +
-                     dir.file("nginx/logs/error.log") + ";\n" + (::geteuid() == 0 ? "user root;\n" : "") +
+  std::string conf = "daemon off;\nworker_processes 1;\npid " + dir.file("nginx/nginx.pid") +
+                     // notice level on stderr: "start worker processes" comes after the listeners are bound.
+                     ";\nerror_log stderr notice;\n" + (::geteuid() == 0 ? "user root;\n" : "") +
                      "events { worker_connections 64; }\nhttp {\n access_log off;\n"
                      " client_body_temp_path " + dir.file("nginx/tmp") + ";\n proxy_temp_path " + dir.file("nginx/tmp") +
                      ";\n fastcgi_temp_path " + dir.file("nginx/tmp") + ";\n uwsgi_temp_path " + dir.file("nginx/tmp") +
@@ -185,9 +187,7 @@ TEST(NginxOrigin, PullsFromNginxThenGets304) {
   dir.write("nginx/nginx.conf", conf);
   Subprocess server({nginx, "-p", dir.file("nginx"), "-c", dir.file("nginx/nginx.conf")});
   const std::string url = "http://127.0.0.1:" + std::to_string(port) + "/";
-  // nginx prints nothing when it starts accepting (its log is a file): ask it.
-  ASSERT_TRUE(poll_until([&] { auto r = http_get(port, "/manifest"); return r && r->status == 200; }))
-      << server.stderr_text();
+  ASSERT_TRUE(server.wait_for_stderr_text("start worker process", std::chrono::seconds(20))) << server.stderr_text();
   const std::string store = dir.file("store");
   ProcessResult r = pull_from(url, store);
   ASSERT_EQ(r.exit_code, 0) << r.err;

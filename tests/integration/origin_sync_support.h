@@ -6,30 +6,12 @@
 
 #include <chrono>
 #include <filesystem>
-#include <functional>
 #include <set>
-#include <thread>
 
 #include "tests/integration/harness/sync_support.h"
 #include "tests/integration/harness/test_origin.h"
 
 namespace relais::testing {
-
-// Asks cond every 10 ms until it holds or the deadline passes. Only for the
-// state of another process that can be observed solely by asking it (nginx
-// accepting on its port): there is nothing to block on. State of this process
-// is awaited on a condition variable (TestOrigin::wait_for), and an event a
-// child logs is awaited on its output (Subprocess::wait_for_line,
-// wait_for_stderr_text).
-inline bool poll_until(const std::function<bool()>& cond, std::chrono::milliseconds deadline = std::chrono::seconds(20)) {
-  constexpr auto kInterval = std::chrono::milliseconds(10);
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (cond()) return true;
-    std::this_thread::sleep_for(kInterval);
-  }
-  return cond();
-}
 
 inline std::set<std::string> blob_hashes(const Manifest& m) {
   std::set<std::string> out;
