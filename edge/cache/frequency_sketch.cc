@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <bit>
 
+#include "edge/cache/key_mix.h"
+
 namespace relais {
 
 namespace {
@@ -26,14 +28,6 @@ FrequencySketch::FrequencySketch(std::size_t expected_objects, std::uint64_t see
       block_mask_(table_.size() / kWordsPerBlock - 1),
       sample_size_(kSamplePerObject * round_objects(expected_objects)) {}
 
-std::uint64_t FrequencySketch::mix(const ContentHash& key) const {
-  // SplitMix64's finaliser over the seeded fold of both halves.
-  std::uint64_t z = key.high ^ std::rotl(key.low, 32) ^ seed_;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
 // Counter i of key h: block from the low bits, then one byte of the high
 // half per row choosing one of the row's two words and a nibble in it.
 struct Slot {
@@ -46,7 +40,7 @@ static inline Slot slot(std::uint64_t h, std::uint64_t block_mask, unsigned i) {
 }
 
 unsigned FrequencySketch::estimate(const ContentHash& key) const {
-  const std::uint64_t h = mix(key);
+  const std::uint64_t h = mix_key(key, seed_);
   unsigned least = kMaxCount;
   for (unsigned i = 0; i < 4; ++i) {
     const Slot c = slot(h, block_mask_, i);
@@ -56,7 +50,7 @@ unsigned FrequencySketch::estimate(const ContentHash& key) const {
 }
 
 void FrequencySketch::increment(const ContentHash& key) {
-  const std::uint64_t h = mix(key);
+  const std::uint64_t h = mix_key(key, seed_);
   for (unsigned i = 0; i < 4; ++i) {
     const Slot c = slot(h, block_mask_, i);
     if (((table_[c.word] >> c.shift) & 15) < kMaxCount) table_[c.word] += std::uint64_t{1} << c.shift;

@@ -87,7 +87,6 @@ class FrequencySketch {
   std::size_t table_bytes() const { return table_.size() * sizeof(std::uint64_t); }
 
  private:
-  std::uint64_t mix(const ContentHash& key) const;
   void age();
 
   std::uint64_t seed_;

@@ -3,18 +3,15 @@
 #include <algorithm>
 #include <bit>
 
+#include "edge/cache/key_mix.h"
+
 namespace relais {
 
 namespace {
 constexpr unsigned kProbes = 3;
 
-std::uint64_t mix(const ContentHash& key) {
-  // SplitMix64's finaliser: keys are uniform digests, but tests use sequential ones.
-  std::uint64_t z = key.high ^ std::rotl(key.low, 32) ^ 0x6a09e667f3bcc909ull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+// Another seed than the sketch's: the filters' bits are independent of its counters.
+constexpr std::uint64_t kSeed = 0x6a09e667f3bcc909ull;
 
 // Probe i of hash h: double hashing (Kirsch and Mitzenmacher), the odd
 // second hash visits distinct bits.
@@ -35,7 +32,7 @@ GhostFilter::GhostFilter(std::uint64_t horizon_bytes, std::size_t expected_keys)
       previous_(words_for(expected_keys)) {}
 
 void GhostFilter::insert(const ContentHash& key, std::uint64_t bytes) {
-  const std::uint64_t h = mix(key);
+  const std::uint64_t h = mix_key(key, kSeed);
   for (unsigned i = 0; i < kProbes; ++i) {
     const std::uint64_t b = probe(h, i, bit_mask_);
     current_[b >> 6] |= std::uint64_t{1} << (b & 63);
@@ -45,7 +42,7 @@ void GhostFilter::insert(const ContentHash& key, std::uint64_t bytes) {
 }
 
 bool GhostFilter::contains(const ContentHash& key) const {
-  const std::uint64_t h = mix(key);
+  const std::uint64_t h = mix_key(key, kSeed);
   auto in = [&](const std::vector<std::uint64_t>& bits) {
     for (unsigned i = 0; i < kProbes; ++i) {
       const std::uint64_t b = probe(h, i, bit_mask_);
