@@ -6,22 +6,22 @@ namespace relais::http {
 
 HeadCache::HeadCache() : slots_(new Slot[kSlots]) {}
 
-const HeadCache::Slot& HeadCache::slot(const Key& key) const {
+std::size_t HeadCache::index(const Key& key) {
   // Fibonacci hashing of the entry's address and the variant: the top bits
   // of the product depend on all of the address's bits.
   const std::uint64_t h = (reinterpret_cast<std::uintptr_t>(key.entry) + key.variant) * 0x9E3779B97F4A7C15ull;
-  return slots_[h >> 54];  // 2^10 = kSlots
+  return static_cast<std::size_t>(h >> 54);  // 2^10 = kSlots
 }
 
 std::string_view HeadCache::find(const Key& key) const {
-  const Slot& s = slot(key);
+  const Slot& s = slots_[index(key)];
   if (s.length == 0 || !(s.key == key)) return {};
   return std::string_view(s.block, s.length);
 }
 
 void HeadCache::store(const Key& key, std::string_view block) {
   if (block.empty() || block.size() > kMaxBlock || key.entry == nullptr) return;
-  Slot& s = const_cast<Slot&>(slot(key));
+  Slot& s = slots_[index(key)];
   s.key = key;
   std::memcpy(s.block, block.data(), block.size());
   s.length = static_cast<std::uint16_t>(block.size());

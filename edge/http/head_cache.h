@@ -21,7 +21,7 @@ namespace relais::http {
 
 class HeadCache {
  public:
-  static constexpr std::size_t kSlots = 1024;  // slot() takes the top 10 bits of a hash
+  static constexpr std::size_t kSlots = 1024;  // index() takes the top 10 bits of a hash
   static constexpr std::size_t kMaxBlock = 400;  // a typical block is 250-300 bytes
 
   // What a block was built from. The catalog's serial makes an entry pointer
@@ -51,7 +51,7 @@ class HeadCache {
     std::uint16_t length = 0;
     char block[kMaxBlock];
   };
-  const Slot& slot(const Key& key) const;
+  static std::size_t index(const Key& key);
 
   std::unique_ptr<Slot[]> slots_;
   std::string ok_prefix_;

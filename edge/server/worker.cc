@@ -31,16 +31,12 @@ constexpr std::size_t kMaxPooledBuffers = 256;
 // Access log lines are handed to the log thread past this size or each second.
 constexpr std::size_t kLogFlushBytes = 64 * 1024;
 
-}  // namespace
-
 timeval to_timeval(std::uint64_t ms) {
   timeval tv;
   tv.tv_sec = static_cast<time_t>(ms / 1000);
   tv.tv_usec = static_cast<suseconds_t>((ms % 1000) * 1000);
   return tv;
 }
-
-namespace {
 
 timeval common_timeout(event_base* base, std::uint64_t ms) {
   const timeval tv = to_timeval(ms);

@@ -36,8 +36,6 @@ namespace relais {
 class Connection;
 struct PeerAddress;
 
-timeval to_timeval(std::uint64_t ms);
-
 // Per-request state, lent to a connection only while it has a request in
 // flight. Pooled so a keep-alive request costs no allocation.
 struct ConnectionBuffers {
