@@ -74,6 +74,7 @@ struct EdgeConfig {
   std::string tls_ciphersuites;              // TLS 1.3 suites; empty: the modern default
   std::string tls_ocsp_response;             // DER file stapled with the default certificate
   std::uint64_t tls_ticket_rotation_ms = 43'200'000;  // session ticket key lifetime (12h)
+  bool tls_session_tickets = true;                    // false: no resumption, every connection a full handshake
 };
 
 }  // namespace relais

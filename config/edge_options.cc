@@ -76,7 +76,8 @@ po::options_description edge_description() {
     ("tls-ciphers", str(""), "TLS 1.2 cipher list (empty: ECDHE with AES-GCM or ChaCha20)")
     ("tls-ciphersuites", str(""), "TLS 1.3 cipher suites (empty: TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256)")
     ("tls-ocsp-response", str(""), "DER OCSP response file stapled with --tls-cert (refresh it and send SIGHUP)")
-    ("tls-ticket-rotation", str("12h"), "lifetime of a session ticket key; tickets stay valid for up to twice this");
+    ("tls-ticket-rotation", str("12h"), "lifetime of a session ticket key; tickets stay valid for up to twice this")
+    ("tls-session-tickets", po::value<bool>()->default_value(true, "on"), "on|off: resume TLS sessions with tickets (off: every connection pays a full handshake)");
   return desc;
 }
 
@@ -94,6 +95,7 @@ std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeCon
   c.tls_ciphersuites = vm["tls-ciphersuites"].as<std::string>();
   c.tls_ocsp_response = vm["tls-ocsp-response"].as<std::string>();
   if (vm.count("tls-sni-cert")) c.tls_sni_certs = vm["tls-sni-cert"].as<std::vector<std::string>>();
+  c.tls_session_tickets = vm["tls-session-tickets"].as<bool>();
   if (auto bad = convert_duration(vm, "tls-ticket-rotation", c.tls_ticket_rotation_ms)) return *bad;
   if (c.tls_ticket_rotation_ms < 60'000 || c.tls_ticket_rotation_ms > 7 * 86'400'000ull)
     return CliOutcome::usage("--tls-ticket-rotation: must be between 1m and 7d");

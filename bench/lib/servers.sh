@@ -93,6 +93,9 @@ nginx_start() {
   port=$(bench_free_port)
   if [ -n "$cert" ]; then
     tls_port=$(bench_free_port)
+    # BENCH_TLS_SESSIONS_OFF=1: no resumption, every connection a full handshake.
+    local sessions="ssl_session_cache shared:bench:10m; ssl_session_tickets on;"
+    [ -z "${BENCH_TLS_SESSIONS_OFF:-}" ] || sessions="ssl_session_cache off; ssl_session_tickets off;"
     # Same protocol and cipher as relais in the HTTPS scenarios: TLS 1.3, AES-128-GCM.
     tls_conf="
     listen 127.0.0.1:$tls_port ssl;
@@ -101,8 +104,7 @@ nginx_start() {
     ssl_protocols TLSv1.3;
     ssl_ciphers ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256;
     ssl_conf_command Ciphersuites TLS_AES_128_GCM_SHA256;
-    ssl_session_cache shared:bench:10m;
-    ssl_session_tickets on;"
+    $sessions"
   fi
   cat >"$dir/nginx.conf" <<EOF
 worker_processes 1;

@@ -205,10 +205,15 @@ Result<SslCtxPtr> new_context(const TlsSettings& s, TicketKeyRing& tickets) {
   }
   // Resumption by stateless tickets only: no per-session memory on the edge.
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
-  SSL_CTX_set_num_tickets(c, 1);
-  // A ticket outlives neither its key's two periods nor RFC 8446's 7 days.
-  SSL_CTX_set_timeout(c, static_cast<long>(std::min<std::int64_t>(tickets.period_seconds(), 7 * 86400)));
-  SSL_CTX_set_tlsext_ticket_key_evp_cb(c, &on_ticket_key);
+  if (s.session_tickets) {
+    SSL_CTX_set_num_tickets(c, 1);
+    // A ticket outlives neither its key's two periods nor RFC 8446's 7 days.
+    SSL_CTX_set_timeout(c, static_cast<long>(std::min<std::int64_t>(tickets.period_seconds(), 7 * 86400)));
+    SSL_CTX_set_tlsext_ticket_key_evp_cb(c, &on_ticket_key);
+  } else {
+    SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
+    SSL_CTX_set_num_tickets(c, 0);
+  }
   SSL_CTX_set_alpn_select_cb(c, &on_alpn, nullptr);
   auto* extras = new ContextExtras;
   extras->tickets = &tickets;

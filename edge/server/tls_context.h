@@ -57,6 +57,7 @@ struct TlsSettings {
   std::string ciphers = kDefaultTlsCiphers;            // TLS 1.2 (OpenSSL cipher list)
   std::string ciphersuites = kDefaultTlsCiphersuites;  // TLS 1.3
   std::string ocsp_response;                           // DER file stapled for the default certificate
+  bool session_tickets = true;                         // false: no resumption at all
 };
 
 // Loads and checks every certificate (readable, parses, not expired or not

@@ -19,6 +19,7 @@ Result<std::unique_ptr<TlsService>> make_tls_service(const EdgeConfig& c) {
   if (!c.tls_ciphers.empty()) s.ciphers = c.tls_ciphers;
   if (!c.tls_ciphersuites.empty()) s.ciphersuites = c.tls_ciphersuites;
   s.ocsp_response = c.tls_ocsp_response;
+  s.session_tickets = c.tls_session_tickets;
   const std::int64_t now = std::time(nullptr);
   service->tickets = std::make_unique<TicketKeyRing>(static_cast<std::int64_t>(c.tls_ticket_rotation_ms / 1000), now);
   auto ctx = build_tls_context(s, *service->tickets, now);

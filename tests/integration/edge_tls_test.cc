@@ -12,6 +12,7 @@
 #include <sstream>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include "tests/integration/client/raw_client.h"
@@ -144,10 +145,20 @@ TEST_F(EdgeTls, SessionsResumeWithTicketsInTls12AndTls13) {
     // TLS 1.3 ticket sent after the handshake is read.
     ProcessResult first = s_client({version, "-servername", "localhost", "-sess_out", session, "-ign_eof"});
     EXPECT_NE(first.out.find("New, TLSv1."), std::string::npos) << first.out;
-    ProcessResult second = s_client({version, "-servername", "localhost", "-sess_in", session});
+    bool tls13 = std::string(version) == "-tls1_3";
+    std::string renewed = session + ".renewed";
+    std::vector<std::string> resume = {version, "-servername", "localhost", "-sess_in", session};
+    if (tls13) resume.insert(resume.end(), {"-sess_out", renewed, "-ign_eof"});
+    ProcessResult second = s_client(resume);
     EXPECT_NE(second.out.find("Reused, TLSv1."), std::string::npos) << version << "\n" << second.out;
+    if (!tls13) continue;
+    // A TLS 1.3 client uses a ticket once (RFC 8446 §C.4), so a resumption
+    // must hand out the next ticket, or every other reconnection is a full
+    // handshake. (A TLS 1.2 client reuses its ticket.)
+    ProcessResult third = s_client({version, "-servername", "localhost", "-sess_in", renewed});
+    EXPECT_NE(third.out.find("Reused, TLSv1.3"), std::string::npos) << third.out << third.err;
   }
-  EXPECT_GE(metric(edge_->admin_port, "relais_tls_resumptions_total"), 2);
+  EXPECT_GE(metric(edge_->admin_port, "relais_tls_resumptions_total"), 3);
 }
 
 TEST_F(EdgeTls, BrotliAndZstdAreNegotiatedOverHttps) {
@@ -296,6 +307,30 @@ TEST_F(EdgeTlsCertificates, BadCertificateAtStartIsExit2WithOneLineNamingTheFile
       {"--tls-cert", dir_.file("localhost.pem"), "--tls-key", dir_.file("localhost.key"), "--tls-ciphers", "NOPE"});
   EXPECT_EQ(bad_ciphers.exit_code, 2);
   EXPECT_NE(bad_ciphers.err.find("--tls-ciphers"), std::string::npos) << bad_ciphers.err;
+  ProcessResult bad_tickets = start_expecting_failure(
+      {"--tls-cert", dir_.file("localhost.pem"), "--tls-key", dir_.file("localhost.key"), "--tls-session-tickets", "maybe"});
+  EXPECT_EQ(bad_tickets.exit_code, 2);
+  EXPECT_NE(bad_tickets.err.find("tls-session-tickets"), std::string::npos) << bad_tickets.err;
+}
+
+TEST_F(EdgeTlsCertificates, SessionTicketsOffMeansEveryHandshakeIsFull) {
+  RunningEdge edge = start_edge(dir_, {"--tls-listen", "127.0.0.1:0", "--tls-cert", dir_.file("localhost.pem"), "--tls-key",
+                                       dir_.file("localhost.key"), "--tls-session-tickets", "off", "--header-timeout", "1s"});
+  std::uint16_t port = https_port(edge);
+  ASSERT_NE(port, 0);
+  std::string session = dir_.file("session");
+  for (int i = 0; i < 2; ++i) {
+    // -ign_eof: stay until the header timeout closes the connection, so a
+    // ticket sent after the handshake would be read (and saved to -sess_out).
+    std::vector<std::string> argv = {"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(port), "-CAfile",
+                                     dir_.file("ca.pem"), "-servername", "localhost", "-msg", "-ign_eof", "-sess_out", session};
+    if (std::filesystem::exists(session)) argv.insert(argv.end(), {"-sess_in", session});
+    ProcessResult r = run_process(argv, std::chrono::seconds(30));
+    EXPECT_NE(r.out.find("New, TLSv1.3"), std::string::npos) << i << "\n" << r.out;
+    EXPECT_EQ(r.out.find("NewSessionTicket"), std::string::npos) << "no ticket may be issued\n" << r.out;
+  }
+  EXPECT_EQ(metric(edge.admin_port, "relais_tls_resumptions_total"), 0);
+  EXPECT_EQ(metric(edge.admin_port, "relais_tls_handshakes_total"), 2);
 }
 
 TEST_F(EdgeTlsCertificates, ReloadOnSighupUnderLoadFailsNoRequest) {
