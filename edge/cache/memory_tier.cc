@@ -25,15 +25,19 @@ MemoryTier::MemoryTier(std::uint64_t capacity_bytes, std::uint64_t max_object_by
   evicted_.reserve(64);
 }
 
-MemoryRef MemoryTier::find(const ContentHash& hash) {
+MemoryLookup MemoryTier::find(const ContentHash& hash) {
   if (!policy_.access(hash)) {
     ++stats_.misses;
-    return nullptr;
+    return {};
   }
   auto it = objects_.find(hash);
   RELAIS_ASSERT(it != objects_.end());
+  if (!it->second.object) {
+    ++stats_.misses;
+    return {nullptr, true};
+  }
   ++stats_.hits;
-  return it->second;
+  return {it->second.object, true};
 }
 
 bool MemoryTier::admits(std::uint64_t bytes) const {
@@ -45,34 +49,59 @@ MemoryRef MemoryTier::insert(const ContentHash& hash, std::string bytes) {
   const std::uint64_t size = object->bytes.size();
   if (!admits(size)) return object;
   // A resident copy (same hash, same bytes) is replaced: the policy re-queues it.
+  if (take(hash, size)) hold(objects_.at(hash), object);
+  return object;
+}
+
+void MemoryTier::admit(const ContentHash& hash, std::uint64_t bytes) {
+  if (admits(bytes)) (void)take(hash, bytes);
+}
+
+MemoryRef MemoryTier::attach(const ContentHash& hash, std::string bytes) {
+  auto it = objects_.find(hash);
+  if (it == objects_.end() || it->second.object || it->second.bytes != bytes.size()) {
+    return insert(hash, std::move(bytes));
+  }
+  auto object = std::make_shared<MemoryObject>(MemoryObject{hash, std::move(bytes)});
+  hold(it->second, object);
+  return object;
+}
+
+bool MemoryTier::take(const ContentHash& hash, std::uint64_t bytes) {
   drop(hash);
   evicted_.clear();
-  const bool kept = policy_.insert(hash, size + kObjectOverheadBytes, evicted_);
+  const bool kept = policy_.insert(hash, bytes + kObjectOverheadBytes, evicted_);
   // Victims are dropped even when the object itself was not kept: W-TinyLFU
   // may evict window objects that lost admission while refusing this one.
   for (const ContentHash& victim : evicted_) {
-    drop(victim);
-    ++stats_.evictions;
+    if (drop(victim)) ++stats_.evictions;
   }
-  if (!kept) return object;  // served from the returned reference, not kept
-  objects_.emplace(hash, object);
-  stats_.used_bytes += size;
-  stats_.objects = objects_.size();
+  if (kept) objects_.emplace(hash, Resident{nullptr, bytes});
+  return kept;
+}
+
+void MemoryTier::hold(Resident& slot, MemoryRef object) {
+  slot.object = std::move(object);
+  stats_.used_bytes += slot.bytes;
+  ++stats_.objects;
   ++stats_.insertions;
-  return object;
 }
 
 void MemoryTier::erase(const ContentHash& hash) {
   policy_.erase(hash);
-  drop(hash);
+  (void)drop(hash);
 }
 
-void MemoryTier::drop(const ContentHash& hash) {
+bool MemoryTier::drop(const ContentHash& hash) {
   auto it = objects_.find(hash);
-  if (it == objects_.end()) return;
-  stats_.used_bytes -= it->second->bytes.size();
+  if (it == objects_.end()) return false;
+  const bool had_payload = it->second.object != nullptr;
+  if (had_payload) {
+    stats_.used_bytes -= it->second.bytes;
+    --stats_.objects;
+  }
   objects_.erase(it);
-  stats_.objects = objects_.size();
+  return had_payload;
 }
 
 }  // namespace relais

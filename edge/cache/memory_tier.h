@@ -16,7 +16,17 @@
 // control block, policy node), so a flood of tiny or empty objects cannot
 // grow the tier's real memory past its budget; stats().used_bytes reports the
 // payload bytes only. Lifecycle of an object: insert() -> resident -> evicted
-// by a later insert() or erase() -> freed when its last MemoryRef is dropped.
+// by a later insert() or admit(), or erase() -> freed when its last MemoryRef
+// is dropped.
+//
+// A key may also be resident without its payload: admit() hands the policy a
+// miss that the caller served from disk without reading it (a blob already
+// verified once, see TieredCache), and the payload is read on the key's next
+// request (find() says resident, no object; attach()). Most keys that enter
+// the window leave it unrequested, so loading them was a read, a hash and a
+// copy for nothing; the policy's decisions are the same either way (bench/sim
+// replays exactly them), only the first hit of a key admitted this way reads
+// the disk.
 #pragma once
 
 #include <cstdint>
@@ -37,12 +47,17 @@ struct MemoryObject {
 using MemoryRef = std::shared_ptr<const MemoryObject>;
 
 struct MemoryTierStats {
-  std::uint64_t hits = 0;
-  std::uint64_t misses = 0;
-  std::uint64_t insertions = 0;
-  std::uint64_t evictions = 0;
-  std::uint64_t used_bytes = 0;  // payload bytes of resident objects
-  std::uint64_t objects = 0;
+  std::uint64_t hits = 0;        // requests answered with a resident payload
+  std::uint64_t misses = 0;      // the others (not resident, or payload not loaded yet)
+  std::uint64_t insertions = 0;  // payloads that became resident
+  std::uint64_t evictions = 0;   // resident payloads dropped to make room
+  std::uint64_t used_bytes = 0;  // bytes of resident payloads
+  std::uint64_t objects = 0;     // resident payloads
+};
+
+struct MemoryLookup {
+  MemoryRef object;       // set: a hit
+  bool resident = false;  // the policy keeps the key; without object, attach() its payload
 };
 
 class MemoryTier {
@@ -56,13 +71,19 @@ class MemoryTier {
 
   MemoryTier(std::uint64_t capacity_bytes, std::uint64_t max_object_bytes);
 
-  // nullptr on a miss (counted).
-  MemoryRef find(const ContentHash& hash);
+  // Counts the request with the policy; a hit returns the payload.
+  MemoryLookup find(const ContentHash& hash);
   // Admission: true if an object of this size is worth loading now.
   bool admits(std::uint64_t bytes) const;
   // Inserts a verified payload; returns the reference to serve it from, which
   // is valid even if the policy refused to keep the object.
   MemoryRef insert(const ContentHash& hash, std::string bytes);
+  // A miss served from disk: the policy takes the key, the payload comes
+  // with attach() on a later request. No-op for objects admits() refuses.
+  void admit(const ContentHash& hash, std::uint64_t bytes);
+  // The verified payload of a key find() called resident without one. If the
+  // key has left meanwhile, or was admitted with another size, insert().
+  MemoryRef attach(const ContentHash& hash, std::string bytes);
   // Purge: drops the object (held references stay valid). No-op if absent.
   void erase(const ContentHash& hash);
 
@@ -71,11 +92,20 @@ class MemoryTier {
   std::uint64_t max_object_bytes() const { return max_object_bytes_; }
 
  private:
-  void drop(const ContentHash& hash);
+  struct Resident {
+    MemoryRef object;  // nullptr until attach()
+    std::uint64_t bytes = 0;
+  };
+  // Hands the key to the policy and drops the residents it evicts.
+  bool take(const ContentHash& hash, std::uint64_t bytes);
+  void hold(Resident& slot, MemoryRef object);
+  // Forgets the key; true if it held a payload.
+  bool drop(const ContentHash& hash);
 
   std::uint64_t max_object_bytes_;
   Policy policy_;
-  std::unordered_map<ContentHash, MemoryRef, ContentHashHasher> objects_;
+  // Every key the policy holds, with its payload once loaded.
+  std::unordered_map<ContentHash, Resident, ContentHashHasher> objects_;
   std::vector<ContentHash> evicted_;  // scratch, reused by every insert()
   MemoryTierStats stats_;
 };

@@ -5,9 +5,13 @@
 // tier; a large one is handed out as an open file for sendfile(). Per worker
 // thread, not thread-safe. Never touches a socket.
 //
-// body(): a memory hit is served from RAM; a miss on an object the memory tier
-// admits is read from disk, verified, inserted and served from RAM; anything
-// larger is opened (size-checked) and served as a file. A blob that is
+// body(): a memory hit is served from RAM. A miss on an object the memory
+// tier admits is read from disk, verified, inserted and served from RAM the
+// first time this worker meets the blob; later misses on it (it was evicted,
+// or never kept) are served as a file and the memory tier reads it on its
+// next request if the policy kept the key (memory_tier.h: most keys are not
+// requested again while in the window). Anything larger than the memory
+// tier takes is opened (size-checked) and served as a file. A blob that is
 // missing, truncated or corrupt is an error, counted in corrupt_blobs, and is
 // never inserted in the memory tier.
 #pragma once
@@ -50,6 +54,8 @@ class TieredCache {
   const TieredCacheStats& stats() const { return stats_; }
 
  private:
+  Result<BodySource> from_file(const Variant& variant);
+
   BlobStore& store_;
   MemoryTier& memory_;
   TieredCacheStats stats_;

@@ -73,11 +73,17 @@ Result<std::string> BlobStore::read_verified(const ContentHash& hash, std::uint6
   if (bytes.ok() && hash_bytes(std::string_view(bytes.value())) != hash) {
     bytes = Error::storage("blob " + path + " is corrupt: content does not match its XXH3-128");
   }
-  if (!bytes.ok()) forget(hash);
+  if (!bytes.ok()) {
+    forget(hash);
+    return bytes;
+  }
+  verified_.insert(hash);
   return bytes;
 }
 
 void BlobStore::forget(const ContentHash& hash) {
+  // One table of folded keys cannot drop one blob: all are re-checked.
+  if (verified_.contains(hash)) verified_.clear();
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return;
   lru_.erase(it->second);

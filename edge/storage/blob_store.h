@@ -9,7 +9,9 @@
 // Trust: blobs were hash-checked by the pull that wrote them; here open()
 // checks the size on every first open (a truncated or replaced file is
 // refused and not cached) and read_verified() re-checks the XXH3-128 of every
-// byte it returns. Errors are storage errors that name the blob's path.
+// byte it returns, and remembers the blob as verified (verified_set.h), so
+// the cache may later send it from disk without reading it again. Errors are
+// storage errors that name the blob's path.
 #pragma once
 
 #include <cstddef>
@@ -21,6 +23,7 @@
 
 #include "origin-sync/content_hash.h"
 #include "origin-sync/result.h"
+#include "edge/storage/verified_set.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
@@ -43,7 +46,10 @@ class BlobStore {
   // bytes are going to the memory tier; the fd slot is for sendfile()).
   // A blob that fails the check is also dropped from the fd cache.
   Result<std::string> read_verified(const ContentHash& hash, std::uint64_t expected_size);
-  // Closes the cached fd of hash, if any (purge). Held FileRefs stay valid.
+  // True once read_verified() has checked this blob (until a forget()).
+  bool verified(const ContentHash& hash) const { return verified_.contains(hash); }
+  // Closes the cached fd of hash, if any, and forgets what was verified
+  // (purge). Held FileRefs stay valid.
   void forget(const ContentHash& hash);
 
   const std::string& root() const { return root_; }
@@ -61,6 +67,7 @@ class BlobStore {
   std::size_t max_open_;
   std::list<Slot> lru_;  // front = most recent
   std::unordered_map<ContentHash, std::list<Slot>::iterator, ContentHashHasher> by_hash_;
+  VerifiedSet verified_;
 };
 
 }  // namespace relais

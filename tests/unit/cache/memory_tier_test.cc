@@ -12,12 +12,12 @@ constexpr std::uint64_t kOverhead = MemoryTier::kObjectOverheadBytes;
 
 TEST(MemoryTier, MissThenInsertThenHitCountsEach) {
   MemoryTier tier(1 << 20, 64 * 1024);
-  EXPECT_EQ(tier.find(key(1)), nullptr);
+  EXPECT_EQ(tier.find(key(1)).object, nullptr);
   MemoryRef ref = tier.insert(key(1), "bonjour");
   ASSERT_NE(ref, nullptr);
   EXPECT_EQ(ref->bytes, "bonjour");
   EXPECT_EQ(ref->hash, key(1));
-  MemoryRef hit = tier.find(key(1));
+  MemoryRef hit = tier.find(key(1)).object;
   ASSERT_NE(hit, nullptr);
   EXPECT_EQ(hit.get(), ref.get());  // same payload, not a copy
   const MemoryTierStats& s = tier.stats();
@@ -44,7 +44,7 @@ TEST(MemoryTier, RefusedObjectIsStillServableButNotKept) {
   MemoryRef ref = tier.insert(key(1), std::string(500, 'x'));
   ASSERT_NE(ref, nullptr);
   EXPECT_EQ(ref->bytes.size(), 500u);
-  EXPECT_EQ(tier.find(key(1)), nullptr);
+  EXPECT_EQ(tier.find(key(1)).object, nullptr);
   EXPECT_EQ(tier.stats().insertions, 0u);
   EXPECT_EQ(tier.stats().used_bytes, 0u);
 }
@@ -57,11 +57,11 @@ TEST(MemoryTier, EvictedPayloadSurvivesWhileHeld) {
   // Newcomers requested more often than key 0 (misses count with the policy's
   // frequency sketch), so admission lets them displace it.
   for (std::uint64_t k = 1; k <= 30; ++k) {
-    for (int i = 0; i < 3; ++i) ASSERT_EQ(tier.find(key(k)), nullptr);
+    for (int i = 0; i < 3; ++i) ASSERT_EQ(tier.find(key(k)).object, nullptr);
     (void)tier.insert(key(k), std::string(kObject, 'b'));
   }
   EXPECT_GT(tier.stats().evictions, 0u);
-  EXPECT_EQ(tier.find(key(0)), nullptr);  // evicted from the tier...
+  EXPECT_EQ(tier.find(key(0)).object, nullptr);  // evicted from the tier...
   ASSERT_FALSE(watch.expired());          // ...but alive for the response writing it
   EXPECT_EQ(held->bytes, std::string(kObject, 'a'));
   held.reset();
@@ -73,7 +73,7 @@ TEST(MemoryTier, StatsTrackPayloadBytesWithinCapacityUnderChurn) {
   MemoryTier tier(kCapacity, 8'000);
   std::uint64_t inserted = 0;
   for (std::uint64_t k = 0; k < 500; ++k) {
-    if (tier.find(key(k % 97)) == nullptr) {
+    if (tier.find(key(k % 97)).object == nullptr) {
       (void)tier.insert(key(k % 97), std::string(100 + (k * 37) % 3000, 'z'));
       ++inserted;
     }
@@ -94,7 +94,7 @@ TEST(MemoryTier, EmptyPayloadIsCachedAndChargedItsOverhead) {
   for (std::uint64_t k = 0; k < 100; ++k) (void)tier.insert(key(k), std::string());
   EXPECT_LE(tier.stats().objects, 10u);  // a flood of empty objects stays bounded
   MemoryRef ref = tier.insert(key(1000), std::string());
-  ASSERT_NE(tier.find(key(1000)), nullptr);
+  ASSERT_NE(tier.find(key(1000)).object, nullptr);
   EXPECT_TRUE(ref->bytes.empty());
 }
 
@@ -102,11 +102,59 @@ TEST(MemoryTier, EraseDropsObjectButKeepsHeldReference) {
   MemoryTier tier(1 << 20, 1 << 16);
   MemoryRef ref = tier.insert(key(1), "page");
   tier.erase(key(1));
-  EXPECT_EQ(tier.find(key(1)), nullptr);
+  EXPECT_EQ(tier.find(key(1)).object, nullptr);
   EXPECT_EQ(tier.stats().objects, 0u);
   EXPECT_EQ(tier.stats().used_bytes, 0u);
   EXPECT_EQ(ref->bytes, "page");
   tier.erase(key(2));  // absent: no-op
+}
+
+TEST(MemoryTier, AdmittedKeyIsResidentWithoutPayloadUntilAttached) {
+  MemoryTier tier(1 << 20, 64 * 1024);
+  EXPECT_FALSE(tier.find(key(1)).resident);
+  tier.admit(key(1), 7);
+  EXPECT_EQ(tier.stats().objects, 0u);
+  EXPECT_EQ(tier.stats().used_bytes, 0u);  // nothing loaded yet
+  MemoryLookup second = tier.find(key(1));
+  EXPECT_TRUE(second.resident);
+  EXPECT_EQ(second.object, nullptr);  // the caller reads the blob now
+  MemoryRef attached = tier.attach(key(1), "bonjour");
+  ASSERT_NE(attached, nullptr);
+  MemoryLookup third = tier.find(key(1));
+  ASSERT_NE(third.object, nullptr);
+  EXPECT_EQ(third.object.get(), attached.get());
+  const MemoryTierStats& s = tier.stats();
+  EXPECT_EQ(s.misses, 2u);  // absent, then resident without its payload
+  EXPECT_EQ(s.hits, 1u);
+  EXPECT_EQ(s.insertions, 1u);
+  EXPECT_EQ(s.objects, 1u);
+  EXPECT_EQ(s.used_bytes, 7u);
+}
+
+TEST(MemoryTier, AttachAfterTheKeyLeftOrWithAnotherSizeInsertsAfresh) {
+  MemoryTier tier(1 << 20, 64 * 1024);
+  tier.admit(key(1), 5);
+  tier.erase(key(1));
+  MemoryRef gone = tier.attach(key(1), "salut");  // left meanwhile: an insert
+  ASSERT_NE(gone, nullptr);
+  EXPECT_NE(tier.find(key(1)).object, nullptr);
+  tier.admit(key(2), 3);
+  MemoryRef resized = tier.attach(key(2), "cinq!");  // admitted at 3 bytes, 5 arrive
+  EXPECT_EQ(resized->bytes, "cinq!");
+  EXPECT_EQ(tier.stats().used_bytes, 10u);  // the policy was charged the 5 bytes
+  EXPECT_EQ(tier.stats().objects, 2u);
+}
+
+TEST(MemoryTier, PayloadlessResidentsAreEvictedWithoutCountingAsEvictions) {
+  constexpr std::uint64_t kObject = 1000;
+  MemoryTier tier(10 * (kObject + kOverhead), kObject);
+  for (std::uint64_t k = 0; k < 200; ++k) {
+    for (int i = 0; i < 3; ++i) (void)tier.find(key(k));
+    tier.admit(key(k), kObject);
+  }
+  EXPECT_EQ(tier.stats().evictions, 0u);  // no payload was ever dropped
+  EXPECT_EQ(tier.stats().used_bytes, 0u);
+  EXPECT_EQ(tier.stats().objects, 0u);
 }
 
 }  // namespace

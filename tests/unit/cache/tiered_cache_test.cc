@@ -156,5 +156,58 @@ TEST_F(TieredCacheTest, MemoryHitWithSizeContradictingTheManifestIsRefused) {
   EXPECT_EQ(cache.stats().corrupt_blobs, 1u);
 }
 
+TEST_F(TieredCacheTest, VerifiedBlobMissIsSentFromDiskAndLoadedAtItsNextRequest) {
+  const std::string page(3000, 'p');
+  Variant v = put(page);
+  TieredCache cache(*store_, memory_);
+  ASSERT_TRUE(cache.body(v).ok());  // first meeting: read, hash-checked, in RAM
+  EXPECT_TRUE(store_->verified(v.hash));
+  memory_.erase(v.hash);  // as an eviction would
+  Result<BodySource> miss = cache.body(v);
+  ASSERT_TRUE(miss.ok()) << miss.error().message;
+  EXPECT_FALSE(miss->from_memory());  // no second read and hash: sendfile
+  ASSERT_NE(miss->file, nullptr);
+  EXPECT_EQ(miss->file->size, page.size());
+  EXPECT_EQ(memory_.stats().objects, 0u);
+  Result<BodySource> next = cache.body(v);  // the policy kept the key: load it now
+  ASSERT_TRUE(next.ok());
+  ASSERT_TRUE(next->from_memory());
+  EXPECT_TRUE(next->read_from_disk);
+  EXPECT_EQ(next->memory->bytes, page);
+  Result<BodySource> hit = cache.body(v);
+  ASSERT_TRUE(hit.ok());
+  EXPECT_TRUE(hit->memory_hit());
+  EXPECT_EQ(cache.stats().disk_hits, 3u);
+  EXPECT_EQ(cache.stats().memory_hits, 1u);
+}
+
+TEST_F(TieredCacheTest, VerifiedBlobTruncatedLaterIsRefusedAtOpen) {
+  Variant v = put(std::string(3000, 't'));
+  TieredCache cache(*store_, memory_);
+  ASSERT_TRUE(cache.body(v).ok());
+  memory_.erase(v.hash);
+  fs::resize_file(blob_path(root_, v.hash), 1000);
+  EXPECT_FALSE(cache.body(v).ok());
+  EXPECT_EQ(cache.stats().corrupt_blobs, 1u);
+}
+
+TEST_F(TieredCacheTest, ByteFlippedAfterVerificationNeverReachesRam) {
+  // Like a large blob, a verified small one is sent from disk with only its
+  // size checked; the next read into RAM checks the hash again.
+  std::string page(3000, 'f');
+  Variant v = put(page);
+  TieredCache cache(*store_, memory_);
+  ASSERT_TRUE(cache.body(v).ok());
+  memory_.erase(v.hash);
+  page[100] = 'F';
+  write_at(v.hash, page);
+  ASSERT_TRUE(cache.body(v).ok());   // the miss: a file, size unchanged
+  EXPECT_FALSE(cache.body(v).ok());  // the fill: hash refused
+  EXPECT_EQ(cache.stats().corrupt_blobs, 1u);
+  EXPECT_EQ(memory_.stats().objects, 0u);
+  EXPECT_FALSE(memory_.find(v.hash).resident);  // forgotten: no fill is pending
+  EXPECT_FALSE(store_->verified(v.hash));       // and re-checked on its next read
+}
+
 }  // namespace
 }  // namespace relais
