@@ -150,6 +150,7 @@ void TlsConnection::finish_handshake() {
   established_ = true;
   TlsStats& s = worker().stats().tls;
   s.handshakes.add();
+  const bool tls13 = SSL_version(ssl_.get()) == TLS1_3_VERSION;
   if (SSL_session_reused(ssl_.get()) == 1) {
     s.resumed.add();
     // RFC 8446 §C.4: a client should not offer a ticket twice, and OpenSSL's
@@ -158,12 +159,12 @@ void TlsConnection::finish_handshake() {
     // of a phone would pay a full handshake (wrk: 50 % resumed, nginx 100 %).
     // Sent now, as on a full handshake; if the socket is full it leaves
     // ahead of the first response's records instead.
-    if (SSL_version(ssl_.get()) == TLS1_3_VERSION && SSL_new_session_ticket(ssl_.get()) == 1) {
+    if (tls13 && SSL_new_session_ticket(ssl_.get()) == 1) {
       (void)SSL_do_handshake(ssl_.get());
       ERR_clear_error();
     }
   }
-  (SSL_version(ssl_.get()) == TLS1_3_VERSION ? s.tls13 : s.tls12).add();
+  (tls13 ? s.tls13 : s.tls12).add();
   s.ciphers[tls_cipher_index(SSL_CIPHER_get_name(SSL_get_current_cipher(ssl_.get())))].add();
   ktls_send_ = BIO_get_ktls_send(SSL_get_wbio(ssl_.get())) != 0;
   (ktls_send_ ? s.ktls_send : s.userspace_send).add();

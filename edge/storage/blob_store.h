@@ -21,9 +21,9 @@
 #include <string>
 #include <unordered_map>
 
+#include "edge/storage/verified_set.h"
 #include "origin-sync/content_hash.h"
 #include "origin-sync/result.h"
-#include "edge/storage/verified_set.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
