@@ -36,7 +36,7 @@ Connection::Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ti
 
 Connection::Connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls)
     : ticket_(ticket), peer_(peer), tls_(tls) {
-  event_assign(&event_, worker().base(), fd, EV_READ | EV_PERSIST, &Connection::on_event, this);
+  event_assign(&event_, worker().base(), fd, event_flags(EV_READ), &Connection::on_event, this);
 }
 
 Connection::~Connection() {
@@ -52,15 +52,28 @@ void Connection::drain() {
   if (idle() && phase_ == Phase::reading) close_now();
 }
 
+// Reads on a plain socket are edge-triggered: level-triggered epoll puts every
+// socket it reported back on its ready list and polls it again at the next
+// epoll_wait, a second tcp_poll per request on a keep-alive connection. The
+// price is to read until a short read (input_maybe_left_), and to ask for
+// EV_CLOSED: a FIN that came with the data leaves no edge after a short read.
+// TLS stays level-triggered: OpenSSL may stop reading with records left in
+// the socket.
+short Connection::event_flags(short events) const {
+  return static_cast<short>(events | EV_PERSIST | ((events & EV_READ) && !tls_ ? EV_ET | EV_CLOSED : 0));
+}
+
 void Connection::arm(short events, std::uint64_t timeout_ms) {
   timeval tv = worker().timeout(timeout_ms);
-  if (event_get_events(&event_) != (events | EV_PERSIST)) {
+  const short flags = event_flags(events);
+  if (event_get_events(&event_) != flags) {
     const int socket = fd();
     event_del(&event_);
-    event_assign(&event_, worker().base(), socket, events | EV_PERSIST, &Connection::on_event, this);
+    event_assign(&event_, worker().base(), socket, flags, &Connection::on_event, this);
   }
   event_add(&event_, &tv);
-  // OpenSSL may already hold decrypted bytes the socket will not signal again.
+  // Bytes the socket will not signal again: decrypted ones OpenSSL holds, or
+  // the rest of a plain read that filled the buffer.
   if ((events & EV_READ) && transport_has_buffered_input()) event_active(&event_, EV_READ, 0);
 }
 
@@ -74,8 +87,8 @@ void Connection::on_event(evutil_socket_t, short what, void* self) {
     c->on_timeout();
   } else if (what & EV_WRITE) {
     c->on_writable();
-  } else if (what & EV_READ) {
-    c->on_readable();
+  } else if (what & (EV_READ | EV_CLOSED)) {
+    c->on_readable((what & EV_CLOSED) != 0);
   }
 }
 
@@ -107,14 +120,19 @@ void Connection::on_timeout() {
   close_now();
 }
 
-void Connection::on_readable() {
+void Connection::on_readable(bool peer_closed) {
   if (phase_ == Phase::lingering) {
     char sink[4096];
-    ssize_t n = ::recv(fd(), sink, sizeof sink, 0);
-    if (n > 0) linger_kib_ = static_cast<std::uint16_t>(linger_kib_ + (n + 1023) / 1024);  // closes long before it wraps
-    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
-        std::uint64_t{linger_kib_} * 1024 > worker().settings().linger_max_bytes)
-      close_now();
+    ssize_t n;
+    do {  // to a short read: edge-triggered, the socket will not signal what is left
+      n = ::recv(fd(), sink, sizeof sink, 0);
+      if (n > 0) linger_kib_ = (linger_kib_ + (n + 1023) / 1024) & 0x7fff;  // closes long before it wraps
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) ||
+          std::uint64_t{linger_kib_} * 1024 > worker().settings().linger_max_bytes) {
+        close_now();
+        return;
+      }
+    } while (n == static_cast<ssize_t>(sizeof sink) || (peer_closed && n > 0));
     return;
   }
   if (buffers_ == nullptr) {
@@ -129,7 +147,10 @@ void Connection::on_readable() {
     flush_output();
     return;
   }
-  IoResult r = transport_read(b.input.get() + b.input_length, b.input_capacity - b.input_length);
+  const std::size_t space = b.input_capacity - b.input_length;
+  IoResult r = transport_read(b.input.get() + b.input_length, space);
+  // After EV_CLOSED, the FIN is still to be read even after a short read.
+  input_maybe_left_ = r.status == IoStatus::progress && (r.bytes == space || peer_closed);
   if (r.status == IoStatus::again) return;
   if (r.status == IoStatus::failed) {
     close_now();

@@ -58,7 +58,7 @@ class Connection {
   enum class Phase : std::uint8_t { reading, writing, lingering };
 
   static void on_event(evutil_socket_t fd, short what, void* self);
-  void on_readable();
+  void on_readable(bool peer_closed);
   void on_writable();
   void on_timeout();
 
@@ -67,6 +67,7 @@ class Connection {
   // Each returns false when the connection was closed (this is deleted).
   bool flush_output();
   void arm(short events, std::uint64_t timeout_ms);
+  short event_flags(short events) const;
   bool rearm_for_reading();
   bool start_lingering();
   void release_buffers_if_done();
@@ -96,7 +97,11 @@ class Connection {
   ConnectionBuffers* buffers_ = nullptr;
   AddressLimiter::Ticket ticket_;
   std::uint32_t requests_ = 0;
-  std::uint16_t linger_kib_ = 0;  // received while lingering, KiB rounded up (the bound is tens of KiB)
+  std::uint16_t linger_kib_ : 15 = 0;  // received while lingering, KiB rounded up (the bound is tens of KiB)
+  // Plain sockets are read edge-triggered: the last read filled the space
+  // given, so the socket may hold more and will not signal it again.
+  // (Here, in linger_kib_'s spare bit: the connection's size is a target.)
+  bool input_maybe_left_ : 1 = false;
   PeerAddress peer_;
   Phase phase_ : 2 = Phase::reading;
   bool stop_parsing_ : 1 = false;     // an error or "close" response: no further request is read

@@ -174,7 +174,7 @@ void TlsConnection::finish_handshake() {
   // the loop spent on every other ready handshake.
   arm(EV_READ, handshake_time_left());
   char byte;
-  if (SSL_has_pending(ssl_.get()) == 1 || ::recv(fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) on_readable();
+  if (SSL_has_pending(ssl_.get()) == 1 || ::recv(fd(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) on_readable(false);
 }
 
 void TlsConnection::fail_handshake(TlsFailure reason) {

@@ -66,6 +66,6 @@ void Connection::transport_shutdown() {
   }
 }
 
-bool Connection::transport_has_buffered_input() { return tls_ && tls().has_buffered_input(); }
+bool Connection::transport_has_buffered_input() { return tls_ ? tls().has_buffered_input() : input_maybe_left_; }
 
 }  // namespace relais

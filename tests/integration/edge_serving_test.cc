@@ -290,6 +290,24 @@ TEST_F(EdgeServing, KeepAliveAndPipelinedResponsesInOrder) {
   EXPECT_TRUE(c.wait_closed());
 }
 
+// Several times the input buffer in one write: plain sockets are read
+// edge-triggered, so a read that fills the buffer must be followed by another
+// without a new signal from the socket, or the rest waits forever.
+TEST_F(EdgeServing, PipelinedBurstLargerThanTheInputBufferIsAllAnswered) {
+  RawClient c(port());
+  const std::string one = "GET /empty.txt HTTP/1.1\r\nHost: x\r\nUser-Agent: burst\r\n\r\n";
+  const int count = 1024;  // 60 KiB: five input buffers, and fits the socket buffer
+  std::string burst;
+  for (int i = 0; i < count; ++i) burst += one;
+  ASSERT_TRUE(c.send(burst));
+  for (int i = 0; i < count; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << "response " << i;
+    // Past the per-address burst the limiter answers 429: answered all the same.
+    ASSERT_TRUE(r->status == 200 || r->status == 429) << "response " << i << ": " << r->status;
+  }
+}
+
 TEST_F(EdgeServing, Http10ClosesUnlessKeepAlive) {
   RawClient c(port());
   ASSERT_TRUE(c.send("GET /empty.txt HTTP/1.0\r\n\r\n"));
