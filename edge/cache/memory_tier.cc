@@ -49,7 +49,7 @@ MemoryRef MemoryTier::insert(const ContentHash& hash, std::string bytes) {
   const std::uint64_t size = object->bytes.size();
   if (!admits(size)) return object;
   // A resident copy (same hash, same bytes) is replaced: the policy re-queues it.
-  if (take(hash, size)) hold(objects_.at(hash), object);
+  if (Resident* slot = take(hash, size)) hold(*slot, object);
   return object;
 }
 
@@ -67,7 +67,7 @@ MemoryRef MemoryTier::attach(const ContentHash& hash, std::string bytes) {
   return object;
 }
 
-bool MemoryTier::take(const ContentHash& hash, std::uint64_t bytes) {
+MemoryTier::Resident* MemoryTier::take(const ContentHash& hash, std::uint64_t bytes) {
   drop(hash);
   evicted_.clear();
   const bool kept = policy_.insert(hash, bytes + kObjectOverheadBytes, evicted_);
@@ -76,8 +76,8 @@ bool MemoryTier::take(const ContentHash& hash, std::uint64_t bytes) {
   for (const ContentHash& victim : evicted_) {
     if (drop(victim)) ++stats_.evictions;
   }
-  if (kept) objects_.emplace(hash, Resident{nullptr, bytes});
-  return kept;
+  if (!kept) return nullptr;
+  return &objects_.emplace(hash, Resident{nullptr, bytes}).first->second;
 }
 
 void MemoryTier::hold(Resident& slot, MemoryRef object) {

@@ -96,8 +96,9 @@ class MemoryTier {
     MemoryRef object;  // nullptr until attach()
     std::uint64_t bytes = 0;
   };
-  // Hands the key to the policy and drops the residents it evicts.
-  bool take(const ContentHash& hash, std::uint64_t bytes);
+  // Hands the key to the policy and drops the residents it evicts; the key's
+  // new slot, or nullptr if the policy did not keep it.
+  Resident* take(const ContentHash& hash, std::uint64_t bytes);
   void hold(Resident& slot, MemoryRef object);
   // Forgets the key; true if it held a payload.
   bool drop(const ContentHash& hash);

@@ -72,8 +72,8 @@ void Connection::arm(short events, std::uint64_t timeout_ms) {
     event_assign(&event_, worker().base(), socket, flags, &Connection::on_event, this);
   }
   event_add(&event_, &tv);
-  // Bytes the socket will not signal again: decrypted ones OpenSSL holds, or
-  // the rest of a plain read that filled the buffer.
+  // Input the socket will not signal again: decrypted bytes OpenSSL holds, or
+  // what a plain read left (input_maybe_left_).
   if ((events & EV_READ) && transport_has_buffered_input()) event_active(&event_, EV_READ, 0);
 }
 

@@ -99,7 +99,8 @@ class Connection {
   std::uint32_t requests_ = 0;
   std::uint16_t linger_kib_ : 15 = 0;  // received while lingering, KiB rounded up (the bound is tens of KiB)
   // Plain sockets are read edge-triggered: the last read filled the space
-  // given, so the socket may hold more and will not signal it again.
+  // given, or came with EV_CLOSED (the FIN is still to be read), so the
+  // socket holds more than it will signal again.
   // (Here, in linger_kib_'s spare bit: the connection's size is a target.)
   bool input_maybe_left_ : 1 = false;
   PeerAddress peer_;
