@@ -112,6 +112,22 @@ TEST_F(EdgeHostile, TricklingBytesDoesNotExtendTheHeadDeadline) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
+// A head three times the input buffer, in one write (the 5 000-byte vector
+// above fits in one read): the read that fills the buffer is refused with
+// 431, the rest is left to lingering, and the client still gets the answer
+// and the close.
+TEST_F(EdgeHostile, HugeHeadGets431ThenAnOrderlyClose) {
+  RawClient c(port());
+  std::string head = "GET / HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; i < 40; ++i) head += "X-Pad-" + std::to_string(i) + ": " + std::string(1000, 'a') + "\r\n";
+  head += "\r\n";
+  ASSERT_TRUE(c.send(head));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 431);
+  EXPECT_TRUE(c.wait_closed());
+}
+
 TEST_F(EdgeHostile, HalfClosedClientStillGetsItsAnswer) {
   RawClient c(port());
   ASSERT_TRUE(c.send("GET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /index.html HTTP/1.1\r\nHost: x\r\n\r\n"));
