@@ -169,6 +169,7 @@ class Exchange {
   ResponseSummary options();
   ResponseSummary redirect_to_directory(std::string_view key);
   ResponseSummary not_modified(const Representation& rep);
+  ResponseSummary with_body(const Responder& responder, const Representation& rep, const RangeSet* ranges);
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
@@ -391,12 +392,17 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
     case Precondition::proceed: break;
   }
 
-  RangeSet ranges;
+  // The RangeSet (a 1 KiB array, zeroed when constructed) exists only for
+  // a request with a Range: most have none.
   if (range_request && if_range_allows(request_.if_range, validators)) {
-    ranges = parse_range(request_.range, rep.chosen().size, settings_.max_ranges);
+    const RangeSet ranges = parse_range(request_.range, rep.chosen().size, settings_.max_ranges);
     if (ranges.kind == RangeSet::Kind::unsatisfiable) return unsatisfiable(rep);
+    if (ranges.kind == RangeSet::Kind::satisfiable) return with_body(responder, rep, &ranges);
   }
+  return with_body(responder, rep, nullptr);
+}
 
+ResponseSummary Exchange::with_body(const Responder& responder, const Representation& rep, const RangeSet* ranges) {
   BodySource body;
   if (!head_only_) {
     Result<BodySource> source = context_.cache->body(rep.chosen());
@@ -407,7 +413,7 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
     }
     body = std::move(source.value());
   }
-  if (ranges.kind == RangeSet::Kind::satisfiable) return partial(rep, body, ranges);
+  if (ranges != nullptr) return partial(rep, body, *ranges);
   return full(rep, body);
 }
 

@@ -7,6 +7,7 @@
 // '/' was a '/' on the wire, so no later layer can split segments elsewhere.
 #include "edge/http/target_normalizer.h"
 
+#include <array>
 #include <cstring>
 
 #include "origin-sync/assert.h"
@@ -29,6 +30,40 @@ int hex_value(char c) {
 }
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
+
+// RFC 3986 §3.2.2 reg-name bytes other than pct-encoded: unreserved and sub-delims.
+constexpr std::array<bool, 256> make_reg_name_table() {
+  std::array<bool, 256> t{};
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (char c : std::string_view("-._~!$&'()*+,;=")) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+constexpr std::array<bool, 256> kRegName = make_reg_name_table();
+
+// Path bytes that decoding leaves as they are and that are never refused:
+// visible ASCII but '%', '\\', '?' and '#'.
+constexpr std::array<bool, 256> make_plain_path_table() {
+  std::array<bool, 256> t{};
+  for (int c = 0x21; c < 0x7F; ++c) t[c] = c != '%' && c != '\\' && c != '?' && c != '#';
+  return t;
+}
+constexpr std::array<bool, 256> kPlainPath = make_plain_path_table();
+
+// A path of plain bytes with no empty segment and no segment starting with
+// '.' is already what decoding and dot-segment removal would make of it:
+// most requests, which then cost one scan and one copy. "/.well-known" and
+// "/a/" take the general way (and get the same answer from it).
+bool is_plain_path(std::string_view path) {
+  if (path.empty() || path.front() != '/') return false;
+  char previous = 0;
+  for (char c : path) {
+    if (!kPlainPath[static_cast<unsigned char>(c)] || (previous == '/' && (c == '/' || c == '.'))) return false;
+    previous = c;
+  }
+  return previous != '/';
+}
 
 bool equals_ignore_case_ascii(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -168,6 +203,13 @@ NormalizedTarget normalize_target(std::string_view target, std::span<char> out,
   char* buf = out.data();
   std::size_t size = 1;
   buf[0] = '/';
+  if (!rest.empty() && is_plain_path(rest)) {
+    std::memcpy(buf, rest.data(), rest.size());
+    NormalizedTarget t;
+    t.path = std::string_view(buf, rest.size());
+    t.query = query;
+    return t;
+  }
   if (!rest.empty()) {  // absolute-form with an empty path means "/" (RFC 9112 §3.2.2)
     const Decoded d = percent_decode(rest, buf);
     if (!d.error.empty()) return reject(d.error);
@@ -210,8 +252,7 @@ bool is_valid_host(std::string_view host) {
   // reg-name = *( unreserved / pct-encoded / sub-delims ); IPv4 is a subset.
   for (std::size_t i = 0; i < name.size(); ++i) {
     const char c = name[i];
-    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (alnum || (c != '\0' && std::strchr("-._~!$&'()*+,;=", c) != nullptr)) continue;
+    if (kRegName[static_cast<unsigned char>(c)]) continue;
     if (c == '%' && i + 2 < name.size() && hex_value(name[i + 1]) >= 0 && hex_value(name[i + 2]) >= 0) {
       i += 2;
       continue;

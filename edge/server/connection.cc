@@ -70,8 +70,10 @@ void Connection::arm(short events, std::uint64_t timeout_ms) {
     const int socket = fd();
     event_del(&event_);
     event_assign(&event_, worker().base(), socket, flags, &Connection::on_event, this);
+    event_add(&event_, &tv);
+  } else if (!worker().timer_due_in(&event_, tv)) {  // the keep-alive re-arm after each response is
+    event_add(&event_, &tv);                        // usually one libevent already made
   }
-  event_add(&event_, &tv);
   // Input the socket will not signal again: decrypted bytes OpenSSL holds, or
   // what a plain read left (input_maybe_left_).
   if ((events & EV_READ) && transport_has_buffered_input()) event_active(&event_, EV_READ, 0);
@@ -135,10 +137,7 @@ void Connection::on_readable(bool peer_closed) {
     } while (n == static_cast<ssize_t>(sizeof sink) || (peer_closed && n > 0));
     return;
   }
-  if (buffers_ == nullptr) {
-    buffers_ = worker().acquire_buffers();
-    buffers_->head_started_ms = worker().now_ms();
-  }
+  if (buffers_ == nullptr) buffers_ = worker().acquire_buffers();  // head_started_ms: set with the first byte
   ConnectionBuffers& b = *buffers_;
   if (b.input_length == b.input_capacity) {
     // Full: the parser bounds a head below the capacity, so what is there
@@ -269,7 +268,7 @@ void Connection::process_input() {
       b.chunked_body = false;
       break;
     }
-    b.head_started_ms = worker().now_ms();
+    if (offset < b.input_length) b.head_started_ms = worker().now_ms();  // a pipelined head; else set with its first byte
   }
   if (offset > 0) {
     std::memmove(b.input.get(), b.input.get() + offset, b.input_length - offset);
@@ -282,6 +281,7 @@ bool Connection::flush_output() {
   ConnectionBuffers& b = *buffers_;
   const ServerSettings& s = worker().settings();
   std::uint64_t budget = s.write_budget;
+  bool progressed = false;
   while (!b.output.empty() && budget > 0) {
     auto& segments = b.output.segments();
     IoResult r;
@@ -314,10 +314,13 @@ bool Connection::flush_output() {
     const std::uint64_t n = r.bytes;
     b.output.consume(n);
     b.written_in_phase += n;
-    b.last_progress_ms = worker().now_ms();
+    progressed = true;
     budget -= std::min<std::uint64_t>(budget, n);
   }
   if (!b.output.empty()) {
+    // The send timeout counts from the last progress; it matters only while
+    // output is left, so a response written at once reads no clock for it.
+    if (phase_ == Phase::writing && progressed) b.last_progress_ms = worker().now_ms();
     if (phase_ != Phase::writing) {
       // The bytes just written count towards this phase: they were taken
       // from us, not necessarily by the client yet (SIOCOUTQ tells).

@@ -286,6 +286,21 @@ timeval Worker::timeout(std::uint64_t ms) const {
   return to_timeval(ms);
 }
 
+bool Worker::timer_due_in(const event* ev, const timeval& timeout) {
+  // A common timeout keeps its queue number above the microseconds
+  // (libevent's MICROSECONDS_MASK); a wrong mask would only mean no match.
+  constexpr suseconds_t kMicrosecondsMask = 0x000fffff;
+  timeval expiry;
+  if (event_pending(ev, EV_TIMEOUT, &expiry) == 0) return false;
+  timeval now;
+  event_base_gettimeofday_cached(base_, &now);
+  timeval delay = timeout;
+  delay.tv_usec &= kMicrosecondsMask;
+  timeval due;
+  evutil_timeradd(&now, &delay, &due);
+  return due.tv_sec == expiry.tv_sec && due.tv_usec == expiry.tv_usec;
+}
+
 std::uint64_t Worker::now_ms() {
   timeval tv;
   event_base_gettimeofday_cached(base_, &tv);

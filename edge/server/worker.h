@@ -114,6 +114,11 @@ class Worker {
   // queue for the keep-alive and header timeouts (what every idle connection
   // waits on), a plain timeval otherwise.
   timeval timeout(std::uint64_t ms) const;
+  // True when ev's timer already fires timeout (from timeout()) after the
+  // loop's cached now: libevent re-arms a persistent event's timer before it
+  // runs the callback, so an event_add there with the same timeout changes
+  // nothing but costs a queue removal and insertion.
+  bool timer_due_in(const event* ev, const timeval& timeout);
 
  private:
   static void on_accept(evutil_socket_t fd, short what, void* self);

@@ -101,6 +101,9 @@ const std::vector<Vector>& hostile_vectors() {
       {"NUL in target", "GET /a\0b HTTP/1.1\r\nHost: a\r\n\r\n"s, 400},
       {"DEL in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", 400},
       {"control in value", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01\r\n\r\n", 400},
+      {"control byte before the CR has arrived", "GET / HTTP/1.1\r\nHost: a\r\nX: a\x01b", 400},
+      {"bare LF before the CR has arrived", "GET / HTTP/1.1\r\nHost: a\r\nX: a\nb", 400},
+      {"value waiting for its CR", "GET / HTTP/1.1\r\nHost: a\r\nX: a\tb ", kIncomplete},
       {"tab in value allowed", "GET / HTTP/1.1\r\nHost: a\r\nX: a\tb\r\n\r\n", kComplete},
       {"obs-text in value allowed", "GET / HTTP/1.1\r\nHost: a\r\nX: caf\xc3\xa9\r\n\r\n", kComplete},
       {"tab in target", "GET /a\tb HTTP/1.1\r\nHost: a\r\n\r\n", 400},
@@ -175,6 +178,14 @@ TEST(RequestParser, ExtractsFieldsInOnePass) {
   // Zero-copy: the views point into the buffer.
   EXPECT_GE(r.host.data(), in.data());
   EXPECT_LT(r.host.data(), in.data() + in.size());
+}
+
+TEST(RequestParser, ValueIsTrimmedOfSpacesAndTabsOnBothSides) {
+  const Parsed p = parse("GET / HTTP/1.1\r\nHost: a\r\nX: \t a\tb \t\r\nY:\t\r\n\r\n");
+  ASSERT_EQ(p.outcome.state, ParseState::complete);
+  ASSERT_EQ(p.request.header_count, 3u);
+  EXPECT_EQ(p.request.headers[1].value, "a\tb");
+  EXPECT_EQ(p.request.headers[2].value, "");
 }
 
 TEST(RequestParser, EmptyAcceptEncodingIsPresent) {
