@@ -11,7 +11,8 @@
 #   relais_start NAME STORE [relais-edge flags...]
 #                                 one worker, --access-log off, per-address limits off
 #                                 (--address-connections 0 --address-rate 0: a load generator is one
-#                                 address), --listen/--admin-listen on port 0; extra flags are appended
+#                                 address), --open-files 30000 (nginx's open_file_cache max here),
+#                                 --listen/--admin-listen on port 0; extra flags are appended
 #                                 (e.g. --memory-cache 64M, --tls-listen 127.0.0.1:0 --tls-cert C --tls-key K;
 #                                 a later flag wins)
 #   nginx_start NAME ROOT [CERT KEY]
@@ -69,7 +70,7 @@ relais_start() {
   bin=$(_relais_bin)
   dir=$BENCH_WORK/$name; mkdir -p "$dir"
   taskset -c "$BENCH_SERVER_CPU" "$bin/relais-edge" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-    --store "$store" --workers 1 --access-log off --address-connections 0 --address-rate 0 "$@" \
+    --store "$store" --workers 1 --access-log off --address-connections 0 --address-rate 0 --open-files 30000 "$@" \
     >"$dir/out" 2>&1 &
   pid=$!
   bench_track "$pid"
