@@ -21,6 +21,7 @@
 // - Versions other than HTTP/1.0 and HTTP/1.1 that are well formed
 //   ("HTTP/2.0", "HTTP/1.2") are a 505; anything else in that place is a 400.
 #include "edge/http/request_parser.h"
+#include "edge/http/byte_class.h"
 #include "edge/http/whitespace.h"
 
 #include <algorithm>
@@ -38,15 +39,7 @@ namespace {
 constexpr int kMaxLeadingEmptyLines = 4;
 
 // RFC 9110 §5.6.2 tchar.
-constexpr std::array<bool, 256> make_tchar_table() {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (char c : std::string_view("!#$%&'*+-.^_`|~")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}
-constexpr std::array<bool, 256> kTchar = make_tchar_table();
+constexpr std::array<bool, 256> kTchar = alnum_and("!#$%&'*+-.^_`|~");
 
 bool is_tchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
 

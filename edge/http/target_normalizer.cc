@@ -6,6 +6,7 @@
 // unambiguous only because an encoded '/' is refused: after decoding, every
 // '/' was a '/' on the wire, so no later layer can split segments elsewhere.
 #include "edge/http/target_normalizer.h"
+#include "edge/http/byte_class.h"
 
 #include <array>
 #include <cstring>
@@ -32,15 +33,7 @@ int hex_value(char c) {
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
 
 // RFC 3986 §3.2.2 reg-name bytes other than pct-encoded: unreserved and sub-delims.
-constexpr std::array<bool, 256> make_reg_name_table() {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (char c : std::string_view("-._~!$&'()*+,;=")) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}
-constexpr std::array<bool, 256> kRegName = make_reg_name_table();
+constexpr std::array<bool, 256> kRegName = alnum_and("-._~!$&'()*+,;=");
 
 // Path bytes that decoding leaves as they are and that are never refused:
 // visible ASCII but '%', '\\', '?' and '#'.
