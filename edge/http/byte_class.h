@@ -17,4 +17,13 @@ constexpr std::array<bool, 256> alnum_and(std::string_view extra) {
   return t;
 }
 
+// Visible ASCII (0x21-0x7E: no controls, no space, no raw non-ASCII) but
+// the bytes of excluded.
+constexpr std::array<bool, 256> visible_except(std::string_view excluded) {
+  std::array<bool, 256> t{};
+  for (int c = 0x21; c < 0x7F; ++c) t[c] = true;
+  for (char c : excluded) t[static_cast<unsigned char>(c)] = false;
+  return t;
+}
+
 }  // namespace relais::http

@@ -43,14 +43,8 @@ constexpr std::array<bool, 256> kTchar = alnum_and("!#$%&'*+-.^_`|~");
 
 bool is_tchar(char c) { return kTchar[static_cast<unsigned char>(c)]; }
 
-// Visible ASCII, the bytes of a request-target and an HTTP-version (RFC 3986:
-// no controls, no space, no raw non-ASCII).
-constexpr std::array<bool, 256> make_visible_table() {
-  std::array<bool, 256> t{};
-  for (int c = 0x21; c < 0x7F; ++c) t[c] = true;
-  return t;
-}
-constexpr std::array<bool, 256> kVisible = make_visible_table();
+// The bytes of a request-target and an HTTP-version (RFC 3986).
+constexpr std::array<bool, 256> kVisible = visible_except("");
 bool is_visible(char c) { return kVisible[static_cast<unsigned char>(c)]; }
 
 // Bytes a field value may not hold (RFC 9110 §5.5: CR, LF and NUL MUST be

@@ -35,14 +35,8 @@ bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
 // RFC 3986 §3.2.2 reg-name bytes other than pct-encoded: unreserved and sub-delims.
 constexpr std::array<bool, 256> kRegName = alnum_and("-._~!$&'()*+,;=");
 
-// Path bytes that decoding leaves as they are and that are never refused:
-// visible ASCII but '%', '\\', '?' and '#'.
-constexpr std::array<bool, 256> make_plain_path_table() {
-  std::array<bool, 256> t{};
-  for (int c = 0x21; c < 0x7F; ++c) t[c] = c != '%' && c != '\\' && c != '?' && c != '#';
-  return t;
-}
-constexpr std::array<bool, 256> kPlainPath = make_plain_path_table();
+// Path bytes that decoding leaves as they are and that are never refused.
+constexpr std::array<bool, 256> kPlainPath = visible_except("%\\?#");
 
 // A path of plain bytes with no empty segment and no segment starting with
 // '.' is already what decoding and dot-segment removal would make of it:
@@ -194,15 +188,15 @@ NormalizedTarget normalize_target(std::string_view target, std::span<char> out,
     }
   }
   char* buf = out.data();
-  std::size_t size = 1;
-  buf[0] = '/';
-  if (!rest.empty() && is_plain_path(rest)) {
+  if (is_plain_path(rest)) {
     std::memcpy(buf, rest.data(), rest.size());
     NormalizedTarget t;
     t.path = std::string_view(buf, rest.size());
     t.query = query;
     return t;
   }
+  std::size_t size = 1;
+  buf[0] = '/';
   if (!rest.empty()) {  // absolute-form with an empty path means "/" (RFC 9112 §3.2.2)
     const Decoded d = percent_decode(rest, buf);
     if (!d.error.empty()) return reject(d.error);
