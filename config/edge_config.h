@@ -64,6 +64,9 @@ struct EdgeConfig {
   std::string cache_control_html = "public, max-age=60";
   std::string cache_control_default = "public, max-age=86400";
   std::vector<CacheControlRule> cache_control_rules;  // first matching prefix wins
+  // Query parameters kept in the lookup key (edge/http/query_key.h); none:
+  // the query is ignored, so `?v=random` cannot bypass the cache.
+  std::vector<std::string> query_keys;
 
   // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
   std::vector<std::string> tls_listen;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <thread>
 
 #include "config/option_parsing.h"
@@ -69,6 +70,8 @@ po::options_description edge_description() {
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
     ("cache-control-rule", po::value<std::vector<std::string>>(),
        "PREFIX=VALUE, repeatable: Cache-Control for paths under PREFIX (first match wins)")
+    ("query-key", po::value<std::vector<std::string>>(),
+       "KEY, repeatable: a query parameter kept in the lookup key (page?KEY=v is a published file); others are ignored")
     ("tls-listen", po::value<std::vector<std::string>>(), "HTTPS listener ADDR:PORT, repeatable (needs --tls-cert and --tls-key)")
     ("tls-cert", str(""), "PEM certificate (leaf, then chain) for HTTPS; reloaded on SIGHUP")
     ("tls-key", str(""), "PEM private key of --tls-cert")
@@ -205,6 +208,19 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
           return CliOutcome::usage("--cache-control-rule: control characters are not allowed");
       }
       c.cache_control_rules.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
+    }
+  }
+  if (vm.count("query-key")) {
+    for (const auto& key : vm["query-key"].as<std::vector<std::string>>()) {
+      // As sent in a query: what is not a separator, a space or a control byte.
+      const bool bad = key.empty() || key.find_first_of("&=#? ") != std::string::npos ||
+                       std::any_of(key.begin(), key.end(), [](char ch) {
+                         return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
+                       });
+      if (bad) return CliOutcome::usage("--query-key: '" + key + "' is not a query parameter name");
+      if (std::find(c.query_keys.begin(), c.query_keys.end(), key) != c.query_keys.end())
+        return CliOutcome::usage("--query-key: '" + key + "' is given twice");
+      c.query_keys.push_back(key);
     }
   }
   return CliOutcome::run_it();

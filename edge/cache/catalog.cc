@@ -80,14 +80,16 @@ const CatalogEntry* Catalog::find(std::string_view path) const {
   return it == by_path_.end() ? nullptr : it->second;
 }
 
-const CatalogEntry* Catalog::find_index(std::string_view dir) const {
+const CatalogEntry* Catalog::find_index(std::string_view dir, std::string_view suffix) const {
   // Built on the stack: no manifest path is longer than kManifestMaxPathBytes,
   // so a longer candidate cannot match and needs no buffer.
   char buffer[kManifestMaxPathBytes];
-  if (dir.size() + kIndexName.size() > sizeof buffer) return nullptr;
-  std::copy(dir.begin(), dir.end(), buffer);
-  std::copy(kIndexName.begin(), kIndexName.end(), buffer + dir.size());
-  return find(std::string_view(buffer, dir.size() + kIndexName.size()));
+  const std::size_t size = dir.size() + kIndexName.size() + suffix.size();
+  if (size > sizeof buffer) return nullptr;
+  char* end = std::copy(dir.begin(), dir.end(), buffer);
+  end = std::copy(kIndexName.begin(), kIndexName.end(), end);
+  std::copy(suffix.begin(), suffix.end(), end);
+  return find(std::string_view(buffer, size));
 }
 
 bool Catalog::is_directory(std::string_view path) const {

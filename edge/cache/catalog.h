@@ -46,8 +46,9 @@ class Catalog {
   // Exact match only; nullptr if absent.
   const CatalogEntry* find(std::string_view path) const;
   // For "/" and directory paths: dir ("" for the root, else "a/b/" with the
-  // trailing slash) + "index.html"; nullptr if the manifest has none.
-  const CatalogEntry* find_index(std::string_view dir) const;
+  // trailing slash) + "index.html" + suffix (the allow-listed query, "?k=v",
+  // or empty); nullptr if the manifest has none.
+  const CatalogEntry* find_index(std::string_view dir, std::string_view suffix = {}) const;
   // True if some entry's path starts with path + "/" (a directory without the
   // slash: the edge answers 301 to "path/").
   bool is_directory(std::string_view path) const;

@@ -6,6 +6,7 @@
 #include "edge/http/head_writer.h"
 #include "edge/http/http_date.h"
 #include "edge/http/preconditions.h"
+#include "edge/http/query_key.h"
 #include "edge/http/range_set.h"
 #include "edge/http/request_parser.h"
 #include "edge/http/target_normalizer.h"
@@ -167,7 +168,7 @@ class Exchange {
     return responder.respond_error(status, context_.date, head_only_, close_ || close, out_);
   }
   ResponseSummary options();
-  ResponseSummary redirect_to_directory(std::string_view key);
+  ResponseSummary redirect_to_directory(std::string_view path, std::string_view query);
   ResponseSummary not_modified(const Representation& rep);
   ResponseSummary with_body(const Responder& responder, const Representation& rep, const RangeSet* ranges);
   ResponseSummary full(const Representation& rep, const BodySource& body);
@@ -204,15 +205,25 @@ ResponseSummary Exchange::options() {
   return ResponseSummary{200, 0, close_, false, false, false};
 }
 
-ResponseSummary Exchange::redirect_to_directory(std::string_view key) {
+ResponseSummary Exchange::redirect_to_directory(std::string_view path, std::string_view query) {
   HeadWriter w(out_);
   start(w, 301);
   std::string& text = out_.text();
   text.append("Location: /");
-  append_encoded_path(text, key);
-  text.append("/\r\n");
+  append_encoded_path(text, path.substr(1));
+  text.append("/");
+  // The query as sent (the normaliser refused control bytes and spaces in
+  // it), so a page's parameters survive the redirect, as nginx keeps them.
+  if (!query.empty()) {
+    text.append("?");
+    text.append(query);
+  }
+  text.append("\r\n");
   w.field("Content-Length", std::uint64_t{0});
-  w.field("Cache-Control", settings_.cache_control.html);
+  // Cached like the directory's page it leads to: its rule ("/a/" for
+  // "/a"), else the HTML default. Built only on this rare answer.
+  const std::string directory = std::string(path) + "/";
+  w.field("Cache-Control", settings_.cache_control.for_entry(directory, "text/html"));
   connection_field(w, request_, close_);
   w.finish();
   return ResponseSummary{301, 0, close_, false, false, false};
@@ -350,8 +361,8 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
 ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratch) {
   switch (request_.method) {
     case Method::get:
-    case Method::head: break;
-    case Method::options: return options();
+    case Method::head:
+    case Method::options: break;
     default: return error(responder, 405);
   }
   std::string_view authority;
@@ -359,17 +370,27 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   if (target.status != 0) return error(responder, target.status, /*close=*/target.status == 400);
   // RFC 9112 §3.2.2: absolute-form wins over Host; a mismatch is someone
   // probing for a proxy or smuggling a request to another host.
-  if (target.asterisk || (!authority.empty() && !equals_ignore_case(authority, request_.host)))
-    return error(responder, 400, /*close=*/true);
+  if (!authority.empty() && !equals_ignore_case(authority, request_.host)) return error(responder, 400, /*close=*/true);
+  // OPTIONS on "*" or on a path: the methods are the same for every resource.
+  if (request_.method == Method::options) return options();
+  if (target.asterisk) return error(responder, 400, /*close=*/true);
   if (context_.catalog == nullptr) return error(responder, 503);
 
+  // The allow-listed query goes right after the path in scratch, so the
+  // path and its query are one contiguous key.
+  std::string_view suffix;
+  if (!settings_.query_keys.empty() && !target.query.empty()) {
+    const std::span<char> tail = scratch.subspan(static_cast<std::size_t>(target.path.data() - scratch.data()) +
+                                                 target.path.size());
+    suffix = std::string_view(tail.data(), append_allowed_query(target.query, settings_.query_keys, tail));
+  }
   std::string_view key = target.path.substr(1);
   const CatalogEntry* entry = nullptr;
   if (key.empty() || target.trailing_slash) {
-    entry = context_.catalog->find_index(key);
+    entry = context_.catalog->find_index(key, suffix);
   } else {
-    entry = context_.catalog->find(key);
-    if (entry == nullptr && context_.catalog->is_directory(key)) return redirect_to_directory(key);
+    entry = context_.catalog->find(std::string_view(key.data(), key.size() + suffix.size()));
+    if (entry == nullptr && context_.catalog->is_directory(key)) return redirect_to_directory(target.path, target.query);
   }
   if (entry == nullptr) return error(responder, 404);
 

@@ -32,6 +32,7 @@ struct ResponderSettings {
   std::string server_name = "relais";
   std::size_t max_ranges = 16;
   CacheControlPolicy cache_control;
+  std::vector<std::string> query_keys;  // query parameters kept in the lookup key (query_key.h); none by default
   std::string multipart_boundary;  // random per process, so content cannot forge it
 };
 

@@ -86,12 +86,19 @@ void on_write(bufferevent*, void* arg) {
 
 void on_error(bufferevent*, short, void* arg) { finish(static_cast<AdminConnection*>(arg)); }
 
-void respond(AdminConnection* c, const AdminResponse& r) {
+// HEAD gets the head GET would get, Content-Length included, and no body.
+AdminResponse plain(int status, std::string body, std::string_view allow = {}) {
+  return AdminResponse{status, "text/plain; charset=utf-8", std::move(body), allow};
+}
+
+void respond(AdminConnection* c, const AdminResponse& r, bool head_only) {
   evbuffer* out = bufferevent_get_output(c->bev);
-  evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+  evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n",
                       r.status, std::string(http::reason_phrase(static_cast<std::uint16_t>(r.status))).c_str(),
                       r.content_type.c_str(), r.body.size());
-  evbuffer_add(out, r.body.data(), r.body.size());
+  if (!r.allow.empty()) evbuffer_add_printf(out, "Allow: %.*s\r\n", static_cast<int>(r.allow.size()), r.allow.data());
+  evbuffer_add_printf(out, "Connection: close\r\n\r\n");
+  if (!head_only) evbuffer_add(out, r.body.data(), r.body.size());
   c->responded = true;
   bufferevent_disable(c->bev, EV_READ);
 }
@@ -111,14 +118,15 @@ void on_read(bufferevent* bev, void* arg) {
   auto outcome = http::parse_request_head(std::string_view(data, length), limits, headers.data(), request);
   if (outcome.state == http::ParseState::incomplete) return;
   if (outcome.state == http::ParseState::error) {
-    respond(c, AdminResponse{outcome.status, "text/plain; charset=utf-8", std::string(outcome.reason) + "\n"});
+    respond(c, plain(outcome.status, std::string(outcome.reason) + "\n"), /*head_only=*/false);
     return;
   }
   std::string_view authorization;
   for (std::size_t i = 0; i < request.header_count; ++i) {
     if (http::equals_ignore_case(request.headers[i].name, "Authorization")) authorization = request.headers[i].value;
   }
-  respond(c, handle_admin_request(request.method_token, request.target, authorization, *c->handlers));
+  respond(c, handle_admin_request(request.method_token, request.target, authorization, *c->handlers),
+          request.method == http::Method::head);
 }
 
 }  // namespace
@@ -127,26 +135,26 @@ AdminResponse handle_admin_request(std::string_view method, std::string_view tar
                                    const AdminHandlers& h) {
   std::string_view path = target.substr(0, target.find('?'));
   if (path == "/healthz") {
-    if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "GET only\n"};
-    return {h.healthy() ? 200 : 503, "text/plain; charset=utf-8", h.health_text()};
+    if (method != "GET" && method != "HEAD") return plain(405, "GET only\n", "GET, HEAD");
+    return plain(h.healthy() ? 200 : 503, h.health_text());
   }
   if (path == "/metrics") {
-    if (method != "GET" && method != "HEAD") return {405, "text/plain; charset=utf-8", "GET only\n"};
-    return {200, "text/plain; version=0.0.4; charset=utf-8", h.metrics()};
+    if (method != "GET" && method != "HEAD") return plain(405, "GET only\n", "GET, HEAD");
+    return {200, "text/plain; version=0.0.4; charset=utf-8", h.metrics(), {}};
   }
   if (path == "/purge") {
-    if (method != "POST") return {405, "text/plain; charset=utf-8", "POST only\n"};
-    if (h.token.empty()) return {403, "text/plain; charset=utf-8", "purge is disabled: set admin-token\n"};
+    if (method != "POST") return plain(405, "POST only\n", "POST");
+    if (h.token.empty()) return plain(403, "purge is disabled: set admin-token\n");
     constexpr std::string_view kBearer = "Bearer ";
     if (!authorization.starts_with(kBearer) || !token_matches(authorization.substr(kBearer.size()), h.token))
-      return {401, "text/plain; charset=utf-8", "missing or wrong bearer token\n"};
+      return plain(401, "missing or wrong bearer token\n");
     auto what = query_parameter(target, "path");
-    if (!what || what->empty()) return {400, "text/plain; charset=utf-8", "use POST /purge?path=/a/b (or a prefix ending in /)\n"};
+    if (!what || what->empty()) return plain(400, "use POST /purge?path=/a/b (or a prefix ending in /)\n");
     auto removed = h.purge(*what);
-    if (!removed.ok()) return {409, "text/plain; charset=utf-8", removed.error().message + "\n"};
-    return {200, "text/plain; charset=utf-8", "purged " + std::to_string(removed.value()) + "\n"};
+    if (!removed.ok()) return plain(409, removed.error().message + "\n");
+    return plain(200, "purged " + std::to_string(removed.value()) + "\n");
   }
-  return {404, "text/plain; charset=utf-8", "not found: /healthz, /metrics, POST /purge\n"};
+  return plain(404, "not found: /healthz, /metrics, POST /purge\n");
 }
 
 AdminServer::AdminServer(UniqueFd listen_fd, AdminHandlers handlers)

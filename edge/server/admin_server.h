@@ -32,6 +32,7 @@ struct AdminResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
   std::string body;
+  std::string_view allow;  // 405: the methods the path takes (RFC 9110 §15.5.6)
 };
 
 AdminResponse handle_admin_request(std::string_view method, std::string_view target, std::string_view authorization,

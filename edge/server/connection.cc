@@ -100,7 +100,8 @@ void Connection::on_timeout() {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
     worker().stats().header_timeouts.add();
     stop_parsing_ = true;
-    worker().responder().respond_error(408, worker().date(), false, true, buffers_->output);
+    worker().log_request(peer_, http::Request{},
+                         worker().responder().respond_error(408, worker().date(), false, true, buffers_->output));
     buffers_->input_length = 0;
     flush_output();
     return;
@@ -178,7 +179,9 @@ bool Connection::discard_body() {
     auto step = b.chunked.feed(std::string_view(b.input.get(), b.input_length));
     used = step.consumed;
     if (step.state == http::ChunkedDecoder::State::error) {
-      worker().responder().respond_error(400, worker().date(), false, true, b.output);
+      worker().stats().parse_errors.add();
+      worker().log_request(peer_, http::Request{},
+                           worker().responder().respond_error(400, worker().date(), false, true, b.output));
       stop_parsing_ = true;
       b.input_length = 0;
       return false;
@@ -221,8 +224,11 @@ void Connection::process_input() {
     if (parsed.state == http::ParseState::error) {
       // After a framing error nothing that follows can be trusted (RFC 9112 §11.2).
       worker().stats().parse_errors.add();
-      worker().stats().requests_by_class[4].add();
-      worker().responder().respond_error(parsed.status, worker().date(), false, true, b.output);
+      // Logged with what the parser filled in before it stopped (an empty
+      // method or target is logged as "-"), and counted by its own class:
+      // 501 and 505 are ours to answer, 400/413/414/431 the client's fault.
+      worker().log_request(peer_, request,
+                           worker().responder().respond_error(parsed.status, worker().date(), false, true, b.output));
       stop_parsing_ = true;
       offset = b.input_length;
       break;
@@ -233,10 +239,11 @@ void Connection::process_input() {
       // read) on a connection kept open: closing would make a flood cost us
       // an accept and a close per request instead of one small write.
       worker().stats().rate_limited.add();
-      worker().stats().requests_by_class[4].add();
       bool close = request.content_length > 0 || request.chunked || !request.keep_alive;
-      worker().responder().respond_error(429, worker().date(), request.method == http::Method::head, close, b.output,
-                                        static_cast<std::uint32_t>((wait_ms + 999) / 1000));
+      worker().log_request(peer_, request,
+                           worker().responder().respond_error(429, worker().date(), request.method == http::Method::head,
+                                                              close, b.output,
+                                                              static_cast<std::uint32_t>((wait_ms + 999) / 1000)));
       offset += parsed.head_bytes;
       if (close) {
         stop_parsing_ = true;
@@ -312,6 +319,7 @@ bool Connection::flush_output() {
       return false;
     }
     const std::uint64_t n = r.bytes;
+    worker().stats().bytes_sent.add(n);
     b.output.consume(n);
     b.written_in_phase += n;
     progressed = true;

@@ -12,6 +12,7 @@ namespace relais {
 struct WorkerStats {
   Counter requests_by_class[6];  // index status/100: 1xx..5xx (0 unused)
   Counter bytes_out;             // body bytes queued
+  Counter bytes_sent;            // bytes the sockets took: heads, bodies, TLS records
   Counter memory_hits;
   Counter disk_hits;
   Counter blob_errors;           // missing or corrupt blob: never served
@@ -25,7 +26,7 @@ struct WorkerStats {
   Counter rate_limited;          // 429: over the per-address request rate
   Counter address_refused;       // 429: over the per-address connection limit
   Counter idle_shed;             // idle keep-alive connections closed to make room
-  Counter parse_errors;          // 400/413/414/431/505 before a request existed
+  Counter parse_errors;          // 400/413/414/431/501/505 before a request existed, bad chunked bodies
   // Published once a second from the worker's MemoryTier.
   Counter memory_used_bytes;
   Counter memory_objects;

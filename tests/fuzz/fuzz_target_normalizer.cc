@@ -1,9 +1,12 @@
-// Fuzzes normalize_target and is_valid_host.
+// Fuzzes normalize_target and is_valid_host, and the query allow-list as the
+// responder uses it: written into the scratch bytes the path left free.
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "edge/http/query_key.h"
 #include "edge/http/target_normalizer.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -37,6 +40,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(u >= 0x20 && u != 0x7F && c != '\\');
   }
   FUZZ_CHECK(authority.empty() || is_valid_host(authority));
+  // The responder's contract: with a query, path + "?" + query fits in the scratch.
+  if (!t.query.empty()) {
+    const std::span<char> tail = std::span<char>(out).subspan(static_cast<std::size_t>(p.data() - out.data()) + p.size());
+    FUZZ_CHECK(tail.size() >= t.query.size() + 1);
+    static const std::vector<std::string> kAllowed = {"lang", "a", "v"};
+    const std::size_t kept = append_allowed_query(t.query, kAllowed, tail);
+    FUZZ_CHECK(kept == 0 || (tail[0] == '?' && kept <= t.query.size() + 1));
+  }
   // Idempotent on what it produced, when that is still a valid target.
   if (p.find_first_of("%?#") == std::string_view::npos) {
     std::vector<char> out2(p.size());

@@ -88,6 +88,31 @@ TEST(EdgeAdmin, PurgeNeedsTheTokenAndRemovesThePath) {
   EXPECT_EQ(http_get(edge.port, "/index.html")->status, 200);
 }
 
+TEST(EdgeAdmin, HeadHasTheHeadOfGetAndNoBodyAnd405SaysAllow) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  auto get = admin(edge.admin_port, "GET", "/healthz");
+  ASSERT_TRUE(get);
+  ASSERT_FALSE(get->body.empty());
+  RawClient c(edge.admin_port);
+  ASSERT_TRUE(c.send("HEAD /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+  auto head = c.read_response(/*head_request=*/true);
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->header("Content-Length"), std::to_string(get->body.size()));
+  std::string after_head = c.leftover();
+  EXPECT_TRUE(c.wait_closed(std::chrono::seconds(10), &after_head));
+  EXPECT_EQ(after_head, "");  // no body bytes after the head
+  auto wrong = admin(edge.admin_port, "DELETE", "/metrics");
+  ASSERT_TRUE(wrong);
+  EXPECT_EQ(wrong->status, 405);
+  EXPECT_EQ(wrong->header("Allow"), "GET, HEAD");
+  auto purge = admin(edge.admin_port, "GET", "/purge?path=/a");
+  ASSERT_TRUE(purge);
+  EXPECT_EQ(purge->header("Allow"), "POST");
+}
+
 TEST(EdgeAdmin, SigtermStopsCleanly) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));
@@ -116,6 +141,9 @@ TEST(EdgeCli, BadOptionsExitTwoWithOneLineNamingTheOption) {
       {{"--listen", "127.0.0.1:99999"}, "--listen"},
       {{"--header-timeout", "-3"}, "--header-timeout"},
       {{"--max-ranges", "0"}, "--max-ranges"},
+      {{"--query-key", "lang=fr"}, "--query-key"},
+      {{"--query-key", "lang", "--query-key", "lang"}, "--query-key"},
+      {{"--cache-control-rule", "videos=no-cache"}, "--cache-control-rule"},
       {{"--frobnicate"}, "frobnicate"},
       {{"--config", "/nonexistent/relais.conf"}, "--config"},
   };

@@ -5,6 +5,8 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <chrono>
+
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
 
@@ -145,6 +147,96 @@ TEST(EdgeLimits, NearTheConnectionBoundIdleKeepAliveIsShedFirst) {
   auto metrics = http_get(edge.admin_port, "/metrics");
   ASSERT_TRUE(metrics);
   EXPECT_NE(metrics->body.find("relais_idle_connections_shed_total 1\n"), std::string::npos) << metrics->body;
+}
+
+TEST(EdgeLimits, IdleKeepAliveConnectionIsClosedAfterTheKeepAliveTimeout) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--keepalive-timeout", "1s"});
+  int status = 0;
+  const auto served = std::chrono::steady_clock::now();
+  auto idle = served_connection(edge.port, "127.0.0.14", &status);
+  ASSERT_EQ(status, 200);
+  std::string sent_before_close;
+  EXPECT_TRUE(idle->wait_closed(std::chrono::seconds(10), &sent_before_close));
+  // Closed by the timer, not at once: the connection was kept alive first.
+  EXPECT_GE(std::chrono::steady_clock::now() - served, std::chrono::milliseconds(900));
+  EXPECT_EQ(sent_before_close, "");  // closed silently: no 408 for an idle keep-alive
+}
+
+TEST(EdgeLimits, TheLastRequestAllowedOnAConnectionSaysCloseAndCloses) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--max-requests-per-connection", "3"});
+  RawClient c(edge.port, "127.0.0.15");
+  std::string burst;
+  for (int i = 0; i < 5; ++i) burst += kRequest;
+  ASSERT_TRUE(c.send(burst));
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->header("Connection"), i == 2 ? "close" : "") << i;
+  }
+  EXPECT_TRUE(c.wait_closed());  // requests 4 and 5 are not answered on this connection
+}
+
+TEST(EdgeLimits, ExpectContinueOnAGetIsAnsweredWithoutWaitingForTheBody) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  // No body: nothing to continue; answered and kept alive.
+  RawClient plain(edge.port, "127.0.0.16");
+  ASSERT_TRUE(plain.send("GET /empty.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n\r\n"));
+  auto r = plain.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  ASSERT_TRUE(plain.send(kRequest));
+  EXPECT_TRUE(plain.read_response());
+  // A body announced and held back: the final answer comes at once, no 100,
+  // and the connection closes so that a body sent late is never read as a request.
+  RawClient waiting(edge.port, "127.0.0.16");
+  ASSERT_TRUE(waiting.send("GET /empty.txt HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 1000\r\n\r\n"));
+  auto final_answer = waiting.read_response();
+  ASSERT_TRUE(final_answer);
+  EXPECT_EQ(final_answer->status, 200);
+  EXPECT_EQ(final_answer->header("Connection"), "close");
+  EXPECT_TRUE(waiting.wait_closed());
+}
+
+TEST(EdgeLimits, ClientsLeavingMidResponseReleaseTheirConnections) {
+  TempDir dir;
+  const auto files = standard_tree();
+  ASSERT_TRUE(publish_tree(dir, files));
+  RunningEdge edge = start_edge(dir);
+  for (int i = 0; i < 20; ++i) {
+    RawClient c(edge.port, "127.0.0.17", /*receive_buffer=*/16384);
+    ASSERT_TRUE(c.send("GET /videos/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+    char part[16384];
+    std::size_t got = 0;
+    while (got < sizeof part) {  // some of the body, then gone with megabytes unsent
+      auto n = ::recv(c.native_handle(), part + got, sizeof part - got, 0);
+      ASSERT_GT(n, 0);
+      got += static_cast<std::size_t>(n);
+    }
+    EXPECT_EQ(std::string(part, 8), "HTTP/1.1");
+  }
+  // The server sees the resets as it writes: poll the gauge (20 ms steps, 10 s at most).
+  double open = -1;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (std::chrono::steady_clock::now() < until) {
+    auto m = http_get(edge.admin_port, "/metrics");
+    ASSERT_TRUE(m);
+    const auto at = m->body.find("\nrelais_connections_open ");
+    ASSERT_NE(at, std::string::npos);
+    open = std::stod(m->body.substr(at + 25));
+    if (open == 0) break;
+    ::poll(nullptr, 0, 20);
+  }
+  EXPECT_EQ(open, 0);
+  auto after = http_get(edge.port, "/videos/big.bin");
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body, files.at("videos/big.bin"));
 }
 
 }  // namespace

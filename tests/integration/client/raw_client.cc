@@ -118,7 +118,7 @@ std::optional<HttpResponse> RawClient::read_response(bool head_request, std::chr
   return response;
 }
 
-bool RawClient::wait_closed(std::chrono::milliseconds deadline) {
+bool RawClient::wait_closed(std::chrono::milliseconds deadline, std::string* received) {
   auto until = std::chrono::steady_clock::now() + deadline;
   for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now()).count();
@@ -129,6 +129,7 @@ bool RawClient::wait_closed(std::chrono::milliseconds deadline) {
     ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
     if (n == 0) return true;
     if (n < 0) return errno == ECONNRESET || errno == EPIPE;
+    if (received != nullptr) received->append(chunk, static_cast<std::size_t>(n));
   }
 }
 

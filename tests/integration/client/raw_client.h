@@ -41,8 +41,8 @@ class RawClient {
   std::optional<HttpResponse> read_response(bool head_request = false,
                                             std::chrono::milliseconds deadline = std::chrono::seconds(10));
   // True if the server closes the connection (EOF or reset) before the
-  // deadline, discarding anything it still sends.
-  bool wait_closed(std::chrono::milliseconds deadline = std::chrono::seconds(10));
+  // deadline. What it still sends is discarded, or appended to *received.
+  bool wait_closed(std::chrono::milliseconds deadline = std::chrono::seconds(10), std::string* received = nullptr);
   // Everything buffered but not yet parsed into a response.
   const std::string& leftover() const { return buffer_; }
 

@@ -75,6 +75,9 @@ TEST(Catalog, FindIndexInRootAndSubdirectories) {
   EXPECT_EQ(maths->path, "cours/maths/index.html");
   EXPECT_EQ(catalog->find_index("cours/"), nullptr);
   EXPECT_EQ(catalog->find_index("nowhere/"), nullptr);
+  // With an allow-listed query the suffix is part of the name looked up.
+  EXPECT_EQ(catalog->find_index("cours/maths/", "?lang=fr"), nullptr);
+  EXPECT_EQ(catalog->find_index("cours/maths/", ""), maths);
 }
 
 TEST(Catalog, FindIndexRejectsOverlongDirectoryWithoutOverflow) {
@@ -83,6 +86,7 @@ TEST(Catalog, FindIndexRejectsOverlongDirectoryWithoutOverflow) {
   EXPECT_EQ(catalog->find_index(huge), nullptr);
   std::string edge(kManifestMaxPathBytes - 9, 'a');  // one byte over the bound with "index.html"
   EXPECT_EQ(catalog->find_index(edge), nullptr);
+  EXPECT_EQ(catalog->find_index("", huge), nullptr);  // a long query suffix, the same bound
 }
 
 TEST(Catalog, IsDirectoryForEveryAncestorOfAnEntry) {
