@@ -30,6 +30,9 @@ struct EdgeConfig {
   unsigned sync_retries = 4;                    // per request, with exponential backoff and jitter
   std::uint64_t memory_cache_bytes = 0;   // 0 until resolved: "auto" = 1/4 of RAM
   std::uint64_t memory_object_max_bytes = 4ull << 20;
+  // Plain-HTTP (and kernel-TLS) bodies this large go out with sendfile()
+  // even when the memory tier holds them: one copy less (tiered_cache.h).
+  std::uint64_t sendfile_min = 512 * 1024;
   unsigned workers = 0;                   // 0 until resolved: number of cores
   std::string access_log = "-";           // FILE, "-" (stdout) or "off"
   std::string server_name = "relais";

@@ -44,6 +44,7 @@ po::options_description edge_description() {
     ("gc-grace", str("1h"), "delete blobs no longer in the manifest after they have been unreferenced this long")
     ("memory-cache", str("auto"), "memory tier size, all workers together (e.g. 512M, 2G; auto = 1/4 of RAM)")
     ("memory-object-max", str("4M"), "objects larger than this are served from disk only")
+    ("sendfile-min", str("512K"), "plain-HTTP and kernel-TLS bodies this large are sent with sendfile() even from the memory tier (one copy less)")
     ("workers", po::value<unsigned>()->default_value(0, "0"), "worker threads, each with its own loop and listener (0 = one per core)")
     ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")
     ("server-name", str(d.server_name), "value of the Server response header")
@@ -160,6 +161,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
                                 {"max-target-bytes", &c.max_target_bytes},
                                 {"max-request-body", &c.max_request_body_bytes},
                                 {"memory-object-max", &c.memory_object_max_bytes},
+                                {"sendfile-min", &c.sendfile_min},
                                 {"send-min-rate", &c.send_min_rate},
                                 {"send-lowat", &c.send_lowat}}) {
     if (auto bad = convert_size(vm, option, *target)) return *bad;
@@ -188,6 +190,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
     return CliOutcome::usage("--max-target-bytes: must be between 1 and --max-header-bytes");
   if (c.max_headers == 0 || c.max_headers > 1024) return CliOutcome::usage("--max-headers: must be between 1 and 1024");
   if (c.max_ranges == 0 || c.max_ranges > 64) return CliOutcome::usage("--max-ranges: must be between 1 and 64");
+  if (c.sendfile_min == 0) return CliOutcome::usage("--sendfile-min: must be greater than 0");
   if (c.max_requests_per_connection == 0) return CliOutcome::usage("--max-requests-per-connection: must be greater than 0");
   if (c.open_files < c.workers) return CliOutcome::usage("--open-files: at least one per worker");
   if (c.access_log.empty()) return CliOutcome::usage("--access-log: use a file name, - or off");

@@ -7,10 +7,10 @@ namespace relais {
 
 TieredCache::TieredCache(BlobStore& store, MemoryTier& memory) : store_(store), memory_(memory) {}
 
-Result<BodySource> TieredCache::body(const Variant& variant) {
+Result<BodySource> TieredCache::body(const Variant& variant, std::uint64_t file_min) {
   // Objects the memory tier would never take skip it entirely: no lookup, and
   // no miss counted that no amount of memory could turn into a hit.
-  if (!memory_.admits(variant.size)) return from_file(variant);
+  if (!memory_.admits(variant.size) || variant.size >= file_min) return from_file(variant);
   MemoryLookup found = memory_.find(variant.hash);
   if (MemoryRef hit = std::move(found.object)) {
     // Same hash, other size: the manifest contradicts the bytes we verified.

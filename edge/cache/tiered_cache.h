@@ -45,9 +45,16 @@ class TieredCache {
  public:
   TieredCache(BlobStore& store, MemoryTier& memory);
 
+  static constexpr std::uint64_t kNever = UINT64_MAX;
+
   // Storage error if the blob is missing, truncated or corrupt: the caller
   // answers 503 for this request and the object is never served.
-  Result<BodySource> body(const Variant& variant);
+  // file_min: a variant at least this large is served as a file even when
+  // the memory tier holds it, and the memory tier is left alone. For a
+  // socket that sendfile()s without a copy, a write from RAM costs one copy
+  // more; measured on loopback, that copy outweighs the page-cache lookup
+  // from about 512 KiB (README, "Memory and sendfile").
+  Result<BodySource> body(const Variant& variant, std::uint64_t file_min = kNever);
   // Purge: forgets the blob in both tiers (bodies already handed out stay valid).
   void purge(const ContentHash& hash);
 

@@ -426,7 +426,7 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
 ResponseSummary Exchange::with_body(const Responder& responder, const Representation& rep, const RangeSet* ranges) {
   BodySource body;
   if (!head_only_) {
-    Result<BodySource> source = context_.cache->body(rep.chosen());
+    Result<BodySource> source = context_.cache->body(rep.chosen(), context_.file_body_min);
     if (!source.ok()) {
       ResponseSummary s = error(responder, 503);
       s.blob_error = true;

@@ -53,6 +53,10 @@ struct RequestContext {
   std::string_view date;             // preformatted IMF-fixdate of now
   bool must_close = false;           // the connection closes after this response anyway
   HeadCache* heads = nullptr;        // the worker's pre-built 200 heads (nullptr: format each time)
+  // A body at least this large is served from its blob file even when the
+  // memory tier holds it (TieredCache::body); set where sendfile() costs no
+  // copy, left at "never" for userspace TLS, which copies either way.
+  std::uint64_t file_body_min = TieredCache::kNever;
 };
 
 class Responder {

@@ -83,6 +83,9 @@ class Connection {
   IoResult transport_send_file(int file_fd, std::uint64_t offset, std::size_t length);
   void transport_shutdown();
   bool transport_has_buffered_input();
+  // sendfile() sends a file range without copying it through user space
+  // (plain TCP, or kernel TLS): then a large body is cheaper from its file than from RAM.
+  bool transport_sends_files_in_kernel();
   TlsConnection& tls();
 
   // The socket: libevent's event already holds it (4 bytes saved).

@@ -79,6 +79,7 @@ ServerSettings settings_from(const EdgeConfig& c) {
   s.send_min_rate = c.send_min_rate;
   s.send_min_rate_grace_ms = c.send_min_rate_grace_ms;
   s.send_lowat = c.send_lowat;
+  s.sendfile_min = c.sendfile_min;
   return s;
 }
 

@@ -47,6 +47,8 @@ class TlsConnection final : public Connection {
   void shutdown();
   // Decrypted bytes OpenSSL holds that the socket will not signal again.
   bool has_buffered_input() const;
+  // Kernel TLS encrypts a file range handed over with sendfile(): no copy through user space.
+  bool sends_files_in_kernel() const { return ktls_send_; }
 
  private:
   TlsConnection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, SslPtr ssl);

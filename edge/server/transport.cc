@@ -66,6 +66,8 @@ void Connection::transport_shutdown() {
   }
 }
 
+bool Connection::transport_sends_files_in_kernel() { return !tls_ || tls().sends_files_in_kernel(); }
+
 bool Connection::transport_has_buffered_input() { return tls_ ? tls().has_buffered_input() : input_maybe_left_; }
 
 }  // namespace relais

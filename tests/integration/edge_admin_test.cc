@@ -113,6 +113,29 @@ TEST(EdgeAdmin, HeadHasTheHeadOfGetAndNoBodyAnd405SaysAllow) {
   EXPECT_EQ(purge->header("Allow"), "POST");
 }
 
+// --sendfile-min: over plain HTTP a body that large goes out with sendfile()
+// even once the memory tier holds it; smaller ones keep coming from RAM.
+TEST(EdgeAdmin, BodiesFromSendfileMinAreServedFromTheirFile) {
+  TempDir dir;
+  const auto files = standard_tree();
+  ASSERT_TRUE(publish_tree(dir, files));
+  RunningEdge edge = start_edge(dir, {"--workers", "1", "--sendfile-min", "16K"});
+  const std::string pdf = "/cours/S%C3%A9ance%203%20%E2%80%94%20fractions.pdf";  // 20 KiB
+  for (int i = 0; i < 3; ++i) {
+    auto big = http_get(edge.port, pdf);
+    ASSERT_TRUE(big);
+    EXPECT_EQ(big->body, files.at("cours/Séance 3 — fractions.pdf"));
+    auto small = http_get(edge.port, "/cours/style.css", {"Accept-Encoding: identity"});  // 4 KiB
+    ASSERT_TRUE(small);
+    EXPECT_EQ(small->body, files.at("cours/style.css"));
+  }
+  auto m = admin(edge.admin_port, "GET", "/metrics");
+  ASSERT_TRUE(m);
+  // The stylesheet: one fill from disk, then two memory hits; the PDF: three files.
+  EXPECT_NE(m->body.find("relais_cache_hits_total{tier=\"memory\"} 2\n"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("relais_cache_hits_total{tier=\"disk\"} 4\n"), std::string::npos) << m->body;
+}
+
 TEST(EdgeAdmin, SigtermStopsCleanly) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));
@@ -142,6 +165,7 @@ TEST(EdgeCli, BadOptionsExitTwoWithOneLineNamingTheOption) {
       {{"--header-timeout", "-3"}, "--header-timeout"},
       {{"--max-ranges", "0"}, "--max-ranges"},
       {{"--query-key", "lang=fr"}, "--query-key"},
+      {{"--sendfile-min", "0"}, "--sendfile-min"},
       {{"--query-key", "lang", "--query-key", "lang"}, "--query-key"},
       {{"--cache-control-rule", "videos=no-cache"}, "--cache-control-rule"},
       {{"--frobnicate"}, "frobnicate"},

@@ -85,6 +85,25 @@ TEST_F(TieredCacheTest, LargeBlobIsServedAsAnOpenFile) {
   EXPECT_EQ(store_->open_files(), 1u);
 }
 
+TEST_F(TieredCacheTest, BodiesFromFileMinUpAreFilesEvenWhenMemoryHoldsThem) {
+  const std::string pdf(40000, 'p');
+  Variant v = put(pdf);
+  TieredCache cache(*store_, memory_);
+  ASSERT_TRUE(cache.body(v).ok());  // a socket that copies (userspace TLS) filled the memory tier
+  ASSERT_EQ(memory_.stats().objects, 1u);
+  Result<BodySource> plain = cache.body(v, /*file_min=*/v.size);
+  ASSERT_TRUE(plain.ok()) << plain.error().message;
+  EXPECT_FALSE(plain->from_memory());
+  ASSERT_NE(plain->file, nullptr);
+  EXPECT_EQ(plain->file->size, pdf.size());
+  const std::uint64_t memory_hits = cache.stats().memory_hits;
+  Result<BodySource> smaller_than_min = cache.body(v, /*file_min=*/v.size + 1);
+  ASSERT_TRUE(smaller_than_min.ok());
+  EXPECT_TRUE(smaller_than_min->memory_hit());
+  EXPECT_EQ(cache.stats().memory_hits, memory_hits + 1);
+  EXPECT_EQ(memory_.stats().objects, 1u);  // the file path neither evicted nor refilled it
+}
+
 TEST_F(TieredCacheTest, FlippedByteIsRefusedCountedAndNeverInserted) {
   std::string page(2000, 'q');
   Variant v = put(page);
