@@ -140,6 +140,24 @@ TEST_F(EdgeServing, QueryStringDoesNotChangeTheObject) {
   EXPECT_EQ(r->body, file("cours/lecon.html"));
 }
 
+// What a browser-like client does with what we send: curl --compressed
+// negotiates (br, zstd or gzip: whatever it was built with), decodes, and
+// must get the source bytes; a range comes back identity, byte for byte.
+TEST_F(EdgeServing, CurlCompressedGetsTheSourceBack) {
+  const std::string url = "http://127.0.0.1:" + std::to_string(port());
+  ProcessResult page = run_process({"curl", "-sS", "--compressed", "-D", dir_->file("curl-headers.txt"),
+                                    url + "/cours/lecon.html"},
+                                   std::chrono::seconds(30));
+  ASSERT_EQ(page.exit_code, 0) << page.err;
+  EXPECT_EQ(page.out, file("cours/lecon.html"));
+  const std::string headers = read_file(dir_->file("curl-headers.txt"));
+  EXPECT_NE(headers.find("Content-Encoding: "), std::string::npos) << headers;  // it was compressed on the wire
+  ProcessResult range = run_process({"curl", "-sS", "--compressed", "-r", "1000-1999", url + "/videos/big.bin"},
+                                    std::chrono::seconds(30));
+  ASSERT_EQ(range.exit_code, 0) << range.err;
+  EXPECT_EQ(range.out, file("videos/big.bin").substr(1000, 1000));
+}
+
 TEST_F(EdgeServing, HeadHasTheHeadersOfGetAndNoBody) {
   RawClient c(port());
   ASSERT_TRUE(c.send("HEAD /videos/big.bin HTTP/1.1\r\nHost: x\r\n\r\nGET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
