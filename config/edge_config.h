@@ -61,7 +61,7 @@ struct EdgeConfig {
   std::uint64_t send_min_rate_grace_ms = 10'000;
   // TCP_NOTSENT_LOWAT: without it a slow reader's socket queues up to the
   // kernel's 4 MiB send buffer, which an abort must then free on the loop.
-  std::uint64_t send_lowat = 512 * 1024;
+  std::uint64_t send_lowat = 1024 * 1024;
   std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
 
   std::string cache_control_html = "public, max-age=60";

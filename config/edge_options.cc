@@ -65,7 +65,7 @@ po::options_description edge_description() {
     ("network-limit", po::value<std::vector<std::string>>(), "CIDR=CONNECTIONS:RATE:BURST, repeatable: limits for school NATs and proxies (most specific prefix wins)")
     ("send-min-rate", str("1K"), "bytes per second a response must move on average after the grace (slow-read attack)")
     ("send-min-rate-grace", str("10s"), "time before the minimum send rate applies")
-    ("send-lowat", str("512K"), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
+    ("send-lowat", str("1M"), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
     ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")

@@ -107,16 +107,16 @@ void Connection::on_timeout() {
     return;
   }
   if (phase_ == Phase::writing) {
-    if (too_slow_reader()) {
-      worker().stats().slow_readers.add();
-      abort_now();
-      return;
-    }
-    if (worker().now_ms() - buffers_->last_progress_ms < s.send_timeout_ms) {
+    const bool slow = too_slow_reader();
+    if (!slow && worker().now_ms() - buffers_->last_progress_ms < s.send_timeout_ms) {
       arm(EV_WRITE, write_check_interval());  // progress was made: keep watching
       return;
     }
-    worker().stats().send_timeouts.add();
+    if (!worker().take_abort_slot()) {
+      arm(EV_WRITE, 1);  // this turn has freed its share of send buffers: the next one
+      return;
+    }
+    (slow ? worker().stats().slow_readers : worker().stats().send_timeouts).add();
     abort_now();
     return;
   }
@@ -295,7 +295,12 @@ bool Connection::flush_output() {
     IoResult r;
     if (segments.front().kind == http::Segment::Kind::file) {
       const http::Segment& seg = segments.front();
-      std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>({seg.length, budget, 1u << 30}));
+      // One call may take the whole budget even when the head took a little
+      // of it: capping at what is left split a 1 MiB body into 1 MiB minus
+      // its head now and a few hundred bytes a wake-up later (an extra epoll
+      // round and sendfile() per response). A wake-up writes at most about
+      // two budgets.
+      std::size_t length = static_cast<std::size_t>(std::min<std::uint64_t>({seg.length, s.write_budget, 1u << 30}));
       r = transport_send_file(seg.file->fd.get(), seg.offset, length);
     } else {
       iovec iov[kMaxIov];

@@ -30,7 +30,7 @@ struct ServerSettings {
   // Slow-read defence: average bytes/s a response must keep after the grace.
   std::uint64_t send_min_rate = 1024;
   std::uint64_t send_min_rate_grace_ms = 10'000;
-  std::uint64_t send_lowat = 512 * 1024;  // TCP_NOTSENT_LOWAT on client sockets; 0: kernel default
+  std::uint64_t send_lowat = 1024 * 1024;  // TCP_NOTSENT_LOWAT on client sockets; 0: kernel default
   // Bodies this large go out with sendfile() even from the memory tier when
   // the transport sends files in the kernel (http::RequestContext::file_body_min).
   std::uint64_t sendfile_min = 512 * 1024;

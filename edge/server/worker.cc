@@ -307,6 +307,19 @@ std::uint64_t Worker::now_ms() {
   return static_cast<std::uint64_t>(tv.tv_sec) * 1000 + static_cast<std::uint64_t>(tv.tv_usec) / 1000;
 }
 
+bool Worker::take_abort_slot() {
+  // About 16 x 1 MiB of queued skbs to free: a few milliseconds at most.
+  constexpr unsigned kAbortsPerTurn = 16;
+  timeval tv;
+  event_base_gettimeofday_cached(base_, &tv);  // one value per loop turn
+  const std::uint64_t turn = static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(tv.tv_usec);
+  if (turn != abort_turn_) {
+    abort_turn_ = turn;
+    aborts_in_turn_ = 0;
+  }
+  return aborts_in_turn_++ < kAbortsPerTurn;
+}
+
 std::string_view Worker::date() {
   timeval tv;
   event_base_gettimeofday_cached(base_, &tv);

@@ -95,6 +95,11 @@ class Worker {
   const http::Responder& responder() const { return *shared_.responder; }
   WorkerStats& stats() { return stats_; }
   std::uint64_t now_ms();
+  // Aborting a slow reader frees its queued send buffer inside close():
+  // thousands dropped in one loop turn (they all reach the grace together)
+  // stall every other client of the worker. False once this turn has used
+  // its share; the caller retries on a later turn.
+  bool take_abort_slot();
   std::string_view date();  // IMF-fixdate of now, refreshed once a second
   const Catalog* catalog();  // current snapshot (picks up a new one if published)
   TieredCache& cache() { return cache_; }
@@ -161,6 +166,8 @@ class Worker {
   Connection* connections_tail_ = nullptr;
   std::string log_buffer_;
   std::int64_t date_second_ = -1;
+  std::uint64_t abort_turn_ = 0;  // the loop turn's cached time, in microseconds
+  unsigned aborts_in_turn_ = 0;
   char date_[32] = {};
   SslCtxPtr tls_ctx_;  // this worker's reference on the context in service
   std::uint64_t tls_version_ = 0;
