@@ -17,6 +17,7 @@
 #include "edge/http/request_parser.h"
 #include "origin-sync/blob_path.h"
 #include "origin-sync/content_hash.h"
+#include "tests/unit/origin-sync/scratch_dir.h"
 
 namespace relais::http {
 namespace {
@@ -29,10 +30,7 @@ constexpr char kDate[] = "Wed, 02 Dec 2026 08:00:00 GMT";
 class ResponderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string pattern = (fs::temp_directory_path() / "relais-responder-XXXXXX").string();
-    ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
-    root_ = pattern;
-    store_ = std::make_unique<BlobStore>(root_, 4);
+    store_ = std::make_unique<BlobStore>(scratch_.path(), 4);
     cache_ = std::make_unique<TieredCache>(*store_, memory_);
     Manifest m;
     m.generation = 1;
@@ -46,13 +44,9 @@ class ResponderTest : public ::testing::Test {
     settings_.cache_control.html = "public, max-age=60";
     settings_.cache_control.fallback = "public, max-age=86400";
   }
-  void TearDown() override { fs::remove_all(root_); }
-
   Variant put(const std::string& bytes, Encoding e) {
     Variant v{e, hash_bytes(std::string_view(bytes)), bytes.size()};
-    fs::path p = blob_path(root_, v.hash);
-    fs::create_directories(p.parent_path());
-    std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+    scratch_.write(fs::relative(blob_path(scratch_.path(), v.hash), scratch_.path()).string(), bytes);
     return v;
   }
   ManifestEntry entry(const std::string& path, const std::string& type, const std::string& bytes,
@@ -102,7 +96,7 @@ class ResponderTest : public ::testing::Test {
 
   const std::string lesson_ = std::string(2000, 'a') + "<p>leçon</p>";
   const std::string lesson_br_ = "brotli-bytes";
-  std::string root_;
+  ScratchDir scratch_;
   std::unique_ptr<BlobStore> store_;
   MemoryTier memory_{1 << 20, 64 * 1024};
   std::unique_ptr<TieredCache> cache_;
