@@ -20,6 +20,13 @@ std::uint64_t physical_memory_bytes() {
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
 }
 
+// Values that end up in response headers or lookup keys: a control byte
+// there would split a header or forge a log line.
+bool has_control_byte(std::string_view value) {
+  return std::any_of(value.begin(), value.end(),
+                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
+}
+
 po::options_description edge_description() {
   const EdgeConfig d;
   po::options_description desc("relais-edge options (each is also a key in the --config file)");
@@ -196,30 +203,21 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (c.access_log.empty()) return CliOutcome::usage("--access-log: use a file name, - or off");
   for (const char* option : {"cache-control-html", "cache-control-default", "server-name", "admin-token"}) {
     const auto& v = vm[option].as<std::string>();
-    for (char ch : v) {
-      if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-        return CliOutcome::usage(std::string("--") + option + ": control characters are not allowed");
-    }
+    if (has_control_byte(v)) return CliOutcome::usage(std::string("--") + option + ": control characters are not allowed");
   }
   if (vm.count("cache-control-rule")) {
     for (const auto& rule : vm["cache-control-rule"].as<std::vector<std::string>>()) {
       auto eq = rule.find('=');
       if (eq == std::string::npos || eq == 0 || rule[0] != '/' || eq + 1 == rule.size())
         return CliOutcome::usage("--cache-control-rule: '" + rule + "' is not PREFIX=VALUE with PREFIX starting with /");
-      for (char ch : rule) {
-        if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f)
-          return CliOutcome::usage("--cache-control-rule: control characters are not allowed");
-      }
+      if (has_control_byte(rule)) return CliOutcome::usage("--cache-control-rule: control characters are not allowed");
       c.cache_control_rules.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
     }
   }
   if (vm.count("query-key")) {
     for (const auto& key : vm["query-key"].as<std::vector<std::string>>()) {
       // As sent in a query: what is not a separator, a space or a control byte.
-      const bool bad = key.empty() || key.find_first_of("&=#? ") != std::string::npos ||
-                       std::any_of(key.begin(), key.end(), [](char ch) {
-                         return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f;
-                       });
+      const bool bad = key.empty() || key.find_first_of("&=#? ") != std::string::npos || has_control_byte(key);
       if (bad) return CliOutcome::usage("--query-key: '" + key + "' is not a query parameter name");
       if (std::find(c.query_keys.begin(), c.query_keys.end(), key) != c.query_keys.end())
         return CliOutcome::usage("--query-key: '" + key + "' is given twice");

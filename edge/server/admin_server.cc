@@ -86,11 +86,11 @@ void on_write(bufferevent*, void* arg) {
 
 void on_error(bufferevent*, short, void* arg) { finish(static_cast<AdminConnection*>(arg)); }
 
-// HEAD gets the head GET would get, Content-Length included, and no body.
 AdminResponse plain(int status, std::string body, std::string_view allow = {}) {
   return AdminResponse{status, "text/plain; charset=utf-8", std::move(body), allow};
 }
 
+// HEAD gets the head GET would get, Content-Length included, and no body.
 void respond(AdminConnection* c, const AdminResponse& r, bool head_only) {
   evbuffer* out = bufferevent_get_output(c->bev);
   evbuffer_add_printf(out, "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n",
