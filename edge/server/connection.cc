@@ -58,9 +58,14 @@ void Connection::drain() {
 // price is to read until a short read (input_maybe_left_), and to ask for
 // EV_CLOSED: a FIN that came with the data leaves no edge after a short read.
 // TLS stays level-triggered: OpenSSL may stop reading with records left in
-// the socket.
+// the socket. Writes on a plain socket are edge-triggered too, on purpose:
+// libevent's changelist carries the read event's EV_ET into the EPOLL_CTL_MOD
+// that switches to EPOLLOUT anyway, so the mode is stated rather than
+// inherited. An edge comes after EAGAIN; a flush that stops on its budget
+// instead asks for its own turn (schedule_write_turn).
 short Connection::event_flags(short events) const {
-  return static_cast<short>(events | EV_PERSIST | ((events & EV_READ) && !tls_ ? EV_ET | EV_CLOSED : 0));
+  if (tls_) return static_cast<short>(events | EV_PERSIST);
+  return static_cast<short>(events | EV_PERSIST | EV_ET | ((events & EV_READ) ? EV_CLOSED : 0));
 }
 
 void Connection::arm(short events, std::uint64_t timeout_ms) {
@@ -107,6 +112,13 @@ void Connection::on_timeout() {
     return;
   }
   if (phase_ == Phase::writing) {
+    if (buffers_->write_turn_due) {
+      // The turn flush_output() asked for: back to the slow-reader watch,
+      // then write the next budget.
+      arm(EV_WRITE, write_check_interval());
+      on_writable();
+      return;
+    }
     const bool slow = too_slow_reader();
     if (!slow && worker().now_ms() - buffers_->last_progress_ms < s.send_timeout_ms) {
       arm(EV_WRITE, write_check_interval());  // progress was made: keep watching
@@ -290,6 +302,7 @@ bool Connection::flush_output() {
   const ServerSettings& s = worker().settings();
   std::uint64_t budget = s.write_budget;
   bool progressed = false;
+  b.write_turn_due = false;
   while (!b.output.empty() && budget > 0) {
     auto& segments = b.output.segments();
     IoResult r;
@@ -324,6 +337,14 @@ bool Connection::flush_output() {
       close_now();  // EPIPE, ECONNRESET: the client went away mid-response
       return false;
     }
+    if (r.status == IoStatus::file_ended) {
+      // The blob was truncated after its head promised the full length: the
+      // response cannot be completed. A reset (not a FIN the client could
+      // take for the end of a keep-alive exchange) tells it the body is cut.
+      worker().blob_shrank(*segments.front().file);
+      abort_now();
+      return false;
+    }
     const std::uint64_t n = r.bytes;
     worker().stats().bytes_sent.add(n);
     b.output.consume(n);
@@ -344,6 +365,7 @@ bool Connection::flush_output() {
       phase_ = Phase::writing;
       arm(EV_WRITE, write_check_interval());
     }
+    if (budget == 0) schedule_write_turn();
     return true;
   }
   // Everything written.
@@ -354,6 +376,18 @@ bool Connection::flush_output() {
   if (stop_parsing_ || peer_shut_write_) return start_lingering();
   phase_ = Phase::reading;
   return rearm_for_reading();
+}
+
+// The write budget keeps one large transfer from holding the loop, but the
+// socket had room left: no EAGAIN, so no new edge will come (writes are
+// edge-triggered) and, level-triggered or not, waiting for the write-check
+// timer froze every large download for seconds. A zero timeout runs the
+// connection again after the next poll, behind the sockets that are ready
+// (nginx's posted_next_events).
+void Connection::schedule_write_turn() {
+  buffers_->write_turn_due = true;
+  timeval now{0, 0};
+  event_add(&event_, &now);
 }
 
 void Connection::on_writable() {

@@ -66,6 +66,7 @@ class Connection {
   bool discard_body();
   // Each returns false when the connection was closed (this is deleted).
   bool flush_output();
+  void schedule_write_turn();
   void arm(short events, std::uint64_t timeout_ms);
   short event_flags(short events) const;
   bool rearm_for_reading();

@@ -79,6 +79,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.metric("relais_not_found_total", "counter", "Requests for paths outside the catalog.", [](const WorkerStats& w) -> const Counter& { return w.not_found; });
   e.header("relais_errors_total", "counter", "Errors, by kind.");
   e.sample("relais_errors_total", "{kind=\"blob_unavailable\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_errors; })));
+  e.sample("relais_errors_total", "{kind=\"blob_truncated\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.truncated_bodies; })));
   e.sample("relais_errors_total", "{kind=\"bad_request\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.parse_errors; })));
   e.sample("relais_errors_total", "{kind=\"header_timeout\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.header_timeouts; })));
   e.sample("relais_errors_total", "{kind=\"send_timeout\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.send_timeouts; })));

@@ -232,7 +232,8 @@ IoResult TlsConnection::send_file(int file_fd, std::uint64_t offset, std::size_t
     // Kernel TLS: the kernel encrypts from the page cache, zero copy kept.
     ERR_clear_error();
     ossl_ssize_t n = SSL_sendfile(ssl_.get(), file_fd, static_cast<off_t>(offset), length, 0);
-    if (n >= 0) return {IoStatus::progress, static_cast<std::size_t>(n)};
+    if (n > 0) return {IoStatus::progress, static_cast<std::size_t>(n)};
+    if (n == 0) return {IoStatus::file_ended};  // the blob shrank under its descriptor
     return io_failure(static_cast<int>(n));
   }
   char* staging = staging_buffer();
@@ -241,7 +242,8 @@ IoResult TlsConnection::send_file(int file_fd, std::uint64_t offset, std::size_t
   do {
     got = ::pread(file_fd, staging, chunk, static_cast<off_t>(offset));
   } while (got < 0 && errno == EINTR);
-  if (got <= 0) return {IoStatus::failed};  // the blob shrank or the disk failed
+  if (got == 0) return {IoStatus::file_ended};  // the blob shrank under its descriptor
+  if (got < 0) return {IoStatus::failed};       // the disk failed
   return write_bytes(staging, static_cast<std::size_t>(got));
 }
 

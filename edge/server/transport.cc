@@ -54,7 +54,9 @@ IoResult Connection::transport_send_file(int file_fd, std::uint64_t offset, std:
   if (tls_) return tls().send_file(file_fd, offset, length);
   off_t position = static_cast<off_t>(offset);
   ssize_t n = ::sendfile(fd(), file_fd, &position, length);
-  if (n == 0) return {IoStatus::again};
+  // 0 for a non-empty range is end of file, not a full socket (that is
+  // EAGAIN): the blob was truncated under its open descriptor.
+  if (n == 0) return {IoStatus::file_ended};
   return from_syscall(n);
 }
 

@@ -21,6 +21,7 @@ enum class IoStatus : std::uint8_t {
   again,     // would block: wait for the socket
   closed,    // the peer closed (read side)
   failed,    // reset, broken pipe, TLS alert: close the connection
+  file_ended,  // sendfile() found the file shorter than the range: the blob shrank
 };
 
 struct IoResult {

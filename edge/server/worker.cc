@@ -270,6 +270,11 @@ std::uint64_t Worker::admit_request(const AddressLimiter::Ticket& ticket) {
   return shared_.limiter->admit_request(ticket, now_ms());
 }
 
+void Worker::blob_shrank(const OpenBlob& blob) {
+  stats_.truncated_bodies.add();
+  cache_.purge(blob.hash);
+}
+
 void Worker::connection_closed(Connection* c) {
   unlink(c);
   if (c->ticket().limited()) shared_.limiter->close_connection(c->ticket());

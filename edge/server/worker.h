@@ -50,6 +50,10 @@ struct ConnectionBuffers {
   std::uint64_t write_started_ms = 0;
   std::uint64_t written_in_phase = 0;
   std::uint64_t last_progress_ms = 0;  // send timeout counts from here
+  // The last flush stopped on the write budget, not on a full socket: the
+  // socket will not signal again (edge-triggered, and no EAGAIN set
+  // SOCK_NOSPACE), so the connection asked for a turn of its own.
+  bool write_turn_due = false;
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   std::uint64_t body_left = 0;      // Content-Length body bytes still to discard
   bool chunked_body = false;
@@ -109,6 +113,10 @@ class Worker {
   void release_buffers(ConnectionBuffers* buffers);
   void log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary);
   void connection_closed(Connection* connection);
+  // A response's blob ended before its range (truncated under the open fd):
+  // counted, and dropped from both tiers so the next request reopens it and
+  // gets the size check (a 503, never a short 200).
+  void blob_shrank(const OpenBlob& blob);
   // The connection finished its responses and waits for the next request:
   // it becomes the most recently idle, the last to be shed.
   void connection_idle(Connection* connection);

@@ -16,6 +16,7 @@ struct WorkerStats {
   Counter memory_hits;
   Counter disk_hits;
   Counter blob_errors;           // missing or corrupt blob: never served
+  Counter truncated_bodies;      // a blob shrank under its open fd mid-response: connection reset
   Counter not_found;
   Counter connections_accepted;
   Counter connections_open;

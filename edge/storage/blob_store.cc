@@ -105,6 +105,7 @@ Result<FileRef> BlobStore::open_file(const ContentHash& hash, std::uint64_t expe
   auto actual = static_cast<std::uint64_t>(st.st_size);
   if (actual != expected_size) return size_mismatch(path, actual, expected_size);
   blob->size = actual;
+  blob->hash = hash;
   return FileRef(std::move(blob));
 }
 

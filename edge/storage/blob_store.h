@@ -30,7 +30,8 @@ namespace relais {
 
 struct OpenBlob {
   UniqueFd fd;
-  std::uint64_t size = 0;
+  std::uint64_t size = 0;  // at open: the file may shrink later (sendfile() then ends early)
+  ContentHash hash;        // to drop it from the caches when it does
 };
 using FileRef = std::shared_ptr<const OpenBlob>;
 
