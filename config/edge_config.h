@@ -62,6 +62,7 @@ struct EdgeConfig {
   // TCP_NOTSENT_LOWAT: without it a slow reader's socket queues up to the
   // kernel's 4 MiB send buffer, which an abort must then free on the loop.
   std::uint64_t send_lowat = 1024 * 1024;
+  std::uint64_t defer_accept_ms = 0;  // TCP_DEFER_ACCEPT on client listeners; 0 = off
   std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
 
   std::string cache_control_html = "public, max-age=60";

@@ -72,6 +72,7 @@ po::options_description edge_description() {
     ("network-limit", po::value<std::vector<std::string>>(), "CIDR=CONNECTIONS:RATE:BURST, repeatable: limits for school NATs and proxies (most specific prefix wins)")
     ("send-min-rate", str("1K"), "bytes per second a response must move on average after the grace (slow-read attack)")
     ("send-min-rate-grace", str("10s"), "time before the minimum send rate applies")
+    ("defer-accept", str("0"), "TCP_DEFER_ACCEPT on client listeners, whole seconds (0 = off): accept a connection only once its first bytes arrived")
     ("send-lowat", str("1M"), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
     ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
@@ -181,6 +182,8 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
     if (auto bad = convert_duration(vm, option, *target)) return *bad;
     if (auto bad = check_positive(vm, option, *target)) return *bad;
   }
+  if (auto bad = convert_duration(vm, "defer-accept", c.defer_accept_ms)) return *bad;
+  if (c.defer_accept_ms > 3600 * 1000) return CliOutcome::usage("--defer-accept: at most 1h");
   const auto& memory = vm["memory-cache"].as<std::string>();
   if (memory == "auto") {
     c.memory_cache_bytes = physical_memory_bytes() / 4;

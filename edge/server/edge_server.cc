@@ -128,7 +128,7 @@ Status open_worker_listeners(EdgeServer::Parts& p, const std::vector<std::string
       if (bound.port() == 0) bound = local_address(probe->get()).value();
     }
     for (auto& worker : p.workers) {
-      auto fd = open_listener(bound, /*reuse_port=*/true);
+      auto fd = open_listener(bound, /*reuse_port=*/true, static_cast<unsigned>(p.config.defer_accept_ms / 1000));
       if (!fd.ok()) return Error::config(std::string(option) + ": " + fd.error().message);
       worker->add_listener(std::move(fd.value()), tls);
     }

@@ -9,7 +9,7 @@
 
 namespace relais {
 
-Result<UniqueFd> open_listener(const SocketAddress& address, bool reuse_port) {
+Result<UniqueFd> open_listener(const SocketAddress& address, bool reuse_port, unsigned defer_accept_s) {
   auto fail = [&](const char* what) {
     return Error::config(std::string(what) + " " + address.to_string() + ": " + std::strerror(errno));
   };
@@ -20,10 +20,15 @@ Result<UniqueFd> open_listener(const SocketAddress& address, bool reuse_port) {
   if (reuse_port && ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) return fail("SO_REUSEPORT");
   if (address.family() == AF_INET6 && ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) != 0)
     return fail("IPV6_V6ONLY");
-  // Wake us only when a request has arrived: a connection that never sends a
-  // byte costs no accept() and no user-space memory (seconds, capped by kernel).
-  int defer = 5;
-  (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
+  // A deferred connection waits in the SYN queue until its first data: a
+  // burst of new clients fills that queue (min(backlog, somaxconn)) and the
+  // kernel answers the rest with SYN cookies, which carry only a coarse MSS
+  // (1460 on a 64 KiB-MTU loopback: 4x the segments) and no window for the
+  // queue time. Off unless asked for.
+  if (defer_accept_s > 0) {
+    int defer = static_cast<int>(defer_accept_s);
+    (void)::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer, sizeof defer);
+  }
   if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address.storage), address.length) != 0) return fail("bind");
   if (::listen(fd.get(), kListenBacklog) != 0) return fail("listen");
   return fd;

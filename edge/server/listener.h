@@ -15,6 +15,8 @@ inline constexpr int kListenBacklog = 4096;
 
 // Non-blocking, close-on-exec, SO_REUSEADDR (+ SO_REUSEPORT when reuse_port),
 // IPV6_V6ONLY for IPv6 so "[::]" and "0.0.0.0" can both be listed.
-Result<UniqueFd> open_listener(const SocketAddress& address, bool reuse_port);
+// defer_accept_s > 0 sets TCP_DEFER_ACCEPT (--defer-accept, off by default:
+// relais-edge.conf says why).
+Result<UniqueFd> open_listener(const SocketAddress& address, bool reuse_port, unsigned defer_accept_s = 0);
 
 }  // namespace relais
