@@ -15,8 +15,8 @@ namespace {
 
 constexpr char kRequest[] = "GET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\n";
 
-// A connection the server has accepted and answered once (TCP_DEFER_ACCEPT
-// means the server only sees connections that sent something).
+// A connection the server has accepted and answered once: an answer proves
+// the worker holds it (a bare connect may still sit in the accept queue).
 std::unique_ptr<RawClient> served_connection(std::uint16_t port, const char* source, int* status) {
   auto c = std::make_unique<RawClient>(port, source);
   *status = 0;
