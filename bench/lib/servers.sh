@@ -14,7 +14,8 @@
 #                                 address), --open-files 30000 (nginx's open_file_cache max here),
 #                                 --listen/--admin-listen on port 0; extra flags are appended
 #                                 (e.g. --memory-cache 64M, --tls-listen 127.0.0.1:0 --tls-cert C --tls-key K;
-#                                 a later flag wins)
+#                                 an option given twice is an error, except the repeatable ones);
+#                                 RELAIS_LIMITS_ON=1 keeps the default per-address limits
 #   nginx_start NAME ROOT [CERT KEY]
 #                                 worker_processes 1, sendfile, open_file_cache, gzip_static on,
 #                                 access_log off; with CERT KEY also an HTTPS listener, TLS 1.3 only,
@@ -69,8 +70,10 @@ relais_start() {
   local bin dir pid line
   bin=$(_relais_bin)
   dir=$BENCH_WORK/$name; mkdir -p "$dir"
+  local limits=(--address-connections 0 --address-rate 0)
+  [ "${RELAIS_LIMITS_ON:-0}" = 1 ] && limits=()
   taskset -c "$BENCH_SERVER_CPU" "$bin/relais-edge" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-    --store "$store" --workers 1 --access-log off --address-connections 0 --address-rate 0 --open-files 30000 "$@" \
+    --store "$store" --workers 1 --access-log off "${limits[@]}" --open-files 30000 "$@" \
     >"$dir/out" 2>&1 &
   pid=$!
   bench_track "$pid"
