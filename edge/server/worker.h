@@ -65,6 +65,7 @@ struct WorkerShared {
   AddressLimiter* limiter = nullptr;
   TlsContextHolder* tls = nullptr;  // nullptr: no --tls-listen
   std::string store_root;
+  const BlobQuarantine* quarantine = nullptr;  // blobs the re-hasher found corrupt and could not remove
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
   std::size_t open_files = 0;           // this worker's share

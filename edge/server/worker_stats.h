@@ -32,6 +32,10 @@ struct WorkerStats {
   Counter memory_objects;
   Counter memory_evictions;
   Counter open_blob_files;
+  // From the worker's BlobStore (blob_store.h: BlobStoreStats).
+  Counter blob_short;            // truncated under an open fd: a 503 or a cut response
+  Counter blob_refused;          // symlink, not a regular file, foreign owner, quarantined
+  Counter blob_corrupt;          // read whole into RAM and its hash did not match
   Counter catalog_generation;
   TlsStats tls;  // zero unless --tls-listen
 };
