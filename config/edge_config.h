@@ -64,6 +64,10 @@ struct EdgeConfig {
   std::uint64_t send_lowat = 1024 * 1024;
   std::uint64_t defer_accept_ms = 0;  // TCP_DEFER_ACCEPT on client listeners; 0 = off
   std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
+  // Background re-hashing of the store's blobs, bytes per second for the
+  // whole edge (0: off). Large blobs are sent with sendfile() and never read
+  // by the edge: this is what finds one corrupted on disk (blob_rehasher.h).
+  std::uint64_t rehash_rate = 32ull << 20;
 
   std::string cache_control_html = "public, max-age=60";
   std::string cache_control_default = "public, max-age=86400";

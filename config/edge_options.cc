@@ -13,6 +13,8 @@ namespace po = boost::program_options;
 namespace relais {
 namespace {
 
+constexpr std::uint64_t kMaxRehashRate = 16ull << 30;
+
 std::uint64_t physical_memory_bytes() {
   long pages = ::sysconf(_SC_PHYS_PAGES);
   long page = ::sysconf(_SC_PAGE_SIZE);
@@ -75,6 +77,7 @@ po::options_description edge_description() {
     ("defer-accept", str("0"), "TCP_DEFER_ACCEPT on client listeners, whole seconds (0 = off): accept a connection only once its first bytes arrived")
     ("send-lowat", str("1M"), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
     ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
+    ("rehash-rate", str("32M"), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off)")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
     ("cache-control-rule", po::value<std::vector<std::string>>(),
@@ -171,7 +174,8 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
                                 {"memory-object-max", &c.memory_object_max_bytes},
                                 {"sendfile-min", &c.sendfile_min},
                                 {"send-min-rate", &c.send_min_rate},
-                                {"send-lowat", &c.send_lowat}}) {
+                                {"send-lowat", &c.send_lowat},
+                                {"rehash-rate", &c.rehash_rate}}) {
     if (auto bad = convert_size(vm, option, *target)) return *bad;
   }
   for (auto [option, target] : {std::pair{"sync-interval", &c.sync_interval_ms},
@@ -201,6 +205,8 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (c.max_headers == 0 || c.max_headers > 1024) return CliOutcome::usage("--max-headers: must be between 1 and 1024");
   if (c.max_ranges == 0 || c.max_ranges > 64) return CliOutcome::usage("--max-ranges: must be between 1 and 64");
   if (c.sendfile_min == 0) return CliOutcome::usage("--sendfile-min: must be greater than 0");
+  // A rate beyond what any disk reads is a typo (32G for 32M), not a wish.
+  if (c.rehash_rate > kMaxRehashRate) return CliOutcome::usage("--rehash-rate: at most 16G (bytes per second; 0 = off)");
   if (c.max_requests_per_connection == 0) return CliOutcome::usage("--max-requests-per-connection: must be greater than 0");
   if (c.open_files < c.workers) return CliOutcome::usage("--open-files: at least one per worker");
   if (c.access_log.empty()) return CliOutcome::usage("--access-log: use a file name, - or off");

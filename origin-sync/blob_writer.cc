@@ -37,7 +37,9 @@ Status BlobWriter::prepare() {
 bool BlobWriter::present(const ContentHash& hash, std::uint64_t size) const {
   struct stat st {};
   const std::string path = blob_path(root_, hash);
-  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == size;
+  // lstat: a symlink in the store is no blob (the edge refuses to follow
+  // it), even to a file of the right size; fetching puts a real one there.
+  return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == size;
 }
 
 void BlobWriter::touched(const ContentHash& hash) {

@@ -29,7 +29,8 @@ class BlobWriter {
   // Creates ROOT/blobs/00..ff (and fsyncs what it created).
   Status prepare();
 
-  // True when the blob exists as a regular file of this size.
+  // True when the blob exists as a regular file of this size (a symlink,
+  // even to one, is not: the edge refuses to follow it, so it is fetched).
   bool present(const ContentHash& hash, std::uint64_t size) const;
 
   // Writes bytes as blob `hash` unless present(); bytes must hash to `hash`.

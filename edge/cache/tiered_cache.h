@@ -57,6 +57,12 @@ class TieredCache {
   Result<BodySource> body(const Variant& variant, std::uint64_t file_min = kNever);
   // Purge: forgets the blob in both tiers (bodies already handed out stay valid).
   void purge(const ContentHash& hash);
+  // The sender of a file body found the file shorter than file.size (issue
+  // 21, item 7): BlobStore::short_file(). The response cannot be completed;
+  // the caller closes the connection. Later requests re-check the file (503
+  // while it is short). The memory tier is left alone: what it holds was
+  // hash-checked and is still right.
+  void short_file(const OpenBlob& file) { store_.short_file(file); }
 
   const TieredCacheStats& stats() const { return stats_; }
 

@@ -341,7 +341,7 @@ bool Connection::flush_output() {
       // The blob was truncated after its head promised the full length: the
       // response cannot be completed. A reset (not a FIN the client could
       // take for the end of a keep-alive exchange) tells it the body is cut.
-      worker().blob_shrank(*segments.front().file);
+      worker().cache().short_file(*segments.front().file);  // counted; the fd is not reused
       abort_now();
       return false;
     }

@@ -15,6 +15,7 @@
 #include "edge/server/catalog_loader.h"
 #include "edge/server/listener.h"
 #include "edge/server/metrics.h"
+#include "edge/server/rehash_loop.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/sync_loop.h"
 #include "edge/server/tls_service.h"
@@ -36,6 +37,9 @@ struct EdgeServer::Parts {
   std::unique_ptr<AdminServer> admin;
   SyncStats sync_stats;
   std::unique_ptr<SyncLoop> sync;  // only with --origin
+  BlobQuarantine quarantine;       // the re-hasher's findings, read by every worker's store
+  RehashStats rehash_stats;
+  std::unique_ptr<RehashLoop> rehash;  // only with --rehash-rate > 0
   std::mutex announce_mutex;       // SIGHUP and the sync thread both print the catalog line
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
@@ -163,7 +167,7 @@ Status open_admin(EdgeServer::Parts& p) {
     g.max_connections = p.settings.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-    return render_metrics(stats, g, &p.sync_stats);
+    return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats);
   };
   h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
@@ -235,6 +239,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   shared.access_log = p->access_log.get();
   shared.open_connections = &p->open_connections;
   shared.store_root = config.store;
+  shared.quarantine = &p->quarantine;
   shared.memory_bytes = config.memory_cache_bytes / config.workers;
   shared.memory_object_max = config.memory_object_max_bytes;
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
@@ -252,6 +257,8 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   std::fflush(stdout);
   // After the first load: the edge serves the on-disk catalog before the first sync ends.
   if (!config.origin.empty()) p->sync = make_sync_loop(*p);
+  if (config.rehash_rate > 0)
+    p->rehash = std::make_unique<RehashLoop>(config.store, config.rehash_rate, p->quarantine, p->rehash_stats);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
 }
 
@@ -259,6 +266,7 @@ EdgeServer::EdgeServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) 
 
 EdgeServer::~EdgeServer() {
   if (parts_->sync) parts_->sync->stop();
+  if (parts_->rehash) parts_->rehash->stop();
   for (auto& w : parts_->workers) w->request_stop();
   for (auto& w : parts_->workers) w->join();
   if (parts_->admin) parts_->admin->stop();
@@ -269,6 +277,7 @@ int EdgeServer::run() {
   for (auto& w : p.workers) w->start();
   p.admin->start();
   if (p.sync) p.sync->start();
+  if (p.rehash) p.rehash->start();
   std::printf("ready\n");
   std::fflush(stdout);
 
@@ -288,6 +297,7 @@ int EdgeServer::run() {
     }
   }
   if (p.sync) p.sync->stop();
+  if (p.rehash) p.rehash->stop();
   for (auto& w : p.workers) w->request_stop();
   for (auto& w : p.workers) w->join();
   p.admin->stop();

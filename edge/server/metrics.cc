@@ -58,12 +58,30 @@ void render_sync(Exposition& e, const SyncStats& s) {
   e.sample("relais_sync_bytes_fetched_total", "", load(s.bytes_fetched));
 }
 
+void render_blob_checks(Exposition& e, const RehashStats* rehash) {
+  e.header("relais_blob_errors_total", "counter", "Blob files not served, by what was wrong with them.");
+  e.sample("relais_blob_errors_total", "{kind=\"short\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_short; })));
+  e.sample("relais_blob_errors_total", "{kind=\"refused\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_refused; })));
+  e.sample("relais_blob_errors_total", "{kind=\"corrupt\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_corrupt; })));
+  if (rehash == nullptr || !rehash->enabled.load()) return;
+  auto load = [](const auto& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
+  e.header("relais_blob_rehash_blobs_total", "counter", "Blobs re-hashed in the background (--rehash-rate).");
+  e.sample("relais_blob_rehash_blobs_total", "", load(rehash->blobs_checked));
+  e.header("relais_blob_rehash_bytes_total", "counter", "Bytes re-read and re-hashed in the background.");
+  e.sample("relais_blob_rehash_bytes_total", "", load(rehash->bytes_hashed));
+  e.header("relais_blob_rehash_corrupt_total", "counter", "Blobs found corrupt by the re-hash: removed (or quarantined), no longer served.");
+  e.sample("relais_blob_rehash_corrupt_total", "", load(rehash->corrupt_found));
+  e.header("relais_blob_rehash_passes_total", "counter", "Complete re-hash walks of the store.");
+  e.sample("relais_blob_rehash_passes_total", "", load(rehash->passes));
+}
+
 }  // namespace
 
 const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
     "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled"};
 
-std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync) {
+std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
+                           const RehashStats* rehash) {
   Exposition e(workers);
   e.header("relais_requests_total", "counter", "Requests answered, by status class.");
   for (int c = 1; c <= 5; ++c) {
@@ -79,7 +97,6 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.metric("relais_not_found_total", "counter", "Requests for paths outside the catalog.", [](const WorkerStats& w) -> const Counter& { return w.not_found; });
   e.header("relais_errors_total", "counter", "Errors, by kind.");
   e.sample("relais_errors_total", "{kind=\"blob_unavailable\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_errors; })));
-  e.sample("relais_errors_total", "{kind=\"blob_truncated\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.truncated_bodies; })));
   e.sample("relais_errors_total", "{kind=\"bad_request\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.parse_errors; })));
   e.sample("relais_errors_total", "{kind=\"header_timeout\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.header_timeouts; })));
   e.sample("relais_errors_total", "{kind=\"send_timeout\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.send_timeouts; })));
@@ -97,6 +114,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.metric("relais_memory_cache_objects", "gauge", "Objects in the memory tier.", [](const WorkerStats& w) -> const Counter& { return w.memory_objects; });
   e.metric("relais_memory_cache_evictions_total", "counter", "Objects evicted from the memory tier.", [](const WorkerStats& w) -> const Counter& { return w.memory_evictions; });
   e.metric("relais_open_blob_files", "gauge", "Blob files held open for sendfile.", [](const WorkerStats& w) -> const Counter& { return w.open_blob_files; });
+  render_blob_checks(e, rehash);
   e.gauge("relais_catalog_loaded", "1 once a catalog is in service.", g.catalog_loaded ? 1 : 0);
   e.gauge("relais_catalog_generation", "Manifest generation in service.", static_cast<double>(g.catalog_generation));
   e.gauge("relais_catalog_objects", "Paths in the catalog in service.", static_cast<double>(g.catalog_entries));

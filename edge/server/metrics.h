@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "edge/server/worker_stats.h"
+#include "edge/storage/blob_rehasher.h"
 
 namespace relais {
 
@@ -43,6 +44,6 @@ struct SyncStats {
 extern const char* const kSyncFailureNames[SyncStats::kFailureKinds];
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& gauges,
-                           const SyncStats* sync = nullptr);
+                           const SyncStats* sync = nullptr, const RehashStats* rehash = nullptr);
 
 }  // namespace relais

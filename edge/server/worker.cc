@@ -54,7 +54,7 @@ ConnectionBuffers::ConnectionBuffers(std::size_t input_cap, std::size_t scratch_
 Worker::Worker(unsigned index, const WorkerShared& shared)
     : index_(index),
       shared_(shared),
-      store_(shared.store_root, shared.open_files),
+      store_(shared.store_root, shared.open_files, shared.quarantine),
       memory_(shared.memory_bytes, shared.memory_object_max),
       cache_(store_, memory_),
       headers_(shared.settings->limits.max_headers) {
@@ -134,6 +134,10 @@ void Worker::publish_stats() {
   stats_.memory_objects.set(m.objects);
   stats_.memory_evictions.set(m.evictions);
   stats_.open_blob_files.set(store_.open_files());
+  const BlobStoreStats& b = store_.stats();
+  stats_.blob_short.set(b.short_files);
+  stats_.blob_refused.set(b.refused);
+  stats_.blob_corrupt.set(b.corrupt);
   if (catalog_) stats_.catalog_generation.set(catalog_->generation());
   if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));
   (void)catalog();  // pick up a new catalog even when no request arrives
@@ -268,11 +272,6 @@ void Worker::connection_idle(Connection* c) {
 std::uint64_t Worker::admit_request(const AddressLimiter::Ticket& ticket) {
   if (!ticket.limited()) return 0;
   return shared_.limiter->admit_request(ticket, now_ms());
-}
-
-void Worker::blob_shrank(const OpenBlob& blob) {
-  stats_.truncated_bodies.add();
-  cache_.purge(blob.hash);
 }
 
 void Worker::connection_closed(Connection* c) {

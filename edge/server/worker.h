@@ -69,6 +69,7 @@ struct WorkerShared {
   AddressLimiter* limiter = nullptr;
   TlsContextHolder* tls = nullptr;  // nullptr: no --tls-listen
   std::string store_root;
+  const BlobQuarantine* quarantine = nullptr;  // blobs the re-hasher found corrupt and could not remove
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
   std::size_t open_files = 0;           // this worker's share
@@ -113,10 +114,6 @@ class Worker {
   void release_buffers(ConnectionBuffers* buffers);
   void log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary);
   void connection_closed(Connection* connection);
-  // A response's blob ended before its range (truncated under the open fd):
-  // counted, and dropped from both tiers so the next request reopens it and
-  // gets the size check (a 503, never a short 200).
-  void blob_shrank(const OpenBlob& blob);
   // The connection finished its responses and waits for the next request:
   // it becomes the most recently idle, the last to be shed.
   void connection_idle(Connection* connection);

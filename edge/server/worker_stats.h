@@ -16,7 +16,6 @@ struct WorkerStats {
   Counter memory_hits;
   Counter disk_hits;
   Counter blob_errors;           // missing or corrupt blob: never served
-  Counter truncated_bodies;      // a blob shrank under its open fd mid-response: connection reset
   Counter not_found;
   Counter connections_accepted;
   Counter connections_open;
@@ -33,6 +32,10 @@ struct WorkerStats {
   Counter memory_objects;
   Counter memory_evictions;
   Counter open_blob_files;
+  // From the worker's BlobStore (blob_store.h: BlobStoreStats).
+  Counter blob_short;            // truncated under an open fd: a 503 or a cut response
+  Counter blob_refused;          // symlink, not a regular file, foreign owner, quarantined
+  Counter blob_corrupt;          // read whole into RAM and its hash did not match
   Counter catalog_generation;
   TlsStats tls;  // zero unless --tls-listen
 };

@@ -151,7 +151,7 @@ TEST(EdgeTruncatedBlob, IsCutWithAResetThenRefused) {
   EXPECT_EQ(again->status, 503);
   auto metrics = http_get(edge.admin_port, "/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find("relais_errors_total{kind=\"blob_truncated\"} 1\n"), std::string::npos)
+  EXPECT_NE(metrics->body.find("relais_blob_errors_total{kind=\"short\"} 1\n"), std::string::npos)
       << metrics->body;
   // The worker is not stuck on the dead response: it answers at once.
   auto page = http_get(edge.port, "/fiche.pdf", {"Range: bytes=0-9"});

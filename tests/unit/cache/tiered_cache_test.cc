@@ -228,5 +228,30 @@ TEST_F(TieredCacheTest, ByteFlippedAfterVerificationNeverReachesRam) {
   EXPECT_FALSE(store_->verified(v.hash));       // and re-checked on its next read
 }
 
+// Issue 21, item 7: after one response the fd was cached and its size at open
+// trusted, so a truncated blob got a 200 whose Content-Length could not be met.
+TEST_F(TieredCacheTest, LargeBlobTruncatedAfterItWasServedIsRefused) {
+  const std::string video(kMaxMemoryObject * 2, 'v');
+  Variant v = put(video);
+  TieredCache cache(*store_, memory_);
+  ASSERT_TRUE(cache.body(v).ok());
+  fs::resize_file(blob_path(root_, v.hash), kMaxMemoryObject);
+  EXPECT_FALSE(cache.body(v).ok());
+  EXPECT_EQ(store_->stats().short_files, 1u);
+  EXPECT_EQ(store_->open_files(), 0u);
+}
+
+TEST_F(TieredCacheTest, ShortFileReportedBySenderDropsTheFd) {
+  const std::string video(kMaxMemoryObject * 2, 'v');
+  Variant v = put(video);
+  TieredCache cache(*store_, memory_);
+  Result<BodySource> body = cache.body(v);
+  ASSERT_TRUE(body.ok());
+  ASSERT_NE(body->file, nullptr);
+  cache.short_file(*body->file);
+  EXPECT_EQ(store_->open_files(), 0u);
+  EXPECT_EQ(store_->stats().short_files, 1u);
+}
+
 }  // namespace
 }  // namespace relais

@@ -1,6 +1,8 @@
 #include "edge/storage/blob_store.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -196,6 +198,142 @@ TEST_F(BlobStoreTest, ZeroFdBudgetStillServes) {
   ASSERT_TRUE(file.ok());
   EXPECT_EQ(store.open_files(), 0u);
   EXPECT_EQ(read_fd(file.value()), "x");
+}
+
+
+// Issue 21, item 8: a blob replaced by a symlink to a file of the right size
+// was followed and served with the original ETag.
+TEST_F(BlobStoreTest, SymlinkInPlaceOfABlobIsRefusedNotFollowed) {
+  const std::string body(2 << 20, 'v');
+  ContentHash h = put(body);
+  const std::string zeros = root_ + "/zeros";
+  std::ofstream(zeros, std::ios::binary) << std::string(body.size(), '\0');
+  fs::remove(blob_path(root_, h));
+  fs::create_symlink(zeros, blob_path(root_, h));
+  BlobStore store(root_, 8);
+  Result<FileRef> file = store.open(h, body.size());
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().message.find("symbolic link"), std::string::npos) << file.error().message;
+  EXPECT_FALSE(store.read_verified(h, body.size()).ok());
+  EXPECT_EQ(store.stats().refused, 2u);
+  EXPECT_EQ(store.open_files(), 0u);
+}
+
+TEST_F(BlobStoreTest, SymlinkEvenToTheRightBytesIsRefused) {
+  const std::string body = "page";
+  ContentHash h = put(body);
+  const std::string copy = root_ + "/copy";
+  fs::copy_file(blob_path(root_, h), copy);
+  fs::remove(blob_path(root_, h));
+  fs::create_symlink(copy, blob_path(root_, h));
+  BlobStore store(root_, 8);
+  EXPECT_FALSE(store.open(h, body.size()).ok());
+}
+
+// O_NONBLOCK: open() of a FIFO without a writer would block the worker for ever.
+TEST_F(BlobStoreTest, FifoInPlaceOfABlobIsRefusedWithoutBlocking) {
+  ContentHash h = put("x");
+  fs::remove(blob_path(root_, h));
+  ASSERT_EQ(::mkfifo(blob_path(root_, h).c_str(), 0600), 0);
+  BlobStore store(root_, 8);
+  Result<FileRef> file = store.open(h, 1);
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().message.find("not a regular file"), std::string::npos) << file.error().message;
+  EXPECT_EQ(store.stats().refused, 1u);
+}
+
+TEST_F(BlobStoreTest, FileOwnedBySomeoneElseIsRefused) {
+  ContentHash h = put("devoir");
+  const uid_t me = ::geteuid();
+  BlobStore store(root_, 8, nullptr, BlobOwners{me + 1, me + 2});
+  Result<FileRef> file = store.open(h, 6);
+  ASSERT_FALSE(file.ok());
+  EXPECT_NE(file.error().message.find("owned by uid"), std::string::npos) << file.error().message;
+  BlobStore mine(root_, 8, nullptr, BlobOwners{me + 1, me});
+  EXPECT_TRUE(mine.open(h, 6).ok());
+}
+
+// Issue 21, item 7: the size checked was the one recorded at open, so a blob
+// truncated under the cached fd was served with a Content-Length it could not meet.
+TEST_F(BlobStoreTest, BlobTruncatedUnderTheCachedFdIsRefusedAndDropped) {
+  const std::string body(2 << 20, 'w');
+  ContentHash h = put(body);
+  BlobStore store(root_, 8);
+  ASSERT_TRUE(store.open(h, body.size()).ok());
+  fs::resize_file(blob_path(root_, h), 1'000'000);
+  Result<FileRef> again = store.open(h, body.size());
+  ASSERT_FALSE(again.ok());
+  EXPECT_NE(again.error().message.find("truncated"), std::string::npos) << again.error().message;
+  EXPECT_EQ(store.open_files(), 0u);
+  EXPECT_EQ(store.stats().short_files, 1u);
+}
+
+TEST_F(BlobStoreTest, BlobReplacedUnderTheCachedFdIsOpenedAgain) {
+  const std::string body = "version une";
+  ContentHash h = put(body);
+  BlobStore store(root_, 8);
+  Result<FileRef> first = store.open(h, body.size());
+  ASSERT_TRUE(first.ok());
+  // What a sync does: a new file renamed over the old one.
+  const std::string temp = root_ + "/temp";
+  std::ofstream(temp, std::ios::binary) << body;
+  fs::rename(temp, blob_path(root_, h));
+  Result<FileRef> second = store.open(h, body.size());
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_NE(second.value().get(), first.value().get());
+  EXPECT_FALSE(second.value()->identity == first.value()->identity);
+  // Removed (collected, or by the re-hasher): the cached fd goes too.
+  fs::remove(blob_path(root_, h));
+  EXPECT_FALSE(store.open(h, body.size()).ok());
+  EXPECT_EQ(store.open_files(), 0u);
+}
+
+TEST_F(BlobStoreTest, ShortFileReportDropsThatFdOnly) {
+  ContentHash h = put("video");
+  BlobStore store(root_, 8);
+  Result<FileRef> a = store.open(h, 5);
+  ASSERT_TRUE(a.ok());
+  EXPECT_EQ(a.value()->hash, h);
+  store.short_file(*a.value());
+  EXPECT_EQ(store.open_files(), 0u);
+  EXPECT_EQ(store.stats().short_files, 1u);
+  Result<FileRef> b = store.open(h, 5);
+  ASSERT_TRUE(b.ok());
+  store.short_file(*a.value());  // late report about the old fd
+  EXPECT_EQ(store.open_files(), 1u);
+  Result<FileRef> c = store.open(h, 5);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c.value().get(), b.value().get());
+}
+
+TEST_F(BlobStoreTest, ShortFileReportForgetsTheVerifiedBlob) {
+  ContentHash h = put("page");
+  BlobStore store(root_, 8);
+  ASSERT_TRUE(store.read_verified(h, 4).ok());
+  Result<FileRef> f = store.open(h, 4);
+  ASSERT_TRUE(f.ok());
+  store.short_file(*f.value());
+  EXPECT_FALSE(store.verified(h));
+}
+
+TEST_F(BlobStoreTest, QuarantinedFileIsRefusedUntilReplaced) {
+  const std::string body = "corrompu";
+  ContentHash h = put(body);
+  BlobQuarantine quarantine;
+  BlobStore store(root_, 8, &quarantine);
+  Result<FileRef> cached = store.open(h, body.size());
+  ASSERT_TRUE(cached.ok());
+  ASSERT_TRUE(quarantine.add(h, cached.value()->identity));
+  Result<FileRef> refused = store.open(h, body.size());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().message.find("corrupt"), std::string::npos) << refused.error().message;
+  EXPECT_EQ(store.open_files(), 0u);
+  EXPECT_FALSE(store.read_verified(h, body.size()).ok());
+  // A sync writes a good copy: another inode, served again.
+  const std::string temp = root_ + "/temp";
+  std::ofstream(temp, std::ios::binary) << body;
+  fs::rename(temp, blob_path(root_, h));
+  EXPECT_TRUE(store.open(h, body.size()).ok());
 }
 
 }  // namespace

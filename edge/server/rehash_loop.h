@@ -1,0 +1,61 @@
+// RehashLoop: the edge's background re-hashing of its blobs (--rehash-rate).
+//
+// Owns one thread that drives BlobRehasher (edge/storage/blob_rehasher.h) at
+// a bounded rate: each slice of at most kSliceBytes is paid for with
+// slice/rate seconds of waiting, so the disk and CPU it takes stay at
+// --rehash-rate bytes per second for the whole edge, and a pass over a tiny
+// store is repeated at most once per kMinPass.
+//
+// Why a thread and not chunked work on the workers' loops: the reads are of
+// cold blobs (what is hot is in RAM or already verified), and a pread() that
+// waits for the disk blocks the loop it runs on, i.e. every connection of a
+// worker; DESIGN.md keeps disk I/O off the hot path. One thread per edge
+// also hashes each blob once per pass, not once per worker. It runs at the
+// lowest CPU priority (nice 19) and in the idle I/O class, so it yields the
+// core and the disk to the workers under load. It shares nothing with the
+// workers but the quarantine (blob_quarantine.h) and the files themselves.
+//
+// Lifecycle: start() from EdgeServer::run() when the rate is not 0, stop()
+// (also from the destructor) returns within one slice.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "edge/storage/blob_quarantine.h"
+#include "edge/storage/blob_rehasher.h"
+
+namespace relais {
+
+class RehashLoop {
+ public:
+  static constexpr std::uint64_t kSliceBytes = 1 << 20;  // one read and hash between two waits
+  static constexpr std::chrono::seconds kMinPass{1};     // an empty store is listed once a second
+
+  // bytes_per_second > 0.
+  RehashLoop(std::string store, std::uint64_t bytes_per_second, BlobQuarantine& quarantine, RehashStats& stats);
+  ~RehashLoop();
+  RehashLoop(const RehashLoop&) = delete;
+  RehashLoop& operator=(const RehashLoop&) = delete;
+
+  void start();
+  void stop();
+
+ private:
+  void run();
+  // Waits until deadline or stop(); false on stop().
+  bool wait_until(std::chrono::steady_clock::time_point deadline);
+
+  BlobRehasher rehasher_;
+  const std::uint64_t rate_;
+  bool stopping_ = false;  // under mutex_
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::thread thread_;
+};
+
+}  // namespace relais
