@@ -12,6 +12,7 @@
 #include "origin-sync/atomic_file.h"
 #include "origin-sync/local_pull.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/manifest_pin.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
@@ -42,11 +43,22 @@ std::string stored_etag(const SyncSettings& s) {
   return etag;
 }
 
-HashSet referenced_blobs(const Manifest& m) {
-  HashSet set;
+void add_blobs(const Manifest& m, HashSet& set) {
   for (const auto& e : m.entries)
     for (const auto& v : e.variants) set.insert(v.hash);
+}
+
+HashSet referenced_blobs(const Manifest& m) {
+  HashSet set;
+  add_blobs(m, set);
   return set;
+}
+
+void add_gc(GcReport& into, const GcReport& r) {
+  into.blobs_removed += r.blobs_removed;
+  into.bytes_removed += r.bytes_removed;
+  into.temp_files_removed += r.temp_files_removed;
+  into.blobs_waiting = r.blobs_waiting;
 }
 
 SyncFailure classify_pull_error(const Error& e, const PullReport& r) {
@@ -91,6 +103,8 @@ SyncOutcome fail(SyncOutcome o, SyncFailure f, Error e) {
   o.error = std::move(e);
   return o;
 }
+
+std::int64_t unix_now(const SyncSettings& s) { return s.now ? s.now() : static_cast<std::int64_t>(std::time(nullptr)); }
 
 SyncOutcome sync_locked(const SyncSettings& s) {
   SyncOutcome o;
@@ -138,10 +152,12 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     o.pull.files = current->entries.size();
     o.pull.blobs = referenced_blobs(*current).size();
   }
-  const std::int64_t now = s.now ? s.now() : static_cast<std::int64_t>(std::time(nullptr));
-  auto gc = collect_garbage(s.store, referenced_blobs(*current), now, s.gc_grace);
+  auto in_use = pinned_blobs(s.store);
+  if (!in_use) return fail(o, SyncFailure::storage, in_use.error());
+  add_blobs(*current, *in_use);
+  auto gc = collect_garbage(s.store, *in_use, unix_now(s), s.gc_grace);
   if (!gc) return fail(o, SyncFailure::storage, gc.error());
-  o.gc = *gc;
+  add_gc(o.gc, *gc);
   return o;
 }
 

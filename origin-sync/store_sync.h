@@ -10,7 +10,10 @@
 //      origin URL it came from, written atomically after the manifest), and a
 //      304 ends the sync with nothing fetched;
 //   4. pull (store_pull.h): missing blobs only, verified, then the manifest;
-//   5. collect unreferenced blobs past the grace period (blob_gc.h).
+//   5. collect unreferenced blobs past the grace period (blob_gc.h): blobs
+//      named by neither the store's manifest nor a manifest a live edge
+//      serves (pinned in the store, manifest_pin.h), so that no blob a
+//      catalog in service references is ever collected.
 // A failure at any step leaves STORE/manifest, hence the catalog in service,
 // as it was. The outcome names the failure's reason for metrics and logs.
 #pragma once
