@@ -12,6 +12,7 @@
 #include "origin-sync/atomic_file.h"
 #include "origin-sync/local_pull.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/manifest_pin.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
@@ -42,11 +43,33 @@ std::string stored_etag(const SyncSettings& s) {
   return etag;
 }
 
-HashSet referenced_blobs(const Manifest& m) {
-  HashSet set;
+void add_blobs(const Manifest& m, HashSet& set) {
   for (const auto& e : m.entries)
     for (const auto& v : e.variants) set.insert(v.hash);
+}
+
+HashSet referenced_blobs(const Manifest& m) {
+  HashSet set;
+  add_blobs(m, set);
   return set;
+}
+
+// Every blob a catalog may need: the store's manifest (what an edge loads
+// when it starts), the manifests live edges serve, and `incoming`.
+Result<HashSet> blobs_in_use(const SyncSettings& s, const Manifest* incoming) {
+  auto in_use = pinned_blobs(s.store);
+  if (!in_use) return in_use.error();
+  // A store without a (readable) manifest has no catalog for an edge to load.
+  if (auto current = read_manifest_file(s.store)) add_blobs(*current, *in_use);
+  if (incoming != nullptr) add_blobs(*incoming, *in_use);
+  return in_use;
+}
+
+void add_gc(GcReport& into, const GcReport& r) {
+  into.blobs_removed += r.blobs_removed;
+  into.bytes_removed += r.bytes_removed;
+  into.temp_files_removed += r.temp_files_removed;
+  into.blobs_waiting = r.blobs_waiting;
 }
 
 SyncFailure classify_pull_error(const Error& e, const PullReport& r) {
@@ -92,6 +115,39 @@ SyncOutcome fail(SyncOutcome o, SyncFailure f, Error e) {
   return o;
 }
 
+std::int64_t unix_now(const SyncSettings& s) { return s.now ? s.now() : static_cast<std::int64_t>(std::time(nullptr)); }
+
+// Step 4: before fetching anything, collect what no catalog needs and check
+// that the blobs still to fetch fit. Touches neither STORE/manifest nor the
+// blobs of any catalog, so a failure here leaves the catalog in service.
+std::optional<SyncOutcome> make_room(const SyncSettings& s, const Manifest& incoming, std::uint64_t manifest_bytes,
+                                     SyncOutcome& o) {
+  const FreeSpaceProbe probe = s.free_space ? s.free_space : FreeSpaceProbe(statvfs_free_space);
+  auto room = probe(s.store);
+  if (!room) return fail(o, SyncFailure::storage, room.error());
+  // Collecting changes neither figure: the incoming blobs and their partial files stay.
+  const SpaceNeed need = space_needed(s.store, incoming, manifest_bytes, room->block_size);
+  // Nothing to fetch (the usual sync of an unchanged manifest): the collection after the pull is enough.
+  if (need.blobs == 0 && need.bytes <= room->available) return std::nullopt;
+  auto in_use = blobs_in_use(s, &incoming);
+  if (!in_use) return fail(o, SyncFailure::storage, in_use.error());
+  const std::int64_t now = unix_now(s);
+  // With the grace period first; then, if the disk is still short, without:
+  // what the grace keeps is named by no catalog (not the store's, no live
+  // edge's, not the one being pulled), so only a request that looked it up
+  // in a catalog swapped out moments ago could still want it, where a
+  // wedged sync would cost every request.
+  for (std::chrono::seconds grace : {s.gc_grace, std::chrono::seconds(0)}) {
+    auto gc = collect_garbage(s.store, *in_use, now, grace);
+    if (!gc) return fail(o, SyncFailure::storage, gc.error());
+    add_gc(o.gc, *gc);
+    room = probe(s.store);
+    if (!room) return fail(o, SyncFailure::storage, room.error());
+    if (need.bytes <= room->available) return std::nullopt;
+  }
+  return fail(o, SyncFailure::no_space, not_enough_space(s.store, need, *room));
+}
+
 SyncOutcome sync_locked(const SyncSettings& s) {
   SyncOutcome o;
   std::unique_ptr<HttpBlobFetcher> http;
@@ -111,9 +167,13 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     return fail(o, e.source == ErrorSource::internal ? SyncFailure::cancelled : SyncFailure::manifest_fetch, e);
   }
   if (!fetched->not_modified) {
-    // Parsed here too, so that a bad manifest is told apart from a failed download.
-    if (auto m = parse_manifest(fetched->bytes); !m)
-      return fail(o, SyncFailure::manifest_invalid, Error::origin(fetcher.describe() + ": " + m.error().message, false));
+    {
+      // Parsed here too, so that a bad manifest is told apart from a failed download.
+      auto incoming = parse_manifest(fetched->bytes);
+      if (!incoming)
+        return fail(o, SyncFailure::manifest_invalid, Error::origin(fetcher.describe() + ": " + incoming.error().message, false));
+      if (auto failed = make_room(s, *incoming, fetched->bytes.size(), o)) return *failed;
+    }  // the parsed manifest is dropped before the blobs are fetched
     PullOptions po;
     po.jobs = s.jobs;
     po.retry = s.retry;
@@ -138,10 +198,12 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     o.pull.files = current->entries.size();
     o.pull.blobs = referenced_blobs(*current).size();
   }
-  const std::int64_t now = s.now ? s.now() : static_cast<std::int64_t>(std::time(nullptr));
-  auto gc = collect_garbage(s.store, referenced_blobs(*current), now, s.gc_grace);
+  auto in_use = pinned_blobs(s.store);
+  if (!in_use) return fail(o, SyncFailure::storage, in_use.error());
+  add_blobs(*current, *in_use);
+  auto gc = collect_garbage(s.store, *in_use, unix_now(s), s.gc_grace);
   if (!gc) return fail(o, SyncFailure::storage, gc.error());
-  o.gc = *gc;
+  add_gc(o.gc, *gc);
   return o;
 }
 
@@ -157,6 +219,7 @@ std::string_view sync_failure_name(SyncFailure f) {
     case SyncFailure::blob_verify: return "blob_verify";
     case SyncFailure::storage: return "storage";
     case SyncFailure::cancelled: return "cancelled";
+    case SyncFailure::no_space: return "no_space";
   }
   return "unknown";
 }

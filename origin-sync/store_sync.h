@@ -9,8 +9,19 @@
 //      manifest now in the store is kept in STORE/.origin-etag (with the
 //      origin URL it came from, written atomically after the manifest), and a
 //      304 ends the sync with nothing fetched;
-//   4. pull (store_pull.h): missing blobs only, verified, then the manifest;
-//   5. collect unreferenced blobs past the grace period (blob_gc.h).
+//   4. make room, before any fetch: collect what no catalog needs (blob_gc.h)
+//      and check the free space against the sizes the manifest declares for
+//      the blobs still to fetch (store_space.h); when it is short, the grace
+//      period yields and every blob no catalog names goes; if it is still
+//      short the sync fails with "not enough space: need X, have Y";
+//   5. pull (store_pull.h): missing blobs only, verified, then the manifest;
+//   6. collect unreferenced blobs past the grace period (blob_gc.h).
+// "No catalog needs it" means: named by none of the store's manifest (what an
+// edge loads when it starts), the manifests live edges serve (pinned in the
+// store, manifest_pin.h) and, before the fetch, the manifest being pulled. So
+// a full disk never wedges syncing (a failed pull's blobs and partial files
+// are collected by the next one, whatever the grace period), and no blob a
+// catalog in service references is ever collected.
 // A failure at any step leaves STORE/manifest, hence the catalog in service,
 // as it was. The outcome names the failure's reason for metrics and logs.
 #pragma once
@@ -25,6 +36,7 @@
 #include "origin-sync/blob_gc.h"
 #include "origin-sync/http_blob_fetcher.h"
 #include "origin-sync/store_pull.h"
+#include "origin-sync/store_space.h"
 
 namespace relais {
 
@@ -40,6 +52,7 @@ struct SyncSettings {
   std::function<void(const std::string&)> warn;
   std::function<std::int64_t()> now;  // wall clock, unix seconds (GC); empty: the system clock
   Sleeper sleep;                      // retry waits; empty: real, cancellable
+  FreeSpaceProbe free_space;          // empty: statvfs of the store
 };
 
 enum class SyncFailure : unsigned char {
@@ -51,8 +64,9 @@ enum class SyncFailure : unsigned char {
   blob_verify,       // a blob's bytes did not match its hash or size after the retries
   storage,           // the local disk
   cancelled,
+  no_space,          // the blobs still to fetch do not fit, even after collecting what no catalog needs
 };
-inline constexpr int kSyncFailureKinds = 8;
+inline constexpr int kSyncFailureKinds = 9;
 std::string_view sync_failure_name(SyncFailure f);
 
 struct SyncOutcome {

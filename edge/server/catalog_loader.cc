@@ -1,19 +1,34 @@
 #include "edge/server/catalog_loader.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace relais {
 
 Status CatalogLoader::reload() {
-  Result<Manifest> manifest = read_manifest_file(store_);
-  if (!manifest.ok()) return manifest.error();
+  std::string bytes;
+  Result<ManifestPin> pin = ManifestPin::take(store_, bytes);
+  if (!pin.ok()) return pin.error();
+  // A catalog is known by its bytes, not by its generation: a publish into a
+  // fresh output directory restarts at generation 1 with other files.
+  const ContentHash digest = hash_bytes(bytes);
   std::lock_guard lock(mutex_);
-  // Same generation: nothing new, and a purge made since must stick until
-  // the publisher ships a new generation.
-  if (loaded_ && manifest->generation == manifest_.generation) return {};
+  // The same bytes: nothing new (the pin just taken is dropped, the one held
+  // stays), and a purge made since must stick until the manifest changes.
+  if (loaded_ && digest == digest_) return {};
+  Result<Manifest> manifest = parse_manifest(bytes);
+  if (!manifest.ok()) return Error{manifest.error().source, false, store_ + "/manifest: " + manifest.error().message};
+  if (!pin->pinned() && !warned_unpinned_) {
+    warned_unpinned_ = true;
+    std::fprintf(stderr, "relais-edge: %s; blob collectors on %s only have gc-grace to spare the catalog in service\n",
+                 pin->unpinned_reason().c_str(), store_.c_str());
+  }
   manifest_ = manifest.value();
+  digest_ = digest;
   loaded_ = true;
   holder_.publish(Catalog::build(std::move(manifest.value())));
+  // After the publish: until then the previous pin covers the previous catalog.
+  pin_ = std::move(pin.value());
   return {};
 }
 

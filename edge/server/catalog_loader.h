@@ -4,6 +4,12 @@
 // purge). Keeps the manifest it last loaded so a purge can rebuild the
 // catalog without that path. A manifest that fails to load leaves the
 // current catalog in service: a bad publish never takes the edge down.
+//
+// A catalog is identified by the XXH3-128 of its manifest's bytes, never by
+// the generation (a publisher may restart its counter). The manifest in
+// service stays pinned in the store (origin-sync/manifest_pin.h) until the
+// next one replaces it, so that no blob collector, this edge's sync or a
+// `relais-sync pull` by hand, deletes blobs the catalog in service needs.
 #pragma once
 
 #include <cstdint>
@@ -12,7 +18,9 @@
 #include <string_view>
 
 #include "edge/cache/catalog.h"
+#include "origin-sync/content_hash.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/manifest_pin.h"
 #include "origin-sync/result.h"
 
 namespace relais {
@@ -21,8 +29,8 @@ class CatalogLoader {
  public:
   CatalogLoader(std::string store, CatalogHolder& holder) : store_(std::move(store)), holder_(holder) {}
 
-  // Reads STORE/manifest and publishes it (unless it is the generation
-  // already in service).
+  // Reads STORE/manifest and publishes it, unless its bytes are those of the
+  // manifest already in service.
   Status reload();
   // Removes one path, or every path under a prefix ending in '/', from the
   // catalog in service. Returns how many entries were removed.
@@ -33,7 +41,10 @@ class CatalogLoader {
   CatalogHolder& holder_;
   std::mutex mutex_;
   Manifest manifest_;
+  ContentHash digest_;  // of the manifest bytes in service
+  ManifestPin pin_;     // holds those bytes' inode in the store
   bool loaded_ = false;
+  bool warned_unpinned_ = false;
 };
 
 }  // namespace relais

@@ -78,7 +78,7 @@ void render_blob_checks(Exposition& e, const RehashStats* rehash) {
 }  // namespace
 
 const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
-    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled"};
+    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled", "no_space"};
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
                            const RehashStats* rehash) {

@@ -8,6 +8,7 @@
 
 #include "edge/server/worker_stats.h"
 #include "edge/storage/blob_rehasher.h"
+#include "origin-sync/store_sync.h"
 
 namespace relais {
 
@@ -25,7 +26,7 @@ struct EdgeGauges {
 // thread, read by the admin thread: relaxed atomics, no lock. Failure
 // reasons are indexed by origin-sync's SyncFailure (store_sync.h).
 struct SyncStats {
-  static constexpr int kFailureKinds = 8;
+  static constexpr int kFailureKinds = kSyncFailureKinds;
   std::atomic<bool> enabled{false};
   std::atomic<std::uint64_t> syncs{0};             // attempts finished
   std::atomic<std::uint64_t> not_modified{0};      // of which 304

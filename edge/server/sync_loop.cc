@@ -52,7 +52,7 @@ void SyncLoop::run() {
     SyncOutcome o = sync_store(settings_);
     record(o);
     if (o.ok()) {
-      if (!o.not_modified) on_synced_();  // reload() is a no-op for the generation in service
+      if (!o.not_modified) on_synced_();  // reload() is a no-op for the manifest bytes in service
       if (o.pull.blobs_rejected > 0)
         std::fprintf(stderr, "relais-edge: sync: %llu blobs failed verification, were deleted and fetched again\n",
                      static_cast<unsigned long long>(o.pull.blobs_rejected));
