@@ -1,19 +1,27 @@
 #include "edge/server/catalog_loader.h"
 
-#include <algorithm>
-
 namespace relais {
 
 Status CatalogLoader::reload() {
-  Result<Manifest> manifest = read_manifest_file(store_);
-  if (!manifest.ok()) return manifest.error();
+  // The text and the catalog being built are the only large things alive
+  // here: no Manifest of the whole file is made (catalog.h).
+  // The text is freed before the swap, while the old catalog is still alive.
+  auto catalog = [&]() -> Result<std::shared_ptr<const Catalog>> {
+    Result<std::string> text = read_manifest_text(store_);
+    if (!text.ok()) return text.error();
+    return Catalog::load(*text);
+  }();
+  if (!catalog.ok()) {
+    const Error& e = catalog.error();
+    if (e.source == ErrorSource::storage) return e;  // names the file already
+    return Error{e.source, false, store_ + "/" + std::string(kManifestFileName) + ": " + e.message};
+  }
   std::lock_guard lock(mutex_);
   // Same generation: nothing new, and a purge made since must stick until
   // the publisher ships a new generation.
-  if (loaded_ && manifest->generation == manifest_.generation) return {};
-  manifest_ = manifest.value();
-  loaded_ = true;
-  holder_.publish(Catalog::build(std::move(manifest.value())));
+  if (loaded_ && (*catalog)->generation() == loaded_->generation()) return {};
+  loaded_ = *catalog;
+  holder_.publish(std::move(catalog.value()));
   return {};
 }
 
@@ -22,14 +30,12 @@ Result<std::size_t> CatalogLoader::purge(std::string_view path) {
   if (path.empty()) return Error::client("purge: empty path");
   std::lock_guard lock(mutex_);
   if (!loaded_) return Error::client("purge: no catalog loaded");
-  bool prefix = path.ends_with("/");
-  auto& entries = manifest_.entries;
-  auto first = std::remove_if(entries.begin(), entries.end(), [&](const ManifestEntry& e) {
-    return prefix ? std::string_view(e.path).starts_with(path) : e.path == path;
-  });
-  std::size_t removed = static_cast<std::size_t>(entries.end() - first);
-  entries.erase(first, entries.end());
-  if (removed > 0) holder_.publish(Catalog::build(manifest_));
+  std::size_t removed = 0;
+  auto next = loaded_->without(path, removed);
+  if (removed > 0) {
+    loaded_ = next;
+    holder_.publish(std::move(next));
+  }
   return removed;
 }
 

@@ -1,12 +1,14 @@
 // CatalogLoader: turns the store's manifest into the published Catalog.
 //
 // Runs off the serving threads (start-up, SIGHUP, the admin thread for a
-// purge). Keeps the manifest it last loaded so a purge can rebuild the
-// catalog without that path. A manifest that fails to load leaves the
-// current catalog in service: a bad publish never takes the edge down.
+// purge). Keeps the catalog it last published so a purge can rebuild it
+// without that path (it keeps no copy of the manifest: that was as large
+// again as the catalog). A manifest that fails to load leaves the current
+// catalog in service: a bad publish never takes the edge down.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -32,8 +34,7 @@ class CatalogLoader {
   std::string store_;
   CatalogHolder& holder_;
   std::mutex mutex_;
-  Manifest manifest_;
-  bool loaded_ = false;
+  std::shared_ptr<const Catalog> loaded_;
 };
 
 }  // namespace relais
