@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -44,26 +45,26 @@ int hex_digit(char c) {
   return -1;  // lower case is not canonical, see MANIFEST.md
 }
 
-// Decodes %XX; rejects a '%' not followed by two upper-case hex digits and an
-// escape of a byte that needs none, so each path has exactly one spelling.
-std::optional<std::string> percent_decode(std::string_view field) {
-  std::string out;
-  out.reserve(field.size());
+// Decodes %XX into out (its capacity is reused from line to line); rejects a
+// '%' not followed by two upper-case hex digits and an escape of a byte that
+// needs none, so each path has exactly one spelling.
+bool percent_decode(std::string_view field, std::string& out) {
+  out.clear();
   for (std::size_t i = 0; i < field.size(); ++i) {
     if (field[i] != '%') {
       out += field[i];
       continue;
     }
-    if (i + 2 >= field.size()) return std::nullopt;
+    if (i + 2 >= field.size()) return false;
     int hi = hex_digit(field[i + 1]);
     int lo = hex_digit(field[i + 2]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    if (hi < 0 || lo < 0) return false;
     const auto c = static_cast<unsigned char>(hi * 16 + lo);
-    if (!needs_percent(c)) return std::nullopt;
+    if (!needs_percent(c)) return false;
     out += static_cast<char>(c);
     i += 2;
   }
-  return out;
+  return true;
 }
 
 std::optional<std::uint64_t> parse_u64(std::string_view s) {
@@ -91,15 +92,36 @@ std::optional<std::uint32_t> parse_u32(std::string_view s) {
   return static_cast<std::uint32_t>(*v);
 }
 
+// Hands out the fields of a line one by one: splitting a line allocates
+// nothing, so scanning a million lines costs no allocation per line.
+class FieldCursor {
+ public:
+  FieldCursor(std::string_view line, char sep) : rest_(line), sep_(sep) {}
+  bool done() const { return done_; }
+  std::string_view next() {
+    if (done_) return {};
+    const auto pos = rest_.find(sep_);
+    std::string_view field = rest_.substr(0, pos);
+    if (pos == std::string_view::npos) {
+      done_ = true;
+    } else {
+      rest_.remove_prefix(pos + 1);
+    }
+    return field;
+  }
+
+ private:
+  std::string_view rest_;
+  char sep_;
+  bool done_ = false;
+};
+
+// The header and end lines: few fields, read once per manifest.
 std::vector<std::string_view> split(std::string_view line, char sep) {
   std::vector<std::string_view> fields;
-  std::size_t start = 0;
-  for (;;) {
-    auto pos = line.find(sep, start);
-    fields.push_back(line.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
-    if (pos == std::string_view::npos) return fields;
-    start = pos + 1;
-  }
+  FieldCursor cursor(line, sep);
+  while (!cursor.done()) fields.push_back(cursor.next());
+  return fields;
 }
 
 bool valid_content_type(std::string_view ct) {
@@ -115,98 +137,188 @@ void append_variant(std::string& out, const Variant& v) {
   out += std::to_string(v.size);
 }
 
-// Parses the body of a manifest, line by line; the header and the end line
-// were checked by parse_manifest() before.
-class BodyParser {
+// A blob is named by its hash, so one hash declared with two sizes is a
+// manifest that cannot be served: one of the two entries would get a blob
+// of the wrong size (the edge answered 503 for it, pull and verify passed).
+// Every declaration is collected, then sorted: 32 bytes per variant, freed
+// when the scan ends.
+class BlobSizeCheck {
  public:
-  explicit BodyParser(Manifest& m) : m_(m) {}
+  void reserve(std::size_t n) { declared_.reserve(n); }
+  void add(const Variant& v, std::size_t line) { declared_.push_back({v.hash, v.size, static_cast<std::uint32_t>(line)}); }
 
-  Status line(std::size_t number, std::string_view text) {
-    number_ = number;
-    auto fields = split(text, '\t');
-    if (number == 2) return header_number(fields, "generation", [&](std::string_view f) {
-      auto v = parse_u64(f);
-      if (v) m_.generation = *v;
-      return v.has_value();
+  // Names the earliest line that contradicts an earlier declaration.
+  Status check() {
+    std::sort(declared_.begin(), declared_.end(), [](const Declared& a, const Declared& b) {
+      if (a.hash.high != b.hash.high) return a.hash.high < b.hash.high;
+      if (a.hash.low != b.hash.low) return a.hash.low < b.hash.low;
+      return a.line < b.line;
     });
-    if (number == 3) return header_number(fields, "published", [&](std::string_view f) {
-      auto v = parse_i64(f);
-      if (v) m_.published_at = *v;
-      return v.has_value();
-    });
-    if (fields[0] == "file") return file(fields);
-    if (tolerant()) return {};  // a newer minor version's record kind, see MANIFEST.md
-    return fail("unknown record '" + std::string(fields[0].substr(0, 32)) + "'");
+    const Declared* first_of_group = nullptr;
+    const Declared* worst = nullptr;
+    const Declared* worst_first = nullptr;
+    for (const Declared& d : declared_) {
+      if (first_of_group == nullptr || !(first_of_group->hash == d.hash)) {
+        first_of_group = &d;
+      } else if (d.size != first_of_group->size && (worst == nullptr || d.line < worst->line)) {
+        worst = &d;
+        worst_first = first_of_group;
+      }
+    }
+    if (worst == nullptr) return {};
+    return Error::origin("manifest line " + std::to_string(worst->line) + ": blob " + worst->hash.hex() +
+                             " has size " + std::to_string(worst->size) + ", line " + std::to_string(worst_first->line) +
+                             " gives it size " + std::to_string(worst_first->size),
+                         /*retry=*/false);
   }
 
  private:
-  bool tolerant() const { return m_.minor > kManifestMinorVersion; }
+  struct Declared {
+    ContentHash hash;
+    std::uint64_t size;
+    std::uint32_t line;  // a manifest under 1 GiB has fewer than 2^32 lines
+  };
+  std::vector<Declared> declared_;
+};
+
+// Parses the body of a manifest, line by line; the header and the end line
+// were checked by scan_manifest() before.
+class BodyParser {
+ public:
+  BodyParser(ManifestHeader& h, ManifestVisitor& visitor, BlobSizeCheck& sizes)
+      : h_(h), visitor_(visitor), sizes_(sizes) {}
+
+  Status line(std::size_t number, std::string_view text) {
+    number_ = number;
+    FieldCursor fields(text, '\t');
+    const std::string_view kind = fields.next();
+    if (number == 2) return header_number(kind, fields, "generation", [&](std::string_view f) {
+      auto v = parse_u64(f);
+      if (v) h_.generation = *v;
+      return v.has_value();
+    });
+    if (number == 3) {
+      auto s = header_number(kind, fields, "published", [&](std::string_view f) {
+        auto v = parse_i64(f);
+        if (v) h_.published_at = *v;
+        return v.has_value();
+      });
+      if (!s) return s;
+      return visitor_.header(h_);
+    }
+    if (kind == "file") return file(fields);
+    if (tolerant()) return {};  // a newer minor version's record kind, see MANIFEST.md
+    return fail("unknown record '" + std::string(kind.substr(0, 32)) + "'");
+  }
+
+  std::size_t entries() const { return entries_; }
+
+ private:
+  bool tolerant() const { return h_.minor > kManifestMinorVersion; }
 
   Error fail(const std::string& what) const {
     return Error::origin("manifest line " + std::to_string(number_) + ": " + what, /*retry=*/false);
   }
 
   template <typename F>
-  Status header_number(const std::vector<std::string_view>& fields, std::string_view name, F&& parse) {
-    if (fields.size() != 2 || fields[0] != name) return fail("expected '" + std::string(name) + "<TAB>NUMBER'");
-    if (!parse(fields[1])) return fail("bad " + std::string(name) + " number");
+  Status header_number(std::string_view kind, FieldCursor& fields, std::string_view name, F&& parse) {
+    const std::string_view value = fields.next();
+    if (kind != name || fields.done() == false || value.data() == nullptr)
+      return fail("expected '" + std::string(name) + "<TAB>NUMBER'");
+    if (!parse(value)) return fail("bad " + std::string(name) + " number");
     return {};
   }
 
-  Status file(const std::vector<std::string_view>& fields) {
-    if (fields.size() < 5) return fail("file record needs path, content type, mtime and identity");
-    ManifestEntry e;
-    auto path = percent_decode(fields[1]);
-    if (!path) return fail("bad percent-encoding in path");
-    if (!is_valid_manifest_path(*path)) return fail("invalid path");
-    e.path = std::move(*path);
-    if (!m_.entries.empty()) {
-      const std::string& previous = m_.entries.back().path;
-      if (e.path == previous) return fail("duplicate path");
-      if (e.path < previous) return fail("paths are not sorted");
+  Status file(FieldCursor& fields) {
+    const std::string_view path_field = fields.next();
+    const std::string_view content_type = fields.next();
+    const std::string_view mtime_field = fields.next();
+    if (fields.done()) return fail("file record needs path, content type, mtime and identity");
+    // path_ keeps the previous line's path until the new one is decoded
+    // into decoded_; then they swap, so neither reallocates once grown.
+    if (!percent_decode(path_field, decoded_)) return fail("bad percent-encoding in path");
+    if (!is_valid_manifest_path(decoded_)) return fail("invalid path");
+    if (entries_ > 0) {
+      if (decoded_ == path_) return fail("duplicate path");
+      if (decoded_ < path_) return fail("paths are not sorted");
     }
-    if (!valid_content_type(fields[2])) return fail("bad content type");
-    e.content_type = std::string(fields[2]);
-    auto mtime = parse_i64(fields[3]);
+    path_.swap(decoded_);
+    if (!valid_content_type(content_type)) return fail("bad content type");
+    auto mtime = parse_i64(mtime_field);
     if (!mtime) return fail("bad mtime");
-    e.last_modified = *mtime;
-    for (std::size_t i = 4; i < fields.size(); ++i) {
-      if (auto s = variant(fields[i], i == 4, e); !s) return s;
+    variant_count_ = 0;
+    for (bool first = true; !fields.done(); first = false) {
+      if (auto s = variant(fields.next(), first); !s) return s;
     }
-    m_.entries.push_back(std::move(e));
-    return {};
+    for (std::size_t i = 0; i < variant_count_; ++i) sizes_.add(variants_[i], number_);
+    ++entries_;
+    return visitor_.entry(ManifestEntryView{path_, content_type, *mtime,
+                                            std::span<const Variant>(variants_.data(), variant_count_), number_});
   }
 
-  Status variant(std::string_view field, bool first, ManifestEntry& e) {
-    auto parts = split(field, ':');
-    if (parts.size() != 3) return fail("variant is not ENCODING:HASH:SIZE");
-    auto encoding = encoding_from_name(parts[0]);
+  Status variant(std::string_view field, bool first) {
+    FieldCursor parts(field, ':');
+    const std::string_view name = parts.next();
+    const std::string_view hex = parts.next();
+    const std::string_view digits = parts.next();
+    if (!parts.done() || digits.data() == nullptr) return fail("variant is not ENCODING:HASH:SIZE");
+    auto encoding = encoding_from_name(name);
     if (first && encoding != Encoding::identity) return fail("first variant must be the identity");
     if (!encoding) {
       if (tolerant()) return {};
       return fail("unknown encoding");
     }
     if (!first && *encoding == Encoding::identity) return fail("identity listed twice");
-    auto hash = ContentHash::from_hex(parts[1]);
+    auto hash = ContentHash::from_hex(hex);
     if (!hash) return fail("bad hash");
-    auto size = parse_u64(parts[2]);
+    auto size = parse_u64(digits);
     if (!size) return fail("bad size");
     if (!first) {
       // Variants exist only because they are smaller (manifest.h).
-      if (*size == 0 || *size >= e.identity().size) return fail("variant is not smaller than the identity");
-      for (const auto& v : e.variants) {
-        if (v.encoding == *encoding) return fail("encoding listed twice");
+      if (*size == 0 || *size >= variants_[0].size) return fail("variant is not smaller than the identity");
+      for (std::size_t i = 0; i < variant_count_; ++i) {
+        if (variants_[i].encoding == *encoding) return fail("encoding listed twice");
       }
     }
-    e.variants.push_back(Variant{*encoding, *hash, *size});
+    // Each known encoding at most once: the array cannot overflow.
+    variants_[variant_count_++] = Variant{*encoding, *hash, *size};
     return {};
   }
 
-  Manifest& m_;
+  ManifestHeader& h_;
+  ManifestVisitor& visitor_;
+  BlobSizeCheck& sizes_;
   std::size_t number_ = 0;
+  std::size_t entries_ = 0;
+  std::string path_;     // the last entry's decoded path
+  std::string decoded_;  // the line being read
+  std::array<Variant, kEncodingCount> variants_{};
+  std::size_t variant_count_ = 0;
 };
 
-Result<Manifest> parse_header(std::string_view first_line) {
+// Collects what scan_manifest() reads into a Manifest.
+class ManifestCollector final : public ManifestVisitor {
+ public:
+  explicit ManifestCollector(Manifest& m) : m_(m) {}
+  Status header(const ManifestHeader& h) override {
+    m_.major = h.major;
+    m_.minor = h.minor;
+    m_.entries.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(h.entry_count, 1u << 20)));
+    m_.generation = h.generation;
+    m_.published_at = h.published_at;
+    return {};
+  }
+  Status entry(const ManifestEntryView& e) override {
+    m_.entries.push_back(ManifestEntry{std::string(e.path), std::string(e.content_type), e.last_modified,
+                                       std::vector<Variant>(e.variants.begin(), e.variants.end())});
+    return {};
+  }
+
+ private:
+  Manifest& m_;
+};
+
+Result<ManifestHeader> parse_header(std::string_view first_line) {
   const auto fail = [](const std::string& m) { return Error::origin(m, /*retry=*/false); };
   auto fields = split(first_line, '\t');
   if (fields.size() != 2 || fields[0] != kMagic) return fail("not a relais manifest (bad first line)");
@@ -219,11 +331,15 @@ Result<Manifest> parse_header(std::string_view first_line) {
     return fail("manifest version " + std::to_string(*major) + "." + std::to_string(*minor) +
                 " is not supported (this reader knows " + std::to_string(kManifestMajorVersion) + ".x)");
   }
-  Manifest m;
-  m.major = *major;
-  m.minor = *minor;
-  return m;
+  ManifestHeader h;
+  h.major = *major;
+  h.minor = *minor;
+  return h;
 }
+
+// Only a bound for reserve(): the shortest variant field of a file line is
+// a TAB, "br:", 32 hex digits, ':' and one digit.
+constexpr std::size_t kMinVariantBytes = 38;
 
 }  // namespace
 
@@ -233,7 +349,8 @@ bool is_valid_manifest_path(std::string_view path) {
     const auto c = static_cast<unsigned char>(ch);
     if (c < 0x20 || c == 0x7f || c == '\\') return false;
   }
-  for (std::string_view segment : split(path, '/')) {
+  for (FieldCursor segments(path, '/'); !segments.done();) {
+    const std::string_view segment = segments.next();
     if (segment.empty() || segment == "." || segment == "..") return false;
   }
   return is_valid_utf8(path);
@@ -267,14 +384,14 @@ std::string serialize_manifest(const Manifest& m) {
   return out;
 }
 
-Result<Manifest> parse_manifest(std::string_view text) {
+Status scan_manifest(std::string_view text, ManifestVisitor& visitor) {
   const auto fail = [](const std::string& m) { return Error::origin(m, /*retry=*/false); };
   if (text.size() > kManifestMaxBytes) return fail("manifest is larger than the 1 GiB limit");
   if (text.empty()) return fail("manifest is empty");
   auto first_end = text.find('\n');
-  auto header = parse_header(text.substr(0, first_end));
-  if (!header) return header.error();
-  Manifest m = std::move(header.value());
+  auto parsed_header = parse_header(text.substr(0, first_end));
+  if (!parsed_header) return parsed_header.error();
+  ManifestHeader header = parsed_header.value();
 
   // The end line is checked before the body, so a truncated manifest is
   // reported as truncated rather than by whatever line the cut fell on.
@@ -289,8 +406,15 @@ Result<Manifest> parse_manifest(std::string_view text) {
   if (!count || !checksum) return fail("manifest end line is malformed");
   if (hash_bytes(text.substr(0, last_start)) != *checksum)
     return fail("manifest checksum mismatch (truncated, tampered with or corrupted)");
+  header.entry_count = *count;
+  header.checksum = *checksum;
 
-  BodyParser body(m);
+  // Reserved for the most variants the text could hold, so the list never
+  // grows by copying (a 1 M-entry manifest would briefly hold it 1.5 times);
+  // reserved pages that are never written cost address space, not memory.
+  BlobSizeCheck sizes;
+  sizes.reserve(text.size() / kMinVariantBytes);
+  BodyParser body(header, visitor, sizes);
   std::size_t number = 1;
   std::size_t pos = first_end + 1;
   while (pos < last_start) {
@@ -300,12 +424,19 @@ Result<Manifest> parse_manifest(std::string_view text) {
     pos = eol + 1;
   }
   if (number < 3) return fail("manifest lacks its generation and published lines");
-  if (*count != m.entries.size()) return fail("manifest end line counts " + std::to_string(*count) +
-                                                  " files, the manifest has " + std::to_string(m.entries.size()));
+  if (*count != body.entries()) return fail("manifest end line counts " + std::to_string(*count) +
+                                                " files, the manifest has " + std::to_string(body.entries()));
+  return sizes.check();
+}
+
+Result<Manifest> parse_manifest(std::string_view text) {
+  Manifest m;
+  ManifestCollector collector(m);
+  if (auto s = scan_manifest(text, collector); !s) return s.error();
   return m;
 }
 
-Result<Manifest> read_manifest_file(const std::string& dir) {
+Result<std::string> read_manifest_text(const std::string& dir) {
   const std::string path = dir + "/" + std::string(kManifestFileName);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK));
   if (!fd.valid()) return Error::storage("cannot open " + path + ": " + std::strerror(errno));
@@ -323,8 +454,14 @@ Result<Manifest> read_manifest_file(const std::string& dir) {
     done += static_cast<std::size_t>(n);
   }
   text.resize(done);
-  auto m = parse_manifest(text);
-  if (!m) return Error{m.error().source, false, path + ": " + m.error().message};
+  return text;
+}
+
+Result<Manifest> read_manifest_file(const std::string& dir) {
+  auto text = read_manifest_text(dir);
+  if (!text) return text.error();
+  auto m = parse_manifest(*text);
+  if (!m) return Error{m.error().source, false, dir + "/" + std::string(kManifestFileName) + ": " + m.error().message};
   return m;
 }
 

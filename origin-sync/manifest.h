@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,13 +60,54 @@ struct Manifest {
   std::vector<ManifestEntry> entries;  // sorted by path, paths unique
 };
 
+// What a manifest says before its first file record; the entry count and
+// checksum come from its end line, which is checked before the body.
+struct ManifestHeader {
+  std::uint32_t major = kManifestMajorVersion;
+  std::uint32_t minor = kManifestMinorVersion;
+  std::uint64_t generation = 0;
+  std::int64_t published_at = 0;
+  std::uint64_t entry_count = 0;
+  ContentHash checksum;  // of every byte before the end line
+};
+
+// One file record, as the scanner reads it. The views live only for the
+// duration of the call: a consumer copies what it keeps.
+struct ManifestEntryView {
+  std::string_view path;          // decoded
+  std::string_view content_type;
+  std::int64_t last_modified = 0;
+  std::span<const Variant> variants;  // [0] is the identity
+  std::size_t line = 0;
+};
+
+// Receives a manifest as it is scanned, without the whole of it ever being
+// held as objects (a 1 M-entry manifest is ~64 MB of text; as a vector of
+// ManifestEntry it is ~250 MB). header() is called once, before any entry;
+// an error from either call stops the scan and is returned by it.
+class ManifestVisitor {
+ public:
+  virtual ~ManifestVisitor() = default;
+  virtual Status header(const ManifestHeader&) { return {}; }
+  virtual Status entry(const ManifestEntryView& entry) = 0;
+};
+
 // Checks a manifest path against the rules above.
 bool is_valid_manifest_path(std::string_view path);
 
 std::string serialize_manifest(const Manifest& manifest);
-// Origin error (not retryable) naming the line and what is wrong.
+// Checks the whole manifest (end line, checksum, every line, and that a blob
+// hash is never declared with two sizes) and hands each file record to the
+// visitor in order. The visitor may have seen entries of a manifest that then
+// turns out to be invalid: it must drop them when this fails. Origin error
+// (not retryable) naming the line and what is wrong.
+Status scan_manifest(std::string_view text, ManifestVisitor& visitor);
+// scan_manifest() into a Manifest.
 Result<Manifest> parse_manifest(std::string_view text);
 
+// Reads DIR/manifest into memory, refusing one over kManifestMaxBytes. A
+// missing file is a storage error.
+Result<std::string> read_manifest_text(const std::string& dir);
 // Reads and parses DIR/manifest. A missing file is a storage error.
 Result<Manifest> read_manifest_file(const std::string& dir);
 // Writes DIR/manifest atomically: temp file, fsync, rename, fsync(DIR).

@@ -1,83 +1,157 @@
 #include "edge/cache/catalog.h"
 
 #include <algorithm>
-#include <functional>
+#include <unordered_map>
 #include <utility>
+
+#include "origin-sync/assert.h"
 
 namespace relais {
 
 namespace {
 constexpr std::string_view kIndexName = "index.html";
+// The shortest valid file line of a manifest (see manifest.cc): bounds what a
+// lying end line can make the builder reserve.
+constexpr std::size_t kMinFileLineBytes = 56;
+constexpr std::size_t kMaxContentTypeBytes = 255;
 
-// RFC 9110 §8.8.3: entity-tag = DQUOTE *etagc DQUOTE. Hex digits are etagc,
-// and the variant's hash names its exact bytes, so the tag is strong.
-std::string make_etag(const Variant& v, bool hash_shared_with_sibling) {
-  std::string tag;
-  tag.reserve(ContentHash::kHexLength + 12);
-  tag += '"';
-  tag += v.hash.hex();
-  // Two variants of one entry never share bytes under the manifest rules
-  // (a coded variant is strictly smaller); if a manifest breaks that, keep
-  // the tags distinct anyway so a cache cannot mix up representations.
-  if (hash_shared_with_sibling) {
-    tag += '-';
-    tag += encoding_name(v.encoding);
-  }
-  tag += '"';
-  return tag;
-}
+Error refuse(const std::string& what) { return Error::origin("catalog: " + what, /*retry=*/false); }
 
-CatalogEntry make_entry(ManifestEntry&& m) {
-  CatalogEntry e;
-  e.path = std::move(m.path);
-  e.content_type = std::move(m.content_type);
-  e.last_modified = m.last_modified;
-  e.variants = std::move(m.variants);
-  e.etags.reserve(e.variants.size());
-  for (std::size_t i = 0; i < e.variants.size(); ++i) {
-    bool shared = std::any_of(e.variants.begin(), e.variants.end(), [&](const Variant& other) {
-      return &other != &e.variants[i] && other.hash == e.variants[i].hash;
-    });
-    e.etags.push_back(make_etag(e.variants[i], shared));
-  }
-  return e;
+Error too_many_files(std::uint64_t count) {
+  return refuse("the manifest lists " + std::to_string(count) + " files, more than the " +
+                std::to_string(kCatalogMaxEntries) + " an edge accepts (kCatalogMaxEntries)");
 }
 }  // namespace
 
-std::size_t Catalog::StringViewHash::operator()(std::string_view s) const noexcept {
-  return std::hash<std::string_view>{}(s);
-}
+// Fills a Catalog from a manifest scan (or a Manifest, or another catalog),
+// entry by entry: copies each entry's strings and variants into the arena and
+// indexes it at once, so nothing per entry outlives the call but the catalog.
+class CatalogBuilder final : public ManifestVisitor {
+ public:
+  // text_bytes: the manifest's size, to bound what a header may reserve.
+  explicit CatalogBuilder(std::size_t text_bytes) : text_bytes_(text_bytes), catalog_(new Catalog()) {}
 
-std::shared_ptr<const Catalog> Catalog::build(Manifest manifest) {
-  static std::atomic<std::uint64_t> builds{0};
-  std::shared_ptr<Catalog> catalog(new Catalog());
-  catalog->generation_ = manifest.generation;
-  catalog->serial_ = builds.fetch_add(1, std::memory_order_relaxed) + 1;
-  catalog->entries_.reserve(manifest.entries.size());
-  for (ManifestEntry& m : manifest.entries) {
-    if (m.variants.empty()) continue;
-    catalog->entries_.push_back(make_entry(std::move(m)));
+  Status header(const ManifestHeader& h) override {
+    if (h.entry_count > kCatalogMaxEntries) return too_many_files(h.entry_count);
+    catalog_->generation_ = h.generation;
+    catalog_->checksum_ = h.checksum;
+    reserve(static_cast<std::size_t>(std::min<std::uint64_t>(h.entry_count, text_bytes_ / kMinFileLineBytes + 1)));
+    return {};
   }
-  catalog->index();
-  return catalog;
-}
 
-// Runs once entries_ is final: the keys are views into the entries' paths.
-void Catalog::index() {
-  by_path_.reserve(entries_.size());
-  for (const CatalogEntry& e : entries_) {
-    if (!by_path_.emplace(std::string_view(e.path), &e).second) continue;
-    std::string_view path(e.path);
-    for (std::size_t slash = path.find('/'); slash != std::string_view::npos;
-         slash = path.find('/', slash + 1)) {
-      directories_.insert(path.substr(0, slash));
+  Status entry(const ManifestEntryView& e) override {
+    return add(e.path, e.content_type, e.last_modified, e.variants);
+  }
+
+  void reserve(std::size_t entries) {
+    catalog_->entries_.reserve(entries);
+    catalog_->files_ = PathIndex(entries);
+  }
+
+  Status add(std::string_view path, std::string_view content_type, std::int64_t last_modified,
+             std::span<const Variant> variants) {
+    if (variants.empty()) return {};  // cannot be served (catalog.h)
+    Catalog& c = *catalog_;
+    if (c.entries_.size() >= kCatalogMaxEntries) return too_many_files(c.entries_.size() + 1);
+    // The parser enforces these; a Manifest built in process is checked too.
+    if (path.empty() || path.size() > kManifestMaxPathBytes) return refuse("invalid path");
+    if (content_type.size() > kMaxContentTypeBytes) return refuse("content type longer than 255 bytes");
+    if (variants.size() > UINT8_MAX) return refuse("too many variants");
+
+    const auto id = static_cast<std::uint32_t>(c.entries_.size());
+    const std::string_view stored = c.arena_.copy(path);
+    CatalogEntry e;
+    e.path_ = stored.data();
+    e.path_size_ = static_cast<std::uint16_t>(stored.size());
+    e.content_type_ = intern(content_type).data();
+    e.content_type_size_ = static_cast<std::uint8_t>(content_type.size());
+    e.variants_ = c.arena_.copy(variants).data();
+    e.variant_count_ = static_cast<std::uint8_t>(variants.size());
+    e.last_modified_ = last_modified;
+    c.entries_.push_back(e);
+
+    const auto key_of = [&c](std::uint32_t i) { return c.path_of(i); };
+    if (!c.files_.insert(stored, PathIndex::hash(stored), id, key_of)) return {};  // duplicate: first wins
+    // Directories shared with the previous path (sorted manifests share
+    // most) are in already: only the prefixes past the common part are new.
+    std::size_t common = 0;
+    while (common < previous_.size() && common < stored.size() && previous_[common] == stored[common]) ++common;
+    for (std::size_t slash = stored.find('/'); slash != std::string_view::npos; slash = stored.find('/', slash + 1)) {
+      if (slash < common) continue;
+      const std::string_view dir = stored.substr(0, slash);
+      c.directories_.insert(dir, PathIndex::hash(dir), id, key_of);
     }
+    if (c.directories_.size() > kCatalogMaxDirectories)
+      return refuse("more than " + std::to_string(kCatalogMaxDirectories) +
+                    " directories (kCatalogMaxDirectories)");
+    previous_ = stored;
+    return {};
   }
+
+  std::shared_ptr<const Catalog> finish() {
+    static std::atomic<std::uint64_t> builds{0};
+    catalog_->serial_ = builds.fetch_add(1, std::memory_order_relaxed) + 1;
+    interned_ = {};
+    return std::move(catalog_);
+  }
+
+  Catalog& catalog() { return *catalog_; }
+
+ private:
+  // One copy per distinct content type: a million entries share a handful.
+  std::string_view intern(std::string_view content_type) {
+    auto it = interned_.find(content_type);
+    if (it != interned_.end()) return it->second;
+    const std::string_view stored = catalog_->arena_.copy(content_type);
+    interned_.emplace(stored, stored);
+    return stored;
+  }
+
+  std::size_t text_bytes_;
+  std::shared_ptr<Catalog> catalog_;
+  std::unordered_map<std::string_view, std::string_view> interned_;
+  std::string_view previous_;
+};
+
+Result<std::shared_ptr<const Catalog>> Catalog::load(std::string_view manifest_text) {
+  CatalogBuilder builder(manifest_text.size());
+  if (auto s = scan_manifest(manifest_text, builder); !s) return s.error();
+  return builder.finish();
+}
+
+Result<std::shared_ptr<const Catalog>> Catalog::from_manifest(const Manifest& manifest) {
+  CatalogBuilder builder(manifest.entries.size() * kMinFileLineBytes);
+  if (manifest.entries.size() > kCatalogMaxEntries) return too_many_files(manifest.entries.size());
+  builder.catalog().generation_ = manifest.generation;
+  builder.reserve(manifest.entries.size());
+  for (const ManifestEntry& e : manifest.entries) {
+    if (auto s = builder.add(e.path, e.content_type, e.last_modified, e.variants); !s) return s.error();
+  }
+  return builder.finish();
+}
+
+std::shared_ptr<const Catalog> Catalog::without(std::string_view path, std::size_t& removed) const {
+  const bool prefix = path.ends_with("/");
+  CatalogBuilder builder(0);
+  builder.catalog().generation_ = generation_;
+  builder.catalog().checksum_ = checksum_;
+  builder.reserve(entries_.size());
+  removed = 0;
+  for (const CatalogEntry& e : entries_) {
+    if (prefix ? e.path().starts_with(path) : e.path() == path) {
+      ++removed;
+      continue;
+    }
+    // Within the bounds this catalog was built under: cannot fail.
+    Status s = builder.add(e.path(), e.content_type(), e.last_modified(), e.variants());
+    RELAIS_ASSERT(s.ok());
+  }
+  return builder.finish();
 }
 
 const CatalogEntry* Catalog::find(std::string_view path) const {
-  auto it = by_path_.find(path);
-  return it == by_path_.end() ? nullptr : it->second;
+  auto id = files_.find(path, [this](std::uint32_t i) { return path_of(i); });
+  return id ? &entries_[*id] : nullptr;
 }
 
 const CatalogEntry* Catalog::find_index(std::string_view dir, std::string_view suffix) const {
@@ -93,7 +167,35 @@ const CatalogEntry* Catalog::find_index(std::string_view dir, std::string_view s
 }
 
 bool Catalog::is_directory(std::string_view path) const {
-  return directories_.find(path) != directories_.end();
+  return directories_.find(path, [this](std::uint32_t i) { return path_of(i); }).has_value();
+}
+
+std::size_t Catalog::memory_bytes() const {
+  return arena_.reserved_bytes() + entries_.capacity() * sizeof(CatalogEntry) + files_.memory_bytes() +
+         directories_.memory_bytes();
+}
+
+EntityTag entity_tag(const CatalogEntry& entry, std::size_t variant) {
+  const std::span<const Variant> variants = entry.variants();
+  const Variant& v = variants[variant];
+  EntityTag tag;
+  char* out = tag.text;
+  *out++ = '"';
+  v.hash.write_hex(out);
+  out += ContentHash::kHexLength;
+  // Two variants of one entry never share bytes under the manifest rules
+  // (a coded variant is strictly smaller, a hash has one size); if a
+  // manifest breaks that, keep the tags distinct anyway.
+  const bool shared = std::any_of(variants.begin(), variants.end(),
+                                  [&](const Variant& other) { return &other != &v && other.hash == v.hash; });
+  if (shared) {
+    *out++ = '-';
+    const std::string_view name = encoding_name(v.encoding);
+    out = std::copy(name.begin(), name.end(), out);
+  }
+  *out++ = '"';
+  tag.size = static_cast<std::uint8_t>(out - tag.text);
+  return tag;
 }
 
 void CatalogHolder::publish(std::shared_ptr<const Catalog> catalog) {

@@ -17,13 +17,21 @@ namespace {
 constexpr std::string_view kAllow = "GET, HEAD, OPTIONS";
 
 // Everything about the chosen representation a response head needs.
+// The ETag is formatted once per request into the representation itself
+// (the catalog stores none: catalog.h), on the stack, no allocation.
 struct Representation {
+  Representation(const CatalogEntry* e, std::string_view cc) : entry(e), cache_control(cc) { select(0); }
+  void select(std::size_t v) {
+    variant = v;
+    tag = entity_tag(*entry, v);
+  }
   const CatalogEntry* entry = nullptr;
   std::size_t variant = 0;
   std::string_view cache_control;
-  bool has_variants() const { return entry->variants.size() > 1; }
-  const Variant& chosen() const { return entry->variants[variant]; }
-  std::string_view etag() const { return entry->etags[variant]; }
+  EntityTag tag;
+  bool has_variants() const { return entry->variants().size() > 1; }
+  const Variant& chosen() const { return entry->variants()[variant]; }
+  std::string_view etag() const { return tag.view(); }
 };
 
 // Error pages are static text: a 404 costs no lookup, no allocation.
@@ -61,7 +69,7 @@ void connection_field(HeadWriter& w, const Request& request, bool close) {
 
 void representation_fields(HeadWriter& w, const Representation& rep) {
   char date[kHttpDateLength];
-  format_http_date(rep.entry->last_modified, date);
+  format_http_date(rep.entry->last_modified(), date);
   w.field("Last-Modified", std::string_view(date, kHttpDateLength));
   w.field("ETag", rep.etag());
   w.field("Cache-Control", rep.cache_control);
@@ -262,7 +270,7 @@ void Exchange::full_representation_fields(HeadWriter& w, const Representation& r
   }
   const std::size_t from = out_.text().size();
   const Variant& v = rep.chosen();
-  w.field("Content-Type", rep.entry->content_type);
+  w.field("Content-Type", rep.entry->content_type());
   w.field("Content-Length", v.size);
   if (v.encoding != Encoding::identity) w.field("Content-Encoding", encoding_name(v.encoding));
   representation_fields(w, rep);
@@ -303,7 +311,7 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
   std::uint64_t total = 0;
   if (ranges.count == 1) {
     const ByteRange& r = ranges.ranges[0];
-    w.field("Content-Type", rep.entry->content_type);
+    w.field("Content-Type", rep.entry->content_type());
     char digits[64];
     w.raw("Content-Range: bytes ");
     w.raw(format_range_span(r, size, digits));
@@ -313,7 +321,7 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
     // RFC 9110 §14.6: multipart/byteranges; each part header is CRLF--boundary
     // CRLF, Content-Type, Content-Range, CRLF CRLF; the close delimiter ends it.
     const std::string& boundary = settings_.multipart_boundary;
-    const std::string_view ct = rep.entry->content_type;
+    const std::string_view ct = rep.entry->content_type();
     for (std::size_t i = 0; i < ranges.count; ++i) {
       char digits[64];
       std::string_view span = format_range_span(ranges.ranges[i], size, digits);
@@ -341,7 +349,7 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
       part.raw("\r\n--");
       part.raw(settings_.multipart_boundary);
       part.raw("\r\nContent-Type: ");
-      part.raw(rep.entry->content_type);
+      part.raw(rep.entry->content_type());
       part.raw("\r\nContent-Range: bytes ");
       char digits[64];
       part.raw(format_range_span(r, size, digits));
@@ -394,19 +402,19 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   }
   if (entry == nullptr) return error(responder, 404);
 
-  Representation rep{entry, 0, settings_.cache_control.for_entry(target.path, entry->content_type)};
+  Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()));
   AcceptEncoding accept = parse_accept_encoding(request_.accept_encoding, request_.has_accept_encoding);
   // RFC 9110 §14: ranges are served on the identity representation only, so
   // a range request selects it whenever the client accepts it.
   bool range_request = request_.method == Method::get && !request_.range.empty() &&
                        accept.q[static_cast<int>(Encoding::identity)] > 0;
   if (!range_request) {
-    int chosen = choose_variant(accept, entry->variants);
+    int chosen = choose_variant(accept, entry->variants());
     if (chosen < 0) return error(responder, 406);
-    rep.variant = static_cast<std::size_t>(chosen);
+    if (chosen != 0) rep.select(static_cast<std::size_t>(chosen));
   }
 
-  Validators validators{rep.etag(), entry->last_modified};
+  Validators validators{rep.etag(), entry->last_modified()};
   switch (evaluate_preconditions(request_, validators)) {
     case Precondition::not_modified: return not_modified(rep);
     case Precondition::failed: return error(responder, 412);

@@ -1,6 +1,5 @@
 #include "edge/server/catalog_loader.h"
 
-#include <algorithm>
 #include <cstdio>
 
 namespace relais {
@@ -12,21 +11,30 @@ Status CatalogLoader::reload() {
   // A catalog is known by its bytes, not by its generation: a publish into a
   // fresh output directory restarts at generation 1 with other files.
   const ContentHash digest = hash_bytes(bytes);
+  // Held throughout: a SIGHUP and the sync reloading at once must not
+  // publish out of order (a purge waits for the load; all off the serving threads).
   std::lock_guard lock(mutex_);
-  // The same bytes: nothing new (the pin just taken is dropped, the one held
-  // stays), and a purge made since must stick until the manifest changes.
+  // The same bytes: nothing new (the pin just taken is dropped, the one
+  // held stays), and a purge made since must stick until the manifest changes.
   if (loaded_ && digest == digest_) return {};
-  Result<Manifest> manifest = parse_manifest(bytes);
-  if (!manifest.ok()) return Error{manifest.error().source, false, store_ + "/manifest: " + manifest.error().message};
+  // The text and the catalog being built are the only large things alive
+  // here: no Manifest of the whole file is made (catalog.h).
+  auto catalog = Catalog::load(bytes);
+  if (!catalog.ok()) {
+    const Error& e = catalog.error();
+    if (e.source == ErrorSource::storage) return e;  // names the file already
+    return Error{e.source, false, store_ + "/" + std::string(kManifestFileName) + ": " + e.message};
+  }
+  // Freed before the swap, while the old catalog is still alive.
+  std::string().swap(bytes);
   if (!pin->pinned() && !warned_unpinned_) {
     warned_unpinned_ = true;
     std::fprintf(stderr, "relais-edge: %s; blob collectors on %s only have gc-grace to spare the catalog in service\n",
                  pin->unpinned_reason().c_str(), store_.c_str());
   }
-  manifest_ = manifest.value();
   digest_ = digest;
-  loaded_ = true;
-  holder_.publish(Catalog::build(std::move(manifest.value())));
+  loaded_ = *catalog;
+  holder_.publish(std::move(catalog.value()));
   // After the publish: until then the previous pin covers the previous catalog.
   pin_ = std::move(pin.value());
   return {};
@@ -37,14 +45,12 @@ Result<std::size_t> CatalogLoader::purge(std::string_view path) {
   if (path.empty()) return Error::client("purge: empty path");
   std::lock_guard lock(mutex_);
   if (!loaded_) return Error::client("purge: no catalog loaded");
-  bool prefix = path.ends_with("/");
-  auto& entries = manifest_.entries;
-  auto first = std::remove_if(entries.begin(), entries.end(), [&](const ManifestEntry& e) {
-    return prefix ? std::string_view(e.path).starts_with(path) : e.path == path;
-  });
-  std::size_t removed = static_cast<std::size_t>(entries.end() - first);
-  entries.erase(first, entries.end());
-  if (removed > 0) holder_.publish(Catalog::build(manifest_));
+  std::size_t removed = 0;
+  auto next = loaded_->without(path, removed);
+  if (removed > 0) {
+    loaded_ = next;
+    holder_.publish(std::move(next));
+  }
   return removed;
 }
 

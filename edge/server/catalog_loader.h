@@ -1,9 +1,10 @@
 // CatalogLoader: turns the store's manifest into the published Catalog.
 //
 // Runs off the serving threads (start-up, SIGHUP, the admin thread for a
-// purge). Keeps the manifest it last loaded so a purge can rebuild the
-// catalog without that path. A manifest that fails to load leaves the
-// current catalog in service: a bad publish never takes the edge down.
+// purge). Keeps the catalog it last published so a purge can rebuild it
+// without that path (it keeps no copy of the manifest: that was as large
+// again as the catalog). A manifest that fails to load leaves the current
+// catalog in service: a bad publish never takes the edge down.
 //
 // A catalog is identified by the XXH3-128 of its manifest's bytes, never by
 // the generation (a publisher may restart its counter). The manifest in
@@ -13,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -40,10 +42,9 @@ class CatalogLoader {
   std::string store_;
   CatalogHolder& holder_;
   std::mutex mutex_;
-  Manifest manifest_;
+  std::shared_ptr<const Catalog> loaded_;
   ContentHash digest_;  // of the manifest bytes in service
   ManifestPin pin_;     // holds those bytes' inode in the store
-  bool loaded_ = false;
   bool warned_unpinned_ = false;
 };
 

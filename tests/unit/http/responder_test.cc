@@ -38,7 +38,7 @@ class ResponderTest : public ::testing::Test {
     m.entries.push_back(entry("cours/index.html", "text/html; charset=utf-8", "<p>cours</p>"));
     m.entries.push_back(entry("page.html?lang=fr", "text/html; charset=utf-8", "<p>français</p>"));
     m.entries.push_back(entry("page.html", "text/html; charset=utf-8", "<p>default</p>"));
-    catalog_ = Catalog::build(std::move(m));
+    catalog_ = Catalog::from_manifest(std::move(m)).value();
     settings_.server_name = "relais-test";
     settings_.multipart_boundary = "BOUNDARY";
     settings_.cache_control.html = "public, max-age=60";

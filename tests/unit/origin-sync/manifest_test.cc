@@ -179,6 +179,86 @@ TEST(Manifest, ErrorNamesTheLine) {
   EXPECT_EQ(r.error().message, "manifest line 5: bad mtime");
 }
 
+// Issue 21 item 9: a blob is named by its hash, so two sizes for one hash
+// meant one of the two files could never be served (the edge answered 503)
+// while pull and verify passed.
+TEST(Manifest, RejectsOneHashDeclaredWithTwoSizes) {
+  const std::string hash = std::string(32, 'c');
+  auto r = parse_manifest(with_end(kHead + "file\ta.txt\ttext/plain\t1\tidentity:" + hash + ":10\n" +
+                                       "file\tb.txt\ttext/plain\t1\tidentity:" + hash + ":20\n",
+                                   2));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().source, ErrorSource::origin);
+  EXPECT_EQ(r.error().message, "manifest line 5: blob " + hash + " has size 20, line 4 gives it size 10");
+}
+
+TEST(Manifest, RejectsTwoSizesForOneHashAcrossVariantsAndNamesTheEarliestConflict) {
+  const std::string a = std::string(32, 'a');
+  const std::string b = std::string(32, 'b');
+  // b is a coded variant of x.html at 40 bytes, then the identity of y.txt
+  // at 30; a is declared at 100 everywhere, then at 99 on a later line.
+  auto r = parse_manifest(with_end(kHead + "file\tx.html\ttext/html\t1\tidentity:" + a + ":100\tbr:" + b + ":40\n" +
+                                       "file\ty.txt\ttext/plain\t1\tidentity:" + b + ":30\n" +
+                                       "file\tz.txt\ttext/plain\t1\tidentity:" + a + ":99\n",
+                                   3));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().message, "manifest line 5: blob " + b + " has size 30, line 4 gives it size 40");
+}
+
+TEST(Manifest, AcceptsOneHashSharedBySeveralPathsWithOneSize) {
+  const std::string hash = std::string(32, 'c');
+  auto r = parse_manifest(with_end(kHead + "file\ta.txt\ttext/plain\t1\tidentity:" + hash + ":10\n" +
+                                       "file\tb.txt\ttext/plain\t1\tidentity:" + hash + ":10\n",
+                                   2));
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_EQ(r->entries.size(), 2u);
+}
+
+// Collects what the scanner hands out, to check the streaming interface
+// gives what parse_manifest() builds its Manifest from.
+class Recorder final : public ManifestVisitor {
+ public:
+  Status header(const ManifestHeader& h) override {
+    header_ = h;
+    ++headers_;
+    return {};
+  }
+  Status entry(const ManifestEntryView& e) override {
+    EXPECT_EQ(headers_, 1);
+    paths_.emplace_back(e.path);
+    lines_.push_back(e.line);
+    return {};
+  }
+  ManifestHeader header_;
+  int headers_ = 0;
+  std::vector<std::string> paths_;
+  std::vector<std::size_t> lines_;
+};
+
+TEST(ManifestScan, GivesTheHeaderWithCountAndChecksumFirstThenEachEntryInOrder) {
+  const std::string text = serialize_manifest(sample());
+  Recorder r;
+  ASSERT_TRUE(scan_manifest(text, r).ok());
+  EXPECT_EQ(r.headers_, 1);
+  EXPECT_EQ(r.header_.generation, 7u);
+  EXPECT_EQ(r.header_.entry_count, 4u);
+  EXPECT_EQ(r.header_.checksum.hex(), text.substr(text.size() - 33, 32));
+  EXPECT_EQ(r.paths_, (std::vector<std::string>{"Séance 3 — fractions.pdf", "css/site.css", "empty", "odd%name"}));
+  EXPECT_EQ(r.lines_, (std::vector<std::size_t>{4, 5, 6, 7}));
+}
+
+class Refuser final : public ManifestVisitor {
+ public:
+  Status entry(const ManifestEntryView&) override { return Error::origin("no, thanks", false); }
+};
+
+TEST(ManifestScan, AVisitorErrorStopsTheScanAndIsReturned) {
+  Refuser refuser;
+  Status s = scan_manifest(serialize_manifest(sample()), refuser);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "no, thanks");
+}
+
 TEST(Manifest, EmptyManifestIsValid) {
   auto r = parse_manifest(with_end(kHead, 0));
   ASSERT_TRUE(r.ok()) << r.error().message;

@@ -29,7 +29,7 @@ class CatalogLoaderTest : public ::testing::Test {
   }
   ContentHash served_hash(const char* path) {
     const CatalogEntry* e = holder.current()->find(path);
-    return e == nullptr ? ContentHash{} : e->variants.front().hash;
+    return e == nullptr ? ContentHash{} : e->variants().front().hash;
   }
 
   std::string store;
