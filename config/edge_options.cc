@@ -41,7 +41,7 @@ struct EdgeBounded {
   unsigned EdgeConfig::*narrow = nullptr;  // max fits an unsigned
 };
 const EdgeBounded kBounded[] = {
-    {{"sync-interval", Unit::duration, kSecond, 7 * kDay}, &EdgeConfig::sync_interval_ms},
+    {{"sync-interval", Unit::duration, 100, 7 * kDay}, &EdgeConfig::sync_interval_ms},
     {{"sync-jobs", Unit::count, 1, 64}, nullptr, &EdgeConfig::sync_jobs},
     {{"sync-retries", Unit::count, 0, kMaxSyncRetries}, nullptr, &EdgeConfig::sync_retries},
     {origin_bound("origin-timeout", kConnectTimeoutBounds), &EdgeConfig::origin_timeout_ms},
@@ -89,7 +89,7 @@ po::options_description edge_description() {
     ("admin-token", str(d.admin_token), "bearer token required by POST /purge (empty: purge disabled)")
     ("store", str(d.store), "store directory (manifest + blobs/)")
     ("origin", str(d.origin), "origin URL or directory to sync from (empty: serve the store as is)")
-    ("sync-interval", duration(d.sync_interval_ms), "time between two syncs with the origin (1s-7d)")
+    ("sync-interval", duration(d.sync_interval_ms), "time between two syncs with the origin (100ms-7d)")
     ("sync-jobs", num(d.sync_jobs), "parallel blob downloads during a sync (1-64)")
     ("sync-retries", num(d.sync_retries), "retries per origin request, with backoff (0-20)")
     ("origin-timeout", duration(d.origin_timeout_ms), "connect timeout to the origin (100ms-10m)")

@@ -191,8 +191,7 @@ Status HttpBlobFetcher::perform(Transfer& t) {
   if (t.offset > 0) curl_easy_setopt(curl, CURLOPT_RANGE, (std::to_string(t.offset) + "-").c_str());
   const CURLcode rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &t.status);
-  curl_off_t total_us = 0, connect_us = 0;
-  curl_easy_getinfo(curl, CURLINFO_TOTAL_TIME_T, &total_us);
+  curl_off_t connect_us = 0;
   curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_us);
   curl_slist_free_all(headers);
   // A handle whose transfer failed may hold a broken connection: do not pool it.
@@ -204,16 +203,17 @@ Status HttpBlobFetcher::perform(Transfer& t) {
     return Error::origin(t.url + ": HTTP " + std::to_string(t.status), retryable_status(t.status));
   }
   if (rc == CURLE_OPERATION_TIMEDOUT && connect_us > 0) {
-    // Connected, then too slow: say which bound cut it, in the operator's terms.
-    const bool deadline = total_us / 1000 >= settings_.deadline.count();
+    // Connected, then too slow: say which bound cut it, in the operator's
+    // terms. The elapsed time cannot tell them apart (curl may stop a hair
+    // before the deadline), curl's own message can: "Operation too slow" is
+    // the low-speed check (lib/speedcheck.c), anything else the total timeout.
     const std::string received = " (" + std::to_string(t.delivered) + " body bytes received)";
-    if (deadline) {
-      char limit[32];
-      std::snprintf(limit, sizeof limit, "%.1f s", static_cast<double>(settings_.deadline.count()) / 1000);
-      return Error::origin(t.url + ": not finished within the deadline of " + limit + received, true);
-    }
-    return Error::origin(t.url + ": slower than " + std::to_string(settings_.min_rate) + " bytes/s for " +
-                             std::to_string(stall_seconds()) + " s (a stalled or trickling origin)" + received, true);
+    if (std::string_view(errbuf).starts_with("Operation too slow"))
+      return Error::origin(t.url + ": slower than " + std::to_string(settings_.min_rate) + " bytes/s for " +
+                               std::to_string(stall_seconds()) + " s (a stalled or trickling origin)" + received, true);
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%.1f s", static_cast<double>(settings_.deadline.count()) / 1000);
+    return Error::origin(t.url + ": not finished within the deadline of " + limit + received, true);
   }
   if (rc != CURLE_OK) {
     // Transport trouble (refused, reset, timeout, truncated body): worth a retry.
