@@ -37,24 +37,6 @@ std::optional<CliOutcome> parse_into(const po::options_description& description,
   return std::nullopt;
 }
 
-std::optional<CliOutcome> convert_size(const po::variables_map& vm, const char* option, std::uint64_t& out) {
-  if (!vm.count(option)) return std::nullopt;
-  const auto& text = vm[option].as<std::string>();
-  auto value = parse_byte_size(text);
-  if (!value) return CliOutcome::usage(std::string("--") + option + ": '" + text + "' is not a size (e.g. 8192, 512K, 64M, 2G)");
-  out = *value;
-  return std::nullopt;
-}
-
-std::optional<CliOutcome> convert_duration(const po::variables_map& vm, const char* option, std::uint64_t& out_ms) {
-  if (!vm.count(option)) return std::nullopt;
-  const auto& text = vm[option].as<std::string>();
-  auto value = parse_duration_ms(text);
-  if (!value) return CliOutcome::usage(std::string("--") + option + ": '" + text + "' is not a duration (e.g. 30, 30s, 500ms, 5m)");
-  out_ms = *value;
-  return std::nullopt;
-}
-
 namespace {
 
 std::optional<std::uint64_t> parse_count(std::string_view text) {

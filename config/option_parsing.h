@@ -18,12 +18,6 @@ std::optional<CliOutcome> parse_into(const boost::program_options::options_descr
                                      int argc, const char* const* argv, bool config_option,
                                      boost::program_options::variables_map& vm);
 
-// Converters used after parsing; each returns a usage error naming the option.
-std::optional<CliOutcome> convert_size(const boost::program_options::variables_map& vm, const char* option,
-                                       std::uint64_t& out);
-std::optional<CliOutcome> convert_duration(const boost::program_options::variables_map& vm, const char* option,
-                                           std::uint64_t& out_ms);
-
 // A numeric option and the range it must fall in. Every number of both
 // binaries is read as text and converted here, so a bad value, on the
 // command line or in the --config file, is the same one line:
