@@ -26,7 +26,16 @@ struct EdgeConfig {
   std::uint64_t gc_grace_ms = 3'600'000;        // unreferenced blobs live this long (requests in flight)
   unsigned sync_jobs = 4;                       // parallel blob downloads: bounds the load on the origin
   std::uint64_t origin_timeout_ms = 10'000;     // connect timeout
-  std::uint64_t origin_stall_timeout_ms = 30'000;  // a transfer with no progress this long is cut
+  // A transfer averaging under origin_min_rate over origin_stall_timeout is
+  // cut: a stalled or trickling origin. 1 KiB/s is far below any real link
+  // (2G mobile data moves ~10 KiB/s), but a 1 byte/s trickle no longer holds
+  // a sync. The deadline bounds one request whatever its rate: at 1 KiB/s a
+  // 1 GiB manifest would take 12 days. Fixed, not scaled by size: a cut blob
+  // resumes from where it stopped (Range) on the next attempt, so a huge blob
+  // on a slow link costs a reconnect every 10 minutes, never its progress.
+  std::uint64_t origin_stall_timeout_ms = 30'000;
+  std::uint64_t origin_min_rate = 1024;            // bytes per second
+  std::uint64_t origin_deadline_ms = 600'000;      // per request (manifest or blob)
   unsigned sync_retries = 4;                    // per request, with exponential backoff and jitter
   std::uint64_t memory_cache_bytes = 0;   // 0 until resolved: "auto" = 1/4 of RAM
   std::uint64_t memory_object_max_bytes = 4ull << 20;
@@ -36,6 +45,7 @@ struct EdgeConfig {
   unsigned workers = 0;                   // 0 until resolved: number of cores
   std::string access_log = "-";           // FILE, "-" (stdout) or "off"
   std::string server_name = "relais";
+  bool check_only = false;                // --check-config: validate, then exit
 
   // Bounds on what one client can make us hold (DESIGN.md "Rules").
   std::uint64_t max_head_bytes = 8192;        // slowloris-by-size, header floods: 431

@@ -6,14 +6,13 @@
 #include <thread>
 
 #include "config/option_parsing.h"
+#include "config/sync_options.h"
 #include "config/units.h"
 
 namespace po = boost::program_options;
 
 namespace relais {
 namespace {
-
-constexpr std::uint64_t kMaxRehashRate = 16ull << 30;
 
 std::uint64_t physical_memory_bytes() {
   long pages = ::sysconf(_SC_PHYS_PAGES);
@@ -29,15 +28,62 @@ bool has_control_byte(std::string_view value) {
                      [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
+
+// Every numeric option, the range it must fall in and the field it fills:
+// a value outside is a usage error (exit 2) naming the option, never a
+// surprise at run time. The bounds keep each setting where it still means
+// something: a sync every millisecond or 10 000 parallel downloads would be
+// an attack on our own origin; an hour for a request head is no slowloris
+// defence.
+struct EdgeBounded {
+  BoundedOption option;
+  std::uint64_t EdgeConfig::*wide = nullptr;
+  unsigned EdgeConfig::*narrow = nullptr;  // max fits an unsigned
+};
+const EdgeBounded kBounded[] = {
+    {{"sync-interval", Unit::duration, 100, 7 * kDay}, &EdgeConfig::sync_interval_ms},
+    {{"sync-jobs", Unit::count, 1, 64}, nullptr, &EdgeConfig::sync_jobs},
+    {{"sync-retries", Unit::count, 0, kMaxSyncRetries}, nullptr, &EdgeConfig::sync_retries},
+    {origin_bound("origin-timeout", kConnectTimeoutBounds), &EdgeConfig::origin_timeout_ms},
+    {origin_bound("origin-stall-timeout", kStallTimeoutBounds), &EdgeConfig::origin_stall_timeout_ms},
+    {origin_bound("origin-min-rate", kMinRateBounds), &EdgeConfig::origin_min_rate},
+    {origin_bound("origin-deadline", kDeadlineBounds), &EdgeConfig::origin_deadline_ms},
+    {origin_bound("gc-grace", kGcGraceBounds), &EdgeConfig::gc_grace_ms},
+    {{"memory-object-max", Unit::size, 0, kTiB}, &EdgeConfig::memory_object_max_bytes},
+    {{"sendfile-min", Unit::size, 1, kTiB}, &EdgeConfig::sendfile_min},
+    {{"workers", Unit::count, 0, 256}, nullptr, &EdgeConfig::workers},
+    {{"max-header-bytes", Unit::size, 256, kMiB}, &EdgeConfig::max_head_bytes},
+    {{"max-target-bytes", Unit::size, 1, kMiB}, &EdgeConfig::max_target_bytes},
+    {{"max-headers", Unit::count, 1, 1024}, &EdgeConfig::max_headers},
+    {{"max-request-body", Unit::size, 0, kGiB}, &EdgeConfig::max_request_body_bytes},
+    {{"header-timeout", Unit::duration, 1, kHour}, &EdgeConfig::header_timeout_ms},
+    {{"keepalive-timeout", Unit::duration, 1, 7 * kDay}, &EdgeConfig::keepalive_timeout_ms},
+    {{"send-timeout", Unit::duration, 1, 7 * kDay}, &EdgeConfig::send_timeout_ms},
+    {{"max-requests-per-connection", Unit::count, 1, 1ull << 32}, &EdgeConfig::max_requests_per_connection},
+    {{"max-connections", Unit::count, 0, 1ull << 24}, &EdgeConfig::max_connections},
+    {{"max-ranges", Unit::count, 1, 64}, &EdgeConfig::max_ranges},
+    {{"address-connections", Unit::count, 0, 1ull << 24}, &EdgeConfig::address_connections},
+    {{"address-slots", Unit::count, 2, 1ull << 26}, &EdgeConfig::address_slots},
+    {{"send-min-rate", Unit::size, 0, kGiB}, &EdgeConfig::send_min_rate},
+    {{"send-min-rate-grace", Unit::duration, 1, kDay}, &EdgeConfig::send_min_rate_grace_ms},
+    {{"send-lowat", Unit::size, 0, 256 * kMiB}, &EdgeConfig::send_lowat},
+    {{"open-files", Unit::count, 1, 1ull << 20}, &EdgeConfig::open_files},
+    {{"defer-accept", Unit::duration, 0, kHour}, &EdgeConfig::defer_accept_ms},
+    {{"rehash-rate", Unit::size, 0, 16 * kGiB}, &EdgeConfig::rehash_rate},
+    {{"tls-ticket-rotation", Unit::duration, kMinute, 7 * kDay}, &EdgeConfig::tls_ticket_rotation_ms},
+};
+
 po::options_description edge_description() {
   const EdgeConfig d;
   po::options_description desc("relais-edge options (each is also a key in the --config file)");
   auto str = [](const std::string& s) { return po::value<std::string>()->default_value(s); };
-  auto num = [](std::uint64_t v, const char* shown) { return po::value<std::string>()->default_value(std::to_string(v), shown); };
-  (void)num;
+  auto num = [](std::uint64_t v) { return po::value<std::string>()->default_value(std::to_string(v)); };
+  auto size = [](std::uint64_t v) { return po::value<std::string>()->default_value(format_byte_size(v)); };
+  auto duration = [](std::uint64_t ms) { return po::value<std::string>()->default_value(format_duration_ms(ms)); };
   desc.add_options()
     ("help,h", "print this help and exit")
     ("version", "print the version and exit")
+    ("check-config", "validate the configuration (options, addresses, certificates) and exit: 0, or 2 with the error")
     ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
     ("listen", po::value<std::vector<std::string>>()->default_value(d.listen, "0.0.0.0:8080"),
        "HTTP listener ADDR:PORT, repeatable; IPv6 as [::]:8080")
@@ -45,39 +91,43 @@ po::options_description edge_description() {
     ("admin-token", str(d.admin_token), "bearer token required by POST /purge (empty: purge disabled)")
     ("store", str(d.store), "store directory (manifest + blobs/)")
     ("origin", str(d.origin), "origin URL or directory to sync from (empty: serve the store as is)")
-    ("sync-interval", str("60s"), "time between two syncs with the origin")
-    ("sync-jobs", po::value<unsigned>()->default_value(d.sync_jobs), "parallel blob downloads during a sync (1-64)")
-    ("sync-retries", po::value<unsigned>()->default_value(d.sync_retries), "retries per origin request, with backoff (0-20)")
-    ("origin-timeout", str("10s"), "connect timeout to the origin")
-    ("origin-stall-timeout", str("30s"), "cut an origin transfer that makes no progress for this long")
-    ("gc-grace", str("1h"), "delete blobs no longer in the manifest after they have been unreferenced this long")
+    ("sync-interval", duration(d.sync_interval_ms), "time between two syncs with the origin (100ms-7d)")
+    ("sync-jobs", num(d.sync_jobs), "parallel blob downloads during a sync (1-64)")
+    ("sync-retries", num(d.sync_retries), "retries per origin request, with backoff (0-20)")
+    ("origin-timeout", duration(d.origin_timeout_ms), "connect timeout to the origin (100ms-10m)")
+    ("origin-stall-timeout", duration(d.origin_stall_timeout_ms),
+       "cut an origin transfer slower than --origin-min-rate for this long (1s-1h)")
+    ("origin-min-rate", size(d.origin_min_rate), "bytes per second an origin transfer must average over --origin-stall-timeout")
+    ("origin-deadline", duration(d.origin_deadline_ms),
+       "total time one origin request may take, however fast it trickles (a cut blob resumes on the next attempt)")
+    ("gc-grace", duration(d.gc_grace_ms), "delete blobs no longer in the manifest after they have been unreferenced this long")
     ("memory-cache", str("auto"), "memory tier size, all workers together (e.g. 512M, 2G; auto = 1/4 of RAM)")
-    ("memory-object-max", str("4M"), "objects larger than this are served from disk only")
-    ("sendfile-min", str("512K"), "plain-HTTP and kernel-TLS bodies this large are sent with sendfile() even from the memory tier (one copy less)")
-    ("workers", po::value<unsigned>()->default_value(0, "0"), "worker threads, each with its own loop and listener (0 = one per core)")
+    ("memory-object-max", size(d.memory_object_max_bytes), "objects larger than this are served from disk only")
+    ("sendfile-min", size(d.sendfile_min), "plain-HTTP and kernel-TLS bodies this large are sent with sendfile() even from the memory tier (one copy less)")
+    ("workers", num(d.workers), "worker threads, each with its own loop and listener (0 = one per core, at most 256)")
     ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")
     ("server-name", str(d.server_name), "value of the Server response header")
-    ("max-header-bytes", str("8K"), "request line + headers; beyond: 431")
-    ("max-target-bytes", str("4K"), "request-target length; beyond: 414")
-    ("max-headers", po::value<std::uint64_t>()->default_value(d.max_headers), "header lines per request; beyond: 431")
-    ("max-request-body", str("64K"), "body bytes discarded on GET/HEAD; beyond: 413")
-    ("header-timeout", str("10s"), "time to receive a whole request head (slowloris); then 408 and close")
-    ("keepalive-timeout", str("60s"), "idle time allowed between two requests on a connection")
-    ("send-timeout", str("60s"), "time without any write progress before a connection is dropped")
-    ("max-requests-per-connection", po::value<std::uint64_t>()->default_value(d.max_requests_per_connection), "then Connection: close")
-    ("max-connections", po::value<std::uint64_t>()->default_value(0, "0"), "open client connections, all workers (0 = 80% of RLIMIT_NOFILE)")
-    ("max-ranges", po::value<std::uint64_t>()->default_value(d.max_ranges), "ranges per request after coalescing; beyond: 416")
-    ("address-connections", po::value<std::uint64_t>()->default_value(d.address_connections), "open connections per client address (IPv6: per /64); beyond: 429 (0 = unlimited)")
-    ("address-rate", po::value<double>()->default_value(d.address_rate, "500"), "requests per second per client address; beyond: 429 (0 = unlimited)")
-    ("address-burst", po::value<double>()->default_value(d.address_burst, "1000"), "requests a client address may send at once above its rate")
-    ("address-slots", po::value<std::uint64_t>()->default_value(d.address_slots), "size of the per-address limiter table (fixed memory, ~24 bytes a slot)")
+    ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
+    ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
+    ("max-headers", num(d.max_headers), "header lines per request; beyond: 431 (1-1024)")
+    ("max-request-body", size(d.max_request_body_bytes), "body bytes discarded on GET/HEAD; beyond: 413")
+    ("header-timeout", duration(d.header_timeout_ms), "time to receive a whole request head (slowloris); then 408 and close")
+    ("keepalive-timeout", duration(d.keepalive_timeout_ms), "idle time allowed between two requests on a connection")
+    ("send-timeout", duration(d.send_timeout_ms), "time without any write progress before a connection is dropped")
+    ("max-requests-per-connection", num(d.max_requests_per_connection), "then Connection: close")
+    ("max-connections", num(d.max_connections), "open client connections, all workers (0 = 80% of RLIMIT_NOFILE)")
+    ("max-ranges", num(d.max_ranges), "ranges per request after coalescing; beyond: 416 (1-64)")
+    ("address-connections", num(d.address_connections), "open connections per client address (IPv6: per /64); beyond: 429 (0 = unlimited)")
+    ("address-rate", str("500"), "requests per second per client address; beyond: 429 (0 = unlimited)")
+    ("address-burst", str("1000"), "requests a client address may send at once above its rate")
+    ("address-slots", num(d.address_slots), "size of the per-address limiter table (fixed memory, ~24 bytes a slot)")
     ("network-limit", po::value<std::vector<std::string>>(), "CIDR=CONNECTIONS:RATE:BURST, repeatable: limits for school NATs and proxies (most specific prefix wins)")
-    ("send-min-rate", str("1K"), "bytes per second a response must move on average after the grace (slow-read attack)")
-    ("send-min-rate-grace", str("10s"), "time before the minimum send rate applies")
-    ("defer-accept", str("0"), "TCP_DEFER_ACCEPT on client listeners, whole seconds (0 = off): accept a connection only once its first bytes arrived")
-    ("send-lowat", str("1M"), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
-    ("open-files", po::value<std::uint64_t>()->default_value(d.open_files), "cached open blob file descriptors, all workers")
-    ("rehash-rate", str("32M"), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off)")
+    ("send-min-rate", size(d.send_min_rate), "bytes per second a response must move on average after the grace (slow-read attack)")
+    ("send-min-rate-grace", duration(d.send_min_rate_grace_ms), "time before the minimum send rate applies")
+    ("send-lowat", size(d.send_lowat), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
+    ("defer-accept", duration(d.defer_accept_ms), "TCP_DEFER_ACCEPT on client listeners, whole seconds (0 = off): accept a connection only once its first bytes arrived (at most 1h)")
+    ("open-files", num(d.open_files), "cached open blob file descriptors, all workers (at least one per worker)")
+    ("rehash-rate", size(d.rehash_rate), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off, at most 16G)")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
     ("cache-control-rule", po::value<std::vector<std::string>>(),
@@ -91,15 +141,9 @@ po::options_description edge_description() {
     ("tls-ciphers", str(""), "TLS 1.2 cipher list (empty: ECDHE with AES-GCM or ChaCha20)")
     ("tls-ciphersuites", str(""), "TLS 1.3 cipher suites (empty: TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256)")
     ("tls-ocsp-response", str(""), "DER OCSP response file stapled with --tls-cert (refresh it and send SIGHUP)")
-    ("tls-ticket-rotation", str("12h"), "lifetime of a session ticket key; tickets stay valid for up to twice this")
-    ("tls-session-tickets", po::value<bool>()->default_value(true, "on"), "on|off: resume TLS sessions with tickets (off: every connection pays a full handshake)");
+    ("tls-ticket-rotation", duration(d.tls_ticket_rotation_ms), "lifetime of a session ticket key; tickets stay valid for up to twice this (1m-7d)")
+    ("tls-session-tickets", str("on"), "on|off: resume TLS sessions with tickets (off: every connection pays a full handshake)");
   return desc;
-}
-
-std::optional<CliOutcome> check_positive(const po::variables_map& vm, const char* option, std::uint64_t value) {
-  if (value == 0) return CliOutcome::usage(std::string("--") + option + ": must be greater than 0");
-  (void)vm;
-  return std::nullopt;
 }
 
 std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeConfig& c) {
@@ -110,10 +154,7 @@ std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeCon
   c.tls_ciphersuites = vm["tls-ciphersuites"].as<std::string>();
   c.tls_ocsp_response = vm["tls-ocsp-response"].as<std::string>();
   if (vm.count("tls-sni-cert")) c.tls_sni_certs = vm["tls-sni-cert"].as<std::vector<std::string>>();
-  c.tls_session_tickets = vm["tls-session-tickets"].as<bool>();
-  if (auto bad = convert_duration(vm, "tls-ticket-rotation", c.tls_ticket_rotation_ms)) return *bad;
-  if (c.tls_ticket_rotation_ms < 60'000 || c.tls_ticket_rotation_ms > 7 * 86'400'000ull)
-    return CliOutcome::usage("--tls-ticket-rotation: must be between 1m and 7d");
+  if (auto bad = convert_switch(vm, "tls-session-tickets", c.tls_session_tickets)) return *bad;
   for (const std::string& entry : c.tls_sni_certs) {
     auto eq = entry.find('=');
     auto colon = entry.rfind(':');
@@ -148,66 +189,30 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.origin = vm["origin"].as<std::string>();
   c.access_log = vm["access-log"].as<std::string>();
   c.server_name = vm["server-name"].as<std::string>();
-  c.workers = vm["workers"].as<unsigned>();
-  c.sync_jobs = vm["sync-jobs"].as<unsigned>();
-  c.sync_retries = vm["sync-retries"].as<unsigned>();
-  c.max_headers = vm["max-headers"].as<std::uint64_t>();
-  c.max_requests_per_connection = vm["max-requests-per-connection"].as<std::uint64_t>();
-  c.max_connections = vm["max-connections"].as<std::uint64_t>();
-  c.max_ranges = vm["max-ranges"].as<std::uint64_t>();
-  c.open_files = vm["open-files"].as<std::uint64_t>();
-  c.address_connections = vm["address-connections"].as<std::uint64_t>();
-  c.address_rate = vm["address-rate"].as<double>();
-  c.address_burst = vm["address-burst"].as<double>();
-  c.address_slots = vm["address-slots"].as<std::uint64_t>();
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
-  if (c.address_rate < 0 || c.address_rate > 1e9) return CliOutcome::usage("--address-rate: must be between 0 and 1e9");
-  if (c.address_burst < 0 || c.address_burst > 1e9) return CliOutcome::usage("--address-burst: must be between 0 and 1e9");
-  if (c.address_slots < 2 || c.address_slots > (1u << 26)) return CliOutcome::usage("--address-slots: must be between 2 and 67108864");
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
   c.cache_control_default = vm["cache-control-default"].as<std::string>();
+  c.check_only = vm.count("check-config") > 0;
+  for (const EdgeBounded& row : kBounded) {
+    std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;
+    if (auto bad = convert_bounded(vm, row.option, value)) return *bad;
+    if (row.wide) c.*row.wide = value; else c.*row.narrow = static_cast<unsigned>(value);
+  }
+  if (auto bad = convert_real(vm, "address-rate", 0, 1e9, c.address_rate)) return *bad;
+  if (auto bad = convert_real(vm, "address-burst", 0, 1e9, c.address_burst)) return *bad;
   if (auto bad = parse_tls_options(vm, c)) return *bad;
-
-  for (auto [option, target] : {std::pair{"max-header-bytes", &c.max_head_bytes},
-                                {"max-target-bytes", &c.max_target_bytes},
-                                {"max-request-body", &c.max_request_body_bytes},
-                                {"memory-object-max", &c.memory_object_max_bytes},
-                                {"sendfile-min", &c.sendfile_min},
-                                {"send-min-rate", &c.send_min_rate},
-                                {"send-lowat", &c.send_lowat},
-                                {"rehash-rate", &c.rehash_rate}}) {
-    if (auto bad = convert_size(vm, option, *target)) return *bad;
-  }
-  for (auto [option, target] : {std::pair{"sync-interval", &c.sync_interval_ms},
-                                {"header-timeout", &c.header_timeout_ms},
-                                {"keepalive-timeout", &c.keepalive_timeout_ms},
-                                {"send-timeout", &c.send_timeout_ms},
-                                {"send-min-rate-grace", &c.send_min_rate_grace_ms}}) {
-    if (auto bad = convert_duration(vm, option, *target)) return *bad;
-    if (auto bad = check_positive(vm, option, *target)) return *bad;
-  }
-  if (auto bad = convert_duration(vm, "defer-accept", c.defer_accept_ms)) return *bad;
-  if (c.defer_accept_ms > 3600 * 1000) return CliOutcome::usage("--defer-accept: at most 1h");
   const auto& memory = vm["memory-cache"].as<std::string>();
   if (memory == "auto") {
     c.memory_cache_bytes = physical_memory_bytes() / 4;
-  } else if (auto bad = convert_size(vm, "memory-cache", c.memory_cache_bytes)) {
+  } else if (auto bad = convert_bounded(vm, {"memory-cache", Unit::size, 0, kTiB}, c.memory_cache_bytes)) {
     return *bad;
   }
   if (c.workers == 0) c.workers = std::max(1u, std::thread::hardware_concurrency());
-  if (c.workers > 256) return CliOutcome::usage("--workers: at most 256");
   if (c.listen.empty()) return CliOutcome::usage("--listen: at least one listener is needed");
   if (c.store.empty()) return CliOutcome::usage("--store: must name a directory");
-  if (c.max_head_bytes < 256 || c.max_head_bytes > (1u << 20))
-    return CliOutcome::usage("--max-header-bytes: must be between 256 and 1M");
-  if (c.max_target_bytes == 0 || c.max_target_bytes > c.max_head_bytes)
-    return CliOutcome::usage("--max-target-bytes: must be between 1 and --max-header-bytes");
-  if (c.max_headers == 0 || c.max_headers > 1024) return CliOutcome::usage("--max-headers: must be between 1 and 1024");
-  if (c.max_ranges == 0 || c.max_ranges > 64) return CliOutcome::usage("--max-ranges: must be between 1 and 64");
-  if (c.sendfile_min == 0) return CliOutcome::usage("--sendfile-min: must be greater than 0");
-  // A rate beyond what any disk reads is a typo (32G for 32M), not a wish.
-  if (c.rehash_rate > kMaxRehashRate) return CliOutcome::usage("--rehash-rate: at most 16G (bytes per second; 0 = off)");
-  if (c.max_requests_per_connection == 0) return CliOutcome::usage("--max-requests-per-connection: must be greater than 0");
+  if (auto bad = check_origin("origin", c.origin)) return *bad;
+  if (c.max_target_bytes > c.max_head_bytes)
+    return CliOutcome::usage("--max-target-bytes: must be at most --max-header-bytes (" + format_byte_size(c.max_head_bytes) + ")");
   if (c.open_files < c.workers) return CliOutcome::usage("--open-files: at least one per worker");
   if (c.access_log.empty()) return CliOutcome::usage("--access-log: use a file name, - or off");
   for (const char* option : {"cache-control-html", "cache-control-default", "server-name", "admin-token"}) {

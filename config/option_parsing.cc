@@ -1,8 +1,11 @@
 #include "config/option_parsing.h"
 
+#include <charconv>
+#include <cstdio>
 #include <fstream>
 
 #include "config/units.h"
+#include "origin-sync/local_pull.h"
 
 namespace po = boost::program_options;
 
@@ -34,21 +37,75 @@ std::optional<CliOutcome> parse_into(const po::options_description& description,
   return std::nullopt;
 }
 
-std::optional<CliOutcome> convert_size(const po::variables_map& vm, const char* option, std::uint64_t& out) {
-  if (!vm.count(option)) return std::nullopt;
-  const auto& text = vm[option].as<std::string>();
-  auto value = parse_byte_size(text);
-  if (!value) return CliOutcome::usage(std::string("--") + option + ": '" + text + "' is not a size (e.g. 8192, 512K, 64M, 2G)");
+namespace {
+
+std::optional<std::uint64_t> parse_count(std::string_view text) {
+  std::uint64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) return std::nullopt;
+  return value;
+}
+
+std::string shown(Unit unit, std::uint64_t value) {
+  switch (unit) {
+    case Unit::count: return std::to_string(value);
+    case Unit::size: return format_byte_size(value);
+    case Unit::duration: return format_duration_ms(value);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::optional<CliOutcome> convert_bounded(const po::variables_map& vm, const BoundedOption& option, std::uint64_t& out) {
+  if (!vm.count(option.name)) return std::nullopt;
+  const auto& text = vm[option.name].as<std::string>();
+  std::optional<std::uint64_t> value;
+  const char* what = "";
+  switch (option.unit) {
+    case Unit::count: value = parse_count(text); what = "a count"; break;
+    case Unit::size: value = parse_byte_size(text); what = "a size"; break;
+    case Unit::duration: value = parse_duration_ms(text); what = "a duration"; break;
+  }
+  if (!value || *value < option.min || *value > option.max) {
+    std::string line = std::string("--") + option.name + ": '" + text + "' is not " + what + " between " +
+                       shown(option.unit, option.min) + " and " + shown(option.unit, option.max);
+    if (option.unit == Unit::size) line += " (e.g. 8192, 512K, 64M, 2G)";
+    if (option.unit == Unit::duration) line += " (e.g. 30s, 500ms, 5m, 1h, 7d)";
+    return CliOutcome::usage(std::move(line));
+  }
   out = *value;
   return std::nullopt;
 }
 
-std::optional<CliOutcome> convert_duration(const po::variables_map& vm, const char* option, std::uint64_t& out_ms) {
+std::optional<CliOutcome> convert_real(const po::variables_map& vm, const char* option, double min, double max,
+                                       double& out) {
   if (!vm.count(option)) return std::nullopt;
   const auto& text = vm[option].as<std::string>();
-  auto value = parse_duration_ms(text);
-  if (!value) return CliOutcome::usage(std::string("--") + option + ": '" + text + "' is not a duration (e.g. 30, 30s, 500ms, 5m)");
-  out_ms = *value;
+  double value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  // from_chars also reads "nan" and "inf": neither compares into the range.
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || !(value >= min && value <= max)) {
+    char bounds[64];
+    std::snprintf(bounds, sizeof bounds, "%g and %g", min, max);
+    return CliOutcome::usage(std::string("--") + option + ": '" + text + "' is not a number between " + bounds);
+  }
+  out = value;
+  return std::nullopt;
+}
+
+std::optional<CliOutcome> check_origin(const char* option, const std::string& origin) {
+  if (origin.find("://") == std::string::npos || is_http_origin(origin)) return std::nullopt;
+  return CliOutcome::usage(std::string("--") + option + ": '" + origin + "' is neither an http(s):// URL nor a directory");
+}
+
+std::optional<CliOutcome> convert_switch(const po::variables_map& vm, const char* option, bool& out) {
+  if (!vm.count(option)) return std::nullopt;
+  const auto& text = vm[option].as<std::string>();
+  const bool on = text == "on" || text == "true" || text == "yes" || text == "1";
+  const bool off = text == "off" || text == "false" || text == "no" || text == "0";
+  if (!on && !off) return CliOutcome::usage(std::string("--") + option + ": '" + text + "' is not on or off");
+  out = on;
   return std::nullopt;
 }
 

@@ -18,10 +18,28 @@ std::optional<CliOutcome> parse_into(const boost::program_options::options_descr
                                      int argc, const char* const* argv, bool config_option,
                                      boost::program_options::variables_map& vm);
 
-// Converters used after parsing; each returns a usage error naming the option.
-std::optional<CliOutcome> convert_size(const boost::program_options::variables_map& vm, const char* option,
-                                       std::uint64_t& out);
-std::optional<CliOutcome> convert_duration(const boost::program_options::variables_map& vm, const char* option,
-                                           std::uint64_t& out_ms);
+// A numeric option and the range it must fall in. Every number of both
+// binaries is read as text and converted here, so a bad value, on the
+// command line or in the --config file, is the same one line:
+//   --sync-jobs: '0' is not a count between 1 and 64
+enum class Unit : unsigned char { count, size, duration };
+inline constexpr std::uint64_t kSecond = 1000, kMinute = 60 * kSecond, kHour = 60 * kMinute, kDay = 24 * kHour;
+inline constexpr std::uint64_t kKiB = 1024, kMiB = kKiB << 10, kGiB = kMiB << 10, kTiB = kGiB << 10;
+struct BoundedOption {
+  const char* name;  // long option name, without "--"
+  Unit unit;
+  std::uint64_t min, max;  // bytes for sizes, milliseconds for durations
+};
+std::optional<CliOutcome> convert_bounded(const boost::program_options::variables_map& vm, const BoundedOption& option,
+                                          std::uint64_t& out);
+// A decimal number (e.g. a rate) in [min, max]; NaN and infinities are refused.
+std::optional<CliOutcome> convert_real(const boost::program_options::variables_map& vm, const char* option, double min,
+                                       double max, double& out);
+// An origin is an http(s):// URL or a directory: "ftp://..." or
+// "htp://host" would otherwise be taken for a directory and fail every sync.
+std::optional<CliOutcome> check_origin(const char* option, const std::string& origin);
+// "on|off" switches (also true/false, yes/no, 1/0).
+std::optional<CliOutcome> convert_switch(const boost::program_options::variables_map& vm, const char* option,
+                                         bool& out);
 
 }  // namespace relais

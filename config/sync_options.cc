@@ -1,12 +1,12 @@
 #include "config/sync_options.h"
 
 #include <algorithm>
-#include <charconv>
 #include <optional>
 #include <string_view>
 #include <thread>
 
 #include "config/option_parsing.h"
+#include "config/units.h"
 
 namespace po = boost::program_options;
 
@@ -16,7 +16,8 @@ namespace {
 constexpr std::string_view kUsage =
     "Usage: relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet]\n"
     "       relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet] [--gc-grace 1h]\n"
-    "                        [--connect-timeout 10s] [--stall-timeout 30s] [--retries 4]\n"
+    "                        [--connect-timeout 10s] [--stall-timeout 30s] [--min-rate 1K] [--deadline 10m]\n"
+    "                        [--retries 4]\n"
     "       relais-sync verify --store DIR [--jobs N] [--quiet]\n"
     "       relais-sync --help | --version\n"
     "Every subcommand also takes --config FILE (keys are the long option names) and --help.\n"
@@ -26,7 +27,7 @@ void add_common(po::options_description& desc) {
   desc.add_options()
     ("help,h", "print this help and exit")
     ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
-    ("jobs,j", po::value<std::string>()->default_value("0"), "worker threads (0 = one per core)")
+    ("jobs,j", po::value<std::string>()->default_value("0"), "worker threads (0 = one per core, at most 256)")
     ("quiet,q", po::bool_switch(), "no progress bar and no summary line; warnings and errors are still printed");
 }
 
@@ -40,14 +41,20 @@ po::options_description publish_description() {
 }
 
 po::options_description pull_description(const SyncConfig& d) {
+  auto duration = [](std::uint64_t ms) { return po::value<std::string>()->default_value(format_duration_ms(ms)); };
   po::options_description desc("relais-sync pull options");
   desc.add_options()
     ("origin", po::value<std::string>(), "origin to copy from: an http(s):// URL or a directory written by publish")
     ("store", po::value<std::string>()->default_value(d.store), "store directory to fill (manifest + blobs/)")
-    ("gc-grace", po::value<std::string>()->default_value("1h"), "delete blobs unreferenced for this long (e.g. 30m, 1h)")
-    ("connect-timeout", po::value<std::string>()->default_value("10s"), "give up connecting to the origin after this")
-    ("stall-timeout", po::value<std::string>()->default_value("30s"), "cut a transfer that makes no progress for this long")
-    ("retries", po::value<unsigned>()->default_value(d.retries), "retries per request, with exponential backoff and jitter");
+    ("gc-grace", duration(d.gc_grace_ms), "delete blobs unreferenced for this long (e.g. 30m, 1h; 0s: at once)")
+    ("connect-timeout", duration(d.connect_timeout_ms), "give up connecting to the origin after this (100ms-10m)")
+    ("stall-timeout", duration(d.stall_timeout_ms), "cut a transfer slower than --min-rate for this long (1s-1h)")
+    ("min-rate", po::value<std::string>()->default_value(format_byte_size(d.min_rate)),
+       "bytes per second a transfer must average over --stall-timeout")
+    ("deadline", duration(d.deadline_ms),
+       "total time one request may take, however fast it trickles (a cut blob resumes on the next attempt)")
+    ("retries", po::value<std::string>()->default_value(std::to_string(d.retries)),
+       "retries per request, with exponential backoff and jitter (0-20)");
   add_common(desc);
   return desc;
 }
@@ -61,26 +68,23 @@ po::options_description verify_description(const SyncConfig& d) {
 }
 
 std::optional<CliOutcome> convert_jobs(const po::variables_map& vm, unsigned& jobs) {
-  const auto& text = vm["jobs"].as<std::string>();
-  unsigned value = 0;
-  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty() || value > kMaxSyncJobs)
-    return CliOutcome::usage("--jobs: '" + text + "' is not a number between 0 and " + std::to_string(kMaxSyncJobs));
-  jobs = value != 0 ? value : std::max(1u, std::thread::hardware_concurrency());
+  std::uint64_t value = 0;
+  if (auto bad = convert_bounded(vm, {"jobs", Unit::count, 0, kMaxSyncJobs}, value)) return bad;
+  jobs = value != 0 ? static_cast<unsigned>(value) : std::max(1u, std::thread::hardware_concurrency());
   return std::nullopt;
 }
 
 std::optional<CliOutcome> convert_pull_settings(const po::variables_map& vm, SyncConfig& c) {
-  for (auto [option, target] : {std::pair{"gc-grace", &c.gc_grace_ms},
-                                {"connect-timeout", &c.connect_timeout_ms},
-                                {"stall-timeout", &c.stall_timeout_ms}}) {
-    if (auto bad = convert_duration(vm, option, *target)) return bad;
+  for (auto [bounds, target] : {std::pair{kGcGraceBounds, &c.gc_grace_ms},
+                                {kConnectTimeoutBounds, &c.connect_timeout_ms},
+                                {kStallTimeoutBounds, &c.stall_timeout_ms},
+                                {kMinRateBounds, &c.min_rate},
+                                {kDeadlineBounds, &c.deadline_ms}}) {
+    if (auto bad = convert_bounded(vm, bounds, *target)) return bad;
   }
-  if (c.connect_timeout_ms == 0) return CliOutcome::usage("--connect-timeout: must be greater than 0");
-  if (c.stall_timeout_ms < 1000) return CliOutcome::usage("--stall-timeout: must be at least 1s");
-  c.retries = vm["retries"].as<unsigned>();
-  if (c.retries > kMaxSyncRetries)
-    return CliOutcome::usage("--retries: at most " + std::to_string(kMaxSyncRetries));
+  std::uint64_t retries = c.retries;
+  if (auto bad = convert_bounded(vm, {"retries", Unit::count, 0, kMaxSyncRetries}, retries)) return bad;
+  c.retries = static_cast<unsigned>(retries);
   return std::nullopt;
 }
 
@@ -126,6 +130,7 @@ CliOutcome parse_subcommand(std::string_view name, int argc, const char* const* 
       break;
     case SyncConfig::Command::pull:
       if (auto bad = require(vm, "origin", c.origin, "an origin URL or directory")) return *bad;
+      if (auto bad = check_origin("origin", c.origin)) return *bad;
       if (auto bad = convert_pull_settings(vm, c)) return *bad;
       [[fallthrough]];
     case SyncConfig::Command::verify:

@@ -2,7 +2,8 @@
 //
 //   relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet]
 //   relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet]
-//                    [--gc-grace D] [--connect-timeout D] [--stall-timeout D] [--retries N]
+//                    [--gc-grace D] [--connect-timeout D] [--stall-timeout D] [--min-rate SIZE]
+//                    [--deadline D] [--retries N]
 //   relais-sync verify --store DIR [--jobs N] [--quiet]
 //   relais-sync --help | --version
 // Each subcommand accepts --config FILE whose keys are its long option names
@@ -14,6 +15,7 @@
 #include <string>
 
 #include "config/cli_outcome.h"
+#include "config/option_parsing.h"
 
 namespace relais {
 
@@ -29,7 +31,9 @@ struct SyncConfig {
   // pull only:
   std::uint64_t gc_grace_ms = 3'600'000;     // unreferenced blobs are deleted after this (blob_gc.h)
   std::uint64_t connect_timeout_ms = 10'000; // an unreachable origin fails fast
-  std::uint64_t stall_timeout_ms = 30'000;   // a transfer making no progress this long is cut
+  std::uint64_t stall_timeout_ms = 30'000;   // a transfer slower than min_rate this long is cut
+  std::uint64_t min_rate = 1024;             // bytes per second (why: config/edge_config.h)
+  std::uint64_t deadline_ms = 600'000;       // per request, whatever its rate
   unsigned retries = 4;                      // retries per request after the first attempt
 };
 
@@ -39,6 +43,22 @@ inline constexpr unsigned kMaxSyncRetries = 20;
 // Bounds --jobs: more threads than this only adds memory (each compressing
 // worker holds a file and its brotli window, up to ~100 MiB).
 inline constexpr unsigned kMaxSyncJobs = 256;
+
+// Bounds of the origin-fetch options, the same for `relais-sync pull` and
+// relais-edge's sync (which names them origin-timeout, origin-stall-timeout,
+// origin-min-rate, origin-deadline).
+inline constexpr BoundedOption kConnectTimeoutBounds{"connect-timeout", Unit::duration, 100, 10 * kMinute};
+// curl counts the stall window in whole seconds.
+inline constexpr BoundedOption kStallTimeoutBounds{"stall-timeout", Unit::duration, kSecond, kHour};
+inline constexpr BoundedOption kMinRateBounds{"min-rate", Unit::size, 1, kGiB};
+inline constexpr BoundedOption kDeadlineBounds{"deadline", Unit::duration, kSecond, 7 * kDay};
+// 0: collect at once (a store no edge is serving from).
+inline constexpr BoundedOption kGcGraceBounds{"gc-grace", Unit::duration, 0, 365 * kDay};
+// The same bounds under another option name.
+constexpr BoundedOption origin_bound(const char* name, BoundedOption bounds) {
+  bounds.name = name;
+  return bounds;
+}
 
 CliOutcome parse_sync_options(int argc, const char* const* argv, std::ostream& out, SyncConfig& config);
 

@@ -1,6 +1,7 @@
 #include "config/units.h"
 
 #include <charconv>
+#include <utility>
 
 namespace relais {
 namespace {
@@ -51,7 +52,25 @@ std::optional<std::uint64_t> parse_duration_ms(std::string_view text) {
   if (s == "ms") return n->value;
   if (s == "m") return scale(n->value, 60 * 1000);
   if (s == "h") return scale(n->value, 3600 * 1000);
+  if (s == "d") return scale(n->value, 86'400 * 1000);
   return std::nullopt;
+}
+
+std::string format_byte_size(std::uint64_t bytes) {
+  static constexpr std::pair<std::uint64_t, char> kUnits[] = {{1ull << 40, 'T'}, {1ull << 30, 'G'}, {1ull << 20, 'M'}, {1ull << 10, 'K'}};
+  for (auto [factor, suffix] : kUnits) {
+    if (bytes != 0 && bytes % factor == 0) return std::to_string(bytes / factor) + suffix;
+  }
+  return std::to_string(bytes);
+}
+
+std::string format_duration_ms(std::uint64_t ms) {
+  static constexpr std::pair<std::uint64_t, const char*> kUnits[] = {
+      {86'400'000, "d"}, {3'600'000, "h"}, {60'000, "m"}, {1000, "s"}};
+  for (auto [factor, suffix] : kUnits) {
+    if (ms != 0 && ms % factor == 0) return std::to_string(ms / factor) + suffix;
+  }
+  return std::to_string(ms) + (ms == 0 ? "s" : "ms");
 }
 
 }  // namespace relais

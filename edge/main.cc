@@ -15,6 +15,14 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "relais-edge: %s\n", cli.message.c_str());
     return 2;
   }
+  if (config.check_only) {
+    if (auto s = relais::EdgeServer::check(config); !s.ok()) {
+      std::fprintf(stderr, "relais-edge: %s\n", s.error().message.c_str());
+      return 2;
+    }
+    std::printf("relais-edge: configuration OK\n");
+    return 0;
+  }
   relais::block_server_signals();
   auto server = relais::EdgeServer::create(config);
   if (!server.ok()) {

@@ -3,6 +3,7 @@
 #include <curl/curl.h>
 
 #include <cctype>
+#include <cstdio>
 #include <mutex>
 #include <optional>
 
@@ -147,6 +148,10 @@ void* HttpBlobFetcher::acquire_handle() {
   return curl_easy_init();
 }
 
+long HttpBlobFetcher::stall_seconds() const {
+  return std::max(1L, static_cast<long>(settings_.stall_timeout.count() / 1000));
+}
+
 void HttpBlobFetcher::release_handle(void* handle) {
   std::lock_guard lock(pool_mutex_);
   pool_.push_back(handle);
@@ -168,8 +173,9 @@ Status HttpBlobFetcher::perform(Transfer& t) {
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
   curl_easy_setopt(curl, CURLOPT_MAXREDIRS, 3L);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(settings_.connect_timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, kLowSpeedBytesPerSecond);
-  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, std::max(1L, static_cast<long>(settings_.stall_timeout.count() / 1000)));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_LIMIT, static_cast<long>(std::max<std::uint64_t>(1, settings_.min_rate)));
+  curl_easy_setopt(curl, CURLOPT_LOW_SPEED_TIME, stall_seconds());
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(settings_.deadline.count()));
   // Blobs are stored precompressed: ask for them as they are.
   curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, nullptr);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "relais-sync/" RELAIS_VERSION);
@@ -185,6 +191,8 @@ Status HttpBlobFetcher::perform(Transfer& t) {
   if (t.offset > 0) curl_easy_setopt(curl, CURLOPT_RANGE, (std::to_string(t.offset) + "-").c_str());
   const CURLcode rc = curl_easy_perform(curl);
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &t.status);
+  curl_off_t connect_us = 0;
+  curl_easy_getinfo(curl, CURLINFO_CONNECT_TIME_T, &connect_us);
   curl_slist_free_all(headers);
   // A handle whose transfer failed may hold a broken connection: do not pool it.
   if (rc == CURLE_OK) release_handle(curl); else curl_easy_cleanup(curl);
@@ -193,6 +201,19 @@ Status HttpBlobFetcher::perform(Transfer& t) {
   if (rc == CURLE_ABORTED_BY_CALLBACK) return Error::internal(t.url + ": cancelled");
   if (rc == CURLE_WRITE_ERROR && t.status != 0 && t.status != 200 && t.status != 206) {
     return Error::origin(t.url + ": HTTP " + std::to_string(t.status), retryable_status(t.status));
+  }
+  if (rc == CURLE_OPERATION_TIMEDOUT && connect_us > 0) {
+    // Connected, then too slow: say which bound cut it, in the operator's
+    // terms. The elapsed time cannot tell them apart (curl may stop a hair
+    // before the deadline), curl's own message can: "Operation too slow" is
+    // the low-speed check (lib/speedcheck.c), anything else the total timeout.
+    const std::string received = " (" + std::to_string(t.delivered) + " body bytes received)";
+    if (std::string_view(errbuf).starts_with("Operation too slow"))
+      return Error::origin(t.url + ": slower than " + std::to_string(settings_.min_rate) + " bytes/s for " +
+                               std::to_string(stall_seconds()) + " s (a stalled or trickling origin)" + received, true);
+    char limit[32];
+    std::snprintf(limit, sizeof limit, "%.1f s", static_cast<double>(settings_.deadline.count()) / 1000);
+    return Error::origin(t.url + ": not finished within the deadline of " + limit + received, true);
   }
   if (rc != CURLE_OK) {
     // Transport trouble (refused, reset, timeout, truncated body): worth a retry.

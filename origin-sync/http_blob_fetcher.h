@@ -3,10 +3,12 @@
 //
 // Layout under the base URL is the publish output: BASE/manifest and
 // BASE/blobs/ab/<hex>. Transfers use libcurl with bounds on everything an
-// origin could make us spend: a connect timeout, a low-speed limit (a stalled
-// or trickling origin is cut after `stall_timeout`), a body size cap per
-// request (the manifest cap, or the blob's manifest size), protocols limited
-// to http/https (also across at most 3 redirects). Easy handles are pooled
+// origin could make us spend: a connect timeout, a minimum rate (a transfer
+// averaging under `min_rate` for `stall_timeout` is cut: a stalled or
+// trickling origin), a total deadline per request (an origin trickling just
+// above the minimum rate), a body size cap per request (the manifest cap, or
+// the blob's manifest size), protocols limited to http/https (also across at
+// most 3 redirects). Easy handles are pooled
 // so the worker threads of one pull reuse their keep-alive connections.
 // Thread-safe. An HTTP status other than 200/206/304 is an origin error;
 // 5xx, 408, 429 and transport errors are retryable, other 4xx are not.
@@ -14,6 +16,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -25,13 +28,15 @@ namespace relais {
 
 struct HttpFetchSettings {
   std::chrono::milliseconds connect_timeout{10'000};
-  // Fewer than kLowSpeedBytesPerSecond for this long: the transfer is cut.
+  // Fewer than min_rate bytes per second, on average, for this long: the
+  // transfer is cut (whole seconds: curl's granularity).
   std::chrono::milliseconds stall_timeout{30'000};
+  std::uint64_t min_rate = 1024;
+  // One request (connect, head and body) taking longer than this is cut,
+  // however fast it trickles. A cut blob resumes on the next attempt.
+  std::chrono::milliseconds deadline{600'000};
   const std::atomic<bool>* cancel = nullptr;  // aborts transfers in flight
 };
-
-// 1 byte/s: "made no progress", not "is slow"; a slow link still completes.
-inline constexpr long kLowSpeedBytesPerSecond = 1;
 
 // The answer to a conditional manifest request.
 struct ManifestResponse {
@@ -61,6 +66,7 @@ class HttpBlobFetcher final : public ResumableBlobFetcher {
   void* acquire_handle();
   void release_handle(void* handle);
   Status perform(Transfer& t);
+  long stall_seconds() const;
 
   std::string base_;  // ends with '/'
   HttpFetchSettings settings_;

@@ -79,6 +79,8 @@ relais::SyncSettings sync_settings_from(const relais::SyncConfig& c) {
   s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
   s.http.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
   s.http.stall_timeout = std::chrono::milliseconds(c.stall_timeout_ms);
+  s.http.min_rate = c.min_rate;
+  s.http.deadline = std::chrono::milliseconds(c.deadline_ms);
   return s;
 }
 

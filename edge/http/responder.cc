@@ -110,10 +110,13 @@ std::string_view reason_phrase(std::uint16_t status) {
     case 301: return "Moved Permanently";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
+    case 401: return "Unauthorized";   // admin: POST /purge without the token
+    case 403: return "Forbidden";      // admin: purge disabled
     case 404: return "Not Found";
     case 405: return "Method Not Allowed";
     case 406: return "Not Acceptable";
     case 408: return "Request Timeout";
+    case 409: return "Conflict";       // admin: purge refused by the store
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";

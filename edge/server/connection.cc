@@ -237,8 +237,8 @@ void Connection::process_input() {
       // After a framing error nothing that follows can be trusted (RFC 9112 §11.2).
       worker().stats().parse_errors.add();
       // Logged with what the parser filled in before it stopped (an empty
-      // method or target is logged as "-"), and counted by its own class:
-      // 501 and 505 are ours to answer, 400/413/414/431 the client's fault.
+      // method or target is logged as "-"), and counted as 4xx, 501 and 505
+      // included: all the client's doing (worker_stats.h requests_class()).
       worker().log_request(peer_, request,
                            worker().responder().respond_error(parsed.status, worker().date(), false, true, b.output));
       stop_parsing_ = true;

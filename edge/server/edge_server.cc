@@ -198,6 +198,8 @@ std::unique_ptr<SyncLoop> make_sync_loop(EdgeServer::Parts& p) {
   s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
   s.http.connect_timeout = std::chrono::milliseconds(c.origin_timeout_ms);
   s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
+  s.http.min_rate = c.origin_min_rate;
+  s.http.deadline = std::chrono::milliseconds(c.origin_deadline_ms);
   return std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(c.sync_interval_ms), p.sync_stats,
                                     [&p] { reload_and_announce(p); });
 }
@@ -260,6 +262,18 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   if (config.rehash_rate > 0)
     p->rehash = std::make_unique<RehashLoop>(config.store, config.rehash_rate, p->quarantine, p->rehash_stats);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
+}
+
+Status EdgeServer::check(const EdgeConfig& config) {
+  for (auto [addresses, option] : {std::pair{&config.listen, "--listen"}, {&config.tls_listen, "--tls-listen"}}) {
+    for (const std::string& text : *addresses) {
+      if (auto a = parse_socket_address(text); !a.ok()) return Error::config(std::string(option) + " " + a.error().message);
+    }
+  }
+  if (auto a = parse_socket_address(config.admin_listen); !a.ok()) return Error::config("--admin-listen " + a.error().message);
+  if (auto limiter = make_limiter(config); !limiter.ok()) return limiter.error();
+  if (auto tls = make_tls_service(config); !tls.ok()) return tls.error();
+  return {};
 }
 
 EdgeServer::EdgeServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}

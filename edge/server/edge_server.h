@@ -17,6 +17,9 @@ namespace relais {
 class EdgeServer {
  public:
   static Result<std::unique_ptr<EdgeServer>> create(const EdgeConfig& config);
+  // --check-config: what create() would refuse without binding or starting
+  // anything: addresses, network limits, certificates and keys.
+  static Status check(const EdgeConfig& config);
   ~EdgeServer();
 
   // Blocks until SIGTERM or SIGINT; SIGHUP reloads the catalog from the

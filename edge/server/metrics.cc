@@ -83,7 +83,7 @@ const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
                            const RehashStats* rehash) {
   Exposition e(workers);
-  e.header("relais_requests_total", "counter", "Requests answered, by status class.");
+  e.header("relais_requests_total", "counter", "Requests answered, by status class; 501 and 505 to requests the parser refused count as 4xx (the client's doing).");
   for (int c = 1; c <= 5; ++c) {
     char labels[32];
     std::snprintf(labels, sizeof labels, "{class=\"%dxx\"}", c);

@@ -368,7 +368,7 @@ void Worker::release_buffers(ConnectionBuffers* b) {
 
 void Worker::log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary) {
   WorkerStats& s = stats_;
-  s.requests_by_class[summary.status / 100 % 6].add();
+  s.requests_by_class[requests_class(summary.status)].add();
   s.bytes_out.add(summary.body_bytes);
   if (summary.from_memory) s.memory_hits.add();
   if (summary.from_disk) s.disk_hits.add();

@@ -4,13 +4,15 @@
 // and store, not a locked read-modify-write; readers sum the workers.
 #pragma once
 
+#include <cstdint>
+
 #include "edge/server/counter.h"
 #include "edge/server/tls_stats.h"
 
 namespace relais {
 
 struct WorkerStats {
-  Counter requests_by_class[6];  // index status/100: 1xx..5xx (0 unused)
+  Counter requests_by_class[6];  // index requests_class(): 1xx..5xx (0 unused)
   Counter bytes_out;             // body bytes queued
   Counter bytes_sent;            // bytes the sockets took: heads, bodies, TLS records
   Counter memory_hits;
@@ -39,5 +41,16 @@ struct WorkerStats {
   Counter catalog_generation;
   TlsStats tls;  // zero unless --tls-listen
 };
+
+// The relais_requests_total class a response counts under: its status
+// class, except 501 and 505, which the edge sends only to requests its parser
+// refused (a transfer coding or an HTTP version a client should not send).
+// Like 400/413/414/431 they are the client's doing, counted as 4xx (and in
+// relais_errors_total{kind="bad_request"}), so that a scanner cannot page an
+// operator watching the 5xx rate, which stays a signal about the edge.
+constexpr int requests_class(std::uint16_t status) {
+  if (status == 501 || status == 505) return 4;
+  return status / 100 % 6;
+}
 
 }  // namespace relais

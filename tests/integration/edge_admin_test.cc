@@ -88,6 +88,18 @@ TEST(EdgeAdmin, PurgeNeedsTheTokenAndRemovesThePath) {
   EXPECT_EQ(http_get(edge.port, "/index.html")->status, 200);
 }
 
+// The admin listener once answered "HTTP/1.1 401 Unknown" (no phrase in the table).
+TEST(EdgeAdmin, RefusedPurgeHasItsReasonPhrase) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  RawClient c(edge.admin_port);
+  ASSERT_TRUE(c.send("POST /purge?path=/index.html HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer nope\r\n\r\n"));
+  std::string raw;
+  EXPECT_TRUE(c.wait_closed(std::chrono::seconds(10), &raw));
+  EXPECT_EQ(raw.substr(0, raw.find("\r\n")), "HTTP/1.1 401 Unauthorized") << raw;
+}
+
 TEST(EdgeAdmin, HeadHasTheHeadOfGetAndNoBodyAnd405SaysAllow) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));

@@ -106,7 +106,7 @@ void TestOrigin::corrupt(const std::string& path_suffix) {
 }
 
 void TestOrigin::clear_faults() {
-  fail_ = truncate_ = stall_ = garbage_ = 0;
+  fail_ = truncate_ = stall_ = garbage_ = trickle_ = 0;
   corrupt("");
   faults_only_under("");
 }
@@ -257,7 +257,25 @@ bool TestOrigin::answer(int fd, const std::string& head) {
     count(stalled_, -1);
     return false;
   }
+  if (take(trickle_, target)) {
+    if (send_all(fd, response_head)) trickle(fd, payload);
+    return false;
+  }
   return send_all(fd, response_head) && send_all(fd, payload);
+}
+
+// The pacing is a poll() timeout on the stop pipe and the client socket, not
+// a sleep: stop() or the client hanging up ends it at once.
+void TestOrigin::trickle(int fd, std::string_view body) {
+  count(trickling_, 1);
+  for (char byte : body) {
+    if (stopping_.load() || !send_all(fd, std::string_view(&byte, 1))) break;
+    pollfd p[2] = {{wake_[0], POLLIN, 0}, {fd, POLLIN, 0}};
+    const int ready = ::poll(p, 2, static_cast<int>(kTrickleStep.count()));
+    if (ready < 0 && errno != EINTR) break;
+    if (ready > 0) break;  // stopping, or the client closed (or sent more: it gave up on this body)
+  }
+  count(trickling_, -1);
 }
 
 }  // namespace relais::testing

@@ -8,6 +8,9 @@
 //   fail_next(n)      answer 500;
 //   truncate_next(n)  announce the whole body, send half of it, close;
 //   stall_next(n)     send the head and half the body, then nothing until stop();
+//   trickle_next(n)   send the head, then the body one byte every kTrickleStep
+//                     (2 bytes/s: "progress" to a 1 byte/s low-speed limit),
+//                     until the body ends, the client leaves or stop();
 //   corrupt(suffix)   flip one byte of bodies whose path ends with suffix;
 //   garbage_next(n)   answer 200 with bytes that are no manifest or blob.
 // Counters let a test check exactly what a puller fetched, and wait_for()
@@ -33,6 +36,7 @@ namespace relais::testing {
 class TestOrigin {
  public:
   static constexpr int kMaxConnections = 64;
+  static constexpr std::chrono::milliseconds kTrickleStep{500};
 
   // Serves root on 127.0.0.1:port (0: an ephemeral port).
   explicit TestOrigin(std::string root, std::uint16_t port = 0);
@@ -47,6 +51,7 @@ class TestOrigin {
   void fail_next(int n) { fail_.store(n); }
   void truncate_next(int n) { truncate_.store(n); }
   void stall_next(int n) { stall_.store(n); }
+  void trickle_next(int n) { trickle_.store(n); }
   void garbage_next(int n) { garbage_.store(n); }
   void corrupt(const std::string& path_suffix);
   // The counted knobs (fail, truncate, stall, garbage) only hit paths starting with this ("" = all).
@@ -59,6 +64,7 @@ class TestOrigin {
   int range_requests() const { return ranges_.load(); }
   int requests() const { return requests_.load(); }
   int stalled_now() const { return stalled_.load(); }
+  int trickling_now() const { return trickling_.load(); }
   // GET count per path.
   std::map<std::string, int> gets() const;
 
@@ -72,6 +78,7 @@ class TestOrigin {
   void serve(int fd);
   bool answer(int fd, const std::string& head);
   bool take(std::atomic<int>& knob, const std::string& target);
+  void trickle(int fd, std::string_view body);
   void count(std::atomic<int>& counter, int delta);
 
   std::string root_;
@@ -79,14 +86,14 @@ class TestOrigin {
   int listen_fd_ = -1;
   int wake_[2] = {-1, -1};
   std::atomic<bool> stopping_{false};
-  std::atomic<int> fail_{0}, truncate_{0}, stall_{0}, garbage_{0};
+  std::atomic<int> fail_{0}, truncate_{0}, stall_{0}, garbage_{0}, trickle_{0};
   // Counters are atomics so that accessors read them without a lock, but
   // change only under counted_mutex_ (then counted_ is notified), so that a
   // waiter cannot miss a change between testing cond and blocking.
   // Lock order: counted_mutex_ before mutex_.
   std::mutex counted_mutex_;
   std::condition_variable counted_;
-  std::atomic<int> blob_bodies_{0}, not_modified_{0}, ranges_{0}, requests_{0}, stalled_{0};
+  std::atomic<int> blob_bodies_{0}, not_modified_{0}, ranges_{0}, requests_{0}, stalled_{0}, trickling_{0};
   std::atomic<int> open_{0};  // connection limit; not a counter for tests
   mutable std::mutex mutex_;
   std::string corrupt_suffix_;

@@ -187,5 +187,20 @@ TEST_F(ResponderTest, OptionsAnswersForAnyValidTargetAndGetRefusesTheAsterisk) {
   EXPECT_TRUE(last_.close);
 }
 
+// Every status the edge or its admin listener sends, with its RFC 9110 §15
+// phrase: the admin once answered "401 Unknown", "403 Unknown", "409 Unknown".
+TEST(ReasonPhrase, EveryStatusWeSendHasItsRfcPhrase) {
+  const std::pair<std::uint16_t, std::string_view> rows[] = {
+      {100, "Continue"}, {200, "OK"}, {204, "No Content"}, {206, "Partial Content"}, {301, "Moved Permanently"},
+      {304, "Not Modified"}, {400, "Bad Request"}, {401, "Unauthorized"}, {403, "Forbidden"}, {404, "Not Found"},
+      {405, "Method Not Allowed"}, {406, "Not Acceptable"}, {408, "Request Timeout"}, {409, "Conflict"},
+      {412, "Precondition Failed"}, {413, "Content Too Large"}, {414, "URI Too Long"},
+      {416, "Range Not Satisfiable"}, {417, "Expectation Failed"}, {429, "Too Many Requests"},
+      {431, "Request Header Fields Too Large"}, {500, "Internal Server Error"}, {501, "Not Implemented"},
+      {503, "Service Unavailable"}, {505, "HTTP Version Not Supported"},
+  };
+  for (auto [status, phrase] : rows) EXPECT_EQ(reason_phrase(status), phrase) << status;
+}
+
 }  // namespace
 }  // namespace relais::http
