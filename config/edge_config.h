@@ -41,7 +41,7 @@ struct EdgeConfig {
   std::uint64_t memory_object_max_bytes = 4ull << 20;
   // Plain-HTTP (and kernel-TLS) bodies this large go out with sendfile()
   // even when the memory tier holds them: one copy less (tiered_cache.h).
-  std::uint64_t sendfile_min = 512 * 1024;
+  std::uint64_t sendfile_min = 256 * 1024;
   unsigned workers = 0;                   // 0 until resolved: number of cores
   std::string access_log = "-";           // FILE, "-" (stdout) or "off"
   std::string server_name = "relais";

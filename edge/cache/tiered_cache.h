@@ -53,7 +53,7 @@ class TieredCache {
   // the memory tier holds it, and the memory tier is left alone. For a
   // socket that sendfile()s without a copy, a write from RAM costs one copy
   // more; measured on loopback, that copy outweighs the page-cache lookup
-  // from about 512 KiB (README, "Memory and sendfile").
+  // from 256-512 KiB (README, "Memory and sendfile").
   Result<BodySource> body(const Variant& variant, std::uint64_t file_min = kNever);
   // Purge: forgets the blob in both tiers (bodies already handed out stay valid).
   void purge(const ContentHash& hash);

@@ -33,7 +33,7 @@ struct ServerSettings {
   std::uint64_t send_lowat = 1024 * 1024;  // TCP_NOTSENT_LOWAT on client sockets; 0: kernel default
   // Bodies this large go out with sendfile() even from the memory tier when
   // the transport sends files in the kernel (http::RequestContext::file_body_min).
-  std::uint64_t sendfile_min = 512 * 1024;
+  std::uint64_t sendfile_min = 256 * 1024;
   // Above this share of max_connections, a new connection first closes the
   // longest-idle keep-alive connection of its worker (shedding idle before busy).
   double shed_idle_above = 0.9;

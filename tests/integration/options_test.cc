@@ -111,7 +111,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "gc-grace", "banana", "0s", "(=1h)"},
       {"edge", "memory-cache", "lots", "64M", "(=auto)"},
       {"edge", "memory-object-max", "4Q", "1M", "(=4M)"},
-      {"edge", "sendfile-min", "0", "1M", "(=512K)"},
+      {"edge", "sendfile-min", "0", "1M", "(=256K)"},
       {"edge", "workers", "257", "2", "(=0)"},
       {"edge", "access-log", "", "off", "(=-)"},
       {"edge", "server-name", "relais\x01", "cdn", "(=relais)"},
