@@ -17,7 +17,7 @@ packages=(
   libcurl4-openssl-dev # fetching from an HTTP origin
 )
 if [ "${RELAIS_BENCH:-0}" = 1 ]; then
-  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind)
+  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind nghttp2-client iproute2)
 fi
 if [ "${RELAIS_FUZZ:-0}" = 1 ]; then
   packages+=(clang libclang-rt-dev)
