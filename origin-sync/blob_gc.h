@@ -30,15 +30,14 @@
 #include <cstdint>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "origin-sync/content_hash.h"
+#include "origin-sync/hash_set.h"
 #include "origin-sync/result.h"
 
 namespace relais {
 
-using HashSet = std::unordered_set<ContentHash, ContentHashHasher>;
 using UnreferencedSince = std::unordered_map<ContentHash, std::int64_t, ContentHashHasher>;  // unix seconds
 
 struct GcPlan {
@@ -59,6 +58,7 @@ struct GcReport {
 // Name of the record file inside the store.
 inline constexpr std::string_view kUnreferencedFileName = ".unreferenced";
 
+// `referenced` must be sealed (hash_set.h).
 // Scans STORE/blobs, applies plan_gc() against `referenced`, deletes, and
 // rewrites the record. `now` is seconds since the epoch.
 Result<GcReport> collect_garbage(const std::string& store_dir, const HashSet& referenced, std::int64_t now,

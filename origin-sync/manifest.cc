@@ -188,8 +188,9 @@ class BodyParser {
   BodyParser(ManifestHeader& h, ManifestVisitor& visitor, BlobSizeCheck& sizes)
       : h_(h), visitor_(visitor), sizes_(sizes) {}
 
-  Status line(std::size_t number, std::string_view text) {
+  Status line(std::size_t number, std::size_t offset, std::string_view text) {
     number_ = number;
+    offset_ = offset;
     FieldCursor fields(text, '\t');
     const std::string_view kind = fields.next();
     if (number == 2) return header_number(kind, fields, "generation", [&](std::string_view f) {
@@ -253,7 +254,7 @@ class BodyParser {
     for (std::size_t i = 0; i < variant_count_; ++i) sizes_.add(variants_[i], number_);
     ++entries_;
     return visitor_.entry(ManifestEntryView{path_, content_type, *mtime,
-                                            std::span<const Variant>(variants_.data(), variant_count_), number_});
+                                            std::span<const Variant>(variants_.data(), variant_count_), number_, offset_});
   }
 
   Status variant(std::string_view field, bool first) {
@@ -289,6 +290,7 @@ class BodyParser {
   ManifestVisitor& visitor_;
   BlobSizeCheck& sizes_;
   std::size_t number_ = 0;
+  std::size_t offset_ = 0;
   std::size_t entries_ = 0;
   std::string path_;     // the last entry's decoded path
   std::string decoded_;  // the line being read
@@ -420,13 +422,24 @@ Status scan_manifest(std::string_view text, ManifestVisitor& visitor) {
   while (pos < last_start) {
     ++number;
     const auto eol = text.find('\n', pos);
-    if (auto s = body.line(number, text.substr(pos, eol - pos)); !s) return s.error();
+    if (auto s = body.line(number, pos, text.substr(pos, eol - pos)); !s) return s.error();
     pos = eol + 1;
   }
   if (number < 3) return fail("manifest lacks its generation and published lines");
   if (*count != body.entries()) return fail("manifest end line counts " + std::to_string(*count) +
                                                 " files, the manifest has " + std::to_string(body.entries()));
   return sizes.check();
+}
+
+std::string manifest_record_path(std::string_view text, std::size_t offset) {
+  const std::string_view record = text.substr(offset, text.find('\n', offset) - offset);
+  FieldCursor fields(record, '\t');
+  fields.next();  // "file"
+  std::string path;
+  // The scan accepted this record, so the field decodes.
+  const bool decoded = percent_decode(fields.next(), path);
+  RELAIS_ASSERT(decoded);
+  return path;
 }
 
 Result<Manifest> parse_manifest(std::string_view text) {

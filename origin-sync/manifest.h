@@ -79,6 +79,7 @@ struct ManifestEntryView {
   std::int64_t last_modified = 0;
   std::span<const Variant> variants;  // [0] is the identity
   std::size_t line = 0;
+  std::size_t offset = 0;  // of the record's first byte in the text
 };
 
 // Receives a manifest as it is scanned, without the whole of it ever being
@@ -102,6 +103,9 @@ std::string serialize_manifest(const Manifest& manifest);
 // turns out to be invalid: it must drop them when this fails. Origin error
 // (not retryable) naming the line and what is wrong.
 Status scan_manifest(std::string_view text, ManifestVisitor& visitor);
+// The decoded path of the file record at `offset` (a ManifestEntryView's) in
+// a text that scan_manifest() accepted.
+std::string manifest_record_path(std::string_view text, std::size_t offset);
 // scan_manifest() into a Manifest.
 Result<Manifest> parse_manifest(std::string_view text);
 

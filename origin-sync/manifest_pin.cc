@@ -11,7 +11,7 @@
 #include <cstring>
 #include <vector>
 
-#include "origin-sync/manifest.h"
+#include "origin-sync/manifest_blobs.h"
 
 namespace relais {
 namespace {
@@ -141,11 +141,10 @@ Result<HashSet> pinned_blobs(const std::string& store_dir) {
     if (::fstat(fd.get(), &st) == 0 && have_current && same_file(st, current)) continue;
     std::string bytes;
     if (auto s = read_all(fd.get(), path, bytes); !s) return s.error();
-    auto m = parse_manifest(bytes);
-    if (!m) return Error::storage("the catalog in service pinned by " + path + " cannot be read: " + m.error().message);
-    for (const ManifestEntry& e : m->entries)
-      for (const Variant& v : e.variants) in_use.insert(v.hash);
+    if (auto s = add_manifest_hashes(bytes, in_use); !s)
+      return Error::storage("the catalog in service pinned by " + path + " cannot be read: " + s.error().message);
   }
+  in_use.seal();
   return in_use;
 }
 

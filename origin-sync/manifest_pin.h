@@ -66,7 +66,7 @@ class ManifestPin {
 // pins of the inode that is STORE/manifest now (the caller references that
 // one already, and it may be large). Removes the pins of dead edges. A live
 // pin that cannot be read or parsed is a storage error: nothing may be
-// collected while a catalog in service is unknown.
+// collected while a catalog in service is unknown. The set comes back sealed.
 Result<HashSet> pinned_blobs(const std::string& store_dir);
 
 // Prefix of pin names in the store's root.

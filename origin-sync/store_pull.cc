@@ -2,15 +2,14 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <thread>
-#include <unordered_set>
 #include <vector>
 
 #include "origin-sync/atomic_file.h"
 #include "origin-sync/blob_writer.h"
-#include "origin-sync/manifest.h"
 #include "origin-sync/partial_blob.h"
 #include "origin-sync/resumable_fetcher.h"
 
@@ -38,15 +37,21 @@ class PartialSink final : public ResumableBlobSink {
   std::uint64_t received_ = 0;
 };
 
-std::vector<Variant> distinct_variants(const Manifest& m) {
-  std::vector<Variant> out;
-  std::unordered_set<ContentHash, ContentHashHasher> seen;
-  for (const ManifestEntry& e : m.entries) {
-    for (const Variant& v : e.variants) {
-      if (seen.insert(v.hash).second) out.push_back(v);
-    }
+// Whether the file at `path` holds exactly `bytes`, read in chunks so that a
+// large manifest is not held twice.
+bool file_holds(const std::string& path, std::string_view bytes) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::vector<char> chunk(1 << 20);
+  std::size_t done = 0;
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    const auto n = static_cast<std::size_t>(in.gcount());
+    if (n == 0) break;
+    if (n > bytes.size() - done || bytes.compare(done, n, std::string_view(chunk.data(), n)) != 0) return false;
+    done += n;
   }
-  return out;
+  return !in.bad() && done == bytes.size();
 }
 
 struct AttemptOutcome {
@@ -56,7 +61,7 @@ struct AttemptOutcome {
 };
 
 // One download attempt of one blob, resuming a partial file when it can.
-Status fetch_attempt(BlobFetcher& fetcher, const std::string& store, const Variant& v, AttemptOutcome& out) {
+Status fetch_attempt(BlobFetcher& fetcher, const std::string& store, const ManifestBlob& v, AttemptOutcome& out) {
   auto partial = PartialBlob::open(store, v.hash, v.size);
   if (!partial) return partial.error();
   if (partial->size() == v.size && v.size > 0) {
@@ -96,7 +101,7 @@ struct SharedCounters {
   std::atomic<std::uint64_t> fetched{0}, bytes{0}, resumed{0}, rejected{0}, failures{0};
 };
 
-Status fetch_with_retries(BlobFetcher& fetcher, const std::string& store, const Variant& v,
+Status fetch_with_retries(BlobFetcher& fetcher, const std::string& store, const ManifestBlob& v,
                           const PullOptions& o, SharedCounters& c, bool& rejected_last) {
   const Sleeper sleep = o.sleep ? o.sleep : Sleeper([&o](std::chrono::milliseconds d) { return cancellable_sleep(o.cancel, d); });
   const UnitRandom random = o.random ? o.random : UnitRandom(default_unit_random);
@@ -120,21 +125,27 @@ Status fetch_with_retries(BlobFetcher& fetcher, const std::string& store, const 
 
 Status pull_manifest_into_store(BlobFetcher& fetcher, const std::string& bytes, const std::string& store_dir,
                                 const PullOptions& o, PullReport& report) {
-  auto manifest = parse_manifest(bytes);
+  auto manifest = scan_manifest_blobs(bytes);
   if (!manifest) return Error::origin(fetcher.describe() + ": " + manifest.error().message, false);
+  return pull_scanned_manifest_into_store(fetcher, bytes, *manifest, store_dir, o, report);
+}
+
+Status pull_scanned_manifest_into_store(BlobFetcher& fetcher, const std::string& bytes, const ManifestBlobs& manifest,
+                                        const std::string& store_dir, const PullOptions& o, PullReport& report) {
   if (auto s = make_directories(store_dir); !s) return s;
   BlobWriter writer(store_dir);
   if (auto s = writer.prepare(); !s) return s;
 
-  const std::vector<Variant> all = distinct_variants(*manifest);
-  report.files = manifest->entries.size();
-  report.blobs = all.size();
-  report.generation = manifest->generation;
-  std::vector<Variant> missing;
+  report.files = manifest.files;
+  report.blobs = manifest.blobs.size();
+  report.generation = manifest.header.generation;
+  // Indices into manifest.blobs: 4 bytes a blob to fetch.
+  std::vector<std::uint32_t> missing;
   std::uint64_t missing_bytes = 0;
-  for (const Variant& v : all) {
+  for (std::uint32_t i = 0; i < manifest.blobs.size(); ++i) {
+    const ManifestBlob& v = manifest.blobs[i];
     if (writer.present(v.hash, v.size)) continue;
-    missing.push_back(v);
+    missing.push_back(i);
     missing_bytes += v.size;
   }
   if (o.progress != nullptr) o.progress->set_totals(missing.size(), missing_bytes);
@@ -153,7 +164,7 @@ Status pull_manifest_into_store(BlobFetcher& fetcher, const std::string& bytes, 
         failed.store(true);
         return;
       }
-      const Variant& v = missing[i];
+      const ManifestBlob& v = manifest.blobs[missing[i]];
       bool rejected_last = false;
       if (auto s = fetch_with_retries(fetcher, store_dir, v, o, c, rejected_last); !s) {
         std::lock_guard lock(error_mutex);
@@ -187,9 +198,9 @@ Status pull_manifest_into_store(BlobFetcher& fetcher, const std::string& bytes, 
   if (!synced) return synced;
 
   // All blobs are in and durable: only now may the manifest name them.
-  auto current = read_manifest_file(store_dir);
-  if (current && serialize_manifest(*current) == bytes) return {};
-  if (auto s = write_file_atomically(store_dir + "/" + std::string(kManifestFileName), bytes); !s) return s;
+  const std::string manifest_path = store_dir + "/" + std::string(kManifestFileName);
+  if (file_holds(manifest_path, bytes)) return {};
+  if (auto s = write_file_atomically(manifest_path, bytes); !s) return s;
   report.manifest_changed = true;
   return {};
 }

@@ -24,6 +24,7 @@
 #include <string>
 
 #include "origin-sync/blob_fetcher.h"
+#include "origin-sync/manifest_blobs.h"
 #include "origin-sync/progress.h"
 #include "origin-sync/result.h"
 #include "origin-sync/retry_policy.h"
@@ -57,6 +58,11 @@ struct PullOptions {
 // when the pull fails (its counters feed the edge's metrics).
 Status pull_manifest_into_store(BlobFetcher& fetcher, const std::string& manifest_bytes,
                                 const std::string& store_dir, const PullOptions& options, PullReport& report);
+
+// The same for a manifest the caller has scanned already (store_sync.h needs
+// its blobs before the pull too): `manifest` must be scan_manifest_blobs(bytes).
+Status pull_scanned_manifest_into_store(BlobFetcher& fetcher, const std::string& bytes, const ManifestBlobs& manifest,
+                                        const std::string& store_dir, const PullOptions& options, PullReport& report);
 
 // The whole pull, without retries.
 Result<PullReport> pull_into_store(BlobFetcher& fetcher, const std::string& store_dir, unsigned jobs);

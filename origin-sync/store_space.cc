@@ -6,7 +6,6 @@
 #include <cerrno>
 #include <cstring>
 
-#include "origin-sync/blob_gc.h"
 #include "origin-sync/blob_writer.h"
 #include "origin-sync/partial_blob.h"
 #include "origin-sync/progress.h"
@@ -27,24 +26,21 @@ Result<FreeSpace> statvfs_free_space(const std::string& dir) {
   return out;
 }
 
-SpaceNeed space_needed(const std::string& store_dir, const Manifest& incoming, std::uint64_t manifest_bytes,
+SpaceNeed space_needed(const std::string& store_dir, const ManifestBlobs& incoming, std::uint64_t manifest_bytes,
                        std::uint64_t block_size) {
   const std::uint64_t block = block_size > 0 ? block_size : 1;
   const BlobWriter blobs(store_dir);
   SpaceNeed need;
   need.bytes = whole_blocks(manifest_bytes, block);
-  HashSet seen;
-  for (const ManifestEntry& e : incoming.entries) {
-    for (const Variant& v : e.variants) {
-      if (!seen.insert(v.hash).second || blobs.present(v.hash, v.size)) continue;
-      std::uint64_t held = 0;
-      struct stat st {};
-      // A partial file longer than declared is cut back to nothing when reopened.
-      if (::stat(partial_blob_path(store_dir, v.hash).c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) <= v.size)
-        held = whole_blocks(static_cast<std::uint64_t>(st.st_size), block);
-      need.bytes += whole_blocks(v.size, block) - held;
-      ++need.blobs;
-    }
+  for (const ManifestBlob& v : incoming.blobs) {  // distinct already
+    if (blobs.present(v.hash, v.size)) continue;
+    std::uint64_t held = 0;
+    struct stat st {};
+    // A partial file longer than declared is cut back to nothing when reopened.
+    if (::stat(partial_blob_path(store_dir, v.hash).c_str(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) <= v.size)
+      held = whole_blocks(static_cast<std::uint64_t>(st.st_size), block);
+    need.bytes += whole_blocks(v.size, block) - held;
+    ++need.blobs;
   }
   return need;
 }

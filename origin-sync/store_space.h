@@ -14,7 +14,7 @@
 #include <functional>
 #include <string>
 
-#include "origin-sync/manifest.h"
+#include "origin-sync/manifest_blobs.h"
 #include "origin-sync/result.h"
 
 namespace relais {
@@ -36,7 +36,7 @@ struct SpaceNeed {
 // What pulling `incoming` into store_dir adds: each distinct blob that is not
 // there yet (its declared size, less its partial file), and the new manifest
 // file (manifest_bytes), which exists next to the old one until the rename.
-SpaceNeed space_needed(const std::string& store_dir, const Manifest& incoming, std::uint64_t manifest_bytes,
+SpaceNeed space_needed(const std::string& store_dir, const ManifestBlobs& incoming, std::uint64_t manifest_bytes,
                        std::uint64_t block_size);
 
 // "not enough space: need X, have Y in DIR (N blobs to fetch)", a storage error.

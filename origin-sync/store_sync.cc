@@ -11,7 +11,7 @@
 
 #include "origin-sync/atomic_file.h"
 #include "origin-sync/local_pull.h"
-#include "origin-sync/manifest.h"
+#include "origin-sync/manifest_blobs.h"
 #include "origin-sync/manifest_pin.h"
 #include "origin-sync/unique_fd.h"
 
@@ -39,29 +39,29 @@ std::string stored_etag(const SyncSettings& s) {
   std::string origin, etag;
   if (!std::getline(in, origin) || !std::getline(in, etag) || origin != s.origin) return {};
   // Without a readable manifest there is nothing the ETag could vouch for.
-  if (!read_manifest_file(s.store)) return {};
+  std::string text;
+  if (!read_manifest_blobs(s.store, text)) return {};
   return etag;
 }
 
-void add_blobs(const Manifest& m, HashSet& set) {
-  for (const auto& e : m.entries)
-    for (const auto& v : e.variants) set.insert(v.hash);
+// The blobs of STORE/manifest, nothing when it cannot be read. Its text is
+// dropped on return: only the blobs stay.
+std::optional<ManifestBlobs> store_manifest_blobs(const std::string& store) {
+  std::string text;
+  auto m = read_manifest_blobs(store, text);
+  if (!m) return std::nullopt;
+  return std::move(m.value());
 }
 
-HashSet referenced_blobs(const Manifest& m) {
-  HashSet set;
-  add_blobs(m, set);
-  return set;
-}
-
-// Every blob a catalog may need: the store's manifest (what an edge loads
-// when it starts), the manifests live edges serve, and `incoming`.
-Result<HashSet> blobs_in_use(const SyncSettings& s, const Manifest* incoming) {
+// Every blob a catalog may need: the manifests live edges serve, `current`
+// (the store's manifest, what an edge loads when it starts; null when there
+// is none) and `incoming`.
+Result<HashSet> blobs_in_use(const SyncSettings& s, const ManifestBlobs* current, const ManifestBlobs* incoming) {
   auto in_use = pinned_blobs(s.store);
   if (!in_use) return in_use.error();
-  // A store without a (readable) manifest has no catalog for an edge to load.
-  if (auto current = read_manifest_file(s.store)) add_blobs(*current, *in_use);
-  if (incoming != nullptr) add_blobs(*incoming, *in_use);
+  if (current != nullptr) add_manifest_hashes(*current, *in_use);
+  if (incoming != nullptr) add_manifest_hashes(*incoming, *in_use);
+  in_use->seal();
   return in_use;
 }
 
@@ -120,7 +120,7 @@ std::int64_t unix_now(const SyncSettings& s) { return s.now ? s.now() : static_c
 // Step 4: before fetching anything, collect what no catalog needs and check
 // that the blobs still to fetch fit. Touches neither STORE/manifest nor the
 // blobs of any catalog, so a failure here leaves the catalog in service.
-std::optional<SyncOutcome> make_room(const SyncSettings& s, const Manifest& incoming, std::uint64_t manifest_bytes,
+std::optional<SyncOutcome> make_room(const SyncSettings& s, const ManifestBlobs& incoming, std::uint64_t manifest_bytes,
                                      SyncOutcome& o) {
   const FreeSpaceProbe probe = s.free_space ? s.free_space : FreeSpaceProbe(statvfs_free_space);
   auto room = probe(s.store);
@@ -129,7 +129,9 @@ std::optional<SyncOutcome> make_room(const SyncSettings& s, const Manifest& inco
   const SpaceNeed need = space_needed(s.store, incoming, manifest_bytes, room->block_size);
   // Nothing to fetch (the usual sync of an unchanged manifest): the collection after the pull is enough.
   if (need.blobs == 0 && need.bytes <= room->available) return std::nullopt;
-  auto in_use = blobs_in_use(s, &incoming);
+  // A store without a (readable) manifest has no catalog for an edge to load.
+  const std::optional<ManifestBlobs> current = store_manifest_blobs(s.store);
+  auto in_use = blobs_in_use(s, current ? &*current : nullptr, &incoming);
   if (!in_use) return fail(o, SyncFailure::storage, in_use.error());
   const std::int64_t now = unix_now(s);
   // With the grace period first; then, if the disk is still short, without:
@@ -166,14 +168,15 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     const Error& e = fetched.error();
     return fail(o, e.source == ErrorSource::internal ? SyncFailure::cancelled : SyncFailure::manifest_fetch, e);
   }
+  // The blobs of the store's manifest once this sync is done: the incoming
+  // one's, or (304) the one in place.
+  std::optional<ManifestBlobs> current;
   if (!fetched->not_modified) {
-    {
-      // Parsed here too, so that a bad manifest is told apart from a failed download.
-      auto incoming = parse_manifest(fetched->bytes);
-      if (!incoming)
-        return fail(o, SyncFailure::manifest_invalid, Error::origin(fetcher.describe() + ": " + incoming.error().message, false));
-      if (auto failed = make_room(s, *incoming, fetched->bytes.size(), o)) return *failed;
-    }  // the parsed manifest is dropped before the blobs are fetched
+    // Scanned here, so that a bad manifest is told apart from a failed download.
+    auto incoming = scan_manifest_blobs(fetched->bytes);
+    if (!incoming)
+      return fail(o, SyncFailure::manifest_invalid, Error::origin(fetcher.describe() + ": " + incoming.error().message, false));
+    if (auto failed = make_room(s, *incoming, fetched->bytes.size(), o)) return *failed;
     PullOptions po;
     po.jobs = s.jobs;
     po.retry = s.retry;
@@ -181,8 +184,9 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     po.cancel = s.cancel;
     po.progress = s.progress;
     po.warn = s.warn;
-    if (auto st = pull_manifest_into_store(fetcher, fetched->bytes, s.store, po, o.pull); !st)
+    if (auto st = pull_scanned_manifest_into_store(fetcher, fetched->bytes, *incoming, s.store, po, o.pull); !st)
       return fail(o, classify_pull_error(st.error(), o.pull), st.error());
+    current = std::move(incoming.value());
     if (http) {
       // After the manifest: a crash in between only costs one unconditional fetch.
       if (auto st = write_file_atomically(store_file(s, kOriginEtagFileName), s.origin + "\n" + fetched->etag + "\n"); !st)
@@ -190,17 +194,17 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     }
   } else {
     o.not_modified = true;
+    std::string text;
+    auto in_place = read_manifest_blobs(s.store, text);
+    if (!in_place) return fail(o, SyncFailure::storage, in_place.error());
+    current = std::move(in_place.value());
+    o.pull.files = current->files;
+    o.pull.blobs = current->blobs.size();
   }
-  auto current = read_manifest_file(s.store);
-  if (!current) return fail(o, SyncFailure::storage, current.error());
-  o.pull.generation = current->generation;
-  if (o.not_modified) {
-    o.pull.files = current->entries.size();
-    o.pull.blobs = referenced_blobs(*current).size();
-  }
-  auto in_use = pinned_blobs(s.store);
+  fetched->bytes = {};  // the blobs are all the collection needs
+  o.pull.generation = current->header.generation;
+  auto in_use = blobs_in_use(s, &*current, nullptr);
   if (!in_use) return fail(o, SyncFailure::storage, in_use.error());
-  add_blobs(*current, *in_use);
   auto gc = collect_garbage(s.store, *in_use, unix_now(s), s.gc_grace);
   if (!gc) return fail(o, SyncFailure::storage, gc.error());
   add_gc(o.gc, *gc);
