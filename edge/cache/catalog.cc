@@ -1,6 +1,7 @@
 #include "edge/cache/catalog.h"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 #include <utility>
 
@@ -199,15 +200,28 @@ EntityTag entity_tag(const CatalogEntry& entry, std::size_t variant) {
 }
 
 void CatalogHolder::publish(std::shared_ptr<const Catalog> catalog) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  catalog_.swap(catalog);
+  // Bumped under the lock, after the store: a worker that sees the new
+  // version and then calls current() gets this catalog or a newer one.
+  version_.fetch_add(1, std::memory_order_release);
+  // `catalog` now holds the previous snapshot: workers may still hold it,
+  // and the last of them must not be the one to free it.
+  if (catalog) retired_.push_back(std::move(catalog));
+}
+
+std::size_t CatalogHolder::release_retired() {
+  std::vector<std::shared_ptr<const Catalog>> unused;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    catalog_.swap(catalog);
-    // Bumped under the lock, after the store: a worker that sees the new
-    // version and then calls current() gets this catalog or a newer one.
-    version_.fetch_add(1, std::memory_order_release);
+    // use_count() 1: only this list holds it, and no one can take a new
+    // reference (current() hands out catalog_ only), so it cannot grow again.
+    auto last = std::partition(retired_.begin(), retired_.end(),
+                               [](const std::shared_ptr<const Catalog>& c) { return c.use_count() > 1; });
+    std::move(last, retired_.end(), std::back_inserter(unused));
+    retired_.erase(last, retired_.end());
   }
-  // `catalog` now holds the previous snapshot; if we held its last reference
-  // it is freed here, outside the lock.
+  return unused.size();  // freed here, outside the lock
 }
 
 std::shared_ptr<const Catalog> CatalogHolder::current() const {

@@ -298,9 +298,13 @@ int EdgeServer::run() {
   sigset_t set;
   sigemptyset(&set);
   for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  // Once a second (or after a signal) this thread frees the catalogs the
+  // workers have let go of, so that no worker frees one between two requests.
+  const timespec tick{1, 0};
   for (;;) {
-    int sig = 0;
-    if (sigwait(&set, &sig) != 0) continue;
+    int sig = ::sigtimedwait(&set, nullptr, &tick);
+    p.catalog.release_retired();
+    if (sig < 0) continue;  // the tick (EAGAIN) or EINTR
     if (sig == SIGHUP) {
       reload_and_announce(p);
       if (p.tls) reload_tls_service(*p.tls);

@@ -277,6 +277,23 @@ TEST(CatalogHolder, OldSnapshotStaysValidWhileHeldAfterPublish) {
   EXPECT_EQ(old->find("index.html")->variants()[0].hash, (ContentHash{4, 29}));
 }
 
+// Regression: the worker that dropped the last reference to a replaced
+// 1 M-entry catalog freed it between two requests (p99 4 ms -> 260 ms).
+TEST(CatalogHolder, AReplacedCatalogIsFreedOnlyByReleaseRetiredOnceNobodyHoldsIt) {
+  CatalogHolder holder;
+  holder.publish(Catalog::from_manifest(sample_manifest(1)).value());
+  std::weak_ptr<const Catalog> first = holder.current();
+  std::shared_ptr<const Catalog> worker = holder.current();  // a worker still serving generation 1
+  holder.publish(Catalog::from_manifest(sample_manifest(2)).value());
+  EXPECT_EQ(holder.release_retired(), 0u);  // still held
+  worker.reset();                            // the worker picks up generation 2...
+  EXPECT_FALSE(first.expired());             // ...and does not free generation 1
+  EXPECT_EQ(holder.release_retired(), 1u);
+  EXPECT_TRUE(first.expired());
+  EXPECT_EQ(holder.release_retired(), 0u);
+  EXPECT_EQ(holder.current()->generation(), 2u);
+}
+
 Manifest marked_manifest(std::uint64_t generation) {
   Manifest m = sample_manifest(generation);
   ManifestEntry marker = entry("generation.txt", generation + 10);
