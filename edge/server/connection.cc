@@ -132,6 +132,8 @@ void Connection::on_timeout() {
     abort_now();
     return;
   }
+  // A body to discard that did not arrive in time: answered already, so no 408.
+  if (buffers_ != nullptr && (buffers_->body_left > 0 || buffers_->chunked_body)) worker().stats().header_timeouts.add();
   close_now();
 }
 
@@ -177,7 +179,9 @@ void Connection::on_readable(bool peer_closed) {
       return;
     }
   }
-  if (b.input_length == 0 && n > 0) b.head_started_ms = worker().now_ms();
+  // The first byte of a head starts its deadline; body bytes do not restart
+  // the deadline of the body they belong to (rearm_for_reading).
+  if (b.input_length == 0 && n > 0 && b.body_left == 0 && !b.chunked_body) b.head_started_ms = worker().now_ms();
   b.input_length += n;
   process_input();
   flush_output();
@@ -276,6 +280,10 @@ void Connection::process_input() {
     offset += parsed.head_bytes;
     b.body_left = request.content_length;
     b.chunked_body = request.chunked;
+    // A body to discard must arrive within header-timeout of its head's end,
+    // whatever it trickles: a byte every few seconds would otherwise hold the
+    // connection for hours (the keep-alive timer restarts on every read).
+    if (b.body_left > 0 || b.chunked_body) b.head_started_ms = worker().now_ms();
     if (b.chunked_body) b.chunked = http::ChunkedDecoder(s.limits.max_body_bytes);
     if (summary.close) {
       stop_parsing_ = true;
@@ -425,9 +433,10 @@ bool Connection::too_slow_reader() {
 
 bool Connection::rearm_for_reading() {
   const ServerSettings& s = worker().settings();
-  if (buffers_ != nullptr && buffers_->input_length > 0) {
-    // A partial head: the deadline counts from its first byte, whatever the
-    // client trickles in since (slowloris).
+  if (buffers_ != nullptr && (buffers_->input_length > 0 || buffers_->body_left > 0 || buffers_->chunked_body)) {
+    // A partial head, or a body still to discard: the deadline counts from
+    // the head's first byte (or the body's start), whatever the client
+    // trickles in since (slowloris, slow body).
     std::uint64_t elapsed = worker().now_ms() - buffers_->head_started_ms;
     std::uint64_t left = elapsed >= s.header_timeout_ms ? 1 : s.header_timeout_ms - elapsed;
     arm(EV_READ, left);

@@ -241,3 +241,40 @@ TEST(EdgeLimits, ClientsLeavingMidResponseReleaseTheirConnections) {
 
 }  // namespace
 }  // namespace relais::testing
+
+namespace relais::testing {
+namespace {
+
+// Regression: a body trickled a byte at a time restarted the keep-alive
+// timer with every read, so 100 such connections held a --max-connections
+// 100 edge for hours. A body to discard now has header-timeout in all.
+TEST(EdgeLimits, ATrickledRequestBodyIsCutAtTheHeaderTimeout) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--header-timeout", "1s", "--keepalive-timeout", "60s"});
+  for (const char* framing : {"Content-Length: 60000", "Transfer-Encoding: chunked"}) {
+    RawClient c(edge.port, "127.0.0.15");
+    ASSERT_TRUE(c.send(std::string("GET /empty.txt HTTP/1.1\r\nHost: x\r\n") + framing + "\r\n\r\n"));
+    auto r = c.read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    // One body byte each 200 ms (the wait for the close paces it), for at
+    // most 30 s: before the fix this loop ran out, the connection still open.
+    // Chunked: a 32 KiB chunk's size line first, then its data byte by byte.
+    if (std::string(framing).starts_with("Transfer")) {
+      ASSERT_TRUE(c.send("8000\r\n"));
+    }
+    bool closed = false;
+    for (int i = 0; i < 150 && !closed; ++i) {
+      if (!c.send("x")) break;
+      closed = c.wait_closed(std::chrono::milliseconds(200));
+    }
+    EXPECT_TRUE(closed || !c.connected()) << framing << ": the trickled body held the connection";
+  }
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("relais_errors_total{kind=\"header_timeout\"} 2\n"), std::string::npos) << m->body;
+}
+
+}  // namespace
+}  // namespace relais::testing
