@@ -118,7 +118,7 @@ po::options_description edge_description() {
     ("max-connections", num(d.max_connections), "open client connections, all workers (0 = 80% of RLIMIT_NOFILE)")
     ("max-ranges", num(d.max_ranges), "ranges per request after coalescing; beyond: 416 (1-64)")
     ("address-connections", num(d.address_connections), "open connections per client address (IPv6: per /64); beyond: 429 (0 = unlimited)")
-    ("address-rate", str("500"), "requests per second per client address; beyond: 429 (0 = unlimited)")
+    ("address-rate", str("500"), "requests per second per client address; beyond: 429 (0 = unlimited, else 0.001 to 1e9)")
     ("address-burst", str("1000"), "requests a client address may send at once above its rate")
     ("address-slots", num(d.address_slots), "size of the per-address limiter table (fixed memory, ~24 bytes a slot)")
     ("network-limit", po::value<std::vector<std::string>>(), "CIDR=CONNECTIONS:RATE:BURST, repeatable: limits for school NATs and proxies (most specific prefix wins)")
@@ -199,6 +199,10 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
     if (row.wide) c.*row.wide = value; else c.*row.narrow = static_cast<unsigned>(value);
   }
   if (auto bad = convert_real(vm, "address-rate", 0, 1e9, c.address_rate)) return *bad;
+  // Between 0 and 0.001 the limiter's interval 1/rate overflows and lets
+  // everything through (edge/server/address_limiter.h, kMinRate).
+  if (c.address_rate != 0 && c.address_rate < 0.001)
+    return CliOutcome::usage("--address-rate: '" + vm["address-rate"].as<std::string>() + "' is neither 0 (off) nor at least 0.001");
   if (auto bad = convert_real(vm, "address-burst", 0, 1e9, c.address_burst)) return *bad;
   if (auto bad = parse_tls_options(vm, c)) return *bad;
   const auto& memory = vm["memory-cache"].as<std::string>();

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 
 #include "config/units.h"
@@ -21,6 +22,10 @@ std::optional<CliOutcome> parse_into(const po::options_description& description,
     po::store(parser.run(), vm);
     if (config_option && vm.count("config")) {
       const auto& file = vm["config"].as<std::string>();
+      std::error_code ec;
+      // A directory opens as a stream and reads as empty: the edge would start on defaults.
+      if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
+        return CliOutcome::usage("--config: '" + file + "' is not a regular file");
       std::ifstream in(file);
       if (!in) return CliOutcome::usage("--config: cannot read '" + file + "'");
       try {

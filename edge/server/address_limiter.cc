@@ -60,8 +60,9 @@ Result<NetworkLimits> parse_network_limits(std::string_view text) {
   if (c2 == std::string_view::npos) return bad("limits are CONNECTIONS:RATE:BURST");
   if (!parse_number(limits.substr(0, c1), n.limits.connections) ||
       !parse_number(limits.substr(c1 + 1, c2 - c1 - 1), n.limits.rate) ||
-      !parse_number(limits.substr(c2 + 1), n.limits.burst) || n.limits.rate < 0 || n.limits.burst < 0)
-    return bad("limits are non-negative numbers CONNECTIONS:RATE:BURST");
+      !parse_number(limits.substr(c2 + 1), n.limits.burst) || !valid_rate(n.limits.rate) ||
+      !valid_burst(n.limits.burst))
+    return bad("limits are CONNECTIONS:RATE:BURST, RATE 0 (off) or 0.001 to 1e9, BURST 0 to 1e9");
   return n;
 }
 

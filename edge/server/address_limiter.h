@@ -33,6 +33,14 @@ struct AddressLimits {
   double burst = 0;               // requests allowed at once above the rate
 };
 
+// The rates and bursts a limit may have. A rate between 0 and kMinRate, NaN
+// or infinity does not mean "almost no requests": the emission interval
+// 1/rate overflows and the limit silently lets everything through.
+inline constexpr double kMinRate = 0.001;  // one request per 1 000 s
+inline constexpr double kMaxRate = 1e9;
+inline bool valid_rate(double rate) { return rate == 0 || (rate >= kMinRate && rate <= kMaxRate); }
+inline bool valid_burst(double burst) { return burst >= 0 && burst <= kMaxRate; }  // false for NaN
+
 struct NetworkLimits {
   std::uint8_t address[16] = {};
   std::uint8_t family = 0;

@@ -228,5 +228,24 @@ TEST_F(Options, EveryOptionIsParsedValidatedAndListedWithItsDefault) {
   }
 }
 
+// Values the hostile review found accepted: each switched a limit off or
+// started the edge on defaults.
+TEST_F(Options, ValuesThatWouldSilentlyDisableALimitAreRefused) {
+  const std::string directory = dir.file("");
+  const OptionRow found[] = {
+      {"edge", "address-rate", "1e-300", std::nullopt, nullptr},
+      {"edge", "network-limit", "127.0.0.0/8=100:nan:1", std::nullopt, nullptr},
+      {"edge", "network-limit", "127.0.0.0/8=100:1:nan", std::nullopt, nullptr},
+      {"edge", "network-limit", "127.0.0.0/8=100:1e-300:1", std::nullopt, nullptr},
+      {"edge", "config", directory.c_str(), std::nullopt, nullptr},
+      {"pull", "config", directory.c_str(), std::nullopt, nullptr},
+  };
+  for (const OptionRow& row : found) {
+    const ProcessResult r = run_process(command(row, row.bad), std::chrono::seconds(30));
+    EXPECT_EQ(r.exit_code, 2) << row.tool << " --" << row.option << " " << row.bad << ": " << r.err;
+    EXPECT_NE(r.err.find("--" + row.option), std::string::npos) << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace relais::testing
