@@ -41,20 +41,8 @@ curl -s -o /dev/null -w "edge: first request %{http_code} in %{time_total} s\n" 
 
 # A swap: same entries, next generation (the end line's checksum covers it).
 cp "$store/manifest" "$store/manifest.orig"
-python3 - "$store/manifest" <<'PY'
-import ctypes, sys
-class H(ctypes.Structure): _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
-lib = ctypes.CDLL("libxxhash.so.0"); lib.XXH3_128bits.restype = H
-lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-data = open(sys.argv[1], "rb").read()
-body, end = data[: data.rstrip(b"\n").rfind(b"\n") + 1], data[data.rstrip(b"\n").rfind(b"\n") + 1:]
-lines = body.split(b"\n", 2)
-lines[1] = b"generation\t" + str(int(lines[1].split(b"\t")[1]) + 1).encode()
-body = b"\n".join(lines)
-h = lib.XXH3_128bits(body, len(body))
-count = end.split(b"\t")[1]
-open(sys.argv[1], "wb").write(body + b"end\t" + count + f"\t{h.high64:016x}{h.low64:016x}\n".encode())
-PY
+gen=$(sed -n 2p "$store/manifest" | cut -f2)
+python3 "$(dirname "$0")/lib/set-manifest-generation.py" "$store/manifest" "$((gen + 1))"
 swap_start=$(date +%s.%N)
 kill -HUP "$pid"
 wait_for_lines 2

@@ -29,22 +29,7 @@ wait_loads() {
   return 1
 }
 flip_generation() {  # rewrites STORE/manifest with generation N and a valid end line
-  python3 - "$store/manifest" "$1" <<'PY'
-import ctypes, sys
-class H(ctypes.Structure): _fields_ = [("low64", ctypes.c_uint64), ("high64", ctypes.c_uint64)]
-lib = ctypes.CDLL("libxxhash.so.0"); lib.XXH3_128bits.restype = H
-lib.XXH3_128bits.argtypes = [ctypes.c_char_p, ctypes.c_size_t]
-data = open(sys.argv[1], "rb").read()
-cut = data.rstrip(b"\n").rfind(b"\n") + 1
-body, end = data[:cut], data[cut:]
-lines = body.split(b"\n", 2)
-lines[1] = b"generation\t" + sys.argv[2].encode()
-body = b"\n".join(lines)
-h = lib.XXH3_128bits(body, len(body))
-count = end.split(b"\t")[1]
-open(sys.argv[1] + ".tmp", "wb").write(body + b"end\t" + count + f"\t{h.high64:016x}{h.low64:016x}\n".encode())
-PY
-  mv "$store/manifest.tmp" "$store/manifest"
+  python3 "$(dirname "$0")/lib/set-manifest-generation.py" "$store/manifest" "$1"
 }
 
 taskset -c 0 "$bin/relais-edge" --store "$store" --listen "127.0.0.1:$port" --admin-listen "127.0.0.1:$admin" \
