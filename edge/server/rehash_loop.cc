@@ -35,26 +35,11 @@ RehashLoop::RehashLoop(std::string store, std::uint64_t bytes_per_second, BlobQu
   stats.enabled.store(true);
 }
 
-RehashLoop::~RehashLoop() { stop(); }
-
 void RehashLoop::start() {
-  RELAIS_ASSERT(!thread_.joinable());
-  thread_ = std::thread([this] { run(); });
+  thread_.start([this] { run(); });
 }
 
-void RehashLoop::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
-
-bool RehashLoop::wait_until(std::chrono::steady_clock::time_point deadline) {
-  std::unique_lock lock(mutex_);
-  return !wake_.wait_until(lock, deadline, [this] { return stopping_; });
-}
+void RehashLoop::stop() { thread_.stop(); }
 
 void RehashLoop::run() {
   using Clock = std::chrono::steady_clock;
@@ -62,7 +47,7 @@ void RehashLoop::run() {
   const std::uint64_t slice = std::min(kSliceBytes, rate_);
   Clock::time_point pass_started = Clock::now();
   Clock::time_point next = pass_started;
-  while (wait_until(next)) {
+  while (thread_.wait_until(next)) {
     RehashStep done = rehasher_.step(slice);
     // Pay for what was read: at most rate_ bytes per second, no burst (time
     // spent waiting for the disk earns no credit).

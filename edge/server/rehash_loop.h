@@ -20,12 +20,10 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <mutex>
 #include <string>
-#include <thread>
 
+#include "edge/server/background_thread.h"
 #include "edge/storage/blob_quarantine.h"
 #include "edge/storage/blob_rehasher.h"
 
@@ -38,7 +36,7 @@ class RehashLoop {
 
   // bytes_per_second > 0.
   RehashLoop(std::string store, std::uint64_t bytes_per_second, BlobQuarantine& quarantine, RehashStats& stats);
-  ~RehashLoop();
+  ~RehashLoop() { stop(); }
   RehashLoop(const RehashLoop&) = delete;
   RehashLoop& operator=(const RehashLoop&) = delete;
 
@@ -47,15 +45,10 @@ class RehashLoop {
 
  private:
   void run();
-  // Waits until deadline or stop(); false on stop().
-  bool wait_until(std::chrono::steady_clock::time_point deadline);
 
   BlobRehasher rehasher_;
   const std::uint64_t rate_;
-  bool stopping_ = false;  // under mutex_
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::thread thread_;
+  BackgroundThread thread_;  // last: stopped (and joined) before the rest goes
 };
 
 }  // namespace relais

@@ -8,25 +8,15 @@ namespace relais {
 SyncLoop::SyncLoop(SyncSettings settings, std::chrono::milliseconds interval, SyncStats& stats,
                    std::function<void()> on_synced)
     : settings_(std::move(settings)), interval_(interval), stats_(stats), on_synced_(std::move(on_synced)) {
-  settings_.cancel = &stopping_;
+  settings_.cancel = &thread_.stopping();
   stats_.enabled.store(true);
 }
 
-SyncLoop::~SyncLoop() { stop(); }
-
 void SyncLoop::start() {
-  RELAIS_ASSERT(!thread_.joinable());
-  thread_ = std::thread([this] { run(); });
+  thread_.start([this] { run(); });
 }
 
-void SyncLoop::stop() {
-  {
-    std::lock_guard lock(mutex_);
-    stopping_.store(true);
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+void SyncLoop::stop() { thread_.stop(); }
 
 void SyncLoop::record(const SyncOutcome& o) {
   constexpr auto relaxed = std::memory_order_relaxed;
@@ -48,7 +38,7 @@ void SyncLoop::record(const SyncOutcome& o) {
 }
 
 void SyncLoop::run() {
-  while (!stopping_.load()) {
+  do {
     SyncOutcome o = sync_store(settings_);
     record(o);
     if (o.ok()) {
@@ -62,9 +52,7 @@ void SyncLoop::run() {
                    settings_.origin.c_str(), std::string(sync_failure_name(o.failure)).c_str(),
                    o.error ? o.error->message.c_str() : "?");
     }
-    std::unique_lock lock(mutex_);
-    wake_.wait_for(lock, interval_, [this] { return stopping_.load(); });
-  }
+  } while (thread_.wait_for(interval_));
 }
 
 }  // namespace relais

@@ -17,13 +17,10 @@
 // it returns within about one poll of libcurl (<1 s), not one interval.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
-#include <mutex>
-#include <thread>
 
+#include "edge/server/background_thread.h"
 #include "edge/server/metrics.h"
 #include "origin-sync/store_sync.h"
 
@@ -32,7 +29,7 @@ namespace relais {
 class SyncLoop {
  public:
   SyncLoop(SyncSettings settings, std::chrono::milliseconds interval, SyncStats& stats, std::function<void()> on_synced);
-  ~SyncLoop();
+  ~SyncLoop() { stop(); }
   SyncLoop(const SyncLoop&) = delete;
   SyncLoop& operator=(const SyncLoop&) = delete;
 
@@ -47,10 +44,7 @@ class SyncLoop {
   const std::chrono::milliseconds interval_;
   SyncStats& stats_;
   std::function<void()> on_synced_;
-  std::atomic<bool> stopping_{false};
-  std::mutex mutex_;
-  std::condition_variable wake_;
-  std::thread thread_;
+  BackgroundThread thread_;  // last: stopped (and joined) before the rest goes
 };
 
 }  // namespace relais
