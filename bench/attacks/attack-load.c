@@ -1,7 +1,8 @@
 // attack-load: the load generator of bench/attacks/run, legitimate clients and attackers.
 //
 //   attack-load MODE --port P [--host 127.0.0.1] [--sources FIRST:COUNT] [--conns N]
-//               [--duration S] [--rate CONN_PER_S] [--path P] [--path2 P] [options]
+//               [--duration S] [--rate CONN_PER_S] [--path P] [--path2 P]
+//               [--accept-encoding VALUE (legit, spike)] [options]
 //
 // One thread, epoll, non-blocking sockets. Every socket is bound before connect()
 // to a source address FIRST, FIRST+1, ... FIRST+COUNT-1 (round robin), so that the
@@ -78,11 +79,11 @@ static struct {
   int nsrc;
   int conns;
   double duration, rate, ramp;
-  const char *path, *path2;
+  const char *path, *path2, *accept_encoding;
   double interval, trickle, read_interval, timeout;
   int rcvbuf, read_bytes;
 } o = {.host = "127.0.0.1", .first_src = 0x7f000001, .nsrc = 1, .conns = 10, .duration = 10,
-       .rate = 1000, .ramp = 1, .path = "/", .path2 = "/", .interval = 0.05, .trickle = 5,
+       .rate = 1000, .ramp = 1, .path = "/", .path2 = "/", .accept_encoding = "", .interval = 0.05, .trickle = 5,
        .read_interval = 1, .timeout = 10, .rcvbuf = 256, .read_bytes = 32};
 
 static struct {
@@ -182,8 +183,8 @@ static int send_request(struct conn* c, double t) {
     n = snprintf(buf, sizeof buf, "GET %s?%llu HTTP/1.1\r\nHost: cours\r\nUser-Agent: Mozilla/5.0 slowloris\r\n", o.path,
                  (unsigned long long)(rnd() % 1000000));
   } else {
-    n = snprintf(buf, sizeof buf, "GET %s HTTP/1.1\r\nHost: cours\r\nUser-Agent: attack-load\r\nAccept: */*\r\n\r\n",
-                 path);
+    n = snprintf(buf, sizeof buf, "GET %s HTTP/1.1\r\nHost: cours\r\nUser-Agent: attack-load\r\nAccept: */*\r\n%s%s%s\r\n",
+                 path, *o.accept_encoding ? "Accept-Encoding: " : "", o.accept_encoding, *o.accept_encoding ? "\r\n" : "");
   }
   if (!send_all(c, buf, n)) return 0;
   c->t_start = t;
@@ -421,6 +422,7 @@ int main(int argc, char** argv) {
     else if (!strcmp(k, "--ramp-ms")) o.ramp = atof(v) / 1000;
     else if (!strcmp(k, "--path")) o.path = v;
     else if (!strcmp(k, "--path2")) o.path2 = v;
+    else if (!strcmp(k, "--accept-encoding")) o.accept_encoding = v;
     else if (!strcmp(k, "--interval-ms")) o.interval = atof(v) / 1000;
     else if (!strcmp(k, "--trickle-ms")) o.trickle = atof(v) / 1000;
     else if (!strcmp(k, "--read-interval-ms")) o.read_interval = atof(v) / 1000;
@@ -585,7 +587,7 @@ int main(int argc, char** argv) {
   qsort(lat, nlat, sizeof *lat, cmp_float);
   double p50 = nlat ? lat[(long)(nlat * 0.50)] : -1, p99 = nlat ? lat[(long)(nlat * 0.99)] : -1,
          max = nlat ? lat[nlat - 1] : -1;
-  printf("mode=%s elapsed_s=%.1f ok=%ld fail=%ld unfinished=%ld retries=%ld timeouts=%ld connect_fail=%ld "
+  printf("mode=%s elapsed_s=%.3f ok=%ld fail=%ld unfinished=%ld retries=%ld timeouts=%ld connect_fail=%ld "
          "p50_ms=%.2f p99_ms=%.2f max_ms=%.2f opened=%ld closed_by_server=%ld max_open=%ld open_at_end=%ld "
          "s2xx=%ld s3xx=%ld s4xx=%ld s5xx=%ld bytes=%ld\n",
          m, now_s() - t0, s.ok, s.fail, unfinished, s.retries, s.timeouts, s.connect_fail, p50, p99, max, s.opened,

@@ -102,7 +102,7 @@ nginx_start() {
     [ -z "${BENCH_TLS_SESSIONS_OFF:-}" ] || sessions="ssl_session_cache off; ssl_session_tickets off;"
     # Same protocol and cipher as relais in the HTTPS scenarios: TLS 1.3, AES-128-GCM.
     tls_conf="
-    listen 127.0.0.1:$tls_port ssl;
+    listen 127.0.0.1:$tls_port ssl backlog=4096;
     ssl_certificate $cert;
     ssl_certificate_key $key;
     ssl_protocols TLSv1.3;
@@ -135,7 +135,7 @@ http {
   uwsgi_temp_path $dir/uwsgi;
   scgi_temp_path $dir/scgi;
   server {
-    listen 127.0.0.1:$port;$tls_conf
+    listen 127.0.0.1:$port backlog=4096;$tls_conf
     server_name bench;
     root $root;
   }

@@ -338,6 +338,17 @@ bool Connection::flush_output() {
         iov[count].iov_len = static_cast<std::size_t>(seg.length);
         ++count;
       }
+      // A head and the file after it go out corked, as nginx's tcp_nopush does:
+      // MSG_MORE alone still let the kernel send the head's length as a runt
+      // segment at the first 64 KiB splice boundary, which shifted every
+      // segment off the receiver's window edge; the sender then held a
+      // segment that did not fit, its tail-loss probe fired before the
+      // reader's delayed ACK, and each such response was retransmitted in
+      // part (one 32 KiB spurious retransmit per client in the spike).
+      if (more && !b.corked && !tls_) {
+        transport_cork(true);
+        b.corked = true;
+      }
       r = transport_write(iov, count, more);
     }
     if (r.status == IoStatus::again || r.status == IoStatus::closed) break;
@@ -356,6 +367,10 @@ bool Connection::flush_output() {
     const std::uint64_t n = r.bytes;
     worker().stats().bytes_sent.add(n);
     b.output.consume(n);
+    if (b.corked && (b.output.empty() || b.output.segments().front().kind != http::Segment::Kind::file)) {
+      transport_cork(false);  // the file is out: push its tail now
+      b.corked = false;
+    }
     b.written_in_phase += n;
     progressed = true;
     budget -= std::min<std::uint64_t>(budget, n);

@@ -83,6 +83,8 @@ class Connection {
   IoResult transport_write(const iovec* iov, int count, bool more);
   IoResult transport_send_file(int file_fd, std::uint64_t offset, std::size_t length);
   void transport_shutdown();
+  // TCP_CORK on plain sockets (no-op over TLS, whose records are written whole).
+  void transport_cork(bool on);
   bool transport_has_buffered_input();
   // sendfile() sends a file range without copying it through user space
   // (plain TCP, or kernel TLS): then a large body is cheaper from its file than from RAM.

@@ -1,5 +1,7 @@
 // The plain side of the transport seam (transport.h), and the dispatch to
 // TlsConnection for TLS connections.
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -58,6 +60,12 @@ IoResult Connection::transport_send_file(int file_fd, std::uint64_t offset, std:
   // EAGAIN): the blob was truncated under its open descriptor.
   if (n == 0) return {IoStatus::file_ended};
   return from_syscall(n);
+}
+
+void Connection::transport_cork(bool on) {
+  if (tls_) return;
+  int value = on ? 1 : 0;
+  (void)::setsockopt(fd(), IPPROTO_TCP, TCP_CORK, &value, sizeof value);
 }
 
 void Connection::transport_shutdown() {

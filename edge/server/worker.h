@@ -54,6 +54,9 @@ struct ConnectionBuffers {
   // socket will not signal again (edge-triggered, and no EAGAIN set
   // SOCK_NOSPACE), so the connection asked for a turn of its own.
   bool write_turn_due = false;
+  // TCP_CORK is on while a head and the file body after it are being sent
+  // (plain sockets): see Connection::flush_output.
+  bool corked = false;
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   std::uint64_t body_left = 0;      // Content-Length body bytes still to discard
   bool chunked_body = false;

@@ -117,6 +117,36 @@ TEST_F(EdgeLargeDownload, SeveralClientsAtOnceAllFinish) {
   for (int i = 0; i < kClients; ++i) EXPECT_TRUE(ok[i]) << "client " << i << " stalled or got wrong bytes";
 }
 
+// File bodies go out with the socket corked from their head to their last
+// byte (connection.cc): pipelined responses that alternate heads, file
+// bodies, multipart boundaries and a small page must each arrive whole, in
+// order, and the connection stay usable.
+TEST_F(EdgeLargeDownload, PipelinedFileTextAndMultipartResponsesArriveWhole) {
+  RawClient client(port());
+  ASSERT_TRUE(client.send(
+      "GET /videos/lecon.bin HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /videos/lecon.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=0-2000000,5000000-9000000\r\n\r\n"
+      "GET /index.html HTTP/1.1\r\nHost: t\r\n\r\n"
+      "GET /videos/lecon.bin HTTP/1.1\r\nHost: t\r\nRange: bytes=1000-\r\n\r\n"));
+  auto whole = client.read_response(false, seconds(60));
+  ASSERT_TRUE(whole) << "first response stalled";
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_TRUE(whole->body == video());
+  auto parts = client.read_response(false, seconds(60));
+  ASSERT_TRUE(parts) << "multipart response stalled";
+  ASSERT_EQ(parts->status, 206);
+  EXPECT_NE(parts->body.find(video().substr(0, 2000001)), std::string::npos);
+  EXPECT_NE(parts->body.find(video().substr(5000000, 4000001)), std::string::npos);
+  auto page = client.read_response(false, seconds(60));
+  ASSERT_TRUE(page) << "page after the multipart response stalled";
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->body, files_->at("index.html"));
+  auto tail = client.read_response(false, seconds(60));
+  ASSERT_TRUE(tail) << "last response stalled";
+  EXPECT_EQ(tail->status, 206);
+  EXPECT_TRUE(tail->body == video().substr(1000));
+}
+
 // Regression: a blob truncated under its cached descriptor was sent short
 // with a 200 (sendfile() returning 0 was taken for a full socket, and the
 // worker spun on it).
