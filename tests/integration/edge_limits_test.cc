@@ -6,6 +6,9 @@
 #include <sys/socket.h>
 
 #include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
@@ -103,6 +106,54 @@ TEST(EdgeLimits, NetworkLimitRaisesTheCapForASchoolNat) {
   EXPECT_EQ(status, 200);
   auto second = served_connection(edge.port, "127.0.0.10", &status);
   EXPECT_EQ(status, 429);
+}
+
+// The Monday spike from real sources: a few hundred pupils' addresses, each
+// with two connections of two requests (a lesson page, then a document), all
+// held open together, under the default limits: nobody is refused. An
+// address that floods requests still is.
+TEST(EdgeLimits, ASpikeFromManyAddressesUnderTheDefaultsGetsNo429ButAFloodingAddressDoes) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {});
+  constexpr int kAddresses = 300;
+  std::vector<std::unique_ptr<RawClient>> pupils;
+  int refused = 0, failed = 0;
+  for (int a = 0; a < kAddresses; ++a) {
+    const std::string src = "127.0." + std::to_string(3 + a / 250) + "." + std::to_string(a % 250 + 1);
+    for (int k = 0; k < 2; ++k) {
+      auto c = std::make_unique<RawClient>(edge.port, src.c_str());
+      if (!c->connected() ||
+          !c->send("GET /index.html HTTP/1.1\r\nHost: x\r\n\r\nGET /videos/big.bin HTTP/1.1\r\nHost: x\r\nRange: bytes=0-99\r\n\r\n")) {
+        ++failed;
+        continue;
+      }
+      for (int i = 0; i < 2; ++i) {
+        auto r = c->read_response();
+        if (!r) ++failed;
+        else if (r->status == 429) ++refused;
+        else if (r->status != 200 && r->status != 206) ++failed;
+      }
+      pupils.push_back(std::move(c));
+    }
+  }
+  EXPECT_EQ(refused, 0);
+  EXPECT_EQ(failed, 0);
+  EXPECT_EQ(pupils.size(), std::size_t{2 * kAddresses});
+
+  // One address sending far beyond the default burst (1 000) on one connection.
+  RawClient flood(edge.port, "127.0.6.1");
+  constexpr int kFlood = 3000;
+  std::string burst;
+  for (int i = 0; i < kFlood; ++i) burst += kRequest;
+  ASSERT_TRUE(flood.send(burst));
+  int limited = 0;
+  for (int i = 0; i < kFlood; ++i) {
+    auto r = flood.read_response();
+    ASSERT_TRUE(r) << i;
+    limited += r->status == 429;
+  }
+  EXPECT_GT(limited, 0);
 }
 
 TEST(EdgeLimits, SlowReaderIsDroppedAfterTheGrace) {
