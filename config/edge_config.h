@@ -78,6 +78,10 @@ struct EdgeConfig {
   // whole edge (0: off). Large blobs are sent with sendfile() and never read
   // by the edge: this is what finds one corrupted on disk (blob_rehasher.h).
   std::uint64_t rehash_rate = 32ull << 20;
+  // Least time from the start of one re-hash pass to the next: a store that
+  // takes less than this to re-read waits out the rest, instead of being
+  // re-read (and its directories listed) again at once, for ever.
+  std::uint64_t rehash_interval_ms = 3'600'000;
 
   std::string cache_control_html = "public, max-age=60";
   std::string cache_control_default = "public, max-age=86400";

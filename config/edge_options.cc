@@ -70,6 +70,7 @@ const EdgeBounded kBounded[] = {
     {{"open-files", Unit::count, 1, 1ull << 20}, &EdgeConfig::open_files},
     {{"defer-accept", Unit::duration, 0, kHour}, &EdgeConfig::defer_accept_ms},
     {{"rehash-rate", Unit::size, 0, 16 * kGiB}, &EdgeConfig::rehash_rate},
+    {{"rehash-interval", Unit::duration, 1000, 30 * kDay}, &EdgeConfig::rehash_interval_ms},
     {{"tls-ticket-rotation", Unit::duration, kMinute, 7 * kDay}, &EdgeConfig::tls_ticket_rotation_ms},
 };
 
@@ -128,6 +129,7 @@ po::options_description edge_description() {
     ("defer-accept", duration(d.defer_accept_ms), "TCP_DEFER_ACCEPT on client listeners, whole seconds (0 = off): accept a connection only once its first bytes arrived (at most 1h)")
     ("open-files", num(d.open_files), "cached open blob file descriptors, all workers (at least one per worker)")
     ("rehash-rate", size(d.rehash_rate), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off, at most 16G)")
+    ("rehash-interval", duration(d.rehash_interval_ms), "least time between the starts of two re-hash passes (1s to 30d): a small store is re-read once per interval, not continuously")
     ("cache-control-html", str(d.cache_control_html), "Cache-Control for text/html")
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
     ("cache-control-rule", po::value<std::vector<std::string>>(),

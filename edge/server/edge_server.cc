@@ -260,7 +260,9 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   // After the first load: the edge serves the on-disk catalog before the first sync ends.
   if (!config.origin.empty()) p->sync = make_sync_loop(*p);
   if (config.rehash_rate > 0)
-    p->rehash = std::make_unique<RehashLoop>(config.store, config.rehash_rate, p->quarantine, p->rehash_stats);
+    p->rehash = std::make_unique<RehashLoop>(config.store, config.rehash_rate,
+                                             std::chrono::milliseconds(config.rehash_interval_ms), p->quarantine,
+                                             p->rehash_stats);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
 }
 

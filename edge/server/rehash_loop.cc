@@ -28,9 +28,11 @@ void log_line(std::string_view line) {
 }
 }  // namespace
 
-RehashLoop::RehashLoop(std::string store, std::uint64_t bytes_per_second, BlobQuarantine& quarantine,
-                       RehashStats& stats)
-    : rehasher_(store, quarantine, stats, log_line, BlobOwners::of_store(store)), rate_(bytes_per_second) {
+RehashLoop::RehashLoop(std::string store, std::uint64_t bytes_per_second, std::chrono::milliseconds min_pass,
+                       BlobQuarantine& quarantine, RehashStats& stats)
+    : rehasher_(store, quarantine, stats, log_line, BlobOwners::of_store(store)),
+      rate_(bytes_per_second),
+      min_pass_(min_pass) {
   RELAIS_ASSERT(rate_ > 0);
   stats.enabled.store(true);
 }
@@ -53,7 +55,7 @@ void RehashLoop::run() {
     // spent waiting for the disk earns no credit).
     next = std::max(next, Clock::now()) + std::chrono::microseconds(done.bytes * 1'000'000 / rate_);
     if (done.pass_finished) {
-      next = std::max(next, pass_started + kMinPass);
+      next = std::max(next, pass_started + min_pass_);
       pass_started = next;
     }
   }

@@ -4,7 +4,7 @@
 // a bounded rate: each slice of at most kSliceBytes is paid for with
 // slice/rate seconds of waiting, so the disk and CPU it takes stay at
 // --rehash-rate bytes per second for the whole edge, and a pass over a tiny
-// store is repeated at most once per kMinPass.
+// store is repeated at most once per --rehash-interval.
 //
 // Why a thread and not chunked work on the workers' loops: the reads are of
 // cold blobs (what is hot is in RAM or already verified), and a pread() that
@@ -32,10 +32,11 @@ namespace relais {
 class RehashLoop {
  public:
   static constexpr std::uint64_t kSliceBytes = 1 << 20;  // one read and hash between two waits
-  static constexpr std::chrono::seconds kMinPass{1};     // an empty store is listed once a second
 
   // bytes_per_second > 0.
-  RehashLoop(std::string store, std::uint64_t bytes_per_second, BlobQuarantine& quarantine, RehashStats& stats);
+  // A pass starts at most once per min_pass (--rehash-interval).
+  RehashLoop(std::string store, std::uint64_t bytes_per_second, std::chrono::milliseconds min_pass,
+             BlobQuarantine& quarantine, RehashStats& stats);
   ~RehashLoop() { stop(); }
   RehashLoop(const RehashLoop&) = delete;
   RehashLoop& operator=(const RehashLoop&) = delete;
@@ -48,6 +49,7 @@ class RehashLoop {
 
   BlobRehasher rehasher_;
   const std::uint64_t rate_;
+  const std::chrono::milliseconds min_pass_;
   BackgroundThread thread_;  // last: stopped (and joined) before the rest goes
 };
 

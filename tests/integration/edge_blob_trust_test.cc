@@ -93,7 +93,9 @@ TEST_F(EdgeBlobTrust, BlobTruncatedAfterBeingServedGets503OnTheSameConnection) {
 }
 
 TEST_F(EdgeBlobTrust, InPlaceOverwriteIsFoundByTheRehasherAndNotServed) {
-  RunningEdge edge = start_edge(dir_, {"--rehash-rate", "64M"});
+  // The overwrite may land after the first pass went by: the second one,
+  // a second later, finds it.
+  RunningEdge edge = start_edge(dir_, {"--rehash-rate", "64M", "--rehash-interval", "1s"});
   auto first = http_get(edge.port, kVideo);
   ASSERT_TRUE(first);
   ASSERT_EQ(first->status, 200);

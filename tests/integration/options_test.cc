@@ -136,6 +136,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "open-files", "0", "64", "(=1024)"},
       {"edge", "defer-accept", "2h", "5s", "(=0s)"},
       {"edge", "rehash-rate", "17G", "16M", "(=32M)"},
+      {"edge", "rehash-interval", "500ms", "10m", "(=1h)"},
       {"edge", "cache-control-html", "no-cache\x01", "no-cache", "(=public, max-age=60)"},
       {"edge", "cache-control-default", "public\x7f", "public, max-age=3600", "(=public, max-age=86400)"},
       {"edge", "cache-control-rule", "videos=public", "/videos/=public, max-age=604800", nullptr},
