@@ -1,12 +1,8 @@
 #include "edge/server/config_check.h"
 
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-
+#include "config/path_check.h"
 #include "edge/server/socket_address.h"
 
 namespace relais {
@@ -28,34 +24,6 @@ bool collide(const SocketAddress& a, const SocketAddress& b) {
   if (a.family() != b.family() || a.port() != b.port() || a.port() == 0) return false;
   if (is_wildcard(a) || is_wildcard(b)) return true;
   return a.to_string() == b.to_string();
-}
-
-// The nearest existing ancestor of a path that does not exist yet.
-std::filesystem::path existing_ancestor(std::filesystem::path path) {
-  std::error_code ec;
-  path = std::filesystem::absolute(path, ec);
-  while (path.has_parent_path() && path != path.parent_path() && !std::filesystem::exists(path, ec))
-    path = path.parent_path();
-  return path;
-}
-
-void check_directory(const char* option, const std::string& path, int access_mode, bool may_create,
-                     std::vector<Error>& errors) {
-  struct stat st{};
-  if (::stat(path.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) errors.push_back(Error::config(std::string(option) + ": '" + path + "' is not a directory"));
-    else if (::access(path.c_str(), access_mode) != 0)
-      errors.push_back(Error::config(std::string(option) + ": '" + path + "': " + std::strerror(errno)));
-    return;
-  }
-  if (errno != ENOENT || !may_create) {
-    errors.push_back(Error::config(std::string(option) + ": '" + path + "': " + std::strerror(errno)));
-    return;
-  }
-  const std::string ancestor = existing_ancestor(path).string();
-  if (::access(ancestor.c_str(), W_OK | X_OK) != 0)
-    errors.push_back(Error::config(std::string(option) + ": '" + path + "' does not exist and cannot be created in '" +
-                                   ancestor + "': " + std::strerror(errno)));
 }
 
 }  // namespace
@@ -81,23 +49,15 @@ void check_addresses(const EdgeConfig& c, std::vector<Error>& errors) {
 }
 
 void check_paths(const EdgeConfig& c, std::vector<Error>& errors) {
+  auto note = [&errors](std::optional<std::string> problem) {
+    if (problem) errors.push_back(Error::config(*problem));
+  };
   // The edge only reads a store it does not sync; a sync writes into it.
   const bool syncs = !c.origin.empty();
-  check_directory("--store", c.store, syncs ? R_OK | W_OK | X_OK : R_OK | X_OK, true, errors);
+  note(check_directory("--store", c.store, syncs ? R_OK | W_OK | X_OK : R_OK | X_OK, true));
   if (syncs && !c.origin.starts_with("http://") && !c.origin.starts_with("https://"))
-    check_directory("--origin", c.origin, R_OK | X_OK, false, errors);
-  if (c.access_log != "-" && c.access_log != "off") {
-    struct stat st{};
-    if (::stat(c.access_log.c_str(), &st) == 0) {
-      if (!S_ISREG(st.st_mode)) errors.push_back(Error::config("--access-log: '" + c.access_log + "' is not a regular file"));
-      else if (::access(c.access_log.c_str(), W_OK) != 0)
-        errors.push_back(Error::config("--access-log: '" + c.access_log + "': " + std::strerror(errno)));
-    } else {
-      const std::string dir = std::filesystem::path(c.access_log).parent_path().string();
-      if (::access(dir.empty() ? "." : dir.c_str(), W_OK | X_OK) != 0)
-        errors.push_back(Error::config("--access-log: cannot create '" + c.access_log + "': " + std::strerror(errno)));
-    }
-  }
+    note(check_directory("--origin", c.origin, R_OK | X_OK, false));
+  if (c.access_log != "-" && c.access_log != "off") note(check_appendable_file("--access-log", c.access_log));
 }
 
 }  // namespace relais

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "tests/integration/harness/harness.h"
 
@@ -93,6 +94,33 @@ TEST_F(CheckConfig, SeveralMistakesAreOneLineEach) {
 TEST_F(CheckConfig, StoreThatDoesNotExistYetIsFineWhenItCanBeCreated) {
   ProcessResult r = check({"--store", dir.file("new/store")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// relais-sync SUBCOMMAND --check-config: the same contract for the
+// directories each subcommand reads or writes; nothing is published or pulled.
+TEST_F(CheckConfig, SyncChecksTheDirectoriesOfItsSubcommand) {
+  auto sync = [](std::vector<std::string> args) {
+    args.insert(args.begin(), RELAIS_SYNC_BIN);
+    args.push_back("--check-config");
+    return run_process(args, std::chrono::seconds(30));
+  };
+  ProcessResult publish = sync({"publish", dir.file("no-such-src"), dir.file("a-file")});
+  EXPECT_EQ(publish.exit_code, 2);
+  EXPECT_EQ(std::count(publish.err.begin(), publish.err.end(), '\n'), 2) << publish.err;
+  EXPECT_NE(publish.err.find("relais-sync: --source: '" + dir.file("no-such-src") + "'"), std::string::npos) << publish.err;
+  EXPECT_NE(publish.err.find("--out: '" + dir.file("a-file") + "' is not a directory"), std::string::npos) << publish.err;
+
+  ProcessResult pull = sync({"pull", "--origin", dir.file("no-such-origin"), "--store", dir.file("new/store")});
+  EXPECT_EQ(pull.exit_code, 2);
+  EXPECT_EQ(std::count(pull.err.begin(), pull.err.end(), '\n'), 1) << pull.err;
+  EXPECT_NE(pull.err.find("--origin: '" + dir.file("no-such-origin") + "'"), std::string::npos) << pull.err;
+  EXPECT_FALSE(std::filesystem::exists(dir.file("new"))) << "a check creates nothing";
+
+  ProcessResult verify = sync({"verify", "--store", dir.file("store"), "--jobs", "3"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  EXPECT_NE(verify.out.find("store = " + dir.file("store") + "\n"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("jobs = 3\n"), std::string::npos) << verify.out;
+  EXPECT_NE(verify.out.find("relais-sync: configuration OK"), std::string::npos) << verify.out;
 }
 
 }  // namespace

@@ -157,6 +157,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
     r.push_back({tool, "config", "/nonexistent/relais-sync.conf", std::nullopt, nullptr, {}, false});
     r.push_back({tool, "jobs", "257", "2", "(=0)"});
     r.push_back({tool, "quiet", nullptr, std::nullopt, nullptr});
+    r.push_back({tool, "check-config", nullptr, std::nullopt, nullptr});
   }
   std::vector<OptionRow> sync = {
       {"publish", "source", "", src, nullptr},
