@@ -30,7 +30,10 @@
 namespace relais {
 
 struct EdgeServer::Parts {
-  EdgeConfig config;  // as running: a reload replaces its live options (live_settings.h)
+  // As running: a reload replaces its live options (live_settings.h). Only
+  // the signal thread reads it after start-up; others get copies.
+  EdgeConfig config;
+  std::uint64_t memory_capacity_bytes = 0;  // for /metrics (admin thread)
   std::vector<std::string> arguments;  // argv: re-parsed on SIGHUP, re-executed on SIGUSR2
   std::string multipart_boundary;
   LiveSettingsHolder live;
@@ -141,7 +144,7 @@ Status open_admin(EdgeServer::Parts& p) {
     g.catalog_loaded = catalog != nullptr;
     g.catalog_generation = catalog ? catalog->generation() : 0;
     g.catalog_entries = catalog ? catalog->size() : 0;
-    g.memory_capacity_bytes = p.config.memory_cache_bytes;
+    g.memory_capacity_bytes = p.memory_capacity_bytes;
     g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
@@ -257,6 +260,7 @@ void block_server_signals() {
 Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config, std::vector<std::string> arguments) {
   auto p = std::make_unique<Parts>();
   p->config = config;
+  p->memory_capacity_bytes = config.memory_cache_bytes;
   p->arguments = std::move(arguments);
   p->inherited = InheritedListeners::from_environment();
   p->multipart_boundary = random_boundary();
