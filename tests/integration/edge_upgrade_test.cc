@@ -116,6 +116,34 @@ TEST_F(EdgeUpgrade, Sigusr2HandsTheSocketsOverAndNoRequestFails) {
   EXPECT_EQ(wait_adopted(new_pid, std::chrono::seconds(60)), 0);
 }
 
+TEST_F(EdgeUpgrade, SighupUnderTheSameLoadFailsNoRequest) {
+  dir_.write("edge.conf", "server-name = one\n");
+  RunningEdge edge = start_edge(dir_, {"--workers", "2", "--address-rate", "0", "--config", dir_.file("edge.conf")});
+  ASSERT_NE(edge.port, 0);
+  ClientLoop loop;
+  std::vector<std::thread> clients;
+  for (bool keep_alive : {true, true, false, false})
+    clients.emplace_back([&, keep_alive] { loop.run(edge.port, keep_alive, files_["cours/style.css"]); });
+  auto wait_sent = [&](std::uint64_t at_least) {
+    for (const auto until = Clock::now() + std::chrono::seconds(60); Clock::now() < until;)
+      if (loop.sent.load() >= at_least) return true;
+    return false;
+  };
+  for (int reload = 0; reload < 3; ++reload) {
+    EXPECT_TRUE(wait_sent(loop.sent.load() + 200));
+    dir_.write("edge.conf", "server-name = edge-" + std::to_string(reload) + "\nkeepalive-timeout = " +
+                                std::to_string(30 + reload) + "s\n");
+    edge.process->send_signal(SIGHUP);
+    EXPECT_TRUE(edge.process->wait_for_line("configuration reloaded"));
+  }
+  EXPECT_TRUE(wait_sent(loop.sent.load() + 200));
+  loop.stop = true;
+  for (auto& t : clients) t.join();
+  EXPECT_EQ(loop.failed.load(), 0u) << "first failure: " << loop.first_failure;
+  std::printf("3 reloads under load: %llu requests, %llu failed\n", static_cast<unsigned long long>(loop.sent.load()),
+              static_cast<unsigned long long>(loop.failed.load()));
+}
+
 TEST_F(EdgeUpgrade, NewBinaryThatFailsLeavesTheOldOneServing) {
   dir_.write("edge.conf", "server-name = old\n");
   RunningEdge edge = start_edge(dir_, {"--config", dir_.file("edge.conf")});
