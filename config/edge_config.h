@@ -46,6 +46,10 @@ struct EdgeConfig {
   std::string access_log = "-";           // FILE, "-" (stdout) or "off"
   std::string server_name = "relais";
   bool check_only = false;                // --check-config: validate, then exit
+  // SIGTERM: stop accepting, let responses in flight finish for at most
+  // this long, then cut what is left and exit 0 (systemd's TimeoutStopSec
+  // must exceed it, or the stop ends in SIGKILL).
+  std::uint64_t drain_timeout_ms = 30'000;
 
   // Bounds on what one client can make us hold (DESIGN.md "Rules").
   std::uint64_t max_head_bytes = 8192;        // slowloris-by-size, header floods: 431

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <thread>
 
 #include "config/option_parsing.h"
@@ -72,6 +73,7 @@ const EdgeBounded kBounded[] = {
     {{"rehash-rate", Unit::size, 0, 16 * kGiB}, &EdgeConfig::rehash_rate},
     {{"rehash-interval", Unit::duration, 1000, 30 * kDay}, &EdgeConfig::rehash_interval_ms},
     {{"tls-ticket-rotation", Unit::duration, kMinute, 7 * kDay}, &EdgeConfig::tls_ticket_rotation_ms},
+    {{"drain-timeout", Unit::duration, 0, kHour}, &EdgeConfig::drain_timeout_ms},
 };
 
 po::options_description edge_description() {
@@ -84,7 +86,7 @@ po::options_description edge_description() {
   desc.add_options()
     ("help,h", "print this help and exit")
     ("version", "print the version and exit")
-    ("check-config", "validate the configuration (options, addresses, certificates) and exit: 0, or 2 with the error")
+    ("check-config", "validate the configuration (options, addresses, files, certificates), print it and exit: 0, or 2 with one line per error")
     ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
     ("listen", po::value<std::vector<std::string>>()->default_value(d.listen, "0.0.0.0:8080"),
        "HTTP listener ADDR:PORT, repeatable; IPv6 as [::]:8080")
@@ -108,6 +110,7 @@ po::options_description edge_description() {
     ("workers", num(d.workers), "worker threads, each with its own loop and listener (0 = one per core, at most 256)")
     ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")
     ("server-name", str(d.server_name), "value of the Server response header")
+    ("drain-timeout", duration(d.drain_timeout_ms), "on SIGTERM (or after an upgrade), time responses in flight get to finish before the rest is cut (0-1h)")
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
     ("max-headers", num(d.max_headers), "header lines per request; beyond: 431 (1-1024)")
@@ -163,7 +166,15 @@ std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeCon
     if (eq == std::string::npos || eq == 0 || colon == std::string::npos || colon < eq + 2 || colon + 1 == entry.size())
       return CliOutcome::usage("--tls-sni-cert: '" + entry + "' is not HOST=CERTFILE:KEYFILE");
   }
-  if (c.tls_listen.empty()) return std::nullopt;
+  if (c.tls_listen.empty()) {
+    // A certificate configured without a listener is a forgotten
+    // --tls-listen: refused rather than an edge that silently serves no HTTPS.
+    for (const char* option : {"tls-cert", "tls-key", "tls-ciphers", "tls-ciphersuites", "tls-ocsp-response"}) {
+      if (!vm[option].as<std::string>().empty()) return CliOutcome::usage(std::string("--") + option + ": needs --tls-listen");
+    }
+    if (!c.tls_sni_certs.empty()) return CliOutcome::usage("--tls-sni-cert: needs --tls-listen");
+    return std::nullopt;
+  }
   if (c.tls_cert.empty()) return CliOutcome::usage("--tls-cert: needed with --tls-listen");
   if (c.tls_key.empty()) return CliOutcome::usage("--tls-key: needed with --tls-listen");
   return std::nullopt;
@@ -245,6 +256,52 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
     }
   }
   return CliOutcome::run_it();
+}
+
+std::string describe_edge_config(const EdgeConfig& c) {
+  // One "key = value" line per option, in the config file's syntax, values
+  // resolved (auto memory, worker count): what the edge would run with.
+  std::string out;
+  auto line = [&out](std::string_view key, std::string_view value) {
+    out.append(key).append(" = ").append(value).append("\n");
+  };
+  auto lines = [&line](std::string_view key, const std::vector<std::string>& values) {
+    for (const std::string& v : values) line(key, v);
+  };
+  lines("listen", c.listen);
+  line("admin-listen", c.admin_listen);
+  line("admin-token", c.admin_token.empty() ? "" : "(set)");
+  line("store", c.store);
+  line("origin", c.origin);
+  line("memory-cache", format_byte_size(c.memory_cache_bytes));
+  line("access-log", c.access_log);
+  line("server-name", c.server_name);
+  for (const EdgeBounded& row : kBounded) {
+    const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;
+    const Unit unit = row.option.unit;
+    line(row.option.name, unit == Unit::duration ? format_duration_ms(value)
+                          : unit == Unit::size   ? format_byte_size(value)
+                                                 : std::to_string(value));
+  }
+  char real[64];
+  std::snprintf(real, sizeof real, "%g", c.address_rate);
+  line("address-rate", real);
+  std::snprintf(real, sizeof real, "%g", c.address_burst);
+  line("address-burst", real);
+  lines("network-limit", c.network_limits);
+  line("cache-control-html", c.cache_control_html);
+  line("cache-control-default", c.cache_control_default);
+  for (const CacheControlRule& rule : c.cache_control_rules) line("cache-control-rule", rule.prefix + "=" + rule.value);
+  lines("query-key", c.query_keys);
+  lines("tls-listen", c.tls_listen);
+  line("tls-cert", c.tls_cert);
+  line("tls-key", c.tls_key);
+  lines("tls-sni-cert", c.tls_sni_certs);
+  line("tls-ciphers", c.tls_ciphers);
+  line("tls-ciphersuites", c.tls_ciphersuites);
+  line("tls-ocsp-response", c.tls_ocsp_response);
+  line("tls-session-tickets", c.tls_session_tickets ? "on" : "off");
+  return out;
 }
 
 }  // namespace relais

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <ostream>
+#include <string>
 
 #include "config/cli_outcome.h"
 #include "config/edge_config.h"
@@ -12,5 +13,9 @@ namespace relais {
 // and --version print to out. Sizes and durations are validated here, so a
 // wrong value is a usage error naming the option, never a surprise later.
 CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& out, EdgeConfig& config);
+
+// The configuration as it would run, one "key = value" line per option in
+// the config file's syntax (--check-config prints it; the token is masked).
+std::string describe_edge_config(const EdgeConfig& config);
 
 }  // namespace relais

@@ -1,11 +1,14 @@
 #include "config/sync_options.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <optional>
 #include <string_view>
 #include <thread>
 
 #include "config/option_parsing.h"
+#include "config/path_check.h"
 #include "config/units.h"
 
 namespace po = boost::program_options;
@@ -28,7 +31,8 @@ void add_common(po::options_description& desc) {
     ("help,h", "print this help and exit")
     ("config", po::value<std::string>(), "read options from this file (command-line flags win)")
     ("jobs,j", po::value<std::string>()->default_value("0"), "worker threads (0 = one per core, at most 256)")
-    ("quiet,q", po::bool_switch(), "no progress bar and no summary line; warnings and errors are still printed");
+    ("quiet,q", po::bool_switch(), "no progress bar and no summary line; warnings and errors are still printed")
+    ("check-config", po::bool_switch(), "validate the options and the directories they name, print them and exit: 0, or 2 with one line per error");
 }
 
 po::options_description publish_description() {
@@ -123,6 +127,7 @@ CliOutcome parse_subcommand(std::string_view name, int argc, const char* const* 
   }
   if (auto bad = convert_jobs(vm, c.jobs)) return *bad;
   c.quiet = vm["quiet"].as<bool>();
+  c.check_only = vm["check-config"].as<bool>();
   switch (c.command) {
     case SyncConfig::Command::publish:
       if (auto bad = require(vm, "source", c.source_dir, "SRC_DIR (first argument)")) return *bad;
@@ -158,6 +163,56 @@ CliOutcome parse_sync_options(int argc, const char* const* argv, std::ostream& o
   if (first == "publish" || first == "pull" || first == "verify") return parse_subcommand(first, argc - 1, argv + 1, out, config);
   if (first.starts_with("-")) return CliOutcome::usage("unrecognised option '" + std::string(first) + "' before the subcommand (publish, pull or verify)");
   return CliOutcome::usage("unknown subcommand '" + std::string(first) + "' (expected publish, pull or verify)");
+}
+
+std::string describe_sync_config(const SyncConfig& c) {
+  std::string out;
+  auto line = [&out](std::string_view key, std::string_view value) {
+    out.append(key).append(" = ").append(value).append("\n");
+  };
+  switch (c.command) {
+    case SyncConfig::Command::publish:
+      line("source", c.source_dir);
+      line("out", c.out_dir);
+      break;
+    case SyncConfig::Command::pull:
+      line("origin", c.origin);
+      line("store", c.store);
+      line("gc-grace", format_duration_ms(c.gc_grace_ms));
+      line("connect-timeout", format_duration_ms(c.connect_timeout_ms));
+      line("stall-timeout", format_duration_ms(c.stall_timeout_ms));
+      line("min-rate", format_byte_size(c.min_rate));
+      line("deadline", format_duration_ms(c.deadline_ms));
+      line("retries", std::to_string(c.retries));
+      break;
+    case SyncConfig::Command::verify:
+      line("store", c.store);
+      break;
+  }
+  line("jobs", std::to_string(c.jobs));
+  return out;
+}
+
+std::vector<std::string> check_sync_config(const SyncConfig& c) {
+  std::vector<std::string> errors;
+  auto note = [&errors](std::optional<std::string> problem) {
+    if (problem) errors.push_back(std::move(*problem));
+  };
+  switch (c.command) {
+    case SyncConfig::Command::publish:
+      note(check_directory("--source", c.source_dir, R_OK | X_OK, false));
+      note(check_directory("--out", c.out_dir, R_OK | W_OK | X_OK, true));
+      break;
+    case SyncConfig::Command::pull:
+      if (!c.origin.starts_with("http://") && !c.origin.starts_with("https://"))
+        note(check_directory("--origin", c.origin, R_OK | X_OK, false));
+      note(check_directory("--store", c.store, R_OK | W_OK | X_OK, true));
+      break;
+    case SyncConfig::Command::verify:
+      note(check_directory("--store", c.store, R_OK | X_OK, false));
+      break;
+  }
+  return errors;
 }
 
 }  // namespace relais

@@ -5,6 +5,7 @@
 //                    [--gc-grace D] [--connect-timeout D] [--stall-timeout D] [--min-rate SIZE]
 //                    [--deadline D] [--retries N]
 //   relais-sync verify --store DIR [--jobs N] [--quiet]
+//   relais-sync SUBCOMMAND ... --check-config   (validate and print, run nothing)
 //   relais-sync --help | --version
 // Each subcommand accepts --config FILE whose keys are its long option names
 // (flags win over the file). Parsing never exits: see cli_outcome.h.
@@ -13,6 +14,7 @@
 #include <cstdint>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "config/cli_outcome.h"
 #include "config/option_parsing.h"
@@ -28,6 +30,7 @@ struct SyncConfig {
   std::string store = "/var/lib/relais/store";  // pull, verify: same default as relais-edge
   unsigned jobs = 0;       // 0 until resolved: one per core
   bool quiet = false;      // no progress bar, no summary; warnings and errors still printed
+  bool check_only = false; // --check-config: validate, print, exit
   // pull only:
   std::uint64_t gc_grace_ms = 3'600'000;     // unreferenced blobs are deleted after this (blob_gc.h)
   std::uint64_t connect_timeout_ms = 10'000; // an unreachable origin fails fast
@@ -61,5 +64,10 @@ constexpr BoundedOption origin_bound(const char* name, BoundedOption bounds) {
 }
 
 CliOutcome parse_sync_options(int argc, const char* const* argv, std::ostream& out, SyncConfig& config);
+
+// --check-config: the subcommand's settings, one "key = value" a line, and
+// one line per problem with the directories they name (nothing is created).
+std::string describe_sync_config(const SyncConfig& config);
+std::vector<std::string> check_sync_config(const SyncConfig& config);
 
 }  // namespace relais

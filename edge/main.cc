@@ -3,6 +3,8 @@
 // configuration (one line naming the option), 1 on a runtime failure.
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "config/edge_options.h"
 #include "edge/server/edge_server.h"
@@ -16,15 +18,16 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (config.check_only) {
-    if (auto s = relais::EdgeServer::check(config); !s.ok()) {
-      std::fprintf(stderr, "relais-edge: %s\n", s.error().message.c_str());
-      return 2;
-    }
+    // The effective configuration on stdout, one line per error on stderr.
+    std::fputs(relais::describe_edge_config(config).c_str(), stdout);
+    const std::vector<relais::Error> errors = relais::EdgeServer::check(config);
+    for (const relais::Error& e : errors) std::fprintf(stderr, "relais-edge: %s\n", e.message.c_str());
+    if (!errors.empty()) return 2;
     std::printf("relais-edge: configuration OK\n");
     return 0;
   }
   relais::block_server_signals();
-  auto server = relais::EdgeServer::create(config);
+  auto server = relais::EdgeServer::create(config, std::vector<std::string>(argv, argv + argc));
   if (!server.ok()) {
     const relais::Error& e = server.error();
     std::fprintf(stderr, "relais-edge: %s\n", e.message.c_str());

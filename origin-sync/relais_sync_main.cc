@@ -146,6 +146,14 @@ int main(int argc, char** argv) {
       return 2;
     }
     if (outcome.kind == relais::CliOutcome::Kind::done) return 0;
+    if (config.check_only) {
+      std::fputs(relais::describe_sync_config(config).c_str(), stdout);
+      const std::vector<std::string> errors = relais::check_sync_config(config);
+      for (const std::string& e : errors) std::fprintf(stderr, "relais-sync: %s\n", e.c_str());
+      if (!errors.empty()) return 2;
+      std::printf("relais-sync: configuration OK\n");
+      return 0;
+    }
     switch (config.command) {
       case relais::SyncConfig::Command::publish: return run_publish(config);
       case relais::SyncConfig::Command::pull: return run_pull(config);

@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev     # tests
   libssl-dev          # TLS
   libcurl4-openssl-dev # fetching from an HTTP origin
+  systemd             # systemd-analyze: the packaging test verifies the unit
+  dpkg-dev            # cpack -G DEB: dpkg-shlibdeps for the package's Depends
 )
 if [ "${RELAIS_BENCH:-0}" = 1 ]; then
   packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind nghttp2-client iproute2)

@@ -64,16 +64,17 @@ void AccessLog::submit(std::string&& lines) {
   wake_.notify_one();
 }
 
-void AccessLog::request_reopen() {
+void AccessLog::request_reopen(const std::string& target) {
   {
     std::lock_guard lock(mutex_);
+    if (!target.empty()) target_ = target;
     reopen_ = true;
   }
   wake_.notify_one();
 }
 
-void AccessLog::reopen() {
-  auto fd = open_target(target_);
+void AccessLog::reopen(const std::string& target) {
+  auto fd = open_target(target);
   if (fd.ok()) {
     fd_ = std::move(fd.value());
   } else {
@@ -87,8 +88,9 @@ void AccessLog::run() {
     wake_.wait(lock, [this] { return stop_ || reopen_ || !queue_.empty(); });
     if (reopen_) {
       reopen_ = false;
+      const std::string target = target_;
       lock.unlock();
-      reopen();
+      reopen(target);
       lock.lock();
     }
     while (!queue_.empty()) {

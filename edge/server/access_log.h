@@ -2,7 +2,8 @@
 //
 // Workers append lines to a private buffer (no lock, no syscall on the hit
 // path) and hand full buffers over here about once a second; this thread
-// writes them. Reopen (SIGUSR1, after logrotate) happens on this thread too.
+// writes them. Reopen (SIGUSR1 or SIGHUP, after logrotate) happens on this
+// thread too.
 // Bounded: if the disk cannot keep up, buffers beyond kMaxQueuedBytes are
 // dropped and counted rather than growing memory without limit.
 #pragma once
@@ -30,13 +31,16 @@ class AccessLog {
   ~AccessLog();
 
   void submit(std::string&& lines);
-  void request_reopen();
+  // Reopens the file (after logrotate moved it), or opens another one when
+  // target is given (a reload changed --access-log). A failure is one line
+  // on stderr and the old file stays.
+  void request_reopen(const std::string& target = {});
   std::uint64_t dropped_bytes() const { return dropped_.load(std::memory_order_relaxed); }
 
  private:
   explicit AccessLog(std::string target, UniqueFd fd);
   void run();
-  void reopen();
+  void reopen(const std::string& target);
 
   std::string target_;
   UniqueFd fd_;

@@ -49,7 +49,9 @@ void Connection::start() { arm(EV_READ, worker().settings().header_timeout_ms); 
 
 void Connection::drain() {
   draining_ = true;
-  if (idle() && phase_ == Phase::reading) close_now();
+  // Idle: a short wait for a request already on its way (server_settings.h,
+  // drain_idle_ms); it is answered with Connection: close, silence closes.
+  if (idle() && phase_ == Phase::reading) arm(EV_READ, worker().settings().drain_idle_ms);
 }
 
 // Reads on a plain socket are edge-triggered: level-triggered epoll puts every

@@ -37,7 +37,8 @@ class Connection {
 
   // Arms the read event; called once after construction.
   void start();
-  // Worker shutdown: close now if idle, else after the current response.
+  // Worker shutdown: close after the current response, or when idle after
+  // a short wait for a request already sent (ServerSettings::drain_idle_ms).
   void drain();
   bool idle() const { return buffers_ == nullptr; }
   // Between two requests of a keep-alive connection: the first to shed under load.

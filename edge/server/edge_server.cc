@@ -1,22 +1,28 @@
 #include "edge/server/edge_server.h"
 
 #include <signal.h>
-#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <mutex>
 #include <cstdio>
 #include <random>
+#include <sstream>
 #include <vector>
 
-#include "edge/http/responder.h"
+#include "config/edge_options.h"
 #include "edge/server/access_log.h"
 #include "edge/server/admin_server.h"
+#include "edge/server/binary_upgrade.h"
 #include "edge/server/catalog_loader.h"
+#include "edge/server/config_check.h"
+#include "edge/server/inherited_listeners.h"
 #include "edge/server/listener.h"
 #include "edge/server/metrics.h"
+#include "edge/server/live_settings.h"
 #include "edge/server/rehash_loop.h"
-#include "edge/server/server_settings.h"
+#include "edge/server/service_notify.h"
 #include "edge/server/sync_loop.h"
 #include "edge/server/tls_service.h"
 #include "edge/server/worker.h"
@@ -24,9 +30,16 @@
 namespace relais {
 
 struct EdgeServer::Parts {
+  // As running: a reload replaces its live options (live_settings.h). Only
+  // the signal thread reads it after start-up; others get copies.
   EdgeConfig config;
-  ServerSettings settings;
-  std::unique_ptr<http::Responder> responder;
+  std::uint64_t memory_capacity_bytes = 0;  // for /metrics (admin thread)
+  std::vector<std::string> arguments;  // argv: re-parsed on SIGHUP, re-executed on SIGUSR2
+  std::string multipart_boundary;
+  LiveSettingsHolder live;
+  InheritedListeners inherited;        // from the binary this one replaced, if any
+  std::vector<ListenerRecord> listeners;  // ours, handed to a binary that replaces this one
+  pid_t upgrade_child = 0;             // a new binary started by SIGUSR2, until it takes over or fails
   CatalogHolder catalog;
   std::unique_ptr<CatalogLoader> loader;
   std::unique_ptr<AccessLog> access_log;
@@ -46,57 +59,12 @@ struct EdgeServer::Parts {
 
 namespace {
 
-std::uint64_t resolve_max_connections(std::uint64_t configured) {
-  rlimit limit{};
-  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    // Like nginx's worker_rlimit_nofile: use what the hard limit allows.
-    limit.rlim_cur = limit.rlim_max;
-    (void)::setrlimit(RLIMIT_NOFILE, &limit);
-    (void)::getrlimit(RLIMIT_NOFILE, &limit);
-  }
-  std::uint64_t fds = limit.rlim_cur == RLIM_INFINITY ? 1'000'000 : limit.rlim_cur;
-  // Keep a fifth of the descriptors for blob files, listeners and the admin.
-  std::uint64_t ceiling = fds * 4 / 5;
-  return configured == 0 ? ceiling : std::min(configured, ceiling);
-}
-
 std::string random_boundary() {
   std::random_device rd;
   static constexpr char kHex[] = "0123456789abcdef";
   std::string b = "relais-";
   for (int i = 0; i < 24; ++i) b.push_back(kHex[rd() & 15]);
   return b;
-}
-
-ServerSettings settings_from(const EdgeConfig& c) {
-  ServerSettings s;
-  s.limits.max_head_bytes = c.max_head_bytes;
-  s.limits.max_target_bytes = c.max_target_bytes;
-  s.limits.max_headers = c.max_headers;
-  s.limits.max_body_bytes = c.max_request_body_bytes;
-  s.header_timeout_ms = c.header_timeout_ms;
-  s.keepalive_timeout_ms = c.keepalive_timeout_ms;
-  s.send_timeout_ms = c.send_timeout_ms;
-  s.max_requests_per_connection = c.max_requests_per_connection;
-  s.max_connections = resolve_max_connections(c.max_connections);
-  s.access_log = c.access_log != "off";
-  s.send_min_rate = c.send_min_rate;
-  s.send_min_rate_grace_ms = c.send_min_rate_grace_ms;
-  s.send_lowat = c.send_lowat;
-  s.sendfile_min = c.sendfile_min;
-  return s;
-}
-
-http::ResponderSettings responder_settings_from(const EdgeConfig& c) {
-  http::ResponderSettings r;
-  r.server_name = c.server_name;
-  r.max_ranges = c.max_ranges;
-  r.cache_control.html = c.cache_control_html;
-  r.cache_control.fallback = c.cache_control_default;
-  for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
-  r.query_keys = c.query_keys;
-  r.multipart_boundary = random_boundary();
-  return r;
 }
 
 Result<std::unique_ptr<AddressLimiter>> make_limiter(const EdgeConfig& c) {
@@ -115,26 +83,37 @@ Result<std::unique_ptr<AddressLimiter>> make_limiter(const EdgeConfig& c) {
   return std::make_unique<AddressLimiter>(defaults, std::move(networks), c.address_slots, seed);
 }
 
-// Binds one SO_REUSEPORT socket per worker on each address of `option`.
-// A probe bind without SO_REUSEPORT comes first: another process already
-// listening there (a second edge started by mistake) makes it fail, where
-// SO_REUSEPORT alone would silently split the traffic between the two.
+// Binds one SO_REUSEPORT socket per worker on each address of `option`, or
+// adopts the sockets a replaced binary handed over (then no connection
+// queued on them is lost, binary_upgrade.h). A probe bind without
+// SO_REUSEPORT comes first: another process already listening there (a
+// second edge started by mistake) makes it fail, where SO_REUSEPORT alone
+// would silently split the traffic between the two.
 Status open_worker_listeners(EdgeServer::Parts& p, const std::vector<std::string>& addresses, const char* option,
                              const char* scheme, bool tls) {
   for (const std::string& text : addresses) {
     auto address = parse_socket_address(text);
     if (!address.ok()) return Error::config(std::string(option) + " " + address.error().message);
     SocketAddress bound = address.value();
-    {
+    std::vector<UniqueFd> fds = p.inherited.take(scheme, text);
+    if (!fds.empty()) {
+      bound = local_address(fds.front().get()).value();
+    } else {
       auto probe = open_listener(bound, /*reuse_port=*/false);
       if (!probe.ok()) return Error::config(std::string(option) + ": " + probe.error().message);
       // Port 0: the probe picks the port, every worker then joins it.
       if (bound.port() == 0) bound = local_address(probe->get()).value();
     }
-    for (auto& worker : p.workers) {
+    while (fds.size() < p.workers.size()) {
       auto fd = open_listener(bound, /*reuse_port=*/true, static_cast<unsigned>(p.config.defer_accept_ms / 1000));
       if (!fd.ok()) return Error::config(std::string(option) + ": " + fd.error().message);
-      worker->add_listener(std::move(fd.value()), tls);
+      fds.push_back(std::move(fd.value()));
+    }
+    // More inherited sockets than workers (the old binary ran more): each
+    // still has a queue to serve, so some workers take two.
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      p.listeners.push_back({fds[i].get(), scheme, text});
+      p.workers[i % p.workers.size()]->add_listener(std::move(fds[i]), tls);
     }
     std::printf("listening %s %s\n", scheme, bound.to_string().c_str());
   }
@@ -144,9 +123,11 @@ Status open_worker_listeners(EdgeServer::Parts& p, const std::vector<std::string
 Status open_admin(EdgeServer::Parts& p) {
   auto address = parse_socket_address(p.config.admin_listen);
   if (!address.ok()) return Error::config("--admin-listen " + address.error().message);
-  auto fd = open_listener(address.value(), /*reuse_port=*/false);
+  std::vector<UniqueFd> inherited = p.inherited.take("admin", p.config.admin_listen);
+  auto fd = inherited.empty() ? open_listener(address.value(), /*reuse_port=*/false) : Result<UniqueFd>(std::move(inherited.front()));
   if (!fd.ok()) return Error::config("--admin-listen: " + fd.error().message);
   SocketAddress bound = local_address(fd->get()).value();
+  p.listeners.push_back({fd->get(), "admin", p.config.admin_listen});
   AdminHandlers h;
   h.token = p.config.admin_token;
   h.healthy = [&p] { return p.catalog.current() != nullptr; };
@@ -163,8 +144,8 @@ Status open_admin(EdgeServer::Parts& p) {
     g.catalog_loaded = catalog != nullptr;
     g.catalog_generation = catalog ? catalog->generation() : 0;
     g.catalog_entries = catalog ? catalog->size() : 0;
-    g.memory_capacity_bytes = p.config.memory_cache_bytes;
-    g.max_connections = p.settings.max_connections;
+    g.memory_capacity_bytes = p.memory_capacity_bytes;
+    g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
     return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats);
@@ -204,27 +185,91 @@ std::unique_ptr<SyncLoop> make_sync_loop(EdgeServer::Parts& p) {
                                     [&p] { reload_and_announce(p); });
 }
 
+
+// SIGHUP: the configuration is read again from the same command line (and
+// the --config file it names). A new configuration that does not parse, or
+// whose certificates do not load, is refused as a whole: one line on
+// stderr, and the one in service stays. Otherwise its live options apply
+// (live_settings.h), and each changed option that needs a restart is named.
+void reload_configuration(EdgeServer::Parts& p) {
+  std::vector<const char*> argv;
+  for (const std::string& a : p.arguments) argv.push_back(a.c_str());
+  EdgeConfig next;
+  std::ostringstream ignored;
+  CliOutcome cli = parse_edge_options(static_cast<int>(argv.size()), argv.data(), ignored, next);
+  auto refuse = [](const std::string& why) {
+    std::fprintf(stderr, "relais-edge: configuration reload refused, keeping the one in service: %s\n", why.c_str());
+    std::fflush(stderr);
+  };
+  if (cli.kind != CliOutcome::Kind::run) return refuse(cli.message);
+  std::vector<std::string> restart_only;
+  EdgeConfig applied = apply_live_changes(p.config, next, restart_only);
+  if (p.tls) {
+    if (auto s = reload_tls_service(*p.tls, applied); !s.ok()) return refuse(s.error().message);
+  }
+  if (p.access_log && applied.access_log != p.config.access_log) p.access_log->request_reopen(applied.access_log);
+  p.config = applied;
+  p.live.publish(make_live_settings(p.config, p.multipart_boundary));
+  for (auto& w : p.workers) w->request_reconfigure();
+  for (const std::string& option : restart_only)
+    std::fprintf(stderr, "relais-edge: reload: --%s changed, applies after a restart or an upgrade (SIGUSR2)\n", option.c_str());
+  std::fflush(stderr);
+  if (p.tls) std::printf("tls certificates reloaded\n");
+  std::printf("configuration reloaded\n");
+  std::fflush(stdout);
+}
+
+void start_upgrade(EdgeServer::Parts& p) {
+  if (p.upgrade_child > 0) {
+    std::fprintf(stderr, "relais-edge: upgrade: pid %d is already starting\n", static_cast<int>(p.upgrade_child));
+    return;
+  }
+  auto pid = start_upgraded_binary(current_executable(), p.arguments, p.listeners);
+  if (!pid.ok()) {
+    std::fprintf(stderr, "relais-edge: %s; still serving\n", pid.error().message.c_str());
+    return;
+  }
+  p.upgrade_child = pid.value();
+  std::printf("upgrade: started pid %d\n", static_cast<int>(pid.value()));
+  std::fflush(stdout);
+}
+
+// SIGCHLD: a new binary that exits before it took over failed; this one serves on.
+void reap_upgrade(EdgeServer::Parts& p) {
+  if (p.upgrade_child <= 0) return;
+  int status = 0;
+  if (::waitpid(p.upgrade_child, &status, WNOHANG) != p.upgrade_child) return;
+  p.upgrade_child = 0;
+  const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  std::fprintf(stderr, "relais-edge: upgrade failed: the new binary exited with status %d; still serving\n", code);
+  std::fflush(stderr);
+}
+
+constexpr int kServerSignals[] = {SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2, SIGCHLD};
+
 }  // namespace
 
 void block_server_signals() {
   ::signal(SIGPIPE, SIG_IGN);  // a client that goes away is an EPIPE, not a death
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  for (int s : kServerSignals) sigaddset(&set, s);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config) {
+Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config, std::vector<std::string> arguments) {
   auto p = std::make_unique<Parts>();
   p->config = config;
-  p->settings = settings_from(config);
-  p->responder = std::make_unique<http::Responder>(responder_settings_from(config));
+  p->memory_capacity_bytes = config.memory_cache_bytes;
+  p->arguments = std::move(arguments);
+  p->inherited = InheritedListeners::from_environment();
+  p->multipart_boundary = random_boundary();
+  p->live.publish(make_live_settings(config, p->multipart_boundary));
   p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog);
-  if (p->settings.access_log) {
+  if (config.access_log != "off") {
     auto log = AccessLog::open(config.access_log);
     if (!log.ok()) return log.error();
     p->access_log = std::move(log.value());
-    p->settings.access_log = true;
   }
   auto limiter = make_limiter(config);
   if (!limiter.ok()) return limiter.error();
@@ -235,8 +280,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   if (!tls.ok()) return tls.error();
   p->tls = std::move(tls.value());
   if (p->tls) shared.tls = &p->tls->holder;
-  shared.settings = &p->settings;
-  shared.responder = p->responder.get();
+  shared.live = &p->live;
   shared.catalog = &p->catalog;
   shared.access_log = p->access_log.get();
   shared.open_connections = &p->open_connections;
@@ -266,16 +310,13 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
 }
 
-Status EdgeServer::check(const EdgeConfig& config) {
-  for (auto [addresses, option] : {std::pair{&config.listen, "--listen"}, {&config.tls_listen, "--tls-listen"}}) {
-    for (const std::string& text : *addresses) {
-      if (auto a = parse_socket_address(text); !a.ok()) return Error::config(std::string(option) + " " + a.error().message);
-    }
-  }
-  if (auto a = parse_socket_address(config.admin_listen); !a.ok()) return Error::config("--admin-listen " + a.error().message);
-  if (auto limiter = make_limiter(config); !limiter.ok()) return limiter.error();
-  if (auto tls = make_tls_service(config); !tls.ok()) return tls.error();
-  return {};
+std::vector<Error> EdgeServer::check(const EdgeConfig& config) {
+  std::vector<Error> errors;
+  check_addresses(config, errors);
+  check_paths(config, errors);
+  if (auto limiter = make_limiter(config); !limiter.ok()) errors.push_back(limiter.error());
+  if (auto tls = make_tls_service(config); !tls.ok()) errors.push_back(tls.error());
+  return errors;
 }
 
 EdgeServer::EdgeServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
@@ -296,10 +337,20 @@ int EdgeServer::run() {
   if (p.rehash) p.rehash->start();
   std::printf("ready\n");
   std::fflush(stdout);
+  if (pid_t replaced = upgrade_parent(); replaced != 0) {
+    // Serving on the inherited sockets: the old binary may drain now, and
+    // systemd follows this process from here on.
+    notify_service_manager("MAINPID=" + std::to_string(::getpid()) + "\nREADY=1");
+    ::kill(replaced, SIGTERM);
+    std::printf("upgrade: took over from pid %d\n", static_cast<int>(replaced));
+    std::fflush(stdout);
+  } else {
+    notify_service_manager("READY=1");
+  }
 
   sigset_t set;
   sigemptyset(&set);
-  for (int s : {SIGTERM, SIGINT, SIGHUP, SIGUSR1}) sigaddset(&set, s);
+  for (int s : kServerSignals) sigaddset(&set, s);
   // Once a second (or after a signal) this thread frees the catalogs the
   // workers have let go of, so that no worker frees one between two requests.
   const timespec tick{1, 0};
@@ -308,14 +359,23 @@ int EdgeServer::run() {
     p.catalog.release_retired();
     if (sig < 0) continue;  // the tick (EAGAIN) or EINTR
     if (sig == SIGHUP) {
+      notify_service_manager("RELOADING=1");
+      reload_configuration(p);
       reload_and_announce(p);
-      if (p.tls) reload_tls_service(*p.tls);
+      // logrotate's postrotate may send either signal: both reopen the log.
+      if (p.access_log) p.access_log->request_reopen();
+      notify_service_manager("READY=1");
     } else if (sig == SIGUSR1) {
       if (p.access_log) p.access_log->request_reopen();
+    } else if (sig == SIGUSR2) {
+      start_upgrade(p);
+    } else if (sig == SIGCHLD) {
+      reap_upgrade(p);
     } else {
       break;  // SIGTERM, SIGINT: graceful stop
     }
   }
+  notify_service_manager("STOPPING=1");
   if (p.sync) p.sync->stop();
   if (p.rehash) p.rehash->stop();
   for (auto& w : p.workers) w->request_stop();

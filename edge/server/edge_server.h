@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "config/edge_config.h"
 #include "origin-sync/result.h"
@@ -16,14 +18,20 @@ namespace relais {
 
 class EdgeServer {
  public:
-  static Result<std::unique_ptr<EdgeServer>> create(const EdgeConfig& config);
-  // --check-config: what create() would refuse without binding or starting
-  // anything: addresses, network limits, certificates and keys.
-  static Status check(const EdgeConfig& config);
+  // arguments: the command line (argv), parsed again on SIGHUP and passed
+  // to the new binary on SIGUSR2.
+  static Result<std::unique_ptr<EdgeServer>> create(const EdgeConfig& config, std::vector<std::string> arguments);
+  // --check-config: what create() would refuse, and what would fail later
+  // (a store that cannot be created, an unwritable log), without binding or
+  // starting anything. Every error found, each naming its option.
+  static std::vector<Error> check(const EdgeConfig& config);
   ~EdgeServer();
 
-  // Blocks until SIGTERM or SIGINT; SIGHUP reloads the catalog from the
-  // store, SIGUSR1 reopens the access log. Returns the exit status.
+  // Blocks until SIGTERM or SIGINT, then drains (--drain-timeout). SIGHUP
+  // reloads the configuration (live options, live_settings.h), the catalog
+  // and the certificates, and reopens the access log; SIGUSR1 reopens the
+  // access log; SIGUSR2 starts a binary upgrade (binary_upgrade.h). Returns
+  // the exit status.
   int run();
 
   struct Parts;

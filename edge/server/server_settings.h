@@ -37,6 +37,14 @@ struct ServerSettings {
   // Above this share of max_connections, a new connection first closes the
   // longest-idle keep-alive connection of its worker (shedding idle before busy).
   double shed_idle_above = 0.9;
+  // Stop (SIGTERM, or the old binary after an upgrade): responses in flight
+  // get this long to finish (--drain-timeout).
+  std::uint64_t drain_timeout_ms = 30'000;
+  // An idle keep-alive connection is not closed the moment a drain starts:
+  // its client may be sending the next request right now, and a close under
+  // it fails that request (the client cannot tell it was never processed).
+  // It gets this long to send one, answered with Connection: close.
+  std::uint64_t drain_idle_ms = 1'000;
 };
 
 }  // namespace relais

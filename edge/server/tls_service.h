@@ -22,8 +22,9 @@ struct TlsService {
 
 // nullptr when the config has no --tls-listen.
 Result<std::unique_ptr<TlsService>> make_tls_service(const EdgeConfig& config);
-// Rebuilds the context from the same files; prints "tls certificates
-// reloaded" on stdout, or one line on stderr and keeps the old context.
-void reload_tls_service(TlsService& service);
+// Rebuilds the context from config's certificate options (the files are
+// read again: a renewed certificate is picked up), and publishes it; on an
+// error the context in service stays and the error says why.
+Status reload_tls_service(TlsService& service, const EdgeConfig& config);
 
 }  // namespace relais

@@ -54,10 +54,11 @@ ConnectionBuffers::ConnectionBuffers(std::size_t input_cap, std::size_t scratch_
 Worker::Worker(unsigned index, const WorkerShared& shared)
     : index_(index),
       shared_(shared),
+      live_(shared.live->current()),
       store_(shared.store_root, shared.open_files, shared.quarantine),
       memory_(shared.memory_bytes, shared.memory_object_max),
       cache_(store_, memory_),
-      headers_(shared.settings->limits.max_headers) {
+      headers_(live_->server.limits.max_headers) {
   event_config* cfg = event_config_new();
   // One thread owns this base; only the stop event is activated from outside.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
@@ -68,6 +69,7 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   header_timeout_ = common_timeout(base_, settings().header_timeout_ms);  // the same queue if equal
   tick_ = event_new(base_, -1, EV_PERSIST, &Worker::on_tick, this);
   stop_ = std::make_unique<Wakeup>(base_, [this] { on_stop(-1, 0, this); });
+  reconfigure_ = std::make_unique<Wakeup>(base_, [this] { reconfigure(); });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
 }
 
@@ -78,6 +80,7 @@ Worker::~Worker() {
   for (event* e : listen_events_) event_free(e);
   event_free(tick_);
   stop_.reset();
+  reconfigure_.reset();
   for (ConnectionBuffers* b : pool_) delete b;
   event_base_free(base_);
 }
@@ -104,6 +107,17 @@ void Worker::run() {
 
 void Worker::request_stop() { stop_->notify(); }
 
+void Worker::request_reconfigure() { reconfigure_->notify(); }
+
+void Worker::reconfigure() {
+  // Between two callbacks: no request is half-way through the old values.
+  // The head limits never change live (live_settings.h), so the header
+  // array and the pooled buffers keep fitting.
+  live_ = shared_.live->current();
+  keepalive_timeout_ = common_timeout(base_, settings().keepalive_timeout_ms);
+  header_timeout_ = common_timeout(base_, settings().header_timeout_ms);
+}
+
 void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }
@@ -121,7 +135,7 @@ void Worker::on_stop(evutil_socket_t, short, void* self) {
   }
   event_del(w->tick_);
   // Bounded: whatever is still writing after this is cut.
-  timeval grace{10, 0};
+  const timeval grace = to_timeval(w->settings().drain_timeout_ms);
   event_base_loopexit(w->base_, &grace);
   if (w->connections_ == nullptr) event_base_loopbreak(w->base_);
 }

@@ -24,6 +24,7 @@
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
 #include "edge/server/address_limiter.h"
+#include "edge/server/live_settings.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/tls_context.h"
 #include "edge/server/wakeup.h"
@@ -64,8 +65,8 @@ struct ConnectionBuffers {
 };
 
 struct WorkerShared {
-  const ServerSettings* settings = nullptr;
-  const http::Responder* responder = nullptr;
+  // Limits, timers and the responder: swapped on reload (live_settings.h).
+  const LiveSettingsHolder* live = nullptr;
   CatalogHolder* catalog = nullptr;
   AccessLog* access_log = nullptr;  // nullptr: off
   std::atomic<std::uint64_t>* open_connections = nullptr;  // all workers
@@ -91,6 +92,8 @@ class Worker {
   void start();
   // Thread-safe: stop accepting, finish in-flight responses (bounded), exit.
   void request_stop();
+  // Thread-safe: take the LiveSettings now in WorkerShared::live.
+  void request_reconfigure();
   void join();
 
   const WorkerStats& stats() const { return stats_; }
@@ -99,8 +102,8 @@ class Worker {
 
   // --- used by Connection ---
   event_base* base() const { return base_; }
-  const ServerSettings& settings() const { return *shared_.settings; }
-  const http::Responder& responder() const { return *shared_.responder; }
+  const ServerSettings& settings() const { return live_->server; }
+  const http::Responder& responder() const { return live_->responder; }
   WorkerStats& stats() { return stats_; }
   std::uint64_t now_ms();
   // Aborting a slow reader frees its queued send buffer inside close():
@@ -144,6 +147,7 @@ class Worker {
   bool shed_idle_connection();
   void unlink(Connection* connection);
   void publish_stats();
+  void reconfigure();
   void run();
 
   static thread_local Worker* current_;
@@ -157,7 +161,9 @@ class Worker {
   std::vector<UniqueFd> listen_fds_;
   std::vector<event*> listen_events_;
   event* tick_ = nullptr;
-  std::unique_ptr<Wakeup> stop_;  // the one cross-thread entry into this loop
+  std::shared_ptr<const LiveSettings> live_;
+  std::unique_ptr<Wakeup> stop_;  // the cross-thread entries into this loop: stop and reconfigure
+  std::unique_ptr<Wakeup> reconfigure_;
   std::thread thread_;
   bool stopping_ = false;
 

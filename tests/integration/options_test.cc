@@ -115,6 +115,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "workers", "257", "2", "(=0)"},
       {"edge", "access-log", "", "off", "(=-)"},
       {"edge", "server-name", "relais\x01", "cdn", "(=relais)"},
+      {"edge", "drain-timeout", "2h", "5s", "(=30s)"},
       {"edge", "max-header-bytes", "100", "16K", "(=8K)"},
       {"edge", "max-target-bytes", "16K", "2K", "(=4K)"},
       {"edge", "max-headers", "0", "100", "(=64)"},
@@ -157,6 +158,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
     r.push_back({tool, "config", "/nonexistent/relais-sync.conf", std::nullopt, nullptr, {}, false});
     r.push_back({tool, "jobs", "257", "2", "(=0)"});
     r.push_back({tool, "quiet", nullptr, std::nullopt, nullptr});
+    r.push_back({tool, "check-config", nullptr, std::nullopt, nullptr});
   }
   std::vector<OptionRow> sync = {
       {"publish", "source", "", src, nullptr},

@@ -1,0 +1,131 @@
+#include "edge/server/live_settings.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <set>
+#include <sstream>
+
+#include "config/edge_options.h"
+
+namespace relais {
+namespace {
+
+std::uint64_t resolve_max_connections(std::uint64_t configured) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    // Like nginx's worker_rlimit_nofile: use what the hard limit allows.
+    limit.rlim_cur = limit.rlim_max;
+    (void)::setrlimit(RLIMIT_NOFILE, &limit);
+    (void)::getrlimit(RLIMIT_NOFILE, &limit);
+  }
+  std::uint64_t fds = limit.rlim_cur == RLIM_INFINITY ? 1'000'000 : limit.rlim_cur;
+  // Keep a fifth of the descriptors for blob files, listeners and the admin.
+  std::uint64_t ceiling = fds * 4 / 5;
+  return configured == 0 ? ceiling : std::min(configured, ceiling);
+}
+
+ServerSettings server_settings_from(const EdgeConfig& c) {
+  ServerSettings s;
+  s.limits.max_head_bytes = c.max_head_bytes;
+  s.limits.max_target_bytes = c.max_target_bytes;
+  s.limits.max_headers = c.max_headers;
+  s.limits.max_body_bytes = c.max_request_body_bytes;
+  s.header_timeout_ms = c.header_timeout_ms;
+  s.keepalive_timeout_ms = c.keepalive_timeout_ms;
+  s.send_timeout_ms = c.send_timeout_ms;
+  s.max_requests_per_connection = c.max_requests_per_connection;
+  s.max_connections = resolve_max_connections(c.max_connections);
+  s.access_log = c.access_log != "off";
+  s.send_min_rate = c.send_min_rate;
+  s.send_min_rate_grace_ms = c.send_min_rate_grace_ms;
+  s.send_lowat = c.send_lowat;
+  s.sendfile_min = c.sendfile_min;
+  s.drain_timeout_ms = c.drain_timeout_ms;
+  return s;
+}
+
+http::ResponderSettings responder_settings_from(const EdgeConfig& c, const std::string& boundary) {
+  http::ResponderSettings r;
+  r.server_name = c.server_name;
+  r.max_ranges = c.max_ranges;
+  r.cache_control.html = c.cache_control_html;
+  r.cache_control.fallback = c.cache_control_default;
+  for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
+  r.query_keys = c.query_keys;
+  r.multipart_boundary = boundary;
+  return r;
+}
+
+std::set<std::string> lines_of(const std::string& text) {
+  std::set<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.insert(line);
+  return lines;
+}
+
+}  // namespace
+
+std::shared_ptr<const LiveSettings> make_live_settings(const EdgeConfig& config, const std::string& boundary) {
+  return std::make_shared<const LiveSettings>(
+      LiveSettings{server_settings_from(config), http::Responder(responder_settings_from(config, boundary))});
+}
+
+void LiveSettingsHolder::publish(std::shared_ptr<const LiveSettings> settings) {
+  std::lock_guard lock(mutex_);
+  settings_ = std::move(settings);
+}
+
+std::shared_ptr<const LiveSettings> LiveSettingsHolder::current() const {
+  std::lock_guard lock(mutex_);
+  return settings_;
+}
+
+EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next, std::vector<std::string>& restart_only) {
+  EdgeConfig applied = running;
+  // Connection limits and timers (ServerSettings, except the parser's head
+  // limits: the pooled buffers and header arrays are sized by them).
+  applied.header_timeout_ms = next.header_timeout_ms;
+  applied.keepalive_timeout_ms = next.keepalive_timeout_ms;
+  applied.send_timeout_ms = next.send_timeout_ms;
+  applied.max_requests_per_connection = next.max_requests_per_connection;
+  applied.max_connections = next.max_connections;
+  applied.max_request_body_bytes = next.max_request_body_bytes;
+  applied.send_min_rate = next.send_min_rate;
+  applied.send_min_rate_grace_ms = next.send_min_rate_grace_ms;
+  applied.send_lowat = next.send_lowat;
+  applied.sendfile_min = next.sendfile_min;
+  applied.drain_timeout_ms = next.drain_timeout_ms;
+  // What responses say.
+  applied.server_name = next.server_name;
+  applied.max_ranges = next.max_ranges;
+  applied.cache_control_html = next.cache_control_html;
+  applied.cache_control_default = next.cache_control_default;
+  applied.cache_control_rules = next.cache_control_rules;
+  applied.query_keys = next.query_keys;
+  // The access log moves to another file live; switching it on or off
+  // changes what every worker holds.
+  if ((running.access_log == "off") == (next.access_log == "off")) applied.access_log = next.access_log;
+  // Certificates (the listeners stay as they are).
+  applied.tls_cert = next.tls_cert;
+  applied.tls_key = next.tls_key;
+  applied.tls_sni_certs = next.tls_sni_certs;
+  applied.tls_ciphers = next.tls_ciphers;
+  applied.tls_ciphersuites = next.tls_ciphersuites;
+  applied.tls_ocsp_response = next.tls_ocsp_response;
+
+  // Whatever still differs was not taken: name it (describe_edge_config is
+  // the one list of every option, so a new option cannot be forgotten here).
+  const std::set<std::string> kept = lines_of(describe_edge_config(applied));
+  const std::set<std::string> wanted = lines_of(describe_edge_config(next));
+  restart_only.clear();
+  auto name = [&restart_only](const std::string& line) {
+    std::string key = line.substr(0, line.find(" = "));
+    if (std::find(restart_only.begin(), restart_only.end(), key) == restart_only.end()) restart_only.push_back(key);
+  };
+  for (const std::string& line : wanted) if (!kept.contains(line)) name(line);
+  for (const std::string& line : kept) if (!wanted.contains(line)) name(line);  // a repeatable key removed
+  return applied;
+}
+
+}  // namespace relais

@@ -1,0 +1,51 @@
+// LiveSettings: the part of the configuration a SIGHUP may change under a
+// running edge: what connections read (timeouts, per-connection limits) and
+// what responses say (Server, Cache-Control, ranges, query keys).
+//
+// Immutable once published. The signal thread publishes a new snapshot in
+// the holder and wakes every worker; a worker swaps its reference between
+// two callbacks, so one request never sees two configurations, and a
+// connection picks the new values up at its next request or timer.
+//
+// What is not here needs a restart or a binary upgrade (SIGUSR2): sockets,
+// workers, the store and origin, the memory tier (its policy tables are sized
+// at start), the parser's head limits (pooled buffers are sized by them), the
+// per-address limiter table. apply_live_changes() says which of those a new
+// configuration changed, so the operator is told instead of left guessing.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "config/edge_config.h"
+#include "edge/http/responder.h"
+#include "edge/server/server_settings.h"
+
+namespace relais {
+
+struct LiveSettings {
+  ServerSettings server;
+  http::Responder responder;
+};
+
+// multipart_boundary: kept across reloads (a byteranges boundary per process).
+std::shared_ptr<const LiveSettings> make_live_settings(const EdgeConfig& config, const std::string& multipart_boundary);
+
+class LiveSettingsHolder {
+ public:
+  void publish(std::shared_ptr<const LiveSettings> settings);
+  std::shared_ptr<const LiveSettings> current() const;
+
+ private:
+  mutable std::mutex mutex_;
+  std::shared_ptr<const LiveSettings> settings_;
+};
+
+// The configuration to run after a reload: `running` with every live option
+// taken from `next`. restart_only receives the name of each option that
+// differs between the result and `next`: it keeps its running value.
+EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next, std::vector<std::string>& restart_only);
+
+}  // namespace relais
