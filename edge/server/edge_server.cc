@@ -95,6 +95,8 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c) {
   r.cache_control.fallback = c.cache_control_default;
   for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
   r.query_keys = c.query_keys;
+  r.dictionaries.path_prefixes = c.dictionary_path_prefixes;
+  r.dictionaries.content_types = c.dictionary_content_types;
   r.multipart_boundary = random_boundary();
   return r;
 }
