@@ -15,6 +15,8 @@ packages=(
   libgtest-dev libgmock-dev     # tests
   libssl-dev          # TLS
   libcurl4-openssl-dev # fetching from an HTTP origin
+  zstd                # tests: decode a dcz delta with `zstd -D` (RFC 9842)
+  chromium            # tests: a real browser uses the dcz deltas (edge_dictionary_browser_test.cc)
 )
 if [ "${RELAIS_BENCH:-0}" = 1 ]; then
   packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind nghttp2-client iproute2)
