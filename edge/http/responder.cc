@@ -79,17 +79,21 @@ void connection_field(HeadWriter& w, const Request& request, bool close) {
   }
 }
 
+void vary_field(HeadWriter& w, const Representation& rep) {
+  if (rep.delta != nullptr) {
+    w.field("Vary", "accept-encoding, available-dictionary");  // RFC 9842 §6.2
+  } else if (rep.has_variants()) {
+    w.field("Vary", "Accept-Encoding");
+  }
+}
+
 void representation_fields(HeadWriter& w, const Representation& rep) {
   char date[kHttpDateLength];
   format_http_date(rep.entry->last_modified(), date);
   w.field("Last-Modified", std::string_view(date, kHttpDateLength));
   w.field("ETag", rep.etag());
   w.field("Cache-Control", rep.cache_control);
-  if (rep.delta != nullptr) {
-    w.field("Vary", "accept-encoding, available-dictionary");  // RFC 9842 §6.2
-  } else if (rep.has_variants()) {
-    w.field("Vary", "Accept-Encoding");
-  }
+  vary_field(w, rep);
 }
 
 // "first-last/size" of a Content-Range, into out (64 bytes hold three uint64).
@@ -263,7 +267,7 @@ ResponseSummary Exchange::not_modified(const Representation& rep) {
   start(w, 304);
   w.field("ETag", rep.etag());
   w.field("Cache-Control", rep.cache_control);
-  if (rep.has_variants()) w.field("Vary", "Accept-Encoding");
+  vary_field(w, rep);
   connection_field(w, request_, close_);
   w.finish();
   return ResponseSummary{304, 0, close_, false, false, false};

@@ -88,6 +88,11 @@ TEST_F(EdgeDictionary, AReturningClientGetsADeltaThatZstdDecodesToTheNewVersion)
   EXPECT_EQ(delta.body.substr(0, 8), std::string("\x5e\x2a\x4d\x18\x20\x00\x00\x00", 8));
   EXPECT_LT(delta.body.size(), get("/page.html", {kAccept}).body.size());  // below br, or not published
 
+  // Revalidating the delta: 304, varying on both fields like the 200.
+  HttpResponse again = get("/page.html", {kAccept, available_dictionary(v1), "If-None-Match: " + delta.header("ETag")});
+  EXPECT_EQ(again.status, 304);
+  EXPECT_EQ(again.header("Vary"), "accept-encoding, available-dictionary");
+
   // The zstd command line, with v1 as its dictionary, after the 40-byte header.
   dir.write("v1.html", v1);
   dir.write("frame.zst", delta.body.substr(kDczHeaderBytes));
