@@ -93,6 +93,12 @@ struct EdgeConfig {
   // Query parameters kept in the lookup key (edge/http/query_key.h); none:
   // the query is ignored, so `?v=random` cannot bypass the cache.
   std::vector<std::string> query_keys;
+  // Responses offered as compression dictionaries (RFC 9842,
+  // edge/http/dictionary_negotiation.h): comma-separated; an item starting
+  // with '/' is a path prefix, any other a content-type prefix; "off": none.
+  std::string use_as_dictionary = "text/html,text/css,text/javascript,application/javascript";
+  std::vector<std::string> dictionary_path_prefixes;  // parsed from use_as_dictionary
+  std::vector<std::string> dictionary_content_types = {"text/html", "text/css", "text/javascript", "application/javascript"};
 
   // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
   std::vector<std::string> tls_listen;

@@ -137,6 +137,8 @@ po::options_description edge_description() {
     ("cache-control-default", str(d.cache_control_default), "Cache-Control for everything else")
     ("cache-control-rule", po::value<std::vector<std::string>>(),
        "PREFIX=VALUE, repeatable: Cache-Control for paths under PREFIX (first match wins)")
+    ("use-as-dictionary", str(d.use_as_dictionary),
+       "responses offered as compression dictionaries (RFC 9842): comma-separated content-type prefixes and /path prefixes, or off")
     ("query-key", po::value<std::vector<std::string>>(),
        "KEY, repeatable: a query parameter kept in the lookup key (page?KEY=v is a published file); others are ignored")
     ("tls-listen", po::value<std::vector<std::string>>(), "HTTPS listener ADDR:PORT, repeatable (needs --tls-cert and --tls-key)")
@@ -149,6 +151,26 @@ po::options_description edge_description() {
     ("tls-ticket-rotation", duration(d.tls_ticket_rotation_ms), "lifetime of a session ticket key; tickets stay valid for up to twice this (1m-7d)")
     ("tls-session-tickets", str("on"), "on|off: resume TLS sessions with tickets (off: every connection pays a full handshake)");
   return desc;
+}
+
+// "text/html,/cours/": each item a content-type prefix or, with a leading
+// '/', a path prefix; "off" alone turns dictionaries off. An item that could
+// not match anything (empty, spaces, quotes, control bytes) is refused.
+std::optional<CliOutcome> parse_use_as_dictionary(const std::string& value, EdgeConfig& c) {
+  c.use_as_dictionary = value;
+  c.dictionary_path_prefixes.clear();
+  c.dictionary_content_types.clear();
+  if (value == "off") return std::nullopt;
+  std::size_t start = 0;
+  while (start <= value.size()) {
+    const std::size_t comma = std::min(value.find(',', start), value.size());
+    const std::string item = value.substr(start, comma - start);
+    if (item.empty() || item.find_first_of(" \t\"\\") != std::string::npos || has_control_byte(item))
+      return CliOutcome::usage("--use-as-dictionary: '" + item + "' is not a content type or /path prefix (or use off)");
+    (item[0] == '/' ? c.dictionary_path_prefixes : c.dictionary_content_types).push_back(item);
+    start = comma + 1;
+  }
+  return std::nullopt;
 }
 
 std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeConfig& c) {
@@ -245,6 +267,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
       c.cache_control_rules.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
     }
   }
+  if (auto bad = parse_use_as_dictionary(vm["use-as-dictionary"].as<std::string>(), c)) return *bad;
   if (vm.count("query-key")) {
     for (const auto& key : vm["query-key"].as<std::vector<std::string>>()) {
       // As sent in a query: what is not a separator, a space or a control byte.

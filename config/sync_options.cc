@@ -17,7 +17,7 @@ namespace relais {
 namespace {
 
 constexpr std::string_view kUsage =
-    "Usage: relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet]\n"
+    "Usage: relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet] [--dictionary-versions 3]\n"
     "       relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet] [--gc-grace 1h]\n"
     "                        [--connect-timeout 10s] [--stall-timeout 30s] [--min-rate 1K] [--deadline 10m]\n"
     "                        [--retries 4]\n"
@@ -35,11 +35,13 @@ void add_common(po::options_description& desc) {
     ("check-config", po::bool_switch(), "validate the options and the directories they name, print them and exit: 0, or 2 with one line per error");
 }
 
-po::options_description publish_description() {
+po::options_description publish_description(const SyncConfig& d) {
   po::options_description desc("relais-sync publish options");
   desc.add_options()
     ("source", po::value<std::string>(), "content tree to publish (first positional argument, SRC_DIR)")
-    ("out", po::value<std::string>(), "output directory: manifest + blobs/ (second positional argument, OUT_DIR)");
+    ("out", po::value<std::string>(), "output directory: manifest + blobs/ (second positional argument, OUT_DIR)")
+    ("dictionary-versions", po::value<std::string>()->default_value(std::to_string(d.dictionary_versions)),
+       "earlier versions of each changed text file to make dcz deltas against (0-8, 0: none)");
   add_common(desc);
   return desc;
 }
@@ -78,6 +80,14 @@ std::optional<CliOutcome> convert_jobs(const po::variables_map& vm, unsigned& jo
   return std::nullopt;
 }
 
+std::optional<CliOutcome> convert_dictionary_versions(const po::variables_map& vm, unsigned& versions) {
+  std::uint64_t value = versions;
+  if (auto bad = convert_bounded(vm, {"dictionary-versions", Unit::count, 0, kMaxSyncDictionaryVersions}, value))
+    return bad;
+  versions = static_cast<unsigned>(value);
+  return std::nullopt;
+}
+
 std::optional<CliOutcome> convert_pull_settings(const po::variables_map& vm, SyncConfig& c) {
   for (auto [bounds, target] : {std::pair{kGcGraceBounds, &c.gc_grace_ms},
                                 {kConnectTimeoutBounds, &c.connect_timeout_ms},
@@ -106,7 +116,7 @@ CliOutcome parse_subcommand(std::string_view name, int argc, const char* const* 
   po::positional_options_description positional;
   if (name == "publish") {
     c.command = SyncConfig::Command::publish;
-    desc.add(publish_description());
+    desc.add(publish_description(c));
     positional.add("source", 1).add("out", 1);
   } else if (name == "pull") {
     c.command = SyncConfig::Command::pull;
@@ -132,6 +142,7 @@ CliOutcome parse_subcommand(std::string_view name, int argc, const char* const* 
     case SyncConfig::Command::publish:
       if (auto bad = require(vm, "source", c.source_dir, "SRC_DIR (first argument)")) return *bad;
       if (auto bad = require(vm, "out", c.out_dir, "OUT_DIR (second argument)")) return *bad;
+      if (auto bad = convert_dictionary_versions(vm, c.dictionary_versions)) return *bad;
       break;
     case SyncConfig::Command::pull:
       if (auto bad = require(vm, "origin", c.origin, "an origin URL or directory")) return *bad;
@@ -152,7 +163,7 @@ CliOutcome parse_sync_options(int argc, const char* const* argv, std::ostream& o
   const std::string_view first = argv[1];
   if (first == "--help" || first == "-h") {
     const SyncConfig d;
-    out << kUsage << '\n' << publish_description() << '\n' << pull_description(d) << '\n'
+    out << kUsage << '\n' << publish_description(d) << '\n' << pull_description(d) << '\n'
         << verify_description(d) << '\n';
     return CliOutcome::finished();
   }

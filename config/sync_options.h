@@ -1,6 +1,6 @@
 // Command line and config file of relais-sync (Boost.Program_options).
 //
-//   relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet]
+//   relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet] [--dictionary-versions N]
 //   relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet]
 //                    [--gc-grace D] [--connect-timeout D] [--stall-timeout D] [--min-rate SIZE]
 //                    [--deadline D] [--retries N]
@@ -31,6 +31,9 @@ struct SyncConfig {
   unsigned jobs = 0;       // 0 until resolved: one per core
   bool quiet = false;      // no progress bar, no summary; warnings and errors still printed
   bool check_only = false; // --check-config: validate, print, exit
+  // publish only: earlier versions per changed text file to make dcz deltas
+  // against (origin-sync/delta_publishing.h); 0 turns deltas off.
+  unsigned dictionary_versions = 3;
   // pull only:
   std::uint64_t gc_grace_ms = 3'600'000;     // unreferenced blobs are deleted after this (blob_gc.h)
   std::uint64_t connect_timeout_ms = 10'000; // an unreachable origin fails fast
@@ -42,6 +45,11 @@ struct SyncConfig {
 
 // Bounds --retries: with backoff capped at 10 s, 20 retries is minutes per blob.
 inline constexpr unsigned kMaxSyncRetries = 20;
+
+// Bounds --dictionary-versions: each version costs a zstd pass per changed
+// file at publish and a blob per file on every edge; the manifest reader
+// accepts at most 8 delta records per file (kManifestMaxDeltas).
+inline constexpr unsigned kMaxSyncDictionaryVersions = 8;
 
 // Bounds --jobs: more threads than this only adds memory (each compressing
 // worker holds a file and its brotli window, up to ~100 MiB).

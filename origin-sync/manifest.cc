@@ -207,12 +207,25 @@ class BodyParser {
       if (!s) return s;
       return visitor_.header(h_);
     }
+    if (kind == kDeltaRecordKind && h_.minor >= 1) return delta(text.substr(std::min(text.size(), kind.size() + 1)));
+    if (auto s = flush(); !s) return s;
     if (kind == "file") return file(fields);
     if (tolerant()) return {};  // a newer minor version's record kind, see MANIFEST.md
     return fail("unknown record '" + std::string(kind.substr(0, 32)) + "'");
   }
 
   std::size_t entries() const { return entries_; }
+
+  // Hands the last file record, with its delta records, to the visitor: an
+  // entry is complete only when the next non-delta line (or the end) comes.
+  Status flush() {
+    if (!pending_) return {};
+    pending_ = false;
+    return visitor_.entry(ManifestEntryView{path_, pending_content_type_, pending_mtime_,
+                                            std::span<const Variant>(variants_.data(), variant_count_),
+                                            std::span<const DeltaVariant>(deltas_.data(), delta_count_),
+                                            pending_line_, pending_offset_});
+  }
 
  private:
   bool tolerant() const { return h_.minor > kManifestMinorVersion; }
@@ -253,8 +266,30 @@ class BodyParser {
     }
     for (std::size_t i = 0; i < variant_count_; ++i) sizes_.add(variants_[i], number_);
     ++entries_;
-    return visitor_.entry(ManifestEntryView{path_, content_type, *mtime,
-                                            std::span<const Variant>(variants_.data(), variant_count_), number_, offset_});
+    pending_ = true;
+    pending_content_type_ = content_type;
+    pending_mtime_ = *mtime;
+    pending_line_ = number_;
+    pending_offset_ = offset_;
+    delta_count_ = 0;
+    return {};
+  }
+
+  // MANIFEST.md "Dictionary deltas": belongs to the file record above it.
+  Status delta(std::string_view fields) {
+    if (!pending_) return fail("delta record without its file record");
+    if (delta_count_ == kManifestMaxDeltas)
+      return fail("more than " + std::to_string(kManifestMaxDeltas) + " delta records for one file");
+    DeltaVariant d;
+    std::string what;
+    if (!parse_delta_record(fields, d, what)) return fail(what);
+    if (d.size >= variants_[0].size) return fail("delta is not smaller than the identity");
+    for (std::size_t i = 0; i < delta_count_; ++i) {
+      if (deltas_[i].dictionary == d.dictionary) return fail("dictionary listed twice");
+    }
+    sizes_.add(Variant{Encoding::identity, d.hash, d.size}, number_);
+    deltas_[delta_count_++] = d;
+    return {};
   }
 
   Status variant(std::string_view field, bool first) {
@@ -296,6 +331,14 @@ class BodyParser {
   std::string decoded_;  // the line being read
   std::array<Variant, kEncodingCount> variants_{};
   std::size_t variant_count_ = 0;
+  // The file record not yet handed to the visitor, and its deltas.
+  bool pending_ = false;
+  std::string_view pending_content_type_;
+  std::int64_t pending_mtime_ = 0;
+  std::size_t pending_line_ = 0;
+  std::size_t pending_offset_ = 0;
+  std::array<DeltaVariant, kManifestMaxDeltas> deltas_{};
+  std::size_t delta_count_ = 0;
 };
 
 // Collects what scan_manifest() reads into a Manifest.
@@ -312,7 +355,8 @@ class ManifestCollector final : public ManifestVisitor {
   }
   Status entry(const ManifestEntryView& e) override {
     m_.entries.push_back(ManifestEntry{std::string(e.path), std::string(e.content_type), e.last_modified,
-                                       std::vector<Variant>(e.variants.begin(), e.variants.end())});
+                                       std::vector<Variant>(e.variants.begin(), e.variants.end()),
+                                       std::vector<DeltaVariant>(e.deltas.begin(), e.deltas.end())});
     return {};
   }
 
@@ -362,7 +406,10 @@ std::string serialize_manifest(const Manifest& m) {
   std::string out;
   out.reserve(64 + m.entries.size() * 200);
   out += kMagic;
-  out += '\t' + std::to_string(m.major) + '.' + std::to_string(m.minor) + '\n';
+  const bool has_deltas = std::any_of(m.entries.begin(), m.entries.end(),
+                                     [](const ManifestEntry& e) { return !e.deltas.empty(); });
+  const std::uint32_t minor = std::max<std::uint32_t>(m.minor, has_deltas ? 1 : 0);
+  out += '\t' + std::to_string(m.major) + '.' + std::to_string(minor) + '\n';
   out += "generation\t" + std::to_string(m.generation) + '\n';
   out += "published\t" + std::to_string(m.published_at) + '\n';
   for (std::size_t i = 0; i < m.entries.size(); ++i) {
@@ -380,6 +427,8 @@ std::string serialize_manifest(const Manifest& m) {
       append_variant(out, v);
     }
     out += '\n';
+    RELAIS_ASSERT(e.deltas.size() <= kManifestMaxDeltas);
+    for (const DeltaVariant& d : e.deltas) append_delta_record(out, d);
   }
   const ContentHash checksum = hash_bytes(std::string_view(out));
   out += "end\t" + std::to_string(m.entries.size()) + '\t' + checksum.hex() + '\n';
@@ -425,6 +474,7 @@ Status scan_manifest(std::string_view text, ManifestVisitor& visitor) {
     if (auto s = body.line(number, pos, text.substr(pos, eol - pos)); !s) return s.error();
     pos = eol + 1;
   }
+  if (auto s = body.flush(); !s) return s.error();
   if (number < 3) return fail("manifest lacks its generation and published lines");
   if (*count != body.entries()) return fail("manifest end line counts " + std::to_string(*count) +
                                                 " files, the manifest has " + std::to_string(body.entries()));

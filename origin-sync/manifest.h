@@ -15,12 +15,14 @@
 
 #include "origin-sync/content_hash.h"
 #include "origin-sync/encoding.h"
+#include "origin-sync/manifest_delta.h"
 #include "origin-sync/result.h"
 
 namespace relais {
 
 inline constexpr std::uint32_t kManifestMajorVersion = 1;
-inline constexpr std::uint32_t kManifestMinorVersion = 0;
+// 1.1 added delta records (manifest_delta.h).
+inline constexpr std::uint32_t kManifestMinorVersion = 1;
 // Name of the manifest file at the root of a publish output or of a store.
 inline constexpr std::string_view kManifestFileName = "manifest";
 // Bound on what a reader accepts, so a hostile origin cannot make an edge
@@ -46,6 +48,9 @@ struct ManifestEntry {
   // variants[0] is always the identity; the others are only those smaller
   // than it, at most one per encoding.
   std::vector<Variant> variants;
+  // dcz variants against earlier versions, newest dictionary first, at most
+  // kManifestMaxDeltas, each smaller than the identity, dictionaries distinct.
+  std::vector<DeltaVariant> deltas{};
 
   const Variant& identity() const { return variants.front(); }
 
@@ -54,7 +59,10 @@ struct ManifestEntry {
 
 struct Manifest {
   std::uint32_t major = kManifestMajorVersion;
-  std::uint32_t minor = kManifestMinorVersion;
+  // The writer writes the lowest minor version that holds the content (1.0
+  // without delta records, so older readers take it as they always did),
+  // and never less than this.
+  std::uint32_t minor = 0;
   std::uint64_t generation = 0;   // grows by one at every publish that changes something
   std::int64_t published_at = 0;  // seconds since the epoch
   std::vector<ManifestEntry> entries;  // sorted by path, paths unique
@@ -78,6 +86,7 @@ struct ManifestEntryView {
   std::string_view content_type;
   std::int64_t last_modified = 0;
   std::span<const Variant> variants;  // [0] is the identity
+  std::span<const DeltaVariant> deltas;  // the delta records after the file line
   std::size_t line = 0;
   std::size_t offset = 0;  // of the record's first byte in the text
 };

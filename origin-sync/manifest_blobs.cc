@@ -18,6 +18,10 @@ class BlobCollector final : public ManifestVisitor {
     ++out_.files;
     for (const Variant& v : e.variants)
       out_.blobs.push_back(ManifestBlob{v.hash, v.size, static_cast<std::uint32_t>(e.offset), v.encoding});
+    // Deltas are pulled, verified and kept like any variant; the dictionary
+    // blobs they name are not: an edge never serves them.
+    for (const DeltaVariant& d : e.deltas)
+      out_.blobs.push_back(ManifestBlob{d.hash, d.size, static_cast<std::uint32_t>(e.offset), Encoding::identity, true});
     return {};
   }
 
@@ -53,6 +57,7 @@ class HashCollector final : public ManifestVisitor {
   explicit HashCollector(HashSet& into) : into_(into) {}
   Status entry(const ManifestEntryView& e) override {
     for (const Variant& v : e.variants) into_.insert(v.hash);
+    for (const DeltaVariant& d : e.deltas) into_.insert(d.hash);
     return {};
   }
 
@@ -61,6 +66,10 @@ class HashCollector final : public ManifestVisitor {
 };
 
 }  // namespace
+
+std::string_view blob_coding_name(const ManifestBlob& blob) {
+  return blob.delta ? kDictionaryDeltaEncoding : encoding_name(blob.encoding);
+}
 
 Result<ManifestBlobs> scan_manifest_blobs(std::string_view text) {
   ManifestBlobs out;

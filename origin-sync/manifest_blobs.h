@@ -28,6 +28,7 @@ struct ManifestBlob {
   std::uint64_t size = 0;
   std::uint32_t record = 0;  // byte offset of the first line naming it (a manifest is under 1 GiB)
   Encoding encoding = Encoding::identity;  // in that line
+  bool delta = false;  // a dcz delta (manifest_delta.h); `encoding` is then meaningless
 };
 
 struct ManifestBlobs {
@@ -41,6 +42,9 @@ Result<ManifestBlobs> scan_manifest_blobs(std::string_view text);
 
 // Reads DIR/manifest into `text` and scans it; errors as read_manifest_file().
 Result<ManifestBlobs> read_manifest_blobs(const std::string& dir, std::string& text);
+
+// A blob's coding for messages: "dcz" for a delta, else its encoding's name.
+std::string_view blob_coding_name(const ManifestBlob& blob);
 
 // Validates the manifest text and adds the hash of every blob it names to
 // `into` (not sealed). Same errors as scan_manifest(); on an error `into` may

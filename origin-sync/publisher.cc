@@ -18,6 +18,7 @@
 
 #include "origin-sync/blob_writer.h"
 #include "origin-sync/content_type.h"
+#include "origin-sync/delta_publishing.h"
 #include "origin-sync/manifest.h"
 #include "origin-sync/tree_walk.h"
 #include "origin-sync/unique_fd.h"
@@ -38,6 +39,7 @@ struct Context {
   const PublishOptions& options;
   BlobWriter& blobs;
   std::unordered_multimap<ContentHash, const ManifestEntry*, ContentHashHasher> previous;
+  const Manifest* previous_manifest = nullptr;  // by path, for the earlier versions of a file
   std::atomic<std::uint64_t> compressed{0}, reused{0};
 };
 
@@ -165,6 +167,11 @@ FileOutcome publish_one(Context& ctx, const SourceFile& file) {
   entry.variants.push_back({Encoding::identity, identity, content.size()});
   if (auto w = ctx.blobs.write(identity, content); !w) return w.error();
   if (auto s = add_variants(ctx, entry, content, kind.compressibility); !s) return s.error();
+  if (kind.compressibility == Compressibility::always) {
+    auto d = add_dictionary_deltas(entry, content, previous_entry(ctx.previous_manifest, entry.path),
+                                   ctx.options.dictionary_versions, ctx.options.out_dir, ctx.blobs);
+    if (!d) return d.error();
+  }
   return std::optional(std::move(entry));
 }
 
@@ -254,6 +261,8 @@ void fill_report(PublishReport& report, const Manifest& manifest) {
       report.variant_files[static_cast<int>(v.encoding)] += 1;
       report.variant_bytes[static_cast<int>(v.encoding)] += v.size;
     }
+    report.deltas += e.deltas.size();
+    for (const DeltaVariant& d : e.deltas) report.delta_bytes += d.size;
   }
 }
 
@@ -273,7 +282,7 @@ Result<PublishReport> publish(const PublishOptions& options) {
 
   BlobWriter blobs(options.out_dir);
   if (auto s = blobs.prepare(); !s) return s.error();
-  Context ctx{options, blobs, {}, {}, {}};
+  Context ctx{options, blobs, {}, previous ? &*previous : nullptr, {}, {}};
   if (previous) {
     for (const ManifestEntry& e : previous->entries) ctx.previous.emplace(e.identity().hash, &e);
   }

@@ -5,7 +5,8 @@
 //   2. in `jobs` worker threads, for each file: hash it (XXH3-128), detect its
 //      type, reuse the previous entry's variants when the identity hash and
 //      type are unchanged and their blobs exist, else compress
-//      (variant_selection.h), and write the missing blobs (blob_writer.h);
+//      (variant_selection.h), add dcz deltas against the file's earlier
+//      versions (delta_publishing.h), and write the missing blobs (blob_writer.h);
 //   3. fsync the blob directories, then write OUT/manifest atomically, and
 //      only if an entry changed: the generation then grows by one.
 // A failure writing OUT stops the workers and leaves the previous manifest
@@ -29,6 +30,9 @@ struct PublishOptions {
   std::string source_dir;
   std::string out_dir;
   unsigned jobs = 1;
+  // Earlier versions of each changed text file to make dcz deltas against
+  // (delta_publishing.h); 0: none.
+  unsigned dictionary_versions = 3;
   // Called from worker threads, one line each, already serialised by caller.
   std::function<void(const std::string&)> warn = [](const std::string&) {};
   ProgressCounters* progress = nullptr;  // optional
@@ -44,6 +48,8 @@ struct PublishReport {
   std::uint64_t bytes_in = 0;       // identity bytes of all files
   std::array<std::uint64_t, kEncodingCount> variant_files{};  // per encoding
   std::array<std::uint64_t, kEncodingCount> variant_bytes{};  // per encoding
+  std::uint64_t deltas = 0;         // dcz delta records in the manifest
+  std::uint64_t delta_bytes = 0;
   std::uint64_t generation = 0;
   bool manifest_changed = false;
 };

@@ -17,6 +17,7 @@
 #include "config/sync_options.h"
 #include "origin-sync/local_pull.h"
 #include "origin-sync/progress.h"
+#include "origin-sync/delta_publishing.h"
 #include "origin-sync/publisher.h"
 #include "origin-sync/store_sync.h"
 #include "origin-sync/store_verifier.h"
@@ -42,6 +43,7 @@ std::string publish_summary(const relais::PublishReport& r, double seconds) {
     line += std::string(" ") + std::string(relais::encoding_name(e)) + " " + relais::format_bytes(r.variant_bytes[i]) +
             " (" + std::to_string(r.variant_files[i]) + " files)";
   }
+  line += " dcz " + relais::format_bytes(r.delta_bytes) + " (" + std::to_string(r.deltas) + " deltas)";
   char tail[160];
   std::snprintf(tail, sizeof tail, "; %llu compressed, %llu reused, %llu blobs written; generation %llu%s; %.2f s",
                 static_cast<unsigned long long>(r.compressed), static_cast<unsigned long long>(r.reused),
@@ -49,6 +51,8 @@ std::string publish_summary(const relais::PublishReport& r, double seconds) {
                 r.manifest_changed ? "" : " (unchanged)", seconds);
   return line + tail;
 }
+
+static_assert(relais::kMaxSyncDictionaryVersions == relais::kMaxDictionaryVersions);
 
 int run_publish(const relais::SyncConfig& c) {
   const auto start = std::chrono::steady_clock::now();
@@ -61,6 +65,7 @@ int run_publish(const relais::SyncConfig& c) {
     options.source_dir = c.source_dir;
     options.out_dir = c.out_dir;
     options.jobs = c.jobs;
+    options.dictionary_versions = c.dictionary_versions;
     options.progress = &counters;
     options.warn = [&bar](const std::string& line) { bar.print_line("relais-sync: warning: " + line); };
     result.emplace(relais::publish(options));

@@ -17,7 +17,7 @@ namespace {
 // the path in the message.
 std::string check_blob(const std::string& store, std::string_view text, const ManifestBlob& blob, std::uint64_t& bytes) {
   const auto where = [&] {
-    return "blob " + blob.hash.hex() + " (" + std::string(encoding_name(blob.encoding)) + " of " +
+    return "blob " + blob.hash.hex() + " (" + std::string(blob_coding_name(blob)) + " of " +
            escape_for_display(manifest_record_path(text, blob.record)) + ")";
   };
   auto digest = hash_file(blob_path(store, blob.hash));

@@ -17,6 +17,8 @@ packages=(
   libcurl4-openssl-dev # fetching from an HTTP origin
   systemd             # systemd-analyze: the packaging test verifies the unit
   dpkg-dev            # cpack -G DEB: dpkg-shlibdeps for the package's Depends
+  zstd                # tests: decode a dcz delta with `zstd -D` (RFC 9842)
+  chromium            # tests: a real browser uses the dcz deltas (edge_dictionary_browser_test.cc)
 )
 if [ "${RELAIS_BENCH:-0}" = 1 ]; then
   packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind nghttp2-client iproute2)

@@ -41,7 +41,7 @@ class CatalogBuilder final : public ManifestVisitor {
   }
 
   Status entry(const ManifestEntryView& e) override {
-    return add(e.path, e.content_type, e.last_modified, e.variants);
+    return add(e.path, e.content_type, e.last_modified, e.variants, e.deltas);
   }
 
   void reserve(std::size_t entries) {
@@ -50,7 +50,7 @@ class CatalogBuilder final : public ManifestVisitor {
   }
 
   Status add(std::string_view path, std::string_view content_type, std::int64_t last_modified,
-             std::span<const Variant> variants) {
+             std::span<const Variant> variants, std::span<const DeltaVariant> deltas = {}) {
     if (variants.empty()) return {};  // cannot be served (catalog.h)
     Catalog& c = *catalog_;
     if (c.entries_.size() >= kCatalogMaxEntries) return too_many_files(c.entries_.size() + 1);
@@ -58,6 +58,7 @@ class CatalogBuilder final : public ManifestVisitor {
     if (path.empty() || path.size() > kManifestMaxPathBytes) return refuse("invalid path");
     if (content_type.size() > kMaxContentTypeBytes) return refuse("content type longer than 255 bytes");
     if (variants.size() > UINT8_MAX) return refuse("too many variants");
+    if (deltas.size() > kManifestMaxDeltas) return refuse("too many deltas");
 
     const auto id = static_cast<std::uint32_t>(c.entries_.size());
     const std::string_view stored = c.arena_.copy(path);
@@ -68,6 +69,8 @@ class CatalogBuilder final : public ManifestVisitor {
     e.content_type_size_ = static_cast<std::uint8_t>(content_type.size());
     e.variants_ = c.arena_.copy(variants).data();
     e.variant_count_ = static_cast<std::uint8_t>(variants.size());
+    e.deltas_ = c.arena_.copy(deltas).data();
+    e.delta_count_ = static_cast<std::uint8_t>(deltas.size());
     e.last_modified_ = last_modified;
     c.entries_.push_back(e);
 
@@ -126,7 +129,7 @@ Result<std::shared_ptr<const Catalog>> Catalog::from_manifest(const Manifest& ma
   builder.catalog().generation_ = manifest.generation;
   builder.reserve(manifest.entries.size());
   for (const ManifestEntry& e : manifest.entries) {
-    if (auto s = builder.add(e.path, e.content_type, e.last_modified, e.variants); !s) return s.error();
+    if (auto s = builder.add(e.path, e.content_type, e.last_modified, e.variants, e.deltas); !s) return s.error();
   }
   return builder.finish();
 }
@@ -144,7 +147,7 @@ std::shared_ptr<const Catalog> Catalog::without(std::string_view path, std::size
       continue;
     }
     // Within the bounds this catalog was built under: cannot fail.
-    Status s = builder.add(e.path(), e.content_type(), e.last_modified(), e.variants());
+    Status s = builder.add(e.path(), e.content_type(), e.last_modified(), e.variants(), e.deltas());
     RELAIS_ASSERT(s.ok());
   }
   return builder.finish();

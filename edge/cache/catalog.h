@@ -8,8 +8,8 @@
 //
 // Memory: within 2x of the manifest's text (issue 21: the map-of-strings
 // catalog took ~9x). Paths, content types (interned: one copy per distinct
-// type) and variants are packed into one CatalogArena; an entry is a 40-byte
-// record of views into it; the files and the directories are two PathIndexes
+// type) and variants are packed into one CatalogArena; an entry is a 48-byte
+// record of views into it (deltas, when a file has any, in the arena too); the files and the directories are two PathIndexes
 // of 8-byte slots. ETags are not stored: entity_tag() formats one on the
 // stack from the variant's hash. For 1 M entries: ~100 bytes each plus their
 // paths, against ~65-200 bytes per line of manifest text.
@@ -52,16 +52,20 @@ class CatalogEntry {
   std::string_view content_type() const { return {content_type_, content_type_size_}; }
   std::int64_t last_modified() const { return last_modified_; }
   std::span<const Variant> variants() const { return {variants_, variant_count_}; }  // [0] is identity
+  // dcz deltas against earlier versions (manifest_delta.h), newest first.
+  std::span<const DeltaVariant> deltas() const { return {deltas_, delta_count_}; }
 
  private:
   friend class CatalogBuilder;
   const char* path_ = nullptr;
   const char* content_type_ = nullptr;
   const Variant* variants_ = nullptr;
+  const DeltaVariant* deltas_ = nullptr;
   std::int64_t last_modified_ = 0;
   std::uint16_t path_size_ = 0;         // <= kManifestMaxPathBytes
   std::uint8_t content_type_size_ = 0;  // <= 255 (MANIFEST.md)
   std::uint8_t variant_count_ = 0;      // <= kEncodingCount
+  std::uint8_t delta_count_ = 0;        // <= kManifestMaxDeltas
 };
 
 // RFC 9110 §8.8.3: entity-tag = DQUOTE *etagc DQUOTE. The variant's hash

@@ -29,8 +29,20 @@ struct Representation {
   std::size_t variant = 0;
   std::string_view cache_control;
   EntityTag tag;
-  bool has_variants() const { return entry->variants().size() > 1; }
-  const Variant& chosen() const { return entry->variants()[variant]; }
+  // A dcz delta (dictionary_negotiation.h) replaces the chosen variant.
+  void select_delta(const DeltaVariant& d) {
+    delta = &d;
+    delta_body = Variant{Encoding::identity, d.hash, d.size};
+    tag = EntityTag{};
+    tag.text[0] = '"';
+    d.hash.write_hex(tag.text + 1);
+    tag.text[ContentHash::kHexLength + 1] = '"';
+    tag.size = ContentHash::kHexLength + 2;
+  }
+  const DeltaVariant* delta = nullptr;
+  Variant delta_body;  // the delta's blob, for the cache
+  bool has_variants() const { return entry->variants().size() > 1 || delta != nullptr; }
+  const Variant& chosen() const { return delta != nullptr ? delta_body : entry->variants()[variant]; }
   std::string_view etag() const { return tag.view(); }
 };
 
@@ -67,13 +79,21 @@ void connection_field(HeadWriter& w, const Request& request, bool close) {
   }
 }
 
+void vary_field(HeadWriter& w, const Representation& rep) {
+  if (rep.delta != nullptr) {
+    w.field("Vary", "accept-encoding, available-dictionary");  // RFC 9842 §6.2
+  } else if (rep.has_variants()) {
+    w.field("Vary", "Accept-Encoding");
+  }
+}
+
 void representation_fields(HeadWriter& w, const Representation& rep) {
   char date[kHttpDateLength];
   format_http_date(rep.entry->last_modified(), date);
   w.field("Last-Modified", std::string_view(date, kHttpDateLength));
   w.field("ETag", rep.etag());
   w.field("Cache-Control", rep.cache_control);
-  if (rep.has_variants()) w.field("Vary", "Accept-Encoding");
+  vary_field(w, rep);
 }
 
 // "first-last/size" of a Content-Range, into out (64 bytes hold three uint64).
@@ -195,6 +215,7 @@ class Exchange {
   ResponseBuffer& out_;
   bool close_ = false;
   bool head_only_ = false;
+  DictionaryOffer dictionary_;
 };
 
 void Exchange::start(HeadWriter& w, std::uint16_t status) {
@@ -246,7 +267,7 @@ ResponseSummary Exchange::not_modified(const Representation& rep) {
   start(w, 304);
   w.field("ETag", rep.etag());
   w.field("Cache-Control", rep.cache_control);
-  if (rep.has_variants()) w.field("Vary", "Accept-Encoding");
+  vary_field(w, rep);
   connection_field(w, request_, close_);
   w.finish();
   return ResponseSummary{304, 0, close_, false, false, false};
@@ -265,8 +286,10 @@ void Exchange::append_body(const BodySource& body, std::uint64_t offset, std::ui
 void Exchange::full_representation_fields(HeadWriter& w, const Representation& rep) {
   const HeadCache::Key key{rep.entry, context_.catalog->serial(), rep.cache_control.data(),
                            static_cast<std::uint32_t>(rep.variant)};
-  if (context_.heads != nullptr) {
-    if (std::string_view block = context_.heads->find(key); !block.empty()) {
+  // A delta's head is formatted each time: the cache keys variants only.
+  HeadCache* heads = rep.delta == nullptr ? context_.heads : nullptr;
+  if (heads != nullptr) {
+    if (std::string_view block = heads->find(key); !block.empty()) {
       w.raw(block);
       return;
     }
@@ -275,11 +298,15 @@ void Exchange::full_representation_fields(HeadWriter& w, const Representation& r
   const Variant& v = rep.chosen();
   w.field("Content-Type", rep.entry->content_type());
   w.field("Content-Length", v.size);
-  if (v.encoding != Encoding::identity) w.field("Content-Encoding", encoding_name(v.encoding));
+  if (rep.delta != nullptr) {
+    w.field("Content-Encoding", kDictionaryDeltaEncoding);
+  } else if (v.encoding != Encoding::identity) {
+    w.field("Content-Encoding", encoding_name(v.encoding));
+  }
   representation_fields(w, rep);
   w.field("Accept-Ranges", "bytes");
   w.field("X-Content-Type-Options", "nosniff");
-  if (context_.heads != nullptr) context_.heads->store(key, std::string_view(out_.text()).substr(from));
+  if (heads != nullptr) heads->store(key, std::string_view(out_.text()).substr(from));
 }
 
 ResponseSummary Exchange::full(const Representation& rep, const BodySource& body) {
@@ -287,6 +314,7 @@ ResponseSummary Exchange::full(const Representation& rep, const BodySource& body
   HeadWriter w(out_);
   start(w, 200);
   full_representation_fields(w, rep);
+  write_dictionary_fields(w, dictionary_, *rep.entry);
   connection_field(w, request_, close_);
   w.finish();
   if (!head_only_) append_body(body, 0, v.size);
@@ -415,6 +443,9 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
     int chosen = choose_variant(accept, entry->variants());
     if (chosen < 0) return error(responder, 406);
     if (chosen != 0) rep.select(static_cast<std::size_t>(chosen));
+    dictionary_ = negotiate_dictionary(settings_.dictionaries, request_, *entry, target.path,
+                                       secure_context(context_.tls, request_.host));
+    if (dictionary_.delta != nullptr) rep.select_delta(*dictionary_.delta);
   }
 
   Validators validators{rep.etag(), entry->last_modified()};

@@ -14,6 +14,7 @@
 
 #include "edge/cache/catalog.h"
 #include "edge/cache/tiered_cache.h"
+#include "edge/http/dictionary_negotiation.h"
 #include "edge/http/head_cache.h"
 #include "edge/http/request.h"
 #include "edge/http/response_buffer.h"
@@ -34,6 +35,7 @@ struct ResponderSettings {
   CacheControlPolicy cache_control;
   std::vector<std::string> query_keys;  // query parameters kept in the lookup key (query_key.h); none by default
   std::string multipart_boundary;  // random per process, so content cannot forge it
+  DictionaryPolicy dictionaries;   // RFC 9842 (dictionary_negotiation.h)
 };
 
 // What the connection must know after a response was queued.
@@ -57,6 +59,7 @@ struct RequestContext {
   // memory tier holds it (TieredCache::body); set where sendfile() costs no
   // copy, left at "never" for userspace TLS, which copies either way.
   std::uint64_t file_body_min = TieredCache::kNever;
+  bool tls = false;  // the connection is TLS: a secure context for dictionaries
 };
 
 class Responder {

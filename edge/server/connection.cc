@@ -275,6 +275,7 @@ void Connection::process_input() {
     // to send; closing keeps that body from being read as the next request.
     if (request.expect_continue && (request.content_length > 0 || request.chunked)) must_close = true;
     http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close, &worker().heads()};
+    context.tls = tls_;
     if (transport_sends_files_in_kernel()) context.file_body_min = s.sendfile_min;
     http::ResponseSummary summary = worker().responder().respond(
         request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), b.output);

@@ -53,6 +53,8 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c, const std::
   r.cache_control.fallback = c.cache_control_default;
   for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
   r.query_keys = c.query_keys;
+  r.dictionaries.path_prefixes = c.dictionary_path_prefixes;
+  r.dictionaries.content_types = c.dictionary_content_types;
   r.multipart_boundary = boundary;
   return r;
 }
@@ -103,6 +105,9 @@ EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next,
   applied.cache_control_default = next.cache_control_default;
   applied.cache_control_rules = next.cache_control_rules;
   applied.query_keys = next.query_keys;
+  applied.use_as_dictionary = next.use_as_dictionary;
+  applied.dictionary_path_prefixes = next.dictionary_path_prefixes;
+  applied.dictionary_content_types = next.dictionary_content_types;
   // The access log moves to another file live; switching it on or off
   // changes what every worker holds.
   if ((running.access_log == "off") == (next.access_log == "off")) applied.access_log = next.access_log;

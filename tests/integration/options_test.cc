@@ -142,6 +142,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "cache-control-default", "public\x7f", "public, max-age=3600", "(=public, max-age=86400)"},
       {"edge", "cache-control-rule", "videos=public", "/videos/=public, max-age=604800", nullptr},
       {"edge", "query-key", "a&b", "page", nullptr},
+      {"edge", "use-as-dictionary", "text/html,,/cours/", "off", "(=text/html,text/css,text/javascript,application/javascript)"},
       {"edge", "tls-listen", "nonsense", "127.0.0.1:0", nullptr, tls},
       {"edge", "tls-cert", "/nonexistent/cert.pem", pem, nullptr, tls},
       {"edge", "tls-key", "/nonexistent/cert.key", key, nullptr, tls},
@@ -163,6 +164,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
   std::vector<OptionRow> sync = {
       {"publish", "source", "", src, nullptr},
       {"publish", "out", "", scratch, nullptr},
+      {"publish", "dictionary-versions", "9", "0", "(=3)"},
       {"pull", "origin", "ftp://origin.example/cours/", published, nullptr},
       {"pull", "store", "", scratch, "(=/var/lib/relais/store)"},
       {"pull", "gc-grace", "1y", "0s", "(=1h)"},
