@@ -13,10 +13,13 @@
 
 namespace relais::testing {
 
+// The blobs an edge pulls for m.
 inline std::set<std::string> blob_hashes(const Manifest& m) {
   std::set<std::string> out;
-  for (const auto& e : m.entries)
+  for (const auto& e : m.entries) {
     for (const auto& v : e.variants) out.insert(v.hash.hex());
+    for (const auto& d : e.deltas) out.insert(d.hash.hex());  // dcz deltas are pulled; their dictionaries are not
+  }
   return out;
 }
 
