@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "edge/http/request_parser.h"
+#include "edge/proto/h1/response_writer.h"
 #include "edge/server/tls_connection.h"
 #include "edge/server/worker.h"
 #include "origin-sync/assert.h"
@@ -21,6 +22,15 @@ namespace relais {
 namespace {
 
 constexpr int kMaxIov = 64;
+
+// An error found outside a request's exchange (head timeout, framing error,
+// rate limit): framed for HTTP/1 straight into the output queue.
+http::ResponseSummary send_error(http::ResponseBuffer& out, std::uint16_t status, bool head_only, bool close,
+                                 std::uint32_t retry_after_seconds = 0) {
+  Worker& w = *Worker::current();
+  http::ResponseWriter writer(out, nullptr, 1);
+  return w.responder().respond_error(status, w.date(), head_only, close, writer, retry_after_seconds);
+}
 
 }  // namespace
 
@@ -106,7 +116,7 @@ void Connection::on_timeout() {
     worker().stats().header_timeouts.add();
     stop_parsing_ = true;
     worker().log_request(peer_, http::Request{},
-                         worker().responder().respond_error(408, worker().date(), false, true, buffers_->output));
+                         send_error(buffers_->output, 408, false, true));
     buffers_->input_length = 0;
     flush_output();
     return;
@@ -197,7 +207,7 @@ bool Connection::discard_body() {
     if (step.state == http::ChunkedDecoder::State::error) {
       worker().stats().parse_errors.add();
       worker().log_request(peer_, http::Request{},
-                           worker().responder().respond_error(400, worker().date(), false, true, b.output));
+                           send_error(b.output, 400, false, true));
       stop_parsing_ = true;
       b.input_length = 0;
       return false;
@@ -244,7 +254,7 @@ void Connection::process_input() {
       // method or target is logged as "-"), and counted as 4xx, 501 and 505
       // included: all the client's doing (worker_stats.h requests_class()).
       worker().log_request(peer_, request,
-                           worker().responder().respond_error(parsed.status, worker().date(), false, true, b.output));
+                           send_error(b.output, parsed.status, false, true));
       stop_parsing_ = true;
       offset = b.input_length;
       break;
@@ -257,9 +267,8 @@ void Connection::process_input() {
       worker().stats().rate_limited.add();
       bool close = request.content_length > 0 || request.chunked || !request.keep_alive;
       worker().log_request(peer_, request,
-                           worker().responder().respond_error(429, worker().date(), request.method == http::Method::head,
-                                                              close, b.output,
-                                                              static_cast<std::uint32_t>((wait_ms + 999) / 1000)));
+                           send_error(b.output, 429, request.method == http::Method::head, close,
+                                      static_cast<std::uint32_t>((wait_ms + 999) / 1000)));
       offset += parsed.head_bytes;
       if (close) {
         stop_parsing_ = true;
@@ -272,10 +281,11 @@ void Connection::process_input() {
     // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
     // to send; closing keeps that body from being read as the next request.
     if (request.expect_continue && (request.content_length > 0 || request.chunked)) must_close = true;
-    http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close, &worker().heads()};
+    http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close};
     if (transport_sends_files_in_kernel()) context.file_body_min = s.sendfile_min;
+    http::ResponseWriter writer(b.output, &worker().heads(), request.version_minor);
     http::ResponseSummary summary = worker().responder().respond(
-        request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), b.output);
+        request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), writer);
     worker().log_request(peer_, request, summary);
     offset += parsed.head_bytes;
     b.body_left = request.content_length;

@@ -20,6 +20,7 @@
 #include "edge/cache/memory_tier.h"
 #include "edge/cache/tiered_cache.h"
 #include "edge/http/chunked_decoder.h"
+#include "edge/http/head_cache.h"
 #include "edge/http/responder.h"
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
