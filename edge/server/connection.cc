@@ -12,7 +12,7 @@
 #include <climits>
 #include <cstring>
 
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 #include "edge/proto/h1/response_writer.h"
 #include "edge/server/tls_connection.h"
 #include "edge/server/worker.h"

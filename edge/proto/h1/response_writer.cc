@@ -1,6 +1,6 @@
 #include "edge/proto/h1/response_writer.h"
 
-#include "edge/http/head_writer.h"
+#include "edge/proto/h1/head_writer.h"
 #include "edge/http/multipart.h"
 #include "edge/http/representation.h"
 #include "edge/http/responder.h"

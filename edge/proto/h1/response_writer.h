@@ -12,7 +12,7 @@
 
 #include <cstdint>
 
-#include "edge/http/head_cache.h"
+#include "edge/proto/h1/head_cache.h"
 #include "edge/http/response.h"
 #include "edge/http/response_buffer.h"
 

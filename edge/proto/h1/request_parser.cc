@@ -20,7 +20,7 @@
 //   is_valid_host (so an empty Host is a 400 here: a CDN needs a name).
 // - Versions other than HTTP/1.0 and HTTP/1.1 that are well formed
 //   ("HTTP/2.0", "HTTP/1.2") are a 505; anything else in that place is a 400.
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 #include "edge/http/byte_class.h"
 #include "edge/http/whitespace.h"
 

@@ -16,7 +16,7 @@
 #include "edge/cache/catalog.h"
 #include "edge/cache/tiered_cache.h"
 #include "edge/http/http_date.h"
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 #include "edge/proto/h1/response_writer.h"
 #include "origin-sync/blob_path.h"
 #include "origin-sync/content_hash.h"

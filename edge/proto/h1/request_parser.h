@@ -10,7 +10,7 @@
 // can make us hold: header bytes, header count, request-target length.
 // Strictness choices (CRLF only, duplicate Content-Length, Transfer-Encoding
 // 400 vs 501, leading empty lines, Expect) are listed atop request_parser.cc
-// and pinned by tests/unit/http/request_parser_test.cc.
+// and pinned by tests/unit/proto/h1/request_parser_test.cc.
 #pragma once
 
 #include <cstddef>
