@@ -356,8 +356,8 @@ ConnectionBuffers* Worker::acquire_buffers() {
 
 void Worker::release_buffers(ConnectionBuffers* b) {
   b->input_length = 0;
-  b->body_left = 0;
-  b->chunked_body = false;
+  b->framing.body_left = 0;
+  b->framing.chunked_body = false;
   b->output.consume(b->output.pending_bytes());
   if (pool_.size() >= kMaxPooledBuffers) {
     delete b;
