@@ -1,6 +1,6 @@
 // Responder: turns one parsed request into a protocol-neutral Response.
 //
-// The data flow of DESIGN.md as plain code: normalise the target, look the
+// The data flow of docs/ARCHITECTURE.md as plain code: normalise the target, look the
 // path up in the catalog, negotiate the variant, evaluate preconditions and
 // ranges, ask the tiers for a body source, and hand the Response (response.h)
 // to the protocol's ResponseSink, which frames it (HTTP/1 today). No socket,
