@@ -107,8 +107,8 @@ class Response {
   std::uint16_t status;
   std::string_view server;
   std::string_view date;  // IMF-fixdate of now
-  // Set on a full (200) response: its representation's fields come first.
   bool close;  // the connection ends after this response
+  // Set on a full (200) response: its representation's fields come first.
   const Representation* representation = nullptr;
   ResponseBody body;
   // An error page (Responder::respond_error): HTTP/1.0 is not told keep-alive
