@@ -2,7 +2,7 @@
 //
 // Parsing never exits the process itself: it says run, "done" (--help or
 // --version was printed) or "usage error" with the one line to print, and
-// main() turns that into the exit status of DESIGN.md (0 / 2).
+// main() turns that into the exit status of the README's contract (0 / 2).
 #pragma once
 
 #include <string>

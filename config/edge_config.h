@@ -51,7 +51,7 @@ struct EdgeConfig {
   // must exceed it, or the stop ends in SIGKILL).
   std::uint64_t drain_timeout_ms = 30'000;
 
-  // Bounds on what one client can make us hold (DESIGN.md "Rules").
+  // Bounds on what one client can make us hold (docs/ARCHITECTURE.md, "Rules").
   std::uint64_t max_head_bytes = 8192;        // slowloris-by-size, header floods: 431
   std::uint64_t max_target_bytes = 4096;      // 414
   std::uint64_t max_headers = 64;             // 431

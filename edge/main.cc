@@ -1,4 +1,4 @@
-// relais-edge: serves a published store to clients. See DESIGN.md for the
+// relais-edge: serves a published store to clients. See the README for the
 // command-line contract; exit 0 on a clean stop, 2 on bad usage or
 // configuration (one line naming the option), 1 on a runtime failure.
 #include <cstdio>

@@ -1,7 +1,7 @@
 // relais-sync: publish a content tree, pull it into an edge store, verify a store.
 //
 // main() only wires the command line to the library calls and turns their
-// results into the exit status of DESIGN.md: 0 success, 2 bad usage or
+// results into the exit status of the README's contract: 0 success, 2 bad usage or
 // configuration (one line naming the option), 1 runtime failure (one line
 // saying what failed). Everything else lives in origin-sync/ and is tested
 // there.

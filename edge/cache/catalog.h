@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "edge/cache/catalog_arena.h"
+#include "edge/cache/catalog_lookup.h"
 #include "edge/cache/path_index.h"
 #include "origin-sync/manifest.h"
 #include "origin-sync/result.h"
@@ -79,7 +80,7 @@ struct EntityTag {
 };
 EntityTag entity_tag(const CatalogEntry& entry, std::size_t variant);
 
-class Catalog {
+class Catalog final : public CatalogLookup {
  public:
   // Scans a manifest's text straight into a catalog: the text and the
   // catalog are the only large things alive while it runs (no intermediate
@@ -96,21 +97,21 @@ class Catalog {
 
   // path: normalised request path without its leading '/', e.g. "cours/a.html".
   // Exact match only; nullptr if absent.
-  const CatalogEntry* find(std::string_view path) const;
+  const CatalogEntry* find(std::string_view path) const override;
   // For "/" and directory paths: dir ("" for the root, else "a/b/" with the
   // trailing slash) + "index.html" + suffix (the allow-listed query, "?k=v",
   // or empty); nullptr if the manifest has none.
-  const CatalogEntry* find_index(std::string_view dir, std::string_view suffix = {}) const;
+  const CatalogEntry* find_index(std::string_view dir, std::string_view suffix = {}) const override;
   // True if some entry's path starts with path + "/" (a directory without the
   // slash: the edge answers 301 to "path/").
-  bool is_directory(std::string_view path) const;
+  bool is_directory(std::string_view path) const override;
 
   std::uint64_t generation() const { return generation_; }
   // The manifest's checksum (its end line): names the content of the manifest.
   const ContentHash& checksum() const { return checksum_; }
   // Unique per Catalog built by this process (two builds of one generation
   // differ): what may key data derived from an entry's address.
-  std::uint64_t serial() const { return serial_; }
+  std::uint64_t serial() const override { return serial_; }
   std::size_t size() const { return entries_.size(); }
   std::span<const CatalogEntry> entries() const { return entries_; }
   // What this catalog holds on the heap (arena, entries, indexes).

@@ -33,7 +33,7 @@ Result<BodySource> TieredCache::body(const Variant& variant, std::uint64_t file_
   }
   Result<std::string> bytes = store_.read_verified(variant.hash, variant.size);
   if (!bytes.ok()) {
-    // DESIGN.md: a blob is served only after its hash was checked; a bad one
+    // docs/ARCHITECTURE.md: a blob is served only after its hash was checked; a bad one
     // stays out of RAM so that the next request re-reads (and re-reports) it.
     ++stats_.corrupt_blobs;
     memory_.erase(variant.hash);

@@ -1,6 +1,6 @@
 // TieredCache: "a body source for this variant", from RAM or from disk.
 //
-// The only thing the HTTP layer asks of the cache. A small blob is read from
+// The only thing the HTTP layer asks of the cache (BodySources, body_source.h). A small blob is read from
 // the disk tier once, its size and XXH3-128 checked, and kept in the memory
 // tier; a large one is handed out as an open file for sendfile(). Per worker
 // thread, not thread-safe. Never touches a socket.
@@ -18,6 +18,7 @@
 
 #include <cstdint>
 
+#include "edge/cache/body_source.h"
 #include "edge/cache/memory_tier.h"
 #include "edge/storage/blob_store.h"
 #include "origin-sync/manifest.h"
@@ -25,27 +26,15 @@
 
 namespace relais {
 
-struct BodySource {
-  MemoryRef memory;  // set for a memory-tier hit (or a fresh fill)
-  FileRef file;      // set otherwise
-  std::uint64_t size = 0;
-  bool read_from_disk = false;  // this request read the blob (a file, or a fresh memory fill)
-  bool from_memory() const { return memory != nullptr; }
-  // Served from RAM without touching the disk: what the memory-tier hit metric counts.
-  bool memory_hit() const { return memory != nullptr && !read_from_disk; }
-};
-
 struct TieredCacheStats {
   std::uint64_t memory_hits = 0;
   std::uint64_t disk_hits = 0;
   std::uint64_t corrupt_blobs = 0;  // missing blob, or size or hash mismatch found on read
 };
 
-class TieredCache {
+class TieredCache final : public BodySources {
  public:
   TieredCache(BlobStore& store, MemoryTier& memory);
-
-  static constexpr std::uint64_t kNever = UINT64_MAX;
 
   // Storage error if the blob is missing, truncated or corrupt: the caller
   // answers 503 for this request and the object is never served.
@@ -54,7 +43,7 @@ class TieredCache {
   // socket that sendfile()s without a copy, a write from RAM costs one copy
   // more; measured on loopback, that copy outweighs the page-cache lookup
   // from 256-512 KiB (README, "Memory and sendfile").
-  Result<BodySource> body(const Variant& variant, std::uint64_t file_min = kNever);
+  Result<BodySource> body(const Variant& variant, std::uint64_t file_min = kNever) override;
   // Purge: forgets the blob in both tiers (bodies already handed out stay valid).
   void purge(const ContentHash& hash);
   // The sender of a file body found the file shorter than file.size (issue

@@ -9,7 +9,7 @@
 #include "edge/http/accept_encoding.h"
 #include "edge/http/whitespace.h"
 
-#include "edge/http/request_parser.h"
+#include "edge/http/ascii_case.h"
 
 namespace relais::http {
 namespace {

@@ -1,6 +1,8 @@
 #include "edge/http/dictionary_negotiation.h"
 
-#include "edge/http/request_parser.h"
+#include <cstring>
+
+#include "edge/http/ascii_case.h"
 
 namespace relais::http {
 namespace {
@@ -43,7 +45,22 @@ bool is_loopback_host(std::string_view host) {
 // The request path as a URLPattern that matches exactly it: percent-encoded
 // so that no pattern syntax (* : { } ( ) + ? \\) and no quote survives.
 // Written straight into the head: no allocation per response.
-void write_match_pattern(HeadWriter& w, std::string_view path) {
+// Appends to a fixed buffer; remembers that something did not fit.
+struct Appender {
+  std::span<char> space;
+  std::size_t used = 0;
+  bool overflow = false;
+  void raw(std::string_view s) {
+    if (overflow || space.size() - used < s.size()) {
+      overflow = true;
+      return;
+    }
+    std::memcpy(space.data() + used, s.data(), s.size());
+    used += s.size();
+  }
+};
+
+void write_match_pattern(Appender& w, std::string_view path) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   for (std::size_t i = 0; i < path.size();) {
     std::size_t plain = i;
@@ -146,19 +163,22 @@ DictionaryOffer negotiate_dictionary(const DictionaryPolicy& policy, const Reque
   return offer;
 }
 
-void write_dictionary_fields(HeadWriter& w, const DictionaryOffer& offer, const CatalogEntry& entry) {
-  if (offer.varies && offer.delta == nullptr) w.field("Vary", "available-dictionary");
+void add_dictionary_fields(Response& r, const DictionaryOffer& offer, const CatalogEntry& entry,
+                           std::span<char, kUseAsDictionaryMax> value_space) {
+  if (offer.varies && offer.delta == nullptr) r.add(field::vary, "available-dictionary");
   if (!offer.offer) return;
   // RFC 9842 §2.1: an sf-dictionary; the id comes back in Dictionary-ID
   // and names the version (its identity hash), so a log shows which one a
   // client held.
   char id[ContentHash::kHexLength];
   entry.variants()[0].hash.write_hex(id);
-  w.raw("Use-As-Dictionary: match=\"");
+  Appender w{value_space};
+  w.raw("match=\"");
   write_match_pattern(w, offer.request_path);
   w.raw("\", id=\"");
   w.raw(std::string_view(id, sizeof id));
-  w.raw("\"\r\n");
+  w.raw("\"");
+  if (!w.overflow) r.add(field::use_as_dictionary, std::string_view(value_space.data(), w.used));
 }
 
 }  // namespace relais::http

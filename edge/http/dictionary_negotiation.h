@@ -23,7 +23,7 @@
 #include <vector>
 
 #include "edge/cache/catalog.h"
-#include "edge/http/head_writer.h"
+#include "edge/http/response.h"
 #include "edge/http/request.h"
 
 namespace relais::http {
@@ -61,9 +61,14 @@ struct DictionaryOffer {
 DictionaryOffer negotiate_dictionary(const DictionaryPolicy& policy, const Request& request, const CatalogEntry& entry,
                                      std::string_view request_path, bool secure);
 
-// The dictionary fields of a 200 that the representation block does not
+// The dictionary fields of a 200 that the representation's fields do not
 // carry: Use-As-Dictionary, and Vary: available-dictionary on a response
-// that is not itself a delta (a delta's own Vary names both).
-void write_dictionary_fields(HeadWriter& w, const DictionaryOffer& offer, const CatalogEntry& entry);
+// that is not itself a delta (a delta's own Vary names both). The
+// Use-As-Dictionary value is formatted into value_space, which must outlive
+// the response's send; a path whose escaped pattern does not fit gets no
+// offer (no allocation per response, and such a URL is no lesson page).
+inline constexpr std::size_t kUseAsDictionaryMax = 512;
+void add_dictionary_fields(Response& r, const DictionaryOffer& offer, const CatalogEntry& entry,
+                           std::span<char, kUseAsDictionaryMax> value_space);
 
 }  // namespace relais::http

@@ -13,7 +13,7 @@
 
 #include <algorithm>
 
-#include "edge/http/request_parser.h"
+#include "edge/http/ascii_case.h"
 
 namespace relais::http {
 namespace {

@@ -3,48 +3,18 @@
 #include <cstdio>
 
 #include "edge/http/accept_encoding.h"
-#include "edge/http/head_writer.h"
-#include "edge/http/http_date.h"
+#include "edge/http/ascii_case.h"
+#include "edge/http/multipart.h"
 #include "edge/http/preconditions.h"
 #include "edge/http/query_key.h"
 #include "edge/http/range_set.h"
-#include "edge/http/request_parser.h"
+#include "edge/http/representation.h"
 #include "edge/http/target_normalizer.h"
 
 namespace relais::http {
 namespace {
 
 constexpr std::string_view kAllow = "GET, HEAD, OPTIONS";
-
-// Everything about the chosen representation a response head needs.
-// The ETag is formatted once per request into the representation itself
-// (the catalog stores none: catalog.h), on the stack, no allocation.
-struct Representation {
-  Representation(const CatalogEntry* e, std::string_view cc) : entry(e), cache_control(cc) { select(0); }
-  void select(std::size_t v) {
-    variant = v;
-    tag = entity_tag(*entry, v);
-  }
-  const CatalogEntry* entry = nullptr;
-  std::size_t variant = 0;
-  std::string_view cache_control;
-  EntityTag tag;
-  // A dcz delta (dictionary_negotiation.h) replaces the chosen variant.
-  void select_delta(const DeltaVariant& d) {
-    delta = &d;
-    delta_body = Variant{Encoding::identity, d.hash, d.size};
-    tag = EntityTag{};
-    tag.text[0] = '"';
-    d.hash.write_hex(tag.text + 1);
-    tag.text[ContentHash::kHexLength + 1] = '"';
-    tag.size = ContentHash::kHexLength + 2;
-  }
-  const DeltaVariant* delta = nullptr;
-  Variant delta_body;  // the delta's blob, for the cache
-  bool has_variants() const { return entry->variants().size() > 1 || delta != nullptr; }
-  const Variant& chosen() const { return delta != nullptr ? delta_body : entry->variants()[variant]; }
-  std::string_view etag() const { return tag.view(); }
-};
 
 // Error pages are static text: a 404 costs no lookup, no allocation.
 std::string_view error_body(std::uint16_t status) {
@@ -66,41 +36,13 @@ std::string_view error_body(std::uint16_t status) {
   }
 }
 
-void common_fields(HeadWriter& w, const ResponderSettings& s, std::string_view date) {
-  w.field("Server", s.server_name);
-  w.field("Date", date);
-}
-
-void connection_field(HeadWriter& w, const Request& request, bool close) {
-  if (close) {
-    w.field("Connection", "close");
-  } else if (request.version_minor == 0) {
-    w.field("Connection", "keep-alive");  // HTTP/1.0 persists only when told so
-  }
-}
-
-void vary_field(HeadWriter& w, const Representation& rep) {
-  if (rep.delta != nullptr) {
-    w.field("Vary", "accept-encoding, available-dictionary");  // RFC 9842 §6.2
-  } else if (rep.has_variants()) {
-    w.field("Vary", "Accept-Encoding");
-  }
-}
-
-void representation_fields(HeadWriter& w, const Representation& rep) {
-  char date[kHttpDateLength];
-  format_http_date(rep.entry->last_modified(), date);
-  w.field("Last-Modified", std::string_view(date, kHttpDateLength));
-  w.field("ETag", rep.etag());
-  w.field("Cache-Control", rep.cache_control);
-  vary_field(w, rep);
-}
-
-// "first-last/size" of a Content-Range, into out (64 bytes hold three uint64).
-std::string_view format_range_span(const ByteRange& r, std::uint64_t size, char (&out)[64]) {
-  int n = std::snprintf(out, sizeof out, "%llu-%llu/%llu", static_cast<unsigned long long>(r.first),
-                        static_cast<unsigned long long>(r.last), static_cast<unsigned long long>(size));
-  return std::string_view(out, static_cast<std::size_t>(n));
+// Last-Modified, ETag, Cache-Control and Vary: what a 206 and a 416 say
+// about the representation (a 200 says more: full_representation_fields()).
+void validator_fields(Response& r, const Representation& rep) {
+  r.add_date(field::last_modified, rep.entry->last_modified());
+  r.add(field::etag, rep.etag());
+  r.add(field::cache_control, rep.cache_control);
+  if (rep.has_variants()) r.add(field::vary, rep.vary());
 }
 
 // Percent-encodes a normalised path for a Location header.
@@ -159,26 +101,30 @@ std::string_view CacheControlPolicy::for_entry(std::string_view request_path, st
   return content_type.starts_with("text/html") ? std::string_view(html) : std::string_view(fallback);
 }
 
+Responder::Responder(ResponderSettings settings)
+    : settings_(std::move(settings)),
+      multipart_type_("multipart/byteranges; boundary=" + settings_.multipart_boundary) {}
+
 ResponseSummary Responder::respond_error(std::uint16_t status, std::string_view date, bool head_only, bool close,
-                                         ResponseBuffer& out, std::uint32_t retry_after_seconds) const {
+                                         ResponseSink& sink, std::uint32_t retry_after_seconds) const {
   std::string_view body = error_body(status);
-  HeadWriter w(out);
-  w.status_line(status, reason_phrase(status));
-  common_fields(w, settings_, date);
-  w.field("Content-Type", "text/html; charset=utf-8");
-  w.field("Content-Length", body.size());
-  w.field("X-Content-Type-Options", "nosniff");
-  w.field("Cache-Control", "no-store");
-  if (status == 405) w.field("Allow", kAllow);
+  Response r(status, settings_.server_name, date, close);
+  r.error_page = true;
+  r.add(field::content_type, "text/html; charset=utf-8");
+  r.add(field::content_length, std::uint64_t{body.size()});
+  r.add(field::nosniff, "nosniff");
+  r.add(field::cache_control, "no-store");
+  if (status == 405) r.add(field::allow, kAllow);
   if (retry_after_seconds != 0) {
-    w.field("Retry-After", retry_after_seconds);
+    r.add(field::retry_after, std::uint64_t{retry_after_seconds});
   } else if (status == 503) {
-    w.field("Retry-After", "5");
+    r.add(field::retry_after, "5");
   }
-  if (close) w.field("Connection", "close");
-  w.raw("\r\n");
-  if (!head_only) w.raw(body);
-  w.flush();
+  if (!head_only) {
+    r.body.kind = ResponseBody::Kind::text;
+    r.body.text = body;
+  }
+  sink.send(r);
   return ResponseSummary{status, head_only ? 0 : body.size(), close, false, false, false};
 }
 
@@ -186,8 +132,9 @@ namespace {
 
 class Exchange {
  public:
-  Exchange(const ResponderSettings& s, const Request& r, const RequestContext& c, ResponseBuffer& o)
-      : settings_(s), request_(r), context_(c), out_(o) {
+  Exchange(const ResponderSettings& s, std::string_view multipart_type, const Request& r, const RequestContext& c,
+           ResponseSink& sink)
+      : settings_(s), multipart_type_(multipart_type), request_(r), context_(c), sink_(sink) {
     close_ = c.must_close || !r.keep_alive;
     head_only_ = r.method == Method::head;
   }
@@ -196,8 +143,9 @@ class Exchange {
 
  private:
   ResponseSummary error(const Responder& responder, std::uint16_t status, bool close = false) {
-    return responder.respond_error(status, context_.date, head_only_, close_ || close, out_);
+    return responder.respond_error(status, context_.date, head_only_, close_ || close, sink_);
   }
+  Response start(std::uint16_t status) const { return Response(status, settings_.server_name, context_.date, close_); }
   ResponseSummary options();
   ResponseSummary redirect_to_directory(std::string_view path, std::string_view query);
   ResponseSummary not_modified(const Representation& rep);
@@ -205,195 +153,109 @@ class Exchange {
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
-  void full_representation_fields(HeadWriter& w, const Representation& rep);
-  void start(HeadWriter& w, std::uint16_t status);
-  void append_body(const BodySource& body, std::uint64_t offset, std::uint64_t length);
 
   const ResponderSettings& settings_;
+  std::string_view multipart_type_;
   const Request& request_;
   const RequestContext& context_;
-  ResponseBuffer& out_;
+  ResponseSink& sink_;
   bool close_ = false;
   bool head_only_ = false;
   DictionaryOffer dictionary_;
 };
 
-void Exchange::start(HeadWriter& w, std::uint16_t status) {
-  if (status == 200 && context_.heads != nullptr) {
-    w.raw(context_.heads->ok_prefix(settings_.server_name, context_.date));
-    return;
-  }
-  w.status_line(status, reason_phrase(status));
-  common_fields(w, settings_, context_.date);
-}
-
 ResponseSummary Exchange::options() {
-  HeadWriter w(out_);
-  start(w, 200);
-  w.field("Allow", kAllow);
-  w.field("Content-Length", std::uint64_t{0});
-  connection_field(w, request_, close_);
-  w.finish();
+  Response r = start(200);
+  r.add(field::allow, kAllow);
+  r.add(field::content_length, std::uint64_t{0});
+  sink_.send(r);
   return ResponseSummary{200, 0, close_, false, false, false};
 }
 
 ResponseSummary Exchange::redirect_to_directory(std::string_view path, std::string_view query) {
-  HeadWriter w(out_);
-  start(w, 301);
-  std::string& text = out_.text();
-  text.append("Location: /");
-  append_encoded_path(text, path.substr(1));
-  text.append("/");
+  Response r = start(301);
+  std::string& location = r.long_value;
+  location.append("/");
+  append_encoded_path(location, path.substr(1));
+  location.append("/");
   // The query as sent (the normaliser refused control bytes and spaces in
   // it), so a page's parameters survive the redirect, as nginx keeps them.
   if (!query.empty()) {
-    text.append("?");
-    text.append(query);
+    location.append("?");
+    location.append(query);
   }
-  text.append("\r\n");
-  w.field("Content-Length", std::uint64_t{0});
+  r.add(field::location, location);
+  r.add(field::content_length, std::uint64_t{0});
   // Cached like the directory's page it leads to: its rule ("/a/" for
   // "/a"), else the HTML default. Built only on this rare answer.
   const std::string directory = std::string(path) + "/";
-  w.field("Cache-Control", settings_.cache_control.for_entry(directory, "text/html"));
-  connection_field(w, request_, close_);
-  w.finish();
+  r.add(field::cache_control, settings_.cache_control.for_entry(directory, "text/html"));
+  sink_.send(r);
   return ResponseSummary{301, 0, close_, false, false, false};
 }
 
 ResponseSummary Exchange::not_modified(const Representation& rep) {
   // RFC 9110 §15.4.5: the fields a 200 would carry that help caches, no more.
-  HeadWriter w(out_);
-  start(w, 304);
-  w.field("ETag", rep.etag());
-  w.field("Cache-Control", rep.cache_control);
-  vary_field(w, rep);
-  connection_field(w, request_, close_);
-  w.finish();
+  Response r = start(304);
+  r.add(field::etag, rep.etag());
+  r.add(field::cache_control, rep.cache_control);
+  if (rep.has_variants()) r.add(field::vary, rep.vary());
+  sink_.send(r);
   return ResponseSummary{304, 0, close_, false, false, false};
 }
 
-void Exchange::append_body(const BodySource& body, std::uint64_t offset, std::uint64_t length) {
-  if (body.from_memory()) {
-    out_.append_memory(body.memory, offset, length);
-  } else if (body.file) {
-    out_.append_file(body.file, offset, length);
-  }
-}
-
-// Every field of a 200 that depends on the representation alone: pre-built
-// once per hot representation (head_cache.h), formatted otherwise.
-void Exchange::full_representation_fields(HeadWriter& w, const Representation& rep) {
-  const HeadCache::Key key{rep.entry, context_.catalog->serial(), rep.cache_control.data(),
-                           static_cast<std::uint32_t>(rep.variant)};
-  // A delta's head is formatted each time: the cache keys variants only.
-  HeadCache* heads = rep.delta == nullptr ? context_.heads : nullptr;
-  if (heads != nullptr) {
-    if (std::string_view block = heads->find(key); !block.empty()) {
-      w.raw(block);
-      return;
-    }
-  }
-  const std::size_t from = out_.text().size();
-  const Variant& v = rep.chosen();
-  w.field("Content-Type", rep.entry->content_type());
-  w.field("Content-Length", v.size);
-  if (rep.delta != nullptr) {
-    w.field("Content-Encoding", kDictionaryDeltaEncoding);
-  } else if (v.encoding != Encoding::identity) {
-    w.field("Content-Encoding", encoding_name(v.encoding));
-  }
-  representation_fields(w, rep);
-  w.field("Accept-Ranges", "bytes");
-  w.field("X-Content-Type-Options", "nosniff");
-  if (heads != nullptr) heads->store(key, std::string_view(out_.text()).substr(from));
-}
-
 ResponseSummary Exchange::full(const Representation& rep, const BodySource& body) {
+  // Every field but Server and Date depends on the representation alone: a
+  // writer may send a block it pre-built for it (HTTP/1's HeadCache).
   const Variant& v = rep.chosen();
-  HeadWriter w(out_);
-  start(w, 200);
-  full_representation_fields(w, rep);
-  write_dictionary_fields(w, dictionary_, *rep.entry);
-  connection_field(w, request_, close_);
-  w.finish();
-  if (!head_only_) append_body(body, 0, v.size);
+  Response r = start(200);
+  r.representation = &rep;
+  char dictionary_value[kUseAsDictionaryMax];  // outlives the send below
+  add_dictionary_fields(r, dictionary_, *rep.entry, dictionary_value);
+  if (!head_only_) {
+    r.body.kind = ResponseBody::Kind::source;
+    r.body.source = &body;
+    r.body.size = v.size;
+  }
+  sink_.send(r);
   return ResponseSummary{200, head_only_ ? 0 : v.size, close_, body.memory_hit(), !head_only_ && !body.memory_hit(), false};
 }
 
 ResponseSummary Exchange::unsatisfiable(const Representation& rep) {
-  HeadWriter w(out_);
-  start(w, 416);
-  std::string& text = out_.text();
-  text.append("Content-Range: bytes */");
-  w.number(rep.chosen().size);
-  text.append("\r\n");
-  w.field("Content-Length", std::uint64_t{0});
-  representation_fields(w, rep);
-  connection_field(w, request_, close_);
-  w.finish();
+  Response r = start(416);
+  r.add_content_range(nullptr, rep.chosen().size);
+  r.add(field::content_length, std::uint64_t{0});
+  validator_fields(r, rep);
+  sink_.send(r);
   return ResponseSummary{416, 0, close_, false, false, false};
 }
 
 ResponseSummary Exchange::partial(const Representation& rep, const BodySource& body, const RangeSet& ranges) {
-  const std::uint64_t size = rep.chosen().size;
-  HeadWriter w(out_);
-  start(w, 206);
+  Response r = start(206);
+  ResponseBody& b = r.body;
+  b.kind = ResponseBody::Kind::source;
+  b.source = &body;
+  b.ranges = std::span<const ByteRange>(ranges.ranges, ranges.count);
+  b.size = rep.chosen().size;
   std::uint64_t total = 0;
   if (ranges.count == 1) {
-    const ByteRange& r = ranges.ranges[0];
-    w.field("Content-Type", rep.entry->content_type());
-    char digits[64];
-    w.raw("Content-Range: bytes ");
-    w.raw(format_range_span(r, size, digits));
-    w.raw("\r\n");
-    total = r.length();
+    r.add(field::content_type, rep.entry->content_type());
+    r.add_content_range(&ranges.ranges[0], b.size);
+    total = ranges.ranges[0].length();
   } else {
-    // RFC 9110 §14.6: multipart/byteranges; each part header is CRLF--boundary
-    // CRLF, Content-Type, Content-Range, CRLF CRLF; the close delimiter ends it.
-    const std::string& boundary = settings_.multipart_boundary;
-    const std::string_view ct = rep.entry->content_type();
-    for (std::size_t i = 0; i < ranges.count; ++i) {
-      char digits[64];
-      std::string_view span = format_range_span(ranges.ranges[i], size, digits);
-      total += 4 + boundary.size() + 2 + 14 + ct.size() + 2 + 21 + span.size() + 4 + ranges.ranges[i].length();
-    }
-    total += 4 + boundary.size() + 4;
-    w.raw("Content-Type: multipart/byteranges; boundary=");
-    w.raw(boundary);
-    w.raw("\r\n");
+    b.part_type = rep.entry->content_type();
+    b.boundary = settings_.multipart_boundary;
+    total = multipart_length(b);
+    r.add(field::content_type, multipart_type_);
   }
-  w.field("Content-Length", total);
-  representation_fields(w, rep);
-  w.field("Accept-Ranges", "bytes");
-  w.field("X-Content-Type-Options", "nosniff");
-  connection_field(w, request_, close_);
-  w.finish();
+  r.add(field::content_length, total);
+  validator_fields(r, rep);
+  r.add(field::accept_ranges, "bytes");
+  r.add(field::nosniff, "nosniff");
+  // A Range on HEAD is ignored before this (run()), so a 206 always has a body.
+  if (head_only_) b.kind = ResponseBody::Kind::none;
+  sink_.send(r);
   if (head_only_) return ResponseSummary{206, 0, close_, false, false, false};
-
-  if (ranges.count == 1) {
-    append_body(body, ranges.ranges[0].first, ranges.ranges[0].length());
-  } else {
-    for (std::size_t i = 0; i < ranges.count; ++i) {
-      const ByteRange& r = ranges.ranges[i];
-      HeadWriter part(out_);
-      part.raw("\r\n--");
-      part.raw(settings_.multipart_boundary);
-      part.raw("\r\nContent-Type: ");
-      part.raw(rep.entry->content_type());
-      part.raw("\r\nContent-Range: bytes ");
-      char digits[64];
-      part.raw(format_range_span(r, size, digits));
-      part.raw("\r\n\r\n");
-      part.flush();
-      append_body(body, r.first, r.length());
-    }
-    HeadWriter end(out_);
-    end.raw("\r\n--");
-    end.raw(settings_.multipart_boundary);
-    end.raw("--\r\n");
-    end.flush();
-  }
   return ResponseSummary{206, total, close_, body.memory_hit(), !body.memory_hit(), false};
 }
 
@@ -433,7 +295,8 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   }
   if (entry == nullptr) return error(responder, 404);
 
-  Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()));
+  Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()),
+                     context_.catalog->serial());
   AcceptEncoding accept = parse_accept_encoding(request_.accept_encoding, request_.has_accept_encoding);
   // RFC 9110 §14: ranges are served on the identity representation only, so
   // a range request selects it whenever the client accepts it.
@@ -483,8 +346,8 @@ ResponseSummary Exchange::with_body(const Responder& responder, const Representa
 }  // namespace
 
 ResponseSummary Responder::respond(const Request& request, const RequestContext& context, std::span<char> scratch,
-                                   ResponseBuffer& out) const {
-  Exchange exchange(settings_, request, context, out);
+                                   ResponseSink& sink) const {
+  Exchange exchange(settings_, multipart_type_, request, context, sink);
   return exchange.run(*this, scratch);
 }
 

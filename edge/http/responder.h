@@ -1,10 +1,12 @@
-// Responder: turns one parsed request into a queued response.
+// Responder: turns one parsed request into a protocol-neutral Response.
 //
-// The data flow of DESIGN.md as plain code: normalise the target, look the
+// The data flow of docs/ARCHITECTURE.md as plain code: normalise the target, look the
 // path up in the catalog, negotiate the variant, evaluate preconditions and
-// ranges, ask the cache for a body source, and describe the response into a
-// ResponseBuffer. No socket, no clock of its own (the Date text is passed in),
-// so every branch is testable with a catalog and a temp store.
+// ranges, ask the tiers for a body source, and hand the Response (response.h)
+// to the protocol's ResponseSink, which frames it (HTTP/1 today). No socket,
+// no bytes on the wire, no clock of its own (the Date text is passed in); the
+// catalog and the tiers are interfaces (CatalogLookup, BodySources), so every
+// branch is testable with fakes.
 #pragma once
 
 #include <cstdint>
@@ -12,12 +14,11 @@
 #include <string_view>
 #include <vector>
 
-#include "edge/cache/catalog.h"
-#include "edge/cache/tiered_cache.h"
+#include "edge/cache/body_source.h"
+#include "edge/cache/catalog_lookup.h"
 #include "edge/http/dictionary_negotiation.h"
-#include "edge/http/head_cache.h"
 #include "edge/http/request.h"
-#include "edge/http/response_buffer.h"
+#include "edge/http/response.h"
 
 namespace relais::http {
 
@@ -48,37 +49,38 @@ struct ResponseSummary {
   bool blob_error = false;     // the cache could not produce a verified body
 };
 
-// Per-request inputs the connection supplies.
+// Per-request inputs the protocol session supplies.
 struct RequestContext {
-  const Catalog* catalog = nullptr;  // nullptr until a catalog is loaded: 503
-  TieredCache* cache = nullptr;
-  std::string_view date;             // preformatted IMF-fixdate of now
-  bool must_close = false;           // the connection closes after this response anyway
-  HeadCache* heads = nullptr;        // the worker's pre-built 200 heads (nullptr: format each time)
+  const CatalogLookup* catalog = nullptr;  // nullptr until a catalog is loaded: 503
+  BodySources* cache = nullptr;            // the tiers (TieredCache)
+  std::string_view date;                   // preformatted IMF-fixdate of now
+  bool must_close = false;                 // the connection closes after this response anyway
   // A body at least this large is served from its blob file even when the
   // memory tier holds it (TieredCache::body); set where sendfile() costs no
   // copy, left at "never" for userspace TLS, which copies either way.
-  std::uint64_t file_body_min = TieredCache::kNever;
+  std::uint64_t file_body_min = BodySources::kNever;
   bool tls = false;  // the connection is TLS: a secure context for dictionaries
 };
 
 class Responder {
  public:
-  explicit Responder(ResponderSettings settings) : settings_(std::move(settings)) {}
+  explicit Responder(ResponderSettings settings);
 
-  // Appends the full response to out. `scratch` is at least request.target.size() bytes.
+  // Hands the response to sink (once, before returning). `scratch` is at
+  // least request.target.size() bytes.
   ResponseSummary respond(const Request& request, const RequestContext& context, std::span<char> scratch,
-                          ResponseBuffer& out) const;
+                          ResponseSink& sink) const;
 
   // A response that needs no catalog (errors found before or during parsing).
   // retry_after_seconds: sent as Retry-After when non-zero (429, 503).
   ResponseSummary respond_error(std::uint16_t status, std::string_view date, bool head_only, bool close,
-                                ResponseBuffer& out, std::uint32_t retry_after_seconds = 0) const;
+                                ResponseSink& sink, std::uint32_t retry_after_seconds = 0) const;
 
   const ResponderSettings& settings() const { return settings_; }
 
  private:
   ResponderSettings settings_;
+  std::string multipart_type_;  // "multipart/byteranges; boundary=...", built once
 };
 
 // Reason phrase for the statuses we send ("OK", "Not Found", ...).

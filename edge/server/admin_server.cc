@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 #include "edge/http/responder.h"
 #include "origin-sync/assert.h"
 

@@ -12,7 +12,7 @@
 #include <climits>
 #include <cstring>
 
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/session.h"
 #include "edge/server/tls_connection.h"
 #include "edge/server/worker.h"
 #include "origin-sync/assert.h"
@@ -21,6 +21,55 @@ namespace relais {
 namespace {
 
 constexpr int kMaxIov = 64;
+
+// The connection as its HTTP/1 session's host: the worker's services and
+// this connection's address and limiter ticket.
+class Http1Host final : public http::SessionHost {
+ public:
+  Http1Host(const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool files_in_kernel, bool tls)
+      : worker_(*Worker::current()), peer_(peer), ticket_(ticket), files_in_kernel_(files_in_kernel), tls_(tls) {}
+
+  http::RequestContext request_context() override {
+    http::RequestContext context{worker_.catalog(), &worker_.cache(), worker_.date()};
+    if (files_in_kernel_) context.file_body_min = worker_.settings().sendfile_min;
+    context.tls = tls_;
+    return context;
+  }
+  std::string_view date() override { return worker_.date(); }
+  std::uint64_t admit_request() override { return worker_.admit_request(ticket_); }
+  void log(const http::Request& request, const http::ResponseSummary& summary) override {
+    worker_.log_request(peer_, request, summary);
+  }
+  void count_parse_error() override { worker_.stats().parse_errors.add(); }
+  void count_rate_limited() override { worker_.stats().rate_limited.add(); }
+  std::uint64_t now_ms() override { return worker_.now_ms(); }
+
+ private:
+  Worker& worker_;
+  const PeerAddress& peer_;
+  const AddressLimiter::Ticket& ticket_;
+  bool files_in_kernel_;
+  bool tls_;
+};
+
+http::SessionLimits session_limits(const ServerSettings& s) {
+  return http::SessionLimits{s.limits, s.max_pending_output, s.max_requests_per_connection};
+}
+
+http::Session make_session(ConnectionBuffers& b, const http::SessionLimits& limits, Http1Host& host) {
+  Worker& w = *Worker::current();
+  return http::Session(limits, w.responder(), w.header_storage(), &w.heads(), host,
+                       http::SessionIo{b.input.get(), b.input_length, std::span<char>(b.scratch.get(), b.scratch_capacity),
+                                       b.output, b.framing, b.head_started_ms});
+}
+
+// A head that did not arrive in time: answered outside any request, then closed.
+http::ResponseSummary send_error(ConnectionBuffers& b, const PeerAddress& peer, const AddressLimiter::Ticket& ticket,
+                                 std::uint16_t status) {
+  Http1Host host(peer, ticket, false, false);
+  const http::SessionLimits limits = session_limits(Worker::current()->settings());
+  return make_session(b, limits, host).send_error(status, false, true);
+}
 
 }  // namespace
 
@@ -107,8 +156,7 @@ void Connection::on_timeout() {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
     worker().stats().header_timeouts.add();
     stop_parsing_ = true;
-    worker().log_request(peer_, http::Request{},
-                         worker().responder().respond_error(408, worker().date(), false, true, buffers_->output));
+    worker().log_request(peer_, http::Request{}, send_error(*buffers_, peer_, ticket_, 408));
     buffers_->input_length = 0;
     flush_output();
     return;
@@ -135,7 +183,7 @@ void Connection::on_timeout() {
     return;
   }
   // A body to discard that did not arrive in time: answered already, so no 408.
-  if (buffers_ != nullptr && (buffers_->body_left > 0 || buffers_->chunked_body)) worker().stats().header_timeouts.add();
+  if (buffers_ != nullptr && buffers_->framing.discarding()) worker().stats().header_timeouts.add();
   close_now();
 }
 
@@ -183,128 +231,23 @@ void Connection::on_readable(bool peer_closed) {
   }
   // The first byte of a head starts its deadline; body bytes do not restart
   // the deadline of the body they belong to (rearm_for_reading).
-  if (b.input_length == 0 && n > 0 && b.body_left == 0 && !b.chunked_body) b.head_started_ms = worker().now_ms();
+  if (b.input_length == 0 && n > 0 && !b.framing.discarding()) b.head_started_ms = worker().now_ms();
   b.input_length += n;
   process_input();
   flush_output();
 }
 
-// Discards request body bytes at the front of the input. False if more are needed.
-bool Connection::discard_body() {
-  ConnectionBuffers& b = *buffers_;
-  std::size_t used = 0;
-  if (b.chunked_body) {
-    auto step = b.chunked.feed(std::string_view(b.input.get(), b.input_length));
-    used = step.consumed;
-    if (step.state == http::ChunkedDecoder::State::error) {
-      worker().stats().parse_errors.add();
-      worker().log_request(peer_, http::Request{},
-                           worker().responder().respond_error(400, worker().date(), false, true, b.output));
-      stop_parsing_ = true;
-      b.input_length = 0;
-      return false;
-    }
-    if (step.state == http::ChunkedDecoder::State::done) b.chunked_body = false;
-  } else {
-    used = static_cast<std::size_t>(std::min<std::uint64_t>(b.body_left, b.input_length));
-    b.body_left -= used;
-  }
-  std::memmove(b.input.get(), b.input.get() + used, b.input_length - used);
-  b.input_length -= used;
-  return !b.chunked_body && b.body_left == 0;
-}
-
+// HTTP/1 framing is the session's (edge/proto/h1/session.h): the
+// connection lends it the buffers and keeps its flags in bit fields.
 void Connection::process_input() {
-  ConnectionBuffers& b = *buffers_;
-  const ServerSettings& s = worker().settings();
-  std::size_t offset = 0;
-  held_back_ = false;
-  while (!stop_parsing_) {
-    if (b.output.pending_bytes() > s.max_pending_output) {
-      held_back_ = true;  // backpressure: resume once the client has read
-      break;
-    }
-    if (b.body_left > 0 || b.chunked_body) {
-      if (offset > 0) {
-        std::memmove(b.input.get(), b.input.get() + offset, b.input_length - offset);
-        b.input_length -= offset;
-        offset = 0;
-      }
-      if (!discard_body()) break;
-      b.head_started_ms = worker().now_ms();
-      continue;
-    }
-    if (offset == b.input_length) break;
-    http::Request request;
-    std::string_view window(b.input.get() + offset, b.input_length - offset);
-    http::ParseOutcome parsed = http::parse_request_head(window, s.limits, worker().header_storage(), request);
-    if (parsed.state == http::ParseState::incomplete) break;
-    if (parsed.state == http::ParseState::error) {
-      // After a framing error nothing that follows can be trusted (RFC 9112 §11.2).
-      worker().stats().parse_errors.add();
-      // Logged with what the parser filled in before it stopped (an empty
-      // method or target is logged as "-"), and counted as 4xx, 501 and 505
-      // included: all the client's doing (worker_stats.h requests_class()).
-      worker().log_request(peer_, request,
-                           worker().responder().respond_error(parsed.status, worker().date(), false, true, b.output));
-      stop_parsing_ = true;
-      offset = b.input_length;
-      break;
-    }
-    ++requests_;
-    if (std::uint64_t wait_ms = worker().admit_request(ticket_); wait_ms > 0) {
-      // Over this address's request rate: a cheap 429 (no lookup, no body
-      // read) on a connection kept open: closing would make a flood cost us
-      // an accept and a close per request instead of one small write.
-      worker().stats().rate_limited.add();
-      bool close = request.content_length > 0 || request.chunked || !request.keep_alive;
-      worker().log_request(peer_, request,
-                           worker().responder().respond_error(429, worker().date(), request.method == http::Method::head,
-                                                              close, b.output,
-                                                              static_cast<std::uint32_t>((wait_ms + 999) / 1000)));
-      offset += parsed.head_bytes;
-      if (close) {
-        stop_parsing_ = true;
-        offset = b.input_length;
-        break;
-      }
-      continue;
-    }
-    bool must_close = draining_ || requests_ >= s.max_requests_per_connection;
-    // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
-    // to send; closing keeps that body from being read as the next request.
-    if (request.expect_continue && (request.content_length > 0 || request.chunked)) must_close = true;
-    http::RequestContext context{worker().catalog(), &worker().cache(), worker().date(), must_close, &worker().heads()};
-    context.tls = tls_;
-    if (transport_sends_files_in_kernel()) context.file_body_min = s.sendfile_min;
-    http::ResponseSummary summary = worker().responder().respond(
-        request, context, std::span<char>(b.scratch.get(), b.scratch_capacity), b.output);
-    worker().log_request(peer_, request, summary);
-    offset += parsed.head_bytes;
-    b.body_left = request.content_length;
-    b.chunked_body = request.chunked;
-    // A body to discard must arrive within header-timeout of its head's end,
-    // whatever it trickles: a byte every few seconds would otherwise hold the
-    // connection for hours (the keep-alive timer restarts on every read).
-    if (b.body_left > 0 || b.chunked_body) b.head_started_ms = worker().now_ms();
-    if (b.chunked_body) b.chunked = http::ChunkedDecoder(s.limits.max_body_bytes);
-    if (summary.close) {
-      stop_parsing_ = true;
-      // Nothing unread behind a successful last response: no reset can
-      // destroy it, so the connection closes without lingering (nginx's
-      // lingering_close heuristic); after an error, unread bytes are likely.
-      orderly_close_ = summary.status < 400 && offset == b.input_length && b.body_left == 0 && !b.chunked_body;
-      offset = b.input_length;
-      b.body_left = 0;
-      b.chunked_body = false;
-      break;
-    }
-    if (offset < b.input_length) b.head_started_ms = worker().now_ms();  // a pipelined head; else set with its first byte
-  }
-  if (offset > 0) {
-    std::memmove(b.input.get(), b.input.get() + offset, b.input_length - offset);
-    b.input_length -= offset;
-  }
+  Http1Host host(peer_, ticket_, transport_sends_files_in_kernel(), tls_);
+  const http::SessionLimits limits = session_limits(worker().settings());
+  http::SessionFlags flags{requests_, stop_parsing_, held_back_, orderly_close_, draining_};
+  make_session(*buffers_, limits, host).feed(flags);
+  requests_ = flags.requests;
+  stop_parsing_ = flags.stop_parsing;
+  held_back_ = flags.held_back;
+  orderly_close_ = flags.orderly_close;
 }
 
 bool Connection::flush_output() {
@@ -451,7 +394,7 @@ bool Connection::too_slow_reader() {
 
 bool Connection::rearm_for_reading() {
   const ServerSettings& s = worker().settings();
-  if (buffers_ != nullptr && (buffers_->input_length > 0 || buffers_->body_left > 0 || buffers_->chunked_body)) {
+  if (buffers_ != nullptr && (buffers_->input_length > 0 || buffers_->framing.discarding())) {
     // A partial head, or a body still to discard: the deadline counts from
     // the head's first byte (or the body's start), whatever the client
     // trickles in since (slowloris, slow body).
@@ -472,7 +415,7 @@ bool Connection::rearm_for_reading() {
 
 void Connection::release_buffers_if_done() {
   if (buffers_ == nullptr) return;
-  if (buffers_->input_length == 0 && buffers_->output.empty() && buffers_->body_left == 0 && !buffers_->chunked_body) {
+  if (buffers_->input_length == 0 && buffers_->output.empty() && !buffers_->framing.discarding()) {
     worker().release_buffers(buffers_);
     buffers_ = nullptr;
   }

@@ -1,4 +1,6 @@
-// Connection: one client TCP connection on a worker, HTTP/1.x state machine.
+// Connection: one client TCP connection on a worker: the socket side
+// (reads, writes, timers, lingering close) of an HTTP/1.x exchange whose
+// framing is an http::Session's (edge/proto/h1/session.h).
 //
 // Lifecycle: reading (waiting for or receiving a request head) -> writing
 // (responses queued, waiting for the socket) -> back to reading, until the
@@ -63,8 +65,8 @@ class Connection {
   void on_writable();
   void on_timeout();
 
+  // Hands the input to the HTTP/1 session (edge/proto/h1/session.h).
   void process_input();
-  bool discard_body();
   // Each returns false when the connection was closed (this is deleted).
   bool flush_output();
   void schedule_write_turn();

@@ -9,7 +9,7 @@
 // Why a thread and not chunked work on the workers' loops: the reads are of
 // cold blobs (what is hot is in RAM or already verified), and a pread() that
 // waits for the disk blocks the loop it runs on, i.e. every connection of a
-// worker; DESIGN.md keeps disk I/O off the hot path. One thread per edge
+// worker; docs/ARCHITECTURE.md keeps disk I/O off the hot path. One thread per edge
 // also hashes each blob once per pass, not once per worker. It runs at the
 // lowest CPU priority (nice 19) and in the idle I/O class, so it yields the
 // core and the disk to the workers under load. It shares nothing with the

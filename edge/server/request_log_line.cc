@@ -3,7 +3,7 @@
 #include <charconv>
 #include <ctime>
 
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 
 namespace relais {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 
 namespace relais {
 

@@ -370,8 +370,8 @@ ConnectionBuffers* Worker::acquire_buffers() {
 
 void Worker::release_buffers(ConnectionBuffers* b) {
   b->input_length = 0;
-  b->body_left = 0;
-  b->chunked_body = false;
+  b->framing.body_left = 0;
+  b->framing.chunked_body = false;
   b->corked = false;  // the socket it was set on is closed or done with its response
   b->output.consume(b->output.pending_bytes());
   if (pool_.size() >= kMaxPooledBuffers) {

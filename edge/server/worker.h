@@ -19,7 +19,8 @@
 #include "edge/cache/catalog.h"
 #include "edge/cache/memory_tier.h"
 #include "edge/cache/tiered_cache.h"
-#include "edge/http/chunked_decoder.h"
+#include "edge/proto/h1/head_cache.h"
+#include "edge/proto/h1/session.h"
 #include "edge/http/responder.h"
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
@@ -59,9 +60,7 @@ struct ConnectionBuffers {
   // (plain sockets): see Connection::flush_output.
   bool corked = false;
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
-  std::uint64_t body_left = 0;      // Content-Length body bytes still to discard
-  bool chunked_body = false;
-  http::ChunkedDecoder chunked{0};
+  http::FramingState framing;  // HTTP/1: a request body still to discard
 };
 
 struct WorkerShared {

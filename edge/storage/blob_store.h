@@ -30,20 +30,13 @@
 
 #include "edge/storage/blob_file.h"
 #include "edge/storage/blob_quarantine.h"
+#include "edge/storage/open_blob.h"
 #include "edge/storage/verified_set.h"
 #include "origin-sync/content_hash.h"
 #include "origin-sync/result.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
-
-struct OpenBlob {
-  UniqueFd fd;
-  std::uint64_t size = 0;  // at open, checked against the manifest
-  ContentHash hash;        // which blob: a sender reports a short file by it
-  FileIdentity identity;
-};
-using FileRef = std::shared_ptr<const OpenBlob>;
 
 // Counted by this worker's store; published to the metrics once a second.
 struct BlobStoreStats {

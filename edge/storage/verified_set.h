@@ -1,6 +1,6 @@
 // VerifiedSet: the blobs this worker has read whole and hash-checked.
 //
-// Why: a blob is served only after its hash was checked (DESIGN.md). The
+// Why: a blob is served only after its hash was checked (docs/ARCHITECTURE.md). The
 // pull checks every blob it writes; the edge checks again the first time it
 // reads a blob into RAM. After that, a small blob that drops out of the
 // memory tier and comes back can be sent from disk with sendfile() like a

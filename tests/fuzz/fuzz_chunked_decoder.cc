@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "edge/http/chunked_decoder.h"
+#include "edge/proto/h1/chunked_decoder.h"
 #include "tests/fuzz/fuzz_check.h"
 
 using relais::http::ChunkedDecoder;

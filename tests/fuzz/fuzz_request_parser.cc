@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 #include "edge/http/target_normalizer.h"
 #include "tests/fuzz/fuzz_check.h"
 

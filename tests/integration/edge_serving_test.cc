@@ -67,7 +67,7 @@ TEST_F(EdgeServing, EveryEncodingDecodesToTheSource) {
 }
 
 // A hot representation's fields come from the worker's pre-built block
-// (edge/http/head_cache.h) from the second request on: they must stay those
+// (edge/proto/h1/head_cache.h) from the second request on: they must stay those
 // of that representation, request after request, encoding after encoding.
 TEST_F(EdgeServing, RepeatedRequestsKeepEachRepresentationsHeaders) {
   const char* fields[] = {"Content-Type", "Content-Length", "Content-Encoding", "ETag",

@@ -83,11 +83,20 @@ TEST(DictionaryNegotiation, MatchPatternIsTheEscapedPath) {
   DictionaryOffer offer;
   offer.offer = true;
   offer.request_path = "/a b*.html";
-  ResponseBuffer out;
-  HeadWriter w(out);
-  write_dictionary_fields(w, offer, *catalog->find("a b*.html"));
+  Response r(200, "relais", "now");
+  char space[kUseAsDictionaryMax];
+  add_dictionary_fields(r, offer, *catalog->find("a b*.html"), space);
   const std::string id = ContentHash{1, 2}.hex();
-  EXPECT_EQ(out.text(), "Use-As-Dictionary: match=\"/a%20b%2A.html\", id=\"" + id + "\"\r\n");
+  ASSERT_EQ(r.fields().size(), 1u);
+  EXPECT_EQ(r.fields()[0].name->h1, "Use-As-Dictionary");
+  EXPECT_EQ(r.fields()[0].value(), "match=\"/a%20b%2A.html\", id=\"" + id + "\"");
+
+  // A path whose pattern does not fit the value space gets no offer.
+  Response long_path(200, "relais", "now");
+  const std::string path = "/" + std::string(kUseAsDictionaryMax, 'a');
+  offer.request_path = path;
+  add_dictionary_fields(long_path, offer, *catalog->find("a b*.html"), space);
+  EXPECT_TRUE(long_path.fields().empty());
 }
 
 }  // namespace

@@ -1,5 +1,5 @@
 // ChunkedDecoder: see chunked_decoder.h for the grammar, bounds and lifecycle.
-#include "edge/http/chunked_decoder.h"
+#include "edge/proto/h1/chunked_decoder.h"
 #include "edge/http/whitespace.h"
 
 #include <algorithm>

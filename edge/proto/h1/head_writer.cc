@@ -1,4 +1,4 @@
-#include "edge/http/head_writer.h"
+#include "edge/proto/h1/head_writer.h"
 
 namespace relais::http {
 

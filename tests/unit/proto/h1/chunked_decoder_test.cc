@@ -1,5 +1,5 @@
 // ChunkedDecoder: discards a chunked body exactly, whatever the slicing.
-#include "edge/http/chunked_decoder.h"
+#include "edge/proto/h1/chunked_decoder.h"
 
 #include <gtest/gtest.h>
 

@@ -20,7 +20,7 @@
 //   is_valid_host (so an empty Host is a 400 here: a CDN needs a name).
 // - Versions other than HTTP/1.0 and HTTP/1.1 that are well formed
 //   ("HTTP/2.0", "HTTP/1.2") are a 505; anything else in that place is a 400.
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 #include "edge/http/byte_class.h"
 #include "edge/http/whitespace.h"
 
@@ -56,7 +56,6 @@ constexpr std::array<unsigned char, 256> make_value_ctl_table() {
   return t;
 }
 constexpr std::array<unsigned char, 256> kValueCtl = make_value_ctl_table();
-char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 ParseOutcome fail(std::uint16_t status, std::string_view reason) {
   ParseOutcome o;
@@ -329,14 +328,6 @@ ParseOutcome over_or_incomplete(std::string_view buffer, const ParserLimits& lim
 }
 
 }  // namespace
-
-bool equals_ignore_case(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (to_lower(a[i]) != to_lower(b[i])) return false;
-  }
-  return true;
-}
 
 ParseOutcome parse_request_head(std::string_view buffer, const ParserLimits& limits,
                                 HeaderField* header_storage, Request& out) {

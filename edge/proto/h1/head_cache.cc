@@ -1,4 +1,4 @@
-#include "edge/http/head_cache.h"
+#include "edge/proto/h1/head_cache.h"
 
 #include <cstring>
 

@@ -13,8 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "edge/cache/catalog.h"
+#include "edge/cache/tiered_cache.h"
 #include "edge/http/http_date.h"
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
+#include "edge/proto/h1/response_writer.h"
 #include "origin-sync/blob_path.h"
 #include "origin-sync/content_hash.h"
 #include "tests/unit/origin-sync/scratch_dir.h"
@@ -67,10 +70,11 @@ class ResponderTest : public ::testing::Test {
     ResponderSettings settings = settings_;
     settings.query_keys = std::move(query_keys);
     Responder responder(settings);
-    RequestContext context{with_catalog ? catalog_.get() : nullptr, cache_.get(), kDate, false, nullptr};
+    RequestContext context{with_catalog ? catalog_.get() : nullptr, cache_.get(), kDate, false};
     std::vector<char> scratch(request.target.size());
     ResponseBuffer out;
-    last_ = responder.respond(request, context, scratch, out);
+    ResponseWriter writer(out, nullptr, request.version_minor);  // rendered as HTTP/1.1 bytes
+    last_ = responder.respond(request, context, scratch, writer);
     return render(out);
   }
   static std::string render(ResponseBuffer& out) {

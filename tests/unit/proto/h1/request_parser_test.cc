@@ -1,6 +1,6 @@
 // RequestParser: RFC 9112 request heads, with every smuggling vector we know
 // as one table row.
-#include "edge/http/request_parser.h"
+#include "edge/proto/h1/request_parser.h"
 
 #include <gtest/gtest.h>
 

@@ -10,13 +10,14 @@
 // can make us hold: header bytes, header count, request-target length.
 // Strictness choices (CRLF only, duplicate Content-Length, Transfer-Encoding
 // 400 vs 501, leading empty lines, Expect) are listed atop request_parser.cc
-// and pinned by tests/unit/http/request_parser_test.cc.
+// and pinned by tests/unit/proto/h1/request_parser_test.cc.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
 
+#include "edge/http/ascii_case.h"
 #include "edge/http/request.h"
 
 namespace relais::http {
@@ -45,8 +46,5 @@ struct ParseOutcome {
 // header_storage must hold limits.max_headers entries; out.headers points into it.
 ParseOutcome parse_request_head(std::string_view buffer, const ParserLimits& limits,
                                 HeaderField* header_storage, Request& out);
-
-// Case-insensitive ASCII comparison, for header names and tokens.
-bool equals_ignore_case(std::string_view a, std::string_view b);
 
 }  // namespace relais::http

@@ -1,5 +1,5 @@
 // HeadCache: a stored block comes back only for exactly the key it was built from.
-#include "edge/http/head_cache.h"
+#include "edge/proto/h1/head_cache.h"
 
 #include <gtest/gtest.h>
 

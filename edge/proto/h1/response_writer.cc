@@ -1,0 +1,82 @@
+#include "edge/proto/h1/response_writer.h"
+
+#include "edge/proto/h1/head_writer.h"
+#include "edge/http/multipart.h"
+#include "edge/http/representation.h"
+#include "edge/http/responder.h"
+
+namespace relais::http {
+namespace {
+
+void representation_block(HeadWriter& w, std::string& text, const Representation& rep, HeadCache* heads) {
+  const HeadCache::Key key{rep.entry, rep.catalog_serial, rep.cache_control.data(),
+                           static_cast<std::uint32_t>(rep.variant)};
+  if (heads != nullptr) {
+    if (std::string_view block = heads->find(key); !block.empty()) {
+      w.raw(block);
+      return;
+    }
+  }
+  const std::size_t from = text.size();
+  full_representation_fields(rep, [&w](const FieldName& name, std::string_view value) { w.field(name.h1, value); });
+  if (heads != nullptr) heads->store(key, std::string_view(text).substr(from));
+}
+
+void append_source(ResponseBuffer& out, const BodySource& source, std::uint64_t offset, std::uint64_t length) {
+  if (source.from_memory()) {
+    out.append_memory(source.memory, offset, length);
+  } else if (source.file) {
+    out.append_file(source.file, offset, length);
+  }
+}
+
+void append_body(ResponseBuffer& out, const ResponseBody& body) {
+  switch (body.kind) {
+    case ResponseBody::Kind::none: return;
+    case ResponseBody::Kind::text: out.append_text(body.text); return;
+    case ResponseBody::Kind::source: break;
+  }
+  if (body.ranges.empty()) {
+    append_source(out, *body.source, 0, body.size);
+    return;
+  }
+  if (!body.multipart()) {
+    append_source(out, *body.source, body.ranges[0].first, body.ranges[0].length());
+    return;
+  }
+  for (const ByteRange& r : body.ranges) {
+    const std::size_t from = out.text().size();
+    append_part_header(out.text(), body, r);
+    out.commit_text(from);
+    append_source(out, *body.source, r.first, r.length());
+  }
+  const std::size_t from = out.text().size();
+  append_close_delimiter(out.text(), body);
+  out.commit_text(from);
+}
+
+}  // namespace
+
+void ResponseWriter::send(const Response& r) {
+  HeadWriter w(out_);
+  if (r.status == 200 && heads_ != nullptr) {
+    w.raw(heads_->ok_prefix(r.server, r.date));
+  } else {
+    w.status_line(r.status, reason_phrase(r.status));
+    w.field("Server", r.server);
+    w.field("Date", r.date);
+  }
+  // A delta's block is formatted each time: the cache keys variants only.
+  if (r.representation != nullptr)
+    representation_block(w, out_.text(), *r.representation, r.representation->delta == nullptr ? heads_ : nullptr);
+  for (const Field& f : r.fields()) w.field(f.name->h1, f.value());
+  if (r.close) {
+    w.field("Connection", "close");
+  } else if (version_minor_ == 0 && !r.error_page) {
+    w.field("Connection", "keep-alive");  // HTTP/1.0 persists only when told so
+  }
+  w.finish();
+  append_body(out_, r.body);
+}
+
+}  // namespace relais::http

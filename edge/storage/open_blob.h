@@ -1,0 +1,26 @@
+// OpenBlob: an open, size-checked blob file, as a response holds it.
+//
+// What a body sent from disk refers to: the fd stays open while a FileRef
+// is alive, even after the store evicted it from its fd cache or a purge
+// forgot it. Apart from BlobStore (which makes them) so that the layers
+// above can hold a file body without depending on the store itself.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "edge/storage/blob_quarantine.h"
+#include "origin-sync/content_hash.h"
+#include "origin-sync/unique_fd.h"
+
+namespace relais {
+
+struct OpenBlob {
+  UniqueFd fd;
+  std::uint64_t size = 0;  // at open, checked against the manifest
+  ContentHash hash;        // which blob: a sender reports a short file by it
+  FileIdentity identity;
+};
+using FileRef = std::shared_ptr<const OpenBlob>;
+
+}  // namespace relais
