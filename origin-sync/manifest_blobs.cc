@@ -20,6 +20,10 @@ class BlobCollector final : public ManifestVisitor {
       out_.blobs.push_back(ManifestBlob{v.hash, v.size, static_cast<std::uint32_t>(e.offset), v.encoding});
     return {};
   }
+  Status trust(const ManifestTrust& t) override {
+    out_.trust = t;
+    return {};
+  }
 
  private:
   ManifestBlobs& out_;

@@ -78,7 +78,8 @@ void render_blob_checks(Exposition& e, const RehashStats* rehash) {
 }  // namespace
 
 const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
-    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled", "no_space"};
+    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled", "no_space",
+    "untrusted", "rollback"};
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
                            const RehashStats* rehash) {
