@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <ctime>
 #include <mutex>
 #include <cstdio>
 #include <random>
@@ -15,6 +16,7 @@
 #include "edge/server/catalog_loader.h"
 #include "edge/server/listener.h"
 #include "edge/server/metrics.h"
+#include "edge/server/publication_watch.h"
 #include "edge/server/rehash_loop.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/sync_loop.h"
@@ -28,7 +30,9 @@ struct EdgeServer::Parts {
   ServerSettings settings;
   std::unique_ptr<http::Responder> responder;
   CatalogHolder catalog;
+  std::shared_ptr<const TrustedKeys> trusted_keys;  // empty: unsigned manifests accepted
   std::unique_ptr<CatalogLoader> loader;
+  PublicationWatch publication_watch;
   std::unique_ptr<AccessLog> access_log;
   std::atomic<std::uint64_t> open_connections{0};
   std::unique_ptr<AddressLimiter> limiter;
@@ -153,7 +157,10 @@ Status open_admin(EdgeServer::Parts& p) {
   h.health_text = [&p] {
     auto catalog = p.catalog.current();
     if (!catalog) return std::string("no catalog loaded\n");
-    return "ok generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size()) + "\n";
+    const std::string counts = "generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size());
+    // Still 200: an expired publication is served (availability first); the word says it.
+    if (auto expired = expired_text(p.loader->publication(), unix_now())) return "degraded " + counts + " " + *expired + "\n";
+    return "ok " + counts + "\n";
   };
   h.metrics = [&p] {
     std::vector<const WorkerStats*> stats;
@@ -167,6 +174,12 @@ Status open_admin(EdgeServer::Parts& p) {
     g.max_connections = p.settings.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+    if (auto pub = p.loader->publication()) {
+      g.publication_signed = true;
+      g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
+      g.publication_expires_unix = pub->expires;
+      g.publication_expired = pub->expires <= unix_now();
+    }
     return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats);
   };
   h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
@@ -200,6 +213,7 @@ std::unique_ptr<SyncLoop> make_sync_loop(EdgeServer::Parts& p) {
   s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
   s.http.min_rate = c.origin_min_rate;
   s.http.deadline = std::chrono::milliseconds(c.origin_deadline_ms);
+  s.trusted_keys = p.trusted_keys;
   return std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(c.sync_interval_ms), p.sync_stats,
                                     [&p] { reload_and_announce(p); });
 }
@@ -219,7 +233,12 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   p->config = config;
   p->settings = settings_from(config);
   p->responder = std::make_unique<http::Responder>(responder_settings_from(config));
-  p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog);
+  auto keys = TrustedKeys::load(config.trusted_keys);
+  if (!keys.ok()) return Error::config("--trusted-key " + keys.error().message);
+  p->trusted_keys = std::make_shared<const TrustedKeys>(std::move(keys.value()));
+  if (p->trusted_keys->empty())
+    std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
+  p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog, p->trusted_keys);
   if (p->settings.access_log) {
     auto log = AccessLog::open(config.access_log);
     if (!log.ok()) return log.error();
@@ -273,6 +292,7 @@ Status EdgeServer::check(const EdgeConfig& config) {
   if (auto a = parse_socket_address(config.admin_listen); !a.ok()) return Error::config("--admin-listen " + a.error().message);
   if (auto limiter = make_limiter(config); !limiter.ok()) return limiter.error();
   if (auto tls = make_tls_service(config); !tls.ok()) return tls.error();
+  if (auto keys = TrustedKeys::load(config.trusted_keys); !keys.ok()) return Error::config("--trusted-key " + keys.error().message);
   return {};
 }
 
@@ -304,6 +324,10 @@ int EdgeServer::run() {
   for (;;) {
     int sig = ::sigtimedwait(&set, nullptr, &tick);
     p.catalog.release_retired();
+    if (auto line = p.publication_watch.check(p.loader->publication(), unix_now())) {
+      std::fprintf(stderr, "relais-edge: %s\n", line->c_str());
+      std::fflush(stderr);
+    }
     if (sig < 0) continue;  // the tick (EAGAIN) or EINTR
     if (sig == SIGHUP) {
       reload_and_announce(p);
