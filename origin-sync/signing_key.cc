@@ -99,31 +99,27 @@ bool PublicKey::verify(std::string_view message, const Ed25519Signature& signatu
 std::string PublicKey::pem() const { return pem_of(key_.get(), false); }
 
 Result<SigningKey> SigningKey::generate() {
-  Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
-  if (!key) return Error::internal("Ed25519 key generation failed");
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+  if (key == nullptr) return Error::internal("Ed25519 key generation failed");
+  return adopt(key);
+}
+
+SigningKey SigningKey::adopt(EVP_PKEY* key) {
   SigningKey s;
-  s.key_.reset(key.release());
+  s.key_.reset(key);
   std::array<std::uint8_t, 32> raw{};
   std::size_t length = raw.size();
-  RELAIS_ASSERT(EVP_PKEY_get_raw_public_key(s.key_.get(), raw.data(), &length) == 1);
+  RELAIS_ASSERT(EVP_PKEY_get_raw_public_key(s.key_.get(), raw.data(), &length) == 1 && length == raw.size());
   auto pub = PublicKey::from_raw(raw);
-  RELAIS_ASSERT(pub.ok());
+  RELAIS_ASSERT(pub.ok());  // the public half of a valid private key
   s.public_ = std::move(pub.value());
   return s;
 }
 
 Result<SigningKey> SigningKey::from_raw(std::span<const std::uint8_t, 32> seed) {
-  Pkey key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size()));
-  if (!key) return Error::config("not an Ed25519 private key");
-  SigningKey s;
-  s.key_.reset(key.release());
-  std::array<std::uint8_t, 32> raw{};
-  std::size_t length = raw.size();
-  RELAIS_ASSERT(EVP_PKEY_get_raw_public_key(s.key_.get(), raw.data(), &length) == 1);
-  auto pub = PublicKey::from_raw(raw);
-  RELAIS_ASSERT(pub.ok());
-  s.public_ = std::move(pub.value());
-  return s;
+  EVP_PKEY* key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, seed.data(), seed.size());
+  if (key == nullptr) return Error::config("not an Ed25519 private key");
+  return adopt(key);
 }
 
 Result<SigningKey> SigningKey::load(const std::string& pem_file) {
@@ -141,15 +137,7 @@ Result<SigningKey> SigningKey::load(const std::string& pem_file) {
   OPENSSL_cleanse(text->data(), text->size());
   if (!key || EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
     return Error::config(pem_file + ": not an Ed25519 private key in PEM (BEGIN PRIVATE KEY)");
-  std::array<std::uint8_t, 32> raw{};
-  std::size_t length = raw.size();
-  RELAIS_ASSERT(EVP_PKEY_get_raw_public_key(key.get(), raw.data(), &length) == 1);
-  SigningKey s;
-  s.key_ = std::move(key);
-  auto pub = PublicKey::from_raw(raw);
-  RELAIS_ASSERT(pub.ok());
-  s.public_ = std::move(pub.value());
-  return s;
+  return adopt(key.release());
 }
 
 Ed25519Signature SigningKey::sign(std::string_view message) const {

@@ -49,7 +49,6 @@ class PublicKey {
  private:
   std::shared_ptr<EVP_PKEY> key_;
   std::string key_id_;
-  friend class SigningKey;
 };
 
 class SigningKey {
@@ -67,6 +66,9 @@ class SigningKey {
   std::string private_pem() const;
 
  private:
+  // Takes ownership of a valid Ed25519 private key.
+  static SigningKey adopt(EVP_PKEY* key);
+
   std::unique_ptr<EVP_PKEY, detail::PkeyFree> key_;
   PublicKey public_;
 };
