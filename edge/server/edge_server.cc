@@ -236,8 +236,6 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   auto keys = TrustedKeys::load(config.trusted_keys);
   if (!keys.ok()) return Error::config("--trusted-key " + keys.error().message);
   p->trusted_keys = std::make_shared<const TrustedKeys>(std::move(keys.value()));
-  if (p->trusted_keys->empty())
-    std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
   p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog, p->trusted_keys);
   if (p->settings.access_log) {
     auto log = AccessLog::open(config.access_log);
@@ -269,6 +267,9 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config)
   if (auto s = open_worker_listeners(*p, config.listen, "--listen", "http", false); !s.ok()) return s.error();
   if (auto s = open_worker_listeners(*p, config.tls_listen, "--tls-listen", "https", true); !s.ok()) return s.error();
   if (auto s = open_admin(*p); !s.ok()) return s.error();
+  // Once the configuration is known good: a bad option stays one line (exit 2).
+  if (p->trusted_keys->empty())
+    std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
   if (auto s = p->loader->reload(); !s.ok()) {
     std::fprintf(stderr, "relais-edge: no catalog yet: %s (answering 503 until one loads)\n", s.error().message.c_str());
   } else {
