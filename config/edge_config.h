@@ -22,6 +22,10 @@ struct EdgeConfig {
   std::string admin_token;  // empty: POST /purge refused
   std::string store = "/var/lib/relais/store";
   std::string origin;       // empty: serve the store as it is, no sync
+  // Ed25519 public keys (PEM): with any, only manifests signed by one of them
+  // load or sync, no older than the newest accepted (origin-sync/publication_check.h).
+  // Empty: unsigned manifests are taken as before, with a warning at start-up.
+  std::vector<std::string> trusted_keys;
   std::uint64_t sync_interval_ms = 60'000;
   std::uint64_t gc_grace_ms = 3'600'000;        // unreferenced blobs live this long (requests in flight)
   unsigned sync_jobs = 4;                       // parallel blob downloads: bounds the load on the origin

@@ -125,6 +125,8 @@ po::options_description edge_description() {
     ("address-rate", str("500"), "requests per second per client address; beyond: 429 (0 = unlimited, else 0.001 to 1e9)")
     ("address-burst", str("1000"), "requests a client address may send at once above its rate")
     ("address-slots", num(d.address_slots), "size of the per-address limiter table (fixed memory, ~24 bytes a slot)")
+    ("trusted-key", po::value<std::vector<std::string>>(),
+       "Ed25519 public key (PEM), repeatable (rotation: old and new): serve only manifests signed by one of them")
     ("network-limit", po::value<std::vector<std::string>>(), "CIDR=CONNECTIONS:RATE:BURST, repeatable: limits for school NATs and proxies (most specific prefix wins)")
     ("send-min-rate", size(d.send_min_rate), "bytes per second a response must move on average after the grace (slow-read attack)")
     ("send-min-rate-grace", duration(d.send_min_rate_grace_ms), "time before the minimum send rate applies")
@@ -225,6 +227,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.access_log = vm["access-log"].as<std::string>();
   c.server_name = vm["server-name"].as<std::string>();
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
+  if (vm.count("trusted-key")) c.trusted_keys = vm["trusted-key"].as<std::vector<std::string>>();
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
   c.cache_control_default = vm["cache-control-default"].as<std::string>();
   c.check_only = vm.count("check-config") > 0;

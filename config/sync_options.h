@@ -1,10 +1,12 @@
 // Command line and config file of relais-sync (Boost.Program_options).
 //
 //   relais-sync publish SRC_DIR OUT_DIR [--jobs N] [--quiet] [--dictionary-versions N]
+//                       [--sign-key FILE [--valid-for D]]
 //   relais-sync pull --origin URL-or-DIR --store DIR [--jobs N] [--quiet]
 //                    [--gc-grace D] [--connect-timeout D] [--stall-timeout D] [--min-rate SIZE]
-//                    [--deadline D] [--retries N]
-//   relais-sync verify --store DIR [--jobs N] [--quiet]
+//                    [--deadline D] [--retries N] [--trusted-key FILE]...
+//   relais-sync verify --store DIR [--jobs N] [--quiet] [--trusted-key FILE]...
+//   relais-sync keygen PRIVATE_FILE PUBLIC_FILE
 //   relais-sync SUBCOMMAND ... --check-config   (validate and print, run nothing)
 //   relais-sync --help | --version
 // Each subcommand accepts --config FILE whose keys are its long option names
@@ -22,7 +24,7 @@
 namespace relais {
 
 struct SyncConfig {
-  enum class Command : unsigned char { publish, pull, verify };
+  enum class Command : unsigned char { publish, pull, verify, keygen };
   Command command = Command::publish;
   std::string source_dir;  // publish
   std::string out_dir;     // publish
@@ -41,7 +43,16 @@ struct SyncConfig {
   std::uint64_t min_rate = 1024;             // bytes per second (why: config/edge_config.h)
   std::uint64_t deadline_ms = 600'000;       // per request, whatever its rate
   unsigned retries = 4;                      // retries per request after the first attempt
+  // Signed publications (origin-sync/manifest_trust.h):
+  std::string sign_key;                      // publish: PEM private key; empty: unsigned
+  std::uint64_t valid_for_ms = 7 * 86'400'000ull;  // publish: expiry after the publication time
+  std::vector<std::string> trusted_keys;     // pull, verify: PEM public keys; empty: unsigned accepted
+  std::string private_key_out, public_key_out;  // keygen
 };
+
+// Bounds --valid-for: under a minute every edge degrades between two
+// publishes; over a year a stolen old manifest stays replayable for a year.
+inline constexpr BoundedOption kValidForBounds{"valid-for", Unit::duration, kMinute, 366 * kDay};
 
 // Bounds --retries: with backoff capped at 10 s, 20 retries is minutes per blob.
 inline constexpr unsigned kMaxSyncRetries = 20;

@@ -10,6 +10,8 @@
 #include <cstring>
 
 #include "origin-sync/atomic_file.h"
+#include "origin-sync/canonical_number.h"
+#include "origin-sync/manifest_trust.h"
 #include "origin-sync/unique_fd.h"
 #include "origin-sync/utf8.h"
 
@@ -65,31 +67,6 @@ bool percent_decode(std::string_view field, std::string& out) {
     i += 2;
   }
   return true;
-}
-
-std::optional<std::uint64_t> parse_u64(std::string_view s) {
-  // Canonical decimal only: no sign, no leading zero, no spaces.
-  if (s.empty() || s.size() > 20 || (s.size() > 1 && s[0] == '0')) return std::nullopt;
-  std::uint64_t v = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || ptr != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::optional<std::int64_t> parse_i64(std::string_view s) {
-  const bool negative = !s.empty() && s[0] == '-';
-  if (negative) s.remove_prefix(1);
-  auto magnitude = parse_u64(s);
-  if (!magnitude || (negative && *magnitude == 0)) return std::nullopt;
-  if (!negative && *magnitude > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
-  if (negative && *magnitude > static_cast<std::uint64_t>(INT64_MAX) + 1) return std::nullopt;
-  return negative ? static_cast<std::int64_t>(0 - *magnitude) : static_cast<std::int64_t>(*magnitude);
-}
-
-std::optional<std::uint32_t> parse_u32(std::string_view s) {
-  auto v = parse_u64(s);
-  if (!v || *v > UINT32_MAX) return std::nullopt;
-  return static_cast<std::uint32_t>(*v);
 }
 
 // Hands out the fields of a line one by one: splitting a line allocates
@@ -179,14 +156,23 @@ class BlobSizeCheck {
     std::uint32_t line;  // a manifest under 1 GiB has fewer than 2^32 lines
   };
   std::vector<Declared> declared_;
+
+ public:
+  // After check(): each declared hash once, sorted (the signed trailer's order).
+  std::vector<ContentHash> distinct() const {
+    std::vector<ContentHash> out;
+    for (const Declared& d : declared_)
+      if (out.empty() || !(out.back() == d.hash)) out.push_back(d.hash);
+    return out;
+  }
 };
 
 // Parses the body of a manifest, line by line; the header and the end line
 // were checked by scan_manifest() before.
 class BodyParser {
  public:
-  BodyParser(ManifestHeader& h, ManifestVisitor& visitor, BlobSizeCheck& sizes)
-      : h_(h), visitor_(visitor), sizes_(sizes) {}
+  BodyParser(ManifestHeader& h, ManifestVisitor& visitor, BlobSizeCheck& sizes, TrustRecordParser& trust)
+      : h_(h), visitor_(visitor), sizes_(sizes), trust_(trust) {}
 
   Status line(std::size_t number, std::size_t offset, std::string_view text) {
     number_ = number;
@@ -207,9 +193,19 @@ class BodyParser {
       if (!s) return s;
       return visitor_.header(h_);
     }
-    if (kind == kDeltaRecordKind && h_.minor >= 1) return delta(text.substr(std::min(text.size(), kind.size() + 1)));
+    if (kind == kDeltaRecordKind && h_.minor >= kManifestDeltaMinorVersion)
+      return delta(text.substr(std::min(text.size(), kind.size() + 1)));
+    // Every other record ends the pending file's delta records.
     if (auto s = flush(); !s) return s;
-    if (kind == "file") return file(fields);
+    // The signed trailer (manifest_trust.h) is parsed there.
+    if (TrustRecordParser::handles(kind) && h_.minor >= kSignedManifestMinorVersion) {
+      if (auto bad = trust_.record(kind, text, offset)) return fail(*bad);
+      return {};
+    }
+    if (kind == "file") {
+      if (auto bad = trust_.file_record()) return fail(*bad);
+      return file(fields);
+    }
     if (tolerant()) return {};  // a newer minor version's record kind, see MANIFEST.md
     return fail("unknown record '" + std::string(kind.substr(0, 32)) + "'");
   }
@@ -228,7 +224,7 @@ class BodyParser {
   }
 
  private:
-  bool tolerant() const { return h_.minor > kManifestMinorVersion; }
+  bool tolerant() const { return h_.minor > kManifestReaderMinorVersion; }
 
   Error fail(const std::string& what) const {
     return Error::origin("manifest line " + std::to_string(number_) + ": " + what, /*retry=*/false);
@@ -324,6 +320,7 @@ class BodyParser {
   ManifestHeader& h_;
   ManifestVisitor& visitor_;
   BlobSizeCheck& sizes_;
+  TrustRecordParser& trust_;
   std::size_t number_ = 0;
   std::size_t offset_ = 0;
   std::size_t entries_ = 0;
@@ -402,13 +399,12 @@ bool is_valid_manifest_path(std::string_view path) {
   return is_valid_utf8(path);
 }
 
-std::string serialize_manifest(const Manifest& m) {
-  std::string out;
-  out.reserve(64 + m.entries.size() * 200);
+void append_manifest_body(const Manifest& m, std::string& out) {
+  out.reserve(out.size() + 64 + m.entries.size() * 200);
   out += kMagic;
   const bool has_deltas = std::any_of(m.entries.begin(), m.entries.end(),
                                      [](const ManifestEntry& e) { return !e.deltas.empty(); });
-  const std::uint32_t minor = std::max<std::uint32_t>(m.minor, has_deltas ? 1 : 0);
+  const std::uint32_t minor = std::max<std::uint32_t>(m.minor, has_deltas ? kManifestDeltaMinorVersion : 0);
   out += '\t' + std::to_string(m.major) + '.' + std::to_string(minor) + '\n';
   out += "generation\t" + std::to_string(m.generation) + '\n';
   out += "published\t" + std::to_string(m.published_at) + '\n';
@@ -430,8 +426,17 @@ std::string serialize_manifest(const Manifest& m) {
     RELAIS_ASSERT(e.deltas.size() <= kManifestMaxDeltas);
     for (const DeltaVariant& d : e.deltas) append_delta_record(out, d);
   }
+}
+
+void append_manifest_end(std::string& out, std::size_t entries) {
   const ContentHash checksum = hash_bytes(std::string_view(out));
-  out += "end\t" + std::to_string(m.entries.size()) + '\t' + checksum.hex() + '\n';
+  out += "end\t" + std::to_string(entries) + '\t' + checksum.hex() + '\n';
+}
+
+std::string serialize_manifest(const Manifest& m) {
+  std::string out;
+  append_manifest_body(m, out);
+  append_manifest_end(out, m.entries.size());
   return out;
 }
 
@@ -465,7 +470,8 @@ Status scan_manifest(std::string_view text, ManifestVisitor& visitor) {
   // reserved pages that are never written cost address space, not memory.
   BlobSizeCheck sizes;
   sizes.reserve(text.size() / kMinVariantBytes);
-  BodyParser body(header, visitor, sizes);
+  TrustRecordParser trust;
+  BodyParser body(header, visitor, sizes, trust);
   std::size_t number = 1;
   std::size_t pos = first_end + 1;
   while (pos < last_start) {
@@ -478,7 +484,9 @@ Status scan_manifest(std::string_view text, ManifestVisitor& visitor) {
   if (number < 3) return fail("manifest lacks its generation and published lines");
   if (*count != body.entries()) return fail("manifest end line counts " + std::to_string(*count) +
                                                 " files, the manifest has " + std::to_string(body.entries()));
-  return sizes.check();
+  if (auto s = sizes.check(); !s) return s;
+  if (auto bad = trust.finish(sizes.distinct(), header.published_at)) return fail("manifest trailer: " + *bad);
+  return visitor.trust(trust.trust());
 }
 
 std::string manifest_record_path(std::string_view text, std::size_t offset) {

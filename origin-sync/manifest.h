@@ -20,9 +20,17 @@
 
 namespace relais {
 
+struct ManifestTrust;  // manifest_trust.h
+
 inline constexpr std::uint32_t kManifestMajorVersion = 1;
-// 1.1 added delta records (manifest_delta.h).
-inline constexpr std::uint32_t kManifestMinorVersion = 1;
+// Minor versions (MANIFEST.md): 1 added delta records (manifest_delta.h),
+// 2 the signed trailer (manifest_trust.h). The writer writes the lowest one
+// that holds what it writes.
+inline constexpr std::uint32_t kManifestMinorVersion = 0;  // an unsigned publish without deltas
+inline constexpr std::uint32_t kManifestDeltaMinorVersion = 1;
+// The newest minor version this reader knows; record kinds of a higher one
+// are skipped.
+inline constexpr std::uint32_t kManifestReaderMinorVersion = 2;
 // Name of the manifest file at the root of a publish output or of a store.
 inline constexpr std::string_view kManifestFileName = "manifest";
 // Bound on what a reader accepts, so a hostile origin cannot make an edge
@@ -100,12 +108,20 @@ class ManifestVisitor {
   virtual ~ManifestVisitor() = default;
   virtual Status header(const ManifestHeader&) { return {}; }
   virtual Status entry(const ManifestEntryView& entry) = 0;
+  // Once, after the whole manifest checked out: its signed trailer (empty
+  // for an unsigned manifest). The reference lives only for the call.
+  virtual Status trust(const ManifestTrust&) { return {}; }
 };
 
 // Checks a manifest path against the rules above.
 bool is_valid_manifest_path(std::string_view path);
 
 std::string serialize_manifest(const Manifest& manifest);
+// serialize_manifest() in two steps, for a writer that adds records before
+// the end line (the signed trailer): the header and file records, then the
+// end line with its checksum of everything in `out`.
+void append_manifest_body(const Manifest& manifest, std::string& out);
+void append_manifest_end(std::string& out, std::size_t entries);
 // Checks the whole manifest (end line, checksum, every line, and that a blob
 // hash is never declared with two sizes) and hands each file record to the
 // visitor in order. The visitor may have seen entries of a manifest that then

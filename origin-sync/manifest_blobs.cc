@@ -24,6 +24,10 @@ class BlobCollector final : public ManifestVisitor {
       out_.blobs.push_back(ManifestBlob{d.hash, d.size, static_cast<std::uint32_t>(e.offset), Encoding::identity, true});
     return {};
   }
+  Status trust(const ManifestTrust& t) override {
+    out_.trust = t;
+    return {};
+  }
 
  private:
   ManifestBlobs& out_;

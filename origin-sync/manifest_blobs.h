@@ -19,6 +19,7 @@
 #include "origin-sync/encoding.h"
 #include "origin-sync/hash_set.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/manifest_trust.h"
 #include "origin-sync/result.h"
 
 namespace relais {
@@ -35,6 +36,7 @@ struct ManifestBlobs {
   ManifestHeader header;
   std::uint64_t files = 0;
   std::vector<ManifestBlob> blobs;  // distinct, in the order the manifest first names them
+  ManifestTrust trust;              // the signed trailer, empty when unsigned
 };
 
 // scan_manifest() (same checks, same errors) into ManifestBlobs.

@@ -16,7 +16,7 @@ namespace {
 std::string errno_text() { return std::strerror(errno); }
 
 // Hashes the first `size` bytes of fd; false if they cannot all be read.
-bool hash_prefix(int fd, std::uint64_t size, ContentHasher& hasher) {
+bool hash_prefix(int fd, std::uint64_t size, ContentHasher& hasher, Sha256Hasher* sha256) {
   std::vector<char> buffer(256 * 1024);
   std::uint64_t done = 0;
   while (done < size) {
@@ -25,6 +25,7 @@ bool hash_prefix(int fd, std::uint64_t size, ContentHasher& hasher) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) return false;
     hasher.update(buffer.data(), static_cast<std::size_t>(n));
+    if (sha256 != nullptr) sha256->update(buffer.data(), static_cast<std::size_t>(n));
     done += static_cast<std::uint64_t>(n);
   }
   return true;
@@ -37,13 +38,18 @@ std::string partial_blob_path(const std::string& store_dir, const ContentHash& h
   return store_dir + "/" + rel.substr(0, 9) + ".tmp." + hash.hex() + std::string(kPartialSuffix);
 }
 
-Result<PartialBlob> PartialBlob::open(const std::string& store_dir, const ContentHash& hash, std::uint64_t expected_size) {
+Result<PartialBlob> PartialBlob::open(const std::string& store_dir, const ContentHash& hash, std::uint64_t expected_size,
+                                      const Sha256* expected_sha256) {
   PartialBlob p;
   p.path_ = partial_blob_path(store_dir, hash);
   p.final_path_ = blob_path(store_dir, hash);
   p.expected_hash_ = hash;
   p.expected_size_ = expected_size;
   p.hasher_ = std::make_unique<ContentHasher>();
+  if (expected_sha256 != nullptr) {
+    p.expected_sha256_ = *expected_sha256;
+    p.sha256_ = std::make_unique<Sha256Hasher>();
+  }
   // O_NOFOLLOW: a symlink planted in the store must not redirect our writes.
   p.fd_ = UniqueFd(::open(p.path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644));
   if (!p.fd_.valid()) return Error::storage("cannot open " + p.path_ + ": " + errno_text());
@@ -51,7 +57,7 @@ Result<PartialBlob> PartialBlob::open(const std::string& store_dir, const Conten
   if (::fstat(p.fd_.get(), &st) != 0 || !S_ISREG(st.st_mode)) return Error::storage(p.path_ + " is not a regular file");
   const auto held = static_cast<std::uint64_t>(st.st_size);
   // A prefix longer than the blob cannot be right; an unreadable one is not trusted.
-  if (held > expected_size || !hash_prefix(p.fd_.get(), held, *p.hasher_)) {
+  if (held > expected_size || !hash_prefix(p.fd_.get(), held, *p.hasher_, p.sha256_.get())) {
     if (auto s = p.restart(); !s) return s.error();
   } else {
     p.size_ = held;
@@ -66,6 +72,7 @@ Status PartialBlob::append(std::string_view bytes) {
     return Error::origin("blob " + expected_hash_.hex() + " is larger than the manifest says (" +
                              std::to_string(expected_size_) + " bytes)", /*retry=*/true);
   hasher_->update(bytes.data(), bytes.size());
+  if (sha256_) sha256_->update(bytes.data(), bytes.size());
   while (!bytes.empty()) {
     ssize_t n = ::write(fd_.get(), bytes.data(), bytes.size());
     if (n < 0 && errno == EINTR) continue;
@@ -80,6 +87,7 @@ Status PartialBlob::restart() {
   if (::ftruncate(fd_.get(), 0) != 0 || ::lseek(fd_.get(), 0, SEEK_SET) < 0)
     return Error::storage("cannot truncate " + path_ + ": " + errno_text());
   hasher_->reset();
+  if (sha256_) sha256_->reset();
   size_ = 0;
   return {};
 }
@@ -94,6 +102,11 @@ Status PartialBlob::commit() {
   if (actual != expected_hash_) {
     discard();
     return Error::origin("blob " + expected_hash_.hex() + ": content hashes to " + actual.hex(), /*retry=*/true);
+  }
+  // The XXH3-128 matched: only bytes crafted to collide with it get here.
+  if (sha256_ && sha256_->digest() != *expected_sha256_) {
+    discard();
+    return Error::origin("blob " + expected_hash_.hex() + ": SHA-256 differs from the signed manifest's", /*retry=*/true);
   }
   // fsync before rename, as AtomicFile: the final name must never show a hole.
   if (::fsync(fd_.get()) != 0) return Error::storage("cannot fsync " + path_ + ": " + errno_text());

@@ -9,7 +9,8 @@
 //             the manifest's size is dropped);
 //   append()  adds bytes, refusing any beyond the expected size (a hostile
 //             origin cannot fill the disk through one blob);
-//   commit()  checks size and XXH3-128, fsyncs, renames to the final name;
+//   commit()  checks size and XXH3-128 (and the SHA-256 of a signed
+//             manifest, computed in the same pass), fsyncs, renames;
 //             on a mismatch the file is deleted (never served, never resumed);
 //   discard() deletes the file; dropping the object keeps it for a resume.
 // Bytes that were in the page cache when the process died are intact after a
@@ -21,10 +22,12 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "origin-sync/content_hash.h"
+#include "origin-sync/sha256.h"
 #include "origin-sync/result.h"
 #include "origin-sync/unique_fd.h"
 
@@ -32,7 +35,9 @@ namespace relais {
 
 class PartialBlob {
  public:
-  static Result<PartialBlob> open(const std::string& store_dir, const ContentHash& hash, std::uint64_t expected_size);
+  // expected_sha256: the signed manifest's digest of the blob, or null.
+  static Result<PartialBlob> open(const std::string& store_dir, const ContentHash& hash, std::uint64_t expected_size,
+                                  const Sha256* expected_sha256 = nullptr);
 
   PartialBlob(PartialBlob&&) noexcept = default;
   PartialBlob& operator=(PartialBlob&&) noexcept = default;
@@ -54,6 +59,8 @@ class PartialBlob {
   std::uint64_t size_ = 0;
   UniqueFd fd_;
   std::unique_ptr<ContentHasher> hasher_;
+  std::optional<Sha256> expected_sha256_;
+  std::unique_ptr<Sha256Hasher> sha256_;  // only with expected_sha256_
 };
 
 // Name of the partial file of `hash` under store_dir.

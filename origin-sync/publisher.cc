@@ -20,6 +20,7 @@
 #include "origin-sync/content_type.h"
 #include "origin-sync/delta_publishing.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/publish_signing.h"
 #include "origin-sync/tree_walk.h"
 #include "origin-sync/unique_fd.h"
 #include "origin-sync/utf8.h"
@@ -279,6 +280,12 @@ Result<PublishReport> publish(const PublishOptions& options) {
   Status status;
   const std::optional<Manifest> previous = previous_manifest(options.out_dir, status);
   if (!status) return status.error();
+  ManifestTrust previous_trust;
+  if (options.sign_key != nullptr) {
+    auto t = read_previous_trust(options.out_dir);
+    if (!t) return t.error();
+    previous_trust = std::move(t.value());
+  }
 
   BlobWriter blobs(options.out_dir);
   if (auto s = blobs.prepare(); !s) return s.error();
@@ -301,17 +308,29 @@ Result<PublishReport> publish(const PublishOptions& options) {
   report.reused = ctx.reused.load();
   report.blobs_written = blobs.blobs_written();
   fill_report(report, manifest);
-  if (previous && previous->entries == manifest.entries && previous->major == kManifestMajorVersion) {
+  const bool unchanged = previous && previous->entries == manifest.entries && previous->major == kManifestMajorVersion;
+  if (unchanged && options.sign_key == nullptr) {
     report.generation = previous->generation;
     return report;  // nothing changed: the manifest is not rewritten
   }
-  manifest.generation = previous ? previous->generation + 1 : 1;
+  manifest.generation = previous ? previous->generation + (unchanged ? 0 : 1) : 1;
   manifest.published_at = options.now ? options.now()
                                        : std::chrono::duration_cast<std::chrono::seconds>(
                                              std::chrono::system_clock::now().time_since_epoch()).count();
   // Blobs first, durably; only then the manifest that names them.
   if (auto s = blobs.sync_directories(); !s) return s.error();
-  if (auto s = write_manifest_file(options.out_dir, manifest); !s) return s.error();
+  if (options.sign_key != nullptr) {
+    // Edges refuse a publication not later than the one they hold (rollback):
+    // two publishes within one second must still be ordered.
+    if (previous) manifest.published_at = std::max(manifest.published_at, previous->published_at + 1);
+    manifest.minor = kSignedManifestMinorVersion;
+    auto text = serialize_signed_manifest(manifest, options.out_dir, previous_trust, *options.sign_key,
+                                          manifest.published_at + options.valid_for_seconds, options.jobs);
+    if (!text) return text.error();
+    if (auto s = write_file_atomically(options.out_dir + "/" + std::string(kManifestFileName), *text); !s) return s.error();
+  } else if (auto s = write_manifest_file(options.out_dir, manifest); !s) {
+    return s.error();
+  }
   report.generation = manifest.generation;
   report.manifest_changed = true;
   return report;

@@ -8,7 +8,9 @@
 //      (variant_selection.h), add dcz deltas against the file's earlier
 //      versions (delta_publishing.h), and write the missing blobs (blob_writer.h);
 //   3. fsync the blob directories, then write OUT/manifest atomically, and
-//      only if an entry changed: the generation then grows by one.
+//      only if an entry changed: the generation then grows by one. With a
+//      signing key the manifest is always rewritten and signed anew
+//      (publish_signing.h): a later publication time, a fresh expiry.
 // A failure writing OUT stops the workers and leaves the previous manifest
 // in place, so a manifest never names a blob that is missing or partial.
 // Source files that cannot be read are skipped with a warning.
@@ -23,6 +25,7 @@
 #include "origin-sync/encoding.h"
 #include "origin-sync/progress.h"
 #include "origin-sync/result.h"
+#include "origin-sync/signing_key.h"
 
 namespace relais {
 
@@ -37,6 +40,8 @@ struct PublishOptions {
   std::function<void(const std::string&)> warn = [](const std::string&) {};
   ProgressCounters* progress = nullptr;  // optional
   std::function<std::int64_t()> now;     // seconds since the epoch; defaults to the system clock
+  const SigningKey* sign_key = nullptr;  // null: an unsigned (1.0) manifest
+  std::int64_t valid_for_seconds = 7 * 86400;  // signed only: expires = published + this
 };
 
 struct PublishReport {

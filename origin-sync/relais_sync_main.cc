@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <exception>
 #include <iostream>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "origin-sync/progress.h"
 #include "origin-sync/delta_publishing.h"
 #include "origin-sync/publisher.h"
+#include "origin-sync/signing_key.h"
 #include "origin-sync/store_sync.h"
 #include "origin-sync/store_verifier.h"
 
@@ -53,9 +55,40 @@ std::string publish_summary(const relais::PublishReport& r, double seconds) {
 }
 
 static_assert(relais::kMaxSyncDictionaryVersions == relais::kMaxDictionaryVersions);
+int run_keygen(const relais::SyncConfig& c) {
+  auto id = relais::write_new_key_pair(c.private_key_out, c.public_key_out);
+  if (!id) return fail(id.error());
+  // The key id only: the private key is never printed.
+  std::printf("relais-sync: wrote key %s: private %s (mode 0600, keep it off the edges), public %s\n", id->c_str(),
+              c.private_key_out.c_str(), c.public_key_out.c_str());
+  return 0;
+}
+
+// Without trusted keys an edge takes any manifest its origin sends: said once.
+std::shared_ptr<const relais::TrustedKeys> load_trusted_keys(const relais::SyncConfig& c, relais::Status& status) {
+  auto keys = relais::TrustedKeys::load(c.trusted_keys);
+  if (!keys) {
+    status = keys.error();
+    return nullptr;
+  }
+  return std::make_shared<const relais::TrustedKeys>(std::move(keys.value()));
+}
+
+void warn_if_expired(const std::optional<relais::PublicationStamp>& stamp) {
+  const auto now = static_cast<std::int64_t>(std::time(nullptr));
+  if (stamp && stamp->expires <= now)
+    std::fprintf(stderr, "relais-sync: warning: the publication (generation %llu) expired %lld s ago; edges report degraded\n",
+                 static_cast<unsigned long long>(stamp->generation), static_cast<long long>(now - stamp->expires));
+}
 
 int run_publish(const relais::SyncConfig& c) {
   const auto start = std::chrono::steady_clock::now();
+  std::optional<relais::SigningKey> key;
+  if (!c.sign_key.empty()) {
+    auto k = relais::SigningKey::load(c.sign_key);
+    if (!k) return fail(relais::Error::config("--sign-key " + k.error().message));
+    key = std::move(k.value());
+  }
   relais::ProgressCounters counters;
   std::optional<relais::Result<relais::PublishReport>> result;
   {
@@ -68,6 +101,8 @@ int run_publish(const relais::SyncConfig& c) {
     options.dictionary_versions = c.dictionary_versions;
     options.progress = &counters;
     options.warn = [&bar](const std::string& line) { bar.print_line("relais-sync: warning: " + line); };
+    options.sign_key = key ? &*key : nullptr;
+    options.valid_for_seconds = static_cast<std::int64_t>(c.valid_for_ms / 1000);
     result.emplace(relais::publish(options));
   }
   if (!*result) return fail(result->error());
@@ -93,6 +128,9 @@ int run_pull(const relais::SyncConfig& c) {
   const auto start = std::chrono::steady_clock::now();
   relais::ProgressCounters counters;
   relais::SyncSettings settings = sync_settings_from(c);
+  relais::Status keys_loaded;
+  settings.trusted_keys = load_trusted_keys(c, keys_loaded);
+  if (!keys_loaded) return fail(relais::Error::config("--trusted-key " + keys_loaded.error().message));
   relais::SyncOutcome outcome;
   {
     // The bar is erased when this scope ends, before anything else is printed.
@@ -121,10 +159,14 @@ int run_pull(const relais::SyncConfig& c) {
 
 int run_verify(const relais::SyncConfig& c) {
   const auto start = std::chrono::steady_clock::now();
+  relais::Status keys_loaded;
+  const auto keys = load_trusted_keys(c, keys_loaded);
+  if (!keys_loaded) return fail(relais::Error::config("--trusted-key " + keys_loaded.error().message));
   auto result = relais::verify_store(c.store, c.jobs, [](const std::string& problem) {
     std::fprintf(stderr, "relais-sync: verify: %s\n", problem.c_str());
-  });
+  }, keys.get());
   if (!result) return fail(result.error());
+  warn_if_expired(result->publication);
   if (result->problems > 0) {
     std::fprintf(stderr, "relais-sync: verify: %llu of %llu blobs are bad in %s\n",
                  static_cast<unsigned long long>(result->problems), static_cast<unsigned long long>(result->blobs),
@@ -132,10 +174,11 @@ int run_verify(const relais::SyncConfig& c) {
     return 1;
   }
   if (!c.quiet) {
-    std::printf("relais-sync: verified %s: generation %llu, %llu files, %llu blobs, %s, all match; %.2f s\n",
+    const std::string signer = result->publication ? " (XXH3-128 and SHA-256), signed by key " + result->publication->key_id : "";
+    std::printf("relais-sync: verified %s: generation %llu, %llu files, %llu blobs, %s, all match%s; %.2f s\n",
                 c.store.c_str(), static_cast<unsigned long long>(result->generation),
                 static_cast<unsigned long long>(result->files), static_cast<unsigned long long>(result->blobs),
-                relais::format_bytes(result->bytes).c_str(), seconds_since(start));
+                relais::format_bytes(result->bytes).c_str(), signer.c_str(), seconds_since(start));
   }
   return 0;
 }
@@ -163,6 +206,7 @@ int main(int argc, char** argv) {
       case relais::SyncConfig::Command::publish: return run_publish(config);
       case relais::SyncConfig::Command::pull: return run_pull(config);
       case relais::SyncConfig::Command::verify: return run_verify(config);
+      case relais::SyncConfig::Command::keygen: return run_keygen(config);
     }
   } catch (const std::exception& e) {
     // Out of memory or a library throwing: still one line and a runtime failure.

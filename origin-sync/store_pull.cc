@@ -61,8 +61,9 @@ struct AttemptOutcome {
 };
 
 // One download attempt of one blob, resuming a partial file when it can.
-Status fetch_attempt(BlobFetcher& fetcher, const std::string& store, const ManifestBlob& v, AttemptOutcome& out) {
-  auto partial = PartialBlob::open(store, v.hash, v.size);
+Status fetch_attempt(BlobFetcher& fetcher, const std::string& store, const ManifestBlob& v, const Sha256* sha256,
+                     AttemptOutcome& out) {
+  auto partial = PartialBlob::open(store, v.hash, v.size, sha256);
   if (!partial) return partial.error();
   if (partial->size() == v.size && v.size > 0) {
     // Fully downloaded by a process that died before the rename: just verify it.
@@ -101,13 +102,13 @@ struct SharedCounters {
   std::atomic<std::uint64_t> fetched{0}, bytes{0}, resumed{0}, rejected{0}, failures{0};
 };
 
-Status fetch_with_retries(BlobFetcher& fetcher, const std::string& store, const ManifestBlob& v,
+Status fetch_with_retries(BlobFetcher& fetcher, const std::string& store, const ManifestBlob& v, const Sha256* sha256,
                           const PullOptions& o, SharedCounters& c, bool& rejected_last) {
   const Sleeper sleep = o.sleep ? o.sleep : Sleeper([&o](std::chrono::milliseconds d) { return cancellable_sleep(o.cancel, d); });
   const UnitRandom random = o.random ? o.random : UnitRandom(default_unit_random);
   auto attempt = [&](unsigned) -> Status {
     AttemptOutcome out;
-    Status s = fetch_attempt(fetcher, store, v, out);
+    Status s = fetch_attempt(fetcher, store, v, sha256, out);
     c.bytes.fetch_add(out.bytes);
     if (out.resumed) c.resumed.fetch_add(1);
     if (out.rejected) c.rejected.fetch_add(1);
@@ -166,7 +167,9 @@ Status pull_scanned_manifest_into_store(BlobFetcher& fetcher, const std::string&
       }
       const ManifestBlob& v = manifest.blobs[missing[i]];
       bool rejected_last = false;
-      if (auto s = fetch_with_retries(fetcher, store_dir, v, o, c, rejected_last); !s) {
+      // A signed manifest's SHA-256 is checked in the pass that checks the XXH3-128.
+      const Sha256* sha256 = manifest.trust.is_signed() ? manifest.trust.sha256_of(v.hash) : nullptr;
+      if (auto s = fetch_with_retries(fetcher, store_dir, v, sha256, o, c, rejected_last); !s) {
         std::lock_guard lock(error_mutex);
         if (!first_error) {
           first_error = s.error();

@@ -13,6 +13,7 @@
 #include "origin-sync/local_pull.h"
 #include "origin-sync/manifest_blobs.h"
 #include "origin-sync/manifest_pin.h"
+#include "origin-sync/publication_state.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
@@ -150,6 +151,36 @@ std::optional<SyncOutcome> make_room(const SyncSettings& s, const ManifestBlobs&
   return fail(o, SyncFailure::no_space, not_enough_space(s.store, need, *room));
 }
 
+// The trust check of a fetched manifest: a signature by a trusted key, and no
+// rollback. `accepted` is what STORE/.publication must say once it is in
+// (nothing when it says so already).
+struct TrustCheck {
+  explicit operator bool() const { return !failure; }
+  std::optional<SyncOutcome> failure;
+  std::optional<PublicationState> accepted;
+};
+
+TrustCheck check_trust(const SyncSettings& s, BlobFetcher& fetcher, const std::string& bytes, SyncOutcome& o) {
+  TrustCheck out;
+  auto stamp = verify_publication(bytes, *s.trusted_keys);
+  if (!stamp) {
+    out.failure = fail(o, SyncFailure::untrusted, Error::origin(fetcher.describe() + ": " + stamp.error().message, false));
+    return out;
+  }
+  auto floor = read_publication_state(s.store);
+  if (!floor) {
+    out.failure = fail(o, SyncFailure::storage, floor.error());
+    return out;
+  }
+  auto order = order_against(*floor, *stamp);
+  if (!order) {
+    out.failure = fail(o, SyncFailure::rollback, Error::origin(fetcher.describe() + ": " + order.error().message, false));
+    return out;
+  }
+  if (*order == PublicationOrder::newer) out.accepted = PublicationState{stamp->published, stamp->digest};
+  return out;
+}
+
 SyncOutcome sync_locked(const SyncSettings& s) {
   SyncOutcome o;
   std::unique_ptr<HttpBlobFetcher> http;
@@ -171,6 +202,12 @@ SyncOutcome sync_locked(const SyncSettings& s) {
   // The blobs of the store's manifest once this sync is done: the incoming
   // one's, or (304) the one in place.
   std::optional<ManifestBlobs> current;
+  std::optional<PublicationState> accepted;  // to record once the manifest is in
+  if (!fetched->not_modified && s.trusted_keys && !s.trusted_keys->empty()) {
+    auto checked = check_trust(s, fetcher, fetched->bytes, o);
+    if (!checked) return *checked.failure;
+    accepted = checked.accepted;
+  }
   if (!fetched->not_modified) {
     // Scanned here, so that a bad manifest is told apart from a failed download.
     auto incoming = scan_manifest_blobs(fetched->bytes);
@@ -187,6 +224,9 @@ SyncOutcome sync_locked(const SyncSettings& s) {
     if (auto st = pull_scanned_manifest_into_store(fetcher, fetched->bytes, *incoming, s.store, po, o.pull); !st)
       return fail(o, classify_pull_error(st.error(), o.pull), st.error());
     current = std::move(incoming.value());
+    if (accepted) {
+      if (auto st = write_publication_state(s.store, *accepted); !st) return fail(o, SyncFailure::storage, st.error());
+    }
     if (http) {
       // After the manifest: a crash in between only costs one unconditional fetch.
       if (auto st = write_file_atomically(store_file(s, kOriginEtagFileName), s.origin + "\n" + fetched->etag + "\n"); !st)
@@ -224,6 +264,8 @@ std::string_view sync_failure_name(SyncFailure f) {
     case SyncFailure::storage: return "storage";
     case SyncFailure::cancelled: return "cancelled";
     case SyncFailure::no_space: return "no_space";
+    case SyncFailure::untrusted: return "untrusted";
+    case SyncFailure::rollback: return "rollback";
   }
   return "unknown";
 }

@@ -14,7 +14,12 @@
 //      the blobs still to fetch (store_space.h); when it is short, the grace
 //      period yields and every blob no catalog names goes; if it is still
 //      short the sync fails with "not enough space: need X, have Y";
-//   5. pull (store_pull.h): missing blobs only, verified, then the manifest;
+//      With trusted keys (publication_check.h), before step 4: the manifest
+//      must carry a valid signature by one of them and be no older than the
+//      store's newest accepted publication (publication_state.h), else it
+//      is refused whole and nothing is fetched;
+//   5. pull (store_pull.h): missing blobs only, verified (also against the
+//      signed SHA-256), then the manifest, then STORE/.publication;
 //   6. collect unreferenced blobs past the grace period (blob_gc.h).
 // "No catalog needs it" means: named by none of the store's manifest (what an
 // edge loads when it starts), the manifests live edges serve (pinned in the
@@ -29,12 +34,14 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 
 #include "origin-sync/blob_gc.h"
 #include "origin-sync/http_blob_fetcher.h"
+#include "origin-sync/signing_key.h"
 #include "origin-sync/store_pull.h"
 #include "origin-sync/store_space.h"
 
@@ -53,6 +60,8 @@ struct SyncSettings {
   std::function<std::int64_t()> now;  // wall clock, unix seconds (GC); empty: the system clock
   Sleeper sleep;                      // retry waits; empty: real, cancellable
   FreeSpaceProbe free_space;          // empty: statvfs of the store
+  // Null or empty: manifests are taken unsigned, as before signing existed.
+  std::shared_ptr<const TrustedKeys> trusted_keys;
 };
 
 enum class SyncFailure : unsigned char {
@@ -65,8 +74,10 @@ enum class SyncFailure : unsigned char {
   storage,           // the local disk
   cancelled,
   no_space,          // the blobs still to fetch do not fit, even after collecting what no catalog needs
+  untrusted,         // trusted keys are set and the manifest is not signed by one of them
+  rollback,          // a signed publication older than the store's newest accepted one
 };
-inline constexpr int kSyncFailureKinds = 9;
+inline constexpr int kSyncFailureKinds = 11;
 std::string_view sync_failure_name(SyncFailure f);
 
 struct SyncOutcome {

@@ -17,6 +17,8 @@ Status CatalogLoader::reload() {
   // The same bytes: nothing new (the pin just taken is dropped, the one
   // held stays), and a purge made since must stick until the manifest changes.
   if (loaded_ && digest == digest_) return {};
+  auto stamp = check_trust(bytes);
+  if (!stamp.ok()) return stamp.error();
   // The text and the catalog being built are the only large things alive
   // here: no Manifest of the whole file is made (catalog.h).
   auto catalog = Catalog::load(bytes);
@@ -37,7 +39,33 @@ Status CatalogLoader::reload() {
   holder_.publish(std::move(catalog.value()));
   // After the publish: until then the previous pin covers the previous catalog.
   pin_ = std::move(pin.value());
+  if (stamp.value()) {
+    in_service_ = PublicationState{stamp.value()->published, digest};
+    expires_.store(stamp.value()->expires);
+    published_.store(stamp.value()->published);
+  }
+  signed_.store(stamp.value().has_value());
   return {};
+}
+
+Result<std::optional<PublicationStamp>> CatalogLoader::check_trust(std::string_view bytes) const {
+  if (!keys_ || keys_->empty()) return std::optional<PublicationStamp>();
+  const std::string manifest = store_ + "/" + std::string(kManifestFileName);
+  auto stamp = verify_publication(bytes, *keys_);
+  if (!stamp) return Error{ErrorSource::origin, false, manifest + ": " + stamp.error().message};
+  auto floor = read_publication_state(store_);
+  if (!floor) return floor.error();
+  // The pulls keep the file; the catalog in service is a floor of its own
+  // (a store edited by hand, or filled by a pull without --trusted-key).
+  std::optional<PublicationState> effective = *floor;
+  if (in_service_ && (!effective || in_service_->published > effective->published)) effective = in_service_;
+  if (auto order = order_against(effective, *stamp); !order) return Error{ErrorSource::origin, false, manifest + ": " + order.error().message};
+  return std::optional(*stamp);
+}
+
+std::optional<CatalogLoader::Publication> CatalogLoader::publication() const {
+  if (!signed_.load()) return std::nullopt;
+  return Publication{published_.load(), expires_.load()};
 }
 
 Result<std::size_t> CatalogLoader::purge(std::string_view path) {

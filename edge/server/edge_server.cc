@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <ctime>
 #include <mutex>
 #include <cstdio>
 #include <random>
@@ -21,6 +22,7 @@
 #include "edge/server/listener.h"
 #include "edge/server/metrics.h"
 #include "edge/server/live_settings.h"
+#include "edge/server/publication_watch.h"
 #include "edge/server/rehash_loop.h"
 #include "edge/server/service_notify.h"
 #include "edge/server/sync_loop.h"
@@ -41,7 +43,9 @@ struct EdgeServer::Parts {
   std::vector<ListenerRecord> listeners;  // ours, handed to a binary that replaces this one
   pid_t upgrade_child = 0;             // a new binary started by SIGUSR2, until it takes over or fails
   CatalogHolder catalog;
+  std::shared_ptr<const TrustedKeys> trusted_keys;  // empty: unsigned manifests accepted
   std::unique_ptr<CatalogLoader> loader;
+  PublicationWatch publication_watch;
   std::unique_ptr<AccessLog> access_log;
   std::atomic<std::uint64_t> open_connections{0};
   std::unique_ptr<AddressLimiter> limiter;
@@ -134,7 +138,10 @@ Status open_admin(EdgeServer::Parts& p) {
   h.health_text = [&p] {
     auto catalog = p.catalog.current();
     if (!catalog) return std::string("no catalog loaded\n");
-    return "ok generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size()) + "\n";
+    const std::string counts = "generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size());
+    // Still 200: an expired publication is served (availability first); the word says it.
+    if (auto expired = expired_text(p.loader->publication(), unix_now())) return "degraded " + counts + " " + *expired + "\n";
+    return "ok " + counts + "\n";
   };
   h.metrics = [&p] {
     std::vector<const WorkerStats*> stats;
@@ -148,6 +155,12 @@ Status open_admin(EdgeServer::Parts& p) {
     g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+    if (auto pub = p.loader->publication()) {
+      g.publication_signed = true;
+      g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
+      g.publication_expires_unix = pub->expires;
+      g.publication_expired = pub->expires <= unix_now();
+    }
     return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats);
   };
   h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
@@ -181,6 +194,7 @@ std::unique_ptr<SyncLoop> make_sync_loop(EdgeServer::Parts& p) {
   s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
   s.http.min_rate = c.origin_min_rate;
   s.http.deadline = std::chrono::milliseconds(c.origin_deadline_ms);
+  s.trusted_keys = p.trusted_keys;
   return std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(c.sync_interval_ms), p.sync_stats,
                                     [&p] { reload_and_announce(p); });
 }
@@ -265,7 +279,10 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   p->inherited = InheritedListeners::from_environment();
   p->multipart_boundary = random_boundary();
   p->live.publish(make_live_settings(config, p->multipart_boundary));
-  p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog);
+  auto keys = TrustedKeys::load(config.trusted_keys);
+  if (!keys.ok()) return Error::config("--trusted-key " + keys.error().message);
+  p->trusted_keys = std::make_shared<const TrustedKeys>(std::move(keys.value()));
+  p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog, p->trusted_keys);
   if (config.access_log != "off") {
     auto log = AccessLog::open(config.access_log);
     if (!log.ok()) return log.error();
@@ -294,6 +311,9 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   if (auto s = open_worker_listeners(*p, config.listen, "--listen", "http", false); !s.ok()) return s.error();
   if (auto s = open_worker_listeners(*p, config.tls_listen, "--tls-listen", "https", true); !s.ok()) return s.error();
   if (auto s = open_admin(*p); !s.ok()) return s.error();
+  // Once the configuration is known good: a bad option stays one line (exit 2).
+  if (p->trusted_keys->empty())
+    std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
   if (auto s = p->loader->reload(); !s.ok()) {
     std::fprintf(stderr, "relais-edge: no catalog yet: %s (answering 503 until one loads)\n", s.error().message.c_str());
   } else {
@@ -316,6 +336,8 @@ std::vector<Error> EdgeServer::check(const EdgeConfig& config) {
   check_paths(config, errors);
   if (auto limiter = make_limiter(config); !limiter.ok()) errors.push_back(limiter.error());
   if (auto tls = make_tls_service(config); !tls.ok()) errors.push_back(tls.error());
+  if (auto keys = TrustedKeys::load(config.trusted_keys); !keys.ok())
+    errors.push_back(Error::config("--trusted-key " + keys.error().message));
   return errors;
 }
 
@@ -357,6 +379,10 @@ int EdgeServer::run() {
   for (;;) {
     int sig = ::sigtimedwait(&set, nullptr, &tick);
     p.catalog.release_retired();
+    if (auto line = p.publication_watch.check(p.loader->publication(), unix_now())) {
+      std::fprintf(stderr, "relais-edge: %s\n", line->c_str());
+      std::fflush(stderr);
+    }
     if (sig < 0) continue;  // the tick (EAGAIN) or EINTR
     if (sig == SIGHUP) {
       notify_service_manager("RELOADING=1");

@@ -78,7 +78,8 @@ void render_blob_checks(Exposition& e, const RehashStats* rehash) {
 }  // namespace
 
 const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
-    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled", "no_space"};
+    "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled", "no_space",
+    "untrusted", "rollback"};
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
                            const RehashStats* rehash) {
@@ -120,6 +121,11 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.gauge("relais_catalog_objects", "Paths in the catalog in service.", static_cast<double>(g.catalog_entries));
   e.gauge("relais_access_log_dropped_bytes", "Access log bytes dropped because the disk could not keep up.", static_cast<double>(g.access_log_dropped_bytes));
   e.gauge("relais_uptime_seconds", "Seconds since start.", g.uptime_seconds);
+  if (g.publication_signed) {
+    e.gauge("relais_publication_age_seconds", "Seconds since the signed publication in service was published.", g.publication_age_seconds);
+    e.gauge("relais_publication_expiry_timestamp_seconds", "When the signed publication in service expires (unix seconds).", static_cast<double>(g.publication_expires_unix));
+    e.gauge("relais_publication_expired", "1 while the publication in service is past its expiry and no newer one could be had (still served).", g.publication_expired ? 1 : 0);
+  }
   if (sync != nullptr && sync->enabled.load()) render_sync(e, *sync);
   std::string out = e.take();
   append_tls_metrics(out, workers);

@@ -20,6 +20,11 @@ struct EdgeGauges {
   std::uint64_t max_connections = 0;
   std::uint64_t access_log_dropped_bytes = 0;
   double uptime_seconds = 0;
+  // With trusted keys and a signed publication in service:
+  bool publication_signed = false;
+  double publication_age_seconds = 0;      // now - its publication time
+  std::int64_t publication_expires_unix = 0;
+  bool publication_expired = false;        // served anyway, /healthz says degraded
 };
 
 // Counters of the background origin sync (sync_loop.h). Written by the sync

@@ -46,6 +46,7 @@ class Options : public ::testing::Test {
                                             "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", pem, "-days",
                                             "2", "-subj", "/CN=localhost"});
     ASSERT_EQ(cert.exit_code, 0) << cert.err;
+    ASSERT_EQ(relais_sync({"keygen", sign_key, trusted_key}).exit_code, 0);
   }
 
   Args base(const std::string& tool) const {
@@ -53,6 +54,7 @@ class Options : public ::testing::Test {
       return {{"check-config", ""}, {"listen", "127.0.0.1:0"}, {"admin-listen", "127.0.0.1:0"}, {"store", dir.file("store")}};
     if (tool == "publish") return {{"source", dir.file("src")}, {"out", dir.file("out")}, {"quiet", ""}};
     if (tool == "pull") return {{"origin", published}, {"store", dir.file("store")}, {"quiet", ""}};
+    if (tool == "keygen") return {{"private", dir.file("new.key")}, {"public", dir.file("new.pub")}};
     return {{"store", published}, {"quiet", ""}};
   }
 
@@ -85,10 +87,13 @@ class Options : public ::testing::Test {
   std::string published = dir.file("published");
   std::string pem = dir.file("cert.pem");
   std::string key = dir.file("cert.key");
+  std::string sign_key = dir.file("publisher.key");
+  std::string trusted_key = dir.file("publisher.pub");
 };
 
 std::vector<OptionRow> rows(const std::string& pem, const std::string& key, const std::string& src,
-                            const std::string& published, const std::string& scratch) {
+                            const std::string& published, const std::string& scratch, const std::string& sign_key,
+                            const std::string& trusted_key) {
   const std::vector<std::pair<std::string, std::string>> tls = {
       {"tls-listen", "127.0.0.1:0"}, {"tls-cert", pem}, {"tls-key", key}};
   std::vector<OptionRow> r = {
@@ -131,6 +136,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "address-burst", "-1", "10", "(=1000)"},
       {"edge", "address-slots", "1", "1024", "(=65536)"},
       {"edge", "network-limit", "10.0.0.0/8", "10.0.0.0/8=1000:5000:10000", nullptr},
+      {"edge", "trusted-key", "/nonexistent/publisher.pub", trusted_key, nullptr},
       {"edge", "send-min-rate", "fast", "0", "(=1K)"},
       {"edge", "send-min-rate-grace", "0", "5s", "(=10s)"},
       {"edge", "send-lowat", "1G", "512K", "(=1M)"},
@@ -174,6 +180,14 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"pull", "deadline", "0", "1m", "(=10m)"},
       {"pull", "retries", "-1", "0", "(=4)"},
       {"verify", "store", "", published, "(=/var/lib/relais/store)"},
+      {"publish", "sign-key", "/nonexistent/publisher.key", sign_key, nullptr},
+      {"publish", "valid-for", "30s", "1d", "(=7d)", {{"sign-key", sign_key}}},
+      // A signed origin: edge_signed_test.cc and the SignedPull unit tests.
+      {"pull", "trusted-key", "/nonexistent/publisher.pub", std::nullopt, nullptr},
+      {"verify", "trusted-key", sign_key.c_str(), std::nullopt, nullptr},  // a private key is no public key
+      {"keygen", "help", nullptr, std::nullopt, nullptr},
+      {"keygen", "private", "", std::nullopt, nullptr, {}, false},
+      {"keygen", "public", "", std::nullopt, nullptr, {}, false},
   };
   r.insert(r.end(), sync.begin(), sync.end());
   return r;
@@ -192,7 +206,7 @@ std::map<std::string, std::string> option_lines(const std::string& help) {
 }
 
 TEST_F(Options, EveryOptionIsParsedValidatedAndListedWithItsDefault) {
-  const auto table = rows(pem, key, dir.file("src"), published, dir.file("scratch"));
+  const auto table = rows(pem, key, dir.file("src"), published, dir.file("scratch"), sign_key, trusted_key);
   std::map<std::string, std::string> helps;
   std::map<std::string, std::set<std::string>> covered;
   for (const OptionRow& row : table) {

@@ -69,7 +69,7 @@ TEST(Manifest, RejectsUnknownMajorVersionWithAClearMessage) {
 
 TEST(Manifest, AcceptsHigherMinorAndSkipsWhatItAdds) {
   const std::string body = "relais-manifest\t1.7\ngeneration\t1\npublished\t5\nfile\ta\ttext/plain\t1\t" + kId +
-                           "\tfuture:" + std::string(32, 'b') + ":50\nsignature\tabc\n";
+                           "\tfuture:" + std::string(32, 'b') + ":50\nmirror\tabc\n";
   auto r = parse_manifest(with_end(body, 1));
   ASSERT_TRUE(r.ok()) << r.error().message;
   EXPECT_EQ(r->minor, 7u);
@@ -78,7 +78,7 @@ TEST(Manifest, AcceptsHigherMinorAndSkipsWhatItAdds) {
 }
 
 TEST(Manifest, SameMinorRejectsUnknownRecordsAndEncodings) {
-  EXPECT_FALSE(parse_manifest(with_end(kHead + "signature\tabc\n", 0)).ok());
+  EXPECT_FALSE(parse_manifest(with_end(kHead + "mirror\tabc\n", 0)).ok());
   EXPECT_FALSE(parse_manifest(one_file("a\ttext/plain\t1\t" + kId + "\tfuture:" + std::string(32, 'b') + ":50")).ok());
 }
 

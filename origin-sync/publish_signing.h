@@ -1,0 +1,32 @@
+// Signing a publish: the signed trailer (manifest_trust.h) for a manifest
+// the publisher built, with the SHA-256 of every blob it names.
+//
+// Digests come from the previous signed manifest of the same OUT for the
+// blobs it already vouched for (a blob altered in OUT since is then caught
+// by every edge, instead of being signed anew), else from reading the blob
+// in OUT once, on `jobs` threads, checking its XXH3-128 and size in the same
+// pass (a corrupted OUT is never signed). The private key is only used here,
+// on the manifest's bytes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "origin-sync/manifest.h"
+#include "origin-sync/manifest_trust.h"
+#include "origin-sync/result.h"
+#include "origin-sync/signing_key.h"
+
+namespace relais {
+
+// The trailer of OUT/manifest if it is a signed manifest; empty otherwise
+// (no manifest, or an unsigned one). Errors as read_manifest_file().
+Result<ManifestTrust> read_previous_trust(const std::string& out_dir);
+
+// The whole text of `m` (whose minor version must be at least
+// kSignedManifestMinorVersion) with its signed trailer and end line.
+// Storage error when a blob in OUT is missing or does not match its name.
+Result<std::string> serialize_signed_manifest(const Manifest& m, const std::string& out_dir, const ManifestTrust& previous,
+                                              const SigningKey& key, std::int64_t expires, unsigned jobs);
+
+}  // namespace relais
