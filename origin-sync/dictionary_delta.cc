@@ -1,6 +1,5 @@
 #include "origin-sync/dictionary_delta.h"
 
-#include <openssl/evp.h>
 #include <zstd.h>
 
 #include <algorithm>
@@ -16,51 +15,12 @@ struct ZstdDFree {
   void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
 };
 
-constexpr char kHex[] = "0123456789abcdef";
 // 2^23 = 8 MiB: the window every RFC 9842 client must accept.
 constexpr int kDeltaWindowLog = 23;
-
-int lower_hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 Error zstd_error(std::size_t rc) { return Error::internal(std::string("zstd delta: ") + ZSTD_getErrorName(rc)); }
 
 }  // namespace
-
-std::string DictionaryHash::hex() const {
-  std::string out;
-  out.reserve(kHexLength);
-  for (std::uint8_t b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
-
-std::optional<DictionaryHash> DictionaryHash::from_hex(std::string_view text) {
-  if (text.size() != kHexLength) return std::nullopt;
-  DictionaryHash h;
-  for (std::size_t i = 0; i < h.bytes.size(); ++i) {
-    const int hi = lower_hex(text[2 * i]);
-    const int lo = lower_hex(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    h.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
-  }
-  return h;
-}
-
-DictionaryHash dictionary_hash(std::string_view bytes) {
-  DictionaryHash h;
-  unsigned int length = 0;
-  // EVP_Digest with SHA-256 cannot fail on in-memory input short of
-  // allocation failure, which is fatal anyway.
-  const int ok = EVP_Digest(bytes.data(), bytes.size(), h.bytes.data(), &length, EVP_sha256(), nullptr);
-  RELAIS_ASSERT(ok == 1 && length == h.bytes.size());
-  return h;
-}
 
 Result<std::string> make_dictionary_delta(std::string_view content, std::string_view dictionary,
                                           const DictionaryHash& dictionary_sha256, int level) {

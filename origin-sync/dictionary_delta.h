@@ -23,23 +23,15 @@
 #include <string_view>
 
 #include "origin-sync/result.h"
+#include "origin-sync/sha256.h"
 
 namespace relais {
 
 // SHA-256 of a dictionary's bytes: what a client names in Available-Dictionary.
-struct DictionaryHash {
-  std::array<std::uint8_t, 32> bytes{};
+// The same digest as a signed manifest's (sha256.h), one implementation.
+using DictionaryHash = Sha256;
 
-  static constexpr std::size_t kHexLength = 64;
-  // Lower-case, 64 hex digits.
-  std::string hex() const;
-  // Exactly 64 hex digits, lower case only (one spelling per hash).
-  static std::optional<DictionaryHash> from_hex(std::string_view text);
-
-  friend bool operator==(const DictionaryHash&, const DictionaryHash&) = default;
-};
-
-DictionaryHash dictionary_hash(std::string_view bytes);
+inline DictionaryHash dictionary_hash(std::string_view bytes) { return sha256_bytes(bytes); }
 
 // "dcz": the Content-Encoding token of a dictionary delta.
 inline constexpr std::string_view kDictionaryDeltaEncoding = "dcz";
