@@ -327,6 +327,8 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("tls-ciphersuites", c.tls_ciphersuites);
   line("tls-ocsp-response", c.tls_ocsp_response);
   line("tls-session-tickets", c.tls_session_tickets ? "on" : "off");
+  line("use-as-dictionary", c.use_as_dictionary);
+  lines("trusted-key", c.trusted_keys);
   return out;
 }
 

@@ -44,11 +44,6 @@ std::optional<std::string> read_dictionary(const std::string& out_dir, const Con
   return bytes;
 }
 
-bool deltas_present(const ManifestEntry& old, const BlobWriter& blobs) {
-  return std::all_of(old.deltas.begin(), old.deltas.end(),
-                     [&](const DeltaVariant& d) { return blobs.present(d.hash, d.size); });
-}
-
 }  // namespace
 
 const ManifestEntry* previous_entry(const Manifest* previous, std::string_view path) {
@@ -62,9 +57,15 @@ Result<std::size_t> add_dictionary_deltas(ManifestEntry& entry, std::string_view
                                           unsigned versions, const std::string& out_dir, BlobWriter& blobs) {
   if (old == nullptr || versions == 0 || content.size() > kDeltaMaxBytes) return std::size_t{0};
   if (old->identity() == entry.identity()) {
-    // Unchanged: the same deltas, if their blobs survive, keep the manifest
-    // byte-identical (a republish of an unchanged tree writes nothing).
-    if (deltas_present(*old, blobs) && old->deltas.size() <= versions) entry.deltas = old->deltas;
+    // Unchanged: the same deltas (newest first) whose blobs survive, as many
+    // as `versions` allows, keep the manifest byte-identical (a republish of
+    // an unchanged tree writes nothing). Dropping them all when the bound
+    // shrank lost the file's history for good: the next change found no
+    // earlier version but the last.
+    for (const DeltaVariant& d : old->deltas) {
+      if (entry.deltas.size() == versions) break;
+      if (blobs.present(d.hash, d.size)) entry.deltas.push_back(d);
+    }
     return std::size_t{0};
   }
   std::uint64_t best = entry.identity().size;

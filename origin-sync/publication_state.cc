@@ -52,7 +52,15 @@ Status write_publication_state(const std::string& store, const PublicationState&
                                                       state.manifest.hex() + "\n");
 }
 
-Result<PublicationOrder> order_against(const std::optional<PublicationState>& floor, const PublicationStamp& stamp) {
+Result<PublicationOrder> order_against(const std::optional<PublicationState>& floor, const PublicationStamp& stamp,
+                                       std::int64_t now) {
+  // Accepted, a publication from the future would be the floor every later
+  // one is refused against: a publisher with its clock years ahead (or a
+  // stolen key) would freeze the edges until an operator edits the store.
+  if (stamp.published > now + kMaxPublicationAhead)
+    return Error::origin("publication of " + utc(stamp.published) + " is dated more than a day ahead of this clock (" +
+                             utc(now) + "): refused (a publisher's clock set wrong?)",
+                         /*retry=*/false);
   if (!floor || stamp.published > floor->published) return PublicationOrder::newer;
   if (stamp.published == floor->published && stamp.digest == floor->manifest) return PublicationOrder::same;
   if (stamp.published == floor->published)

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <ctime>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -45,6 +46,9 @@ enum class PublicationOrder : unsigned char {
 
 // Origin error, not retryable, when `stamp` is older than the floor, or as
 // old with other bytes (two different publications cannot share a time).
-Result<PublicationOrder> order_against(const std::optional<PublicationState>& floor, const PublicationStamp& stamp);
+// A publication dated more than this ahead of the local clock is refused.
+inline constexpr std::int64_t kMaxPublicationAhead = 86'400;
+Result<PublicationOrder> order_against(const std::optional<PublicationState>& floor, const PublicationStamp& stamp,
+                                       std::int64_t now = static_cast<std::int64_t>(std::time(nullptr)));
 
 }  // namespace relais

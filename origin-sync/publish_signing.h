@@ -19,9 +19,16 @@
 
 namespace relais {
 
-// The trailer of OUT/manifest if it is a signed manifest; empty otherwise
-// (no manifest, or an unsigned one). Errors as read_manifest_file().
-Result<ManifestTrust> read_previous_trust(const std::string& out_dir);
+// The trailer of OUT/manifest if it is a manifest that `key` signed and whose
+// signature verifies; empty otherwise (no manifest, an unsigned one, or one
+// that whoever can write OUT edited or signed otherwise: its SHA-256 lines
+// are then not taken on trust, every blob is hashed again). Errors as
+// read_manifest_file().
+Result<ManifestTrust> read_previous_trust(const std::string& out_dir, const SigningKey& key);
+
+// Whether OUT/manifest is a signed manifest (any key, verified or not): an
+// unsigned publish over it would silently turn a signed origin unsigned.
+bool previous_is_signed(const std::string& out_dir);
 
 // The whole text of `m` (whose minor version must be at least
 // kSignedManifestMinorVersion) with its signed trailer and end line.

@@ -20,6 +20,7 @@
 #include "origin-sync/content_type.h"
 #include "origin-sync/delta_publishing.h"
 #include "origin-sync/manifest.h"
+#include "origin-sync/publication_state.h"
 #include "origin-sync/publish_signing.h"
 #include "origin-sync/tree_walk.h"
 #include "origin-sync/unique_fd.h"
@@ -282,10 +283,11 @@ Result<PublishReport> publish(const PublishOptions& options) {
   if (!status) return status.error();
   ManifestTrust previous_trust;
   if (options.sign_key != nullptr) {
-    auto t = read_previous_trust(options.out_dir);
+    auto t = read_previous_trust(options.out_dir, *options.sign_key);
     if (!t) return t.error();
     previous_trust = std::move(t.value());
   }
+  const bool was_signed = options.sign_key == nullptr && previous && previous_is_signed(options.out_dir);
 
   BlobWriter blobs(options.out_dir);
   if (auto s = blobs.prepare(); !s) return s.error();
@@ -322,12 +324,23 @@ Result<PublishReport> publish(const PublishOptions& options) {
   if (options.sign_key != nullptr) {
     // Edges refuse a publication not later than the one they hold (rollback):
     // two publishes within one second must still be ordered.
-    if (previous) manifest.published_at = std::max(manifest.published_at, previous->published_at + 1);
+    // Not past a previous publication dated beyond what edges accept (a
+    // clock once set wrong): carried forward, it would stay refused for ever.
+    if (previous && previous->published_at > manifest.published_at + kMaxPublicationAhead)
+      options.warn(options.out_dir + "/manifest is dated more than a day ahead of this clock: not carried forward");
+    else if (previous)
+      manifest.published_at = std::max(manifest.published_at, previous->published_at + 1);
     manifest.minor = kSignedManifestMinorVersion;
     auto text = serialize_signed_manifest(manifest, options.out_dir, previous_trust, *options.sign_key,
                                           manifest.published_at + options.valid_for_seconds, options.jobs);
     if (!text) return text.error();
     if (auto s = write_file_atomically(options.out_dir + "/" + std::string(kManifestFileName), *text); !s) return s.error();
+  } else if (was_signed) {
+    // Edges that trust keys would refuse every publication from now on and
+    // serve the old one until it expires: say so instead.
+    return Error::config("--sign-key: " + options.out_dir +
+                         "/manifest is signed; publishing without --sign-key would replace it with an unsigned one "
+                         "(remove it first to publish unsigned on purpose)");
   } else if (auto s = write_manifest_file(options.out_dir, manifest); !s) {
     return s.error();
   }

@@ -40,6 +40,11 @@ struct Representation {
     tag.text[ContentHash::kHexLength + 1] = '"';
     tag.size = ContentHash::kHexLength + 2;
   }
+  // Back to the chosen variant (its blob could not be read).
+  void drop_delta() {
+    delta = nullptr;
+    tag = entity_tag(*entry, variant);
+  }
   bool has_variants() const { return entry->variants().size() > 1 || delta != nullptr; }
   const Variant& chosen() const { return delta != nullptr ? delta_body : entry->variants()[variant]; }
   std::string_view etag() const { return tag.view(); }

@@ -149,7 +149,7 @@ class Exchange {
   ResponseSummary options();
   ResponseSummary redirect_to_directory(std::string_view path, std::string_view query);
   ResponseSummary not_modified(const Representation& rep);
-  ResponseSummary with_body(const Responder& responder, const Representation& rep, const RangeSet* ranges);
+  ResponseSummary with_body(const Responder& responder, Representation& rep, const RangeSet* ranges);
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
@@ -200,6 +200,8 @@ ResponseSummary Exchange::not_modified(const Representation& rep) {
   r.add(field::etag, rep.etag());
   r.add(field::cache_control, rep.cache_control);
   if (rep.has_variants()) r.add(field::vary, rep.vary());
+  // The same Vary as the 200 it validates (RFC 9110 §15.4.5).
+  if (dictionary_.varies && dictionary_.delta == nullptr) r.add(field::vary, "available-dictionary");
   sink_.send(r);
   return ResponseSummary{304, 0, close_, false, false, false};
 }
@@ -328,10 +330,18 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   return with_body(responder, rep, nullptr);
 }
 
-ResponseSummary Exchange::with_body(const Responder& responder, const Representation& rep, const RangeSet* ranges) {
+ResponseSummary Exchange::with_body(const Responder& responder, Representation& rep, const RangeSet* ranges) {
   BodySource body;
   if (!head_only_) {
     Result<BodySource> source = context_.cache->body(rep.chosen(), context_.file_body_min);
+    if (!source.ok() && rep.delta != nullptr) {
+      // A delta is an optimisation: a bad or missing delta blob must not
+      // turn every returning pupil's request into a 503 while the variant
+      // itself is fine (counted as a blob error all the same).
+      rep.drop_delta();
+      dictionary_.delta = nullptr;
+      source = context_.cache->body(rep.chosen(), context_.file_body_min);
+    }
     if (!source.ok()) {
       ResponseSummary s = error(responder, 503);
       s.blob_error = true;

@@ -6,6 +6,9 @@
 
 #include <openssl/evp.h>
 
+#include <filesystem>
+
+#include "origin-sync/blob_path.h"
 #include "origin-sync/dictionary_delta.h"
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/origin_sync_support.h"
@@ -100,6 +103,41 @@ TEST_F(EdgeDictionary, AReturningClientGetsADeltaThatZstdDecodesToTheNewVersion)
                                  dir.file("frame.zst")});
   ASSERT_EQ(z.exit_code, 0) << z.err;
   EXPECT_EQ(read_file(dir.file("v2.html")), v2);
+}
+
+// All the Vary values of a response, in order.
+std::vector<std::string> vary_values(const HttpResponse& r) {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : r.headers)
+    if (name == "Vary" || name == "vary") out.push_back(value);
+  return out;
+}
+
+// Found by the hostile review: a 304 for the br variant of a file with
+// deltas left available-dictionary out of its Vary (the 200 has it), and a
+// bad or missing delta blob made every returning client's request a 503.
+TEST_F(EdgeDictionary, A304VariesLikeItsFullResponseAndABadDeltaBlobFallsBackToTheVariant) {
+  const std::string v1 = page("un");
+  publish(v1);
+  publish(page("deux"));
+  start_edge();
+  HttpResponse full = get("/page.html", {kAccept});
+  ASSERT_EQ(full.status, 200);
+  ASSERT_EQ(full.header("Content-Encoding"), "br");
+  HttpResponse revalidated = get("/page.html", {kAccept, "If-None-Match: " + full.header("ETag")});
+  EXPECT_EQ(revalidated.status, 304);
+  EXPECT_EQ(vary_values(revalidated), vary_values(full));
+
+  // The delta blob goes missing before anyone asked for it (so no tier holds it).
+  const std::string manifest_text = read_file(store + "/manifest");
+  const std::size_t dcz = manifest_text.find("\tdcz:");
+  ASSERT_NE(dcz, std::string::npos);
+  std::filesystem::remove(blob_path(store, *ContentHash::from_hex(manifest_text.substr(dcz + 5, 32))));
+  HttpResponse fallback = get("/page.html", {kAccept, available_dictionary(v1)});
+  EXPECT_EQ(fallback.status, 200);
+  EXPECT_EQ(fallback.header("Content-Encoding"), "br");
+  EXPECT_EQ(fallback.body, full.body);
+  EXPECT_EQ(vary_values(fallback), vary_values(full));
 }
 
 TEST_F(EdgeDictionary, AnyOtherRequestGetsTheFullResponse) {

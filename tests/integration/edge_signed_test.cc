@@ -254,6 +254,38 @@ TEST_F(SignedEdge, ASignedPublicationWithADeltaIsServedWithTheDelta) {
   EXPECT_EQ(r->header("Content-Encoding"), "dcz");
 }
 
+// Found by the hostile review: whoever can write OUT edited a sha256 line
+// (end line recomputed, signature now broken) and the next signed publish
+// re-signed the forged digest, so every edge refused every publication.
+TEST_F(SignedEdge, PublishDoesNotReuseDigestsFromAnEditedSignedManifest) {
+  const Manifest m = read_published_manifest(pub);
+  const ManifestEntry* fixe = find_entry(m, "fixe.txt");
+  ASSERT_TRUE(fixe);
+  const std::string blob = fixe->identity().hash.hex();
+  replace_manifest(test::recompute_end(
+      replace_line(manifest(), "sha256\t" + blob, "sha256\t" + blob + "\t" + std::string(64, 'a'))));
+  publish(page(2), "k1");
+  EXPECT_EQ(manifest().find("sha256\t" + blob + "\t" + std::string(64, 'a')), std::string::npos)
+      << "the forged digest was signed";
+  ProcessResult r = pull_from(pub, store, {"--trusted-key", dir.file("k1.pub")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// Forgetting --sign-key once would turn a signed origin unsigned, and every
+// edge that trusts keys would serve the old publication until it expires.
+TEST_F(SignedEdge, AnUnsignedPublishOverASignedOutputIsRefused) {
+  const std::string before = manifest();
+  dir.write("src/nouveau.txt", "nouveau\n");
+  ProcessResult r = relais_sync({"publish", dir.file("src"), pub, "--quiet"});
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_NE(r.err.find("--sign-key"), std::string::npos) << r.err;
+  EXPECT_EQ(manifest(), before);
+  // Unchanged content without a key still leaves the signed manifest as it is.
+  std::filesystem::remove(dir.file("src/nouveau.txt"));
+  EXPECT_EQ(relais_sync({"publish", dir.file("src"), pub, "--quiet"}).exit_code, 0);
+  EXPECT_EQ(manifest(), before);
+}
+
 TEST_F(SignedEdge, AnUnsignedStoreLoadsOnlyWithoutTrustedKeysAndThenWithAWarning) {
   const std::string unsigned_out = dir.file("unsigned");
   ASSERT_EQ(relais_sync({"publish", dir.file("src"), unsigned_out, "--quiet"}).exit_code, 0);

@@ -84,6 +84,23 @@ TEST_F(DeltaPublishing, AnUnchangedTreeKeepsItsDeltasAndItsManifest) {
   ASSERT_EQ(again.entries[0].deltas.size(), 1u);
 }
 
+// Found by the hostile review: an unchanged republish with a smaller bound
+// (a cron job with the default after one manual --dictionary-versions 8)
+// dropped every delta, and with them the file's history.
+TEST_F(DeltaPublishing, AnUnchangedRepublishWithASmallerBoundKeepsTheNewestDeltas) {
+  publish_version(page("1"), 8);
+  publish_version(page("2"), 8);
+  publish_version(page("3"), 8);
+  Manifest m = publish_version(page("4"), 8);
+  ASSERT_EQ(m.entries[0].deltas.size(), 3u);
+  Manifest trimmed = publish_version(page("4"), 2);
+  ASSERT_EQ(trimmed.entries[0].deltas.size(), 2u);
+  EXPECT_EQ(trimmed.entries[0].deltas[0], m.entries[0].deltas[0]);
+  EXPECT_EQ(trimmed.entries[0].deltas[1], m.entries[0].deltas[1]);
+  // The next change still finds the versions kept.
+  EXPECT_EQ(publish_version(page("5"), 3).entries[0].deltas.size(), 3u);
+}
+
 TEST_F(DeltaPublishing, AMissingEarlierVersionIsSkipped) {
   const std::string v1 = page("1");
   publish_version(v1);

@@ -21,6 +21,12 @@ TEST(PublicationState, OrdersAgainstTheFloorTable) {
   EXPECT_EQ(*order_against(floor, stamp(1000, 7)), PublicationOrder::same);
   EXPECT_FALSE(order_against(floor, stamp(999, 7)).ok());   // older, whatever its bytes
   EXPECT_FALSE(order_against(floor, stamp(1000, 8)).ok());  // as old with other bytes
+  // From the future (found by the hostile review: a publisher clock ten
+  // years ahead froze every edge): refused beyond a day ahead of the clock.
+  EXPECT_EQ(*order_against(floor, stamp(2000 + kMaxPublicationAhead, 9), 2000), PublicationOrder::newer);
+  auto ahead = order_against(floor, stamp(2001 + kMaxPublicationAhead, 9), 2000);
+  ASSERT_FALSE(ahead.ok());
+  EXPECT_NE(ahead.error().message.find("ahead of this clock"), std::string::npos) << ahead.error().message;
 }
 
 TEST(PublicationState, SurvivesAsAFileAndRefusesAMalformedOne) {

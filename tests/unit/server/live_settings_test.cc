@@ -59,6 +59,19 @@ TEST(LiveSettings, ARepeatableLineRemovedIsNamedToo) {
   EXPECT_TRUE(has(restart_only, "network-limit"));
 }
 
+// A key retired by a reload must not go on being trusted in silence: the
+// trusted keys are read at start, so a changed set is named (found by the
+// hostile review: the reload said nothing and kept the old key).
+TEST(LiveSettings, AChangedTrustedKeySetIsNamedAsRestartOnly) {
+  EdgeConfig running, next;
+  running.trusted_keys = {"/etc/relais/old.pub"};
+  next.trusted_keys = {"/etc/relais/new.pub"};
+  std::vector<std::string> restart_only;
+  EdgeConfig applied = apply_live_changes(running, next, restart_only);
+  EXPECT_TRUE(has(restart_only, "trusted-key"));
+  EXPECT_EQ(applied.trusted_keys, running.trusted_keys);
+}
+
 TEST(LiveSettings, SnapshotCarriesServerSettingsAndResponder) {
   EdgeConfig c;
   c.server_name = "edge-7";
