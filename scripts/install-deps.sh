@@ -15,13 +15,17 @@ packages=(
   libgtest-dev libgmock-dev     # tests
   libssl-dev          # TLS
   libcurl4-openssl-dev # fetching from an HTTP origin
+  libnghttp2-dev      # HTTP/2
+  python3-h2          # tests: hostile HTTP/2 clients (raw frames)
+  nghttp2-client      # tests: nghttp/h2load as ordinary HTTP/2 clients
+  prometheus          # tests: promtool check metrics, and a real scrape of the admin endpoint
   systemd             # systemd-analyze: the packaging test verifies the unit
   dpkg-dev            # cpack -G DEB: dpkg-shlibdeps for the package's Depends
   zstd                # tests: decode a dcz delta with `zstd -D` (RFC 9842)
   chromium            # tests: a real browser uses the dcz deltas (edge_dictionary_browser_test.cc)
 )
 if [ "${RELAIS_BENCH:-0}" = 1 ]; then
-  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind nghttp2-client iproute2)
+  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind iproute2 h2o)
 fi
 if [ "${RELAIS_FUZZ:-0}" = 1 ]; then
   packages+=(clang libclang-rt-dev)
