@@ -10,15 +10,14 @@
 
 #include "origin-sync/atomic_file.h"
 #include "origin-sync/blob_path.h"
+#include "origin-sync/hex.h"
 #include "origin-sync/partial_blob.h"
 
 namespace relais {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 std::string fanout_dir(const std::string& store, unsigned i) {
-  return store + "/blobs/" + kHex[i >> 4] + kHex[i & 15];
+  return store + "/blobs/" + kLowerHexDigits[i >> 4] + kLowerHexDigits[i & 15];
 }
 
 // Calls each(name) for every entry of dir except "." and "..".

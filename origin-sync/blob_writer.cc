@@ -3,14 +3,13 @@
 #include <sys/stat.h>
 
 #include "origin-sync/blob_path.h"
+#include "origin-sync/hex.h"
 
 namespace relais {
 namespace {
 
-constexpr char kHex[] = "0123456789abcdef";
-
 std::string fanout_dir(const std::string& root, unsigned index) {
-  return root + "/blobs/" + kHex[index >> 4] + kHex[index & 0xF];
+  return root + "/blobs/" + kLowerHexDigits[index >> 4] + kLowerHexDigits[index & 0xF];
 }
 
 unsigned fanout_index(const ContentHash& hash) { return static_cast<unsigned>(hash.high >> 56); }

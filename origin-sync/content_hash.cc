@@ -8,19 +8,11 @@
 #include <cstring>
 #include <vector>
 
+#include "origin-sync/hex.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
 namespace {
-
-constexpr char kHexDigits[] = "0123456789abcdef";
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 ContentHash from_xxh(XXH128_hash_t h) { return ContentHash{h.high64, h.low64}; }
 
@@ -33,8 +25,8 @@ constexpr std::size_t kReadChunkBytes = 256 * 1024;
 
 void ContentHash::write_hex(char* out) const {
   for (int i = 0; i < 16; ++i) {
-    out[i] = kHexDigits[(high >> (60 - 4 * i)) & 0xF];
-    out[16 + i] = kHexDigits[(low >> (60 - 4 * i)) & 0xF];
+    out[i] = kLowerHexDigits[(high >> (60 - 4 * i)) & 0xF];
+    out[16 + i] = kLowerHexDigits[(low >> (60 - 4 * i)) & 0xF];
   }
 }
 
@@ -48,7 +40,7 @@ std::optional<ContentHash> ContentHash::from_hex(std::string_view text) {
   if (text.size() != kHexLength) return std::nullopt;
   ContentHash h;
   for (std::size_t i = 0; i < kHexLength; ++i) {
-    int v = hex_value(text[i]);
+    int v = hex_digit_value(text[i]);
     if (v < 0) return std::nullopt;
     std::uint64_t& word = i < 16 ? h.high : h.low;
     word = (word << 4) | static_cast<std::uint64_t>(v);

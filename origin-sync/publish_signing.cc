@@ -33,29 +33,21 @@ bool hash_less(const ContentHash& a, const ContentHash& b) { return a.high != b.
 
 }  // namespace
 
-Result<ManifestTrust> read_previous_trust(const std::string& out_dir, const SigningKey& key) {
-  struct stat st {};
-  const std::string path = out_dir + "/" + std::string(kManifestFileName);
-  if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return ManifestTrust{};
-  auto text = read_manifest_text(out_dir);
-  if (!text) return text.error();
+ManifestTrust previous_trust(std::string_view text, const SigningKey& key) {
   ManifestTrust trust;
   TrustOnly visitor(trust);
-  if (auto s = scan_manifest(*text, visitor); !s) return Error::storage(path + ": " + s.error().message);
-  if (!trust.is_signed()) return trust;
+  if (!scan_manifest(text, visitor) || !trust.is_signed()) return ManifestTrust{};
   // Digests are reused only from what this key vouched for: OUT is served by
   // a plain web server, and whoever can write there could otherwise have the
   // publisher sign SHA-256 values of their choosing.
-  if (!verify_publication(*text, TrustedKeys({key.public_key()}))) return ManifestTrust{};
+  if (!verify_publication(text, TrustedKeys({key.public_key()}))) return ManifestTrust{};
   return trust;
 }
 
-bool previous_is_signed(const std::string& out_dir) {
-  auto text = read_manifest_text(out_dir);
-  if (!text) return false;
+bool manifest_is_signed(std::string_view text) {
   ManifestTrust trust;
   TrustOnly visitor(trust);
-  return scan_manifest(*text, visitor) && trust.is_signed();
+  return scan_manifest(text, visitor) && trust.is_signed();
 }
 
 Result<std::string> serialize_signed_manifest(const Manifest& m, const std::string& out_dir, const ManifestTrust& previous,

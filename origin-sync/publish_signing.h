@@ -12,6 +12,8 @@
 #include <cstdint>
 #include <string>
 
+#include <string_view>
+
 #include "origin-sync/manifest.h"
 #include "origin-sync/manifest_trust.h"
 #include "origin-sync/result.h"
@@ -19,16 +21,15 @@
 
 namespace relais {
 
-// The trailer of OUT/manifest if it is a manifest that `key` signed and whose
-// signature verifies; empty otherwise (no manifest, an unsigned one, or one
-// that whoever can write OUT edited or signed otherwise: its SHA-256 lines
-// are then not taken on trust, every blob is hashed again). Errors as
-// read_manifest_file().
-Result<ManifestTrust> read_previous_trust(const std::string& out_dir, const SigningKey& key);
+// The trailer of a previous manifest's text if `key` signed it and its
+// signature verifies; empty otherwise (an unsigned manifest, or one that
+// whoever can write OUT edited or signed otherwise: its SHA-256 lines are then
+// not taken on trust, every blob is hashed again).
+ManifestTrust previous_trust(std::string_view text, const SigningKey& key);
 
-// Whether OUT/manifest is a signed manifest (any key, verified or not): an
-// unsigned publish over it would silently turn a signed origin unsigned.
-bool previous_is_signed(const std::string& out_dir);
+// Whether a manifest's text is signed (any key, verified or not): an unsigned
+// publish over it would silently turn a signed origin unsigned.
+bool manifest_is_signed(std::string_view text);
 
 // The whole text of `m` (whose minor version must be at least
 // kSignedManifestMinorVersion) with its signed trailer and end line.

@@ -201,13 +201,26 @@ Result<UniqueFd> lock_out_dir(const std::string& out) {
   return fd;
 }
 
-std::optional<Manifest> previous_manifest(const std::string& out, Status& status) {
+// OUT/manifest's text, read once: the earlier versions, the digests a signed
+// publish may reuse and whether OUT is signed all come from the same bytes.
+std::optional<std::string> previous_manifest_text(const std::string& out, Status& status) {
   struct stat st {};
   const std::string path = out + "/" + std::string(kManifestFileName);
   if (::lstat(path.c_str(), &st) != 0 && errno == ENOENT) return std::nullopt;
-  auto m = read_manifest_file(out);
+  auto text = read_manifest_text(out);
+  if (!text) {
+    status = Error::storage(text.error().message + " (move it away to publish from scratch)");
+    return std::nullopt;
+  }
+  return std::move(text.value());
+}
+
+std::optional<Manifest> parse_previous(const std::string& out, const std::optional<std::string>& text, Status& status) {
+  if (!text) return std::nullopt;
+  auto m = parse_manifest(*text);
   if (!m) {
-    status = Error::storage(m.error().message + " (move it away to publish from scratch)");
+    status = Error::storage(out + "/" + std::string(kManifestFileName) + ": " + m.error().message +
+                            " (move it away to publish from scratch)");
     return std::nullopt;
   }
   return std::move(m.value());
@@ -279,15 +292,13 @@ Result<PublishReport> publish(const PublishOptions& options) {
   auto lock = lock_out_dir(options.out_dir);
   if (!lock) return lock.error();
   Status status;
-  const std::optional<Manifest> previous = previous_manifest(options.out_dir, status);
+  const std::optional<std::string> previous_text = previous_manifest_text(options.out_dir, status);
   if (!status) return status.error();
-  ManifestTrust previous_trust;
-  if (options.sign_key != nullptr) {
-    auto t = read_previous_trust(options.out_dir, *options.sign_key);
-    if (!t) return t.error();
-    previous_trust = std::move(t.value());
-  }
-  const bool was_signed = options.sign_key == nullptr && previous && previous_is_signed(options.out_dir);
+  const std::optional<Manifest> previous = parse_previous(options.out_dir, previous_text, status);
+  if (!status) return status.error();
+  const ManifestTrust reusable_trust =
+      options.sign_key != nullptr && previous_text ? previous_trust(*previous_text, *options.sign_key) : ManifestTrust{};
+  const bool was_signed = options.sign_key == nullptr && previous_text && manifest_is_signed(*previous_text);
 
   BlobWriter blobs(options.out_dir);
   if (auto s = blobs.prepare(); !s) return s.error();
@@ -331,7 +342,7 @@ Result<PublishReport> publish(const PublishOptions& options) {
     else if (previous)
       manifest.published_at = std::max(manifest.published_at, previous->published_at + 1);
     manifest.minor = kSignedManifestMinorVersion;
-    auto text = serialize_signed_manifest(manifest, options.out_dir, previous_trust, *options.sign_key,
+    auto text = serialize_signed_manifest(manifest, options.out_dir, reusable_trust, *options.sign_key,
                                           manifest.published_at + options.valid_for_seconds, options.jobs);
     if (!text) return text.error();
     if (auto s = write_file_atomically(options.out_dir + "/" + std::string(kManifestFileName), *text); !s) return s.error();

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <vector>
 
+#include "origin-sync/hex.h"
 #include "origin-sync/unique_fd.h"
 
 namespace relais {
@@ -20,20 +21,13 @@ struct Sha256Hasher::State {
 };
 
 namespace {
-constexpr char kHex[] = "0123456789abcdef";
-
-int lower_hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 }  // namespace
 
 std::string Sha256::hex() const {
   std::string out(kHexLength, '0');
   for (std::size_t i = 0; i < bytes.size(); ++i) {
-    out[2 * i] = kHex[bytes[i] >> 4];
-    out[2 * i + 1] = kHex[bytes[i] & 15];
+    out[2 * i] = kLowerHexDigits[bytes[i] >> 4];
+    out[2 * i + 1] = kLowerHexDigits[bytes[i] & 15];
   }
   return out;
 }
@@ -42,8 +36,8 @@ std::optional<Sha256> Sha256::from_hex(std::string_view text) {
   if (text.size() != kHexLength) return std::nullopt;
   Sha256 s;
   for (std::size_t i = 0; i < s.bytes.size(); ++i) {
-    const int hi = lower_hex(text[2 * i]);
-    const int lo = lower_hex(text[2 * i + 1]);
+    const int hi = hex_digit_value(text[2 * i], false);
+    const int lo = hex_digit_value(text[2 * i + 1], false);
     if (hi < 0 || lo < 0) return std::nullopt;
     s.bytes[i] = static_cast<std::uint8_t>(hi * 16 + lo);
   }

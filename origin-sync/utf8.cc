@@ -1,5 +1,7 @@
 #include "origin-sync/utf8.h"
 
+#include "origin-sync/hex.h"
+
 namespace relais {
 namespace {
 
@@ -50,7 +52,6 @@ bool is_valid_utf8(std::string_view text) { return validate(text, false); }
 bool is_valid_utf8_prefix(std::string_view text) { return validate(text, true); }
 
 std::string escape_for_display(std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
@@ -66,8 +67,8 @@ std::string escape_for_display(std::string_view text) {
       out += static_cast<char>(c);
     } else {
       out += "\\x";
-      out += kHex[c >> 4];
-      out += kHex[c & 0xF];
+      out += kLowerHexDigits[c >> 4];
+      out += kLowerHexDigits[c & 0xF];
     }
     ++i;
   }

@@ -291,7 +291,7 @@ bool Connection::flush_output() {
       // segment that did not fit, its tail-loss probe fired before the
       // reader's delayed ACK, and each such response was retransmitted in
       // part (one 32 KiB spurious retransmit per client in the spike).
-      if (more && !b.corked && !tls_) {
+      if (more && !b.corked) {  // a no-op over TLS (transport_cork)
         transport_cork(true);
         b.corked = true;
       }
