@@ -25,7 +25,7 @@ packages=(
   chromium            # tests: a real browser uses the dcz deltas (edge_dictionary_browser_test.cc)
 )
 if [ "${RELAIS_BENCH:-0}" = 1 ]; then
-  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind iproute2 h2o)
+  packages+=(nginx-light varnish wrk slowhttptest gnuplot-nox util-linux valgrind iproute2 h2o brotli)
 fi
 if [ "${RELAIS_FUZZ:-0}" = 1 ]; then
   packages+=(clang libclang-rt-dev)

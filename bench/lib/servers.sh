@@ -19,7 +19,10 @@
 #   nginx_start NAME ROOT [CERT KEY]
 #                                 worker_processes 1, sendfile, open_file_cache, gzip_static on,
 #                                 access_log off; with CERT KEY also an HTTPS listener, TLS 1.3 only,
-#                                 TLS_AES_128_GCM_SHA256
+#                                 TLS_AES_128_GCM_SHA256; BENCH_NGINX_HTTP2=1: http2 on the HTTPS
+#                                 listener (ALPN h2, http/1.1) and an h2c (prior knowledge) listener
+#   h2o_start NAME ROOT CERT KEY  h2o, 1 thread, file.send-compressed (ROOT/x.br, x.gz), no access
+#                                 log; HTTP (h1 and h2c) and HTTPS (ALPN h2, http/1.1) listeners
 #   varnish_start NAME BACKEND_HOST:PORT MALLOC_SIZE
 #                                 varnishd -F -s malloc,SIZE, 1 thread pool (min 50, max 2000),
 #                                 working dir BENCH_WORK/varnish-NAME
@@ -31,8 +34,9 @@
 #   bench_check_same NAME PATH FILE
 #                                 GET PATH from NAME equals FILE byte for byte (returns 1 if not)
 # Per instance, associative arrays indexed by NAME:
-#   BENCH_KIND   relais | nginx | varnish        BENCH_PID   main pid
+#   BENCH_KIND   relais | nginx | varnish | h2o BENCH_PID   main pid
 #   BENCH_URL    http://127.0.0.1:PORT           BENCH_TLS_URL  https://127.0.0.1:PORT (or empty)
+#   BENCH_H2C_URL  http://127.0.0.1:PORT taking HTTP/2 with prior knowledge (relais and h2o: BENCH_URL)
 #   BENCH_ADMIN  http://127.0.0.1:PORT (relais admin listener: /metrics)
 #   BENCH_DIR    the instance's directory (varnish: its -n working dir, for varnishstat -n)
 # RELAIS_BIN (default BENCH_REPO/RELAIS_BUILD_DIR/bin) names the relais binaries.
@@ -42,7 +46,7 @@ _BENCH_SERVERS_SH=1
 # shellcheck source=common.sh
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-declare -gA BENCH_KIND=() BENCH_PID=() BENCH_URL=() BENCH_TLS_URL=() BENCH_ADMIN=() BENCH_DIR=()
+declare -gA BENCH_KIND=() BENCH_PID=() BENCH_URL=() BENCH_TLS_URL=() BENCH_H2C_URL=() BENCH_ADMIN=() BENCH_DIR=()
 
 _relais_bin() { echo "${RELAIS_BIN:-$BENCH_REPO/${RELAIS_BUILD_DIR:-build}/bin}"; }
 
@@ -85,6 +89,7 @@ relais_start() {
   BENCH_URL[$name]=http://${line#listening http }
   line=$(grep -m1 '^listening https ' "$dir/out" || true)
   BENCH_TLS_URL[$name]=${line:+https://${line#listening https }}
+  BENCH_H2C_URL[$name]=${BENCH_URL[$name]}
   bench_wait_http "${BENCH_ADMIN[$name]}/healthz" 30 \
     || { bench_log "relais-edge $name: /healthz never answered"; cat "$dir/out" >&2; return 1; }
   bench_log "relais-edge $name on ${BENCH_URL[$name]} ${BENCH_TLS_URL[$name]} admin ${BENCH_ADMIN[$name]} (pid $pid)"
@@ -92,9 +97,15 @@ relais_start() {
 
 nginx_start() {
   local name=$1 root=$2 cert=${3:-} key=${4:-}
-  local dir=$BENCH_WORK/$name port tls_port="" tls_conf="" pid
+  local dir=$BENCH_WORK/$name port tls_port="" tls_conf="" pid h2="" h2c_port="" h2c_conf=""
   mkdir -p "$dir"
   port=$(bench_free_port)
+  if [ "${BENCH_NGINX_HTTP2:-0}" = 1 ]; then
+    h2=" http2"
+    h2c_port=$(bench_free_port)
+    h2c_conf="
+    listen 127.0.0.1:$h2c_port http2 backlog=4096;"
+  fi
   if [ -n "$cert" ]; then
     tls_port=$(bench_free_port)
     # BENCH_TLS_SESSIONS_OFF=1: no resumption, every connection a full handshake.
@@ -102,7 +113,7 @@ nginx_start() {
     [ -z "${BENCH_TLS_SESSIONS_OFF:-}" ] || sessions="ssl_session_cache off; ssl_session_tickets off;"
     # Same protocol and cipher as relais in the HTTPS scenarios: TLS 1.3, AES-128-GCM.
     tls_conf="
-    listen 127.0.0.1:$tls_port ssl backlog=4096;
+    listen 127.0.0.1:$tls_port ssl$h2 backlog=4096;
     ssl_certificate $cert;
     ssl_certificate_key $key;
     ssl_protocols TLSv1.3;
@@ -135,7 +146,7 @@ http {
   uwsgi_temp_path $dir/uwsgi;
   scgi_temp_path $dir/scgi;
   server {
-    listen 127.0.0.1:$port backlog=4096;$tls_conf
+    listen 127.0.0.1:$port backlog=4096;$h2c_conf$tls_conf
     server_name bench;
     root $root;
   }
@@ -149,9 +160,53 @@ EOF
   BENCH_KIND[$name]=nginx; BENCH_PID[$name]=$pid; BENCH_DIR[$name]=$dir; BENCH_ADMIN[$name]=""
   BENCH_URL[$name]=http://127.0.0.1:$port
   BENCH_TLS_URL[$name]=${tls_port:+https://127.0.0.1:$tls_port}
+  BENCH_H2C_URL[$name]=${h2c_port:+http://127.0.0.1:$h2c_port}
   bench_wait_http "${BENCH_URL[$name]}/" 10 \
     || { bench_log "nginx $name did not start:"; cat "$dir/error.log" "$dir/stdout" >&2; return 1; }
   bench_log "nginx $name on ${BENCH_URL[$name]} ${BENCH_TLS_URL[$name]} (pids $(server_pids "$name" | tr '\n' ' '))"
+}
+
+h2o_start() {
+  local name=$1 root=$2 cert=$3 key=$4
+  local dir=$BENCH_WORK/$name port tls_port pid
+  mkdir -p "$dir"
+  chmod 777 "$dir"  # h2o started as root writes its pid file as nobody
+  port=$(bench_free_port); tls_port=$(bench_free_port)
+  # TLS as close to the others as h2o 2.2 lets: it takes OpenSSL's TLS 1.3 suites as they are.
+  cat >"$dir/h2o.conf" <<EOF
+num-threads: 1
+max-connections: $((BENCH_NOFILE - 64))
+pid-file: $dir/h2o.pid
+error-log: $dir/error.log
+http2-max-concurrent-requests-per-connection: 100
+file.send-compressed: ON
+listen:
+  host: 127.0.0.1
+  port: $port
+listen:
+  host: 127.0.0.1
+  port: $tls_port
+  ssl:
+    certificate-file: $cert
+    key-file: $key
+    cipher-suite: ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256
+    ocsp-update-interval: 0
+hosts:
+  default:
+    paths:
+      /:
+        file.dir: $root
+EOF
+  taskset -c "$BENCH_SERVER_CPU" h2o -c "$dir/h2o.conf" >"$dir/stdout" 2>&1 &
+  pid=$!
+  bench_track "$pid"
+  BENCH_KIND[$name]=h2o; BENCH_PID[$name]=$pid; BENCH_DIR[$name]=$dir; BENCH_ADMIN[$name]=""
+  BENCH_URL[$name]=http://127.0.0.1:$port
+  BENCH_TLS_URL[$name]=https://127.0.0.1:$tls_port
+  BENCH_H2C_URL[$name]=${BENCH_URL[$name]}
+  bench_wait_http "${BENCH_URL[$name]}/" 10 \
+    || { bench_log "h2o $name did not start:"; cat "$dir/error.log" "$dir/stdout" >&2; return 1; }
+  bench_log "h2o $name on ${BENCH_URL[$name]} ${BENCH_TLS_URL[$name]} (pids $(server_pids "$name" | tr '\n' ' '))"
 }
 
 varnish_start() {
@@ -188,7 +243,7 @@ server_stop() {
   # varnishd -F stops its child on TERM; nginx's master stops its worker.
   bench_stop_pid "$pid" 10
   unset "BENCH_PID[$name]"
-  BENCH_URL[$name]=""; BENCH_TLS_URL[$name]=""; BENCH_ADMIN[$name]=""
+  BENCH_URL[$name]=""; BENCH_TLS_URL[$name]=""; BENCH_H2C_URL[$name]=""; BENCH_ADMIN[$name]=""
 }
 
 bench_make_cert() {
