@@ -40,8 +40,14 @@ Result<PublicationStamp> verify_publication(std::string_view text, const Trusted
   const auto end_line = line_before(text, text.size());
   const auto signature_line = end_line ? line_before(text, end_line->first) : std::nullopt;
   std::optional<ManifestSignature> signature;
-  if (signature_line)
-    signature = parse_signature_record(text.substr(signature_line->first, signature_line->second - signature_line->first));
+  std::string_view signature_text;
+  if (signature_line) {
+    signature_text = text.substr(signature_line->first, signature_line->second - signature_line->first);
+    signature = parse_signature_record(signature_text);
+  }
+  // A damaged signature is not the same news as a publisher who never signs.
+  if (!signature && signature_text.starts_with("signature\t"))
+    return refused("manifest signature record is malformed (not signature<TAB>ed25519<TAB>KEYID<TAB>SIGNATURE): refused");
   if (!signature) return refused("manifest is not signed (a --trusted-key is set): refused");
   const PublicKey* key = keys.find(signature->key_id);
   if (key == nullptr)

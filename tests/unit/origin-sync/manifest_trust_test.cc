@@ -129,7 +129,7 @@ TEST(PublicationCheck, RefusesEachForgeryTable) {
       {"untrusted key", sign_manifest(sample(), fixed_key(2), kExpires), "not trusted"},
       {"another key's signature under our key id", recompute_end(claimed), "does not verify"},
       {"truncated signature", good.substr(0, good.find('\n', good.find("signature\t")) - 2) + "\n" +
-                                  good.substr(good.find("\nend\t") + 1), "not signed"},
+                                  good.substr(good.find("\nend\t") + 1), "signature record is malformed"},
       {"cut before the end line", good.substr(0, good.find("\nend\t") + 1), "not signed"},
       {"empty", "", "not signed"},
   };
