@@ -145,6 +145,10 @@ struct Callbacks {
 
   static void on_fetch_timer(evutil_socket_t, short, void* userp) {
     auto& f = *static_cast<OriginClient::Fetch*>(userp);
+    if (f.cancelled) {
+      f.client->destroy(f.id);  // no callback after cancel()
+      return;
+    }
     const FetchFailure why = f.got_first_byte ? FetchFailure::between_bytes_timeout : FetchFailure::first_byte_timeout;
     f.client->finish(f, {why, std::string(fetch_failure_name(why))});
   }

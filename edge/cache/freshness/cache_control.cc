@@ -21,12 +21,6 @@ bool is_tchar(char c) {
   }
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = http::ascii_lower(c);
-  return out;
-}
-
 // delta-seconds (§1.2.2): 1*DIGIT, capped at 2^31; nullopt if not digits.
 std::optional<std::int64_t> delta_seconds(std::string_view s) {
   if (s.empty()) return std::nullopt;
@@ -54,7 +48,7 @@ std::optional<std::string> unquote(std::string_view s) {
 
 void field_names(std::string_view list, std::vector<std::string>& out) {
   for_each_list_element(list, [&](std::string_view name) {
-    if (is_token(name)) out.push_back(lower(name));
+    if (is_token(name)) out.push_back(ascii_lowercase(name));
   });
 }
 
@@ -120,7 +114,7 @@ void parse_cache_control(std::string_view value, CacheDirectives& out) {
     const std::size_t eq = element.find('=');
     const std::string_view raw_name = element.substr(0, eq);
     if (!is_token(raw_name)) return;  // not a directive: skipped
-    const std::string name = lower(raw_name);
+    const std::string name = ascii_lowercase(raw_name);
     if (eq == std::string_view::npos) {
       apply(name, std::nullopt, out);
       return;

@@ -3,8 +3,10 @@
 // elements are skipped, as §5.6.1.2 requires of a recipient.
 #pragma once
 
+#include <string>
 #include <string_view>
 
+#include "edge/http/ascii_case.h"
 #include "edge/http/whitespace.h"
 
 namespace relais::freshness {
@@ -26,6 +28,13 @@ void for_each_list_element(std::string_view value, Fn&& fn) {
     if (!element.empty()) fn(element);
     start = i + 1;
   }
+}
+
+// Field names and directive names are compared and stored in lower case.
+inline std::string ascii_lowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = http::ascii_lower(c);
+  return out;
 }
 
 }  // namespace relais::freshness

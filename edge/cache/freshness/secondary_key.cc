@@ -9,16 +9,6 @@
 #include "edge/http/ascii_case.h"
 
 namespace relais::freshness {
-namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = http::ascii_lower(c);
-  return out;
-}
-
-}  // namespace
-
 std::string normalised_accept_encoding(Fields request_fields) {
   bool present = false;
   const std::string value = combined_field(request_fields, "accept-encoding", &present);
@@ -38,7 +28,7 @@ std::optional<std::string> secondary_key(std::string_view vary, Fields request_f
   bool bad = false;
   for_each_list_element(vary, [&](std::string_view name) {
     if (name == "*") star = true;
-    else if (is_token(name)) names.push_back(lower(name));
+    else if (is_token(name)) names.push_back(ascii_lowercase(name));
     else bad = true;  // not a field name: nothing could be matched against it
   });
   if (star || bad) return std::nullopt;
@@ -62,7 +52,7 @@ std::optional<std::string> secondary_key(std::string_view vary, Fields request_f
         bool first = true;
         for_each_list_element(combined, [&](std::string_view element) {
           if (!first) key += ',';
-          key += fold ? lower(element) : std::string(element);
+          key += fold ? ascii_lowercase(element) : std::string(element);
           first = false;
         });
       }

@@ -13,12 +13,6 @@ bool understood(int status) {
   return cacheable_by_default(status) || status == 302 || status == 303 || status == 307;
 }
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = http::ascii_lower(c);
-  return out;
-}
-
 bool contains(const std::vector<std::string>& names, std::string_view name) {
   return std::find(names.begin(), names.end(), name) != names.end();
 }
@@ -42,7 +36,7 @@ void hop_by_hop_fields(Fields fields, std::vector<std::string>& out) {
   for (const FieldView& f : fields) {
     if (!http::equals_ignore_case(f.name, "connection")) continue;
     for_each_list_element(f.value, [&](std::string_view name) {
-      if (is_token(name)) out.push_back(lower(name));
+      if (is_token(name)) out.push_back(ascii_lowercase(name));
     });
   }
 }

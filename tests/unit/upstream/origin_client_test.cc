@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "tests/unit/upstream/event_loop.h"
+#include "tests/unit/upstream/recording.h"
 #include "tests/unit/upstream/scripted_origin.h"
 
 namespace relais::upstream {
@@ -24,34 +25,10 @@ namespace {
 
 using namespace std::chrono_literals;
 using testing::EventLoop;
+using testing::Recorder;
 using testing::ReceivedRequest;
 using testing::ScriptedOrigin;
 using testing::ScriptedReply;
-
-// Records what the client delivers; takes at most `room` bytes (backpressure).
-struct Recorder : FetchHandler {
-  std::optional<OriginHead> head;
-  std::string body;
-  std::optional<FetchOutcome> done;
-  std::size_t room = std::numeric_limits<std::size_t>::max();
-  int heads = 0;
-  std::function<void()> on_head_hook;
-
-  void on_head(OriginHead h) override {
-    ++heads;
-    head = std::move(h);
-    if (on_head_hook) on_head_hook();
-  }
-  std::size_t on_body(std::string_view chunk) override {
-    const std::size_t took = std::min(room, chunk.size());
-    if (room != std::numeric_limits<std::size_t>::max()) room -= took;
-    body.append(chunk.substr(0, took));
-    return took;
-  }
-  void on_done(const FetchOutcome& o) override { done = o; }
-  bool finished() const { return done.has_value(); }
-  FetchFailure failure() const { return done ? done->failure : FetchFailure::internal; }
-};
 
 OriginSettings fast_settings() {
   OriginSettings s;
@@ -209,14 +186,10 @@ TEST_F(OriginClientTest, BetweenBytesTimeout) {
 TEST_F(OriginClientTest, ConnectTimeout) {
   // A listener whose accept queue is full and never drained: the kernel drops
   // further SYNs, so a connect hangs until our timeout (loopback only).
-  const int listener = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+  const int listener = testing::bind_loopback(&addr);
+  ASSERT_GE(listener, 0);
   ASSERT_EQ(::listen(listener, 0), 0);
-  ASSERT_EQ(::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   std::vector<int> fillers;
   for (int i = 0; i < 4; ++i) {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -235,13 +208,9 @@ TEST_F(OriginClientTest, ConnectTimeout) {
 }
 
 TEST_F(OriginClientTest, ConnectionRefused) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof addr;
-  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
-  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
+  const int fd = testing::bind_loopback(&addr);
+  ASSERT_GE(fd, 0);
   ::close(fd);  // bound, never listened: nothing there
   Recorder r;
   ASSERT_TRUE(client.start({"http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), "h"}, {}, r).ok());
@@ -332,7 +301,7 @@ TEST_F(OriginClientTest, BackpressurePausesAndResumes) {
   loop.run_until([&] { return later; });
   event_free(t);
   EXPECT_FALSE(r.finished());
-  r.room = std::numeric_limits<std::size_t>::max();
+  r.room = Recorder::kUnlimited;
   client.resume(id);
   ASSERT_TRUE(wait(r));
   EXPECT_TRUE(r.done->ok()) << r.done->message;

@@ -22,7 +22,12 @@
 #include <utility>
 #include <vector>
 
+struct sockaddr_in;
+
 namespace relais::upstream::testing {
+
+// A TCP socket bound to 127.0.0.1 on an ephemeral port (addr filled in); -1 on failure.
+int bind_loopback(sockaddr_in* addr);
 
 struct ReceivedRequest {
   std::string method;
