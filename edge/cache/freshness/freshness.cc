@@ -20,6 +20,10 @@ std::int64_t freshness_lifetime(const ResponseFacts& response, const ExchangeTim
   if (response.expires_present) return std::max<std::int64_t>(0, response.expires - date);
   // §4.2.2: heuristics only for statuses cacheable by default, or public.
   if (!(cacheable_by_default(response.status) || cc.public_)) return 0;
+  if ((response.status == 404 || response.status == 410) && policy.negative_lifetime > 0) {
+    if (heuristic) *heuristic = true;
+    return policy.negative_lifetime;
+  }
   if (!response.last_modified || *response.last_modified > date) return 0;
   if (heuristic) *heuristic = true;
   const std::int64_t since_modified = date - *response.last_modified;

@@ -16,6 +16,11 @@ struct FreshnessPolicy {
   // Cap on a heuristic lifetime: a page not touched for ten years is not
   // trusted for a year without asking. One day, as Squid's refresh_pattern max.
   std::int64_t heuristic_cap = 86400;
+  // Negative caching: a 404 or 410 without explicit freshness is fresh this
+  // long (a heuristic §4.2.2 allows: both are cacheable by default), so a
+  // flood of requests for a missing URL reaches the origin once per period.
+  // 0: the ordinary heuristic applies.
+  std::int64_t negative_lifetime = 10;
 };
 
 // When the request that produced the response was sent and when its head

@@ -44,6 +44,29 @@ bool client_not_modified(Fields request_fields, const ResponseFacts& stored, std
   return reference <= *since;
 }
 
+ValidationResult classify_validation_response(int status) {
+  if (status == 304) return ValidationResult::freshen;
+  // §4.3.3: "a 5xx (Server Error) status code" may be answered with a stale
+  // response; RFC 5861 §4 names 500, 502, 503 and 504. Other statuses,
+  // 501 and 505 included, are full responses from the origin.
+  if (status == 0 || status == 500 || status == 502 || status == 503 || status == 504) {
+    return ValidationResult::origin_error;
+  }
+  return ValidationResult::replace;
+}
+
+std::vector<StoredField> fields_to_store(Fields response, std::span<const std::string> strip) {
+  std::vector<StoredField> out;
+  out.reserve(response.size());
+  for (const FieldView& f : response) {
+    const bool stripped = std::any_of(strip.begin(), strip.end(), [&](const std::string& s) {
+      return http::equals_ignore_case(s, f.name);
+    });
+    if (!stripped) out.push_back({std::string(f.name), std::string(http::trim_ows(f.value))});
+  }
+  return out;
+}
+
 std::vector<std::size_t> select_for_update(const ResponseFacts& not_modified,
                                            std::span<const ResponseFacts* const> stored) {
   std::vector<std::size_t> out;

@@ -39,6 +39,15 @@ ConditionalFields conditional_fields(std::span<const ResponseFacts* const> store
 bool client_not_modified(Fields request_fields, const ResponseFacts& stored, std::int64_t response_time,
                          std::int64_t now);
 
+// §4.3.3: what the answer to a revalidation means for the stored response.
+enum class ValidationResult : unsigned char {
+  freshen,        // 304: update the selected stored responses (§4.3.4), serve one
+  replace,        // a full response: it is the new one (stored if storable), served
+  origin_error,   // 500, 502, 503, 504 or no answer: serve stale if allowed (reuse.h), else forward
+};
+// status 0 means no response at all (connect failure, timeout, dropped).
+ValidationResult classify_validation_response(int status);
+
 // §4.3.4: which stored responses (indexes into stored) a 304 freshens: those
 // whose strong entity-tag matches the 304's; else, if the 304 has a
 // Last-Modified, those with that date; else the only stored response if it has no
@@ -52,6 +61,10 @@ std::vector<std::size_t> select_for_update(const ResponseFacts& not_modified,
 // Content-Range, Content-Type cannot change without a new body: ours), and the
 // hop-by-hop fields (§3.1).
 void merge_not_modified(std::vector<StoredField>& stored, Fields not_modified);
+
+// §3.1 / §3.2: the field lines to store from an origin's response: all but
+// the names in strip (StoreDecision::strip, lower-case), values OWS-trimmed.
+std::vector<StoredField> fields_to_store(Fields response, std::span<const std::string> strip);
 
 // §4.3.5: a HEAD response whose Content-Length, ETag or Last-Modified differs
 // from the stored GET response invalidates it (true); otherwise its fields

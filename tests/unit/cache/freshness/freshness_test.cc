@@ -144,6 +144,20 @@ TEST(Freshness_9111_S4_2_2, FutureLastModifiedGivesNothing) {
   EXPECT_EQ(lifetime(200, m), 0);
 }
 
+// §4.2.2 heuristic as negative caching: 404/410 without explicit freshness live negative_lifetime.
+TEST(Freshness_9111_S4_2_2, NegativeCachingOf404And410) {
+  Message m{{"Date", http_date(kNow)}};
+  bool heuristic = false;
+  EXPECT_EQ(lifetime(404, m, &heuristic), FreshnessPolicy{}.negative_lifetime);
+  EXPECT_TRUE(heuristic);
+  EXPECT_EQ(lifetime(410, m), FreshnessPolicy{}.negative_lifetime);
+  Message explicit_{{"Cache-Control", "max-age=0"}};
+  EXPECT_EQ(lifetime(404, explicit_), 0);  // the origin's word wins
+  FreshnessPolicy off;
+  off.negative_lifetime = 0;
+  EXPECT_EQ(freshness_lifetime(facts(404, m), kAtNow, off), 0);
+}
+
 // §4.2.3: resident time adds to the age.
 TEST(Age_9111_S4_2_3, ResidentTimeAdds) {
   Message m{{"Date", http_date(kNow)}};

@@ -165,5 +165,25 @@ TEST(Validation_9111_S4_3_5, HeadWithDifferentMetadataInvalidates) {
   EXPECT_TRUE(head_invalidates(facts(200, retagged), facts(200, get)));
 }
 
+// §4.3.3: 304 freshens, a full response replaces, a 5xx or no answer is an origin error.
+TEST(Validation_9111_S4_3_3, ClassifiesTheValidationResponse) {
+  EXPECT_EQ(classify_validation_response(304), ValidationResult::freshen);
+  EXPECT_EQ(classify_validation_response(200), ValidationResult::replace);
+  EXPECT_EQ(classify_validation_response(404), ValidationResult::replace);
+  EXPECT_EQ(classify_validation_response(501), ValidationResult::replace);
+  for (int s : {0, 500, 502, 503, 504}) EXPECT_EQ(classify_validation_response(s), ValidationResult::origin_error) << s;
+}
+
+// §3.1: the stored field lines leave out what the storage decision strips, case-insensitively.
+TEST(Validation_9111_S3_1, FieldsToStoreLeaveOutStripped) {
+  Message m{{"Cache-Control", "max-age=60, private=\"X-User\""}, {"x-user", "42"}, {"Connection", "close"},
+            {"ETag", " \"a\" "}};
+  const std::vector<std::string> strip = {"x-user", "connection"};
+  const std::vector<StoredField> kept = fields_to_store(m.fields(), strip);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].name, "Cache-Control");
+  EXPECT_EQ(kept[1].value, "\"a\"");
+}
+
 }  // namespace
 }  // namespace relais::freshness
