@@ -1,0 +1,56 @@
+// The request we send to an origin, rebuilt by us from an allow-list: never
+// the client's bytes (no request smuggling through the edge, no cache
+// poisoning by an unkeyed header reaching the origin).
+//
+// What may be in it: the method (GET or HEAD), the path and query in
+// origin-form, our Host for the configured origin, the Accept-Encoding we
+// choose, the validators we choose (If-None-Match, If-Modified-Since), one
+// Range we choose, and our User-Agent. Every value is checked for bytes that
+// could end a field or a line (CR, LF, NUL, other controls) so that nothing a
+// client put in a path can add a field. Bounded: a path of at most
+// kMaxOriginPathBytes, each value at most kMaxOriginValueBytes.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "origin-sync/result.h"
+
+namespace relais::upstream {
+
+inline constexpr std::size_t kMaxOriginPathBytes = 8192;
+inline constexpr std::size_t kMaxOriginValueBytes = 4096;
+
+// One configured origin: where we connect and what we call it.
+struct OriginTarget {
+  std::string base_url;  // "http://10.0.0.5:8080" or "https://origin.example": scheme and authority, no path
+  std::string host;      // the Host field we send ("www.example.org")
+};
+
+enum class OriginMethod : unsigned char { get, head };
+
+struct OriginRequest {
+  OriginMethod method = OriginMethod::get;
+  std::string path = "/";          // origin-form: "/a/b?x=1"
+  std::string accept_encoding;     // e.g. "br, zstd, gzip"; empty: none sent (identity)
+  std::string if_none_match;       // empty: not sent
+  std::string if_modified_since;   // empty: not sent
+  std::string range;               // e.g. "bytes=0-1048575"; empty: not sent
+};
+
+// What curl is told: the URL and the complete list of field lines. The list
+// also blanks the fields curl would add by itself (Accept), so the origin
+// sees exactly these. Error (source client) if a value or the path is unfit.
+struct OriginRequestLines {
+  std::string url;
+  std::vector<std::string> fields;  // "Name: value", and "Accept:" to suppress curl's default
+};
+Result<OriginRequestLines> build_origin_request(const OriginTarget& target, const OriginRequest& request);
+
+// The checks build_origin_request applies, exposed for the tests.
+bool is_safe_origin_path(std::string_view path);
+bool is_safe_field_value(std::string_view value);
+
+}  // namespace relais::upstream

@@ -1,0 +1,60 @@
+// The request sent to an origin is rebuilt from an allow-list: what may be
+// in it, and what can never get in.
+#include "edge/upstream/origin_request.h"
+
+#include <gtest/gtest.h>
+
+namespace relais::upstream {
+namespace {
+
+const OriginTarget kTarget{"http://127.0.0.1:8080", "www.example.org"};
+
+TEST(OriginRequest, CarriesOnlyTheAllowedFields) {
+  OriginRequest r;
+  r.path = "/a/b.html?x=1";
+  r.accept_encoding = "br, gzip";
+  r.if_none_match = "\"v1\"";
+  const auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->url, "http://127.0.0.1:8080/a/b.html?x=1");
+  EXPECT_EQ(lines->fields, (std::vector<std::string>{"Host: www.example.org", "Accept:",
+                                                      "User-Agent: relais-edge/" RELAIS_VERSION,
+                                                      "Accept-Encoding: br, gzip", "If-None-Match: \"v1\""}));
+}
+
+TEST(OriginRequest, RefusesPathsThatCouldSmuggle) {
+  for (const char* path : {"", "a", "//evil.example/x", "/a b", "/a\r\nX-Evil: 1", "/a#frag", "/\x7f", "/caf\xc3\xa9"}) {
+    OriginRequest r;
+    r.path = path;
+    const auto lines = build_origin_request(kTarget, r);
+    ASSERT_FALSE(lines.ok()) << path;
+    EXPECT_EQ(lines.error().source, ErrorSource::client);
+  }
+}
+
+TEST(OriginRequest, RefusesValuesWithLineBreaks) {
+  OriginRequest r;
+  r.if_none_match = "\"a\"\r\nCookie: x";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.if_none_match = std::string(kMaxOriginValueBytes + 1, 'a');
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
+TEST(OriginRequest, OnlyHttpAndHttpsOriginsWithoutPath) {
+  OriginRequest r;
+  for (const char* url : {"ftp://127.0.0.1", "file:///etc", "gopher://h", "http://", "http://h/base", "http://u@h",
+                          "127.0.0.1:80"}) {
+    EXPECT_FALSE(build_origin_request({url, "h"}, r).ok()) << url;
+  }
+  EXPECT_TRUE(build_origin_request({"https://origin.example:8443", "h"}, r).ok());
+}
+
+TEST(OriginRequest, HostMustBeAFieldValueWithoutSpace) {
+  OriginRequest r;
+  EXPECT_FALSE(build_origin_request({"http://127.0.0.1", ""}, r).ok());
+  EXPECT_FALSE(build_origin_request({"http://127.0.0.1", "a b"}, r).ok());
+  EXPECT_FALSE(build_origin_request({"http://127.0.0.1", "a\nb"}, r).ok());
+}
+
+}  // namespace
+}  // namespace relais::upstream
