@@ -16,6 +16,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "edge/server/request_log_line.h"
@@ -45,6 +46,25 @@ class ExchangeQueue {
   std::uint64_t next_start() const { return entries_.size() > head_ ? entries_.back().end : sent_; }
 
   std::string& text() { return text_; }
+  // The log line head of e.
+  std::string_view log_head(const PendingExchange& e) const {
+    return std::string_view(text_).substr(e.log_begin, e.log_end - e.log_begin);
+  }
+
+  // After sent() moved (or when closing): stamps the first-byte time of the
+  // response now under way and calls finish(entry, now_us) for each response
+  // wholly sent, in order, or for every one left when closing (a connection
+  // closed under them: timed to the close).
+  template <class Finish>
+  void settle(std::uint64_t now_us, bool closing, Finish&& finish) {
+    while (!empty()) {
+      PendingExchange& e = front();
+      if (e.first_byte_us == 0 && sent_ > e.start) e.first_byte_us = now_us;
+      if (sent_ < e.end && !closing) break;
+      finish(static_cast<const PendingExchange&>(e), now_us);
+      pop();
+    }
+  }
   void push(const PendingExchange& e) { entries_.push_back(e); }
   bool empty() const { return head_ == entries_.size(); }
   PendingExchange& front() { return entries_[head_]; }

@@ -448,16 +448,10 @@ void Worker::exchanges_sent(ConnectionBuffers& b, std::uint64_t n) {
 }
 
 void Worker::settle_exchanges(ConnectionBuffers& b, bool closing) {
-  ExchangeQueue& q = b.exchanges;
-  if (q.empty()) return;
-  const std::uint64_t now = now_us();
-  while (!q.empty()) {
-    PendingExchange& e = q.front();
-    if (e.first_byte_us == 0 && q.sent() > e.start) e.first_byte_us = now;
-    if (q.sent() < e.end && !closing) break;
-    finish_exchange(e, std::string_view(q.text()).substr(e.log_begin, e.log_end - e.log_begin), now);
-    q.pop();
-  }
+  if (b.exchanges.empty()) return;
+  b.exchanges.settle(now_us(), closing, [this, &b](const PendingExchange& e, std::uint64_t now) {
+    finish_exchange(e, b.exchanges.log_head(e), now);
+  });
 }
 
 }  // namespace relais

@@ -118,6 +118,33 @@ TEST_F(EdgeObservability, HistogramsCountEveryResponseBySiteAndClass) {
   EXPECT_EQ(sample(m, "relais_request_duration_seconds_bucket{site=\"default\",class=\"2xx\",le=\"+Inf\"}"), 3);
 }
 
+// A client that goes away mid-download: its response is timed to the close,
+// counted in the histograms and logged all the same.
+TEST_F(EdgeObservability, AResponseCutByItsClientIsStillTimedAndLogged) {
+  const std::string log = dir_->file("cut.log");
+  RunningEdge edge = start_edge(*dir_, {"--workers", "1", "--access-log", log});
+  {
+    // A 4 KiB window: most of the 3 MiB video cannot leave the edge.
+    RawClient c(edge.port, "127.0.0.1", 4096);
+    ASSERT_TRUE(c.send("GET /videos/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"));
+  }  // closed without reading
+  const std::string series = "relais_request_duration_seconds_count{site=\"default\",class=\"2xx\"}";
+  double count = -1;
+  for (const auto until = Clock::now() + std::chrono::seconds(10); count != 1 && Clock::now() < until;) {
+    count = sample(metrics_of(edge), series);
+    if (count != 1) ::poll(nullptr, 0, 20);
+  }
+  EXPECT_EQ(count, 1);
+  std::string text;
+  for (const auto until = Clock::now() + std::chrono::seconds(10); Clock::now() < until;) {
+    text = read_file(log);
+    if (text.find('\n') != std::string::npos) break;
+    ::poll(nullptr, 0, 20);
+  }
+  EXPECT_NE(text.find("\"GET /videos/big.bin HTTP/1.1\" 200 " + std::to_string(files_.at("videos/big.bin").size())),
+            std::string::npos) << text;
+}
+
 TEST_F(EdgeObservability, PromtoolAcceptsTheExposition) {
   const auto promtool = find_in_path("promtool");
   if (!promtool) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
