@@ -264,5 +264,21 @@ TEST_F(EdgeObservability, JsonAccessLogLinesParseWithPython) {
   }
 }
 
+// The example alert rules of docs/OPERATIONS.md stay valid PromQL.
+TEST(OperationsDoc, AlertRulesPassPromtool) {
+  const auto promtool = find_in_path("promtool");
+  if (!promtool) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
+  const std::string doc = read_file(std::string(RELAIS_SOURCE_DIR) + "/docs/OPERATIONS.md");
+  const auto begin = doc.find("```yaml\ngroups:");
+  ASSERT_NE(begin, std::string::npos) << "no rule group in docs/OPERATIONS.md";
+  const auto body = begin + std::string_view("```yaml\n").size();
+  const auto end = doc.find("```", body);
+  ASSERT_NE(end, std::string::npos);
+  TempDir dir;
+  dir.write("rules.yml", doc.substr(body, end - body));
+  ProcessResult r = run_process({*promtool, "check", "rules", dir.file("rules.yml")}, std::chrono::seconds(60));
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+}
+
 }  // namespace
 }  // namespace relais::testing
