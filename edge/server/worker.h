@@ -125,8 +125,10 @@ class Worker {
   void release_buffers(ConnectionBuffers* buffers);
   // --- response accounting, protocol-neutral (HTTP/2 streams use it too) ---
   // A response was queued: counts it and returns its pending record, the
-  // access log line's head appended to log_text (start and end are the
-  // caller's: where the response lies in its byte stream).
+  // access log line's head appended to log_text. The rest is the caller's:
+  // start and end (where the response lies in its byte stream, if it uses
+  // ExchangeQueue) and first_byte_us, stamped when its first byte is handed
+  // to the socket (an HTTP/2 stream: its HEADERS frame).
   PendingExchange begin_exchange(const PeerAddress& peer, const http::Request& request,
                                  const http::ResponseSummary& summary, std::string_view protocol, std::string& log_text);
   // Its last byte was handed to the socket (or the connection was closed
