@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "edge/proto/h1/request_parser.h"
+#include "origin-sync/utf8.h"
 
 namespace relais {
 namespace {
@@ -29,34 +30,6 @@ void append_combined_escaped(std::string& out, std::string_view text) {
       out.push_back(static_cast<char>(c));
     }
   }
-}
-
-// Length of the well-formed UTF-8 sequence starting at text[i] (RFC 3629 §4,
-// Unicode Table 3-7), or 0 if the byte there does not start one.
-std::size_t utf8_sequence(std::string_view text, std::size_t i) {
-  auto byte = [&text](std::size_t at) { return static_cast<unsigned char>(text[at]); };
-  const unsigned char b = byte(i);
-  std::size_t length = 0;
-  unsigned char low = 0x80, high = 0xbf;  // the second byte's range
-  if (b >= 0xc2 && b <= 0xdf) {
-    length = 2;
-  } else if (b >= 0xe0 && b <= 0xef) {
-    length = 3;
-    if (b == 0xe0) low = 0xa0;   // overlong
-    if (b == 0xed) high = 0x9f;  // surrogates
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    length = 4;
-    if (b == 0xf0) low = 0x90;   // overlong
-    if (b == 0xf4) high = 0x8f;  // beyond U+10FFFF
-  } else {
-    return 0;  // ASCII is handled by the caller; 0x80-0xc1 and 0xf5-0xff never start one
-  }
-  if (i + length > text.size()) return 0;
-  if (byte(i + 1) < low || byte(i + 1) > high) return 0;
-  for (std::size_t k = 2; k < length; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xbf) return 0;
-  }
-  return length;
 }
 
 void append_json_string(std::string& out, std::string_view text) {
@@ -183,7 +156,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
       ++i;
       continue;
     }
-    const std::size_t length = c < 0x80 ? 0 : utf8_sequence(text, i);
+    const std::size_t length = c < 0x80 ? 0 : utf8_sequence_length(text, i);
     if (length > 0) {
       out.append(text.substr(i, length));
       i += length;

@@ -72,6 +72,7 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   stop_ = std::make_unique<Wakeup>(base_, [this] { on_stop(-1, 0, this); });
   reconfigure_ = std::make_unique<Wakeup>(base_, [this] { reconfigure(); });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  RELAIS_ASSERT(!shared_.site_names.empty());  // site 0 is the one every request has until sites exist
 }
 
 Worker::~Worker() {

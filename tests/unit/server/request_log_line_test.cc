@@ -16,6 +16,28 @@ PeerAddress ipv4(const char* text) {
   return PeerAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&in));
 }
 
+// A request whose header fields live in the returned object.
+struct TestRequest {
+  TestRequest(std::string_view method, std::string_view target, std::string_view user_agent, std::string_view referer) {
+    headers[0] = {"User-Agent", user_agent};
+    headers[1] = {"Referer", referer};
+    request.method_token = method;
+    request.target = target;
+    request.headers = headers;
+    request.header_count = 2;
+  }
+  TestRequest(const TestRequest&) = delete;
+  http::HeaderField headers[2];
+  http::Request request;
+};
+
+http::ResponseSummary summary(std::uint16_t status, std::uint64_t bytes = 0) {
+  http::ResponseSummary s;
+  s.status = status;
+  s.body_bytes = bytes;
+  return s;
+}
+
 std::string line_of(AccessLogFormat format, std::int64_t when, const PeerAddress& peer, const http::Request& r,
                     const http::ResponseSummary& s, ExchangeTiming timing = {}) {
   std::string line;
@@ -25,17 +47,10 @@ std::string line_of(AccessLogFormat format, std::int64_t when, const PeerAddress
 }
 
 TEST(RequestLogLine, CombinedFormatWithTierAndRequestTime) {
-  http::HeaderField headers[2] = {{"User-Agent", "curl/7.88"}, {"Referer", "http://x/"}};
-  http::Request r;
-  r.method_token = "GET";
-  r.target = "/cours/";
-  r.headers = headers;
-  r.header_count = 2;
-  http::ResponseSummary s;
-  s.status = 200;
-  s.body_bytes = 5120;
+  TestRequest t("GET", "/cours/", "curl/7.88", "http://x/");
+  http::ResponseSummary s = summary(200, 5120);
   s.from_memory = true;
-  EXPECT_EQ(line_of(AccessLogFormat::combined, 1795420801, ipv4("203.0.113.7"), r, s, {1'000, 12'345}),
+  EXPECT_EQ(line_of(AccessLogFormat::combined, 1795420801, ipv4("203.0.113.7"), t.request, s, {1'000, 12'345}),
             "203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] \"GET /cours/ HTTP/1.1\" 200 5120 \"http://x/\" \"curl/7.88\" memory 0.012\n");
 }
 
@@ -48,15 +63,8 @@ TEST(RequestLogLine, CombinedRequestTimeCarriesWholeSeconds) {
 }
 
 TEST(RequestLogLine, ClientTextCannotForgeLines) {
-  http::HeaderField headers[1] = {{"User-Agent", "evil\"\n127.0.0.1 - - fake\\"}};
-  http::Request r;
-  r.method_token = "GET";
-  r.target = "/a\"b";
-  r.headers = headers;
-  r.header_count = 1;
-  http::ResponseSummary s;
-  s.status = 404;
-  const std::string line = line_of(AccessLogFormat::combined, 0, ipv4("127.0.0.1"), r, s);
+  TestRequest t("GET", "/a\"b", "evil\"\n127.0.0.1 - - fake\\", "");
+  const std::string line = line_of(AccessLogFormat::combined, 0, ipv4("127.0.0.1"), t.request, summary(404));
   EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1);
   EXPECT_NE(line.find("/a\\x22b"), std::string::npos) << line;
   EXPECT_NE(line.find("evil\\x22\\x0a127.0.0.1 - - fake\\x5c"), std::string::npos) << line;
@@ -74,18 +82,12 @@ TEST(RequestLogLine, LongFieldsAreTruncated) {
 }
 
 TEST(RequestLogLine, JsonLineHasEveryField) {
-  http::HeaderField headers[2] = {{"user-agent", "curl/7.88"}, {"Referer", "http://x/"}};
-  http::Request r;
-  r.method_token = "GET";
-  r.target = "/cours/";
-  r.headers = headers;
-  r.header_count = 2;
-  http::ResponseSummary s;
-  s.status = 206;
-  s.body_bytes = 100;
+  TestRequest t("GET", "/cours/", "curl/7.88", "http://x/");
+  t.headers[0].name = "user-agent";  // header names are case-insensitive
+  http::ResponseSummary s = summary(206, 100);
   s.from_disk = true;
   s.content_encoding = "br";
-  EXPECT_EQ(line_of(AccessLogFormat::json, 1795420801, ipv4("203.0.113.7"), r, s, {250, 1'500}),
+  EXPECT_EQ(line_of(AccessLogFormat::json, 1795420801, ipv4("203.0.113.7"), t.request, s, {250, 1'500}),
             "{\"time\":\"2026-11-23T08:00:01Z\",\"remote_addr\":\"203.0.113.7\",\"method\":\"GET\",\"target\":\"/cours/\","
             "\"protocol\":\"HTTP/1.1\",\"status\":206,\"bytes\":100,\"tier\":\"disk\",\"content_encoding\":\"br\","
             "\"user_agent\":\"curl/7.88\",\"referer\":\"http://x/\",\"site\":\"default\",\"request_time\":0.001,\"ttfb\":0.000}\n");
@@ -135,15 +137,8 @@ TEST(RequestLogLine, JsonEscapesHostileText) {
 }
 
 TEST(RequestLogLine, JsonHostileTargetAndUserAgentStayOneLine) {
-  http::HeaderField headers[2] = {{"User-Agent", "x\"}\n{\"forged\":\"\xff\""}, {"Referer", "\\\x01"}};
-  http::Request r;
-  r.method_token = "G\"T";
-  r.target = "/\xc3\x28\n";
-  r.headers = headers;
-  r.header_count = 2;
-  http::ResponseSummary s;
-  s.status = 400;
-  const std::string line = line_of(AccessLogFormat::json, 0, ipv4("127.0.0.1"), r, s);
+  TestRequest t("G\"T", "/\xc3\x28\n", "x\"}\n{\"forged\":\"\xff\"", "\\\x01");
+  const std::string line = line_of(AccessLogFormat::json, 0, ipv4("127.0.0.1"), t.request, summary(400));
   EXPECT_EQ(std::count(line.begin(), line.end(), '\n'), 1) << line;
   EXPECT_TRUE(line.ends_with("}\n"));
   EXPECT_NE(line.find("\"user_agent\":\"x\\\"}\\u000a{\\\"forged\\\":\\\"\\u00ff\\\"\""), std::string::npos) << line;
