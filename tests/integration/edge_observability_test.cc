@@ -101,21 +101,27 @@ TEST_F(EdgeObservability, HistogramsCountEveryResponseBySiteAndClass) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(http_get(edge.port, big));
   ASSERT_TRUE(http_get(edge.port, "/nulle-part"));
   ASSERT_TRUE(http_get(edge.port, "/nulle-part", {}, "HEAD"));
+  // Pipelined: each response of the connection is its own observation.
+  RawClient c(edge.port);
+  ASSERT_TRUE(c.send("GET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\nGET /nulle-part HTTP/1.1\r\nHost: x\r\n\r\n"
+                     "GET /empty.txt HTTP/1.1\r\nHost: x\r\n\r\n"));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.read_response()) << i;
   const std::string m = metrics_of(edge);
   const std::string ok = "{site=\"default\",class=\"2xx\"}";
   const std::string missing = "{site=\"default\",class=\"4xx\"}";
-  EXPECT_EQ(sample(m, "relais_request_duration_seconds_count" + ok), 3) << m;
-  EXPECT_EQ(sample(m, "relais_time_to_first_byte_seconds_count" + ok), 3);
-  EXPECT_EQ(sample(m, "relais_response_size_bytes_count" + ok), 3);
-  EXPECT_EQ(sample(m, "relais_request_duration_seconds_count" + missing), 2);
-  // Sizes are body bytes: three whole videos, in the 4 MiB bucket, not below.
+  EXPECT_EQ(sample(m, "relais_request_duration_seconds_count" + ok), 5) << m;
+  EXPECT_EQ(sample(m, "relais_time_to_first_byte_seconds_count" + ok), 5);
+  EXPECT_EQ(sample(m, "relais_response_size_bytes_count" + ok), 5);
+  EXPECT_EQ(sample(m, "relais_request_duration_seconds_count" + missing), 3);
+  // Sizes are body bytes: three whole videos in the 4 MiB bucket, two empty files in the first.
   const double video = static_cast<double>(files_.at("videos/big.bin").size());
   EXPECT_EQ(sample(m, "relais_response_size_bytes_sum" + ok), 3 * video);
-  EXPECT_EQ(sample(m, "relais_response_size_bytes_bucket{site=\"default\",class=\"2xx\",le=\"1048576\"}"), 0);
-  EXPECT_EQ(sample(m, "relais_response_size_bytes_bucket{site=\"default\",class=\"2xx\",le=\"4194304\"}"), 3);
+  EXPECT_EQ(sample(m, "relais_response_size_bytes_bucket{site=\"default\",class=\"2xx\",le=\"256\"}"), 2);
+  EXPECT_EQ(sample(m, "relais_response_size_bytes_bucket{site=\"default\",class=\"2xx\",le=\"1048576\"}"), 2);
+  EXPECT_EQ(sample(m, "relais_response_size_bytes_bucket{site=\"default\",class=\"2xx\",le=\"4194304\"}"), 5);
   // The first byte never comes after the last.
   EXPECT_LE(sample(m, "relais_time_to_first_byte_seconds_sum" + ok), sample(m, "relais_request_duration_seconds_sum" + ok));
-  EXPECT_EQ(sample(m, "relais_request_duration_seconds_bucket{site=\"default\",class=\"2xx\",le=\"+Inf\"}"), 3);
+  EXPECT_EQ(sample(m, "relais_request_duration_seconds_bucket{site=\"default\",class=\"2xx\",le=\"+Inf\"}"), 5);
 }
 
 // A client that goes away mid-download: its response is timed to the close,
