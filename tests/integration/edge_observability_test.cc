@@ -154,10 +154,35 @@ TEST_F(EdgeObservability, AResponseCutByItsClientIsStillTimedAndLogged) {
 TEST_F(EdgeObservability, PromtoolAcceptsTheExposition) {
   const auto promtool = find_in_path("promtool");
   if (!promtool) GTEST_SKIP() << "promtool not installed (Debian package prometheus)";
-  RunningEdge edge = start_edge(*dir_, {"--workers", "2"});
+  // Every optional family on: the origin sync of a signed publication, the
+  // background re-hash, TLS.
+  const ProcessResult keys = run_process({RELAIS_SYNC_BIN, "keygen", dir_->file("publisher.key"), dir_->file("publisher.pub")});
+  ASSERT_EQ(keys.exit_code, 0) << keys.err;
+  const ProcessResult signed_publish = run_process({RELAIS_SYNC_BIN, "publish", dir_->file("src"), dir_->file("signed"),
+                                                    "--sign-key", dir_->file("publisher.key"), "--quiet"});
+  ASSERT_EQ(signed_publish.exit_code, 0) << signed_publish.err;
+  const ProcessResult cert = run_process({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                                          "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir_->file("tls.key"), "-out",
+                                          dir_->file("tls.pem"), "-days", "2", "-subj", "/CN=localhost"});
+  ASSERT_EQ(cert.exit_code, 0) << cert.err;
+  RunningEdge edge = start_edge(*dir_, {"--workers", "2", "--store", dir_->file("synced"), "--origin", dir_->file("signed"),
+                                        "--trusted-key", dir_->file("publisher.pub"), "--rehash-rate", "16M", "--tls-listen", "127.0.0.1:0", "--tls-cert",
+                                        dir_->file("tls.pem"), "--tls-key", dir_->file("tls.key")});
+  // Requests once the first sync has loaded a catalog, so that 2xx, 3xx and 4xx all appear.
+  bool loaded = false;
+  for (const auto until = Clock::now() + std::chrono::seconds(20); !loaded && Clock::now() < until;) {
+    auto health = http_get(edge.admin_port, "/healthz");
+    loaded = health && health->status == 200;
+    if (!loaded) ::poll(nullptr, 0, 20);
+  }
+  ASSERT_TRUE(loaded);
   send_some_requests(edge);
   const std::string exposition = metrics_of(edge);
-  ASSERT_NE(exposition.find("relais_request_duration_seconds_bucket"), std::string::npos);
+  for (const char* family : {"relais_request_duration_seconds_bucket", "relais_sync_runs_total",
+                             "relais_blob_rehash_blobs_total", "relais_tls_handshakes_total",
+                             "relais_publication_expiry_timestamp_seconds"}) {
+    EXPECT_NE(exposition.find(family), std::string::npos) << family;
+  }
   dir_->write("metrics.txt", exposition);
   // promtool reads the exposition on stdin only.
   ProcessResult r = run_process({"/bin/sh", "-c", *promtool + " check metrics < " + dir_->file("metrics.txt")},
