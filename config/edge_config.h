@@ -48,6 +48,7 @@ struct EdgeConfig {
   std::uint64_t sendfile_min = 256 * 1024;
   unsigned workers = 0;                   // 0 until resolved: number of cores
   std::string access_log = "-";           // FILE, "-" (stdout) or "off"
+  std::string access_log_format = "combined";  // combined or json (edge/server/request_log_line.h)
   std::string server_name = "relais";
   bool check_only = false;                // --check-config: validate, then exit
   // SIGTERM: stop accepting, let responses in flight finish for at most

@@ -109,6 +109,7 @@ po::options_description edge_description() {
     ("sendfile-min", size(d.sendfile_min), "plain-HTTP and kernel-TLS bodies this large are sent with sendfile() even from the memory tier (one copy less)")
     ("workers", num(d.workers), "worker threads, each with its own loop and listener (0 = one per core, at most 256)")
     ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")
+    ("access-log-format", str(d.access_log_format), "access log lines: combined (plus tier and request time) or json (one object a line)")
     ("server-name", str(d.server_name), "value of the Server response header")
     ("drain-timeout", duration(d.drain_timeout_ms), "on SIGTERM (or after an upgrade), time responses in flight get to finish before the rest is cut (0-1h)")
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
@@ -225,6 +226,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.store = vm["store"].as<std::string>();
   c.origin = vm["origin"].as<std::string>();
   c.access_log = vm["access-log"].as<std::string>();
+  c.access_log_format = vm["access-log-format"].as<std::string>();
   c.server_name = vm["server-name"].as<std::string>();
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
   if (vm.count("trusted-key")) c.trusted_keys = vm["trusted-key"].as<std::vector<std::string>>();
@@ -257,6 +259,8 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
     return CliOutcome::usage("--max-target-bytes: must be at most --max-header-bytes (" + format_byte_size(c.max_head_bytes) + ")");
   if (c.open_files < c.workers) return CliOutcome::usage("--open-files: at least one per worker");
   if (c.access_log.empty()) return CliOutcome::usage("--access-log: use a file name, - or off");
+  if (c.access_log_format != "combined" && c.access_log_format != "json")
+    return CliOutcome::usage("--access-log-format: '" + c.access_log_format + "' is neither combined nor json");
   for (const char* option : {"cache-control-html", "cache-control-default", "server-name", "admin-token"}) {
     const auto& v = vm[option].as<std::string>();
     if (has_control_byte(v)) return CliOutcome::usage(std::string("--") + option + ": control characters are not allowed");
@@ -301,6 +305,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("origin", c.origin);
   line("memory-cache", format_byte_size(c.memory_cache_bytes));
   line("access-log", c.access_log);
+  line("access-log-format", c.access_log_format);
   line("server-name", c.server_name);
   for (const EdgeBounded& row : kBounded) {
     const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;

@@ -51,6 +51,11 @@ bool validate(std::string_view text, bool allow_cut) {
 bool is_valid_utf8(std::string_view text) { return validate(text, false); }
 bool is_valid_utf8_prefix(std::string_view text) { return validate(text, true); }
 
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
+  const int n = sequence_length(text, i);
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
 std::string escape_for_display(std::string_view text) {
   std::string out;
   out.reserve(text.size());

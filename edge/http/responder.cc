@@ -349,8 +349,13 @@ ResponseSummary Exchange::with_body(const Responder& responder, Representation& 
     }
     body = std::move(source.value());
   }
-  if (ranges != nullptr) return partial(rep, body, *ranges);
-  return full(rep, body);
+  ResponseSummary s = ranges != nullptr ? partial(rep, body, *ranges) : full(rep, body);
+  if (rep.delta != nullptr) {
+    s.content_encoding = kDictionaryDeltaEncoding;
+  } else if (rep.chosen().encoding != Encoding::identity) {
+    s.content_encoding = encoding_name(rep.chosen().encoding);
+  }
+  return s;
 }
 
 }  // namespace

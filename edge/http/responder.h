@@ -41,12 +41,21 @@ struct ResponderSettings {
 
 // What the connection must know after a response was queued.
 struct ResponseSummary {
+  ResponseSummary() = default;
+  // The fields every answer sets; the rest are filled in where known.
+  ResponseSummary(std::uint16_t status_code, std::uint64_t body, bool close_after, bool memory, bool disk, bool bad_blob)
+      : status(status_code), body_bytes(body), close(close_after), from_memory(memory), from_disk(disk), blob_error(bad_blob) {}
   std::uint16_t status = 0;
   std::uint64_t body_bytes = 0;
   bool close = false;          // send Connection: close and close after writing
   bool from_memory = false;    // for metrics: served from the memory tier
   bool from_disk = false;
   bool blob_error = false;     // the cache could not produce a verified body
+  // For the access log: the Content-Encoding sent with a body (static text), empty for none.
+  std::string_view content_encoding;
+  // Index of the request's site in the server's site names (metrics and
+  // access log; edge_server.cc). 0 until sites are configured.
+  std::uint16_t site = 0;
 };
 
 // Per-request inputs the protocol session supplies.

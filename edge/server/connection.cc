@@ -26,8 +26,9 @@ constexpr int kMaxIov = 64;
 // this connection's address and limiter ticket.
 class Http1Host final : public http::SessionHost {
  public:
-  Http1Host(const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool files_in_kernel, bool tls)
-      : worker_(*Worker::current()), peer_(peer), ticket_(ticket), files_in_kernel_(files_in_kernel), tls_(tls) {}
+  Http1Host(ConnectionBuffers& buffers, const PeerAddress& peer, const AddressLimiter::Ticket& ticket,
+            bool files_in_kernel, bool tls)
+      : worker_(*Worker::current()), buffers_(buffers), peer_(peer), ticket_(ticket), files_in_kernel_(files_in_kernel), tls_(tls) {}
 
   http::RequestContext request_context() override {
     http::RequestContext context{worker_.catalog(), &worker_.cache(), worker_.date()};
@@ -38,7 +39,7 @@ class Http1Host final : public http::SessionHost {
   std::string_view date() override { return worker_.date(); }
   std::uint64_t admit_request() override { return worker_.admit_request(ticket_); }
   void log(const http::Request& request, const http::ResponseSummary& summary) override {
-    worker_.log_request(peer_, request, summary);
+    worker_.log_request(buffers_, peer_, request, summary);
   }
   void count_parse_error() override { worker_.stats().parse_errors.add(); }
   void count_rate_limited() override { worker_.stats().rate_limited.add(); }
@@ -46,6 +47,7 @@ class Http1Host final : public http::SessionHost {
 
  private:
   Worker& worker_;
+  ConnectionBuffers& buffers_;
   const PeerAddress& peer_;
   const AddressLimiter::Ticket& ticket_;
   bool files_in_kernel_;
@@ -63,12 +65,11 @@ http::Session make_session(ConnectionBuffers& b, const http::SessionLimits& limi
                                        b.output, b.framing, b.head_started_ms});
 }
 
-// A head that did not arrive in time: answered outside any request, then closed.
-http::ResponseSummary send_error(ConnectionBuffers& b, const PeerAddress& peer, const AddressLimiter::Ticket& ticket,
-                                 std::uint16_t status) {
-  Http1Host host(peer, ticket, false, false);
+// A head that did not arrive in time: answered outside any request, logged, then closed.
+void send_error(ConnectionBuffers& b, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, std::uint16_t status) {
+  Http1Host host(b, peer, ticket, false, false);
   const http::SessionLimits limits = session_limits(Worker::current()->settings());
-  return make_session(b, limits, host).send_error(status, false, true);
+  host.log(http::Request{}, make_session(b, limits, host).send_error(status, false, true));
 }
 
 }  // namespace
@@ -156,7 +157,7 @@ void Connection::on_timeout() {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
     worker().stats().header_timeouts.add();
     stop_parsing_ = true;
-    worker().log_request(peer_, http::Request{}, send_error(*buffers_, peer_, ticket_, 408));
+    send_error(*buffers_, peer_, ticket_, 408);
     buffers_->input_length = 0;
     flush_output();
     return;
@@ -240,7 +241,7 @@ void Connection::on_readable(bool peer_closed) {
 // HTTP/1 framing is the session's (edge/proto/h1/session.h): the
 // connection lends it the buffers and keeps its flags in bit fields.
 void Connection::process_input() {
-  Http1Host host(peer_, ticket_, transport_sends_files_in_kernel(), tls_);
+  Http1Host host(*buffers_, peer_, ticket_, transport_sends_files_in_kernel(), tls_);
   const http::SessionLimits limits = session_limits(worker().settings());
   http::SessionFlags flags{requests_, stop_parsing_, held_back_, orderly_close_, draining_};
   make_session(*buffers_, limits, host).feed(flags);
@@ -313,6 +314,7 @@ bool Connection::flush_output() {
     const std::uint64_t n = r.bytes;
     worker().stats().bytes_sent.add(n);
     b.output.consume(n);
+    worker().exchanges_sent(b, n);  // time to first and last byte of the responses it completes
     if (b.corked && (b.output.empty() || b.output.segments().front().kind != http::Segment::Kind::file)) {
       transport_cork(false);  // the file is out: push its tail now
       b.corked = false;

@@ -59,6 +59,8 @@ struct EdgeServer::Parts {
   std::unique_ptr<RehashLoop> rehash;  // only with --rehash-rate > 0
   std::mutex announce_mutex;       // SIGHUP and the sync thread both print the catalog line
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  // The sites' names by index (ResponseSummary::site): one until sites are configured.
+  std::vector<std::string> site_names{"default"};
 };
 
 namespace {
@@ -161,7 +163,7 @@ Status open_admin(EdgeServer::Parts& p) {
       g.publication_expires_unix = pub->expires;
       g.publication_expired = pub->expires <= unix_now();
     }
-    return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats);
+    return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats, &p.site_names);
   };
   h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
@@ -303,6 +305,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   shared.open_connections = &p->open_connections;
   shared.store_root = config.store;
   shared.quarantine = &p->quarantine;
+  shared.site_names = p->site_names;
   shared.memory_bytes = config.memory_cache_bytes / config.workers;
   shared.memory_object_max = config.memory_object_max_bytes;
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);

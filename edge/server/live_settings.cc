@@ -37,6 +37,7 @@ ServerSettings server_settings_from(const EdgeConfig& c) {
   s.max_requests_per_connection = c.max_requests_per_connection;
   s.max_connections = resolve_max_connections(c.max_connections);
   s.access_log = c.access_log != "off";
+  (void)parse_access_log_format(c.access_log_format, s.access_log_format);  // validated with the options
   s.send_min_rate = c.send_min_rate;
   s.send_min_rate_grace_ms = c.send_min_rate_grace_ms;
   s.send_lowat = c.send_lowat;
@@ -111,6 +112,7 @@ EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next,
   // The access log moves to another file live; switching it on or off
   // changes what every worker holds.
   if ((running.access_log == "off") == (next.access_log == "off")) applied.access_log = next.access_log;
+  applied.access_log_format = next.access_log_format;  // each worker's next line
   // Certificates (the listeners stay as they are).
   applied.tls_cert = next.tls_cert;
   applied.tls_key = next.tls_key;

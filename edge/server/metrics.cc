@@ -82,7 +82,7 @@ const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
     "untrusted", "rollback"};
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
-                           const RehashStats* rehash) {
+                           const RehashStats* rehash, const std::vector<std::string>* site_names) {
   Exposition e(workers);
   e.header("relais_requests_total", "counter", "Requests answered, by status class; 501 and 505 to requests the parser refused count as 4xx (the client's doing).");
   for (int c = 1; c <= 5; ++c) {
@@ -128,6 +128,10 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   }
   if (sync != nullptr && sync->enabled.load()) render_sync(e, *sync);
   std::string out = e.take();
+  std::vector<const ResponseHistograms*> histograms;
+  for (const WorkerStats* w : workers) histograms.push_back(&w->histograms);
+  static const std::vector<std::string> kOneSite{"default"};
+  ResponseHistograms::render(out, histograms, site_names != nullptr ? *site_names : kOneSite);
   append_tls_metrics(out, workers);
   return out;
 }

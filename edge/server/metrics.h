@@ -50,6 +50,7 @@ struct SyncStats {
 extern const char* const kSyncFailureNames[SyncStats::kFailureKinds];
 
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& gauges,
-                           const SyncStats* sync = nullptr, const RehashStats* rehash = nullptr);
+                           const SyncStats* sync = nullptr, const RehashStats* rehash = nullptr,
+                           const std::vector<std::string>* site_names = nullptr);
 
 }  // namespace relais

@@ -16,4 +16,17 @@ void append_metric_sample(std::string& out, std::string_view name, std::string_v
   out.append(name).append(labels).append(" ").append(number, static_cast<std::size_t>(n)).append("\n");
 }
 
+void append_label_value(std::string& out, std::string_view value) {
+  for (char c : value) {
+    if (c == '\\' || c == '"') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (c == '\n') {
+      out.append("\\n");
+    } else {
+      out.push_back(c);
+    }
+  }
+}
+
 }  // namespace relais

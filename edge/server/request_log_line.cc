@@ -4,20 +4,24 @@
 #include <ctime>
 
 #include "edge/proto/h1/request_parser.h"
+#include "origin-sync/utf8.h"
 
 namespace relais {
 namespace {
 
 constexpr std::size_t kMaxLoggedField = 512;
+constexpr char kHex[] = "0123456789abcdef";
 
-void append_escaped(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
+std::string_view bounded(std::string_view text) {
+  return text.size() > kMaxLoggedField ? text.substr(0, kMaxLoggedField) : text;
+}
+
+void append_combined_escaped(std::string& out, std::string_view text) {
   if (text.empty()) {
     out.push_back('-');
     return;
   }
-  if (text.size() > kMaxLoggedField) text = text.substr(0, kMaxLoggedField);
-  for (unsigned char c : text) {
+  for (unsigned char c : bounded(text)) {
     if (c < 0x20 || c == 0x7f || c == '"' || c == '\\') {
       out.append("\\x");
       out.push_back(kHex[c >> 4]);
@@ -26,6 +30,12 @@ void append_escaped(std::string& out, std::string_view text) {
       out.push_back(static_cast<char>(c));
     }
   }
+}
+
+void append_json_string(std::string& out, std::string_view text) {
+  out.push_back('"');
+  append_json_escaped(out, bounded(text));
+  out.push_back('"');
 }
 
 std::string_view find_header(const http::Request& request, std::string_view name) {
@@ -42,30 +52,143 @@ void append_number(std::string& out, std::uint64_t v) {
   out.append(digits, static_cast<std::size_t>(end - digits));
 }
 
-}  // namespace
+// Seconds with millisecond resolution, like nginx's $request_time: "0.012".
+void append_seconds(std::string& out, std::uint64_t microseconds) {
+  const std::uint64_t ms = microseconds / 1000;
+  append_number(out, ms / 1000);
+  const unsigned frac = static_cast<unsigned>(ms % 1000);
+  const char digits[4] = {'.', static_cast<char>('0' + frac / 100), static_cast<char>('0' + frac / 10 % 10),
+                          static_cast<char>('0' + frac % 10)};
+  out.append(digits, 4);
+}
 
-void append_request_log_line(std::string& out, std::int64_t unix_seconds, const PeerAddress& peer,
-                             const http::Request& request, const http::ResponseSummary& summary) {
+std::string_view tier_name(const http::ResponseSummary& s) {
+  return s.from_memory ? "memory" : s.from_disk ? "disk" : "none";
+}
+
+void append_combined_head(std::string& out, const LogLineHead& h) {
+  const http::Request& request = *h.request;
+  const http::ResponseSummary& summary = *h.summary;
   char address[64];
-  out.append(address, peer.format(address));
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  out.append(address, h.peer->format(address));
+  std::time_t t = static_cast<std::time_t>(h.unix_seconds);
   std::tm tm{};
   ::gmtime_r(&t, &tm);
   char when[40];
   std::size_t n = std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] \"", &tm);
   out.append(when, n);
-  append_escaped(out, request.method_token);
+  append_combined_escaped(out, request.method_token);
   out.push_back(' ');
-  append_escaped(out, request.target);
-  out.append(request.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
+  append_combined_escaped(out, request.target);
+  out.push_back(' ');
+  out.append(h.protocol).append("\" ");
   append_number(out, summary.status);
   out.push_back(' ');
   append_number(out, summary.body_bytes);
   out.append(" \"");
-  append_escaped(out, find_header(request, "Referer"));
+  append_combined_escaped(out, find_header(request, "Referer"));
   out.append("\" \"");
-  append_escaped(out, find_header(request, "User-Agent"));
-  out.append(summary.from_memory ? "\" memory\n" : summary.from_disk ? "\" disk\n" : "\" -\n");
+  append_combined_escaped(out, find_header(request, "User-Agent"));
+  out.append("\" ");
+  out.append(summary.from_memory || summary.from_disk ? tier_name(summary) : "-");
+}
+
+void append_json_head(std::string& out, const LogLineHead& h) {
+  const http::Request& request = *h.request;
+  const http::ResponseSummary& summary = *h.summary;
+  std::time_t t = static_cast<std::time_t>(h.unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char when[80];
+  std::size_t n = std::strftime(when, sizeof when, "{\"time\":\"%Y-%m-%dT%H:%M:%SZ\",\"remote_addr\":\"", &tm);
+  out.append(when, n);
+  char address[64];
+  out.append(address, h.peer->format(address));  // digits, dots, colons: nothing to escape
+  out.append("\",\"method\":");
+  append_json_string(out, request.method_token);
+  out.append(",\"target\":");
+  append_json_string(out, request.target);
+  out.append(",\"protocol\":");
+  append_json_string(out, h.protocol);
+  out.append(",\"status\":");
+  append_number(out, summary.status);
+  out.append(",\"bytes\":");
+  append_number(out, summary.body_bytes);
+  out.append(",\"tier\":\"").append(tier_name(summary));
+  out.append("\",\"content_encoding\":");
+  append_json_string(out, summary.content_encoding);
+  out.append(",\"user_agent\":");
+  append_json_string(out, find_header(request, "User-Agent"));
+  out.append(",\"referer\":");
+  append_json_string(out, find_header(request, "Referer"));
+  out.append(",\"site\":");
+  append_json_string(out, h.site);
+}
+
+}  // namespace
+
+bool parse_access_log_format(std::string_view text, AccessLogFormat& format) {
+  if (text == "combined") {
+    format = AccessLogFormat::combined;
+  } else if (text == "json") {
+    format = AccessLogFormat::json;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+std::string_view access_log_format_name(AccessLogFormat format) {
+  return format == AccessLogFormat::json ? "json" : "combined";
+}
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    if (c >= 0x20 && c < 0x7f) {
+      out.push_back(static_cast<char>(c));
+      ++i;
+      continue;
+    }
+    const std::size_t length = c < 0x80 ? 0 : utf8_sequence_length(text, i);
+    if (length > 0) {
+      out.append(text.substr(i, length));
+      i += length;
+      continue;
+    }
+    out.append("\\u00");
+    out.push_back(kHex[c >> 4]);
+    out.push_back(kHex[c & 15]);
+    ++i;
+  }
+}
+
+void append_log_line_head(std::string& out, AccessLogFormat format, const LogLineHead& head) {
+  if (format == AccessLogFormat::json) {
+    append_json_head(out, head);
+  } else {
+    append_combined_head(out, head);
+  }
+}
+
+void append_log_line_tail(std::string& out, AccessLogFormat format, const ExchangeTiming& timing) {
+  if (format == AccessLogFormat::json) {
+    out.append(",\"request_time\":");
+    append_seconds(out, timing.duration_us);
+    out.append(",\"ttfb\":");
+    append_seconds(out, timing.ttfb_us);
+    out.append("}\n");
+  } else {
+    out.push_back(' ');
+    append_seconds(out, timing.duration_us);
+    out.push_back('\n');
+  }
 }
 
 }  // namespace relais

@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "edge/proto/h1/request_parser.h"
+#include "edge/server/request_log_line.h"
 
 namespace relais {
 
@@ -27,6 +28,7 @@ struct ServerSettings {
   // starve the other connections of the same worker.
   std::uint64_t write_budget = 1 << 20;
   bool access_log = true;
+  AccessLogFormat access_log_format = AccessLogFormat::combined;  // live (SIGHUP)
   // Slow-read defence: average bytes/s a response must keep after the grace.
   std::uint64_t send_min_rate = 1024;
   std::uint64_t send_min_rate_grace_ms = 10'000;

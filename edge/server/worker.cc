@@ -58,7 +58,8 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
       store_(shared.store_root, shared.open_files, shared.quarantine),
       memory_(shared.memory_bytes, shared.memory_object_max),
       cache_(store_, memory_),
-      headers_(live_->server.limits.max_headers) {
+      headers_(live_->server.limits.max_headers),
+      stats_(shared.site_names.size()) {
   event_config* cfg = event_config_new();
   // One thread owns this base; only the stop event is activated from outside.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
@@ -71,12 +72,15 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   stop_ = std::make_unique<Wakeup>(base_, [this] { on_stop(-1, 0, this); });
   reconfigure_ = std::make_unique<Wakeup>(base_, [this] { reconfigure(); });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  RELAIS_ASSERT(!shared_.site_names.empty());  // site 0 is the one every request has until sites exist
 }
 
 Worker::~Worker() {
   Worker* previous = std::exchange(current_, this);  // connections reach their worker through it
   while (connections_ != nullptr) connection_closed(connections_);
   current_ = previous;
+  // Lines of the responses those connections were cut under.
+  if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));
   for (event* e : listen_events_) event_free(e);
   event_free(tick_);
   stop_.reset();
@@ -369,6 +373,7 @@ ConnectionBuffers* Worker::acquire_buffers() {
 }
 
 void Worker::release_buffers(ConnectionBuffers* b) {
+  settle_exchanges(*b, true);  // a connection closed under its responses: logged as far as they got
   b->input_length = 0;
   b->framing.body_left = 0;
   b->framing.chunked_body = false;
@@ -381,7 +386,15 @@ void Worker::release_buffers(ConnectionBuffers* b) {
   pool_.push_back(b);
 }
 
-void Worker::log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary) {
+std::uint64_t Worker::now_us() {
+  timeval tv;
+  event_base_gettimeofday_cached(base_, &tv);
+  return static_cast<std::uint64_t>(tv.tv_sec) * 1'000'000 + static_cast<std::uint64_t>(tv.tv_usec);
+}
+
+PendingExchange Worker::begin_exchange(const PeerAddress& peer, const http::Request& request,
+                                       const http::ResponseSummary& summary, std::string_view protocol,
+                                       std::string& log_text) {
   WorkerStats& s = stats_;
   s.requests_by_class[requests_class(summary.status)].add();
   s.bytes_out.add(summary.body_bytes);
@@ -389,11 +402,57 @@ void Worker::log_request(const PeerAddress& peer, const http::Request& request, 
   if (summary.from_disk) s.disk_hits.add();
   if (summary.blob_error) s.blob_errors.add();
   if (summary.status == 404) s.not_found.add();
-  if (shared_.access_log == nullptr) return;
-  timeval tv;
-  event_base_gettimeofday_cached(base_, &tv);
-  append_request_log_line(log_buffer_, tv.tv_sec, peer, request, summary);
+  PendingExchange e;
+  // Head complete: the loop turn that parsed it (a pipelined head held back
+  // by backpressure counts from when it was parsed, not received).
+  e.head_done_us = now_us();
+  e.status = summary.status;
+  e.site = summary.site;
+  e.body_bytes = summary.body_bytes;
+  e.format = settings().access_log_format;
+  e.log_begin = e.log_end = log_text.size();
+  if (shared_.access_log == nullptr) return e;
+  const std::size_t site = std::min<std::size_t>(summary.site, shared_.site_names.size() - 1);
+  LogLineHead head{static_cast<std::int64_t>(e.head_done_us / 1'000'000), &peer, &request, &summary, protocol,
+                   shared_.site_names[site]};
+  append_log_line_head(log_text, e.format, head);
+  e.log_end = log_text.size();
+  return e;
+}
+
+void Worker::finish_exchange(const PendingExchange& e, std::string_view log_head, std::uint64_t last_byte_us) {
+  // libevent's cached clock is monotonic between its wall-clock resyncs
+  // (every few seconds): a step there must not make a negative duration.
+  auto since_head = [&e](std::uint64_t t) { return t > e.head_done_us ? t - e.head_done_us : 0; };
+  ExchangeTiming timing;
+  timing.duration_us = since_head(last_byte_us);
+  timing.ttfb_us = e.first_byte_us != 0 ? std::min(since_head(e.first_byte_us), timing.duration_us) : timing.duration_us;
+  stats_.histograms.record(e.site, requests_class(e.status), timing, e.body_bytes);
+  if (shared_.access_log == nullptr || log_head.empty()) return;
+  log_buffer_.append(log_head);
+  append_log_line_tail(log_buffer_, e.format, timing);
   if (log_buffer_.size() >= kLogFlushBytes) shared_.access_log->submit(std::move(log_buffer_));
+}
+
+void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const http::Request& request,
+                         const http::ResponseSummary& summary) {
+  const std::string_view protocol = request.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
+  PendingExchange e = begin_exchange(peer, request, summary, protocol, b.exchanges.text());
+  e.start = b.exchanges.next_start();
+  e.end = b.exchanges.sent() + b.output.pending_bytes();
+  b.exchanges.push(e);
+}
+
+void Worker::exchanges_sent(ConnectionBuffers& b, std::uint64_t n) {
+  b.exchanges.add_sent(n);
+  settle_exchanges(b, false);
+}
+
+void Worker::settle_exchanges(ConnectionBuffers& b, bool closing) {
+  if (b.exchanges.empty()) return;
+  b.exchanges.settle(now_us(), closing, [this, &b](const PendingExchange& e, std::uint64_t now) {
+    finish_exchange(e, b.exchanges.log_head(e), now);
+  });
 }
 
 }  // namespace relais

@@ -25,7 +25,9 @@
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
 #include "edge/server/address_limiter.h"
+#include "edge/server/exchange_queue.h"
 #include "edge/server/live_settings.h"
+#include "edge/server/request_log_line.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/tls_context.h"
 #include "edge/server/wakeup.h"
@@ -61,6 +63,7 @@ struct ConnectionBuffers {
   bool corked = false;
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   http::FramingState framing;  // HTTP/1: a request body still to discard
+  ExchangeQueue exchanges;     // responses queued, not yet wholly sent (timing, access log)
 };
 
 struct WorkerShared {
@@ -76,6 +79,9 @@ struct WorkerShared {
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
   std::size_t open_files = 0;           // this worker's share
+  // Names of the configured sites, by index (ResponseSummary::site): the
+  // site label of the histograms and the access log's site field.
+  std::vector<std::string> site_names{"default"};
 };
 
 class Worker {
@@ -117,7 +123,26 @@ class Worker {
   http::HeadCache& heads() { return heads_; }
   ConnectionBuffers* acquire_buffers();
   void release_buffers(ConnectionBuffers* buffers);
-  void log_request(const PeerAddress& peer, const http::Request& request, const http::ResponseSummary& summary);
+  // --- response accounting, protocol-neutral (HTTP/2 streams use it too) ---
+  // A response was queued: counts it and returns its pending record, the
+  // access log line's head appended to log_text. The rest is the caller's:
+  // start and end (where the response lies in its byte stream, if it uses
+  // ExchangeQueue) and first_byte_us, stamped when its first byte is handed
+  // to the socket (an HTTP/2 stream: its HEADERS frame).
+  PendingExchange begin_exchange(const PeerAddress& peer, const http::Request& request,
+                                 const http::ResponseSummary& summary, std::string_view protocol, std::string& log_text);
+  // Its last byte was handed to the socket (or the connection was closed
+  // under it): records the histograms and writes the log line.
+  void finish_exchange(const PendingExchange& exchange, std::string_view log_head, std::uint64_t last_byte_us);
+  // Loop turn's cached clock in microseconds (no syscall).
+  std::uint64_t now_us();
+
+  // --- HTTP/1 connections ---
+  // A response was queued on b.output: begin_exchange, offsets from b.
+  void log_request(ConnectionBuffers& b, const PeerAddress& peer, const http::Request& request,
+                   const http::ResponseSummary& summary);
+  // n more bytes of b.output were handed to the socket.
+  void exchanges_sent(ConnectionBuffers& b, std::uint64_t n);
   void connection_closed(Connection* connection);
   // The connection finished its responses and waits for the next request:
   // it becomes the most recently idle, the last to be shed.
@@ -146,6 +171,9 @@ class Worker {
   bool shed_idle_connection();
   void unlink(Connection* connection);
   void publish_stats();
+  // Finishes what b's queue holds: everything (closing), or what is sent.
+  void settle_exchanges(ConnectionBuffers& b, bool closing);
+  void append_log(std::string_view text);
   void reconfigure();
   void run();
 

@@ -7,11 +7,13 @@
 #include <cstdint>
 
 #include "edge/server/counter.h"
+#include "edge/server/response_histograms.h"
 #include "edge/server/tls_stats.h"
 
 namespace relais {
 
 struct WorkerStats {
+  explicit WorkerStats(std::size_t sites = 1) : histograms(sites) {}
   Counter requests_by_class[6];  // index requests_class(): 1xx..5xx (0 unused)
   Counter bytes_out;             // body bytes queued
   Counter bytes_sent;            // bytes the sockets took: heads, bodies, TLS records
@@ -40,6 +42,7 @@ struct WorkerStats {
   Counter blob_corrupt;          // read whole into RAM and its hash did not match
   Counter catalog_generation;
   TlsStats tls;  // zero unless --tls-listen
+  ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };
 
 // The relais_requests_total class a response counts under: its status

@@ -15,7 +15,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${RELAIS_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 jobs="${RELAIS_FUZZ_JOBS:-1}"
 all_targets=(fuzz_request_parser fuzz_chunked_decoder fuzz_target_normalizer fuzz_accept_encoding
-             fuzz_range_set fuzz_http_date fuzz_manifest fuzz_cache_directives)
+             fuzz_range_set fuzz_http_date fuzz_manifest fuzz_cache_directives fuzz_log_line)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all_targets[@]}"); fi
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DRELAIS_FUZZ=ON -DRELAIS_SANITIZE=OFF \

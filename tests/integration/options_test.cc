@@ -119,6 +119,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "sendfile-min", "0", "1M", "(=256K)"},
       {"edge", "workers", "257", "2", "(=0)"},
       {"edge", "access-log", "", "off", "(=-)"},
+      {"edge", "access-log-format", "xml", "json", "(=combined)"},
       {"edge", "server-name", "relais\x01", "cdn", "(=relais)"},
       {"edge", "drain-timeout", "2h", "5s", "(=30s)"},
       {"edge", "max-header-bytes", "100", "16K", "(=8K)"},
