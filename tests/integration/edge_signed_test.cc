@@ -169,7 +169,7 @@ TEST_F(SignedEdge, ATruncatedSignatureIsRefused) {
   std::string text = manifest();  // the publication in service, its signature cut short
   const std::size_t eol = text.find('\n', text.find("\nsignature\t") + 1);
   replace_manifest(test::recompute_end(text.erase(eol - 20, 20)));
-  ASSERT_TRUE(edge->wait_for_stderr_text("manifest is not signed")) << edge->stderr_text();
+  ASSERT_TRUE(edge->wait_for_stderr_text("manifest signature record is malformed")) << edge->stderr_text();
   EXPECT_EQ(body_of("/page.html"), page(1));
 }
 
