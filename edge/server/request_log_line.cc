@@ -65,7 +65,10 @@ void append_request_log_line(std::string& out, std::int64_t unix_seconds, const 
   append_escaped(out, find_header(request, "Referer"));
   out.append("\" \"");
   append_escaped(out, find_header(request, "User-Agent"));
-  out.append(summary.from_memory ? "\" memory\n" : summary.from_disk ? "\" disk\n" : "\" -\n");
+  out.append(summary.from_memory ? "\" memory" : summary.from_disk ? "\" disk" : "\" -");
+  // With [site.*] sections, the site that answered (names are [A-Za-z0-9_-]: no escaping).
+  if (!summary.site_name.empty()) out.append(" ").append(summary.site_name);
+  out.push_back('\n');
 }
 
 }  // namespace relais

@@ -30,6 +30,20 @@ TEST(RequestLogLine, CombinedFormatWithTier) {
   EXPECT_EQ(line, "203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] \"GET /cours/ HTTP/1.1\" 200 5120 \"http://x/\" \"curl/7.88\" memory\n");
 }
 
+TEST(RequestLogLine, TheSiteIsTheLastFieldWhenSitesAreConfigured) {
+  http::Request r;
+  r.method_token = "GET";
+  r.target = "/";
+  http::ResponseSummary s;
+  s.status = 200;
+  s.from_disk = true;
+  s.site = 1;
+  s.site_name = "rectorat";
+  std::string line;
+  append_request_log_line(line, 1795420801, ipv4("203.0.113.7"), r, s);
+  EXPECT_EQ(line, "203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] \"GET / HTTP/1.1\" 200 0 \"-\" \"-\" disk rectorat\n");
+}
+
 TEST(RequestLogLine, ClientTextCannotForgeLines) {
   http::HeaderField headers[1] = {{"User-Agent", "evil\"\n127.0.0.1 - - fake\\"}};
   http::Request r;
