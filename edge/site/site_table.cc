@@ -66,6 +66,8 @@ Status SiteTable::add(std::string_view pattern, SiteIndex site) {
 }
 
 SiteIndex SiteTable::resolve(std::string_view host) const {
+  // The edge without sections: no copy, no lookup on the hot path.
+  if (exact_.empty() && suffixes_.empty()) return default_;
   char buffer[256];
   const std::string_view name = normalise_host(host, buffer);
   if (!name.empty()) {
