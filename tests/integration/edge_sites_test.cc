@@ -74,7 +74,8 @@ RunningEdge start_sites(const TempDir& dir, const std::string& global, const std
                         const std::string& file = "edge.conf") {
   dir.write(file, "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\ntls-listen = 127.0.0.1:0\n"
                   "tls-cert = " + dir.file("fallback.pem") + "\ntls-key = " + dir.file("fallback.key") + "\n"
-                  "workers = 2\nmemory-cache = 64M\naccess-log = off\nadmin-token = edge-token\n" + global + sections);
+                  "workers = 2\nmemory-cache = 64M\nadmin-token = edge-token\n" +
+                  (global.find("access-log") == std::string::npos ? "access-log = off\n" : "") + global + sections);
   return run_edge({RELAIS_EDGE_BIN, "--config", dir.file(file)});
 }
 
@@ -267,6 +268,31 @@ TEST_F(EdgeSites, SighupChangesASitesHostsAndRulesLiveAndNamesANewSiteAsRestartO
   EXPECT_EQ(moved->body, kEnt.at("index.html")) << "a host added to a site answers at once";
   EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404) << "a new site waits for a restart";
   EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->body, kRectorat.at("index.html"));
+}
+
+TEST_F(EdgeSites, TheAccessLogEndsEachLineWithTheSite) {
+  TempDir logs;
+  RunningEdge edge = start_sites(*dir_, "access-log = " + logs.file("access.log") + "\n", sites_config(*dir_), "log.conf");
+  EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->status, 200);
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->status, 200);
+  EXPECT_EQ(get(edge.port, "unknown.test", "/index.html")->status, 404);
+  // A stop hands every worker's buffered lines to the log before exit.
+  edge.process->send_signal(SIGTERM);
+  ASSERT_EQ(edge.process->wait_exit(std::chrono::seconds(20)), 0);
+  const std::string log = read_file(logs.file("access.log"));
+  EXPECT_NE(log.find("\"GET /index.html HTTP/1.1\" 200 " + std::to_string(kRectorat.at("index.html").size())),
+            std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3) << log;
+  std::size_t rectorat = 0, ent = 0, none = 0;
+  for (std::size_t start = 0, end; (end = log.find('\n', start)) != std::string::npos; start = end + 1) {
+    const std::string line = log.substr(start, end - start);
+    rectorat += line.ends_with(" rectorat");
+    ent += line.ends_with(" ent");
+    none += line.find("\" 404 ") != std::string::npos && line.ends_with("\" -");
+  }
+  EXPECT_EQ(rectorat, 1u) << log;
+  EXPECT_EQ(ent, 1u) << log;
+  EXPECT_EQ(none, 1u) << "an unknown host is no site's" << log;
 }
 
 struct BadSite {
