@@ -301,17 +301,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   // Once the configuration is known good: a bad option stays one line (exit 2).
   if (p->trusted_keys->empty())
     std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
-  for (const auto& site : p->sites) {
-    const std::string who = site->named ? "site " + site->config.name + ": " : "";
-    if (auto s = site->loader->reload(); !s.ok()) {
-      std::fprintf(stderr, "relais-edge: %sno catalog yet: %s (answering 503 until one loads)\n", who.c_str(),
-                   s.error().message.c_str());
-    } else {
-      auto catalog = site->catalog.current();
-      std::printf("%scatalog generation %llu, %zu objects\n", who.c_str(),
-                  static_cast<unsigned long long>(catalog->generation()), catalog->size());
-    }
-  }
+  for (const auto& site : p->sites) site->load_at_start();
   std::fflush(stdout);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
 }

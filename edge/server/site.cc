@@ -14,9 +14,22 @@ Site::Site(SiteConfig c, std::shared_ptr<const TrustedKeys> keys, bool from_sect
   loader = std::make_unique<CatalogLoader>(config.store, catalog, keys_);
 }
 
+std::string Site::who() const { return named ? "site " + config.name + ": " : ""; }
+
+void Site::load_at_start() {
+  if (auto s = loader->reload(); !s.ok()) {
+    std::fprintf(stderr, "relais-edge: %sno catalog yet: %s (answering 503 until one loads)\n", who().c_str(),
+                 s.error().message.c_str());
+  } else {
+    auto current = catalog.current();
+    std::printf("%scatalog generation %llu, %zu objects\n", who().c_str(),
+                static_cast<unsigned long long>(current->generation()), current->size());
+  }
+}
+
 void Site::reload_and_announce() {
   std::lock_guard lock(announce_mutex_);
-  const std::string who = named ? "site " + config.name + ": " : "";
+  const std::string who = this->who();
   const std::uint64_t before = catalog.version();
   if (auto s = loader->reload(); !s.ok()) {
     std::fprintf(stderr, "relais-edge: %sreload failed, keeping the catalog in service: %s\n", who.c_str(),

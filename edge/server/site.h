@@ -40,6 +40,9 @@ struct Site {
   Site(const Site&) = delete;
   Site& operator=(const Site&) = delete;
 
+  // The first load, before the workers start: prints the catalog line, or
+  // that the site answers 503 until a catalog loads (SIGHUP, its next sync).
+  void load_at_start();
   // Reloads STORE/manifest; prints "catalog generation N, M objects" (with
   // "site NAME: " before it when sites are configured) when the catalog in
   // service changed. From the signal thread, the sync thread, start-up.
@@ -61,6 +64,7 @@ struct Site {
   std::unique_ptr<RehashLoop> rehash;
 
  private:
+  std::string who() const;  // "site NAME: " before its lines, "" for the implicit site
   std::shared_ptr<const TrustedKeys> keys_;
   std::mutex announce_mutex_;  // the signal and the sync thread both print the catalog line
 };
