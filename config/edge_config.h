@@ -16,6 +16,32 @@ struct CacheControlRule {
   std::string value;   // Cache-Control value sent to browsers
 };
 
+// One [site.NAME] section of the config file: a publisher's names, store,
+// origin and rules on a shared edge (edge/server/site.h). Keys a section
+// leaves out take the global value (rules, query keys, sync schedule,
+// max-ranges); store and hosts are its own, origin, certificate and token
+// too (empty: none).
+// Sites on one edge: bounds the metrics' `site` label and what each worker
+// holds per site (a blob store, a catalog reference).
+inline constexpr std::size_t kMaxConfiguredSites = 256;
+
+struct SiteConfig {
+  std::string name;                 // [A-Za-z0-9_-]+, unique; the `site` of logs and metrics
+  std::vector<std::string> hosts;   // "a.example", "*.b.example" (edge/site/site_table.h)
+  std::string store;
+  std::string origin;               // empty: serve the store as it is
+  std::uint64_t sync_interval_ms = 60'000;
+  unsigned sync_jobs = 4;
+  std::uint64_t max_ranges = 16;
+  std::string tls_cert;             // empty: the default certificate
+  std::string tls_key;
+  std::string admin_token;          // purges this site only; empty: the global token only
+  std::string cache_control_html;
+  std::string cache_control_default;
+  std::vector<CacheControlRule> cache_control_rules;
+  std::vector<std::string> query_keys;
+};
+
 struct EdgeConfig {
   std::vector<std::string> listen{"0.0.0.0:8080"};
   std::string admin_listen = "127.0.0.1:9090";
@@ -104,6 +130,11 @@ struct EdgeConfig {
   std::string use_as_dictionary = "text/html,text/css,text/javascript,application/javascript";
   std::vector<std::string> dictionary_path_prefixes;  // parsed from use_as_dictionary
   std::vector<std::string> dictionary_content_types = {"text/html", "text/css", "text/javascript", "application/javascript"};
+
+  // [site.NAME] sections, in file order. None: the global store, origin and
+  // rules are the edge's one implicit site, which answers any Host.
+  std::vector<SiteConfig> sites;
+  std::string default_site;  // the site of a Host no site names; empty: refused (404, 421 on HTTPS)
 
   // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
   std::vector<std::string> tls_listen;

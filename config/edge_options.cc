@@ -7,8 +7,10 @@
 #include <thread>
 
 #include "config/option_parsing.h"
+#include "config/site_options.h"
 #include "config/sync_options.h"
 #include "config/units.h"
+#include "origin-sync/assert.h"
 
 namespace po = boost::program_options;
 
@@ -20,13 +22,6 @@ std::uint64_t physical_memory_bytes() {
   long page = ::sysconf(_SC_PAGE_SIZE);
   if (pages <= 0 || page <= 0) return 1ull << 30;
   return static_cast<std::uint64_t>(pages) * static_cast<std::uint64_t>(page);
-}
-
-// Values that end up in response headers or lookup keys: a control byte
-// there would split a header or forge a log line.
-bool has_control_byte(std::string_view value) {
-  return std::any_of(value.begin(), value.end(),
-                     [](char ch) { return static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f; });
 }
 
 
@@ -111,6 +106,7 @@ po::options_description edge_description() {
     ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")
     ("access-log-format", str(d.access_log_format), "access log lines: combined (plus tier and request time) or json (one object a line)")
     ("server-name", str(d.server_name), "value of the Server response header")
+    ("default-site", str(d.default_site), "the [site.NAME] that answers a Host no site names (empty: 404, or 421 on HTTPS)")
     ("drain-timeout", duration(d.drain_timeout_ms), "on SIGTERM (or after an upgrade), time responses in flight get to finish before the rest is cut (0-1h)")
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
@@ -207,10 +203,19 @@ std::optional<CliOutcome> parse_tls_options(const po::variables_map& vm, EdgeCon
 
 }  // namespace
 
+const BoundedOption& edge_bound(std::string_view name) {
+  for (const EdgeBounded& row : kBounded) {
+    if (name == row.option.name) return row.option;
+  }
+  RELAIS_ASSERT(false && "no such bounded option");
+  return kBounded[0].option;
+}
+
 CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& out, EdgeConfig& c) {
   po::options_description desc = edge_description();
   po::variables_map vm;
-  if (auto bad = parse_into(desc, nullptr, argc, argv, /*config_option=*/true, vm)) return *bad;
+  std::vector<po::option> site_keys;
+  if (auto bad = parse_into(desc, nullptr, argc, argv, /*config_option=*/true, vm, &site_keys)) return *bad;
   if (vm.count("help")) {
     out << "Usage: relais-edge [--config FILE] [options]\n\n" << desc << '\n';
     return CliOutcome::finished();
@@ -228,6 +233,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.access_log = vm["access-log"].as<std::string>();
   c.access_log_format = vm["access-log-format"].as<std::string>();
   c.server_name = vm["server-name"].as<std::string>();
+  c.default_site = vm["default-site"].as<std::string>();
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
   if (vm.count("trusted-key")) c.trusted_keys = vm["trusted-key"].as<std::vector<std::string>>();
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
@@ -267,22 +273,22 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   }
   if (vm.count("cache-control-rule")) {
     for (const auto& rule : vm["cache-control-rule"].as<std::vector<std::string>>()) {
-      auto eq = rule.find('=');
-      if (eq == std::string::npos || eq == 0 || rule[0] != '/' || eq + 1 == rule.size())
-        return CliOutcome::usage("--cache-control-rule: '" + rule + "' is not PREFIX=VALUE with PREFIX starting with /");
-      if (has_control_byte(rule)) return CliOutcome::usage("--cache-control-rule: control characters are not allowed");
-      c.cache_control_rules.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
+      if (auto bad = parse_cache_control_rule("cache-control-rule", rule, c.cache_control_rules)) return *bad;
     }
   }
   if (auto bad = parse_use_as_dictionary(vm["use-as-dictionary"].as<std::string>(), c)) return *bad;
+  if (auto bad = parse_site_sections(site_keys, c)) return *bad;
+  if (!c.sites.empty()) {
+    // With sections, each site has its own: a global one would serve nothing.
+    for (const char* option : {"store", "origin"}) {
+      if (!vm[option].defaulted()) return CliOutcome::usage(std::string("--") + option + ": with [site.*] sections, each site names its own (site.NAME." + option + ")");
+    }
+  } else if (!c.default_site.empty()) {
+    return CliOutcome::usage("--default-site: '" + c.default_site + "' is not a [site.*] section of the config file");
+  }
   if (vm.count("query-key")) {
     for (const auto& key : vm["query-key"].as<std::vector<std::string>>()) {
-      // As sent in a query: what is not a separator, a space or a control byte.
-      const bool bad = key.empty() || key.find_first_of("&=#? ") != std::string::npos || has_control_byte(key);
-      if (bad) return CliOutcome::usage("--query-key: '" + key + "' is not a query parameter name");
-      if (std::find(c.query_keys.begin(), c.query_keys.end(), key) != c.query_keys.end())
-        return CliOutcome::usage("--query-key: '" + key + "' is given twice");
-      c.query_keys.push_back(key);
+      if (auto bad = parse_query_key("query-key", key, c.query_keys)) return *bad;
     }
   }
   return CliOutcome::run_it();
@@ -307,6 +313,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("access-log", c.access_log);
   line("access-log-format", c.access_log_format);
   line("server-name", c.server_name);
+  line("default-site", c.default_site);
   for (const EdgeBounded& row : kBounded) {
     const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;
     const Unit unit = row.option.unit;
@@ -334,6 +341,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("tls-session-tickets", c.tls_session_tickets ? "on" : "off");
   line("use-as-dictionary", c.use_as_dictionary);
   lines("trusted-key", c.trusted_keys);
+  out += describe_sites(c);
   return out;
 }
 

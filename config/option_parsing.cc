@@ -1,5 +1,6 @@
 #include "config/option_parsing.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <filesystem>
@@ -14,7 +15,8 @@ namespace relais {
 
 std::optional<CliOutcome> parse_into(const po::options_description& description,
                                      const po::positional_options_description* positional, int argc,
-                                     const char* const* argv, bool config_option, po::variables_map& vm) {
+                                     const char* const* argv, bool config_option, po::variables_map& vm,
+                                     std::vector<po::option>* sections) {
   try {
     po::command_line_parser parser(argc, argv);
     parser.options(description);
@@ -30,7 +32,17 @@ std::optional<CliOutcome> parse_into(const po::options_description& description,
       if (!in) return CliOutcome::usage("--config: cannot read '" + file + "'");
       try {
         // Values on the command line were stored first and win.
-        po::store(po::parse_config_file(in, description, /*allow_unregistered=*/false), vm);
+        po::parsed_options parsed = po::parse_config_file(in, description, /*allow_unregistered=*/sections != nullptr);
+        if (sections) {
+          auto is_section_key = [](const po::option& o) { return o.unregistered; };
+          for (const po::option& o : parsed.options) {
+            // The same line as without sections for any other unknown key.
+            if (o.unregistered && !o.string_key.starts_with("site.")) throw po::unknown_option(o.string_key);
+            if (o.unregistered) sections->push_back(o);
+          }
+          std::erase_if(parsed.options, is_section_key);
+        }
+        po::store(parsed, vm);
       } catch (const po::error& e) {
         return CliOutcome::usage("--config " + file + ": " + e.what());
       }
@@ -102,6 +114,34 @@ std::optional<CliOutcome> convert_real(const po::variables_map& vm, const char* 
 std::optional<CliOutcome> check_origin(const char* option, const std::string& origin) {
   if (origin.find("://") == std::string::npos || is_http_origin(origin)) return std::nullopt;
   return CliOutcome::usage(std::string("--") + option + ": '" + origin + "' is neither an http(s):// URL nor a directory");
+}
+
+bool has_control_byte(std::string_view value) {
+  for (char ch : value) {
+    if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return true;
+  }
+  return false;
+}
+
+std::optional<CliOutcome> parse_cache_control_rule(const std::string& option, const std::string& rule,
+                                                   std::vector<CacheControlRule>& rules) {
+  auto eq = rule.find('=');
+  if (eq == std::string::npos || eq == 0 || rule[0] != '/' || eq + 1 == rule.size())
+    return CliOutcome::usage("--" + option + ": '" + rule + "' is not PREFIX=VALUE with PREFIX starting with /");
+  if (has_control_byte(rule)) return CliOutcome::usage("--" + option + ": control characters are not allowed");
+  rules.push_back({rule.substr(0, eq), rule.substr(eq + 1)});
+  return std::nullopt;
+}
+
+std::optional<CliOutcome> parse_query_key(const std::string& option, const std::string& key,
+                                          std::vector<std::string>& keys) {
+  // As sent in a query: what is not a separator, a space or a control byte.
+  const bool bad = key.empty() || key.find_first_of("&=#? ") != std::string::npos || has_control_byte(key);
+  if (bad) return CliOutcome::usage("--" + option + ": '" + key + "' is not a query parameter name");
+  if (std::find(keys.begin(), keys.end(), key) != keys.end())
+    return CliOutcome::usage("--" + option + ": '" + key + "' is given twice");
+  keys.push_back(key);
+  return std::nullopt;
 }
 
 std::optional<CliOutcome> convert_switch(const po::variables_map& vm, const char* option, bool& out) {

@@ -27,6 +27,7 @@ std::string_view error_body(std::uint16_t status) {
     case 413: return "<!doctype html><title>413 Content Too Large</title><h1>413 Content Too Large</h1>\n";
     case 414: return "<!doctype html><title>414 URI Too Long</title><h1>414 URI Too Long</h1>\n";
     case 417: return "<!doctype html><title>417 Expectation Failed</title><h1>417 Expectation Failed</h1>\n";
+    case 421: return "<!doctype html><title>421 Misdirected Request</title><h1>421 Misdirected Request</h1>\n";
     case 429: return "<!doctype html><title>429 Too Many Requests</title><h1>429 Too Many Requests</h1>\n";
     case 431: return "<!doctype html><title>431 Request Header Fields Too Large</title><h1>431 Request Header Fields Too Large</h1>\n";
     case 501: return "<!doctype html><title>501 Not Implemented</title><h1>501 Not Implemented</h1>\n";
@@ -80,6 +81,7 @@ std::string_view reason_phrase(std::uint16_t status) {
     case 408: return "Request Timeout";
     case 409: return "Conflict";       // admin: purge refused by the store
     case 412: return "Precondition Failed";
+    case 421: return "Misdirected Request";  // RFC 9110 §15.5.20: this connection does not serve that host
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
     case 416: return "Range Not Satisfiable";
@@ -362,8 +364,15 @@ ResponseSummary Exchange::with_body(const Responder& responder, Representation& 
 
 ResponseSummary Responder::respond(const Request& request, const RequestContext& context, std::span<char> scratch,
                                    ResponseSink& sink) const {
+  if (context.refuse_status != 0) {
+    // Nothing of any site: not even whether the path exists somewhere.
+    return respond_error(context.refuse_status, context.date, request.method == Method::head, context.must_close, sink);
+  }
   Exchange exchange(settings_, multipart_type_, request, context, sink);
-  return exchange.run(*this, scratch);
+  ResponseSummary summary = exchange.run(*this, scratch);
+  summary.site = context.site;
+  summary.site_name = context.site_name;
+  return summary;
 }
 
 }  // namespace relais::http

@@ -53,10 +53,16 @@ struct ResponseSummary {
   bool blob_error = false;     // the cache could not produce a verified body
   // For the access log: the Content-Encoding sent with a body (static text), empty for none.
   std::string_view content_encoding;
-  // Index of the request's site in the server's site names (metrics and
-  // access log; edge_server.cc). 0 until sites are configured.
-  std::uint16_t site = 0;
+  // The site that answered (RequestContext::site): an index into the
+  // server's site names for the access log and the metrics' `site` label;
+  // kNoSiteIndex when none did (an error before the site was known, an
+  // unknown host).
+  std::uint16_t site = 0xffff;
+  std::string_view site_name{};  // with [site.*] sections; valid while the worker's LiveSettings are (the whole request)
 };
+
+inline constexpr std::uint16_t kNoSiteIndex = 0xffff;
+class Responder;
 
 // Per-request inputs the protocol session supplies.
 struct RequestContext {
@@ -69,6 +75,15 @@ struct RequestContext {
   // copy, left at "never" for userspace TLS, which copies either way.
   std::uint64_t file_body_min = BodySources::kNever;
   bool tls = false;  // the connection is TLS: a secure context for dictionaries
+  // The request's site, resolved once by the session's host from Host (or
+  // :authority) and SNI (edge/site/site_table.h). Its responder carries the
+  // site's rules: a protocol answers with it, never with one of its own.
+  const Responder* responder = nullptr;
+  std::uint16_t site = kNoSiteIndex;
+  std::string_view site_name{};
+  // Non-zero: no site may answer (404 on plain HTTP, 421 on HTTPS for an
+  // unknown host or an SNI of another site); respond() sends this status.
+  std::uint16_t refuse_status = 0;
 };
 
 class Responder {

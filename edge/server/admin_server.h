@@ -1,6 +1,8 @@
 // AdminServer: the operator's listener (default 127.0.0.1 only), on its own
 // thread and loop so that a flood on the client ports never hides health and
-// metrics: GET /healthz, GET /metrics, POST /purge?path=/a/b (bearer token).
+// metrics: GET /healthz, GET /metrics, POST /purge?path=/a/b[&site=NAME]
+// (bearer token: the edge's purges the named site, or the only one; a
+// site's own token purges that site only).
 //
 // One request per connection, head bounded to 8 KiB, 5 s to send it.
 #pragma once
@@ -11,6 +13,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "edge/server/catalog_loader.h"
 #include "edge/server/wakeup.h"
@@ -23,8 +26,14 @@ struct AdminHandlers {
   std::function<bool()> healthy;              // a catalog is in service
   std::function<std::string()> health_text;   // body of /healthz
   std::function<std::string()> metrics;       // body of /metrics
-  std::function<Result<std::size_t>(std::string_view)> purge;
-  std::string token;                          // empty: purge disabled
+  // Removes a path (or a prefix ending in '/') from one site's catalog.
+  std::function<Result<std::size_t>(std::size_t site, std::string_view path)> purge;
+  std::string token;                          // the edge's: purges any site (empty: only site tokens purge)
+  struct Site {
+    std::string name;
+    std::string token;  // purges this site only; empty: the edge's token only
+  };
+  std::vector<Site> sites;  // by site index, at least one
 };
 
 // An admin response, computed without a socket (tested directly).

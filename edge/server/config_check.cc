@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include "config/path_check.h"
+#include "config/site_options.h"
 #include "edge/server/socket_address.h"
 
 namespace relais {
@@ -52,11 +53,15 @@ void check_paths(const EdgeConfig& c, std::vector<Error>& errors) {
   auto note = [&errors](std::optional<std::string> problem) {
     if (problem) errors.push_back(Error::config(*problem));
   };
-  // The edge only reads a store it does not sync; a sync writes into it.
-  const bool syncs = !c.origin.empty();
-  note(check_directory("--store", c.store, syncs ? R_OK | W_OK | X_OK : R_OK | X_OK, true));
-  if (syncs && !c.origin.starts_with("http://") && !c.origin.starts_with("https://"))
-    note(check_directory("--origin", c.origin, R_OK | X_OK, false));
+  // Each site's store and origin (the global ones without [site.*]).
+  for (const SiteConfig& site : effective_sites(c)) {
+    const std::string prefix = c.sites.empty() ? "--" : "--site." + site.name + ".";
+    // The edge only reads a store it does not sync; a sync writes into it.
+    const bool syncs = !site.origin.empty();
+    note(check_directory((prefix + "store").c_str(), site.store, syncs ? R_OK | W_OK | X_OK : R_OK | X_OK, true));
+    if (syncs && !site.origin.starts_with("http://") && !site.origin.starts_with("https://"))
+      note(check_directory((prefix + "origin").c_str(), site.origin, R_OK | X_OK, false));
+  }
   if (c.access_log != "-" && c.access_log != "off") note(check_appendable_file("--access-log", c.access_log));
 }
 

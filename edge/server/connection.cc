@@ -26,14 +26,28 @@ constexpr int kMaxIov = 64;
 // this connection's address and limiter ticket.
 class Http1Host final : public http::SessionHost {
  public:
+  // server_name: the connection's SNI name (TLS only, empty if none).
   Http1Host(ConnectionBuffers& buffers, const PeerAddress& peer, const AddressLimiter::Ticket& ticket,
-            bool files_in_kernel, bool tls)
-      : worker_(*Worker::current()), buffers_(buffers), peer_(peer), ticket_(ticket), files_in_kernel_(files_in_kernel), tls_(tls) {}
+            bool files_in_kernel, bool tls, std::string_view server_name = {})
+      : worker_(*Worker::current()), buffers_(buffers), peer_(peer), ticket_(ticket), files_in_kernel_(files_in_kernel),
+        tls_(tls), server_name_(server_name) {}
 
-  http::RequestContext request_context() override {
-    http::RequestContext context{worker_.catalog(), &worker_.cache(), worker_.date()};
-    if (files_in_kernel_) context.file_body_min = worker_.settings().sendfile_min;
+  http::RequestContext request_context(const http::Request& request) override {
+    http::RequestContext context;
+    context.date = worker_.date();
     context.tls = tls_;
+    const LiveSettings& live = worker_.live();
+    const SiteRoute route = live.sites.route(request.host, server_name_, tls_);
+    if (route.site == kNoSite) {
+      context.refuse_status = route.refuse;
+      return context;
+    }
+    context.site = route.site;
+    if (live.named_sites) context.site_name = live.site_names[route.site];
+    context.responder = &live.site_responders[route.site];
+    context.catalog = worker_.catalog(route.site);
+    context.cache = &worker_.cache(route.site);
+    if (files_in_kernel_) context.file_body_min = worker_.settings().sendfile_min;
     return context;
   }
   std::string_view date() override { return worker_.date(); }
@@ -52,6 +66,7 @@ class Http1Host final : public http::SessionHost {
   const AddressLimiter::Ticket& ticket_;
   bool files_in_kernel_;
   bool tls_;
+  std::string_view server_name_;
 };
 
 http::SessionLimits session_limits(const ServerSettings& s) {
@@ -241,7 +256,8 @@ void Connection::on_readable(bool peer_closed) {
 // HTTP/1 framing is the session's (edge/proto/h1/session.h): the
 // connection lends it the buffers and keeps its flags in bit fields.
 void Connection::process_input() {
-  Http1Host host(*buffers_, peer_, ticket_, transport_sends_files_in_kernel(), tls_);
+  Http1Host host(*buffers_, peer_, ticket_, transport_sends_files_in_kernel(), tls_,
+                 tls_ ? tls().server_name() : std::string_view());
   const http::SessionLimits limits = session_limits(worker().settings());
   http::SessionFlags flags{requests_, stop_parsing_, held_back_, orderly_close_, draining_};
   make_session(*buffers_, limits, host).feed(flags);
@@ -307,7 +323,7 @@ bool Connection::flush_output() {
       // The blob was truncated after its head promised the full length: the
       // response cannot be completed. A reset (not a FIN the client could
       // take for the end of a keep-alive exchange) tells it the body is cut.
-      worker().cache().short_file(*segments.front().file);  // counted; the fd is not reused
+      worker().short_file(*segments.front().file);  // counted; the fd is not reused
       abort_now();
       return false;
     }

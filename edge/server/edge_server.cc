@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <mutex>
@@ -13,6 +14,7 @@
 #include <vector>
 
 #include "config/edge_options.h"
+#include "config/site_options.h"
 #include "edge/server/access_log.h"
 #include "edge/server/admin_server.h"
 #include "edge/server/binary_upgrade.h"
@@ -25,6 +27,7 @@
 #include "edge/server/publication_watch.h"
 #include "edge/server/rehash_loop.h"
 #include "edge/server/service_notify.h"
+#include "edge/server/site.h"
 #include "edge/server/sync_loop.h"
 #include "edge/server/tls_service.h"
 #include "edge/server/worker.h"
@@ -42,24 +45,18 @@ struct EdgeServer::Parts {
   InheritedListeners inherited;        // from the binary this one replaced, if any
   std::vector<ListenerRecord> listeners;  // ours, handed to a binary that replaces this one
   pid_t upgrade_child = 0;             // a new binary started by SIGUSR2, until it takes over or fails
-  CatalogHolder catalog;
   std::shared_ptr<const TrustedKeys> trusted_keys;  // empty: unsigned manifests accepted
-  std::unique_ptr<CatalogLoader> loader;
-  PublicationWatch publication_watch;
+  // By SiteIndex, in configuration order; without [site.*] sections the one
+  // implicit site of the global options (site.h).
+  std::vector<std::unique_ptr<Site>> sites;
   std::unique_ptr<AccessLog> access_log;
   std::atomic<std::uint64_t> open_connections{0};
   std::unique_ptr<AddressLimiter> limiter;
   std::unique_ptr<TlsService> tls;  // only with --tls-listen
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<AdminServer> admin;
-  SyncStats sync_stats;
-  std::unique_ptr<SyncLoop> sync;  // only with --origin
-  BlobQuarantine quarantine;       // the re-hasher's findings, read by every worker's store
-  RehashStats rehash_stats;
-  std::unique_ptr<RehashLoop> rehash;  // only with --rehash-rate > 0
-  std::mutex announce_mutex;       // SIGHUP and the sync thread both print the catalog line
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
-  // The sites' names by index (ResponseSummary::site): one until sites are configured.
+  // The metrics' site names by ResponseSummary::site (worker.h: WorkerShared::site_names).
   std::vector<std::string> site_names{"default"};
 };
 
@@ -126,6 +123,16 @@ Status open_worker_listeners(EdgeServer::Parts& p, const std::vector<std::string
   return {};
 }
 
+// /healthz's line for one site.
+std::string site_health(const Site& site) {
+  auto catalog = site.catalog.current();
+  if (!catalog) return "no catalog loaded\n";
+  const std::string counts = "generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size());
+  // Still 200: an expired publication is served (availability first); the word says it.
+  if (auto expired = expired_text(site.loader->publication(), unix_now())) return "degraded " + counts + " " + *expired + "\n";
+  return "ok " + counts + "\n";
+}
+
 Status open_admin(EdgeServer::Parts& p) {
   auto address = parse_socket_address(p.config.admin_listen);
   if (!address.ok()) return Error::config("--admin-listen " + address.error().message);
@@ -136,20 +143,25 @@ Status open_admin(EdgeServer::Parts& p) {
   p.listeners.push_back({fd->get(), "admin", p.config.admin_listen});
   AdminHandlers h;
   h.token = p.config.admin_token;
-  h.healthy = [&p] { return p.catalog.current() != nullptr; };
+  for (const auto& site : p.sites) h.sites.push_back({site->config.name, site->config.admin_token});
+  // Healthy while any site has a catalog: one publisher's broken origin
+  // must not make a load balancer drop the edge for all the others.
+  h.healthy = [&p] {
+    return std::any_of(p.sites.begin(), p.sites.end(), [](const auto& site) { return site->catalog.current() != nullptr; });
+  };
   h.health_text = [&p] {
-    auto catalog = p.catalog.current();
-    if (!catalog) return std::string("no catalog loaded\n");
-    const std::string counts = "generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size());
-    // Still 200: an expired publication is served (availability first); the word says it.
-    if (auto expired = expired_text(p.loader->publication(), unix_now())) return "degraded " + counts + " " + *expired + "\n";
-    return "ok " + counts + "\n";
+    std::string text;
+    for (const auto& site : p.sites) text += (site->named ? site->config.name + ": " : "") + site_health(*site);
+    return text;
   };
   h.metrics = [&p] {
     std::vector<const WorkerStats*> stats;
     for (auto& w : p.workers) stats.push_back(&w->stats());
     EdgeGauges g;
-    auto catalog = p.catalog.current();
+    // One series per edge until the `site` label is wired in (metrics.h):
+    // the first site's catalog, publication, sync and re-hash.
+    Site& first = *p.sites.front();
+    auto catalog = first.catalog.current();
     g.catalog_loaded = catalog != nullptr;
     g.catalog_generation = catalog ? catalog->generation() : 0;
     g.catalog_entries = catalog ? catalog->size() : 0;
@@ -157,50 +169,23 @@ Status open_admin(EdgeServer::Parts& p) {
     g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-    if (auto pub = p.loader->publication()) {
+    if (auto pub = first.loader->publication()) {
       g.publication_signed = true;
       g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
       g.publication_expires_unix = pub->expires;
       g.publication_expired = pub->expires <= unix_now();
     }
-    return render_metrics(stats, g, &p.sync_stats, &p.rehash_stats, &p.site_names);
+    return render_metrics(stats, g, &first.sync_stats, &first.rehash_stats, &p.site_names);
   };
-  h.purge = [&p](std::string_view path) { return p.loader->purge(path); };
+  h.purge = [&p](std::size_t site, std::string_view path) { return p.sites[site]->loader->purge(path); };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
   std::printf("listening admin %s\n", bound.to_string().c_str());
   return {};
 }
 
-// Reloads STORE/manifest and prints "catalog generation N, M objects" when the
-// catalog in service changed (tests and operators wait for that line).
-void reload_and_announce(EdgeServer::Parts& p) {
-  std::lock_guard lock(p.announce_mutex);
-  const std::uint64_t before = p.catalog.version();
-  if (auto s = p.loader->reload(); !s.ok()) {
-    std::fprintf(stderr, "relais-edge: reload failed, keeping the catalog in service: %s\n", s.error().message.c_str());
-  } else if (auto catalog = p.catalog.current(); catalog && p.catalog.version() != before) {
-    std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
-    std::fflush(stdout);
-  }
+void reload_all_sites(EdgeServer::Parts& p) {
+  for (const auto& site : p.sites) site->reload_and_announce();
 }
-
-std::unique_ptr<SyncLoop> make_sync_loop(EdgeServer::Parts& p) {
-  const EdgeConfig& c = p.config;
-  SyncSettings s;
-  s.origin = c.origin;
-  s.store = c.store;
-  s.jobs = c.sync_jobs;
-  s.retry.max_attempts = c.sync_retries + 1;
-  s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
-  s.http.connect_timeout = std::chrono::milliseconds(c.origin_timeout_ms);
-  s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
-  s.http.min_rate = c.origin_min_rate;
-  s.http.deadline = std::chrono::milliseconds(c.origin_deadline_ms);
-  s.trusted_keys = p.trusted_keys;
-  return std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(c.sync_interval_ms), p.sync_stats,
-                                    [&p] { reload_and_announce(p); });
-}
-
 
 // SIGHUP: the configuration is read again from the same command line (and
 // the --config file it names). A new configuration that does not parse, or
@@ -220,6 +205,7 @@ void reload_configuration(EdgeServer::Parts& p) {
   if (cli.kind != CliOutcome::Kind::run) return refuse(cli.message);
   std::vector<std::string> restart_only;
   EdgeConfig applied = apply_live_changes(p.config, next, restart_only);
+  if (auto table = build_site_table(applied); !table.ok()) return refuse(table.error().message);
   if (p.tls) {
     if (auto s = reload_tls_service(*p.tls, applied); !s.ok()) return refuse(s.error().message);
   }
@@ -284,7 +270,15 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   auto keys = TrustedKeys::load(config.trusted_keys);
   if (!keys.ok()) return Error::config("--trusted-key " + keys.error().message);
   p->trusted_keys = std::make_shared<const TrustedKeys>(std::move(keys.value()));
-  p->loader = std::make_unique<CatalogLoader>(config.store, p->catalog, p->trusted_keys);
+  auto table = build_site_table(config);
+  if (!table.ok()) return table.error();
+  for (SiteConfig& site : effective_sites(config))
+    p->sites.push_back(std::make_unique<Site>(std::move(site), p->trusted_keys, !config.sites.empty()));
+  // The metrics' site label and the JSON log's site: fixed at start (adding
+  // or removing a site needs a restart), so per-worker histograms are sized once.
+  p->site_names.clear();
+  for (const auto& site : p->sites) p->site_names.push_back(site->config.name);
+  if (!config.sites.empty()) p->site_names.push_back("-");  // answered before any site was known
   if (config.access_log != "off") {
     auto log = AccessLog::open(config.access_log);
     if (!log.ok()) return log.error();
@@ -300,11 +294,9 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   p->tls = std::move(tls.value());
   if (p->tls) shared.tls = &p->tls->holder;
   shared.live = &p->live;
-  shared.catalog = &p->catalog;
+  for (const auto& site : p->sites) shared.sites.push_back({&site->catalog, site->config.store, &site->quarantine});
   shared.access_log = p->access_log.get();
   shared.open_connections = &p->open_connections;
-  shared.store_root = config.store;
-  shared.quarantine = &p->quarantine;
   shared.site_names = p->site_names;
   shared.memory_bytes = config.memory_cache_bytes / config.workers;
   shared.memory_object_max = config.memory_object_max_bytes;
@@ -317,19 +309,8 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   // Once the configuration is known good: a bad option stays one line (exit 2).
   if (p->trusted_keys->empty())
     std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
-  if (auto s = p->loader->reload(); !s.ok()) {
-    std::fprintf(stderr, "relais-edge: no catalog yet: %s (answering 503 until one loads)\n", s.error().message.c_str());
-  } else {
-    auto catalog = p->catalog.current();
-    std::printf("catalog generation %llu, %zu objects\n", static_cast<unsigned long long>(catalog->generation()), catalog->size());
-  }
+  for (const auto& site : p->sites) site->load_at_start();
   std::fflush(stdout);
-  // After the first load: the edge serves the on-disk catalog before the first sync ends.
-  if (!config.origin.empty()) p->sync = make_sync_loop(*p);
-  if (config.rehash_rate > 0)
-    p->rehash = std::make_unique<RehashLoop>(config.store, config.rehash_rate,
-                                             std::chrono::milliseconds(config.rehash_interval_ms), p->quarantine,
-                                             p->rehash_stats);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
 }
 
@@ -341,14 +322,20 @@ std::vector<Error> EdgeServer::check(const EdgeConfig& config) {
   if (auto tls = make_tls_service(config); !tls.ok()) errors.push_back(tls.error());
   if (auto keys = TrustedKeys::load(config.trusted_keys); !keys.ok())
     errors.push_back(Error::config("--trusted-key " + keys.error().message));
+  if (auto table = build_site_table(config); !table.ok()) errors.push_back(table.error());
   return errors;
 }
 
 EdgeServer::EdgeServer(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 
+std::vector<std::string> EdgeServer::site_names() const {
+  std::vector<std::string> names;
+  for (const auto& site : parts_->sites) names.push_back(site->config.name);
+  return names;
+}
+
 EdgeServer::~EdgeServer() {
-  if (parts_->sync) parts_->sync->stop();
-  if (parts_->rehash) parts_->rehash->stop();
+  for (const auto& site : parts_->sites) site->stop_background();
   for (auto& w : parts_->workers) w->request_stop();
   for (auto& w : parts_->workers) w->join();
   if (parts_->admin) parts_->admin->stop();
@@ -358,8 +345,9 @@ int EdgeServer::run() {
   Parts& p = *parts_;
   for (auto& w : p.workers) w->start();
   p.admin->start();
-  if (p.sync) p.sync->start();
-  if (p.rehash) p.rehash->start();
+  // After the first load (create()): each site serves its on-disk catalog
+  // before its first sync ends, each on its own schedule.
+  for (const auto& site : p.sites) site->start_background(p.config, p.sites.size());
   std::printf("ready\n");
   std::fflush(stdout);
   if (pid_t replaced = upgrade_parent(); replaced != 0) {
@@ -381,16 +369,19 @@ int EdgeServer::run() {
   const timespec tick{1, 0};
   for (;;) {
     int sig = ::sigtimedwait(&set, nullptr, &tick);
-    p.catalog.release_retired();
-    if (auto line = p.publication_watch.check(p.loader->publication(), unix_now())) {
-      std::fprintf(stderr, "relais-edge: %s\n", line->c_str());
-      std::fflush(stderr);
+    for (const auto& site : p.sites) {
+      site->catalog.release_retired();
+      if (auto line = site->publication_watch.check(site->loader->publication(), unix_now())) {
+        std::fprintf(stderr, "relais-edge: %s%s\n", site->named ? ("site " + site->config.name + ": ").c_str() : "",
+                     line->c_str());
+        std::fflush(stderr);
+      }
     }
     if (sig < 0) continue;  // the tick (EAGAIN) or EINTR
     if (sig == SIGHUP) {
       notify_service_manager("RELOADING=1");
       reload_configuration(p);
-      reload_and_announce(p);
+      reload_all_sites(p);
       // logrotate's postrotate may send either signal: both reopen the log.
       if (p.access_log) p.access_log->request_reopen();
       notify_service_manager("READY=1");
@@ -405,8 +396,7 @@ int EdgeServer::run() {
     }
   }
   notify_service_manager("STOPPING=1");
-  if (p.sync) p.sync->stop();
-  if (p.rehash) p.rehash->stop();
+  for (const auto& site : p.sites) site->stop_background();
   for (auto& w : p.workers) w->request_stop();
   for (auto& w : p.workers) w->join();
   p.admin->stop();

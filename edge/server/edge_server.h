@@ -34,6 +34,10 @@ class EdgeServer {
   // the exit status.
   int run();
 
+  // The sites by index (SiteIndex, ResponseSummary::site): the values of
+  // the metrics' `site` label, "default" for the edge without [site.*].
+  std::vector<std::string> site_names() const;
+
   struct Parts;
 
  private:

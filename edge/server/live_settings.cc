@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "config/edge_options.h"
+#include "config/site_options.h"
+#include "edge/server/site.h"
 
 namespace relais {
 namespace {
@@ -46,14 +48,15 @@ ServerSettings server_settings_from(const EdgeConfig& c) {
   return s;
 }
 
-http::ResponderSettings responder_settings_from(const EdgeConfig& c, const std::string& boundary) {
+// The site's rules over the edge-wide ones (name, dictionaries, boundary).
+http::ResponderSettings responder_settings_from(const EdgeConfig& c, const SiteConfig& site, const std::string& boundary) {
   http::ResponderSettings r;
   r.server_name = c.server_name;
-  r.max_ranges = c.max_ranges;
-  r.cache_control.html = c.cache_control_html;
-  r.cache_control.fallback = c.cache_control_default;
-  for (const auto& rule : c.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
-  r.query_keys = c.query_keys;
+  r.max_ranges = site.max_ranges;
+  r.cache_control.html = site.cache_control_html;
+  r.cache_control.fallback = site.cache_control_default;
+  for (const auto& rule : site.cache_control_rules) r.cache_control.rules.emplace_back(rule.prefix, rule.value);
+  r.query_keys = site.query_keys;
   r.dictionaries.path_prefixes = c.dictionary_path_prefixes;
   r.dictionaries.content_types = c.dictionary_content_types;
   r.multipart_boundary = boundary;
@@ -70,8 +73,19 @@ std::set<std::string> lines_of(const std::string& text) {
 }  // namespace
 
 std::shared_ptr<const LiveSettings> make_live_settings(const EdgeConfig& config, const std::string& boundary) {
-  return std::make_shared<const LiveSettings>(
-      LiveSettings{server_settings_from(config), http::Responder(responder_settings_from(config, boundary))});
+  const std::vector<SiteConfig> sites = effective_sites(config);
+  auto table = build_site_table(config);
+  EdgeConfig global = config;
+  global.sites.clear();
+  auto live = std::make_shared<LiveSettings>(
+      LiveSettings{server_settings_from(config), http::Responder(responder_settings_from(config, effective_sites(global)[0], boundary)),
+                   table.ok() ? std::move(table.value()) : SiteTable{}, {}, {}});
+  for (const SiteConfig& site : sites) {
+    live->site_responders.emplace_back(responder_settings_from(config, site, boundary));
+    live->site_names.push_back(site.name);
+  }
+  live->named_sites = !config.sites.empty();
+  return live;
 }
 
 void LiveSettingsHolder::publish(std::shared_ptr<const LiveSettings> settings) {
@@ -120,6 +134,26 @@ EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next,
   applied.tls_ciphers = next.tls_ciphers;
   applied.tls_ciphersuites = next.tls_ciphersuites;
   applied.tls_ocsp_response = next.tls_ocsp_response;
+
+  // Sites: the hosts, rules and certificates of a running site change live
+  // (matched by name); adding or removing a site, and a site's store,
+  // origin, schedule and token need a restart.
+  for (SiteConfig& a : applied.sites) {
+    auto n = std::find_if(next.sites.begin(), next.sites.end(), [&a](const SiteConfig& s) { return s.name == a.name; });
+    if (n == next.sites.end()) continue;
+    a.hosts = n->hosts;
+    a.max_ranges = n->max_ranges;
+    a.tls_cert = n->tls_cert;
+    a.tls_key = n->tls_key;
+    a.cache_control_html = n->cache_control_html;
+    a.cache_control_default = n->cache_control_default;
+    a.cache_control_rules = n->cache_control_rules;
+    a.query_keys = n->query_keys;
+  }
+  auto running_site = [&applied](const std::string& name) {
+    return std::any_of(applied.sites.begin(), applied.sites.end(), [&name](const SiteConfig& s) { return s.name == name; });
+  };
+  if (next.default_site.empty() || running_site(next.default_site)) applied.default_site = next.default_site;
 
   // Whatever still differs was not taken: name it (describe_edge_config is
   // the one list of every option, so a new option cannot be forgotten here).

@@ -22,15 +22,24 @@
 #include "config/edge_config.h"
 #include "edge/http/responder.h"
 #include "edge/server/server_settings.h"
+#include "edge/site/site_table.h"
 
 namespace relais {
 
 struct LiveSettings {
   ServerSettings server;
-  http::Responder responder;
+  http::Responder responder;  // answers what no site does (parse errors, 429, 408, 404/421 of an unknown host)
+  // Host/SNI -> site (edge/site/site_table.h), and per site, by index: the
+  // responder with its rules, its name (logs, metrics). Sites themselves
+  // are fixed at start (site.h); their hosts and rules change live.
+  SiteTable sites = SiteTable::single();
+  std::vector<http::Responder> site_responders;
+  std::vector<std::string> site_names;
+  bool named_sites = false;  // [site.*] sections: the access log names the site
 };
 
 // multipart_boundary: kept across reloads (a byteranges boundary per process).
+// The host patterns were checked (build_site_table, site.h) before.
 std::shared_ptr<const LiveSettings> make_live_settings(const EdgeConfig& config, const std::string& multipart_boundary);
 
 class LiveSettingsHolder {

@@ -91,6 +91,8 @@ void append_combined_head(std::string& out, const LogLineHead& h) {
   append_combined_escaped(out, find_header(request, "User-Agent"));
   out.append("\" ");
   out.append(summary.from_memory || summary.from_disk ? tier_name(summary) : "-");
+  // With [site.*] sections, the site that answered (names are [A-Za-z0-9_-]: no escaping).
+  if (!summary.site_name.empty()) out.append(" ").append(summary.site_name);
 }
 
 void append_json_head(std::string& out, const LogLineHead& h) {

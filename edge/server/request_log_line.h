@@ -1,10 +1,13 @@
 // One access-log line per request, in one of two formats.
 //
 // combined: the combined log format operators' tools already read, plus the
-// cache tier that served the body and the request time in seconds
-// (millisecond resolution), as trailing fields like nginx's custom formats:
+// cache tier that served the body, on an edge with [site.*] sections the site
+// that answered (nothing when none did), and the request time in seconds
+// (millisecond resolution, always the last field), as trailing fields like
+// nginx's custom formats:
 //
 //   203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] "GET /cours/ HTTP/1.1" 200 5120 "-" "Mozilla/5.0" memory 0.012
+//   203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] "GET /cours/ HTTP/1.1" 200 5120 "-" "Mozilla/5.0" memory rectorat 0.012
 //
 // json: one JSON object per line (JSON Lines), keys in this order:
 //

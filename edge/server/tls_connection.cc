@@ -260,4 +260,9 @@ void TlsConnection::shutdown() {
 
 bool TlsConnection::has_buffered_input() const { return established_ && SSL_has_pending(ssl_.get()) == 1; }
 
+std::string_view TlsConnection::server_name() const {
+  const char* name = SSL_get_servername(ssl_.get(), TLSEXT_NAMETYPE_host_name);
+  return name != nullptr ? std::string_view(name) : std::string_view();
+}
+
 }  // namespace relais

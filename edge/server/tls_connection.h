@@ -22,6 +22,7 @@
 #include <sys/uio.h>
 
 #include <cstdint>
+#include <string_view>
 
 #include "edge/server/connection.h"
 #include "edge/server/tls_context.h"
@@ -49,6 +50,8 @@ class TlsConnection final : public Connection {
   bool has_buffered_input() const;
   // Kernel TLS encrypts a file range handed over with sendfile(): no copy through user space.
   bool sends_files_in_kernel() const { return ktls_send_; }
+  // The SNI host name the client sent (RFC 6066 §3), empty if none.
+  std::string_view server_name() const;
 
  private:
   TlsConnection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, SslPtr ssl);

@@ -245,7 +245,11 @@ Result<std::string> load_ocsp(const std::string& path) {
 Result<SslCtxPtr> build_tls_context(const TlsSettings& s, TicketKeyRing& tickets, std::int64_t now) {
   auto ctx = new_context(s, tickets);
   if (!ctx.ok()) return ctx.error();
-  if (auto st = load_certificate(ctx->get(), s.default_cert, "--tls-cert", "--tls-key", now); !st.ok()) return st.error();
+  const TlsCertificateFiles& d = s.default_cert;
+  if (auto st = load_certificate(ctx->get(), d, d.cert_option.empty() ? "--tls-cert" : d.cert_option,
+                                 d.key_option.empty() ? "--tls-key" : d.key_option, now);
+      !st.ok())
+    return st.error();
   ContextExtras* extras = extras_of(ctx->get());
   if (!s.ocsp_response.empty()) {
     auto der = load_ocsp(s.ocsp_response);
@@ -256,7 +260,10 @@ Result<SslCtxPtr> build_tls_context(const TlsSettings& s, TicketKeyRing& tickets
     auto host_ctx = new_context(s, tickets);
     if (!host_ctx.ok()) return host_ctx.error();
     const std::string option = "--tls-sni-cert " + f.host + ":";
-    if (auto st = load_certificate(host_ctx->get(), f, option, option, now); !st.ok()) return st.error();
+    if (auto st = load_certificate(host_ctx->get(), f, f.cert_option.empty() ? option : f.cert_option,
+                                   f.key_option.empty() ? option : f.key_option, now);
+        !st.ok())
+      return st.error();
     extras->hosts.emplace_back(lower(f.host), std::move(host_ctx.value()));
   }
   if (!s.sni.empty()) SSL_CTX_set_tlsext_servername_callback(ctx->get(), &on_servername);

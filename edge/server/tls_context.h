@@ -49,11 +49,14 @@ struct TlsCertificateFiles {
   std::string host;  // "" for the default certificate; "*.example.org" matches one label
   std::string cert;  // PEM: leaf first, then its chain
   std::string key;   // PEM private key
+  // The options errors name; empty: --tls-cert/--tls-key, or --tls-sni-cert HOST:.
+  std::string cert_option{};
+  std::string key_option{};
 };
 
 struct TlsSettings {
   TlsCertificateFiles default_cert;
-  std::vector<TlsCertificateFiles> sni;
+  std::vector<TlsCertificateFiles> sni;  // first match wins: each site's names, then --tls-sni-cert
   std::string ciphers = kDefaultTlsCiphers;            // TLS 1.2 (OpenSSL cipher list)
   std::string ciphersuites = kDefaultTlsCiphersuites;  // TLS 1.3
   std::string ocsp_response;                           // DER file stapled for the default certificate

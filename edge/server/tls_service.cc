@@ -7,12 +7,24 @@ namespace {
 
 TlsSettings tls_settings_from(const EdgeConfig& c) {
   TlsSettings s;
-  s.default_cert = {"", c.tls_cert, c.tls_key};
+  s.default_cert = {"", c.tls_cert, c.tls_key, "", ""};
+  // Each site's certificate for each of its names (SNI picks it); the
+  // default site's is also the one for a client that sends no SNI.
+  for (const SiteConfig& site : c.sites) {
+    if (site.tls_cert.empty()) continue;
+    const std::string prefix = "--site." + site.name + ".";
+    const TlsCertificateFiles files{"", site.tls_cert, site.tls_key, prefix + "tls-cert", prefix + "tls-key"};
+    if (site.name == c.default_site) s.default_cert = files;
+    for (const std::string& host : site.hosts) {
+      s.sni.push_back(files);
+      s.sni.back().host = host;
+    }
+  }
   for (const std::string& entry : c.tls_sni_certs) {
     // Checked by the option parser: HOST=CERTFILE:KEYFILE (the key after the last ':').
     auto eq = entry.find('=');
     auto colon = entry.rfind(':');
-    s.sni.push_back({entry.substr(0, eq), entry.substr(eq + 1, colon - eq - 1), entry.substr(colon + 1)});
+    s.sni.push_back({entry.substr(0, eq), entry.substr(eq + 1, colon - eq - 1), entry.substr(colon + 1), "", ""});
   }
   if (!c.tls_ciphers.empty()) s.ciphers = c.tls_ciphers;
   if (!c.tls_ciphersuites.empty()) s.ciphersuites = c.tls_ciphersuites;

@@ -55,11 +55,12 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
     : index_(index),
       shared_(shared),
       live_(shared.live->current()),
-      store_(shared.store_root, shared.open_files, shared.quarantine),
       memory_(shared.memory_bytes, shared.memory_object_max),
-      cache_(store_, memory_),
       headers_(live_->server.limits.max_headers),
       stats_(shared.site_names.size()) {
+  RELAIS_ASSERT(!shared.sites.empty());
+  const std::size_t open_files = std::max<std::size_t>(1, shared.open_files / shared.sites.size());
+  for (const WorkerSiteShared& site : shared.sites) sites_.push_back(std::make_unique<SiteState>(site, open_files, memory_));
   event_config* cfg = event_config_new();
   // One thread owns this base; only the stop event is activated from outside.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
@@ -151,14 +152,22 @@ void Worker::publish_stats() {
   stats_.memory_used_bytes.set(m.used_bytes);
   stats_.memory_objects.set(m.objects);
   stats_.memory_evictions.set(m.evictions);
-  stats_.open_blob_files.set(store_.open_files());
-  const BlobStoreStats& b = store_.stats();
+  BlobStoreStats b;
+  std::size_t open_files = 0;
+  for (const auto& site : sites_) {
+    open_files += site->store.open_files();
+    b.short_files += site->store.stats().short_files;
+    b.refused += site->store.stats().refused;
+    b.corrupt += site->store.stats().corrupt;
+  }
+  stats_.open_blob_files.set(open_files);
   stats_.blob_short.set(b.short_files);
   stats_.blob_refused.set(b.refused);
   stats_.blob_corrupt.set(b.corrupt);
-  if (catalog_) stats_.catalog_generation.set(catalog_->generation());
+  if (sites_[0]->catalog) stats_.catalog_generation.set(sites_[0]->catalog->generation());
   if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));
-  (void)catalog();  // pick up a new catalog even when no request arrives
+  // Pick up new catalogs even when no request arrives (the old one is released).
+  for (std::size_t i = 0; i < sites_.size(); ++i) (void)catalog(i);
 }
 
 void Worker::on_accept(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd, false); }
@@ -352,13 +361,21 @@ std::string_view Worker::date() {
   return std::string_view(date_, http::kHttpDateLength);
 }
 
-const Catalog* Worker::catalog() {
-  std::uint64_t version = shared_.catalog->version();
-  if (version != catalog_version_) {
-    catalog_ = shared_.catalog->current();
-    catalog_version_ = version;
+const Catalog* Worker::catalog(std::size_t index) {
+  SiteState& site = *sites_[index];
+  std::uint64_t version = site.holder->version();
+  if (version != site.catalog_version) {
+    site.catalog = site.holder->current();
+    site.catalog_version = version;
   }
-  return catalog_.get();
+  return site.catalog.get();
+}
+
+void Worker::short_file(const OpenBlob& file) {
+  for (const auto& site : sites_) {
+    if (site->store.holds(file)) return site->store.short_file(file);
+  }
+  sites_[0]->store.short_file(file);  // no longer cached by any: counted all the same
 }
 
 ConnectionBuffers* Worker::acquire_buffers() {

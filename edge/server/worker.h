@@ -66,21 +66,28 @@ struct ConnectionBuffers {
   ExchangeQueue exchanges;     // responses queued, not yet wholly sent (timing, access log)
 };
 
-struct WorkerShared {
-  // Limits, timers and the responder: swapped on reload (live_settings.h).
-  const LiveSettingsHolder* live = nullptr;
+// What a worker needs of one site (site.h): each worker opens the site's
+// store itself and reads its catalog lock-free.
+struct WorkerSiteShared {
   CatalogHolder* catalog = nullptr;
+  std::string store_root;
+  const BlobQuarantine* quarantine = nullptr;  // blobs the re-hasher found corrupt and could not remove
+};
+
+struct WorkerShared {
+  // Limits, timers, the responders and the site table: swapped on reload (live_settings.h).
+  const LiveSettingsHolder* live = nullptr;
+  std::vector<WorkerSiteShared> sites;  // by SiteIndex, at least one
   AccessLog* access_log = nullptr;  // nullptr: off
   std::atomic<std::uint64_t>* open_connections = nullptr;  // all workers
   AddressLimiter* limiter = nullptr;
   TlsContextHolder* tls = nullptr;  // nullptr: no --tls-listen
-  std::string store_root;
-  const BlobQuarantine* quarantine = nullptr;  // blobs the re-hasher found corrupt and could not remove
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
-  std::size_t open_files = 0;           // this worker's share
-  // Names of the configured sites, by index (ResponseSummary::site): the
-  // site label of the histograms and the access log's site field.
+  std::size_t open_files = 0;           // this worker's share, split between the sites
+  // The metrics' and JSON log's site names, by ResponseSummary::site: the
+  // sites' names, then "-" (responses no site answered) when there are
+  // [site.*] sections; an index past the end counts under the last.
   std::vector<std::string> site_names{"default"};
 };
 
@@ -109,6 +116,7 @@ class Worker {
   event_base* base() const { return base_; }
   const ServerSettings& settings() const { return live_->server; }
   const http::Responder& responder() const { return live_->responder; }
+  const LiveSettings& live() const { return *live_; }
   WorkerStats& stats() { return stats_; }
   std::uint64_t now_ms();
   // Aborting a slow reader frees its queued send buffer inside close():
@@ -117,8 +125,11 @@ class Worker {
   // its share; the caller retries on a later turn.
   bool take_abort_slot();
   std::string_view date();  // IMF-fixdate of now, refreshed once a second
-  const Catalog* catalog();  // current snapshot (picks up a new one if published)
-  TieredCache& cache() { return cache_; }
+  // The site's current snapshot (picks up a new one if published).
+  const Catalog* catalog(std::size_t site);
+  TieredCache& cache(std::size_t site) { return sites_[site]->cache; }
+  // A sender found a blob file shorter than promised: reported to the store that opened it.
+  void short_file(const OpenBlob& file);
   http::HeaderField* header_storage() { return headers_.data(); }
   http::HeadCache& heads() { return heads_; }
   ConnectionBuffers* acquire_buffers();
@@ -194,11 +205,21 @@ class Worker {
   std::thread thread_;
   bool stopping_ = false;
 
-  BlobStore store_;
+  // One per site, by SiteIndex: the site's store (fd cache), the tiers over
+  // it and its catalog reference. The memory tier is shared: it is keyed by
+  // the blob's content hash, so two sites' identical blobs are one object and
+  // one site's blob is never another's unless the bytes are the same.
+  struct SiteState {
+    SiteState(const WorkerSiteShared& shared, std::size_t open_files, MemoryTier& memory)
+        : holder(shared.catalog), store(shared.store_root, open_files, shared.quarantine), cache(store, memory) {}
+    CatalogHolder* holder;
+    BlobStore store;
+    TieredCache cache;
+    std::shared_ptr<const Catalog> catalog;
+    std::uint64_t catalog_version = 0;
+  };
   MemoryTier memory_;
-  TieredCache cache_;
-  std::shared_ptr<const Catalog> catalog_;
-  std::uint64_t catalog_version_ = 0;
+  std::vector<std::unique_ptr<SiteState>> sites_;
   std::vector<http::HeaderField> headers_;
   http::HeadCache heads_;
   std::vector<ConnectionBuffers*> pool_;

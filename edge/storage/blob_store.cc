@@ -103,6 +103,11 @@ void BlobStore::short_file(const OpenBlob& file) {
   if (auto it = by_hash_.find(file.hash); it != by_hash_.end() && it->second->file.get() == &file) drop(it);
 }
 
+bool BlobStore::holds(const OpenBlob& file) const {
+  auto it = by_hash_.find(file.hash);
+  return it != by_hash_.end() && it->second->file.get() == &file;
+}
+
 bool BlobStore::still_whole(const OpenBlob& file) {
   struct stat st {};
   if (::fstat(file.fd.get(), &st) != 0) return false;

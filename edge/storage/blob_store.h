@@ -73,6 +73,9 @@ class BlobStore {
   // one (a newer one opened since stays) and forgets the blob as verified, so
   // that the next request re-checks the file and gets a 503 while it is short.
   void short_file(const OpenBlob& file);
+  // True if file is the fd this store has cached for its blob (an edge with
+  // several sites finds the store a short file came from).
+  bool holds(const OpenBlob& file) const;
 
   const std::string& root() const { return root_; }
   std::size_t open_files() const { return by_hash_.size(); }

@@ -51,6 +51,10 @@ RunningEdge start_edge(const TempDir& dir, const std::vector<std::string>& extra
     argv.push_back(value);
   }
   argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
+  return run_edge(argv);
+}
+
+RunningEdge run_edge(const std::vector<std::string>& argv) {
   RunningEdge edge;
   edge.process = std::make_unique<Subprocess>(argv);
   auto http = edge.process->wait_for_line("listening http 127.0.0.1:");

@@ -26,6 +26,9 @@ std::map<std::string, std::string> standard_tree();
 bool publish_tree(const TempDir& dir, const std::map<std::string, std::string>& files);
 // Starts relais-edge on dir/out with the given extra flags; waits for "ready".
 RunningEdge start_edge(const TempDir& dir, const std::vector<std::string>& extra_flags = {});
+// Starts relais-edge with exactly argv (argv[0] the binary) and waits for
+// "ready"; it must listen on 127.0.0.1 (http and admin).
+RunningEdge run_edge(const std::vector<std::string>& argv);
 
 // Decoders for checking variants against their source.
 std::string decode_body(const std::string& encoding, const std::string& body, std::size_t expected_size);

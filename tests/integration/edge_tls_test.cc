@@ -17,31 +17,18 @@
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
+#include "tests/integration/harness/test_pki.h"
 
 namespace relais::testing {
 namespace {
 
-bool openssl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"openssl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ProcessResult r = run_process(argv, std::chrono::seconds(60));
-  EXPECT_EQ(r.exit_code, 0) << r.err;
-  return r.exit_code == 0;
-}
-
 // dir/NAME.pem and dir/NAME.key: a P-256 leaf for host `cn`, signed by dir/ca.
 bool make_leaf(const TempDir& dir, const std::string& name, const std::string& cn, const std::string& days) {
-  dir.write(name + ".ext", "subjectAltName=DNS:" + cn + "\n");
-  return openssl({"req", "-new", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                  dir.file(name + ".key"), "-out", dir.file(name + ".csr"), "-subj", "/CN=" + cn}) &&
-         openssl({"x509", "-req", "-in", dir.file(name + ".csr"), "-CA", dir.file("ca.pem"), "-CAkey", dir.file("ca.key"),
-                  "-CAcreateserial", "-days", days, "-out", dir.file(name + ".pem"), "-extfile", dir.file(name + ".ext")});
+  return make_test_leaf(dir, name, {cn}, days);
 }
 
 bool make_pki(const TempDir& dir) {
-  return openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout",
-                  dir.file("ca.key"), "-out", dir.file("ca.pem"), "-days", "2", "-subj", "/CN=Relais Test CA"}) &&
-         make_leaf(dir, "localhost", "localhost", "2") && make_leaf(dir, "other", "other.test", "2") &&
+  return make_test_ca(dir) && make_leaf(dir, "localhost", "localhost", "2") && make_leaf(dir, "other", "other.test", "2") &&
          make_leaf(dir, "expired", "localhost", "-1");
 }
 

@@ -121,6 +121,8 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "access-log", "", "off", "(=-)"},
       {"edge", "access-log-format", "xml", "json", "(=combined)"},
       {"edge", "server-name", "relais\x01", "cdn", "(=relais)"},
+      // Good values need [site.*] sections: edge_sites_test.cc.
+      {"edge", "default-site", "no-such-site", std::nullopt, nullptr},
       {"edge", "drain-timeout", "2h", "5s", "(=30s)"},
       {"edge", "max-header-bytes", "100", "16K", "(=8K)"},
       {"edge", "max-target-bytes", "16K", "2K", "(=4K)"},

@@ -92,13 +92,14 @@ void Session::feed(SessionFlags& flags) {
       }
       continue;
     }
-    RequestContext context = host_.request_context();
+    RequestContext context = host_.request_context(request);
     context.must_close = flags.draining || flags.requests >= limits_.max_requests_per_connection;
     // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
     // to send; closing keeps that body from being read as the next request.
     if (request.expect_continue && (request.content_length > 0 || request.chunked)) context.must_close = true;
     ResponseWriter writer(io_.output, heads_, request.version_minor);
-    ResponseSummary summary = responder_.respond(request, context, io_.scratch, writer);
+    const Responder& responder = context.responder != nullptr ? *context.responder : responder_;
+    ResponseSummary summary = responder.respond(request, context, io_.scratch, writer);
     host_.log(request, summary);
     offset += parsed.head_bytes;
     f.body_left = request.content_length;

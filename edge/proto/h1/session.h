@@ -50,8 +50,11 @@ struct SessionLimits {
 class SessionHost {
  public:
   virtual ~SessionHost() = default;
-  // Catalog, tiers, date and file_body_min for the next request (must_close unset).
-  virtual RequestContext request_context() = 0;
+  // Catalog, tiers, date, file_body_min and the site's responder for this
+  // request (must_close unset): the host resolves the request's site here,
+  // once, from request.host (HTTP/2: :authority) and the connection's SNI.
+  // An unknown host comes back with refuse_status set and no responder.
+  virtual RequestContext request_context(const Request& request) = 0;
   virtual std::string_view date() = 0;  // IMF-fixdate of now
   // 0 if the client's address may send a request now, else milliseconds to wait.
   virtual std::uint64_t admit_request() = 0;

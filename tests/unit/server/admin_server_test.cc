@@ -11,10 +11,18 @@ AdminHandlers handlers(bool healthy, std::string* purged) {
   h.healthy = [healthy] { return healthy; };
   h.health_text = [] { return std::string("ok\n"); };
   h.metrics = [] { return std::string("relais_up 1\n"); };
-  h.purge = [purged](std::string_view path) -> Result<std::size_t> {
-    *purged = std::string(path);
+  h.purge = [purged](std::size_t site, std::string_view path) -> Result<std::size_t> {
+    *purged = (site == 0 ? "" : std::to_string(site) + ":") + std::string(path);
     return std::size_t{1};
   };
+  h.sites = {{"default", ""}};
+  return h;
+}
+
+// Two sites: rectorat (its own token) and ent (none).
+AdminHandlers two_sites(std::string* purged) {
+  AdminHandlers h = handlers(true, purged);
+  h.sites = {{"rectorat", "rect-token"}, {"ent", ""}};
   return h;
 }
 
@@ -54,6 +62,41 @@ TEST(AdminServer, PurgeDisabledWithoutToken) {
   auto h = handlers(true, &purged);
   h.token.clear();
   EXPECT_EQ(handle_admin_request("POST", "/purge?path=/a", "Bearer ", h).status, 403);
+}
+
+TEST(AdminServer, ASiteTokenPurgesItsOwnSiteOnly) {
+  std::string purged;
+  auto h = two_sites(&purged);
+  EXPECT_EQ(handle_admin_request("POST", "/purge?path=/a", "Bearer rect-token", h).status, 200);
+  EXPECT_EQ(purged, "/a") << "site 0, the token's";
+  purged.clear();
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=rectorat&path=/b", "Bearer rect-token", h).status, 200);
+  EXPECT_EQ(purged, "/b");
+  purged.clear();
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=ent&path=/a", "Bearer rect-token", h).status, 403);
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=nowhere&path=/a", "Bearer rect-token", h).status, 404);
+  EXPECT_TRUE(purged.empty());
+}
+
+TEST(AdminServer, TheEdgeTokenPurgesTheSiteItNames) {
+  std::string purged;
+  auto h = two_sites(&purged);
+  EXPECT_EQ(handle_admin_request("POST", "/purge?path=/a", "Bearer t0ken", h).status, 400) << "which site?";
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=ent&path=/a", "Bearer t0ken", h).status, 200);
+  EXPECT_EQ(purged, "1:/a");
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=rectorat&path=/c", "Bearer t0ken", h).status, 200);
+  EXPECT_EQ(purged, "/c");
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=ent&path=/a", "Bearer wrong", h).status, 401);
+}
+
+TEST(AdminServer, SiteTokensAloneEnablePurge) {
+  std::string purged;
+  auto h = two_sites(&purged);
+  h.token.clear();
+  EXPECT_EQ(handle_admin_request("POST", "/purge?path=/a", "Bearer rect-token", h).status, 200);
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=ent&path=/a", "Bearer ", h).status, 401);
+  h.sites[0].token.clear();
+  EXPECT_EQ(handle_admin_request("POST", "/purge?path=/a", "Bearer rect-token", h).status, 403);
 }
 
 TEST(AdminServer, UnknownPathIs404) {

@@ -72,6 +72,65 @@ TEST(LiveSettings, AChangedTrustedKeySetIsNamedAsRestartOnly) {
   EXPECT_EQ(applied.trusted_keys, running.trusted_keys);
 }
 
+SiteConfig site(const std::string& name, const std::string& host, const std::string& store) {
+  SiteConfig s;
+  s.name = name;
+  s.hosts = {host};
+  s.store = store;
+  return s;
+}
+
+TEST(LiveSettings, SiteRulesHostsAndCertificatesAreLiveTheSetOfSitesIsNot) {
+  EdgeConfig running, next;
+  running.sites = {site("a", "a.test", "/s/a"), site("b", "b.test", "/s/b")};
+  next.sites = running.sites;
+  next.sites[0].hosts = {"a.test", "*.a.test"};
+  next.sites[0].cache_control_html = "no-cache";
+  next.sites[1].tls_cert = "/etc/relais/b.pem";
+  next.sites[1].store = "/s/elsewhere";
+  std::vector<std::string> restart_only;
+  EdgeConfig applied = apply_live_changes(running, next, restart_only);
+  EXPECT_EQ(applied.sites[0].hosts.size(), 2u);
+  EXPECT_EQ(applied.sites[0].cache_control_html, "no-cache");
+  EXPECT_EQ(applied.sites[1].tls_cert, "/etc/relais/b.pem");
+  EXPECT_EQ(applied.sites[1].store, "/s/b");
+  EXPECT_EQ(restart_only, std::vector<std::string>{"site.b.store"});
+
+  next.sites.push_back(site("c", "c.test", "/s/c"));
+  applied = apply_live_changes(running, next, restart_only);
+  EXPECT_EQ(applied.sites.size(), 2u) << "sites are added by a restart";
+  EXPECT_EQ(applied.sites[0].hosts.size(), 2u) << "the running sites still change live";
+  EXPECT_TRUE(has(restart_only, "site.c.hosts")) << restart_only.size();
+}
+
+TEST(LiveSettings, EachSiteHasItsResponderAndTheTableRoutesToIt) {
+  EdgeConfig c;
+  c.cache_control_html = "public, max-age=60";
+  c.sites = {site("a", "a.test", "/s/a"), site("b", "*.b.test", "/s/b")};
+  c.sites[0].cache_control_html = "no-cache";
+  c.sites[1].cache_control_html = c.cache_control_html;
+  c.sites[1].query_keys = {"v"};
+  auto live = make_live_settings(c, "boundary");
+  ASSERT_EQ(live->site_responders.size(), 2u);
+  EXPECT_EQ(live->site_names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(live->site_responders[0].settings().cache_control.html, "no-cache");
+  EXPECT_EQ(live->site_responders[1].settings().query_keys, std::vector<std::string>{"v"});
+  EXPECT_EQ(live->sites.route("x.b.test", "", false).site, 1);
+  EXPECT_EQ(live->sites.route("c.test", "", false).refuse, 404);
+  EXPECT_TRUE(live->named_sites);
+}
+
+TEST(LiveSettings, WithoutSitesOneImplicitSiteAnswersEveryHost) {
+  EdgeConfig c;
+  c.query_keys = {"page"};
+  auto live = make_live_settings(c, "boundary");
+  ASSERT_EQ(live->site_responders.size(), 1u);
+  EXPECT_EQ(live->site_names, std::vector<std::string>{"default"});
+  EXPECT_EQ(live->site_responders[0].settings().query_keys, std::vector<std::string>{"page"});
+  EXPECT_EQ(live->sites.route("anything.test", "other.test", true).site, 0);
+  EXPECT_FALSE(live->named_sites);
+}
+
 TEST(LiveSettings, SnapshotCarriesServerSettingsAndResponder) {
   EdgeConfig c;
   c.server_name = "edge-7";

@@ -62,6 +62,19 @@ TEST(RequestLogLine, CombinedRequestTimeCarriesWholeSeconds) {
   EXPECT_TRUE(line.ends_with("\"-\" \"-\" - 61.007\n")) << line;
 }
 
+TEST(RequestLogLine, TheSiteComesBeforeTheRequestTimeWhenSitesAreConfigured) {
+  http::Request r;
+  r.method_token = "GET";
+  r.target = "/";
+  http::ResponseSummary s;
+  s.status = 200;
+  s.from_disk = true;
+  s.site = 1;
+  s.site_name = "rectorat";
+  const std::string line = line_of(AccessLogFormat::combined, 1795420801, ipv4("203.0.113.7"), r, s, {0, 12'000});
+  EXPECT_EQ(line, "203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] \"GET / HTTP/1.1\" 200 0 \"-\" \"-\" disk rectorat 0.012\n");
+}
+
 TEST(RequestLogLine, ClientTextCannotForgeLines) {
   TestRequest t("GET", "/a\"b", "evil\"\n127.0.0.1 - - fake\\", "");
   const std::string line = line_of(AccessLogFormat::combined, 0, ipv4("127.0.0.1"), t.request, summary(404));

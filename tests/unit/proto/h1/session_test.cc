@@ -13,7 +13,7 @@ namespace {
 
 class FakeHost final : public SessionHost {
  public:
-  RequestContext request_context() override { return RequestContext{nullptr, nullptr, date()}; }
+  RequestContext request_context(const Request&) override { return RequestContext{nullptr, nullptr, date()}; }
   std::string_view date() override { return "Wed, 02 Dec 2026 08:00:00 GMT"; }
   std::uint64_t admit_request() override { return wait_ms; }
   void log(const Request& request, const ResponseSummary& summary) override {

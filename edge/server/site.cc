@@ -1,0 +1,89 @@
+#include "edge/server/site.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "config/site_options.h"
+
+namespace relais {
+
+static_assert(kMaxSites >= kMaxConfiguredSites, "every configured site needs an index below kNoSite");
+
+Site::Site(SiteConfig c, std::shared_ptr<const TrustedKeys> keys, bool from_section)
+    : config(std::move(c)), named(from_section), keys_(std::move(keys)) {
+  loader = std::make_unique<CatalogLoader>(config.store, catalog, keys_);
+}
+
+std::string Site::who() const { return named ? "site " + config.name + ": " : ""; }
+
+void Site::load_at_start() {
+  if (auto s = loader->reload(); !s.ok()) {
+    std::fprintf(stderr, "relais-edge: %sno catalog yet: %s (answering 503 until one loads)\n", who().c_str(),
+                 s.error().message.c_str());
+  } else {
+    auto current = catalog.current();
+    std::printf("%scatalog generation %llu, %zu objects\n", who().c_str(),
+                static_cast<unsigned long long>(current->generation()), current->size());
+  }
+}
+
+void Site::reload_and_announce() {
+  std::lock_guard lock(announce_mutex_);
+  const std::string who = this->who();
+  const std::uint64_t before = catalog.version();
+  if (auto s = loader->reload(); !s.ok()) {
+    std::fprintf(stderr, "relais-edge: %sreload failed, keeping the catalog in service: %s\n", who.c_str(),
+                 s.error().message.c_str());
+    std::fflush(stderr);
+  } else if (auto current = catalog.current(); current && catalog.version() != before) {
+    std::printf("%scatalog generation %llu, %zu objects\n", who.c_str(),
+                static_cast<unsigned long long>(current->generation()), current->size());
+    std::fflush(stdout);
+  }
+}
+
+void Site::start_background(const EdgeConfig& c, std::size_t sites) {
+  if (!config.origin.empty()) {
+    SyncSettings s;
+    s.origin = config.origin;
+    s.store = config.store;
+    s.jobs = config.sync_jobs;
+    s.retry.max_attempts = c.sync_retries + 1;
+    s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
+    s.http.connect_timeout = std::chrono::milliseconds(c.origin_timeout_ms);
+    s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
+    s.http.min_rate = c.origin_min_rate;
+    s.http.deadline = std::chrono::milliseconds(c.origin_deadline_ms);
+    s.trusted_keys = keys_;
+    sync = std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(config.sync_interval_ms), sync_stats,
+                                      [this] { reload_and_announce(); });
+    sync->start();
+  }
+  if (c.rehash_rate > 0) {
+    const std::uint64_t rate = std::max<std::uint64_t>(1, c.rehash_rate / std::max<std::size_t>(1, sites));
+    rehash = std::make_unique<RehashLoop>(config.store, rate, std::chrono::milliseconds(c.rehash_interval_ms),
+                                          quarantine, rehash_stats);
+    rehash->start();
+  }
+}
+
+void Site::stop_background() {
+  if (sync) sync->stop();
+  if (rehash) rehash->stop();
+}
+
+Result<SiteTable> build_site_table(const EdgeConfig& c) {
+  if (c.sites.empty()) return SiteTable::single();
+  SiteTable table;
+  for (std::size_t i = 0; i < c.sites.size(); ++i) {
+    const SiteConfig& s = c.sites[i];
+    for (const std::string& host : s.hosts) {
+      if (auto st = table.add(host, static_cast<SiteIndex>(i)); !st.ok())
+        return Error::config("--site." + s.name + ".hosts: " + st.error().message);
+    }
+    if (s.name == c.default_site) table.set_default(static_cast<SiteIndex>(i));
+  }
+  return table;
+}
+
+}  // namespace relais

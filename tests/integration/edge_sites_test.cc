@@ -1,0 +1,355 @@
+// Many sites on one edge ([site.NAME] sections): two publishers with the same
+// paths (/index.html, different bytes), each served only under its own host
+// names, over HTTP and HTTPS (SNI picks the certificate, Host the site);
+// unknown hosts refused (404, 421) or sent to the default site; SNI and Host
+// of different sites refused (421); purge per site; bad site options exit 2
+// naming site.NAME.option; one site's broken origin does not stop the other.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <cstring>
+#include <filesystem>
+#include <map>
+#include <regex>
+
+#include "tests/integration/client/raw_client.h"
+#include "tests/integration/edge_fixture.h"
+#include "tests/integration/harness/test_pki.h"
+
+namespace relais::testing {
+namespace {
+
+const std::map<std::string, std::string> kRectorat = {
+    {"index.html", "<!doctype html><p>Rectorat : actualités de l'académie</p>\n"},
+    {"rectorat-seul.html", "<!doctype html><p>Seulement au rectorat</p>\n"},
+};
+const std::map<std::string, std::string> kEnt = {
+    {"index.html", "<!doctype html><p>ENT du département : cahier de textes, messagerie</p>\n"},
+};
+
+// dir/NAME/src -> dir/NAME/out with the real relais-sync.
+bool publish(const TempDir& dir, const std::string& name, const std::map<std::string, std::string>& files) {
+  for (const auto& [path, bytes] : files) dir.write(name + "/src/" + path, bytes);
+  ProcessResult r = run_process({RELAIS_SYNC_BIN, "publish", dir.file(name + "/src"), dir.file(name + "/out"), "--quiet"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r.exit_code == 0;
+}
+
+// One GET on a fresh connection with exactly this Host.
+std::optional<HttpResponse> get(std::uint16_t port, const std::string& host, const std::string& path) {
+  RawClient client(port);
+  if (!client.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")) return std::nullopt;
+  return client.read_response();
+}
+
+std::uint16_t https_port(RunningEdge& edge) {
+  std::smatch m;
+  std::string out = edge.process->stdout_text();
+  if (!std::regex_search(out, m, std::regex("listening https 127\\.0\\.0\\.1:(\\d+)"))) return 0;
+  return static_cast<std::uint16_t>(std::stoi(m[1]));
+}
+
+// The two sites' sections; `extra` goes at the end of each ("key = value\n");
+// ent_store: another store for ent than its published tree.
+std::string sites_config(const TempDir& dir, const std::string& rectorat_extra = "", const std::string& ent_extra = "",
+                         const std::string& ent_store = "") {
+  return "[site.rectorat]\n"
+         "hosts = rectorat.test, www.rectorat.test\n"
+         "store = " + dir.file("rectorat/out") + "\n"
+         "tls-cert = " + dir.file("rectorat.pem") + "\n"
+         "tls-key = " + dir.file("rectorat.key") + "\n"
+         "admin-token = rectorat-token\n"
+         "cache-control-html = no-cache\n" + rectorat_extra +
+         "[site.ent]\n"
+         "hosts = *.ent.test\n"
+         "store = " + (ent_store.empty() ? dir.file("ent/out") : ent_store) + "\n"
+         "tls-cert = " + dir.file("ent.pem") + "\n"
+         "tls-key = " + dir.file("ent.key") + "\n" + ent_extra;
+}
+
+// Global options, then `sections`, written to dir/file (dir holds the
+// fallback certificate); started on ephemeral ports.
+RunningEdge start_sites(const TempDir& dir, const std::string& global, const std::string& sections,
+                        const std::string& file = "edge.conf") {
+  dir.write(file, "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\ntls-listen = 127.0.0.1:0\n"
+                  "tls-cert = " + dir.file("fallback.pem") + "\ntls-key = " + dir.file("fallback.key") + "\n"
+                  "workers = 2\nmemory-cache = 64M\nadmin-token = edge-token\n" +
+                  (global.find("access-log") == std::string::npos ? "access-log = off\n" : "") + global + sections);
+  return run_edge({RELAIS_EDGE_BIN, "--config", dir.file(file)});
+}
+
+class EdgeSites : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    ASSERT_TRUE(publish(*dir_, "rectorat", kRectorat));
+    ASSERT_TRUE(publish(*dir_, "ent", kEnt));
+    ASSERT_TRUE(make_test_ca(*dir_));
+    ASSERT_TRUE(make_test_leaf(*dir_, "rectorat", {"rectorat.test", "www.rectorat.test"}, "2"));
+    ASSERT_TRUE(make_test_leaf(*dir_, "ent", {"*.ent.test"}, "2"));
+    ASSERT_TRUE(make_test_leaf(*dir_, "fallback", {"fallback.test"}, "2"));
+    edge_ = new RunningEdge(start_sites(*dir_, "", sites_config(*dir_)));
+    ASSERT_NE(edge_->port, 0);
+    tls_port_ = https_port(*edge_);
+    ASSERT_NE(tls_port_, 0) << edge_->process->stdout_text();
+  }
+  static void TearDownTestSuite() {
+    delete edge_;
+    delete dir_;
+  }
+
+  // curl https://HOST:PORT/path, HOST resolved to 127.0.0.1 (so it is the
+  // SNI name), verified with the test CA; extra args before the URL.
+  static ProcessResult curl(const std::string& host, const std::string& path, const std::vector<std::string>& extra = {},
+                            std::uint16_t port = 0) {
+    const std::string p = std::to_string(port ? port : tls_port_);
+    std::vector<std::string> argv = {"curl", "-sS", "--cacert", dir_->file("ca.pem"), "--resolve",
+                                     host + ":" + p + ":127.0.0.1", "--max-time", "20"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back("https://" + host + ":" + p + path);
+    return run_process(argv, std::chrono::seconds(30));
+  }
+
+  static TempDir* dir_;
+  static RunningEdge* edge_;
+  static std::uint16_t tls_port_;
+};
+TempDir* EdgeSites::dir_ = nullptr;
+RunningEdge* EdgeSites::edge_ = nullptr;
+std::uint16_t EdgeSites::tls_port_ = 0;
+
+TEST_F(EdgeSites, EachSiteGetsItsOwnBytesForTheSamePathOverHttp) {
+  for (const char* host : {"rectorat.test", "www.rectorat.test", "RECTORAT.test:8080", "rectorat.test."}) {
+    auto r = get(edge_->port, host, "/index.html");
+    ASSERT_TRUE(r) << host;
+    EXPECT_EQ(r->status, 200) << host;
+    EXPECT_EQ(r->body, kRectorat.at("index.html")) << host;
+    EXPECT_EQ(r->header("Cache-Control"), "no-cache") << "the site's own rule";
+  }
+  for (const char* host : {"college.ent.test", "a.lycee.ent.test"}) {
+    auto r = get(edge_->port, host, "/index.html");
+    ASSERT_TRUE(r) << host;
+    EXPECT_EQ(r->status, 200) << host;
+    EXPECT_EQ(r->body, kEnt.at("index.html")) << host;
+    EXPECT_EQ(r->header("Cache-Control"), "public, max-age=60") << "the global rule, not the other site's";
+  }
+}
+
+TEST_F(EdgeSites, AWrongHostNeverGetsAnotherSitesContent) {
+  const std::string rectorat = kRectorat.at("index.html"), ent = kEnt.at("index.html");
+  for (const char* host : {"unknown.test", "ent.test", "127.0.0.1", "rectorat.test.evil", "xrectorat.test"}) {
+    auto r = get(edge_->port, host, "/index.html");
+    ASSERT_TRUE(r) << host;
+    EXPECT_EQ(r->status, 404) << host;
+    EXPECT_EQ(r->body.find("Rectorat"), std::string::npos) << host;
+    EXPECT_EQ(r->body.find("ENT"), std::string::npos) << host;
+  }
+  auto other = get(edge_->port, "college.ent.test", "/rectorat-seul.html");
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 404) << "a path of one site does not exist on another";
+  RawClient old(edge_->port);
+  ASSERT_TRUE(old.send("GET /index.html HTTP/1.0\r\n\r\n"));
+  auto no_host = old.read_response();
+  ASSERT_TRUE(no_host);
+  EXPECT_EQ(no_host->status, 404) << "HTTP/1.0 without Host and no default site";
+}
+
+TEST_F(EdgeSites, EachSiteGetsItsOwnBytesAndCertificateOverHttps) {
+  // --cacert verifies the certificate against the name: SNI picked the site's.
+  ProcessResult rectorat = curl("www.rectorat.test", "/index.html");
+  ASSERT_EQ(rectorat.exit_code, 0) << rectorat.err;
+  EXPECT_EQ(rectorat.out, kRectorat.at("index.html"));
+  ProcessResult ent = curl("college.ent.test", "/index.html");
+  ASSERT_EQ(ent.exit_code, 0) << ent.err;
+  EXPECT_EQ(ent.out, kEnt.at("index.html"));
+  // No SNI (an IP address in the URL): the Host alone decides.
+  ProcessResult no_sni = run_process({"curl", "-sS", "-k", "--max-time", "20", "-H", "Host: college.ent.test",
+                                      "https://127.0.0.1:" + std::to_string(tls_port_) + "/index.html"});
+  EXPECT_EQ(no_sni.out, kEnt.at("index.html")) << no_sni.err;
+}
+
+TEST_F(EdgeSites, SniAndHostOfDifferentSitesOrAnUnknownHostAreMisdirected) {
+  ProcessResult crossed = curl("rectorat.test", "/index.html", {"-H", "Host: college.ent.test", "-w", "\n%{http_code}"});
+  ASSERT_EQ(crossed.exit_code, 0) << crossed.err;
+  EXPECT_TRUE(crossed.out.ends_with("\n421")) << crossed.out;
+  EXPECT_EQ(crossed.out.find("ENT"), std::string::npos);
+  EXPECT_EQ(crossed.out.find("Rectorat"), std::string::npos);
+  // An unknown name gets the fallback certificate (-k) and a 421, never a site's bytes.
+  ProcessResult unknown = curl("unknown.test", "/index.html", {"-k", "-w", "\n%{http_code}"});
+  EXPECT_TRUE(unknown.out.ends_with("\n421")) << unknown.out << unknown.err;
+  // SNI of a site, Host unknown: still the other's 421, not the SNI site's content.
+  ProcessResult unknown_host = curl("rectorat.test", "/index.html", {"-H", "Host: unknown.test", "-w", "\n%{http_code}"});
+  EXPECT_TRUE(unknown_host.out.ends_with("\n421")) << unknown_host.out;
+}
+
+TEST_F(EdgeSites, HealthNamesEverySite) {
+  auto r = http_get(edge_->admin_port, "/healthz");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_NE(r->body.find("rectorat: ok generation=1 objects=2"), std::string::npos) << r->body;
+  EXPECT_NE(r->body.find("ent: ok generation=1 objects=1"), std::string::npos) << r->body;
+}
+
+TEST_F(EdgeSites, TheDefaultSiteAnswersUnknownHostsWithItsCertificate) {
+  RunningEdge edge = start_sites(*dir_, "default-site = ent\n", sites_config(*dir_), "default.conf");
+  auto r = get(edge.port, "unknown.test", "/index.html");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, kEnt.at("index.html"));
+  auto rectorat = get(edge.port, "rectorat.test", "/index.html");
+  ASSERT_TRUE(rectorat);
+  EXPECT_EQ(rectorat->body, kRectorat.at("index.html")) << "named hosts keep their site";
+  ProcessResult s_client = run_process({"openssl", "s_client", "-connect", "127.0.0.1:" + std::to_string(https_port(edge)),
+                                        "-servername", "unknown.test"});
+  EXPECT_NE(s_client.out.find("CN = *.ent.test"), std::string::npos) << s_client.out;
+  ProcessResult https = curl("unknown.test", "/index.html", {"-k"}, https_port(edge));
+  EXPECT_EQ(https.out, kEnt.at("index.html")) << https.err;
+}
+
+TEST_F(EdgeSites, PurgeIsPerSite) {
+  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "purge.conf");
+  auto purge = [&](const std::string& query, const std::string& token) {
+    RawClient c(edge.admin_port);
+    c.send("POST /purge?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+           "\r\nContent-Length: 0\r\n\r\n");
+    auto r = c.read_response();
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(purge("site=ent&path=/index.html", "rectorat-token"), 403) << "a site's token purges that site only";
+  EXPECT_EQ(purge("path=/index.html", "edge-token"), 400) << "the edge's token must name the site";
+  EXPECT_EQ(purge("path=/index.html", "rectorat-token"), 200);
+  EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->status, 404);
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->status, 200) << "the other site's same path stays";
+  EXPECT_EQ(purge("site=ent&path=/index.html", "edge-token"), 200);
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->status, 404);
+  EXPECT_EQ(get(edge.port, "rectorat.test", "/rectorat-seul.html")->status, 200);
+}
+
+TEST_F(EdgeSites, OneSitesBrokenOriginDoesNotAffectTheOther) {
+  // ent syncs from dir/ent-origin every 100 ms into its own store; the
+  // rectorat's origin does not exist: every one of its syncs fails.
+  TempDir run;
+  ASSERT_TRUE(publish(run, "ent-origin", kEnt));
+  std::filesystem::create_directories(run.file("ent-store"));
+  const std::string config =
+      sites_config(*dir_, "origin = " + run.file("missing-origin") + "\nsync-interval = 100ms\n",
+                   "origin = " + run.file("ent-origin/out") + "\nsync-interval = 100ms\n", run.file("ent-store"));
+  RunningEdge edge = start_sites(*dir_, "", config, "broken.conf");
+  ASSERT_TRUE(edge.process->wait_for_line("site ent: catalog generation 1")) << edge.process->stderr_text();
+  EXPECT_TRUE(edge.process->wait_for_stderr_text("sync from " + run.file("missing-origin") + " failed"));
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->body, kEnt.at("index.html"));
+  // A new publication reaches the healthy site on its schedule.
+  const std::string updated = "<!doctype html><p>ENT : nouvelle page</p>\n";
+  ASSERT_TRUE(publish(run, "ent-origin", {{"index.html", updated}}));
+  ASSERT_TRUE(edge.process->wait_for_line("site ent: catalog generation 2")) << edge.process->stderr_text();
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->body, updated);
+  auto rectorat = get(edge.port, "rectorat.test", "/index.html");
+  ASSERT_TRUE(rectorat);
+  EXPECT_EQ(rectorat->status, 200);
+  EXPECT_EQ(rectorat->body, kRectorat.at("index.html")) << "the broken site serves its last catalog";
+}
+
+TEST_F(EdgeSites, SighupChangesASitesHostsAndRulesLiveAndNamesANewSiteAsRestartOnly) {
+  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "reload.conf");
+  EXPECT_EQ(get(edge.port, "lycee.test", "/index.html")->status, 404);
+  // The same globals; ent gains a name, a third site appears.
+  const std::string before = read_file(dir_->file("reload.conf"));
+  std::string sections = sites_config(*dir_);
+  sections.replace(sections.find("hosts = *.ent.test"), std::strlen("hosts = *.ent.test"), "hosts = *.ent.test, lycee.test");
+  dir_->write("reload.conf", before.substr(0, before.find("[site.")) + sections + "[site.third]\nhosts = third.test\nstore = " +
+                                 dir_->file("third") + "\n");
+  edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("configuration reloaded")) << edge.process->stderr_text();
+  EXPECT_TRUE(edge.process->wait_for_stderr_text("--site.third.hosts changed, applies after a restart"))
+      << edge.process->stderr_text();
+  auto moved = get(edge.port, "lycee.test", "/index.html");
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->body, kEnt.at("index.html")) << "a host added to a site answers at once";
+  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404) << "a new site waits for a restart";
+  EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->body, kRectorat.at("index.html"));
+}
+
+TEST_F(EdgeSites, TheAccessLogNamesTheSiteBeforeTheRequestTime) {
+  TempDir logs;
+  RunningEdge edge = start_sites(*dir_, "access-log = " + logs.file("access.log") + "\n", sites_config(*dir_), "log.conf");
+  EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->status, 200);
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->status, 200);
+  EXPECT_EQ(get(edge.port, "unknown.test", "/index.html")->status, 404);
+  // A stop hands every worker's buffered lines to the log before exit.
+  edge.process->send_signal(SIGTERM);
+  ASSERT_EQ(edge.process->wait_exit(std::chrono::seconds(20)), 0);
+  const std::string log = read_file(logs.file("access.log"));
+  EXPECT_NE(log.find("\"GET /index.html HTTP/1.1\" 200 " + std::to_string(kRectorat.at("index.html").size())),
+            std::string::npos) << log;
+  EXPECT_EQ(std::count(log.begin(), log.end(), '\n'), 3) << log;
+  std::size_t rectorat = 0, ent = 0, none = 0;
+  for (std::size_t start = 0, end; (end = log.find('\n', start)) != std::string::npos; start = end + 1) {
+    std::string line = log.substr(start, end - start);
+    line.erase(line.rfind(' '));  // the request time, always last
+    rectorat += line.ends_with(" rectorat");
+    ent += line.ends_with(" ent");
+    none += line.find("\" 404 ") != std::string::npos && line.ends_with("\" -");
+  }
+  EXPECT_EQ(rectorat, 1u) << log;
+  EXPECT_EQ(ent, 1u) << log;
+  EXPECT_EQ(none, 1u) << "an unknown host is no site's" << log;
+}
+
+struct BadSite {
+  std::string section;  // lines after "[site.a]\nhosts = a.test\nstore = STORE\n"
+  std::string named;    // the option the one stderr line must name
+};
+
+TEST_F(EdgeSites, BadSiteOptionsExitTwoWithOneLineNamingTheOption) {
+  const std::string store = dir_->file("rectorat/out");
+  const std::string second = "[site.b]\nhosts = b.test\nstore = " + dir_->file("ent/out") + "\n";
+  const BadSite rows[] = {
+      {"sync-jobs = 0\n", "--site.a.sync-jobs"},
+      {"sync-interval = 1ms\n", "--site.a.sync-interval"},
+      {"max-ranges = 65\n", "--site.a.max-ranges"},
+      {"origin = ftp://origin.test/\n", "--site.a.origin"},
+      {"cache-control-rule = videos=public\n", "--site.a.cache-control-rule"},
+      {"query-key = a b\n", "--site.a.query-key"},
+      {"query-key = v\nquery-key = v\n", "--site.a.query-key"},
+      {"tls-cert = " + dir_->file("rectorat.pem") + "\n", "--site.a.tls-key"},
+      {"tls-key = " + dir_->file("rectorat.key") + "\n", "--site.a.tls-cert"},
+      {"bogus = 1\n", "site.a.bogus"},
+      {"store = /elsewhere\n", "site.a.store"},
+      {"[site.b]\nstore = " + dir_->file("ent/out") + "\n", "--site.b.hosts"},
+      {"[site.b]\nhosts = b.test\n", "--site.b.store"},
+      {"[site.b]\nhosts = b.test\nstore = " + store + "\n", "--site.b.store"},
+      {"hosts = a..test\n", "--site.a.hosts"},
+      {"[site.b]\nhosts = A.test\nstore = " + dir_->file("ent/out") + "\n", "--site.b.hosts"},
+      {"[site.b c]\nhosts = c.test\n", "[site.b c]"},
+  };
+  for (const BadSite& row : rows) {
+    // hosts given twice in one section is a parse error too: rows that set
+    // hosts again do it in another section (or expect that error).
+    std::string text = "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\n[site.a]\nstore = " + store + "\n";
+    text += row.section.starts_with("hosts") ? "" : "hosts = a.test\n";
+    text += row.section;
+    dir_->write("bad.conf", text);
+    for (bool check : {false, true}) {
+      std::vector<std::string> argv = {RELAIS_EDGE_BIN, "--config", dir_->file("bad.conf")};
+      if (check) argv.push_back("--check-config");
+      ProcessResult r = run_process(argv, std::chrono::seconds(30));
+      EXPECT_EQ(r.exit_code, 2) << row.section << r.out << r.err;
+      EXPECT_NE(r.err.find(row.named), std::string::npos) << row.section << "\n" << r.err;
+      EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << row.section << "\n" << r.err;
+    }
+  }
+  // The global options a site replaces, and a default site that is not one.
+  dir_->write("global.conf", "listen = 127.0.0.1:0\nstore = /var/lib/relais/other\n[site.a]\nhosts = a.test\nstore = " +
+                                 store + "\n" + second);
+  ProcessResult global = run_process({RELAIS_EDGE_BIN, "--config", dir_->file("global.conf"), "--check-config"});
+  EXPECT_EQ(global.exit_code, 2);
+  EXPECT_NE(global.err.find("--store"), std::string::npos) << global.err;
+  dir_->write("default.conf", "default-site = nowhere\n" + second);
+  ProcessResult missing = run_process({RELAIS_EDGE_BIN, "--config", dir_->file("default.conf"), "--check-config"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("--default-site"), std::string::npos) << missing.err;
+}
+
+}  // namespace
+}  // namespace relais::testing
