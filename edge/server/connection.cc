@@ -63,6 +63,21 @@ http::Session make_session(ConnectionBuffers& b, const http::SessionLimits& limi
                                        b.output, b.framing, b.head_started_ms});
 }
 
+// RFC 9113 §3.4: HTTP/2 with prior knowledge opens with this preface.
+constexpr std::string_view kHttp2Preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+
+h2::Limits http2_limits(const ServerSettings& s) {
+  h2::Limits l;
+  l.max_concurrent_streams = s.http2_max_streams;
+  l.max_header_list_bytes = static_cast<std::uint32_t>(s.limits.max_head_bytes);
+  l.max_fields = static_cast<std::uint32_t>(s.limits.max_headers);
+  l.max_target_bytes = static_cast<std::uint32_t>(s.limits.max_target_bytes);
+  l.max_resets = s.http2_max_resets;
+  l.max_control_frames = s.http2_max_control_frames;
+  l.max_pending_output = s.max_pending_output;
+  return l;
+}
+
 // A head that did not arrive in time: answered outside any request, then closed.
 http::ResponseSummary send_error(ConnectionBuffers& b, const PeerAddress& peer, const AddressLimiter::Ticket& ticket,
                                  std::uint16_t status) {
@@ -98,6 +113,11 @@ void Connection::start() { arm(EV_READ, worker().settings().header_timeout_ms); 
 
 void Connection::drain() {
   draining_ = true;
+  if (buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    // GOAWAY on this connection's next turn (on_http2_timeout); open streams finish.
+    if (phase_ == Phase::reading) arm(EV_READ, 1);
+    return;
+  }
   // Idle: a short wait for a request already on its way (server_settings.h,
   // drain_idle_ms); it is answered with Connection: close, silence closes.
   if (idle() && phase_ == Phase::reading) arm(EV_READ, worker().settings().drain_idle_ms);
@@ -152,6 +172,10 @@ void Connection::on_event(evutil_socket_t, short what, void* self) {
 
 void Connection::on_timeout() {
   const ServerSettings& s = worker().settings();
+  if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    on_http2_timeout();
+    return;
+  }
   if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->input_length > 0) {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
     worker().stats().header_timeouts.add();
@@ -240,6 +264,24 @@ void Connection::on_readable(bool peer_closed) {
 // HTTP/1 framing is the session's (edge/proto/h1/session.h): the
 // connection lends it the buffers and keeps its flags in bit fields.
 void Connection::process_input() {
+  if (buffers_->http2.session == nullptr && requests_ == 0 && worker().settings().http2) {
+    const Protocol protocol = choose_protocol();
+    if (protocol == Protocol::undecided) return;  // a prefix of the h2c preface: wait (header timeout)
+    if (protocol == Protocol::http2) {
+      buffers_->http2.session = h2::Session::make(http2_limits(worker().settings()));
+      if (buffers_->http2.session == nullptr) {  // out of memory: refuse this one connection
+        stop_parsing_ = true;
+        buffers_->input_length = 0;
+        return;
+      }
+      worker().stats().http2_connections.add();
+      buffers_->http2.last_stream_ms = worker().now_ms();
+    }
+  }
+  if (buffers_->http2.session != nullptr) {
+    process_http2_input();
+    return;
+  }
   Http1Host host(peer_, ticket_, transport_sends_files_in_kernel(), tls_);
   const http::SessionLimits limits = session_limits(worker().settings());
   http::SessionFlags flags{requests_, stop_parsing_, held_back_, orderly_close_, draining_};
@@ -257,7 +299,10 @@ bool Connection::flush_output() {
   std::uint64_t budget = s.write_budget;
   bool progressed = false;
   b.write_turn_due = false;
-  while (!b.output.empty() && budget > 0) {
+  // HTTP/2 bodies enter the queue a bounded slice at a time (max-pending-output):
+  // the next slice is taken within the same write budget, and taken before
+  // the budget is checked, so a budget spent leaves output for the next turn.
+  while ((!b.output.empty() || refill_http2()) && budget > 0) {
     auto& segments = b.output.segments();
     IoResult r;
     if (segments.front().kind == http::Segment::Kind::file) {
@@ -394,6 +439,10 @@ bool Connection::too_slow_reader() {
 
 bool Connection::rearm_for_reading() {
   const ServerSettings& s = worker().settings();
+  if (buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    arm(EV_READ, http2_read_timeout());
+    return true;
+  }
   if (buffers_ != nullptr && (buffers_->input_length > 0 || buffers_->framing.discarding())) {
     // A partial head, or a body still to discard: the deadline counts from
     // the head's first byte (or the body's start), whatever the client
@@ -453,6 +502,112 @@ void Connection::abort_now() {
 
 void Connection::close_now() {
   worker().connection_closed(this);  // unlinks and deletes
+}
+
+// ---- HTTP/2: the socket side of an h2::Session (edge/proto/h2/session.h) ----
+
+Connection::Protocol Connection::choose_protocol() const {
+  if (tls_) return static_cast<const TlsConnection*>(this)->negotiated_h2() ? Protocol::http2 : Protocol::http1;
+  const std::size_t n = std::min(buffers_->input_length, kHttp2Preface.size());
+  if (std::string_view(buffers_->input.get(), n) != kHttp2Preface.substr(0, n)) return Protocol::http1;
+  return n == kHttp2Preface.size() ? Protocol::http2 : Protocol::undecided;
+}
+
+void Connection::process_http2_input() {
+  ConnectionBuffers& b = *buffers_;
+  if (!stop_parsing_) {
+    Http1Host host(peer_, ticket_, transport_sends_files_in_kernel(), tls_);
+    h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
+    if (!b.http2.session->receive(b.input.get(), b.input_length, env)) stop_parsing_ = true;
+  }
+  b.input_length = 0;  // nghttp2 took all of it (it keeps a partial frame itself)
+  pump_http2();
+}
+
+void Connection::pump_http2() {
+  ConnectionBuffers& b = *buffers_;
+  ConnectionBuffers::Http2& h = b.http2;
+  h2::Session& session = *h.session;
+  if (draining_) session.go_away();
+  Http1Host host(peer_, ticket_, transport_sends_files_in_kernel(), tls_);
+  h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
+  const std::uint64_t before = b.output.pending_bytes();
+  if (!session.send(env)) stop_parsing_ = true;
+  const std::uint64_t now = worker().now_ms();
+  const std::uint64_t moved = b.output.pending_bytes() - before;
+  if (session.requests() != requests_) h.last_stream_ms = now;
+  requests_ = static_cast<std::uint32_t>(session.requests());
+  // A zero-window stall is a slow reader too: the same send timeout and
+  // minimum rate, over what flow control let us queue.
+  const bool waiting = session.responses_waiting();
+  if (waiting && !h.was_waiting) {
+    h.waiting_since_ms = h.progress_ms = now;
+    h.moved = 0;
+  } else if (h.was_waiting && moved > 0) {
+    h.progress_ms = now;
+    h.moved += moved;
+  }
+  h.was_waiting = waiting;
+  const h2::Events e = session.take_events();
+  WorkerStats& stats = worker().stats();
+  if (e.streams != 0) stats.http2_streams.add(e.streams);
+  if (e.resets_received != 0) stats.http2_resets_received.add(e.resets_received);
+  if (e.resets_sent != 0) stats.http2_resets_sent.add(e.resets_sent);
+  if (e.calm != 0) stats.http2_calm.add(e.calm);
+  if (e.protocol_errors != 0) stats.http2_protocol_errors.add(e.protocol_errors);
+  if (session.done()) stop_parsing_ = true;
+  // A GOAWAY ends it: close once written, no lingering (nothing unread matters).
+  if (stop_parsing_) orderly_close_ = true;
+}
+
+bool Connection::refill_http2() {
+  if (buffers_->http2.session == nullptr || stop_parsing_) return false;
+  pump_http2();
+  return !buffers_->output.empty();
+}
+
+std::uint64_t Connection::http2_read_timeout() {
+  const ServerSettings& s = worker().settings();
+  const ConnectionBuffers::Http2& h = buffers_->http2;
+  if (h.session->responses_waiting()) return write_check_interval();
+  // Idle counts from the last request, not the last frame: PINGs do not keep
+  // a connection open. Before the first request it is the header timeout.
+  const std::uint64_t limit = requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms;
+  const std::uint64_t elapsed = worker().now_ms() - h.last_stream_ms;
+  return elapsed >= limit ? 1 : limit - elapsed;
+}
+
+void Connection::on_http2_timeout() {
+  const ServerSettings& s = worker().settings();
+  ConnectionBuffers::Http2& h = buffers_->http2;
+  const std::uint64_t now = worker().now_ms();
+  if (draining_ && !h.session->going_away()) {
+    pump_http2();  // GOAWAY(NO_ERROR): streams in flight finish, then the connection closes
+    (void)flush_output();
+    return;
+  }
+  if (h.session->responses_waiting()) {
+    const bool stalled = now - h.progress_ms >= s.send_timeout_ms;
+    const std::uint64_t elapsed = now - h.waiting_since_ms;
+    const bool slow = s.send_min_rate > 0 && elapsed >= s.send_min_rate_grace_ms && h.moved * 1000 / elapsed < s.send_min_rate;
+    if (stalled || slow) {
+      (slow ? worker().stats().slow_readers : worker().stats().send_timeouts).add();
+      abort_now();
+      return;
+    }
+  } else if (now - h.last_stream_ms >= (requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms)) {
+    if (h.session->going_away()) {  // a GOAWAY already went and the client kept the connection
+      close_now();
+      return;
+    }
+    if (requests_ == 0) worker().stats().header_timeouts.add();
+    h.session->go_away();
+    h.last_stream_ms = now;  // the client gets one more period to finish, then it is closed
+    pump_http2();
+    (void)flush_output();
+    return;
+  }
+  arm(EV_READ, http2_read_timeout());
 }
 
 }  // namespace relais

@@ -1,6 +1,7 @@
 // Connection: one client TCP connection on a worker: the socket side
 // (reads, writes, timers, lingering close) of an HTTP/1.x exchange whose
-// framing is an http::Session's (edge/proto/h1/session.h).
+// framing is an http::Session's (edge/proto/h1/session.h), or of an HTTP/2
+// one (edge/proto/h2/session.h), the protocol chosen at the first bytes.
 //
 // Lifecycle: reading (waiting for or receiving a request head) -> writing
 // (responses queued, waiting for the socket) -> back to reading, until the
@@ -65,8 +66,19 @@ class Connection {
   void on_writable();
   void on_timeout();
 
-  // Hands the input to the HTTP/1 session (edge/proto/h1/session.h).
+  // Hands the input to the HTTP/1 session (edge/proto/h1/session.h), or to
+  // the HTTP/2 one (edge/proto/h2/session.h) when ALPN chose h2 or a plain
+  // connection opened with the h2c preface.
   void process_input();
+  enum class Protocol : std::uint8_t { http1, http2, undecided };
+  Protocol choose_protocol() const;
+  void process_http2_input();
+  // Moves the HTTP/2 session's frames into the send queue and reads its state.
+  void pump_http2();
+  // Output drained: queue more HTTP/2 frames. False if there is nothing more.
+  bool refill_http2();
+  void on_http2_timeout();
+  std::uint64_t http2_read_timeout();
   // Each returns false when the connection was closed (this is deleted).
   bool flush_output();
   void schedule_write_turn();

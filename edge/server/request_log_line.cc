@@ -57,7 +57,7 @@ void append_request_log_line(std::string& out, std::int64_t unix_seconds, const 
   append_escaped(out, request.method_token);
   out.push_back(' ');
   append_escaped(out, request.target);
-  out.append(request.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
+  out.append(request.version_major == 2 ? " HTTP/2.0\" " : request.version_minor == 0 ? " HTTP/1.0\" " : " HTTP/1.1\" ");
   append_number(out, summary.status);
   out.push_back(' ');
   append_number(out, summary.body_bytes);

@@ -260,4 +260,11 @@ void TlsConnection::shutdown() {
 
 bool TlsConnection::has_buffered_input() const { return established_ && SSL_has_pending(ssl_.get()) == 1; }
 
+bool TlsConnection::negotiated_h2() const {
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl_.get(), &protocol, &length);
+  return length == 2 && protocol[0] == 'h' && protocol[1] == '2';
+}
+
 }  // namespace relais

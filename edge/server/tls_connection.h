@@ -49,6 +49,8 @@ class TlsConnection final : public Connection {
   bool has_buffered_input() const;
   // Kernel TLS encrypts a file range handed over with sendfile(): no copy through user space.
   bool sends_files_in_kernel() const { return ktls_send_; }
+  // ALPN chose h2 (tls_context.cc on_alpn): the connection speaks HTTP/2.
+  bool negotiated_h2() const;
 
  private:
   TlsConnection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, SslPtr ssl);

@@ -373,6 +373,7 @@ void Worker::release_buffers(ConnectionBuffers* b) {
   b->framing.body_left = 0;
   b->framing.chunked_body = false;
   b->corked = false;  // the socket it was set on is closed or done with its response
+  b->http2 = ConnectionBuffers::Http2{};  // the session's streams release their bodies first
   b->output.consume(b->output.pending_bytes());
   if (pool_.size() >= kMaxPooledBuffers) {
     delete b;

@@ -21,6 +21,7 @@
 #include "edge/cache/tiered_cache.h"
 #include "edge/proto/h1/head_cache.h"
 #include "edge/proto/h1/session.h"
+#include "edge/proto/h2/session.h"
 #include "edge/http/responder.h"
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
@@ -61,6 +62,17 @@ struct ConnectionBuffers {
   bool corked = false;
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   http::FramingState framing;  // HTTP/1: a request body still to discard
+  // HTTP/2: the session and the connection's watch over it. A connection
+  // that speaks HTTP/2 keeps its buffers until it closes (the session's
+  // HPACK tables and streams outlive any one request).
+  struct Http2 {
+    std::unique_ptr<h2::Session> session;
+    std::uint64_t last_stream_ms = 0;  // idle timeout counts from the last request
+    bool was_waiting = false;          // a body waited for window at the last look
+    std::uint64_t waiting_since_ms = 0;  // minimum rate, over the bytes queued since
+    std::uint64_t moved = 0;
+    std::uint64_t progress_ms = 0;     // send timeout: the last time a waiting body moved
+  } http2;
 };
 
 struct WorkerShared {
