@@ -555,9 +555,10 @@ void Connection::pump_http2() {
   if (e.resets_sent != 0) stats.http2_resets_sent.add(e.resets_sent);
   if (e.calm != 0) stats.http2_calm.add(e.calm);
   if (e.protocol_errors != 0) stats.http2_protocol_errors.add(e.protocol_errors);
+  // Done: close once written, with a lingering close: an HTTP/2 client sends
+  // WINDOW_UPDATEs while it reads, and closing on them unread would reset the
+  // connection and destroy the end of the last body in its receive queue.
   if (session.done()) stop_parsing_ = true;
-  // A GOAWAY ends it: close once written, no lingering (nothing unread matters).
-  if (stop_parsing_) orderly_close_ = true;
 }
 
 bool Connection::refill_http2() {

@@ -240,7 +240,8 @@ bool Session::receive(const char* data, std::size_t length, Env& env) {
   } else if (rv < 0) {
     // A connection error (bad preface, flood nghttp2 detected, malformed
     // frame): GOAWAY if nghttp2 has not queued one, then close.
-    end_abusive(rv == NGHTTP2_ERR_FLOODED ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
+    const bool flood = rv == NGHTTP2_ERR_FLOODED || rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS;
+    end_abusive(flood ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
   }
   env_ = nullptr;
   return !terminated_;
