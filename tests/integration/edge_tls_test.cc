@@ -115,15 +115,21 @@ std::map<std::string, std::string>* EdgeTls::files_ = nullptr;
 RunningEdge* EdgeTls::edge_ = nullptr;
 std::uint16_t EdgeTls::tls_port_ = 0;
 
-TEST_F(EdgeTls, ServesOverTls12AndTls13WithHttp11Alpn) {
+TEST_F(EdgeTls, ServesOverTls12AndTls13WithAlpnH2ThenHttp11) {
   for (const char* version : {"--tlsv1.2", "--tlsv1.3"}) {
     std::string max = std::string(version) == "--tlsv1.2" ? "1.2" : "1.3";
     ProcessResult r = curl("/cours/lecon.html", {version, "--tls-max", max, "-w", "\n%{http_code} %{http_version}"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, file("cours/lecon.html") + "\n200 1.1") << version;
   }
-  ProcessResult h2 = curl("/", {"--http2", "-o", "/dev/null", "-w", "%{http_version}"});
-  EXPECT_EQ(h2.out, "1.1") << "ALPN must pick http/1.1 when h2 is offered too";
+  ProcessResult h2 = curl("/cours/lecon.html", {"--http2", "-w", "\n%{http_code} %{http_version}"});
+  EXPECT_EQ(h2.out, file("cours/lecon.html") + "\n200 2") << "ALPN picks h2 when offered";
+  ProcessResult big = curl("/videos/big.bin", {"--http2", "-w", "\n%{http_code} %{http_version}"});
+  EXPECT_EQ(big.out, file("videos/big.bin") + "\n200 2") << "a disk body over TLS in 16 KiB reads";
+  ProcessResult h11 = curl("/", {"--http1.1", "-o", "/dev/null", "-w", "%{http_version}"});
+  EXPECT_EQ(h11.out, "1.1") << "a client offering http/1.1 alone gets it";
+  ProcessResult neither = s_client({"-alpn", "spdy/3"});
+  EXPECT_NE(neither.exit_code, 0) << "a client offering neither h2 nor http/1.1 is refused (the alpn failure)";
   ProcessResult tls11 = s_client({"-tls1_1"});
   EXPECT_NE(tls11.exit_code, 0) << "TLS 1.1 must be refused";
 }
