@@ -73,8 +73,11 @@ class Connection {
   enum class Protocol : std::uint8_t { http1, http2, undecided };
   Protocol choose_protocol() const;
   void process_http2_input();
+  bool start_http2();  // false: refused (the connection closes)
   // Moves the HTTP/2 session's frames into the send queue and reads its state.
   void pump_http2();
+  // After a send that queued `moved` bytes: stall and rate watch, counters, done.
+  void watch_http2(std::uint64_t moved);
   // Output drained: queue more HTTP/2 frames. False if there is nothing more.
   bool refill_http2();
   void on_http2_timeout();

@@ -301,6 +301,17 @@ TEST(EdgeH2Limits, StreamsCountAgainstThePerAddressRate) {
   EXPECT_GE(metric(edge.admin_port, "relais_limited_total{limit=\"request_rate\"}"), 5);
 }
 
+TEST(EdgeH2Limits, MaxRequestsPerConnectionEndsWithGoaway) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--max-requests-per-connection", "2"});
+  // After the second stream: GOAWAY(NO_ERROR), both answered.
+  ProcessResult r = run_client({"fetch", std::to_string(edge.port), "GET:/cours/style.css", "GET:/cours/style.css",
+                               "--wait-goaway"});
+  EXPECT_NE(r.out.find("response 1 status=200"), std::string::npos) << r.out;
+  EXPECT_EQ(fact(r.out, "goaway"), "0") << r.out;
+}
+
 TEST(EdgeH2Off, PriorKnowledgeIsRefusedWhenHttp2IsOff) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));

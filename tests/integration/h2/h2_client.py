@@ -146,6 +146,8 @@ def fetch(port, specs):
     for i, sid in enumerate(sids):
         print_response(i, c.responses[sid])
     print(f"server_max_streams={c.server_settings.get(3, '-')}")
+    c.pump_until(lambda: c.goaway is not None or c.closed) if "--wait-goaway" in sys.argv else None
+    print(f"goaway={c.goaway if c.goaway is not None else '-'}")
 
 
 def legit_after(c, sid):
@@ -253,7 +255,7 @@ def report(c, next_sid=None):
 def main():
     command, port = sys.argv[1], int(sys.argv[2])
     if command == "fetch":
-        fetch(port, sys.argv[3:])
+        fetch(port, [a for a in sys.argv[3:] if a != "--wait-goaway"])
     elif command == "attack":
         attack(sys.argv[3], port, int(sys.argv[4]) if len(sys.argv) > 4 else 1000)
     else:
