@@ -137,6 +137,18 @@ TEST_F(EdgeTls, ServesOverTls12AndTls13WithAlpnH2ThenHttp11) {
   EXPECT_NE(tls11.exit_code, 0) << "TLS 1.1 must be refused";
 }
 
+TEST(EdgeTlsHttp2Off, AlpnOffersHttp11AloneWhenHttp2IsOff) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  ASSERT_TRUE(make_pki(dir));
+  RunningEdge edge = start_edge(dir, tls_flags(dir, {"--http2", "off"}));
+  const std::string p = std::to_string(https_port(edge));
+  ProcessResult r = run_process({"curl", "-sS", "--cacert", dir.file("ca.pem"), "--resolve", "localhost:" + p + ":127.0.0.1",
+                                 "--max-time", "20", "--http2", "-o", "/dev/null", "-w", "%{http_code} %{http_version}",
+                                 "https://localhost:" + p + "/"});
+  EXPECT_EQ(r.out, "200 1.1") << r.err;
+}
+
 TEST_F(EdgeTls, SniPicksTheCertificateOfTheHost) {
   ProcessResult other = s_client({"-servername", "other.test"});
   EXPECT_EQ(other.exit_code, 0) << other.err;
