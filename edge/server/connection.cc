@@ -212,6 +212,7 @@ void Connection::on_readable(bool peer_closed) {
     return;
   }
   if (buffers_ == nullptr) buffers_ = worker().acquire_buffers();  // head_started_ms: set with the first byte
+  if (buffers_->parked()) unpark_http2();
   ConnectionBuffers& b = *buffers_;
   if (b.input_length == b.input_capacity) {
     // Full: the parser bounds a head below the capacity, so what is there
@@ -416,6 +417,7 @@ bool Connection::too_slow_reader() {
 bool Connection::rearm_for_reading() {
   const ServerSettings& s = worker().settings();
   if (buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    park_http2();
     arm(EV_READ, http2_read_timeout());
     return true;
   }

@@ -74,6 +74,11 @@ class Connection {
   Protocol choose_protocol() const;
   void process_http2_input();
   bool start_http2();  // false: refused (the connection closes)
+  // Idle between requests, an HTTP/2 connection gives its pooled buffers
+  // back and keeps its session in slim ones; it takes pooled ones again
+  // when bytes arrive.
+  void park_http2();
+  void unpark_http2();
   // Moves the HTTP/2 session's frames into the send queue and reads its state.
   void pump_http2();
   // After a send that queued `moved` bytes: stall and rate watch, counters, done.

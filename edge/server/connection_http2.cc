@@ -79,6 +79,26 @@ void Connection::watch_http2(std::uint64_t moved) {
   if (session.done()) stop_parsing_ = true;
 }
 
+// An idle HTTP/2 connection held 16 KiB of pooled input and scratch besides
+// its nghttp2 session (21 KiB an idle connection, measured); parked, the
+// session and a few hundred bytes.
+void Connection::park_http2() {
+  ConnectionBuffers& b = *buffers_;
+  if (b.parked() || stop_parsing_ || b.input_length > 0 || !b.output.empty() || b.http2.session->responses_waiting())
+    return;
+  auto* slim = new ConnectionBuffers(0, 0);
+  slim->http2 = std::move(b.http2);
+  worker().release_buffers(buffers_);
+  buffers_ = slim;
+}
+
+void Connection::unpark_http2() {
+  ConnectionBuffers* full = worker().acquire_buffers();
+  full->http2 = std::move(buffers_->http2);
+  delete buffers_;
+  buffers_ = full;
+}
+
 bool Connection::refill_http2() {
   if (buffers_->http2.session == nullptr || stop_parsing_) return false;
   pump_http2();

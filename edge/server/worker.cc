@@ -375,7 +375,7 @@ void Worker::release_buffers(ConnectionBuffers* b) {
   b->corked = false;  // the socket it was set on is closed or done with its response
   b->http2 = ConnectionBuffers::Http2{};  // the session's streams release their bodies first
   b->output.consume(b->output.pending_bytes());
-  if (pool_.size() >= kMaxPooledBuffers) {
+  if (pool_.size() >= kMaxPooledBuffers || b->parked()) {
     delete b;
     return;
   }

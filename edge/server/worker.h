@@ -43,6 +43,9 @@ struct PeerAddress;
 // flight. Pooled so a keep-alive request costs no allocation.
 struct ConnectionBuffers {
   explicit ConnectionBuffers(std::size_t input_capacity, std::size_t scratch_capacity);
+  // An idle HTTP/2 connection's slim buffers (no input, no scratch): the
+  // session alone, never pooled (Connection::park_http2).
+  bool parked() const { return input_capacity == 0; }
   std::unique_ptr<char[]> input;
   std::size_t input_capacity;
   std::size_t input_length = 0;  // bytes received, not yet consumed
