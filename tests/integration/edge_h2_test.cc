@@ -267,6 +267,17 @@ TEST(EdgeH2Timers, ZeroWindowStallIsCutBySendTimeout) {
   EXPECT_EQ(ok.status, "200");
 }
 
+TEST(EdgeH2Timers, SlowReaderIsCutLikeOverHttp1) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--send-timeout", "1s", "--send-lowat", "64K"});
+  ProcessResult r = run_client({"attack", std::to_string(edge.port), "slow-reader"});
+  EXPECT_EQ(fact(r.out, "slow_reader_cut"), "True") << r.out;
+  EXPECT_GE(metric(edge.admin_port, "relais_errors_total{kind=\"send_timeout\"}") +
+                metric(edge.admin_port, "relais_errors_total{kind=\"slow_reader\"}"), 1);
+  EXPECT_EQ(fetch_one(edge.port, "GET:/cours/style.css").status, "200");
+}
+
 TEST(EdgeH2Timers, IdleConnectionGetsGoawayAndCloses) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));

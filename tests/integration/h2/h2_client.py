@@ -22,8 +22,12 @@ DEADLINE = 20.0
 
 
 class Client:
-    def __init__(self, port, settings=None, auto_window=True):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=DEADLINE)
+    def __init__(self, port, settings=None, auto_window=True, receive_buffer=0):
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self.sock.settimeout(DEADLINE)
+        self.sock.connect(("127.0.0.1", port))
         self.enc, self.dec = Encoder(), Decoder()
         self.buf = b""
         self.auto_window = auto_window
@@ -232,6 +236,16 @@ def attack(name, port, count):
         c2.wait_responses([1])
         print(f"drain_goaway={c2.goaway} drained_length={len(c2.responses[1]['body'])}")
         return
+    elif name == "slow-reader":  # opens every window, then never reads the socket
+        import select
+        c2 = Client(port, settings={4: (1 << 31) - 1}, auto_window=False, receive_buffer=4096)
+        c2.send(WindowUpdateFrame(0, window_increment=(1 << 31) - 1 - 65535))
+        for sid in (1, 3, 5):
+            c2.request(sid, "GET", "/videos/big.bin")
+        p = select.poll()
+        p.register(c2.sock, select.POLLERR | select.POLLHUP | select.POLLRDHUP)  # not POLLIN: nothing is read
+        print(f"slow_reader_cut={bool(p.poll(int(DEADLINE * 1000)))}")
+        return report(c)
     elif name == "zero-window":  # never opens a window: the send timeout ends it
         c2 = Client(port, settings={4: 0}, auto_window=False)
         c2.request(1, "GET", "/videos/big.bin")
