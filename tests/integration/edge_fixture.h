@@ -27,6 +27,10 @@ bool publish_tree(const TempDir& dir, const std::map<std::string, std::string>& 
 // Starts relais-edge on dir/out with the given extra flags; waits for "ready".
 RunningEdge start_edge(const TempDir& dir, const std::vector<std::string>& extra_flags = {});
 
+// A sample's value from the admin listener's /metrics (the first line
+// starting with `series` and a space), -1 if absent or unreachable.
+double metric(std::uint16_t admin_port, const std::string& series);
+
 // Decoders for checking variants against their source.
 std::string decode_body(const std::string& encoding, const std::string& body, std::size_t expected_size);
 

@@ -77,14 +77,6 @@ std::string fact(const std::string& out, const std::string& key) {
   return m[2];
 }
 
-double metric(std::uint16_t admin_port, const std::string& series) {
-  auto r = http_get(admin_port, "/metrics");
-  if (!r) return -1;
-  std::size_t at = r->body.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(r->body.substr(at + series.size() + 2));
-}
-
 class EdgeH2 : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {

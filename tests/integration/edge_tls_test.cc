@@ -60,15 +60,6 @@ std::vector<std::string> tls_flags(const TempDir& dir, const std::vector<std::st
   return f;
 }
 
-// A metric's value from the admin listener (first sample line starting with `series`).
-double metric(std::uint16_t admin_port, const std::string& series) {
-  auto r = http_get(admin_port, "/metrics");
-  if (!r) return -1;
-  std::size_t at = r->body.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(r->body.substr(at + series.size() + 2));
-}
-
 class EdgeTls : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
