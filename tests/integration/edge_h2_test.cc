@@ -315,6 +315,19 @@ TEST(EdgeH2Limits, MaxRequestsPerConnectionEndsWithGoaway) {
   EXPECT_EQ(fact(r.out, "goaway"), "0") << r.out;
 }
 
+TEST(EdgeH2Purge, APurgedPathIsGoneOverHttp2Too) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  ASSERT_EQ(fetch_one(edge.port, "GET:/cours/lecon.html").status, "200");
+  auto purged = http_get(edge.admin_port, "/purge?path=/cours/lecon.html", {"Authorization: Bearer secret-token"}, "POST");
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(purged->status, 200);
+  std::vector<H2Response> r = fetch(edge.port, {"GET:/cours/lecon.html", "GET:/cours/style.css"});
+  EXPECT_EQ(r[0].status, "404");
+  EXPECT_EQ(r[1].status, "200");
+}
+
 TEST(EdgeH2Off, PriorKnowledgeIsRefusedWhenHttp2IsOff) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));
