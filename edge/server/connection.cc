@@ -94,6 +94,10 @@ Connection::~Connection() {
   ::close(fd());
 }
 
+bool Connection::waiting_for_next_request() const {
+  return phase_ == Phase::reading && requests_ > 0 && (idle() || buffers_->parked());
+}
+
 void Connection::start() { arm(EV_READ, worker().settings().header_timeout_ms); }
 
 void Connection::drain() {

@@ -45,7 +45,8 @@ class Connection {
   void drain();
   bool idle() const { return buffers_ == nullptr; }
   // Between two requests of a keep-alive connection: the first to shed under load.
-  bool waiting_for_next_request() const { return idle() && phase_ == Phase::reading && requests_ > 0; }
+  // An HTTP/2 connection qualifies while parked (no stream has anything in flight).
+  bool waiting_for_next_request() const;
   const AddressLimiter::Ticket& ticket() const { return ticket_; }
   // Closes and deletes this connection.
   void close_now();

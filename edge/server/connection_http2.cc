@@ -90,6 +90,7 @@ void Connection::park_http2() {
   slim->http2 = std::move(b.http2);
   worker().release_buffers(buffers_);
   buffers_ = slim;
+  if (requests_ > 0) worker().connection_idle(this);  // the most recently idle: the last to be shed
 }
 
 void Connection::unpark_http2() {

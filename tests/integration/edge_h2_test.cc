@@ -5,10 +5,13 @@
 // which a legitimate stream is still served. ALPN over TLS is in
 // edge_tls_test.cc.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <fstream>
 #include <map>
+#include <memory>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -313,6 +316,39 @@ TEST(EdgeH2Limits, MaxRequestsPerConnectionEndsWithGoaway) {
                                "--wait-goaway"});
   EXPECT_NE(r.out.find("response 1 status=200"), std::string::npos) << r.out;
   EXPECT_EQ(fact(r.out, "goaway"), "0") << r.out;
+}
+
+// An HTTP/2 connection whose request was answered, read to its end (RawClient).
+std::unique_ptr<RawClient> served_h2_connection(std::uint16_t port, const char* source) {
+  auto c = std::make_unique<RawClient>(port, source);
+  // HPACK, static table only: :method GET, :scheme http, :path /, :authority localhost.
+  const std::string block = std::string("\x82\x86\x84\x01\x09", 5) + "localhost";
+  std::string frames = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + std::string("\0\0\0\x04\0\0\0\0\0", 9);
+  frames += std::string("\0\0", 2) + static_cast<char>(block.size()) + std::string("\x01\x05\0\0\0\x01", 6) + block;
+  EXPECT_TRUE(c->send(frames));
+  // Until the DATA frame that ends stream 1 (type 0, END_STREAM) has come.
+  std::string got;
+  const std::string end_of_stream("\0\x01\0\0\0\x01", 6);
+  pollfd p{c->native_handle(), POLLIN, 0};
+  while (got.find(end_of_stream) == std::string::npos && ::poll(&p, 1, 10'000) == 1) {
+    char buffer[65536];
+    const ssize_t n = ::recv(c->native_handle(), buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  EXPECT_NE(got.find(end_of_stream), std::string::npos);
+  return c;
+}
+
+TEST(EdgeH2Limits, NearTheConnectionBoundAnIdleHttp2ConnectionIsShedFirst) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--max-connections", "4", "--workers", "1"});
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(served_h2_connection(edge.port, "127.0.0.12"));
+  auto newcomer = served_h2_connection(edge.port, "127.0.0.13");
+  EXPECT_TRUE(idle.front()->wait_closed());  // the longest idle made room
+  EXPECT_EQ(metric(edge.admin_port, "relais_idle_connections_shed_total"), 1);
 }
 
 TEST(EdgeH2Purge, APurgedPathIsGoneOverHttp2Too) {
