@@ -107,6 +107,12 @@ struct EdgeConfig {
   // TCP_NOTSENT_LOWAT: without it a slow reader's socket queues up to the
   // kernel's 4 MiB send buffer, which an abort must then free on the loop.
   std::uint64_t send_lowat = 1024 * 1024;
+  // HTTP/2 (edge/proto/h2/session.h): ALPN h2 on TLS listeners, prior
+  // knowledge (h2c) on plain ones; each bound answers an attack (README).
+  bool http2 = true;
+  std::uint64_t http2_max_streams = 100;          // SETTINGS_MAX_CONCURRENT_STREAMS
+  std::uint64_t http2_max_resets = 200;           // resets + stream errors per connection per 10 s (Rapid Reset, MadeYouReset)
+  std::uint64_t http2_max_control_frames = 1000;  // SETTINGS/PING/WINDOW_UPDATE/PRIORITY per connection per 10 s
   std::uint64_t defer_accept_ms = 0;  // TCP_DEFER_ACCEPT on client listeners; 0 = off
   std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
   // Background re-hashing of the store's blobs, bytes per second for the

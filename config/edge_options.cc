@@ -64,6 +64,9 @@ const EdgeBounded kBounded[] = {
     {{"send-min-rate-grace", Unit::duration, 1, kDay}, &EdgeConfig::send_min_rate_grace_ms},
     {{"send-lowat", Unit::size, 0, 256 * kMiB}, &EdgeConfig::send_lowat},
     {{"open-files", Unit::count, 1, 1ull << 20}, &EdgeConfig::open_files},
+    {{"http2-max-streams", Unit::count, 1, 1000}, &EdgeConfig::http2_max_streams},
+    {{"http2-max-resets", Unit::count, 1, 100'000}, &EdgeConfig::http2_max_resets},
+    {{"http2-max-control-frames", Unit::count, 10, 1'000'000}, &EdgeConfig::http2_max_control_frames},
     {{"defer-accept", Unit::duration, 0, kHour}, &EdgeConfig::defer_accept_ms},
     {{"rehash-rate", Unit::size, 0, 16 * kGiB}, &EdgeConfig::rehash_rate},
     {{"rehash-interval", Unit::duration, 1000, 30 * kDay}, &EdgeConfig::rehash_interval_ms},
@@ -129,6 +132,12 @@ po::options_description edge_description() {
     ("send-min-rate-grace", duration(d.send_min_rate_grace_ms), "time before the minimum send rate applies")
     ("send-lowat", size(d.send_lowat), "unsent bytes a client socket may queue in the kernel (TCP_NOTSENT_LOWAT; 0 = kernel default): bounds what a slow reader holds")
     ("defer-accept", duration(d.defer_accept_ms), "TCP_DEFER_ACCEPT on client listeners, whole seconds (0 = off): accept a connection only once its first bytes arrived (at most 1h)")
+    ("http2", str("on"), "on|off: HTTP/2 (ALPN h2 on --tls-listen, prior knowledge h2c on --listen)")
+    ("http2-max-streams", num(d.http2_max_streams), "concurrent streams per HTTP/2 connection (SETTINGS_MAX_CONCURRENT_STREAMS, 1-1000)")
+    ("http2-max-resets", num(d.http2_max_resets),
+       "stream resets, sent by the client or caused by its errors, per HTTP/2 connection per 10 s; beyond: GOAWAY ENHANCE_YOUR_CALM (Rapid Reset, MadeYouReset)")
+    ("http2-max-control-frames", num(d.http2_max_control_frames),
+       "SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames per HTTP/2 connection per 10 s, plus one per DATA frame sent; beyond: GOAWAY ENHANCE_YOUR_CALM")
     ("open-files", num(d.open_files), "cached open blob file descriptors, all workers (at least one per worker)")
     ("rehash-rate", size(d.rehash_rate), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off, at most 16G)")
     ("rehash-interval", duration(d.rehash_interval_ms), "least time between the starts of two re-hash passes (1s to 30d): a small store is re-read once per interval, not continuously")
@@ -251,6 +260,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
     return CliOutcome::usage("--address-rate: '" + vm["address-rate"].as<std::string>() + "' is neither 0 (off) nor at least 0.001");
   if (auto bad = convert_real(vm, "address-burst", 0, 1e9, c.address_burst)) return *bad;
   if (auto bad = parse_tls_options(vm, c)) return *bad;
+  if (auto bad = convert_switch(vm, "http2", c.http2)) return *bad;
   const auto& memory = vm["memory-cache"].as<std::string>();
   if (memory == "auto") {
     c.memory_cache_bytes = physical_memory_bytes() / 4;
@@ -339,6 +349,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("tls-ciphersuites", c.tls_ciphersuites);
   line("tls-ocsp-response", c.tls_ocsp_response);
   line("tls-session-tickets", c.tls_session_tickets ? "on" : "off");
+  line("http2", c.http2 ? "on" : "off");
   line("use-as-dictionary", c.use_as_dictionary);
   lines("trusted-key", c.trusted_keys);
   out += describe_sites(c);

@@ -1,4 +1,5 @@
-// Request: one parsed HTTP/1.x request head, as views into the receive buffer.
+// Request: one parsed request head (an HTTP/1.x head or an HTTP/2 header
+// block), as views into the receive buffer or the HTTP/2 stream's fields.
 //
 // Zero-copy: every string_view points into the connection's receive buffer
 // and is valid until that buffer is compacted, i.e. until the response has
@@ -24,6 +25,7 @@ struct Request {
   std::string_view method_token;
   std::string_view target;      // request-target as sent
   std::uint8_t version_minor = 1;  // HTTP/1.0 or HTTP/1.1
+  std::uint8_t version_major = 1;  // 2: the request came as an HTTP/2 stream (edge/proto/h2)
 
   HeaderField* headers = nullptr;
   std::size_t header_count = 0;

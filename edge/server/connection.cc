@@ -22,8 +22,9 @@ namespace {
 
 constexpr int kMaxIov = 64;
 
-// The connection as its HTTP/1 session's host: the worker's services and
-// this connection's address and limiter ticket.
+// The connection as its session's host (HTTP/1, and HTTP/2 through the same
+// calls): the worker's services and this connection's address, limiter
+// ticket and SNI name.
 class Http1Host final : public http::SessionHost {
  public:
   // server_name: the connection's SNI name (TLS only, empty if none).
@@ -110,10 +111,19 @@ Connection::~Connection() {
   ::close(fd());
 }
 
+bool Connection::waiting_for_next_request() const {
+  return phase_ == Phase::reading && requests_ > 0 && (idle() || buffers_->parked());
+}
+
 void Connection::start() { arm(EV_READ, worker().settings().header_timeout_ms); }
 
 void Connection::drain() {
   draining_ = true;
+  if (buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    // GOAWAY on this connection's next turn (on_http2_timeout); open streams finish.
+    if (phase_ == Phase::reading) arm(EV_READ, 1);
+    return;
+  }
   // Idle: a short wait for a request already on its way (server_settings.h,
   // drain_idle_ms); it is answered with Connection: close, silence closes.
   if (idle() && phase_ == Phase::reading) arm(EV_READ, worker().settings().drain_idle_ms);
@@ -168,6 +178,10 @@ void Connection::on_event(evutil_socket_t, short what, void* self) {
 
 void Connection::on_timeout() {
   const ServerSettings& s = worker().settings();
+  if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    on_http2_timeout();
+    return;
+  }
   if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->input_length > 0) {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
     worker().stats().header_timeouts.add();
@@ -219,6 +233,7 @@ void Connection::on_readable(bool peer_closed) {
     return;
   }
   if (buffers_ == nullptr) buffers_ = worker().acquire_buffers();  // head_started_ms: set with the first byte
+  if (buffers_->parked()) unpark_http2();
   ConnectionBuffers& b = *buffers_;
   if (b.input_length == b.input_capacity) {
     // Full: the parser bounds a head below the capacity, so what is there
@@ -256,6 +271,15 @@ void Connection::on_readable(bool peer_closed) {
 // HTTP/1 framing is the session's (edge/proto/h1/session.h): the
 // connection lends it the buffers and keeps its flags in bit fields.
 void Connection::process_input() {
+  if (buffers_->http2.session == nullptr && requests_ == 0 && worker().settings().http2) {
+    const Protocol protocol = choose_protocol();
+    if (protocol == Protocol::undecided) return;  // a prefix of the h2c preface: wait (header timeout)
+    if (protocol == Protocol::http2 && !start_http2()) return;
+  }
+  if (buffers_->http2.session != nullptr) {
+    process_http2_input();
+    return;
+  }
   Http1Host host(*buffers_, peer_, ticket_, transport_sends_files_in_kernel(), tls_,
                  tls_ ? tls().server_name() : std::string_view());
   const http::SessionLimits limits = session_limits(worker().settings());
@@ -274,7 +298,10 @@ bool Connection::flush_output() {
   std::uint64_t budget = s.write_budget;
   bool progressed = false;
   b.write_turn_due = false;
-  while (!b.output.empty() && budget > 0) {
+  // HTTP/2 bodies enter the queue a bounded slice at a time (max-pending-output):
+  // the next slice is taken within the same write budget, and taken before
+  // the budget is checked, so a budget spent leaves output for the next turn.
+  while ((!b.output.empty() || refill_http2()) && budget > 0) {
     auto& segments = b.output.segments();
     IoResult r;
     if (segments.front().kind == http::Segment::Kind::file) {
@@ -412,6 +439,11 @@ bool Connection::too_slow_reader() {
 
 bool Connection::rearm_for_reading() {
   const ServerSettings& s = worker().settings();
+  if (buffers_ != nullptr && buffers_->http2.session != nullptr) {
+    park_http2();
+    arm(EV_READ, http2_read_timeout());
+    return true;
+  }
   if (buffers_ != nullptr && (buffers_->input_length > 0 || buffers_->framing.discarding())) {
     // A partial head, or a body still to discard: the deadline counts from
     // the head's first byte (or the body's start), whatever the client
@@ -471,6 +503,32 @@ void Connection::abort_now() {
 
 void Connection::close_now() {
   worker().connection_closed(this);  // unlinks and deletes
+}
+
+// ---- HTTP/2: the calls that need the session host above; the rest of the
+// socket side of an h2::Session is in connection_http2.cc ----
+
+void Connection::process_http2_input() {
+  ConnectionBuffers& b = *buffers_;
+  if (!stop_parsing_) {
+    Http1Host host(b, peer_, ticket_, transport_sends_files_in_kernel(), tls_, tls_ ? tls().server_name() : std::string_view());
+    h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
+    if (!b.http2.session->receive(b.input.get(), b.input_length, env)) stop_parsing_ = true;
+  }
+  b.input_length = 0;  // nghttp2 took all of it (it keeps a partial frame itself)
+  pump_http2();
+}
+
+void Connection::pump_http2() {
+  ConnectionBuffers& b = *buffers_;
+  h2::Session& session = *b.http2.session;
+  // A drain, or max-requests-per-connection streams taken: GOAWAY, the open streams finish.
+  if (draining_ || requests_ >= worker().settings().max_requests_per_connection) session.go_away();
+  Http1Host host(b, peer_, ticket_, transport_sends_files_in_kernel(), tls_, tls_ ? tls().server_name() : std::string_view());
+  h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
+  const std::uint64_t before = b.output.pending_bytes();
+  if (!session.send(env)) stop_parsing_ = true;
+  watch_http2(b.output.pending_bytes() - before);
 }
 
 }  // namespace relais

@@ -1,6 +1,7 @@
 // Connection: one client TCP connection on a worker: the socket side
 // (reads, writes, timers, lingering close) of an HTTP/1.x exchange whose
-// framing is an http::Session's (edge/proto/h1/session.h).
+// framing is an http::Session's (edge/proto/h1/session.h), or of an HTTP/2
+// one (edge/proto/h2/session.h), the protocol chosen at the first bytes.
 //
 // Lifecycle: reading (waiting for or receiving a request head) -> writing
 // (responses queued, waiting for the socket) -> back to reading, until the
@@ -44,7 +45,8 @@ class Connection {
   void drain();
   bool idle() const { return buffers_ == nullptr; }
   // Between two requests of a keep-alive connection: the first to shed under load.
-  bool waiting_for_next_request() const { return idle() && phase_ == Phase::reading && requests_ > 0; }
+  // An HTTP/2 connection qualifies while parked (no stream has anything in flight).
+  bool waiting_for_next_request() const;
   const AddressLimiter::Ticket& ticket() const { return ticket_; }
   // Closes and deletes this connection.
   void close_now();
@@ -65,8 +67,27 @@ class Connection {
   void on_writable();
   void on_timeout();
 
-  // Hands the input to the HTTP/1 session (edge/proto/h1/session.h).
+  // Hands the input to the HTTP/1 session (edge/proto/h1/session.h), or to
+  // the HTTP/2 one (edge/proto/h2/session.h) when ALPN chose h2 or a plain
+  // connection opened with the h2c preface.
   void process_input();
+  enum class Protocol : std::uint8_t { http1, http2, undecided };
+  Protocol choose_protocol() const;
+  void process_http2_input();
+  bool start_http2();  // false: refused (the connection closes)
+  // Idle between requests, an HTTP/2 connection gives its pooled buffers
+  // back and keeps its session in slim ones; it takes pooled ones again
+  // when bytes arrive.
+  void park_http2();
+  void unpark_http2();
+  // Moves the HTTP/2 session's frames into the send queue and reads its state.
+  void pump_http2();
+  // After a send that queued `moved` bytes: stall and rate watch, counters, done.
+  void watch_http2(std::uint64_t moved);
+  // Output drained: queue more HTTP/2 frames. False if there is nothing more.
+  bool refill_http2();
+  void on_http2_timeout();
+  std::uint64_t http2_read_timeout();
   // Each returns false when the connection was closed (this is deleted).
   bool flush_output();
   void schedule_write_turn();

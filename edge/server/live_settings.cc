@@ -45,6 +45,10 @@ ServerSettings server_settings_from(const EdgeConfig& c) {
   s.send_lowat = c.send_lowat;
   s.sendfile_min = c.sendfile_min;
   s.drain_timeout_ms = c.drain_timeout_ms;
+  s.http2 = c.http2;
+  s.http2_max_streams = static_cast<std::uint32_t>(c.http2_max_streams);
+  s.http2_max_resets = static_cast<std::uint32_t>(c.http2_max_resets);
+  s.http2_max_control_frames = static_cast<std::uint32_t>(c.http2_max_control_frames);
   return s;
 }
 

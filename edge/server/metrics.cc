@@ -75,6 +75,17 @@ void render_blob_checks(Exposition& e, const RehashStats* rehash) {
   e.sample("relais_blob_rehash_passes_total", "", load(rehash->passes));
 }
 
+void render_http2(Exposition& e) {
+  e.metric("relais_http2_connections_total", "counter", "Connections that spoke HTTP/2 (ALPN h2 or prior knowledge).", [](const WorkerStats& w) -> const Counter& { return w.http2_connections; });
+  e.metric("relais_http2_streams_total", "counter", "HTTP/2 requests answered (also counted in relais_requests_total).", [](const WorkerStats& w) -> const Counter& { return w.http2_streams; });
+  e.header("relais_http2_resets_total", "counter", "HTTP/2 stream resets, by who sent them (server: stream errors the client caused).");
+  e.sample("relais_http2_resets_total", "{by=\"client\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_resets_received; })));
+  e.sample("relais_http2_resets_total", "{by=\"server\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_resets_sent; })));
+  e.header("relais_http2_goaway_errors_total", "counter", "HTTP/2 connections ended with an error GOAWAY, by code.");
+  e.sample("relais_http2_goaway_errors_total", "{code=\"enhance_your_calm\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_calm; })));
+  e.sample("relais_http2_goaway_errors_total", "{code=\"protocol_error\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_protocol_errors; })));
+}
+
 }  // namespace
 
 const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
@@ -116,6 +127,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.metric("relais_memory_cache_evictions_total", "counter", "Objects evicted from the memory tier.", [](const WorkerStats& w) -> const Counter& { return w.memory_evictions; });
   e.metric("relais_open_blob_files", "gauge", "Blob files held open for sendfile.", [](const WorkerStats& w) -> const Counter& { return w.open_blob_files; });
   render_blob_checks(e, rehash);
+  render_http2(e);
   e.gauge("relais_catalog_loaded", "1 once a catalog is in service.", g.catalog_loaded ? 1 : 0);
   e.gauge("relais_catalog_generation", "Manifest generation in service.", static_cast<double>(g.catalog_generation));
   e.gauge("relais_catalog_objects", "Paths in the catalog in service.", static_cast<double>(g.catalog_entries));

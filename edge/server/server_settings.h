@@ -47,6 +47,11 @@ struct ServerSettings {
   // it fails that request (the client cannot tell it was never processed).
   // It gets this long to send one, answered with Connection: close.
   std::uint64_t drain_idle_ms = 1'000;
+  // HTTP/2 (edge/proto/h2/session.h): off, every connection is HTTP/1.1.
+  bool http2 = true;
+  std::uint32_t http2_max_streams = 100;
+  std::uint32_t http2_max_resets = 200;            // per connection per 10 s
+  std::uint32_t http2_max_control_frames = 1000;   // per connection per 10 s
 };
 
 }  // namespace relais

@@ -265,4 +265,11 @@ std::string_view TlsConnection::server_name() const {
   return name != nullptr ? std::string_view(name) : std::string_view();
 }
 
+bool TlsConnection::negotiated_h2() const {
+  const unsigned char* protocol = nullptr;
+  unsigned int length = 0;
+  SSL_get0_alpn_selected(ssl_.get(), &protocol, &length);
+  return length == 2 && protocol[0] == 'h' && protocol[1] == '2';
+}
+
 }  // namespace relais

@@ -52,6 +52,8 @@ class TlsConnection final : public Connection {
   bool sends_files_in_kernel() const { return ktls_send_; }
   // The SNI host name the client sent (RFC 6066 §3), empty if none.
   std::string_view server_name() const;
+  // ALPN chose h2 (tls_context.cc on_alpn): the connection speaks HTTP/2.
+  bool negotiated_h2() const;
 
  private:
   TlsConnection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, SslPtr ssl);

@@ -90,13 +90,23 @@ int on_servername(SSL* ssl, int*, void*) {
   return SSL_TLSEXT_ERR_OK;
 }
 
-// RFC 7301 §3.2: we speak http/1.1 only; a client that offers ALPN without
-// it gets no_application_protocol rather than bytes it cannot parse.
+// The protocols we speak, in our order of preference (RFC 7301 wire format).
+struct AlpnList {
+  const unsigned char* bytes;
+  unsigned int length;
+};
+constexpr unsigned char kH2Http11[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+constexpr AlpnList kWithHttp2{kH2Http11, sizeof kH2Http11};
+constexpr AlpnList kHttp11Only{kH2Http11 + 3, sizeof kH2Http11 - 3};
+
+// RFC 7301 §3.2: h2 first (when on), then http/1.1; a client that offers
+// ALPN with neither gets no_application_protocol rather than bytes it cannot
+// parse (the "alpn" handshake failure).
 int on_alpn(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in, unsigned int in_length,
-            void*) {
-  static const unsigned char kHttp11[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+            void* arg) {
+  const auto* ours = static_cast<const AlpnList*>(arg);
   unsigned char* selected = nullptr;
-  if (SSL_select_next_proto(&selected, out_length, kHttp11, sizeof kHttp11, in, in_length) != OPENSSL_NPN_NEGOTIATED)
+  if (SSL_select_next_proto(&selected, out_length, ours->bytes, ours->length, in, in_length) != OPENSSL_NPN_NEGOTIATED)
     return SSL_TLSEXT_ERR_ALERT_FATAL;
   *out = selected;
   return SSL_TLSEXT_ERR_OK;
@@ -214,7 +224,7 @@ Result<SslCtxPtr> new_context(const TlsSettings& s, TicketKeyRing& tickets) {
     SSL_CTX_set_options(c, SSL_OP_NO_TICKET);
     SSL_CTX_set_num_tickets(c, 0);
   }
-  SSL_CTX_set_alpn_select_cb(c, &on_alpn, nullptr);
+  SSL_CTX_set_alpn_select_cb(c, &on_alpn, const_cast<AlpnList*>(s.http2 ? &kWithHttp2 : &kHttp11Only));
   auto* extras = new ContextExtras;
   extras->tickets = &tickets;
   SSL_CTX_set_ex_data(c, extras_index(), extras);  // freed with the context

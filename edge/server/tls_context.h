@@ -61,6 +61,7 @@ struct TlsSettings {
   std::string ciphersuites = kDefaultTlsCiphersuites;  // TLS 1.3
   std::string ocsp_response;                           // DER file stapled for the default certificate
   bool session_tickets = true;                         // false: no resumption at all
+  bool http2 = true;                                   // ALPN offers h2 before http/1.1
 };
 
 // Loads and checks every certificate (readable, parses, not expired or not

@@ -30,6 +30,7 @@ TlsSettings tls_settings_from(const EdgeConfig& c) {
   if (!c.tls_ciphersuites.empty()) s.ciphersuites = c.tls_ciphersuites;
   s.ocsp_response = c.tls_ocsp_response;
   s.session_tickets = c.tls_session_tickets;
+  s.http2 = c.http2;
   return s;
 }
 
@@ -50,6 +51,7 @@ Result<std::unique_ptr<TlsService>> make_tls_service(const EdgeConfig& c) {
 Status reload_tls_service(TlsService& service, const EdgeConfig& config) {
   TlsSettings settings = tls_settings_from(config);
   settings.session_tickets = service.settings.session_tickets;  // the ticket ring was made for it
+  settings.http2 = service.settings.http2;  // a restart-only option: the workers' sessions were sized for it
   auto ctx = build_tls_context(settings, *service.tickets, std::time(nullptr));
   if (!ctx.ok()) return Error::config("TLS reload failed: " + ctx.error().message);
   service.settings = std::move(settings);

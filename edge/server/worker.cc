@@ -395,8 +395,9 @@ void Worker::release_buffers(ConnectionBuffers* b) {
   b->framing.body_left = 0;
   b->framing.chunked_body = false;
   b->corked = false;  // the socket it was set on is closed or done with its response
+  b->http2 = ConnectionBuffers::Http2{};  // the session's streams release their bodies first
   b->output.consume(b->output.pending_bytes());
-  if (pool_.size() >= kMaxPooledBuffers) {
+  if (pool_.size() >= kMaxPooledBuffers || b->parked()) {
     delete b;
     return;
   }
@@ -453,6 +454,15 @@ void Worker::finish_exchange(const PendingExchange& e, std::string_view log_head
 
 void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const http::Request& request,
                          const http::ResponseSummary& summary) {
+  if (request.version_major == 2) {
+    // HTTP/2 streams interleave on the connection, so ExchangeQueue's stream
+    // offsets do not apply: a stream is timed to its response being queued
+    // (its first and last DATA frame leaving are not tracked yet).
+    stream_log_text_.clear();
+    const PendingExchange e = begin_exchange(peer, request, summary, "HTTP/2.0", stream_log_text_);
+    finish_exchange(e, std::string_view(stream_log_text_).substr(e.log_begin, e.log_end - e.log_begin), now_us());
+    return;
+  }
   const std::string_view protocol = request.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
   PendingExchange e = begin_exchange(peer, request, summary, protocol, b.exchanges.text());
   e.start = b.exchanges.next_start();

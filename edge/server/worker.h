@@ -21,6 +21,7 @@
 #include "edge/cache/tiered_cache.h"
 #include "edge/proto/h1/head_cache.h"
 #include "edge/proto/h1/session.h"
+#include "edge/proto/h2/session.h"
 #include "edge/http/responder.h"
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
@@ -44,6 +45,9 @@ struct PeerAddress;
 // flight. Pooled so a keep-alive request costs no allocation.
 struct ConnectionBuffers {
   explicit ConnectionBuffers(std::size_t input_capacity, std::size_t scratch_capacity);
+  // An idle HTTP/2 connection's slim buffers (no input, no scratch): the
+  // session alone, never pooled (Connection::park_http2).
+  bool parked() const { return input_capacity == 0; }
   std::unique_ptr<char[]> input;
   std::size_t input_capacity;
   std::size_t input_length = 0;  // bytes received, not yet consumed
@@ -64,6 +68,17 @@ struct ConnectionBuffers {
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   http::FramingState framing;  // HTTP/1: a request body still to discard
   ExchangeQueue exchanges;     // responses queued, not yet wholly sent (timing, access log)
+  // HTTP/2: the session and the connection's watch over it. A connection
+  // that speaks HTTP/2 keeps its buffers until it closes (the session's
+  // HPACK tables and streams outlive any one request).
+  struct Http2 {
+    std::unique_ptr<h2::Session> session;
+    std::uint64_t last_stream_ms = 0;  // idle timeout counts from the last request
+    bool was_waiting = false;          // a body waited for window at the last look
+    std::uint64_t waiting_since_ms = 0;  // minimum rate, over the bytes queued since
+    std::uint64_t moved = 0;
+    std::uint64_t progress_ms = 0;     // send timeout: the last time a waiting body moved
+  } http2;
 };
 
 // What a worker needs of one site (site.h): each worker opens the site's
@@ -227,6 +242,7 @@ class Worker {
   Connection* connections_ = nullptr;
   Connection* connections_tail_ = nullptr;
   std::string log_buffer_;
+  std::string stream_log_text_;  // an HTTP/2 stream's log line head, reused
   std::int64_t date_second_ = -1;
   std::uint64_t abort_turn_ = 0;  // the loop turn's cached time, in microseconds
   unsigned aborts_in_turn_ = 0;

@@ -41,6 +41,13 @@ struct WorkerStats {
   Counter blob_refused;          // symlink, not a regular file, foreign owner, quarantined
   Counter blob_corrupt;          // read whole into RAM and its hash did not match
   Counter catalog_generation;
+  // HTTP/2 (edge/proto/h2/session.h, Events): its streams count in requests_by_class too.
+  Counter http2_connections;
+  Counter http2_streams;
+  Counter http2_resets_received;   // RST_STREAM from clients
+  Counter http2_resets_sent;       // stream errors we answered with RST_STREAM
+  Counter http2_calm;              // connections ended with GOAWAY(ENHANCE_YOUR_CALM): over a budget
+  Counter http2_protocol_errors;   // connections ended for a protocol error
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <random>
 
+#include "tests/integration/client/raw_client.h"
+
 namespace relais::testing {
 
 std::map<std::string, std::string> standard_tree() {
@@ -93,6 +95,14 @@ std::string decode_body(const std::string& encoding, const std::string& body, st
     return body;
   }
   return out;
+}
+
+double metric(std::uint16_t admin_port, const std::string& series) {
+  auto r = http_get(admin_port, "/metrics");
+  if (!r) return -1;
+  std::size_t at = r->body.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(r->body.substr(at + series.size() + 2));
 }
 
 }  // namespace relais::testing

@@ -30,6 +30,10 @@ RunningEdge start_edge(const TempDir& dir, const std::vector<std::string>& extra
 // "ready"; it must listen on 127.0.0.1 (http and admin).
 RunningEdge run_edge(const std::vector<std::string>& argv);
 
+// A sample's value from the admin listener's /metrics (the first line
+// starting with `series` and a space), -1 if absent or unreachable.
+double metric(std::uint16_t admin_port, const std::string& series);
+
 // Decoders for checking variants against their source.
 std::string decode_body(const std::string& encoding, const std::string& body, std::size_t expected_size);
 

@@ -28,6 +28,7 @@
 #include <array>
 #include <cstring>
 
+#include "edge/http/request_fields.h"
 #include "edge/http/target_normalizer.h"
 
 namespace relais::http {
@@ -78,20 +79,6 @@ void for_each_element(std::string_view list, Fn&& fn) {
     if (comma == std::string_view::npos) return;
     list.remove_prefix(comma + 1);
   }
-}
-
-Method method_from_token(std::string_view t) {
-  // Methods are case-sensitive (RFC 9110 §9.1): "get" is an unknown method.
-  struct Entry { std::string_view name; Method method; };
-  static constexpr Entry kMethods[] = {
-      {"GET", Method::get},         {"HEAD", Method::head},   {"OPTIONS", Method::options},
-      {"POST", Method::post},       {"PUT", Method::put},     {"DELETE", Method::del},
-      {"CONNECT", Method::connect}, {"TRACE", Method::trace}, {"PATCH", Method::patch},
-  };
-  for (const Entry& e : kMethods) {
-    if (e.name == t) return e.method;
-  }
-  return Method::other;
 }
 
 // Framing facts gathered over all header lines, checked once the head ends,
@@ -152,12 +139,6 @@ void note_connection(std::string_view value, Framing& f) {
   });
 }
 
-// For list headers sent on several lines only the first line is kept
-// (request.h); a default view (null data) means "not seen yet".
-void keep_first(std::string_view& slot, std::string_view value) {
-  if (slot.data() == nullptr) slot = value;
-}
-
 // Picks out the fields the serving path needs. Returns an error outcome, or
 // a default (incomplete) outcome meaning "fine, go on".
 ParseOutcome note_field(const HeaderField& h, Request& r, Framing& f) {
@@ -176,21 +157,8 @@ ParseOutcome note_field(const HeaderField& h, Request& r, Framing& f) {
     note_connection(v, f);
   } else if (equals_ignore_case(n, "expect")) {
     if (equals_ignore_case(v, "100-continue")) r.expect_continue = true;
-  } else if (equals_ignore_case(n, "accept-encoding")) {
-    if (!r.has_accept_encoding) r.accept_encoding = v;
-    r.has_accept_encoding = true;
-  } else if (equals_ignore_case(n, "range")) {
-    keep_first(r.range, v);
-  } else if (equals_ignore_case(n, "if-match")) {
-    keep_first(r.if_match, v);
-  } else if (equals_ignore_case(n, "if-none-match")) {
-    keep_first(r.if_none_match, v);
-  } else if (equals_ignore_case(n, "if-modified-since")) {
-    keep_first(r.if_modified_since, v);
-  } else if (equals_ignore_case(n, "if-unmodified-since")) {
-    keep_first(r.if_unmodified_since, v);
-  } else if (equals_ignore_case(n, "if-range")) {
-    keep_first(r.if_range, v);
+  } else {
+    (void)note_semantic_field(n, v, r);
   }
   return incomplete();
 }

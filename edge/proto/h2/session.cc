@@ -1,0 +1,356 @@
+#include "edge/proto/h2/session.h"
+
+#include <nghttp2/nghttp2.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "edge/http/representation.h"
+#include "edge/proto/h2/request_builder.h"
+#include "edge/proto/h2/stream_body.h"
+#include "origin-sync/assert.h"
+
+namespace relais::h2 {
+
+// One request stream: its header block until answered, then its body.
+struct Session::Stream {
+  std::int32_t id = 0;
+  struct Span {
+    std::uint32_t name, name_length, value, value_length;
+  };
+  std::string bytes;  // the header block's names and values, back to back
+  std::vector<Span> fields;
+  std::uint32_t list_bytes = 0;
+  bool refused = false;  // over a header limit: reset, never answered
+  bool body_waiting = false;
+  StreamBody body;
+};
+
+struct Session::Callbacks {
+  static Session& self(void* user_data) { return *static_cast<Session*>(user_data); }
+  static Stream* stream(nghttp2_session* s, std::int32_t id) {
+    return static_cast<Stream*>(nghttp2_session_get_stream_user_data(s, id));
+  }
+  static std::uint64_t now(Session& s) { return s.env_->host.now_ms(); }
+
+  static int on_begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd, void* user_data) {
+    Session& s = self(user_data);
+    bool within = true;
+    switch (hd->type) {
+      case NGHTTP2_HEADERS: s.continuations_ = 0; break;
+      // CVE-2024-28182: CONTINUATION frames cost us work even when they carry
+      // nothing; a header block gets a bounded number of them.
+      case NGHTTP2_CONTINUATION: within = ++s.continuations_ <= s.limits_.max_continuations; break;
+      case NGHTTP2_RST_STREAM:  // CVE-2023-44487, Rapid Reset
+        ++s.events_.resets_received;
+        within = s.budget_.reset(now(s));
+        break;
+      case NGHTTP2_SETTINGS:
+      case NGHTTP2_PING:
+      case NGHTTP2_WINDOW_UPDATE:
+      case NGHTTP2_PRIORITY: within = s.budget_.control_frame(now(s)); break;
+      default: break;
+    }
+    if (within) return 0;
+    s.over_budget_ = true;
+    return NGHTTP2_ERR_CALLBACK_FAILURE;  // stop reading this connection now
+  }
+
+  static int on_begin_headers(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    Session& s = self(user_data);
+    auto stream = std::make_unique<Stream>();
+    stream->id = frame->hd.stream_id;
+    nghttp2_session_set_stream_user_data(ng, stream->id, stream.get());
+    s.streams_[stream->id] = std::move(stream);
+    return 0;
+  }
+
+  static int on_header(nghttp2_session* ng, const nghttp2_frame* frame, const std::uint8_t* name, std::size_t name_length,
+                       const std::uint8_t* value, std::size_t value_length, std::uint8_t, void* user_data) {
+    Session& s = self(user_data);
+    Stream* st = stream(ng, frame->hd.stream_id);
+    if (st == nullptr || frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    // HPACK bomb: a few bytes on the wire can decode to a large list; the
+    // decoded size is what we would hold, so that is what is bounded
+    // (RFC 9113 §6.5.2 accounting, as announced in SETTINGS_MAX_HEADER_LIST_SIZE).
+    st->list_bytes += static_cast<std::uint32_t>(name_length + value_length + 32);
+    if (st->refused || st->list_bytes > s.limits_.max_header_list_bytes || st->fields.size() >= s.limits_.max_fields + 4) {
+      st->refused = true;
+      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // nghttp2 resets the stream, keeps HPACK state
+    }
+    const auto at = static_cast<std::uint32_t>(st->bytes.size());
+    st->bytes.append(reinterpret_cast<const char*>(name), name_length);
+    st->bytes.append(reinterpret_cast<const char*>(value), value_length);
+    st->fields.push_back(Stream::Span{at, static_cast<std::uint32_t>(name_length),
+                                      static_cast<std::uint32_t>(at + name_length), static_cast<std::uint32_t>(value_length)});
+    return 0;
+  }
+
+  static int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
+    Stream* st = stream(ng, frame->hd.stream_id);
+    // A request body is never read (session.h): it is answered at once.
+    if (st != nullptr && !st->refused) self(user_data).answer(*st);
+    return 0;
+  }
+
+  static int on_frame_send(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
+    Session& s = self(user_data);
+    if (frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code != NGHTTP2_NO_ERROR) {
+      // MadeYouReset (CVE-2025-8671): a stream error the client caused costs
+      // like a reset it sent.
+      ++s.events_.resets_sent;
+      if (!s.budget_.reset(now(s))) s.over_budget_ = true;
+    }
+    const bool ends = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+                      (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    // RFC 9113 §8.1: answered before the request ended, the stream is reset
+    // with NO_ERROR so the client stops sending a body we do not read.
+    if (ends && nghttp2_session_get_stream_remote_close(ng, frame->hd.stream_id) == 0)
+      (void)nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+    return 0;
+  }
+
+  static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t, void* user_data) {
+    Session& s = self(user_data);
+    auto it = s.streams_.find(id);
+    if (it == s.streams_.end()) return 0;
+    if (it->second->body_waiting) --s.waiting_bodies_;
+    s.streams_.erase(it);
+    return 0;
+  }
+
+  // Frames other than DATA: copied into the send queue (they are small).
+  static ssize_t send(nghttp2_session*, const std::uint8_t* data, std::size_t length, int, void* user_data) {
+    Session& s = self(user_data);
+    http::ResponseBuffer& out = s.env_->output;
+    if (out.pending_bytes() > s.limits_.max_pending_output) return NGHTTP2_ERR_WOULDBLOCK;
+    out.append_text(std::string_view(reinterpret_cast<const char*>(data), length));
+    return static_cast<ssize_t>(length);
+  }
+
+  // How many bytes the next DATA frame carries; they are not copied (NO_COPY).
+  static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t*, std::size_t length, std::uint32_t* flags,
+                           nghttp2_data_source* source, void*) {
+    auto* st = static_cast<Stream*>(source->ptr);
+    const std::uint64_t n = st->body.take(length);
+    *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
+    if (st->body.unclaimed() == 0) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<ssize_t>(n);
+  }
+
+  // A DATA frame: its 9-byte header as text, its payload as references.
+  static int send_data(nghttp2_session*, nghttp2_frame* frame, const std::uint8_t* header, std::size_t length,
+                       nghttp2_data_source* source, void* user_data) {
+    Session& s = self(user_data);
+    http::ResponseBuffer& out = s.env_->output;
+    if (out.pending_bytes() > s.limits_.max_pending_output) return NGHTTP2_ERR_WOULDBLOCK;
+    RELAIS_ASSERT(frame->data.padlen == 0);  // we never pad
+    auto* st = static_cast<Stream*>(source->ptr);
+    out.append_text(std::string_view(reinterpret_cast<const char*>(header), 9));
+    st->body.append_to(out, length);
+    s.budget_.data_frame_sent(now(s));
+    if (st->body.unsent() == 0 && st->body_waiting) {
+      st->body_waiting = false;
+      --s.waiting_bodies_;
+    }
+    return 0;
+  }
+
+  static nghttp2_session_callbacks* make() {
+    nghttp2_session_callbacks* cb = nullptr;
+    RELAIS_ASSERT(nghttp2_session_callbacks_new(&cb) == 0);
+    nghttp2_session_callbacks_set_on_begin_frame_callback(cb, on_begin_frame);
+    nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
+    nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
+    nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+    nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
+    nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
+    nghttp2_session_callbacks_set_send_callback(cb, send);
+    nghttp2_session_callbacks_set_send_data_callback(cb, send_data);
+    return cb;
+  }
+};
+
+// The responder's sink for one stream.
+class Session::Sink final : public http::ResponseSink {
+ public:
+  Sink(Session& session, Stream& stream) : session_(session), stream_(stream) {}
+  void send(const http::Response& response) override { session_.submit(stream_, response); }
+
+ private:
+  Session& session_;
+  Stream& stream_;
+};
+
+std::unique_ptr<Session> Session::make(const Limits& limits) {
+  struct CallbacksFree {
+    void operator()(nghttp2_session_callbacks* cb) const { nghttp2_session_callbacks_del(cb); }
+  };
+  static const std::unique_ptr<nghttp2_session_callbacks, CallbacksFree> callbacks(Callbacks::make());
+  nghttp2_option* option = nullptr;
+  if (nghttp2_option_new(&option) != 0) return nullptr;
+  // Request bodies are never read: the windows stay as the client found them.
+  nghttp2_option_set_no_auto_window_update(option, 1);
+  // SETTINGS and PING floods from a client that does not read our ACKs:
+  // nghttp2 ends the session past this many queued ACKs.
+  nghttp2_option_set_max_outbound_ack(option, 1000);
+  nghttp2_option_set_max_settings(option, 32);
+  nghttp2_option_set_no_closed_streams(option, 1);
+  nghttp2_option_set_max_continuations(option, limits.max_continuations);
+  const std::uint64_t per_second = limits.max_resets * 1000ull / std::max<std::uint64_t>(limits.budget_window_ms, 1);
+  nghttp2_option_set_stream_reset_rate_limit(option, limits.max_resets, std::max<std::uint64_t>(per_second, 1));
+  std::unique_ptr<Session> s(new Session(limits));
+  const int rv = nghttp2_session_server_new2(&s->session_, callbacks.get(), s.get(), option);
+  nghttp2_option_del(option);
+  if (rv != 0) return nullptr;
+  const nghttp2_settings_entry settings[] = {
+      {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams},
+      {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, limits.max_header_list_bytes},
+  };
+  if (nghttp2_submit_settings(s->session_, NGHTTP2_FLAG_NONE, settings, std::size(settings)) != 0) return nullptr;
+  return s;
+}
+
+Session::Session(const Limits& limits)
+    : limits_(limits), budget_(limits.max_resets, limits.max_control_frames, limits.budget_window_ms) {}
+
+Session::~Session() {
+  if (session_ != nullptr) nghttp2_session_del(session_);
+}
+
+void Session::end_abusive(std::uint32_t error_code) {
+  if (going_away_ && terminated_) return;
+  (void)nghttp2_session_terminate_session(session_, error_code);
+  going_away_ = terminated_ = true;
+  if (error_code == NGHTTP2_ENHANCE_YOUR_CALM) {
+    ++events_.calm;
+  } else {
+    ++events_.protocol_errors;
+  }
+}
+
+bool Session::receive(const char* data, std::size_t length, Env& env) {
+  env_ = &env;
+  const ssize_t rv = nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(data), length);
+  if (over_budget_) {
+    end_abusive(NGHTTP2_ENHANCE_YOUR_CALM);
+  } else if (rv < 0) {
+    // A connection error (bad preface, flood nghttp2 detected, malformed
+    // frame): GOAWAY if nghttp2 has not queued one, then close.
+    const bool flood = rv == NGHTTP2_ERR_FLOODED || rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS;
+    end_abusive(flood ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
+  }
+  env_ = nullptr;
+  return !terminated_;
+}
+
+bool Session::send(Env& env) {
+  env_ = &env;
+  int rv = nghttp2_session_send(session_);
+  if (over_budget_ && !terminated_) {  // resets we sent (stream errors) went over
+    end_abusive(NGHTTP2_ENHANCE_YOUR_CALM);
+    rv = nghttp2_session_send(session_);
+  }
+  env_ = nullptr;
+  return rv == 0 && !terminated_;
+}
+
+void Session::go_away() {
+  if (going_away_) return;
+  going_away_ = true;
+  (void)nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
+                              NGHTTP2_NO_ERROR, nullptr, 0);
+}
+
+bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }
+
+Events Session::take_events() {
+  Events e = events_;
+  events_ = Events{};
+  return e;
+}
+
+// The one place the session calls its host: the same calls, in the same
+// order, as the HTTP/1 session (edge/proto/h1/session.cc) makes per request.
+void Session::answer(Stream& st) {
+  Env& env = *env_;
+  ++requests_;
+  ++events_.streams;
+  fields_.clear();
+  for (const Stream::Span& f : st.fields)
+    fields_.push_back(http::HeaderField{std::string_view(st.bytes).substr(f.name, f.name_length),
+                                        std::string_view(st.bytes).substr(f.value, f.value_length)});
+  storage_.resize(fields_.size());
+  http::Request request;
+  const BuildOutcome built = build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
+  const bool head = request.method == http::Method::head;
+  Sink sink(*this, st);
+  http::ResponseSummary summary;
+  if (built.status != 0) {
+    env.host.count_parse_error();
+    summary = env.responder.respond_error(built.status, env.host.date(), head, false, sink);
+  } else if (std::uint64_t wait_ms = env.host.admit_request(); wait_ms > 0) {
+    // Per-address request rate: each stream is a request (a cheap 429, the connection kept).
+    env.host.count_rate_limited();
+    summary = env.responder.respond_error(429, env.host.date(), head, false, sink,
+                                          static_cast<std::uint32_t>((wait_ms + 999) / 1000));
+  } else {
+    // :authority is Request.host (request_builder.h): the site resolves as over HTTP/1.
+    const http::RequestContext context = env.host.request_context(request);
+    const http::Responder& responder = context.responder != nullptr ? *context.responder : env.responder;
+    summary = responder.respond(request, context, env.scratch, sink);
+  }
+  env.host.log(request, summary);
+  // The request's bytes are done with: a stream waiting for window holds its body alone.
+  std::string().swap(st.bytes);
+  std::vector<Stream::Span>().swap(st.fields);
+}
+
+void Session::submit(Stream& st, const http::Response& r) {
+  // nghttp2_submit_response copies names and values, so they may live on this stack.
+  std::string values;
+  values.reserve(512);
+  struct Pending {
+    std::string_view name;
+    std::size_t at, length;
+  };
+  Pending pending[4 + 12 + http::Response::kMaxFields];
+  std::size_t count = 0;
+  auto add = [&](std::string_view name, std::string_view value) {
+    RELAIS_ASSERT(count < std::size(pending));
+    pending[count++] = Pending{name, values.size(), value.size()};
+    values.append(value);
+  };
+  char status[3] = {static_cast<char>('0' + r.status / 100), static_cast<char>('0' + r.status / 10 % 10),
+                    static_cast<char>('0' + r.status % 10)};
+  add(":status", std::string_view(status, 3));
+  add("server", r.server);
+  add("date", r.date);
+  if (r.representation != nullptr)
+    full_representation_fields(*r.representation, [&](const http::FieldName& name, std::string_view value) { add(name.h2, value); });
+  for (const http::Field& f : r.fields()) add(f.name->h2, f.value());
+  nghttp2_nv nva[std::size(pending)];
+  for (std::size_t i = 0; i < count; ++i) {
+    nva[i] = nghttp2_nv{const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(pending[i].name.data())),
+                        reinterpret_cast<std::uint8_t*>(values.data() + pending[i].at), pending[i].name.size(),
+                        pending[i].length, NGHTTP2_NV_FLAG_NONE};
+  }
+  nghttp2_data_provider provider{};
+  const bool has_body = st.body.assign(r.body);
+  if (has_body) {
+    provider.source.ptr = &st;
+    provider.read_callback = Callbacks::read_body;
+    st.body_waiting = true;
+    ++waiting_bodies_;
+  }
+  if (nghttp2_submit_response(session_, st.id, nva, count, has_body ? &provider : nullptr) != 0 && has_body) {
+    st.body_waiting = false;  // the stream is gone (reset meanwhile): nothing will be sent
+    --waiting_bodies_;
+    st.body.clear();
+  }
+}
+
+}  // namespace relais::h2

@@ -1,0 +1,123 @@
+// Session: the HTTP/2 side of one connection (RFC 9113), over nghttp2's
+// server session.
+//
+// The connection reads bytes and calls receive(); nghttp2 parses frames and
+// calls back here. Each stream's header block becomes an http::Request
+// (request_builder.h), answered through the same Responder and SessionHost as
+// an HTTP/1 request (answer(): the one place that calls the host), and the
+// http::Response becomes a HEADERS frame and DATA frames whose payload is
+// referenced, not copied (stream_body.h). send() moves frames into the
+// connection's send queue while it holds at most max_pending_output bytes, so
+// a client that does not read is bounded as over HTTP/1 (backpressure; the
+// connection's send timeout and minimum rate then apply); nghttp2 keeps the
+// rest (flow control, priorities) and its own bound on queued ACKs.
+//
+// Defences, each a bound (limits below; config/relais-edge.conf has them):
+// concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS), header list bytes and
+// fields (an HPACK bomb resets the stream), CONTINUATION frames per header
+// block (CVE-2024-28182), and the AbuseBudget (abuse_budget.h): resets, stream
+// errors, control frames; past it, GOAWAY(ENHANCE_YOUR_CALM). A request body
+// is never read: the connection window is never reopened, so a client can
+// send at most 64 KiB of DATA per connection.
+//
+// Lifecycle: made when the connection picks HTTP/2 (ALPN h2, or the h2c
+// preface on a plain listener), kept until it closes; go_away() starts a
+// graceful end (drain, idle timeout): streams already open finish, then done().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <unordered_map>
+#include <vector>
+
+#include "edge/http/responder.h"
+#include "edge/http/response_buffer.h"
+#include "edge/proto/h1/session.h"
+#include "edge/proto/h2/abuse_budget.h"
+
+struct nghttp2_session;
+
+namespace relais::h2 {
+
+struct Limits {
+  std::uint32_t max_concurrent_streams = 100;
+  std::uint32_t max_header_list_bytes = 8192;  // RFC 9113 §6.5.2 accounting: name + value + 32 per field
+  std::uint32_t max_fields = 64;
+  std::uint32_t max_target_bytes = 4096;
+  std::uint32_t max_continuations = 8;          // CONTINUATION frames after one HEADERS
+  std::uint32_t max_resets = 200;               // per window: AbuseBudget
+  std::uint32_t max_control_frames = 1000;      // per window: AbuseBudget
+  std::uint64_t budget_window_ms = 10'000;
+  std::uint64_t max_pending_output = 256 * 1024;
+};
+
+// What the session did, for the worker's counters (taken after each call).
+struct Events {
+  std::uint64_t streams = 0;          // requests answered
+  std::uint64_t resets_received = 0;  // RST_STREAM from the client
+  std::uint64_t resets_sent = 0;      // stream errors we answered with RST_STREAM
+  std::uint64_t calm = 0;             // connections ended with ENHANCE_YOUR_CALM
+  std::uint64_t protocol_errors = 0;  // connections ended for a protocol error
+};
+
+// What the connection lends the session for one call.
+struct Env {
+  const http::Responder& responder;
+  http::SessionHost& host;
+  http::ResponseBuffer& output;
+  std::span<char> scratch;  // target normalisation, at least max_target_bytes
+};
+
+class Session {
+ public:
+  // nullptr if nghttp2 cannot allocate its session.
+  static std::unique_ptr<Session> make(const Limits& limits);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // All bytes are consumed. False: the connection must end once what is queued is sent.
+  bool receive(const char* data, std::size_t length, Env& env);
+  // Queues frames into env.output up to the bound. False: the connection must end.
+  bool send(Env& env);
+  // A graceful end: GOAWAY(NO_ERROR) after the last stream we took; those finish.
+  void go_away();
+  bool going_away() const { return going_away_; }
+  // Nothing left to read or write: close.
+  bool done() const;
+  // A response has body bytes not yet queued (flow control holds them): the
+  // connection watches its progress (send timeout, minimum rate).
+  bool responses_waiting() const { return waiting_bodies_ > 0; }
+  std::uint64_t requests() const { return requests_; }
+  Events take_events();
+
+ private:
+  struct Stream;
+  struct Callbacks;
+  friend struct Callbacks;
+  class Sink;
+
+  explicit Session(const Limits& limits);
+  void answer(Stream& stream);
+  void submit(Stream& stream, const http::Response& response);
+  void end_abusive(std::uint32_t error_code);
+
+  Limits limits_;
+  AbuseBudget budget_;
+  nghttp2_session* session_ = nullptr;
+  Env* env_ = nullptr;  // set during receive() and send()
+  std::uint64_t requests_ = 0;
+  std::uint32_t waiting_bodies_ = 0;
+  std::uint32_t continuations_ = 0;  // in the header block being received
+  bool going_away_ = false;
+  bool terminated_ = false;  // GOAWAY with an error: nothing more is read
+  bool over_budget_ = false;
+  Events events_;
+  // At most max_concurrent_streams open streams (nghttp2 refuses more).
+  std::unordered_map<std::int32_t, std::unique_ptr<Stream>> streams_;
+  std::vector<http::HeaderField> fields_;   // the block being answered, reused
+  std::vector<http::HeaderField> storage_;  // its regular fields (Request::headers)
+};
+
+}  // namespace relais::h2

@@ -1,0 +1,153 @@
+// The socket side of an HTTP/2 connection (edge/proto/h2/session.h): the
+// protocol choice at the first bytes, the session's start, its timers (idle,
+// preface, zero-window stall, drain) and what the connection watches after
+// each send. The two calls that lend the session a SessionHost
+// (process_http2_input, pump_http2) are in connection.cc beside the host.
+#include <algorithm>
+#include <string_view>
+
+#include "edge/server/connection.h"
+#include "edge/server/tls_connection.h"
+#include "edge/server/worker.h"
+
+namespace relais {
+namespace {
+
+// RFC 9113 §3.4: HTTP/2 with prior knowledge opens with this preface.
+constexpr std::string_view kHttp2Preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", 24);
+
+h2::Limits http2_limits(const ServerSettings& s) {
+  h2::Limits l;
+  l.max_concurrent_streams = s.http2_max_streams;
+  l.max_header_list_bytes = static_cast<std::uint32_t>(s.limits.max_head_bytes);
+  l.max_fields = static_cast<std::uint32_t>(s.limits.max_headers);
+  l.max_target_bytes = static_cast<std::uint32_t>(s.limits.max_target_bytes);
+  l.max_resets = s.http2_max_resets;
+  l.max_control_frames = s.http2_max_control_frames;
+  l.max_pending_output = s.max_pending_output;
+  return l;
+}
+
+}  // namespace
+
+Connection::Protocol Connection::choose_protocol() const {
+  if (tls_) return static_cast<const TlsConnection*>(this)->negotiated_h2() ? Protocol::http2 : Protocol::http1;
+  const std::size_t n = std::min(buffers_->input_length, kHttp2Preface.size());
+  if (std::string_view(buffers_->input.get(), n) != kHttp2Preface.substr(0, n)) return Protocol::http1;
+  return n == kHttp2Preface.size() ? Protocol::http2 : Protocol::undecided;
+}
+
+bool Connection::start_http2() {
+  buffers_->http2.session = h2::Session::make(http2_limits(worker().settings()));
+  if (buffers_->http2.session == nullptr) {  // out of memory: refuse this one connection
+    stop_parsing_ = true;
+    buffers_->input_length = 0;
+    return false;
+  }
+  worker().stats().http2_connections.add();
+  buffers_->http2.last_stream_ms = worker().now_ms();
+  return true;
+}
+
+void Connection::watch_http2(std::uint64_t moved) {
+  ConnectionBuffers::Http2& h = buffers_->http2;
+  h2::Session& session = *h.session;
+  const std::uint64_t now = worker().now_ms();
+  if (session.requests() != requests_) h.last_stream_ms = now;
+  requests_ = static_cast<std::uint32_t>(session.requests());
+  // A zero-window stall is a slow reader too: the same send timeout and
+  // minimum rate, over what flow control let us queue.
+  const bool waiting = session.responses_waiting();
+  if (waiting && !h.was_waiting) {
+    h.waiting_since_ms = h.progress_ms = now;
+    h.moved = 0;
+  } else if (h.was_waiting && moved > 0) {
+    h.progress_ms = now;
+    h.moved += moved;
+  }
+  h.was_waiting = waiting;
+  const h2::Events e = session.take_events();
+  WorkerStats& stats = worker().stats();
+  if (e.streams != 0) stats.http2_streams.add(e.streams);
+  if (e.resets_received != 0) stats.http2_resets_received.add(e.resets_received);
+  if (e.resets_sent != 0) stats.http2_resets_sent.add(e.resets_sent);
+  if (e.calm != 0) stats.http2_calm.add(e.calm);
+  if (e.protocol_errors != 0) stats.http2_protocol_errors.add(e.protocol_errors);
+  // Done: close once written, with a lingering close: an HTTP/2 client sends
+  // WINDOW_UPDATEs while it reads, and closing on them unread would reset the
+  // connection and destroy the end of the last body in its receive queue.
+  if (session.done()) stop_parsing_ = true;
+}
+
+// An idle HTTP/2 connection held 16 KiB of pooled input and scratch besides
+// its nghttp2 session (21 KiB an idle connection, measured); parked, the
+// session and a few hundred bytes.
+void Connection::park_http2() {
+  ConnectionBuffers& b = *buffers_;
+  if (b.parked() || stop_parsing_ || b.input_length > 0 || !b.output.empty() || b.http2.session->responses_waiting())
+    return;
+  auto* slim = new ConnectionBuffers(0, 0);
+  slim->http2 = std::move(b.http2);
+  worker().release_buffers(buffers_);
+  buffers_ = slim;
+  if (requests_ > 0) worker().connection_idle(this);  // the most recently idle: the last to be shed
+}
+
+void Connection::unpark_http2() {
+  ConnectionBuffers* full = worker().acquire_buffers();
+  full->http2 = std::move(buffers_->http2);
+  delete buffers_;
+  buffers_ = full;
+}
+
+bool Connection::refill_http2() {
+  if (buffers_->http2.session == nullptr || stop_parsing_) return false;
+  pump_http2();
+  return !buffers_->output.empty();
+}
+
+std::uint64_t Connection::http2_read_timeout() {
+  const ServerSettings& s = worker().settings();
+  const ConnectionBuffers::Http2& h = buffers_->http2;
+  if (h.session->responses_waiting()) return write_check_interval();
+  // Idle counts from the last request, not the last frame: PINGs do not keep
+  // a connection open. Before the first request it is the header timeout.
+  const std::uint64_t limit = requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms;
+  const std::uint64_t elapsed = worker().now_ms() - h.last_stream_ms;
+  return elapsed >= limit ? 1 : limit - elapsed;
+}
+
+void Connection::on_http2_timeout() {
+  const ServerSettings& s = worker().settings();
+  ConnectionBuffers::Http2& h = buffers_->http2;
+  const std::uint64_t now = worker().now_ms();
+  if (draining_ && !h.session->going_away()) {
+    pump_http2();  // GOAWAY(NO_ERROR): streams in flight finish, then the connection closes
+    (void)flush_output();
+    return;
+  }
+  if (h.session->responses_waiting()) {
+    const bool stalled = now - h.progress_ms >= s.send_timeout_ms;
+    const std::uint64_t elapsed = now - h.waiting_since_ms;
+    const bool slow = s.send_min_rate > 0 && elapsed >= s.send_min_rate_grace_ms && h.moved * 1000 / elapsed < s.send_min_rate;
+    if (stalled || slow) {
+      (slow ? worker().stats().slow_readers : worker().stats().send_timeouts).add();
+      abort_now();
+      return;
+    }
+  } else if (now - h.last_stream_ms >= (requests_ == 0 ? s.header_timeout_ms : s.keepalive_timeout_ms)) {
+    if (h.session->going_away()) {  // a GOAWAY already went and the client kept the connection
+      close_now();
+      return;
+    }
+    if (requests_ == 0) worker().stats().header_timeouts.add();
+    h.session->go_away();
+    h.last_stream_ms = now;  // the client gets one more period to finish, then it is closed
+    pump_http2();
+    (void)flush_output();
+    return;
+  }
+  arm(EV_READ, http2_read_timeout());
+}
+
+}  // namespace relais

@@ -1,0 +1,379 @@
+// relais-edge over HTTP/2 with prior knowledge (h2c): the semantics of the
+// HTTP/1 tests (negotiation and Vary, ranges and multipart, conditionals,
+// HEAD, 404/405/416, the query allow-list, 429) and the protocol's defences,
+// each a hostile client (tests/integration/h2/h2_client.py: raw frames) after
+// which a legitimate stream is still served. ALPN over TLS is in
+// edge_tls_test.cc.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <fstream>
+#include <map>
+#include <memory>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/integration/client/raw_client.h"
+#include "tests/integration/edge_fixture.h"
+
+namespace relais::testing {
+namespace {
+
+const std::string kClient = std::string(RELAIS_SOURCE_DIR) + "/tests/integration/h2/h2_client.py";
+
+struct H2Response {
+  std::string status;
+  std::multimap<std::string, std::string> headers;
+  std::string body;
+  std::string header(const std::string& name) const {
+    auto it = headers.find(name);
+    return it == headers.end() ? "" : it->second;
+  }
+};
+
+std::string from_hex(const std::string& hex) {
+  std::string out;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  return out;
+}
+
+ProcessResult run_client(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/python3", kClient};
+  argv.insert(argv.end(), args.begin(), args.end());
+  ProcessResult r = run_process(argv, std::chrono::seconds(90));
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  return r;
+}
+
+// Requests on one HTTP/2 connection, concurrently: "METHOD:/path|name=value|...".
+std::vector<H2Response> fetch(std::uint16_t port, const std::vector<std::string>& specs) {
+  std::vector<std::string> args = {"fetch", std::to_string(port)};
+  args.insert(args.end(), specs.begin(), specs.end());
+  ProcessResult r = run_client(args);
+  std::vector<H2Response> out(specs.size());
+  std::istringstream in(r.out);
+  std::smatch m;
+  for (std::string line; std::getline(in, line);) {
+    if (line.size() > 4096 && line.rfind("body ", 0) != 0) continue;
+    if (std::regex_match(line, m, std::regex(R"(response (\d+) status=(\S+) length=\d+)"))) {
+      out.at(std::stoul(m[1])).status = m[2];
+    } else if (std::regex_match(line, m, std::regex(R"(header (\d+) ([^:]+): (.*))"))) {
+      out.at(std::stoul(m[1])).headers.emplace(m[2], m[3]);
+    } else if (line.rfind("body ", 0) == 0) {  // no regex: std::regex recurses per character of a 6 MB line
+      const std::size_t space = line.find(' ', 5);
+      out.at(std::stoul(line.substr(5, space - 5))).body = space == std::string::npos ? "" : from_hex(line.substr(space + 1));
+    }
+  }
+  return out;
+}
+
+H2Response fetch_one(std::uint16_t port, const std::string& spec) { return fetch(port, {spec}).at(0); }
+
+// `key=value` from a client's output, "" if absent.
+std::string fact(const std::string& out, const std::string& key) {
+  std::smatch m;
+  if (!std::regex_search(out, m, std::regex("(^|\\n|\\s)" + key + "=(\\S*)"))) return "";
+  return m[2];
+}
+
+class EdgeH2 : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    files_ = new std::map<std::string, std::string>(standard_tree());
+    ASSERT_TRUE(publish_tree(*dir_, *files_));
+    edge_ = new RunningEdge(start_edge(*dir_, {"--access-log", dir_->file("access.log")}));
+    ASSERT_NE(edge_->port, 0);
+  }
+  static void TearDownTestSuite() {
+    delete edge_;
+    delete files_;
+    delete dir_;
+  }
+  static std::uint16_t port() { return edge_->port; }
+  static const std::string& file(const std::string& path) { return files_->at(path); }
+  // A legitimate stream on a new connection: the server still serves.
+  static void still_serves() {
+    H2Response r = fetch_one(port(), "GET:/cours/lecon.html");
+    EXPECT_EQ(r.status, "200");
+    EXPECT_EQ(r.body, file("cours/lecon.html"));
+  }
+
+  static TempDir* dir_;
+  static std::map<std::string, std::string>* files_;
+  static RunningEdge* edge_;
+};
+TempDir* EdgeH2::dir_ = nullptr;
+std::map<std::string, std::string>* EdgeH2::files_ = nullptr;
+RunningEdge* EdgeH2::edge_ = nullptr;
+
+TEST_F(EdgeH2, NegotiationPicksAVariantAndVaries) {
+  std::vector<H2Response> r = fetch(port(), {"GET:/cours/lecon.html|accept-encoding=br", "GET:/cours/lecon.html",
+                                             "GET:/cours/lecon.html|accept-encoding=gzip"});
+  ASSERT_EQ(r[0].status, "200");
+  EXPECT_EQ(r[0].header("content-encoding"), "br");
+  EXPECT_EQ(r[0].header("vary"), "Accept-Encoding");
+  EXPECT_EQ(decode_body("br", r[0].body, file("cours/lecon.html").size()), file("cours/lecon.html"));
+  EXPECT_EQ(r[1].header("content-encoding"), "");
+  EXPECT_EQ(r[1].body, file("cours/lecon.html"));
+  EXPECT_EQ(r[1].header("content-length"), std::to_string(file("cours/lecon.html").size()));
+  EXPECT_EQ(r[2].header("content-encoding"), "gzip");
+  EXPECT_EQ(decode_body("gzip", r[2].body, file("cours/lecon.html").size()), file("cours/lecon.html"));
+  EXPECT_NE(r[0].header("etag"), r[1].header("etag"));
+}
+
+TEST_F(EdgeH2, HeadHasTheFieldsOfGetAndNoBody) {
+  std::vector<H2Response> r = fetch(port(), {"HEAD:/cours/style.css", "GET:/cours/style.css"});
+  EXPECT_EQ(r[0].status, "200");
+  EXPECT_TRUE(r[0].body.empty());
+  EXPECT_EQ(r[0].header("content-length"), r[1].header("content-length"));
+  EXPECT_EQ(r[0].header("etag"), r[1].header("etag"));
+  EXPECT_EQ(r[1].body, file("cours/style.css"));
+}
+
+TEST_F(EdgeH2, ConditionalRequestsGive304) {
+  H2Response full = fetch_one(port(), "GET:/cours/lecon.html");
+  const std::string etag = full.header("etag");
+  ASSERT_FALSE(etag.empty());
+  std::vector<H2Response> r = fetch(port(), {"GET:/cours/lecon.html|if-none-match=" + etag,
+                                             "GET:/cours/lecon.html|if-modified-since=" + full.header("last-modified"),
+                                             "GET:/cours/lecon.html|if-match=\"nope\""});
+  EXPECT_EQ(r[0].status, "304");
+  EXPECT_TRUE(r[0].body.empty());
+  EXPECT_EQ(r[0].header("etag"), etag);
+  EXPECT_EQ(r[1].status, "304");
+  EXPECT_EQ(r[2].status, "412");
+}
+
+TEST_F(EdgeH2, RangesFromMemoryAndDisk) {
+  std::vector<H2Response> r = fetch(port(), {"GET:/cours/lecon.html|range=bytes=10-19", "GET:/videos/big.bin|range=bytes=1000000-1099999",
+                                             "GET:/videos/big.bin"});
+  EXPECT_EQ(r[0].status, "206");
+  EXPECT_EQ(r[0].body, file("cours/lecon.html").substr(10, 10));
+  EXPECT_EQ(r[0].header("content-range"), "bytes 10-19/" + std::to_string(file("cours/lecon.html").size()));
+  EXPECT_EQ(r[1].status, "206");
+  EXPECT_EQ(r[1].body, file("videos/big.bin").substr(1000000, 100000));
+  EXPECT_EQ(r[2].status, "200");
+  EXPECT_TRUE(r[2].body == file("videos/big.bin")) << "3 MiB from disk over flow control";
+}
+
+TEST_F(EdgeH2, MultipleRangesAreTheSameMultipartAsHttp1) {
+  H2Response h2 = fetch_one(port(), "GET:/videos/big.bin|range=bytes=0-9,5000-5009,2000000-2000009");
+  auto h1 = http_get(port(), "/videos/big.bin", {"Range: bytes=0-9,5000-5009,2000000-2000009"});
+  ASSERT_TRUE(h1);
+  EXPECT_EQ(h2.status, "206");
+  EXPECT_EQ(h2.header("content-type"), h1->header("Content-Type"));
+  EXPECT_EQ(h2.body, h1->body);
+  EXPECT_EQ(h2.header("content-length"), std::to_string(h2.body.size()));
+}
+
+TEST_F(EdgeH2, ErrorStatusesAndTheQueryAllowList) {
+  std::vector<H2Response> r = fetch(port(), {"GET:/nope.html", "POST:/cours/lecon.html", "DELETE:/cours/lecon.html",
+                                             "GET:/cours/lecon.html|range=bytes=999999999-",
+                                             "GET:/cours/lecon.html?utm=1&v=2", "GET:/cours/lecon.html"});
+  EXPECT_EQ(r[0].status, "404");
+  EXPECT_EQ(r[1].status, "405");
+  EXPECT_EQ(r[1].header("allow"), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(r[2].status, "405");
+  EXPECT_EQ(r[3].status, "416");
+  EXPECT_EQ(r[4].status, "200");  // the query is not in the lookup key (no --query-key)
+  EXPECT_EQ(r[4].header("etag"), r[5].header("etag"));
+}
+
+TEST_F(EdgeH2, MalformedRequestsAreRefusedNotServed) {
+  // :authority and host disagree (RFC 9113 §8.3.1); an upper-case name is refused by nghttp2 itself (reset).
+  std::vector<H2Response> r = fetch(port(), {"GET:/cours/lecon.html|host=other.example", "GET:/cours/lecon.html"});
+  EXPECT_EQ(r[0].status, "400");
+  EXPECT_EQ(r[1].status, "200");
+}
+
+TEST_F(EdgeH2, AnnouncesMaxStreamsAndLogsTheProtocol) {
+  ProcessResult r = run_client({"fetch", std::to_string(port()), "GET:/cours/style.css"});
+  EXPECT_EQ(fact(r.out, "server_max_streams"), "100");
+  EXPECT_GT(metric(edge_->admin_port, "relais_http2_streams_total"), 0);
+  EXPECT_GT(metric(edge_->admin_port, "relais_http2_connections_total"), 0);
+  std::string log;
+  for (int attempt = 0; attempt < 1000 && log.find("HTTP/2.0") == std::string::npos; ++attempt) {
+    std::ifstream in(dir_->file("access.log"));
+    log.assign(std::istreambuf_iterator<char>(in), {});
+    if (log.find("HTTP/2.0") == std::string::npos) (void)http_get(edge_->admin_port, "/healthz");  // the log is flushed by the loop
+  }
+  EXPECT_NE(log.find("\"GET /cours/style.css HTTP/2.0\" 200"), std::string::npos) << log;
+}
+
+// --- defences: each attack, then a legitimate stream on a new connection ---
+
+TEST_F(EdgeH2, RapidResetGetsEnhanceYourCalm) {
+  ProcessResult r = run_client({"attack", std::to_string(port()), "rapid-reset", "1000"});
+  EXPECT_EQ(fact(r.out, "goaway"), "11") << r.out;  // ENHANCE_YOUR_CALM
+  still_serves();
+}
+
+TEST_F(EdgeH2, ContinuationFloodEndsTheConnection) {
+  ProcessResult r = run_client({"attack", std::to_string(port()), "continuation-flood", "100000"});
+  EXPECT_EQ(fact(r.out, "goaway"), "11") << r.out;
+  still_serves();
+}
+
+TEST_F(EdgeH2, HpackBombResetsTheStreamAndTheConnectionGoesOn) {
+  ProcessResult r = run_client({"attack", std::to_string(port()), "hpack-bomb", "1000"});
+  EXPECT_NE(fact(r.out, "bomb_reset"), "-") << r.out;
+  EXPECT_EQ(fact(r.out, "goaway"), "-") << r.out;
+  EXPECT_EQ(fact(r.out, "same"), "200") << "the same connection serves the next stream";
+  still_serves();
+}
+
+TEST_F(EdgeH2, MadeYouResetCountsStreamErrors) {
+  ProcessResult r = run_client({"attack", std::to_string(port()), "made-you-reset", "1000"});
+  EXPECT_EQ(fact(r.out, "goaway"), "11") << r.out;
+  still_serves();
+}
+
+TEST_F(EdgeH2, ControlFrameFloodsGetEnhanceYourCalm) {
+  for (const char* attack : {"ping-flood", "settings-flood", "window-update-flood", "priority-flood"}) {
+    ProcessResult r = run_client({"attack", std::to_string(port()), attack, "20000"});
+    EXPECT_EQ(fact(r.out, "goaway"), "11") << attack << "\n" << r.out;
+    still_serves();
+  }
+}
+
+TEST_F(EdgeH2, StreamsBeyondTheAnnouncedLimitAreRefused) {
+  ProcessResult r = run_client({"attack", std::to_string(port()), "max-streams", "150"});
+  EXPECT_EQ(fact(r.out, "server_max_streams"), "100");
+  // nghttp2 refuses the streams over the limit (REFUSED_STREAM) or, once the
+  // client acknowledged the limit, the connection (GOAWAY PROTOCOL_ERROR).
+  EXPECT_TRUE(fact(r.out, "refused") != "[]" || fact(r.out, "goaway") == "1") << r.out;
+  still_serves();
+}
+
+TEST(EdgeH2Timers, ZeroWindowStallIsCutBySendTimeout) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--send-timeout", "1s"});
+  ProcessResult r = run_client({"attack", std::to_string(edge.port), "zero-window"});
+  EXPECT_EQ(fact(r.out, "zero_window_closed"), "True") << r.out;
+  EXPECT_GE(metric(edge.admin_port, "relais_errors_total{kind=\"send_timeout\"}") +
+                metric(edge.admin_port, "relais_errors_total{kind=\"slow_reader\"}"), 1);
+  H2Response ok = fetch_one(edge.port, "GET:/cours/style.css");
+  EXPECT_EQ(ok.status, "200");
+}
+
+TEST(EdgeH2Timers, SlowReaderIsCutLikeOverHttp1) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--send-timeout", "1s", "--send-lowat", "64K"});
+  ProcessResult r = run_client({"attack", std::to_string(edge.port), "slow-reader"});
+  EXPECT_EQ(fact(r.out, "slow_reader_cut"), "True") << r.out;
+  EXPECT_GE(metric(edge.admin_port, "relais_errors_total{kind=\"send_timeout\"}") +
+                metric(edge.admin_port, "relais_errors_total{kind=\"slow_reader\"}"), 1);
+  EXPECT_EQ(fetch_one(edge.port, "GET:/cours/style.css").status, "200");
+}
+
+TEST(EdgeH2Timers, IdleConnectionGetsGoawayAndCloses) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--header-timeout", "1s"});
+  RawClient c(edge.port);
+  ASSERT_TRUE(c.send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + std::string("\0\0\0\x04\0\0\0\0\0", 9)));
+  std::string received;
+  EXPECT_TRUE(c.wait_closed(std::chrono::seconds(20), &received)) << "no request within the header timeout";
+  // SETTINGS, then GOAWAY (type 7) with NO_ERROR.
+  EXPECT_NE(received.find(std::string("\x07\0\0\0\0\0", 6)), std::string::npos);
+}
+
+TEST(EdgeH2Drain, SigtermSendsGoawayAndFinishesTheStreamInFlight) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--drain-timeout", "30s"});
+  ProcessResult r = run_client({"attack", std::to_string(edge.port), "drain", std::to_string(edge.process->pid())});
+  EXPECT_EQ(fact(r.out, "drain_goaway"), "0") << r.out;
+  EXPECT_EQ(fact(r.out, "drained_length"), std::to_string(3 << 20)) << r.out;
+  EXPECT_EQ(edge.process->wait_exit(std::chrono::seconds(20)), 0);
+}
+
+TEST(EdgeH2Limits, StreamsCountAgainstThePerAddressRate) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--address-rate", "1", "--address-burst", "3"});
+  std::vector<std::string> specs(10, "GET:/cours/style.css");
+  std::vector<H2Response> r = fetch(edge.port, specs);
+  int limited = 0;
+  for (const H2Response& x : r) limited += x.status == "429";
+  EXPECT_GE(limited, 5);
+  EXPECT_GE(metric(edge.admin_port, "relais_limited_total{limit=\"request_rate\"}"), 5);
+}
+
+TEST(EdgeH2Limits, MaxRequestsPerConnectionEndsWithGoaway) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--max-requests-per-connection", "2"});
+  // After the second stream: GOAWAY(NO_ERROR), both answered.
+  ProcessResult r = run_client({"fetch", std::to_string(edge.port), "GET:/cours/style.css", "GET:/cours/style.css",
+                               "--wait-goaway"});
+  EXPECT_NE(r.out.find("response 1 status=200"), std::string::npos) << r.out;
+  EXPECT_EQ(fact(r.out, "goaway"), "0") << r.out;
+}
+
+// An HTTP/2 connection whose request was answered, read to its end (RawClient).
+std::unique_ptr<RawClient> served_h2_connection(std::uint16_t port, const char* source) {
+  auto c = std::make_unique<RawClient>(port, source);
+  // HPACK, static table only: :method GET, :scheme http, :path /, :authority localhost.
+  const std::string block = std::string("\x82\x86\x84\x01\x09", 5) + "localhost";
+  std::string frames = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + std::string("\0\0\0\x04\0\0\0\0\0", 9);
+  frames += std::string("\0\0", 2) + static_cast<char>(block.size()) + std::string("\x01\x05\0\0\0\x01", 6) + block;
+  EXPECT_TRUE(c->send(frames));
+  // Until the DATA frame that ends stream 1 (type 0, END_STREAM) has come.
+  std::string got;
+  const std::string end_of_stream("\0\x01\0\0\0\x01", 6);
+  pollfd p{c->native_handle(), POLLIN, 0};
+  while (got.find(end_of_stream) == std::string::npos && ::poll(&p, 1, 10'000) == 1) {
+    char buffer[65536];
+    const ssize_t n = ::recv(c->native_handle(), buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    got.append(buffer, static_cast<std::size_t>(n));
+  }
+  EXPECT_NE(got.find(end_of_stream), std::string::npos);
+  return c;
+}
+
+TEST(EdgeH2Limits, NearTheConnectionBoundAnIdleHttp2ConnectionIsShedFirst) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--max-connections", "4", "--workers", "1"});
+  std::vector<std::unique_ptr<RawClient>> idle;
+  for (int i = 0; i < 3; ++i) idle.push_back(served_h2_connection(edge.port, "127.0.0.12"));
+  auto newcomer = served_h2_connection(edge.port, "127.0.0.13");
+  EXPECT_TRUE(idle.front()->wait_closed());  // the longest idle made room
+  EXPECT_EQ(metric(edge.admin_port, "relais_idle_connections_shed_total"), 1);
+}
+
+TEST(EdgeH2Purge, APurgedPathIsGoneOverHttp2Too) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  ASSERT_EQ(fetch_one(edge.port, "GET:/cours/lecon.html").status, "200");
+  auto purged = http_get(edge.admin_port, "/purge?path=/cours/lecon.html", {"Authorization: Bearer secret-token"}, "POST");
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(purged->status, 200);
+  std::vector<H2Response> r = fetch(edge.port, {"GET:/cours/lecon.html", "GET:/cours/style.css"});
+  EXPECT_EQ(r[0].status, "404");
+  EXPECT_EQ(r[1].status, "200");
+}
+
+TEST(EdgeH2Off, PriorKnowledgeIsRefusedWhenHttp2IsOff) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir, {"--http2", "off"});
+  RawClient c(edge.port);
+  ASSERT_TRUE(c.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 505);  // the HTTP/1 parser's answer to a version it does not speak
+}
+
+}  // namespace
+}  // namespace relais::testing

@@ -1,0 +1,37 @@
+#include "edge/proto/h2/abuse_budget.h"
+
+#include <gtest/gtest.h>
+
+namespace relais::h2 {
+namespace {
+
+TEST(AbuseBudget, ResetsBeyondTheBoundInOneWindowAreRefused) {
+  AbuseBudget b(3, 100, 10'000);
+  std::uint64_t now = 1'000'000;
+  EXPECT_TRUE(b.reset(now));
+  EXPECT_TRUE(b.reset(now + 1));
+  EXPECT_TRUE(b.reset(now + 2));
+  EXPECT_FALSE(b.reset(now + 3));
+}
+
+TEST(AbuseBudget, ANewWindowStartsAfresh) {
+  AbuseBudget b(1, 100, 10'000);
+  std::uint64_t now = 1'000'000;
+  EXPECT_TRUE(b.reset(now));
+  EXPECT_FALSE(b.reset(now + 9'999));
+  EXPECT_TRUE(b.reset(now + 10'000));
+}
+
+TEST(AbuseBudget, DataFramesSentEarnControlFrames) {
+  AbuseBudget b(10, 2, 10'000);
+  std::uint64_t now = 1'000'000;
+  EXPECT_TRUE(b.control_frame(now));
+  EXPECT_TRUE(b.control_frame(now));
+  EXPECT_FALSE(b.control_frame(now));  // a PING flood
+  AbuseBudget reader(10, 2, 10'000);
+  for (int i = 0; i < 100; ++i) reader.data_frame_sent(now);
+  for (int i = 0; i < 102; ++i) EXPECT_TRUE(reader.control_frame(now)) << "a client reading a large body answers each DATA frame";
+}
+
+}  // namespace
+}  // namespace relais::h2
