@@ -18,6 +18,8 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <cctype>
+
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/origin_sync_support.h"
 
@@ -99,12 +101,24 @@ std::size_t count(const std::string& text, const std::string& needle) {
   return n;
 }
 
+// How many times one exchange's fields appear in a net log. Chromium speaks
+// HTTP/2 to the edge: its net log then carries each request's and each
+// response's fields twice (the HTTP/2 session's event and the transaction's),
+// in lower case; over HTTP/1.1 once, as sent.
+std::size_t copies_per_exchange(const std::string& lower_log) { return count(lower_log, "\":status: ") > 0 ? 2 : 1; }
+
+std::string lower(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return text;
+}
+
 TEST_F(EdgeDictionaryBrowser, ChromiumReloadsAChangedLessonAsDczAndRendersTheNewText) {
   const std::string first = load(dir.file("net1.json"));
   EXPECT_NE(first.find("Une fraction partage un tout"), std::string::npos) << first;
-  const std::string log1 = read_file(dir.file("net1.json"));
-  EXPECT_EQ(count(log1, "Use-As-Dictionary: match="), 3u);  // page, stylesheet, script
-  EXPECT_EQ(count(log1, "Content-Encoding: dcz"), 0u);
+  const std::string log1 = lower(read_file(dir.file("net1.json")));
+  const std::size_t copies = copies_per_exchange(log1);
+  EXPECT_EQ(count(log1, "use-as-dictionary: match="), 3u * copies);  // page, stylesheet, script
+  EXPECT_EQ(count(log1, "content-encoding: dcz"), 0u);
 
   ProcessResult edit = run_process({"python3", std::string(RELAIS_SOURCE_DIR) + "/scripts/sample-course-weekly-edit.py",
                                     dir.file("src")});
@@ -115,9 +129,9 @@ TEST_F(EdgeDictionaryBrowser, ChromiumReloadsAChangedLessonAsDczAndRendersTheNew
 
   const std::string second = load(dir.file("net2.json"));
   EXPECT_NE(second.find("Semaine 2 : nous reprenons cette lecon"), std::string::npos) << second;
-  const std::string log2 = read_file(dir.file("net2.json"));
-  EXPECT_EQ(count(log2, "available-dictionary: :"), 3u) << "Chromium announced no dictionary";
-  EXPECT_EQ(count(log2, "Content-Encoding: dcz"), 3u);
+  const std::string log2 = lower(read_file(dir.file("net2.json")));
+  EXPECT_EQ(count(log2, "available-dictionary: :"), 3u * copies) << "Chromium announced no dictionary";
+  EXPECT_EQ(count(log2, "content-encoding: dcz"), 3u * copies);
 }
 
 }  // namespace
