@@ -5,13 +5,15 @@
 
 namespace relais {
 
-TieredCache::TieredCache(BlobStore& store, MemoryTier& memory) : store_(store), memory_(memory) {}
+TieredCache::TieredCache(BlobStore& store, MemoryTier& memory, const ContentHash& key_salt)
+    : store_(store), memory_(memory), salt_(key_salt) {}
 
 Result<BodySource> TieredCache::body(const Variant& variant, std::uint64_t file_min) {
   // Objects the memory tier would never take skip it entirely: no lookup, and
   // no miss counted that no amount of memory could turn into a hit.
   if (!memory_.admits(variant.size) || variant.size >= file_min) return from_file(variant);
-  MemoryLookup found = memory_.find(variant.hash);
+  const ContentHash key = memory_key(variant.hash);
+  MemoryLookup found = memory_.find(key);
   if (MemoryRef hit = std::move(found.object)) {
     // Same hash, other size: the manifest contradicts the bytes we verified.
     // Serving them under this variant's Content-Length would corrupt the response.
@@ -28,7 +30,7 @@ Result<BodySource> TieredCache::body(const Variant& variant, std::uint64_t file_
     // blob; loaded into RAM only if the policy still holds it at its next
     // request (memory_tier.h).
     Result<BodySource> file = from_file(variant);
-    if (file.ok()) memory_.admit(variant.hash, variant.size);
+    if (file.ok()) memory_.admit(key, variant.size);
     return file;
   }
   Result<std::string> bytes = store_.read_verified(variant.hash, variant.size);
@@ -36,12 +38,12 @@ Result<BodySource> TieredCache::body(const Variant& variant, std::uint64_t file_
     // docs/ARCHITECTURE.md: a blob is served only after its hash was checked; a bad one
     // stays out of RAM so that the next request re-reads (and re-reports) it.
     ++stats_.corrupt_blobs;
-    memory_.erase(variant.hash);
+    memory_.erase(key);
     return bytes.error();
   }
   ++stats_.disk_hits;
-  MemoryRef fill = found.resident ? memory_.attach(variant.hash, std::move(bytes).value())
-                                  : memory_.insert(variant.hash, std::move(bytes).value());
+  MemoryRef fill = found.resident ? memory_.attach(key, std::move(bytes).value())
+                                  : memory_.insert(key, std::move(bytes).value());
   return BodySource{std::move(fill), nullptr, variant.size, true};
 }
 
@@ -56,7 +58,7 @@ Result<BodySource> TieredCache::from_file(const Variant& variant) {
 }
 
 void TieredCache::purge(const ContentHash& hash) {
-  memory_.erase(hash);
+  memory_.erase(memory_key(hash));
   store_.forget(hash);
 }
 

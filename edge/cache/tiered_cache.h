@@ -34,7 +34,13 @@ struct TieredCacheStats {
 
 class TieredCache final : public BodySources {
  public:
-  TieredCache(BlobStore& store, MemoryTier& memory);
+  // key_salt: mixed into every memory-tier key. Sites share a worker's
+  // memory tier, and XXH3-128 is not collision-resistant: a publisher could
+  // make a file with the hash of another site's file and have the shared tier
+  // serve its bytes under that site's URL. A random salt per site keeps each
+  // site's keys apart (identical files of two sites are then held twice).
+  // Zero (one site): the content hash as is.
+  TieredCache(BlobStore& store, MemoryTier& memory, const ContentHash& key_salt = {});
 
   // Storage error if the blob is missing, truncated or corrupt: the caller
   // answers 503 for this request and the object is never served.
@@ -57,9 +63,11 @@ class TieredCache final : public BodySources {
 
  private:
   Result<BodySource> from_file(const Variant& variant);
+  ContentHash memory_key(const ContentHash& hash) const { return ContentHash{hash.high ^ salt_.high, hash.low ^ salt_.low}; }
 
   BlobStore& store_;
   MemoryTier& memory_;
+  ContentHash salt_;
   TieredCacheStats stats_;
 };
 

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <random>
 #include <utility>
 
 #include "edge/http/http_date.h"
@@ -60,7 +61,16 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
       stats_(shared.site_names.size()) {
   RELAIS_ASSERT(!shared.sites.empty());
   const std::size_t open_files = std::max<std::size_t>(1, shared.open_files / shared.sites.size());
-  for (const WorkerSiteShared& site : shared.sites) sites_.push_back(std::make_unique<SiteState>(site, open_files, memory_));
+  // Several sites share this worker's memory tier: each gets its own random
+  // key salt (tiered_cache.h), unknown to any publisher.
+  std::random_device random;
+  auto salt = [&random, &shared] {
+    if (shared.sites.size() == 1) return ContentHash{};
+    auto word = [&random] { return (static_cast<std::uint64_t>(random()) << 32) ^ random(); };
+    return ContentHash{word(), word()};
+  };
+  for (const WorkerSiteShared& site : shared.sites)
+    sites_.push_back(std::make_unique<SiteState>(site, open_files, memory_, salt()));
   event_config* cfg = event_config_new();
   // One thread owns this base; only the stop event is activated from outside.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);

@@ -225,8 +225,8 @@ class Worker {
   // the blob's content hash, so two sites' identical blobs are one object and
   // one site's blob is never another's unless the bytes are the same.
   struct SiteState {
-    SiteState(const WorkerSiteShared& shared, std::size_t open_files, MemoryTier& memory)
-        : holder(shared.catalog), store(shared.store_root, open_files, shared.quarantine), cache(store, memory) {}
+    SiteState(const WorkerSiteShared& shared, std::size_t open_files, MemoryTier& memory, const ContentHash& key_salt)
+        : holder(shared.catalog), store(shared.store_root, open_files, shared.quarantine), cache(store, memory, key_salt) {}
     CatalogHolder* holder;
     BlobStore store;
     TieredCache cache;

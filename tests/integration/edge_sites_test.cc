@@ -13,6 +13,9 @@
 #include <map>
 #include <regex>
 
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
 #include "tests/integration/harness/test_pki.h"
@@ -133,6 +136,58 @@ TEST_F(EdgeSites, EachSiteGetsItsOwnBytesForTheSamePathOverHttp) {
     EXPECT_EQ(r->status, 200) << host;
     EXPECT_EQ(r->body, kEnt.at("index.html")) << host;
     EXPECT_EQ(r->header("Cache-Control"), "public, max-age=60") << "the global rule, not the other site's";
+  }
+}
+
+// Two different 2 KiB files with the same XXH3-128 (found by a hostile
+// review): XXH3 is not collision-resistant. Lane 0 of stripes 0 and 1 is set
+// to the default secret's low 32 bits, so each lane's multiply is by zero and
+// the lane only adds itself: +2^32 in one and -2^32 in the other keeps the
+// sum, and the hash, the same.
+std::pair<std::string, std::string> xxh3_collision() {
+  std::string a(2048, '.');
+  a.replace(128, 27, "\nThis is a published file. ");
+  auto lane = [](const unsigned char* secret, std::uint64_t high) {
+    std::uint64_t v;
+    std::memcpy(&v, secret, 8);
+    return (v & 0xffffffffULL) | (high << 32);
+  };
+  const std::uint64_t x = lane(XXH3_kSecret, 0x41414141), y = lane(XXH3_kSecret + 8, 0x42424242);
+  std::memcpy(a.data(), &x, 8);
+  std::memcpy(a.data() + 64, &y, 8);
+  std::string b = a;
+  const std::uint64_t x2 = x + (1ULL << 32), y2 = y - (1ULL << 32);
+  std::memcpy(b.data(), &x2, 8);
+  std::memcpy(b.data() + 64, &y2, 8);
+  return {a, b};
+}
+
+// The memory tier is shared by the sites of a worker: its keys must not be
+// the content hash alone, or a publisher serves its bytes under another
+// site's URL (each site's keys carry a random salt, tiered_cache.h).
+TEST(EdgeSitesCache, FilesWithTheSameXxh3InTwoSitesAreEachServedTheirOwnBytes) {
+  const auto [genuine, evil] = xxh3_collision();
+  ASSERT_NE(genuine, evil);
+  const XXH128_hash_t hg = XXH3_128bits(genuine.data(), genuine.size()), he = XXH3_128bits(evil.data(), evil.size());
+  ASSERT_TRUE(hg.high64 == he.high64 && hg.low64 == he.low64) << "not a collision: the test proves nothing";
+  TempDir dir;
+  ASSERT_TRUE(publish(dir, "a", {{"x.bin", evil}}));
+  ASSERT_TRUE(publish(dir, "b", {{"lib.bin", genuine}}));
+  ASSERT_TRUE(make_test_ca(dir));
+  ASSERT_TRUE(make_test_leaf(dir, "fallback", {"fallback.test"}, "2"));
+  RunningEdge edge = start_sites(dir, "", "[site.a]\nhosts = a.test\nstore = " + dir.file("a/out") +
+                                              "\n[site.b]\nhosts = b.test\nstore = " + dir.file("b/out") + "\n");
+  ASSERT_NE(edge.port, 0);
+  // One keep-alive connection: one worker, one memory tier; alternating
+  // requests get each blob admitted and then served from RAM.
+  RawClient c(edge.port);
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(c.send("GET /x.bin HTTP/1.1\r\nHost: a.test\r\n\r\nGET /lib.bin HTTP/1.1\r\nHost: b.test\r\n\r\n"));
+    auto ra = c.read_response();
+    auto rb = c.read_response();
+    ASSERT_TRUE(ra && rb) << i;
+    EXPECT_EQ(ra->body, evil) << i;
+    EXPECT_EQ(rb->body, genuine) << "site b got site a's bytes, round " << i;
   }
 }
 
