@@ -92,7 +92,7 @@ void append_combined_head(std::string& out, const LogLineHead& h) {
   out.append("\" ");
   out.append(summary.from_memory || summary.from_disk ? tier_name(summary) : "-");
   // With [site.*] sections, the site that answered (names are [A-Za-z0-9_-]: no escaping).
-  if (!summary.site_name.empty()) out.append(" ").append(summary.site_name);
+  if (h.named_sites) out.append(" ").append(h.site);
 }
 
 void append_json_head(std::string& out, const LogLineHead& h) {

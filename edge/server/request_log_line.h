@@ -2,7 +2,7 @@
 //
 // combined: the combined log format operators' tools already read, plus the
 // cache tier that served the body, on an edge with [site.*] sections the site
-// that answered (nothing when none did), and the request time in seconds
+// that answered ("-" when none did), and the request time in seconds
 // (millisecond resolution, always the last field), as trailing fields like
 // nginx's custom formats:
 //
@@ -54,7 +54,8 @@ struct LogLineHead {
   const http::Request* request = nullptr;
   const http::ResponseSummary* summary = nullptr;
   std::string_view protocol;  // "HTTP/1.1", "HTTP/1.0", "HTTP/2"
-  std::string_view site;      // the name of the request's site
+  std::string_view site;      // the name of the request's site, "-" when none answered
+  bool named_sites = false;   // [site.*] sections: the combined line names the site too
 };
 
 void append_log_line_head(std::string& out, AccessLogFormat format, const LogLineHead& head);

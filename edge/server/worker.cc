@@ -442,7 +442,7 @@ PendingExchange Worker::begin_exchange(const PeerAddress& peer, const http::Requ
   if (shared_.access_log == nullptr) return e;
   const std::size_t site = std::min<std::size_t>(summary.site, shared_.site_names.size() - 1);
   LogLineHead head{static_cast<std::int64_t>(e.head_done_us / 1'000'000), &peer, &request, &summary, protocol,
-                   shared_.site_names[site]};
+                   shared_.site_names[site], live_->named_sites};
   append_log_line_head(log_text, e.format, head);
   e.log_end = log_text.size();
   return e;

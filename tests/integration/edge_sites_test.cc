@@ -344,7 +344,7 @@ TEST_F(EdgeSites, TheAccessLogNamesTheSiteBeforeTheRequestTime) {
     line.erase(line.rfind(' '));  // the request time, always last
     rectorat += line.ends_with(" rectorat");
     ent += line.ends_with(" ent");
-    none += line.find("\" 404 ") != std::string::npos && line.ends_with("\" -");
+    none += line.find("\" 404 ") != std::string::npos && line.ends_with("\" - -");  // tier, site
   }
   EXPECT_EQ(rectorat, 1u) << log;
   EXPECT_EQ(ent, 1u) << log;

@@ -39,9 +39,10 @@ http::ResponseSummary summary(std::uint16_t status, std::uint64_t bytes = 0) {
 }
 
 std::string line_of(AccessLogFormat format, std::int64_t when, const PeerAddress& peer, const http::Request& r,
-                    const http::ResponseSummary& s, ExchangeTiming timing = {}) {
+                    const http::ResponseSummary& s, ExchangeTiming timing = {}, std::string_view site = "default",
+                    bool named_sites = false) {
   std::string line;
-  append_log_line_head(line, format, LogLineHead{when, &peer, &r, &s, "HTTP/1.1", "default"});
+  append_log_line_head(line, format, LogLineHead{when, &peer, &r, &s, "HTTP/1.1", site, named_sites});
   append_log_line_tail(line, format, timing);
   return line;
 }
@@ -70,9 +71,14 @@ TEST(RequestLogLine, TheSiteComesBeforeTheRequestTimeWhenSitesAreConfigured) {
   s.status = 200;
   s.from_disk = true;
   s.site = 1;
-  s.site_name = "rectorat";
-  const std::string line = line_of(AccessLogFormat::combined, 1795420801, ipv4("203.0.113.7"), r, s, {0, 12'000});
+  const std::string line =
+      line_of(AccessLogFormat::combined, 1795420801, ipv4("203.0.113.7"), r, s, {0, 12'000}, "rectorat", true);
   EXPECT_EQ(line, "203.0.113.7 - - [23/Nov/2026:08:00:01 +0000] \"GET / HTTP/1.1\" 200 0 \"-\" \"-\" disk rectorat 0.012\n");
+  // No site answered (an unknown host): "-", so the request time stays the last field and the count is the same.
+  s.status = 404;
+  s.from_disk = false;
+  const std::string none = line_of(AccessLogFormat::combined, 1795420801, ipv4("203.0.113.7"), r, s, {0, 1'000}, "-", true);
+  EXPECT_TRUE(none.ends_with("\"-\" \"-\" - - 0.001\n")) << none;
 }
 
 TEST(RequestLogLine, ClientTextCannotForgeLines) {
