@@ -5,6 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <optional>
+#include <set>
+#include <sstream>
 
 #include "config/units.h"
 #include "origin-sync/local_pull.h"
@@ -12,6 +16,25 @@
 namespace po = boost::program_options;
 
 namespace relais {
+
+namespace {
+
+// The first [section] header that appears twice in a config file's text.
+std::optional<std::string> repeated_section(const std::string& text) {
+  std::set<std::string, std::less<>> seen;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    const auto begin = line.find_first_not_of(" \t");
+    const auto end = line.find_last_not_of(" \t\r");
+    if (begin == std::string::npos || line[begin] != '[' || line[end] != ']') continue;
+    std::string name = line.substr(begin + 1, end - begin - 1);
+    if (!seen.insert(name).second) return name;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 
 std::optional<CliOutcome> parse_into(const po::options_description& description,
                                      const po::positional_options_description* positional, int argc,
@@ -28,8 +51,14 @@ std::optional<CliOutcome> parse_into(const po::options_description& description,
       // A directory opens as a stream and reads as empty: the edge would start on defaults.
       if (std::filesystem::exists(file, ec) && !std::filesystem::is_regular_file(file, ec))
         return CliOutcome::usage("--config: '" + file + "' is not a regular file");
-      std::ifstream in(file);
-      if (!in) return CliOutcome::usage("--config: cannot read '" + file + "'");
+      std::ifstream file_in(file);
+      if (!file_in) return CliOutcome::usage("--config: cannot read '" + file + "'");
+      const std::string text((std::istreambuf_iterator<char>(file_in)), std::istreambuf_iterator<char>());
+      // Boost merges a section written twice: a copy-pasted [site.a] would
+      // silently take the other site's origin.
+      if (auto twice = repeated_section(text))
+        return CliOutcome::usage("--config " + file + ": section [" + *twice + "] appears twice");
+      std::istringstream in(text);
       try {
         // Values on the command line were stored first and win.
         po::parsed_options parsed = po::parse_config_file(in, description, /*allow_unregistered=*/sections != nullptr);

@@ -1,6 +1,7 @@
 #include "config/site_options.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "config/units.h"
 
@@ -17,6 +18,24 @@ bool valid_site_name(std::string_view name) {
 
 // "a.example, *.b.example" (commas and/or spaces) -> patterns; checked as
 // host names by the server (edge/site/site_table.h), which owns the syntax.
+// Whether two store directories are one, or one lies inside the other, as
+// the file system resolves them (the parts that exist yet).
+bool stores_overlap(const std::string& a, const std::string& b) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path pa = fs::weakly_canonical(fs::absolute(a, ec), ec);
+  const fs::path pb = fs::weakly_canonical(fs::absolute(b, ec), ec);
+  auto inside = [](const fs::path& outer, const fs::path& inner) {
+    auto o = outer.begin(), i = inner.begin();
+    for (; o != outer.end() && i != inner.end(); ++o, ++i) {
+      if (o->empty()) break;  // a trailing separator
+      if (*o != *i) return false;
+    }
+    return o == outer.end() || o->empty();
+  };
+  return inside(pa, pb) || inside(pb, pa);
+}
+
 std::vector<std::string> split_hosts(const std::string& text) {
   std::vector<std::string> out;
   std::size_t start = 0;
@@ -128,10 +147,18 @@ std::optional<CliOutcome> parse_site_sections(const std::vector<po::option>& key
     SiteConfig s;
     if (auto bad = parse_one_site(name, site_keys, c, s)) return *bad;
     for (const SiteConfig& other : c.sites) {
-      // Two sync loops on one store would delete each other's blobs.
-      if (other.store == s.store)
-        return CliOutcome::usage("--site." + name + ".store: '" + s.store + "' is already site " + other.name + "'s store");
+      // Two sync loops on one store would delete each other's blobs, and one
+      // site would serve the other's files: compared as the directories they
+      // are (trailing slash, "..", symbolic links), nested ones too.
+      if (stores_overlap(other.store, s.store))
+        return CliOutcome::usage("--site." + name + ".store: '" + s.store + "' is, holds or is inside site " + other.name +
+                                 "'s store '" + other.store + "'");
+      // A token names the one site its holder may purge.
+      if (!s.admin_token.empty() && s.admin_token == other.admin_token)
+        return CliOutcome::usage("--site." + name + ".admin-token: the same as site " + other.name + "'s");
     }
+    if (!s.admin_token.empty() && s.admin_token == c.admin_token)
+      return CliOutcome::usage("--site." + name + ".admin-token: the same as the global admin-token");
     c.sites.push_back(std::move(s));
   }
   if (!c.default_site.empty()) {

@@ -377,6 +377,16 @@ TEST_F(EdgeSites, BadSiteOptionsExitTwoWithOneLineNamingTheOption) {
       {"hosts = a..test\n", "--site.a.hosts"},
       {"[site.b]\nhosts = A.test\nstore = " + dir_->file("ent/out") + "\n", "--site.b.hosts"},
       {"[site.b c]\nhosts = c.test\n", "[site.b c]"},
+      // The same store spelled otherwise, or one inside the other (hostile review).
+      {"[site.b]\nhosts = b.test\nstore = " + store + "/\n", "--site.b.store"},
+      {"[site.b]\nhosts = b.test\nstore = " + store + "/../out\n", "--site.b.store"},
+      {"[site.b]\nhosts = b.test\nstore = " + store + "/inner\n", "--site.b.store"},
+      // A section written twice would have its keys merged.
+      {"[site.b]\nhosts = b.test\nstore = " + dir_->file("ent/out") + "\n[site.a]\norigin = " + store + "\n",
+       "section [site.a] appears twice"},
+      // A purge token names one site.
+      {"admin-token = same\n[site.b]\nhosts = b.test\nstore = " + dir_->file("ent/out") + "\nadmin-token = same\n",
+       "--site.b.admin-token"},
   };
   for (const BadSite& row : rows) {
     // hosts given twice in one section is a parse error too: rows that set
