@@ -284,6 +284,8 @@ SSL_CTX* tls_context_for_host(SSL_CTX* default_ctx, const char* host) {
   const ContextExtras* x = extras_of(default_ctx);
   if (x == nullptr || x->hosts.empty()) return nullptr;
   std::string name = lower(host);
+  // A fully qualified name ("a.example.") is the same host, as in Host.
+  if (name.size() > 1 && name.back() == '.') name.pop_back();
   for (const auto& [h, ctx] : x->hosts) {
     if (h == name) return ctx.get();
   }

@@ -137,6 +137,7 @@ TEST_F(TlsContext, SniHostsMatchExactlyCaseInsensitivelyAndByOneLabelWildcard) {
   SSL_CTX* other = tls_context_for_host(ctx->get(), "other.test");
   ASSERT_NE(other, nullptr);
   EXPECT_EQ(tls_context_for_host(ctx->get(), "OTHER.Test"), other);
+  EXPECT_EQ(tls_context_for_host(ctx->get(), "other.test."), other) << "a fully qualified name is the same host";
   SSL_CTX* wild = tls_context_for_host(ctx->get(), "a.wild.test");
   ASSERT_NE(wild, nullptr);
   EXPECT_NE(wild, other);
