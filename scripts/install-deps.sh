@@ -43,6 +43,24 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# Every server here (prometheus, nginx, varnish, h2o) is installed for its
+# tools or to be started by a test or the bench on a port of its own, never
+# as a system service: Debian would start prometheus on :9090, the demo's
+# admin port, and nginx on :80. policy-rc.d (Debian policy §9.3.3) keeps the
+# maintainer scripts from starting them; they are disabled at boot too.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\n# installed by relais scripts/install-deps.sh for the length of an apt-get install\nexit 101\n' >"$policy"
+  chmod 755 "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ -d /run/systemd/system ]; then
+  for unit in prometheus nginx varnish h2o; do
+    if printf '%s\n' "${missing[@]}" | grep -qx -e "$unit" -e "$unit-light"; then
+      systemctl disable --now "$unit.service" >/dev/null 2>&1 || true
+    fi
+  done
+fi
 echo "install-deps: installed ${missing[*]}"
