@@ -133,6 +133,25 @@ std::string site_health(const Site& site) {
   return "ok " + counts + "\n";
 }
 
+// /metrics' series of one site (metrics.h: SiteGauges).
+SiteGauges site_gauges(const Site& site) {
+  SiteGauges g;
+  g.name = site.config.name;
+  auto catalog = site.catalog.current();
+  g.catalog_loaded = catalog != nullptr;
+  g.catalog_generation = catalog ? catalog->generation() : 0;
+  g.catalog_entries = catalog ? catalog->size() : 0;
+  if (auto pub = site.loader->publication()) {
+    g.publication_signed = true;
+    g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
+    g.publication_expires_unix = pub->expires;
+    g.publication_expired = pub->expires <= unix_now();
+  }
+  g.sync = &site.sync_stats;
+  g.rehash = &site.rehash_stats;
+  return g;
+}
+
 Status open_admin(EdgeServer::Parts& p) {
   auto address = parse_socket_address(p.config.admin_listen);
   if (!address.ok()) return Error::config("--admin-listen " + address.error().message);
@@ -158,24 +177,12 @@ Status open_admin(EdgeServer::Parts& p) {
     std::vector<const WorkerStats*> stats;
     for (auto& w : p.workers) stats.push_back(&w->stats());
     EdgeGauges g;
-    // One series per edge until the `site` label is wired in (metrics.h):
-    // the first site's catalog, publication, sync and re-hash.
-    Site& first = *p.sites.front();
-    auto catalog = first.catalog.current();
-    g.catalog_loaded = catalog != nullptr;
-    g.catalog_generation = catalog ? catalog->generation() : 0;
-    g.catalog_entries = catalog ? catalog->size() : 0;
     g.memory_capacity_bytes = p.memory_capacity_bytes;
     g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-    if (auto pub = first.loader->publication()) {
-      g.publication_signed = true;
-      g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
-      g.publication_expires_unix = pub->expires;
-      g.publication_expired = pub->expires <= unix_now();
-    }
-    return render_metrics(stats, g, &first.sync_stats, &first.rehash_stats, &p.site_names);
+    for (const auto& site : p.sites) g.sites.push_back(site_gauges(*site));
+    return render_metrics(stats, g, &p.site_names);
   };
   h.purge = [&p](std::size_t site, std::string_view path) { return p.sites[site]->loader->purge(path); };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));

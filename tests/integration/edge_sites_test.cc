@@ -248,6 +248,19 @@ TEST_F(EdgeSites, OneSitesBrokenOriginDoesNotAffectTheOther) {
   ASSERT_TRUE(rectorat);
   EXPECT_EQ(rectorat->status, 200);
   EXPECT_EQ(rectorat->body, kRectorat.at("index.html")) << "the broken site serves its last catalog";
+  // Each site's own series: the rectorat's sync fails while the ent's is fine.
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  for (const char* series : {"relais_sync_last_ok{site=\"rectorat\"} 0\n", "relais_sync_last_ok{site=\"ent\"} 1\n",
+                             "relais_sync_last_success_timestamp_seconds{site=\"rectorat\"} 0\n",
+                             "relais_sync_failures_total{site=\"ent\",reason=\"manifest_fetch\"} 0\n",
+                             "relais_catalog_generation{site=\"ent\"} 2\n", "relais_catalog_generation{site=\"rectorat\"} 1\n",
+                             "relais_catalog_loaded{site=\"ent\"} 1\n", "relais_catalog_loaded{site=\"rectorat\"} 1\n"})
+    EXPECT_NE(m->body.find(series), std::string::npos) << series << m->body;
+  EXPECT_EQ(m->body.find("relais_sync_failures_total{site=\"rectorat\",reason=\"manifest_fetch\"} 0\n"), std::string::npos)
+      << m->body;
+  EXPECT_EQ(m->body.find("\nrelais_sync_last_ok "), std::string::npos) << "no unlabelled sync series";
+  EXPECT_EQ(m->body.find("\nrelais_catalog_generation "), std::string::npos) << "no unlabelled catalog series";
 }
 
 TEST_F(EdgeSites, SighupChangesASitesHostsAndRulesLiveAndNamesANewSiteAsRestartOnly) {
