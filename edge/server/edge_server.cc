@@ -210,6 +210,10 @@ void reload_configuration(EdgeServer::Parts& p) {
     std::fflush(stderr);
   };
   if (cli.kind != CliOutcome::Kind::run) return refuse(cli.message);
+  // The whole new file is checked, also the sites it adds that only a
+  // restart will start: a file that would not start must not be half taken
+  // (a new site claiming a running site's host is a configuration error).
+  if (auto table = build_site_table(next); !table.ok()) return refuse(table.error().message);
   std::vector<std::string> restart_only;
   EdgeConfig applied = apply_live_changes(p.config, next, restart_only);
   if (auto table = build_site_table(applied); !table.ok()) return refuse(table.error().message);

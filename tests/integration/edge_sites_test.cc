@@ -283,6 +283,34 @@ TEST_F(EdgeSites, SighupChangesASitesHostsAndRulesLiveAndNamesANewSiteAsRestartO
   EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->body, kRectorat.at("index.html"));
 }
 
+TEST_F(EdgeSites, SighupRefusesABadNewSiteSectionAndTheRunningSitesKeepServing) {
+  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "bad-site.conf");
+  RawClient kept(edge.port);  // a keep-alive connection across the refused reloads
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
+  ASSERT_TRUE(kept.send(request));
+  auto first = kept.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, kRectorat.at("index.html"));
+  // A third site without a store, and one whose host another site owns.
+  const std::string before = read_file(dir_->file("bad-site.conf"));
+  const std::pair<std::string, std::string> kBad[] = {
+      {"[site.third]\nhosts = third.test\n", "--site.third.store"},
+      {"[site.third]\nhosts = rectorat.test\nstore = " + dir_->file("third") + "\n", "--site.third.hosts"}};
+  for (const auto& [section, option] : kBad) {
+    dir_->write("bad-site.conf", before + section);
+    edge.process->send_signal(SIGHUP);
+    ASSERT_TRUE(edge.process->wait_for_stderr_text("configuration reload refused, keeping the one in service: " + option))
+        << edge.process->stderr_text();
+  }
+  EXPECT_EQ(edge.process->stdout_text().find("configuration reloaded"), std::string::npos);
+  ASSERT_TRUE(kept.send(request));
+  auto again = kept.read_response();
+  ASSERT_TRUE(again) << "the kept-alive connection survives the refused reloads";
+  EXPECT_EQ(again->body, kRectorat.at("index.html"));
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->body, kEnt.at("index.html"));
+  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404);
+}
+
 TEST_F(EdgeSites, TheAccessLogNamesTheSiteBeforeTheRequestTime) {
   TempDir logs;
   RunningEdge edge = start_sites(*dir_, "access-log = " + logs.file("access.log") + "\n", sites_config(*dir_), "log.conf");
