@@ -13,8 +13,10 @@
 // Lifecycle: made by EdgeServer::create() in configuration order (the index
 // is the site's number in logs, metrics and SiteTable), loaded once before
 // the workers start, sync and re-hash started by run(), stopped before the
-// workers join. Sites are not added or removed live: a reload that changes
-// the set of sites names it as needing a restart.
+// workers join. A site added on SIGHUP is made, loaded and started by the
+// signal thread (edge_server.cc: start_new_sites) and takes the next index;
+// a site is never freed while the edge runs (workers hold pointers into it),
+// so removing one is named as needing a restart.
 #pragma once
 
 #include <memory>

@@ -24,6 +24,9 @@ const std::map<std::string, std::string> kRectorat = {
     {"index.html", "<!doctype html><p>Rectorat : actualités de l'académie</p>\n"},
     {"rectorat-seul.html", "<!doctype html><p>Seulement au rectorat</p>\n"},
 };
+const std::map<std::string, std::string> kThird = {
+    {"index.html", "<!doctype html><p>Troisième site, ajouté à chaud</p>\n"},
+};
 const std::map<std::string, std::string> kEnt = {
     {"index.html", "<!doctype html><p>ENT du département : cahier de textes, messagerie</p>\n"},
 };
@@ -41,6 +44,15 @@ std::optional<HttpResponse> get(std::uint16_t port, const std::string& host, con
   RawClient client(port);
   if (!client.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")) return std::nullopt;
   return client.read_response();
+}
+
+// POST /purge?query with a bearer token: the status, 0 without an answer.
+int purge_status(std::uint16_t admin_port, const std::string& query, const std::string& token) {
+  RawClient c(admin_port);
+  c.send("POST /purge?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+         "\r\nContent-Length: 0\r\n\r\n");
+  auto r = c.read_response();
+  return r ? r->status : 0;
 }
 
 std::uint16_t https_port(RunningEdge& edge) {
@@ -85,10 +97,12 @@ class EdgeSites : public ::testing::Test {
     dir_ = new TempDir();
     ASSERT_TRUE(publish(*dir_, "rectorat", kRectorat));
     ASSERT_TRUE(publish(*dir_, "ent", kEnt));
+    ASSERT_TRUE(publish(*dir_, "third", kThird));
     ASSERT_TRUE(make_test_ca(*dir_));
     ASSERT_TRUE(make_test_leaf(*dir_, "rectorat", {"rectorat.test", "www.rectorat.test"}, "2"));
     ASSERT_TRUE(make_test_leaf(*dir_, "ent", {"*.ent.test"}, "2"));
     ASSERT_TRUE(make_test_leaf(*dir_, "fallback", {"fallback.test"}, "2"));
+    ASSERT_TRUE(make_test_leaf(*dir_, "third", {"third.test"}, "2"));
     edge_ = new RunningEdge(start_sites(*dir_, "", sites_config(*dir_)));
     ASSERT_NE(edge_->port, 0);
     tls_port_ = https_port(*edge_);
@@ -209,13 +223,7 @@ TEST_F(EdgeSites, TheDefaultSiteAnswersUnknownHostsWithItsCertificate) {
 
 TEST_F(EdgeSites, PurgeIsPerSite) {
   RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "purge.conf");
-  auto purge = [&](const std::string& query, const std::string& token) {
-    RawClient c(edge.admin_port);
-    c.send("POST /purge?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
-           "\r\nContent-Length: 0\r\n\r\n");
-    auto r = c.read_response();
-    return r ? r->status : 0;
-  };
+  auto purge = [&](const std::string& query, const std::string& token) { return purge_status(edge.admin_port, query, token); };
   EXPECT_EQ(purge("site=ent&path=/index.html", "rectorat-token"), 403) << "a site's token purges that site only";
   EXPECT_EQ(purge("path=/index.html", "edge-token"), 400) << "the edge's token must name the site";
   EXPECT_EQ(purge("path=/index.html", "rectorat-token"), 200);
@@ -263,24 +271,58 @@ TEST_F(EdgeSites, OneSitesBrokenOriginDoesNotAffectTheOther) {
   EXPECT_EQ(m->body.find("\nrelais_catalog_generation "), std::string::npos) << "no unlabelled catalog series";
 }
 
-TEST_F(EdgeSites, SighupChangesASitesHostsAndRulesLiveAndNamesANewSiteAsRestartOnly) {
+TEST_F(EdgeSites, SighupChangesASitesHostsLiveAndAddsANewSiteWithItsCertificate) {
   RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "reload.conf");
   EXPECT_EQ(get(edge.port, "lycee.test", "/index.html")->status, 404);
-  // The same globals; ent gains a name, a third site appears.
+  RawClient kept(edge.port);  // a keep-alive connection to the first site across the reload
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
+  ASSERT_TRUE(kept.send(request));
+  ASSERT_TRUE(kept.read_response());
+  // The same globals; ent gains a name, a third site appears with its own store and certificate.
   const std::string before = read_file(dir_->file("reload.conf"));
   std::string sections = sites_config(*dir_);
   sections.replace(sections.find("hosts = *.ent.test"), std::strlen("hosts = *.ent.test"), "hosts = *.ent.test, lycee.test");
-  dir_->write("reload.conf", before.substr(0, before.find("[site.")) + sections + "[site.third]\nhosts = third.test\nstore = " +
-                                 dir_->file("third") + "\n");
+  dir_->write("reload.conf", before.substr(0, before.find("[site.")) + sections +
+                                 "[site.third]\nhosts = third.test\nstore = " + dir_->file("third/out") + "\n"
+                                 "tls-cert = " + dir_->file("third.pem") + "\ntls-key = " + dir_->file("third.key") + "\n"
+                                 "admin-token = third-token\n");
   edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("site third: catalog generation 1")) << edge.process->stderr_text();
   ASSERT_TRUE(edge.process->wait_for_line("configuration reloaded")) << edge.process->stderr_text();
-  EXPECT_TRUE(edge.process->wait_for_stderr_text("--site.third.hosts changed, applies after a restart"))
-      << edge.process->stderr_text();
+  EXPECT_EQ(edge.process->stderr_text().find("--site.third"), std::string::npos) << "an added site is not restart-only";
   auto moved = get(edge.port, "lycee.test", "/index.html");
   ASSERT_TRUE(moved);
   EXPECT_EQ(moved->body, kEnt.at("index.html")) << "a host added to a site answers at once";
-  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404) << "a new site waits for a restart";
-  EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->body, kRectorat.at("index.html"));
+  auto third = get(edge.port, "third.test", "/index.html");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->body, kThird.at("index.html")) << "a new site answers at once";
+  // HTTPS: its own certificate by SNI (curl verifies the name against the test CA).
+  ProcessResult https = curl("third.test", "/index.html", {}, https_port(edge));
+  EXPECT_EQ(https.exit_code, 0) << https.err;
+  EXPECT_EQ(https.out, kThird.at("index.html"));
+  // The kept-alive connection to the first site still works.
+  ASSERT_TRUE(kept.send(request));
+  auto again = kept.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, kRectorat.at("index.html"));
+  // Its token purges it, its metrics and histograms carry its name.
+  EXPECT_EQ(purge_status(edge.admin_port, "path=/index.html", "third-token"), 200);
+  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404);
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("relais_catalog_loaded{site=\"third\"} 1\n"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("relais_request_duration_seconds_count{site=\"third\",class=\"2xx\"}"), std::string::npos) << m->body;
+}
+
+TEST_F(EdgeSites, SighupNamesARemovedSiteAsRestartOnlyAndItKeepsServing) {
+  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "removed.conf");
+  const std::string before = read_file(dir_->file("removed.conf"));
+  dir_->write("removed.conf", before.substr(0, before.find("[site.ent]")));
+  edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("configuration reloaded")) << edge.process->stderr_text();
+  EXPECT_TRUE(edge.process->wait_for_stderr_text("--site.ent.hosts changed, applies after a restart"))
+      << edge.process->stderr_text();
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->body, kEnt.at("index.html"));
 }
 
 TEST_F(EdgeSites, SighupRefusesABadNewSiteSectionAndTheRunningSitesKeepServing) {
