@@ -170,19 +170,23 @@ Status open_admin(EdgeServer::Parts& p) {
   h.current_sites = [&p] {
     std::lock_guard lock(p.sites_mutex);
     std::vector<AdminHandlers::Site> sites;
-    for (const auto& site : p.sites) sites.push_back({site->config.name, site->config.admin_token});
+    // A retired site keeps its index with no name and no token: no purge reaches it.
+    for (const auto& site : p.sites)
+      sites.push_back(site->config.retired ? AdminHandlers::Site{} : AdminHandlers::Site{site->config.name, site->config.admin_token});
     return sites;
   };
   // Healthy while any site has a catalog: one publisher's broken origin
   // must not make a load balancer drop the edge for all the others.
   h.healthy = [&p] {
     std::lock_guard lock(p.sites_mutex);
-    return std::any_of(p.sites.begin(), p.sites.end(), [](const auto& site) { return site->catalog.current() != nullptr; });
+    return std::any_of(p.sites.begin(), p.sites.end(),
+                       [](const auto& site) { return !site->config.retired && site->catalog.current() != nullptr; });
   };
   h.health_text = [&p] {
     std::lock_guard lock(p.sites_mutex);
     std::string text;
-    for (const auto& site : p.sites) text += (site->named ? site->config.name + ": " : "") + site_health(*site);
+    for (const auto& site : p.sites)
+      if (!site->config.retired) text += (site->named ? site->config.name + ": " : "") + site_health(*site);
     return text;
   };
   h.metrics = [&p] {
@@ -194,7 +198,8 @@ Status open_admin(EdgeServer::Parts& p) {
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
     std::lock_guard lock(p.sites_mutex);
-    for (const auto& site : p.sites) g.sites.push_back(site_gauges(*site));
+    for (const auto& site : p.sites)
+      if (!site->config.retired) g.sites.push_back(site_gauges(*site));
     return render_metrics(stats, g, &p.site_names);
   };
   h.purge = [&p](std::size_t site, std::string_view path) {
@@ -228,8 +233,26 @@ void start_new_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
   }
 }
 
+// Sites `applied` retires (apply_live_changes): the new live settings route
+// nothing to them; their threads stop here. The Site itself stays: a worker
+// may be sending one of its responses, and its store and catalog are reached
+// through pointers (WorkerSiteShared), so it is freed with the edge.
+void retire_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
+  for (std::size_t i = 0; i < p.sites.size(); ++i) {
+    Site& site = *p.sites[i];
+    if (!applied.sites[i].retired || site.config.retired) continue;
+    site.stop_background();
+    {
+      std::lock_guard lock(p.sites_mutex);
+      site.config.retired = true;
+    }
+    std::printf("site %s: removed\n", site.config.name.c_str());
+  }
+}
+
 void reload_all_sites(EdgeServer::Parts& p) {
-  for (const auto& site : p.sites) site->reload_and_announce();
+  for (const auto& site : p.sites)
+    if (!site->config.retired) site->reload_and_announce();
 }
 
 // SIGHUP: the configuration is read again from the same command line (and
@@ -262,6 +285,7 @@ void reload_configuration(EdgeServer::Parts& p) {
   start_new_sites(p, applied);
   p.config = applied;
   publish_live(p);
+  retire_sites(p, applied);  // after the workers were told: a site is unrouted before its sync stops
   for (auto& w : p.workers) w->request_reconfigure();
   for (const std::string& option : restart_only)
     std::fprintf(stderr, "relais-edge: reload: --%s changed, applies after a restart or an upgrade (SIGUSR2)\n", option.c_str());

@@ -8,8 +8,8 @@
 // connection picks the new values up at its next request or timer.
 //
 // Sites added to the file are added live (site_state; edge_server.cc starts
-// their threads). What is not here needs a restart or a binary upgrade
-// (SIGUSR2): sockets, workers, removing a site, the store and origin, the memory tier (its policy tables are sized
+// their threads), removed ones retired in place. What is not here needs a
+// restart or a binary upgrade (SIGUSR2): sockets, workers, the store and origin, the memory tier (its policy tables are sized
 // at start), the parser's head limits (pooled buffers are sized by them), the
 // per-address limiter table. apply_live_changes() says which of those a new
 // configuration changed, so the operator is told instead of left guessing.

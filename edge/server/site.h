@@ -15,8 +15,9 @@
 // the workers start, sync and re-hash started by run(), stopped before the
 // workers join. A site added on SIGHUP is made, loaded and started by the
 // signal thread (edge_server.cc: start_new_sites) and takes the next index;
-// a site is never freed while the edge runs (workers hold pointers into it),
-// so removing one is named as needing a restart.
+// one removed is retired (SiteConfig::retired: routes nothing, threads
+// stopped, start_new_sites/retire_sites) but never freed while the edge runs:
+// workers hold pointers into it and may be sending one of its responses.
 #pragma once
 
 #include <memory>

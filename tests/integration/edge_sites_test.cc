@@ -314,15 +314,48 @@ TEST_F(EdgeSites, SighupChangesASitesHostsLiveAndAddsANewSiteWithItsCertificate)
   EXPECT_NE(m->body.find("relais_request_duration_seconds_count{site=\"third\",class=\"2xx\"}"), std::string::npos) << m->body;
 }
 
-TEST_F(EdgeSites, SighupNamesARemovedSiteAsRestartOnlyAndItKeepsServing) {
-  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "removed.conf");
+TEST_F(EdgeSites, SighupRemovesASiteItsHostsAreRefusedAndItsSyncStops) {
+  // Both sites sync every 100 ms from their own origin into their own store.
+  TempDir run;
+  ASSERT_TRUE(publish(run, "rectorat-origin", kRectorat));
+  ASSERT_TRUE(publish(run, "ent-origin", kEnt));
+  std::filesystem::create_directories(run.file("rectorat-store"));
+  std::filesystem::create_directories(run.file("ent-store"));
+  std::string config = sites_config(*dir_, "origin = " + run.file("rectorat-origin/out") + "\nsync-interval = 100ms\n",
+                                    "origin = " + run.file("ent-origin/out") + "\nsync-interval = 100ms\n", run.file("ent-store"));
+  config.replace(config.find(dir_->file("rectorat/out")), dir_->file("rectorat/out").size(), run.file("rectorat-store"));
+  RunningEdge edge = start_sites(*dir_, "", config, "removed.conf");
+  ASSERT_TRUE(edge.process->wait_for_line("site ent: catalog generation 1")) << edge.process->stderr_text();
+  ASSERT_TRUE(edge.process->wait_for_line("site rectorat: catalog generation 1")) << edge.process->stderr_text();
+  RawClient kept(edge.port);
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
+  ASSERT_TRUE(kept.send(request));
+  ASSERT_TRUE(kept.read_response());
   const std::string before = read_file(dir_->file("removed.conf"));
   dir_->write("removed.conf", before.substr(0, before.find("[site.ent]")));
   edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("site ent: removed")) << edge.process->stderr_text();
   ASSERT_TRUE(edge.process->wait_for_line("configuration reloaded")) << edge.process->stderr_text();
-  EXPECT_TRUE(edge.process->wait_for_stderr_text("--site.ent.hosts changed, applies after a restart"))
-      << edge.process->stderr_text();
-  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->body, kEnt.at("index.html"));
+  EXPECT_EQ(edge.process->stderr_text().find("--site.ent"), std::string::npos) << "a removed site is not restart-only";
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->status, 404);
+  ProcessResult https = curl("college.ent.test", "/index.html", {"-k", "-o", "/dev/null", "-w", "%{http_code}"}, https_port(edge));
+  EXPECT_EQ(https.out, "421") << https.err;
+  EXPECT_EQ(purge_status(edge.admin_port, "site=ent&path=/index.html", "edge-token"), 404);
+  // Its sync stopped: a new publication reaches the rectorat, never the removed site.
+  ASSERT_TRUE(publish(run, "ent-origin", {{"index.html", "<!doctype html><p>ENT v2</p>\n"}}));
+  ASSERT_TRUE(publish(run, "rectorat-origin", {{"index.html", "<!doctype html><p>Rectorat v2</p>\n"}}));
+  ASSERT_TRUE(edge.process->wait_for_line("site rectorat: catalog generation 2")) << edge.process->stderr_text();
+  ASSERT_TRUE(publish(run, "rectorat-origin", {{"index.html", "<!doctype html><p>Rectorat v3</p>\n"}}));
+  ASSERT_TRUE(edge.process->wait_for_line("site rectorat: catalog generation 3")) << edge.process->stderr_text();
+  EXPECT_EQ(edge.process->stdout_text().find("site ent: catalog generation 2"), std::string::npos);
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->body.find("relais_sync_last_ok{site=\"ent\"}"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("relais_sync_last_ok{site=\"rectorat\"} 1\n"), std::string::npos) << m->body;
+  ASSERT_TRUE(kept.send(request));
+  auto again = kept.read_response();
+  ASSERT_TRUE(again) << "the kept-alive connection to the other site survives";
+  EXPECT_EQ(again->status, 200);
 }
 
 TEST_F(EdgeSites, SighupRefusesABadNewSiteSectionAndTheRunningSitesKeepServing) {
