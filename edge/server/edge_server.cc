@@ -238,7 +238,8 @@ void start_new_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
 // may be sending one of its responses, and its store and catalog are reached
 // through pointers (WorkerSiteShared), so it is freed with the edge.
 void retire_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
-  for (std::size_t i = 0; i < p.sites.size(); ++i) {
+  // Without sections the one implicit site is never retired (applied.sites is empty).
+  for (std::size_t i = 0; i < applied.sites.size(); ++i) {
     Site& site = *p.sites[i];
     if (!applied.sites[i].retired || site.config.retired) continue;
     site.stop_background();

@@ -6,6 +6,7 @@
 // naming site.NAME.option; one site's broken origin does not stop the other.
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <signal.h>
 
 #include <cstring>
@@ -325,8 +326,16 @@ TEST_F(EdgeSites, SighupRemovesASiteItsHostsAreRefusedAndItsSyncStops) {
                                     "origin = " + run.file("ent-origin/out") + "\nsync-interval = 100ms\n", run.file("ent-store"));
   config.replace(config.find(dir_->file("rectorat/out")), dir_->file("rectorat/out").size(), run.file("rectorat-store"));
   RunningEdge edge = start_sites(*dir_, "", config, "removed.conf");
-  ASSERT_TRUE(edge.process->wait_for_line("site ent: catalog generation 1")) << edge.process->stderr_text();
-  ASSERT_TRUE(edge.process->wait_for_line("site rectorat: catalog generation 1")) << edge.process->stderr_text();
+  // Both first syncs, in whichever order they end (wait_for_line reads stdout in order).
+  auto both_loaded = [&edge] {
+    const std::string out = edge.process->stdout_text();
+    return out.find("site ent: catalog generation 1") != std::string::npos &&
+           out.find("site rectorat: catalog generation 1") != std::string::npos;
+  };
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       !both_loaded() && std::chrono::steady_clock::now() < until;)
+    ::poll(nullptr, 0, 20);
+  ASSERT_TRUE(both_loaded()) << edge.process->stdout_text() << edge.process->stderr_text();
   RawClient kept(edge.port);
   const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
   ASSERT_TRUE(kept.send(request));
