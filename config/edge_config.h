@@ -40,6 +40,10 @@ struct SiteConfig {
   std::string cache_control_default;
   std::vector<CacheControlRule> cache_control_rules;
   std::vector<std::string> query_keys;
+  // Removed from the file by a reload: routes no host, purges nothing, its
+  // threads stopped; kept in its place so that no other site's index (in
+  // metrics and logs) changes. Never set by the parser.
+  bool retired = false;
 };
 
 struct EdgeConfig {

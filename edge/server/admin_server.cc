@@ -145,29 +145,30 @@ AdminResponse handle_admin_request(std::string_view method, std::string_view tar
   }
   if (path == "/purge") {
     if (method != "POST") return plain(405, "POST only\n", "POST");
-    const bool any_token = !h.token.empty() || std::any_of(h.sites.begin(), h.sites.end(), [](const AdminHandlers::Site& s) { return !s.token.empty(); });
+    const std::vector<AdminHandlers::Site> sites = h.current_sites ? h.current_sites() : h.sites;
+    const bool any_token = !h.token.empty() || std::any_of(sites.begin(), sites.end(), [](const AdminHandlers::Site& s) { return !s.token.empty(); });
     if (!any_token) return plain(403, "purge is disabled: set admin-token\n");
     constexpr std::string_view kBearer = "Bearer ";
     const std::string_view given = authorization.starts_with(kBearer) ? authorization.substr(kBearer.size()) : std::string_view();
     // Every token is compared, whichever matches: the time taken does not say which site a token belongs to.
     const bool edge_token = !given.empty() && !h.token.empty() && token_matches(given, h.token);
-    std::size_t token_site = h.sites.size();
-    for (std::size_t i = 0; i < h.sites.size(); ++i) {
-      if (!given.empty() && !h.sites[i].token.empty() && token_matches(given, h.sites[i].token)) token_site = i;
+    std::size_t token_site = sites.size();
+    for (std::size_t i = 0; i < sites.size(); ++i) {
+      if (!given.empty() && !sites[i].token.empty() && token_matches(given, sites[i].token)) token_site = i;
     }
-    if (!edge_token && token_site == h.sites.size()) return plain(401, "missing or wrong bearer token\n");
+    if (!edge_token && token_site == sites.size()) return plain(401, "missing or wrong bearer token\n");
     auto what = query_parameter(target, "path");
     if (!what || what->empty()) return plain(400, "use POST /purge?path=/a/b (or a prefix ending in /)\n");
     std::size_t site = token_site;
     if (auto name = query_parameter(target, "site")) {
-      auto named = std::find_if(h.sites.begin(), h.sites.end(), [&](const AdminHandlers::Site& s) { return s.name == *name; });
-      if (named == h.sites.end()) return plain(404, "no site named '" + *name + "'\n");
-      const std::size_t index = static_cast<std::size_t>(named - h.sites.begin());
+      auto named = std::find_if(sites.begin(), sites.end(), [&](const AdminHandlers::Site& s) { return s.name == *name; });
+      if (named == sites.end()) return plain(404, "no site named '" + *name + "'\n");
+      const std::size_t index = static_cast<std::size_t>(named - sites.begin());
       // A site's token purges its own site, never another's.
-      if (!edge_token && index != token_site) return plain(403, "this token purges site " + h.sites[token_site].name + " only\n");
+      if (!edge_token && index != token_site) return plain(403, "this token purges site " + sites[token_site].name + " only\n");
       site = index;
-    } else if (edge_token && token_site == h.sites.size()) {
-      if (h.sites.size() != 1) return plain(400, "name the site: POST /purge?site=NAME&path=/a/b\n");
+    } else if (edge_token && token_site == sites.size()) {
+      if (sites.size() != 1) return plain(400, "name the site: POST /purge?site=NAME&path=/a/b\n");
       site = 0;
     }
     auto removed = h.purge(site, *what);

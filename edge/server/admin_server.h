@@ -34,6 +34,8 @@ struct AdminHandlers {
     std::string token;  // purges this site only; empty: the edge's token only
   };
   std::vector<Site> sites;  // by site index, at least one
+  // When set, read at each purge instead of `sites` (sites added on SIGHUP).
+  std::function<std::vector<Site>()> current_sites;
 };
 
 // An admin response, computed without a socket (tested directly).

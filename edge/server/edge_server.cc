@@ -58,6 +58,10 @@ struct EdgeServer::Parts {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // The metrics' site names by ResponseSummary::site (worker.h: WorkerShared::site_names).
   std::vector<std::string> site_names{"default"};
+  // The admin thread reads `sites` and `site_names` (metrics, health, purge)
+  // while a SIGHUP on the signal thread may add a site: both under this lock.
+  // The signal thread, their only writer, reads them without it.
+  std::mutex sites_mutex;
 };
 
 namespace {
@@ -133,6 +137,25 @@ std::string site_health(const Site& site) {
   return "ok " + counts + "\n";
 }
 
+// /metrics' series of one site (metrics.h: SiteGauges).
+SiteGauges site_gauges(const Site& site) {
+  SiteGauges g;
+  g.name = site.config.name;
+  auto catalog = site.catalog.current();
+  g.catalog_loaded = catalog != nullptr;
+  g.catalog_generation = catalog ? catalog->generation() : 0;
+  g.catalog_entries = catalog ? catalog->size() : 0;
+  if (auto pub = site.loader->publication()) {
+    g.publication_signed = true;
+    g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
+    g.publication_expires_unix = pub->expires;
+    g.publication_expired = pub->expires <= unix_now();
+  }
+  g.sync = &site.sync_stats;
+  g.rehash = &site.rehash_stats;
+  return g;
+}
+
 Status open_admin(EdgeServer::Parts& p) {
   auto address = parse_socket_address(p.config.admin_listen);
   if (!address.ok()) return Error::config("--admin-listen " + address.error().message);
@@ -144,47 +167,93 @@ Status open_admin(EdgeServer::Parts& p) {
   AdminHandlers h;
   h.token = p.config.admin_token;
   for (const auto& site : p.sites) h.sites.push_back({site->config.name, site->config.admin_token});
+  h.current_sites = [&p] {
+    std::lock_guard lock(p.sites_mutex);
+    std::vector<AdminHandlers::Site> sites;
+    // A retired site keeps its index with no name and no token: no purge reaches it.
+    for (const auto& site : p.sites)
+      sites.push_back(site->config.retired ? AdminHandlers::Site{} : AdminHandlers::Site{site->config.name, site->config.admin_token});
+    return sites;
+  };
   // Healthy while any site has a catalog: one publisher's broken origin
   // must not make a load balancer drop the edge for all the others.
   h.healthy = [&p] {
-    return std::any_of(p.sites.begin(), p.sites.end(), [](const auto& site) { return site->catalog.current() != nullptr; });
+    std::lock_guard lock(p.sites_mutex);
+    return std::any_of(p.sites.begin(), p.sites.end(),
+                       [](const auto& site) { return !site->config.retired && site->catalog.current() != nullptr; });
   };
   h.health_text = [&p] {
+    std::lock_guard lock(p.sites_mutex);
     std::string text;
-    for (const auto& site : p.sites) text += (site->named ? site->config.name + ": " : "") + site_health(*site);
+    for (const auto& site : p.sites)
+      if (!site->config.retired) text += (site->named ? site->config.name + ": " : "") + site_health(*site);
     return text;
   };
   h.metrics = [&p] {
     std::vector<const WorkerStats*> stats;
     for (auto& w : p.workers) stats.push_back(&w->stats());
     EdgeGauges g;
-    // One series per edge until the `site` label is wired in (metrics.h):
-    // the first site's catalog, publication, sync and re-hash.
-    Site& first = *p.sites.front();
-    auto catalog = first.catalog.current();
-    g.catalog_loaded = catalog != nullptr;
-    g.catalog_generation = catalog ? catalog->generation() : 0;
-    g.catalog_entries = catalog ? catalog->size() : 0;
     g.memory_capacity_bytes = p.memory_capacity_bytes;
     g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
-    if (auto pub = first.loader->publication()) {
-      g.publication_signed = true;
-      g.publication_age_seconds = static_cast<double>(unix_now() - pub->published);
-      g.publication_expires_unix = pub->expires;
-      g.publication_expired = pub->expires <= unix_now();
-    }
-    return render_metrics(stats, g, &first.sync_stats, &first.rehash_stats, &p.site_names);
+    std::lock_guard lock(p.sites_mutex);
+    for (const auto& site : p.sites)
+      if (!site->config.retired) g.sites.push_back(site_gauges(*site));
+    return render_metrics(stats, g, &p.site_names);
   };
-  h.purge = [&p](std::size_t site, std::string_view path) { return p.sites[site]->loader->purge(path); };
+  h.purge = [&p](std::size_t site, std::string_view path) {
+    std::lock_guard lock(p.sites_mutex);
+    return p.sites[site]->loader->purge(path);
+  };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
   std::printf("listening admin %s\n", bound.to_string().c_str());
   return {};
 }
 
+// The live settings of p.config, with each site's runtime parts for the
+// workers (live_settings.h: site_state).
+void publish_live(EdgeServer::Parts& p) {
+  auto live = std::make_shared<LiveSettings>(*make_live_settings(p.config, p.multipart_boundary));
+  for (const auto& site : p.sites) live->site_state.push_back({&site->catalog, site->config.store, &site->quarantine});
+  p.live.publish(std::move(live));
+}
+
+// Sites of `applied` not running yet (apply_live_changes appends them): each
+// loads its catalog and starts its threads before the workers can route to it.
+void start_new_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
+  for (std::size_t i = p.sites.size(); i < applied.sites.size(); ++i) {
+    auto site = std::make_unique<Site>(applied.sites[i], p.trusted_keys, true);
+    site->load_at_start();
+    site->start_background(applied, applied.sites.size());
+    std::printf("site %s: added\n", site->config.name.c_str());
+    std::lock_guard lock(p.sites_mutex);
+    p.site_names[i] = site->config.name;  // a row no other site ever had: indices are never reused
+    p.sites.push_back(std::move(site));
+  }
+}
+
+// Sites `applied` retires (apply_live_changes): the new live settings route
+// nothing to them; their threads stop here. The Site itself stays: a worker
+// may be sending one of its responses, and its store and catalog are reached
+// through pointers (WorkerSiteShared), so it is freed with the edge.
+void retire_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
+  // Without sections the one implicit site is never retired (applied.sites is empty).
+  for (std::size_t i = 0; i < applied.sites.size(); ++i) {
+    Site& site = *p.sites[i];
+    if (!applied.sites[i].retired || site.config.retired) continue;
+    site.stop_background();
+    {
+      std::lock_guard lock(p.sites_mutex);
+      site.config.retired = true;
+    }
+    std::printf("site %s: removed\n", site.config.name.c_str());
+  }
+}
+
 void reload_all_sites(EdgeServer::Parts& p) {
-  for (const auto& site : p.sites) site->reload_and_announce();
+  for (const auto& site : p.sites)
+    if (!site->config.retired) site->reload_and_announce();
 }
 
 // SIGHUP: the configuration is read again from the same command line (and
@@ -203,6 +272,10 @@ void reload_configuration(EdgeServer::Parts& p) {
     std::fflush(stderr);
   };
   if (cli.kind != CliOutcome::Kind::run) return refuse(cli.message);
+  // The whole new file is checked, also the sites it adds that only a
+  // restart will start: a file that would not start must not be half taken
+  // (a new site claiming a running site's host is a configuration error).
+  if (auto table = build_site_table(next); !table.ok()) return refuse(table.error().message);
   std::vector<std::string> restart_only;
   EdgeConfig applied = apply_live_changes(p.config, next, restart_only);
   if (auto table = build_site_table(applied); !table.ok()) return refuse(table.error().message);
@@ -210,8 +283,10 @@ void reload_configuration(EdgeServer::Parts& p) {
     if (auto s = reload_tls_service(*p.tls, applied); !s.ok()) return refuse(s.error().message);
   }
   if (p.access_log && applied.access_log != p.config.access_log) p.access_log->request_reopen(applied.access_log);
+  start_new_sites(p, applied);
   p.config = applied;
-  p.live.publish(make_live_settings(p.config, p.multipart_boundary));
+  publish_live(p);
+  retire_sites(p, applied);  // after the workers were told: a site is unrouted before its sync stops
   for (auto& w : p.workers) w->request_reconfigure();
   for (const std::string& option : restart_only)
     std::fprintf(stderr, "relais-edge: reload: --%s changed, applies after a restart or an upgrade (SIGUSR2)\n", option.c_str());
@@ -266,7 +341,6 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   p->arguments = std::move(arguments);
   p->inherited = InheritedListeners::from_environment();
   p->multipart_boundary = random_boundary();
-  p->live.publish(make_live_settings(config, p->multipart_boundary));
   auto keys = TrustedKeys::load(config.trusted_keys);
   if (!keys.ok()) return Error::config("--trusted-key " + keys.error().message);
   p->trusted_keys = std::make_shared<const TrustedKeys>(std::move(keys.value()));
@@ -274,11 +348,17 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   if (!table.ok()) return table.error();
   for (SiteConfig& site : effective_sites(config))
     p->sites.push_back(std::make_unique<Site>(std::move(site), p->trusted_keys, !config.sites.empty()));
-  // The metrics' site label and the JSON log's site: fixed at start (adding
-  // or removing a site needs a restart), so per-worker histograms are sized once.
+  // The histograms' site label, by row: with sections, a row per possible
+  // site (a site added on SIGHUP takes the next; empty rows are not
+  // rendered), then "-" (answered before any site was known), so that the
+  // per-worker histograms are sized once and a row never changes site.
   p->site_names.clear();
   for (const auto& site : p->sites) p->site_names.push_back(site->config.name);
-  if (!config.sites.empty()) p->site_names.push_back("-");  // answered before any site was known
+  if (!config.sites.empty()) {
+    p->site_names.resize(kMaxConfiguredSites);
+    p->site_names.push_back("-");
+  }
+  publish_live(*p);
   if (config.access_log != "off") {
     auto log = AccessLog::open(config.access_log);
     if (!log.ok()) return log.error();

@@ -83,7 +83,7 @@ std::shared_ptr<const LiveSettings> make_live_settings(const EdgeConfig& config,
   global.sites.clear();
   auto live = std::make_shared<LiveSettings>(
       LiveSettings{server_settings_from(config), http::Responder(responder_settings_from(config, effective_sites(global)[0], boundary)),
-                   table.ok() ? std::move(table.value()) : SiteTable{}, {}, {}});
+                   table.ok() ? std::move(table.value()) : SiteTable{}, {}, {}, false, {}});
   for (const SiteConfig& site : sites) {
     live->site_responders.emplace_back(responder_settings_from(config, site, boundary));
     live->site_names.push_back(site.name);
@@ -140,11 +140,19 @@ EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next,
   applied.tls_ocsp_response = next.tls_ocsp_response;
 
   // Sites: the hosts, rules and certificates of a running site change live
-  // (matched by name); adding or removing a site, and a site's store,
-  // origin, schedule and token need a restart.
+  // (matched by name), a new site is added (after the running ones: a site
+  // keeps its index, in metrics and logs, for the life of the process), a
+  // removed one retired (SiteConfig::retired). A site's store, origin,
+  // schedule and token need a restart (named below, as every option not taken).
+  const bool had_sections = !running.sites.empty();
   for (SiteConfig& a : applied.sites) {
     auto n = std::find_if(next.sites.begin(), next.sites.end(), [&a](const SiteConfig& s) { return s.name == a.name; });
-    if (n == next.sites.end()) continue;
+    if (n == next.sites.end()) {
+      // The last section cannot go: without sections the global store would be the site.
+      a.retired = a.retired || !next.sites.empty();
+      continue;
+    }
+    if (a.retired) continue;  // a retired name comes back only with a restart (its index is spent)
     a.hosts = n->hosts;
     a.max_ranges = n->max_ranges;
     a.tls_cert = n->tls_cert;
@@ -154,14 +162,21 @@ EdgeConfig apply_live_changes(const EdgeConfig& running, const EdgeConfig& next,
     a.cache_control_rules = n->cache_control_rules;
     a.query_keys = n->query_keys;
   }
+  for (const SiteConfig& n : next.sites) {
+    const bool known = std::any_of(applied.sites.begin(), applied.sites.end(), [&n](const SiteConfig& s) { return s.name == n.name; });
+    // The implicit site of an edge without sections has no name to keep: going to sections needs a restart.
+    if (!known && had_sections && applied.sites.size() < kMaxConfiguredSites) applied.sites.push_back(n);
+  }
   auto running_site = [&applied](const std::string& name) {
-    return std::any_of(applied.sites.begin(), applied.sites.end(), [&name](const SiteConfig& s) { return s.name == name; });
+    return std::any_of(applied.sites.begin(), applied.sites.end(), [&name](const SiteConfig& s) { return s.name == name && !s.retired; });
   };
   if (next.default_site.empty() || running_site(next.default_site)) applied.default_site = next.default_site;
 
   // Whatever still differs was not taken: name it (describe_edge_config is
   // the one list of every option, so a new option cannot be forgotten here).
-  const std::set<std::string> kept = lines_of(describe_edge_config(applied));
+  EdgeConfig serving = applied;
+  std::erase_if(serving.sites, [](const SiteConfig& s) { return s.retired; });
+  const std::set<std::string> kept = lines_of(describe_edge_config(serving));
   const std::set<std::string> wanted = lines_of(describe_edge_config(next));
   restart_only.clear();
   auto name = [&restart_only](const std::string& line) {

@@ -7,8 +7,9 @@
 // two callbacks, so one request never sees two configurations, and a
 // connection picks the new values up at its next request or timer.
 //
-// What is not here needs a restart or a binary upgrade (SIGUSR2): sockets,
-// workers, the store and origin, the memory tier (its policy tables are sized
+// Sites added to the file are added live (site_state; edge_server.cc starts
+// their threads), removed ones retired in place. What is not here needs a
+// restart or a binary upgrade (SIGUSR2): sockets, workers, the store and origin, the memory tier (its policy tables are sized
 // at start), the parser's head limits (pooled buffers are sized by them), the
 // per-address limiter table. apply_live_changes() says which of those a new
 // configuration changed, so the operator is told instead of left guessing.
@@ -26,6 +27,17 @@
 
 namespace relais {
 
+class CatalogHolder;
+class BlobQuarantine;
+
+// What a worker needs of one site (site.h): each worker opens the site's
+// store itself and reads its catalog lock-free.
+struct WorkerSiteShared {
+  CatalogHolder* catalog = nullptr;
+  std::string store_root;
+  const BlobQuarantine* quarantine = nullptr;  // blobs the re-hasher found corrupt and could not remove
+};
+
 struct LiveSettings {
   ServerSettings server;
   http::Responder responder;  // answers what no site does (parse errors, 429, 408, 404/421 of an unknown host)
@@ -36,6 +48,11 @@ struct LiveSettings {
   std::vector<http::Responder> site_responders;
   std::vector<std::string> site_names;
   bool named_sites = false;  // [site.*] sections: the access log names the site
+  // Per site, by index: what a worker opens for it. A site added on SIGHUP
+  // appears here; each worker opens its store on its own thread when it
+  // takes this snapshot (Worker::reconfigure), before it can route to it.
+  // The pointers stay valid: a site is never freed while the edge runs.
+  std::vector<WorkerSiteShared> site_state;
 };
 
 // multipart_boundary: kept across reloads (a byteranges boundary per process).

@@ -2,8 +2,10 @@
 
 #include "edge/server/prometheus_text.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <string_view>
 
 namespace relais {
 namespace {
@@ -35,44 +37,95 @@ class Exposition {
   std::string out_;
 };
 
-void render_sync(Exposition& e, const SyncStats& s) {
-  auto load = [](const auto& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
-  e.gauge("relais_sync_last_success_timestamp_seconds", "Unix time of the last successful sync (0: never).", load(s.last_success_unix));
-  e.gauge("relais_sync_last_ok", "1 if the last sync succeeded.", s.last_ok.load() ? 1 : 0);
-  e.gauge("relais_sync_last_duration_seconds", "Duration of the last sync.", load(s.last_duration_ms) / 1000.0);
-  e.header("relais_sync_runs_total", "counter", "Syncs with the origin, by result.");
-  e.sample("relais_sync_runs_total", "{result=\"not_modified\"}", load(s.not_modified));
-  e.sample("relais_sync_runs_total", "{result=\"all\"}", load(s.syncs));
-  e.header("relais_sync_failures_total", "counter", "Failed syncs, by reason; the last good catalog stays in service.");
-  for (int i = 1; i < SyncStats::kFailureKinds; ++i) {
-    char labels[64];
-    std::snprintf(labels, sizeof labels, "{reason=\"%s\"}", kSyncFailureNames[i]);
-    e.sample("relais_sync_failures_total", labels, load(s.failures[i]));
-  }
-  e.header("relais_sync_blobs_total", "counter", "Blob downloads, by outcome.");
-  e.sample("relais_sync_blobs_total", "{outcome=\"verified\"}", load(s.blobs_fetched));
-  e.sample("relais_sync_blobs_total", "{outcome=\"failed\"}", load(s.blobs_failed));
-  e.sample("relais_sync_blobs_total", "{outcome=\"rejected\"}", load(s.blobs_rejected));
-  e.sample("relais_sync_blobs_total", "{outcome=\"collected\"}", load(s.blobs_collected));
-  e.header("relais_sync_bytes_fetched_total", "counter", "Blob bytes received from the origin.");
-  e.sample("relais_sync_bytes_fetched_total", "", load(s.bytes_fetched));
+// {site="NAME"} or {site="NAME",extra}: the site first, as in the histograms.
+std::string site_labels(const SiteGauges& site, std::string_view extra = {}) {
+  std::string labels = "{site=\"";
+  append_label_value(labels, site.name);
+  labels.append("\"");
+  if (!extra.empty()) labels.append(",").append(extra);
+  labels.append("}");
+  return labels;
 }
 
-void render_blob_checks(Exposition& e, const RehashStats* rehash) {
+// One family with one series per site that has it (`has`); no header at
+// all when none has, as before the label (sync only with an origin...).
+void per_site(Exposition& e, const std::vector<SiteGauges>& sites, const char* name, const char* type, const char* help,
+              const std::function<bool(const SiteGauges&)>& has,
+              const std::function<void(const SiteGauges&, const std::string& name)>& samples) {
+  if (std::none_of(sites.begin(), sites.end(), has)) return;
+  e.header(name, type, help);
+  for (const SiteGauges& site : sites)
+    if (has(site)) samples(site, name);
+}
+
+double load(const std::atomic<std::uint64_t>& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); }
+
+void render_sync(Exposition& e, const std::vector<SiteGauges>& sites) {
+  auto synced = [](const SiteGauges& s) { return s.sync != nullptr && s.sync->enabled.load(); };
+  auto one = [&e](const SiteGauges& site, const std::string& name, const char* extra, double value) {
+    e.sample(name.c_str(), site_labels(site, extra).c_str(), value);
+  };
+  per_site(e, sites, "relais_sync_last_success_timestamp_seconds", "gauge", "Unix time of the last successful sync (0: never).", synced,
+           [&](const SiteGauges& s, const std::string& n) { one(s, n, "", static_cast<double>(s.sync->last_success_unix.load())); });
+  per_site(e, sites, "relais_sync_last_ok", "gauge", "1 if the last sync succeeded.", synced,
+           [&](const SiteGauges& s, const std::string& n) { one(s, n, "", s.sync->last_ok.load() ? 1 : 0); });
+  per_site(e, sites, "relais_sync_last_duration_seconds", "gauge", "Duration of the last sync.", synced,
+           [&](const SiteGauges& s, const std::string& n) { one(s, n, "", load(s.sync->last_duration_ms) / 1000.0); });
+  per_site(e, sites, "relais_sync_runs_total", "counter", "Syncs with the origin, by result.", synced,
+           [&](const SiteGauges& s, const std::string& n) {
+             one(s, n, "result=\"not_modified\"", load(s.sync->not_modified));
+             one(s, n, "result=\"all\"", load(s.sync->syncs));
+           });
+  per_site(e, sites, "relais_sync_failures_total", "counter", "Failed syncs, by reason; the last good catalog stays in service.", synced,
+           [&](const SiteGauges& s, const std::string& n) {
+             for (int i = 1; i < SyncStats::kFailureKinds; ++i)
+               one(s, n, ("reason=\"" + std::string(kSyncFailureNames[i]) + "\"").c_str(), load(s.sync->failures[i]));
+           });
+  per_site(e, sites, "relais_sync_blobs_total", "counter", "Blob downloads, by outcome.", synced,
+           [&](const SiteGauges& s, const std::string& n) {
+             one(s, n, "outcome=\"verified\"", load(s.sync->blobs_fetched));
+             one(s, n, "outcome=\"failed\"", load(s.sync->blobs_failed));
+             one(s, n, "outcome=\"rejected\"", load(s.sync->blobs_rejected));
+             one(s, n, "outcome=\"collected\"", load(s.sync->blobs_collected));
+           });
+  per_site(e, sites, "relais_sync_bytes_fetched_total", "counter", "Blob bytes received from the origin.", synced,
+           [&](const SiteGauges& s, const std::string& n) { one(s, n, "", load(s.sync->bytes_fetched)); });
+}
+
+void render_blob_checks(Exposition& e, const std::vector<SiteGauges>& sites) {
   e.header("relais_blob_errors_total", "counter", "Blob files not served, by what was wrong with them.");
   e.sample("relais_blob_errors_total", "{kind=\"short\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_short; })));
   e.sample("relais_blob_errors_total", "{kind=\"refused\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_refused; })));
   e.sample("relais_blob_errors_total", "{kind=\"corrupt\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.blob_corrupt; })));
-  if (rehash == nullptr || !rehash->enabled.load()) return;
-  auto load = [](const auto& a) { return static_cast<double>(a.load(std::memory_order_relaxed)); };
-  e.header("relais_blob_rehash_blobs_total", "counter", "Blobs re-hashed in the background (--rehash-rate).");
-  e.sample("relais_blob_rehash_blobs_total", "", load(rehash->blobs_checked));
-  e.header("relais_blob_rehash_bytes_total", "counter", "Bytes re-read and re-hashed in the background.");
-  e.sample("relais_blob_rehash_bytes_total", "", load(rehash->bytes_hashed));
-  e.header("relais_blob_rehash_corrupt_total", "counter", "Blobs found corrupt by the re-hash: removed (or quarantined), no longer served.");
-  e.sample("relais_blob_rehash_corrupt_total", "", load(rehash->corrupt_found));
-  e.header("relais_blob_rehash_passes_total", "counter", "Complete re-hash walks of the store.");
-  e.sample("relais_blob_rehash_passes_total", "", load(rehash->passes));
+  auto rehashed = [](const SiteGauges& s) { return s.rehash != nullptr && s.rehash->enabled.load(); };
+  auto family = [&](const char* name, const char* help, const std::atomic<std::uint64_t> RehashStats::*field) {
+    per_site(e, sites, name, "counter", help, rehashed, [&](const SiteGauges& s, const std::string& n) {
+      e.sample(n.c_str(), site_labels(s).c_str(), load(s.rehash->*field));
+    });
+  };
+  family("relais_blob_rehash_blobs_total", "Blobs re-hashed in the background (--rehash-rate).", &RehashStats::blobs_checked);
+  family("relais_blob_rehash_bytes_total", "Bytes re-read and re-hashed in the background.", &RehashStats::bytes_hashed);
+  family("relais_blob_rehash_corrupt_total", "Blobs found corrupt by the re-hash: removed (or quarantined), no longer served.", &RehashStats::corrupt_found);
+  family("relais_blob_rehash_passes_total", "Complete re-hash walks of the store.", &RehashStats::passes);
+}
+
+void render_catalogs(Exposition& e, const std::vector<SiteGauges>& sites) {
+  auto all = [](const SiteGauges&) { return true; };
+  auto gauge = [&](const char* name, const char* help, const std::function<bool(const SiteGauges&)>& has,
+                   const std::function<double(const SiteGauges&)>& value) {
+    per_site(e, sites, name, "gauge", help, has,
+             [&](const SiteGauges& s, const std::string& n) { e.sample(n.c_str(), site_labels(s).c_str(), value(s)); });
+  };
+  gauge("relais_catalog_loaded", "1 once a catalog is in service.", all, [](const SiteGauges& s) { return s.catalog_loaded ? 1.0 : 0.0; });
+  gauge("relais_catalog_generation", "Manifest generation in service.", all, [](const SiteGauges& s) { return static_cast<double>(s.catalog_generation); });
+  gauge("relais_catalog_objects", "Paths in the catalog in service.", all, [](const SiteGauges& s) { return static_cast<double>(s.catalog_entries); });
+  auto signed_ = [](const SiteGauges& s) { return s.publication_signed; };
+  gauge("relais_publication_age_seconds", "Seconds since the signed publication in service was published.", signed_,
+        [](const SiteGauges& s) { return s.publication_age_seconds; });
+  gauge("relais_publication_expiry_timestamp_seconds", "When the signed publication in service expires (unix seconds).", signed_,
+        [](const SiteGauges& s) { return static_cast<double>(s.publication_expires_unix); });
+  gauge("relais_publication_expired", "1 while the publication in service is past its expiry and no newer one could be had (still served).", signed_,
+        [](const SiteGauges& s) { return s.publication_expired ? 1.0 : 0.0; });
 }
 
 void render_http2(Exposition& e) {
@@ -92,8 +145,8 @@ const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
     "none", "busy", "manifest_fetch", "manifest_invalid", "blob_fetch", "blob_verify", "storage", "cancelled", "no_space",
     "untrusted", "rollback"};
 
-std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g, const SyncStats* sync,
-                           const RehashStats* rehash, const std::vector<std::string>* site_names) {
+std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& g,
+                           const std::vector<std::string>* site_names) {
   Exposition e(workers);
   e.header("relais_requests_total", "counter", "Requests answered, by status class; 501 and 505 to requests the parser refused count as 4xx (the client's doing).");
   for (int c = 1; c <= 5; ++c) {
@@ -126,19 +179,12 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.metric("relais_memory_cache_objects", "gauge", "Objects in the memory tier.", [](const WorkerStats& w) -> const Counter& { return w.memory_objects; });
   e.metric("relais_memory_cache_evictions_total", "counter", "Objects evicted from the memory tier.", [](const WorkerStats& w) -> const Counter& { return w.memory_evictions; });
   e.metric("relais_open_blob_files", "gauge", "Blob files held open for sendfile.", [](const WorkerStats& w) -> const Counter& { return w.open_blob_files; });
-  render_blob_checks(e, rehash);
+  render_blob_checks(e, g.sites);
   render_http2(e);
-  e.gauge("relais_catalog_loaded", "1 once a catalog is in service.", g.catalog_loaded ? 1 : 0);
-  e.gauge("relais_catalog_generation", "Manifest generation in service.", static_cast<double>(g.catalog_generation));
-  e.gauge("relais_catalog_objects", "Paths in the catalog in service.", static_cast<double>(g.catalog_entries));
+  render_catalogs(e, g.sites);
   e.gauge("relais_access_log_dropped_bytes", "Access log bytes dropped because the disk could not keep up.", static_cast<double>(g.access_log_dropped_bytes));
   e.gauge("relais_uptime_seconds", "Seconds since start.", g.uptime_seconds);
-  if (g.publication_signed) {
-    e.gauge("relais_publication_age_seconds", "Seconds since the signed publication in service was published.", g.publication_age_seconds);
-    e.gauge("relais_publication_expiry_timestamp_seconds", "When the signed publication in service expires (unix seconds).", static_cast<double>(g.publication_expires_unix));
-    e.gauge("relais_publication_expired", "1 while the publication in service is past its expiry and no newer one could be had (still served).", g.publication_expired ? 1 : 0);
-  }
-  if (sync != nullptr && sync->enabled.load()) render_sync(e, *sync);
+  render_sync(e, g.sites);
   std::string out = e.take();
   std::vector<const ResponseHistograms*> histograms;
   for (const WorkerStats* w : workers) histograms.push_back(&w->histograms);

@@ -12,19 +12,33 @@
 
 namespace relais {
 
-struct EdgeGauges {
+struct SyncStats;
+
+// One configured site's catalog, publication, sync and re-hash: their
+// families carry a `site` label (its name), one series per site, so that an
+// operator can alert on one publisher's sync while the others are fine.
+// Bounded by the number of configured sites (kMaxConfiguredSites).
+struct SiteGauges {
+  std::string name;
   std::uint64_t catalog_generation = 0;
   std::uint64_t catalog_entries = 0;
   bool catalog_loaded = false;
-  std::uint64_t memory_capacity_bytes = 0;
-  std::uint64_t max_connections = 0;
-  std::uint64_t access_log_dropped_bytes = 0;
-  double uptime_seconds = 0;
   // With trusted keys and a signed publication in service:
   bool publication_signed = false;
   double publication_age_seconds = 0;      // now - its publication time
   std::int64_t publication_expires_unix = 0;
   bool publication_expired = false;        // served anyway, /healthz says degraded
+  const SyncStats* sync = nullptr;         // its sync thread's (enabled only with an origin)
+  const RehashStats* rehash = nullptr;     // its re-hash thread's (enabled only with a rate)
+};
+
+// Edge-wide values: no site label (connections, memory, log, uptime).
+struct EdgeGauges {
+  std::uint64_t memory_capacity_bytes = 0;
+  std::uint64_t max_connections = 0;
+  std::uint64_t access_log_dropped_bytes = 0;
+  double uptime_seconds = 0;
+  std::vector<SiteGauges> sites;
 };
 
 // Counters of the background origin sync (sync_loop.h). Written by the sync
@@ -49,8 +63,8 @@ struct SyncStats {
 // Names of SyncStats::failures, by index (SyncFailure order).
 extern const char* const kSyncFailureNames[SyncStats::kFailureKinds];
 
+// site_names: the histograms' site label, by ResponseSummary::site (worker.h).
 std::string render_metrics(const std::vector<const WorkerStats*>& workers, const EdgeGauges& gauges,
-                           const SyncStats* sync = nullptr, const RehashStats* rehash = nullptr,
                            const std::vector<std::string>* site_names = nullptr);
 
 }  // namespace relais

@@ -82,6 +82,7 @@ void ResponseHistograms::render(std::string& out, const std::vector<const Respon
     append_metric_header(out, h.name, "histogram", h.help);
     const bool seconds = h.bucket_count == kSecondsBuckets;
     for (std::size_t site = 0; site < site_names.size(); ++site) {
+      if (site_names[site].empty()) continue;  // a row no site holds (yet)
       for (int c = 1; c <= kClasses; ++c) {
         Totals t;
         t.buckets.assign(static_cast<std::size_t>(h.bucket_count), 0);

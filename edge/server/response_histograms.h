@@ -51,7 +51,7 @@ class ResponseHistograms {
   std::size_t sites() const { return sites_; }
 
   // Appends the three histograms summed over workers; site_names[i] labels
-  // site i (sites beyond the names are not rendered).
+  // site i (sites beyond the names, and empty names, are not rendered).
   static void render(std::string& out, const std::vector<const ResponseHistograms*>& workers,
                      const std::vector<std::string>& site_names);
 

@@ -77,6 +77,7 @@ Result<SiteTable> build_site_table(const EdgeConfig& c) {
   SiteTable table;
   for (std::size_t i = 0; i < c.sites.size(); ++i) {
     const SiteConfig& s = c.sites[i];
+    if (s.retired) continue;
     for (const std::string& host : s.hosts) {
       if (auto st = table.add(host, static_cast<SiteIndex>(i)); !st.ok())
         return Error::config("--site." + s.name + ".hosts: " + st.error().message);

@@ -13,8 +13,11 @@
 // Lifecycle: made by EdgeServer::create() in configuration order (the index
 // is the site's number in logs, metrics and SiteTable), loaded once before
 // the workers start, sync and re-hash started by run(), stopped before the
-// workers join. Sites are not added or removed live: a reload that changes
-// the set of sites names it as needing a restart.
+// workers join. A site added on SIGHUP is made, loaded and started by the
+// signal thread (edge_server.cc: start_new_sites) and takes the next index;
+// one removed is retired (SiteConfig::retired: routes nothing, threads
+// stopped, start_new_sites/retire_sites) but never freed while the edge runs:
+// workers hold pointers into it and may be sending one of its responses.
 #pragma once
 
 #include <memory>

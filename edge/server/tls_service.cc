@@ -11,7 +11,7 @@ TlsSettings tls_settings_from(const EdgeConfig& c) {
   // Each site's certificate for each of its names (SNI picks it); the
   // default site's is also the one for a client that sends no SNI.
   for (const SiteConfig& site : c.sites) {
-    if (site.tls_cert.empty()) continue;
+    if (site.tls_cert.empty() || site.retired) continue;
     const std::string prefix = "--site." + site.name + ".";
     const TlsCertificateFiles files{"", site.tls_cert, site.tls_key, prefix + "tls-cert", prefix + "tls-key"};
     if (site.name == c.default_site) s.default_cert = files;

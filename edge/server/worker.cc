@@ -129,6 +129,11 @@ void Worker::reconfigure() {
   // The head limits never change live (live_settings.h), so the header
   // array and the pooled buffers keep fitting.
   live_ = shared_.live->current();
+  // Sites added by this reload: opened here, on this worker's thread, before
+  // a request can be routed to them (the snapshot just taken routes there).
+  const std::size_t open_files = std::max<std::size_t>(1, shared_.open_files / std::max<std::size_t>(1, live_->site_state.size()));
+  for (std::size_t i = sites_.size(); i < live_->site_state.size(); ++i)
+    sites_.push_back(std::make_unique<SiteState>(live_->site_state[i], open_files, memory_));
   keepalive_timeout_ = common_timeout(base_, settings().keepalive_timeout_ms);
   header_timeout_ = common_timeout(base_, settings().header_timeout_ms);
 }
@@ -440,9 +445,13 @@ PendingExchange Worker::begin_exchange(const PeerAddress& peer, const http::Requ
   e.format = settings().access_log_format;
   e.log_begin = e.log_end = log_text.size();
   if (shared_.access_log == nullptr) return e;
-  const std::size_t site = std::min<std::size_t>(summary.site, shared_.site_names.size() - 1);
-  LogLineHead head{static_cast<std::int64_t>(e.head_done_us / 1'000'000), &peer, &request, &summary, protocol,
-                   shared_.site_names[site], live_->named_sites};
+  // The names of this snapshot: a site added live is named from its first response.
+  const std::vector<std::string>& names = live_->site_names;
+  const std::string_view site = summary.site < names.size() ? std::string_view(names[summary.site])
+                                : live_->named_sites      ? std::string_view("-")
+                                                          : std::string_view(names.back());
+  LogLineHead head{static_cast<std::int64_t>(e.head_done_us / 1'000'000), &peer, &request, &summary, protocol, site,
+                   live_->named_sites};
   append_log_line_head(log_text, e.format, head);
   e.log_end = log_text.size();
   return e;

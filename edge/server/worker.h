@@ -81,14 +81,6 @@ struct ConnectionBuffers {
   } http2;
 };
 
-// What a worker needs of one site (site.h): each worker opens the site's
-// store itself and reads its catalog lock-free.
-struct WorkerSiteShared {
-  CatalogHolder* catalog = nullptr;
-  std::string store_root;
-  const BlobQuarantine* quarantine = nullptr;  // blobs the re-hasher found corrupt and could not remove
-};
-
 struct WorkerShared {
   // Limits, timers, the responders and the site table: swapped on reload (live_settings.h).
   const LiveSettingsHolder* live = nullptr;
@@ -100,9 +92,10 @@ struct WorkerShared {
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
   std::size_t open_files = 0;           // this worker's share, split between the sites
-  // The metrics' and JSON log's site names, by ResponseSummary::site: the
-  // sites' names, then "-" (responses no site answered) when there are
-  // [site.*] sections; an index past the end counts under the last.
+  // The histograms' rows (sized once): the sites' names, then, with [site.*]
+  // sections, empty rows for sites a reload may add and "-" (responses no
+  // site answered) last; an index past the end counts under the last. The
+  // access log names sites from LiveSettings::site_names.
   std::vector<std::string> site_names{"default"};
 };
 

@@ -48,7 +48,7 @@ TEST(EdgeAdmin, MetricsCountRequestsAndTiers) {
   EXPECT_NE(m->body.find("relais_requests_total{class=\"2xx\"} 3\n"), std::string::npos) << m->body;
   EXPECT_NE(m->body.find("relais_requests_total{class=\"4xx\"} 1\n"), std::string::npos);
   EXPECT_NE(m->body.find("relais_not_found_total 1\n"), std::string::npos);
-  EXPECT_NE(m->body.find("relais_catalog_generation 1\n"), std::string::npos);
+  EXPECT_NE(m->body.find("relais_catalog_generation{site=\"default\"} 1\n"), std::string::npos);
   // The first request on each worker reads the blob from disk (and fills the
   // memory tier): a disk hit, not a memory hit.
   auto value = [&](const std::string& series) {

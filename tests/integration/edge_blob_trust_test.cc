@@ -113,8 +113,8 @@ TEST_F(EdgeBlobTrust, InPlaceOverwriteIsFoundByTheRehasherAndNotServed) {
     ASSERT_TRUE(r);
     EXPECT_EQ(r->status, 503) << "request " << i;
   }
-  EXPECT_GE(await_metric(edge.admin_port, "relais_blob_rehash_corrupt_total", 1), 1);
-  EXPECT_GE(await_metric(edge.admin_port, "relais_blob_rehash_bytes_total", static_cast<double>(video_.size())),
+  EXPECT_GE(await_metric(edge.admin_port, "relais_blob_rehash_corrupt_total{site=\"default\"}", 1), 1);
+  EXPECT_GE(await_metric(edge.admin_port, "relais_blob_rehash_bytes_total{site=\"default\"}", static_cast<double>(video_.size())),
             static_cast<double>(video_.size()));
 }
 

@@ -191,8 +191,8 @@ TEST_F(SignedEdge, AnExpiredPublicationIsServedWithHealthDegradedUntilAFreshOneA
   ASSERT_TRUE(edge->wait_for_stderr_text("still serving it")) << edge->stderr_text();
   EXPECT_TRUE(admin("/healthz").starts_with("200 degraded generation=1")) << admin("/healthz");
   const std::string metrics = admin("/metrics");
-  EXPECT_NE(metrics.find("relais_publication_expired 1"), std::string::npos);
-  EXPECT_NE(metrics.find("relais_publication_age_seconds 1728"), std::string::npos);  // ~172800 s
+  EXPECT_NE(metrics.find("relais_publication_expired{site=\"default\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("relais_publication_age_seconds{site=\"default\"} 1728"), std::string::npos);  // ~172800 s
 
   publish(page(2), "k1");  // the publisher is back: a fresh publication
   ASSERT_TRUE(edge->wait_for_line("catalog generation 2")) << edge->stderr_text();

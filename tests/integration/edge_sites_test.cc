@@ -6,6 +6,7 @@
 // naming site.NAME.option; one site's broken origin does not stop the other.
 #include <gtest/gtest.h>
 
+#include <poll.h>
 #include <signal.h>
 
 #include <cstring>
@@ -27,6 +28,9 @@ const std::map<std::string, std::string> kRectorat = {
     {"index.html", "<!doctype html><p>Rectorat : actualités de l'académie</p>\n"},
     {"rectorat-seul.html", "<!doctype html><p>Seulement au rectorat</p>\n"},
 };
+const std::map<std::string, std::string> kThird = {
+    {"index.html", "<!doctype html><p>Troisième site, ajouté à chaud</p>\n"},
+};
 const std::map<std::string, std::string> kEnt = {
     {"index.html", "<!doctype html><p>ENT du département : cahier de textes, messagerie</p>\n"},
 };
@@ -44,6 +48,15 @@ std::optional<HttpResponse> get(std::uint16_t port, const std::string& host, con
   RawClient client(port);
   if (!client.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")) return std::nullopt;
   return client.read_response();
+}
+
+// POST /purge?query with a bearer token: the status, 0 without an answer.
+int purge_status(std::uint16_t admin_port, const std::string& query, const std::string& token) {
+  RawClient c(admin_port);
+  c.send("POST /purge?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
+         "\r\nContent-Length: 0\r\n\r\n");
+  auto r = c.read_response();
+  return r ? r->status : 0;
 }
 
 std::uint16_t https_port(RunningEdge& edge) {
@@ -88,10 +101,12 @@ class EdgeSites : public ::testing::Test {
     dir_ = new TempDir();
     ASSERT_TRUE(publish(*dir_, "rectorat", kRectorat));
     ASSERT_TRUE(publish(*dir_, "ent", kEnt));
+    ASSERT_TRUE(publish(*dir_, "third", kThird));
     ASSERT_TRUE(make_test_ca(*dir_));
     ASSERT_TRUE(make_test_leaf(*dir_, "rectorat", {"rectorat.test", "www.rectorat.test"}, "2"));
     ASSERT_TRUE(make_test_leaf(*dir_, "ent", {"*.ent.test"}, "2"));
     ASSERT_TRUE(make_test_leaf(*dir_, "fallback", {"fallback.test"}, "2"));
+    ASSERT_TRUE(make_test_leaf(*dir_, "third", {"third.test"}, "2"));
     edge_ = new RunningEdge(start_sites(*dir_, "", sites_config(*dir_)));
     ASSERT_NE(edge_->port, 0);
     tls_port_ = https_port(*edge_);
@@ -264,13 +279,7 @@ TEST_F(EdgeSites, TheDefaultSiteAnswersUnknownHostsWithItsCertificate) {
 
 TEST_F(EdgeSites, PurgeIsPerSite) {
   RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "purge.conf");
-  auto purge = [&](const std::string& query, const std::string& token) {
-    RawClient c(edge.admin_port);
-    c.send("POST /purge?" + query + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + token +
-           "\r\nContent-Length: 0\r\n\r\n");
-    auto r = c.read_response();
-    return r ? r->status : 0;
-  };
+  auto purge = [&](const std::string& query, const std::string& token) { return purge_status(edge.admin_port, query, token); };
   EXPECT_EQ(purge("site=ent&path=/index.html", "rectorat-token"), 403) << "a site's token purges that site only";
   EXPECT_EQ(purge("path=/index.html", "edge-token"), 400) << "the edge's token must name the site";
   EXPECT_EQ(purge("path=/index.html", "rectorat-token"), 200);
@@ -303,26 +312,142 @@ TEST_F(EdgeSites, OneSitesBrokenOriginDoesNotAffectTheOther) {
   ASSERT_TRUE(rectorat);
   EXPECT_EQ(rectorat->status, 200);
   EXPECT_EQ(rectorat->body, kRectorat.at("index.html")) << "the broken site serves its last catalog";
+  // Each site's own series: the rectorat's sync fails while the ent's is fine.
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  for (const char* series : {"relais_sync_last_ok{site=\"rectorat\"} 0\n", "relais_sync_last_ok{site=\"ent\"} 1\n",
+                             "relais_sync_last_success_timestamp_seconds{site=\"rectorat\"} 0\n",
+                             "relais_sync_failures_total{site=\"ent\",reason=\"manifest_fetch\"} 0\n",
+                             "relais_catalog_generation{site=\"ent\"} 2\n", "relais_catalog_generation{site=\"rectorat\"} 1\n",
+                             "relais_catalog_loaded{site=\"ent\"} 1\n", "relais_catalog_loaded{site=\"rectorat\"} 1\n"})
+    EXPECT_NE(m->body.find(series), std::string::npos) << series << m->body;
+  EXPECT_EQ(m->body.find("relais_sync_failures_total{site=\"rectorat\",reason=\"manifest_fetch\"} 0\n"), std::string::npos)
+      << m->body;
+  EXPECT_EQ(m->body.find("\nrelais_sync_last_ok "), std::string::npos) << "no unlabelled sync series";
+  EXPECT_EQ(m->body.find("\nrelais_catalog_generation "), std::string::npos) << "no unlabelled catalog series";
 }
 
-TEST_F(EdgeSites, SighupChangesASitesHostsAndRulesLiveAndNamesANewSiteAsRestartOnly) {
+TEST_F(EdgeSites, SighupChangesASitesHostsLiveAndAddsANewSiteWithItsCertificate) {
   RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "reload.conf");
   EXPECT_EQ(get(edge.port, "lycee.test", "/index.html")->status, 404);
-  // The same globals; ent gains a name, a third site appears.
+  RawClient kept(edge.port);  // a keep-alive connection to the first site across the reload
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
+  ASSERT_TRUE(kept.send(request));
+  ASSERT_TRUE(kept.read_response());
+  // The same globals; ent gains a name, a third site appears with its own store and certificate.
   const std::string before = read_file(dir_->file("reload.conf"));
   std::string sections = sites_config(*dir_);
   sections.replace(sections.find("hosts = *.ent.test"), std::strlen("hosts = *.ent.test"), "hosts = *.ent.test, lycee.test");
-  dir_->write("reload.conf", before.substr(0, before.find("[site.")) + sections + "[site.third]\nhosts = third.test\nstore = " +
-                                 dir_->file("third") + "\n");
+  dir_->write("reload.conf", before.substr(0, before.find("[site.")) + sections +
+                                 "[site.third]\nhosts = third.test\nstore = " + dir_->file("third/out") + "\n"
+                                 "tls-cert = " + dir_->file("third.pem") + "\ntls-key = " + dir_->file("third.key") + "\n"
+                                 "admin-token = third-token\n");
   edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("site third: catalog generation 1")) << edge.process->stderr_text();
   ASSERT_TRUE(edge.process->wait_for_line("configuration reloaded")) << edge.process->stderr_text();
-  EXPECT_TRUE(edge.process->wait_for_stderr_text("--site.third.hosts changed, applies after a restart"))
-      << edge.process->stderr_text();
+  EXPECT_EQ(edge.process->stderr_text().find("--site.third"), std::string::npos) << "an added site is not restart-only";
   auto moved = get(edge.port, "lycee.test", "/index.html");
   ASSERT_TRUE(moved);
   EXPECT_EQ(moved->body, kEnt.at("index.html")) << "a host added to a site answers at once";
-  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404) << "a new site waits for a restart";
-  EXPECT_EQ(get(edge.port, "rectorat.test", "/index.html")->body, kRectorat.at("index.html"));
+  auto third = get(edge.port, "third.test", "/index.html");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->body, kThird.at("index.html")) << "a new site answers at once";
+  // HTTPS: its own certificate by SNI (curl verifies the name against the test CA).
+  ProcessResult https = curl("third.test", "/index.html", {}, https_port(edge));
+  EXPECT_EQ(https.exit_code, 0) << https.err;
+  EXPECT_EQ(https.out, kThird.at("index.html"));
+  // The kept-alive connection to the first site still works.
+  ASSERT_TRUE(kept.send(request));
+  auto again = kept.read_response();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body, kRectorat.at("index.html"));
+  // Its token purges it, its metrics and histograms carry its name.
+  EXPECT_EQ(purge_status(edge.admin_port, "path=/index.html", "third-token"), 200);
+  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404);
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_NE(m->body.find("relais_catalog_loaded{site=\"third\"} 1\n"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("relais_request_duration_seconds_count{site=\"third\",class=\"2xx\"}"), std::string::npos) << m->body;
+}
+
+TEST_F(EdgeSites, SighupRemovesASiteItsHostsAreRefusedAndItsSyncStops) {
+  // Both sites sync every 100 ms from their own origin into their own store.
+  TempDir run;
+  ASSERT_TRUE(publish(run, "rectorat-origin", kRectorat));
+  ASSERT_TRUE(publish(run, "ent-origin", kEnt));
+  std::filesystem::create_directories(run.file("rectorat-store"));
+  std::filesystem::create_directories(run.file("ent-store"));
+  std::string config = sites_config(*dir_, "origin = " + run.file("rectorat-origin/out") + "\nsync-interval = 100ms\n",
+                                    "origin = " + run.file("ent-origin/out") + "\nsync-interval = 100ms\n", run.file("ent-store"));
+  config.replace(config.find(dir_->file("rectorat/out")), dir_->file("rectorat/out").size(), run.file("rectorat-store"));
+  RunningEdge edge = start_sites(*dir_, "", config, "removed.conf");
+  // Both first syncs, in whichever order they end (wait_for_line reads stdout in order).
+  auto both_loaded = [&edge] {
+    const std::string out = edge.process->stdout_text();
+    return out.find("site ent: catalog generation 1") != std::string::npos &&
+           out.find("site rectorat: catalog generation 1") != std::string::npos;
+  };
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+       !both_loaded() && std::chrono::steady_clock::now() < until;)
+    ::poll(nullptr, 0, 20);
+  ASSERT_TRUE(both_loaded()) << edge.process->stdout_text() << edge.process->stderr_text();
+  RawClient kept(edge.port);
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
+  ASSERT_TRUE(kept.send(request));
+  ASSERT_TRUE(kept.read_response());
+  const std::string before = read_file(dir_->file("removed.conf"));
+  dir_->write("removed.conf", before.substr(0, before.find("[site.ent]")));
+  edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_line("site ent: removed")) << edge.process->stderr_text();
+  ASSERT_TRUE(edge.process->wait_for_line("configuration reloaded")) << edge.process->stderr_text();
+  EXPECT_EQ(edge.process->stderr_text().find("--site.ent"), std::string::npos) << "a removed site is not restart-only";
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->status, 404);
+  ProcessResult https = curl("college.ent.test", "/index.html", {"-k", "-o", "/dev/null", "-w", "%{http_code}"}, https_port(edge));
+  EXPECT_EQ(https.out, "421") << https.err;
+  EXPECT_EQ(purge_status(edge.admin_port, "site=ent&path=/index.html", "edge-token"), 404);
+  // Its sync stopped: a new publication reaches the rectorat, never the removed site.
+  ASSERT_TRUE(publish(run, "ent-origin", {{"index.html", "<!doctype html><p>ENT v2</p>\n"}}));
+  ASSERT_TRUE(publish(run, "rectorat-origin", {{"index.html", "<!doctype html><p>Rectorat v2</p>\n"}}));
+  ASSERT_TRUE(edge.process->wait_for_line("site rectorat: catalog generation 2")) << edge.process->stderr_text();
+  ASSERT_TRUE(publish(run, "rectorat-origin", {{"index.html", "<!doctype html><p>Rectorat v3</p>\n"}}));
+  ASSERT_TRUE(edge.process->wait_for_line("site rectorat: catalog generation 3")) << edge.process->stderr_text();
+  EXPECT_EQ(edge.process->stdout_text().find("site ent: catalog generation 2"), std::string::npos);
+  auto m = http_get(edge.admin_port, "/metrics");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->body.find("relais_sync_last_ok{site=\"ent\"}"), std::string::npos) << m->body;
+  EXPECT_NE(m->body.find("relais_sync_last_ok{site=\"rectorat\"} 1\n"), std::string::npos) << m->body;
+  ASSERT_TRUE(kept.send(request));
+  auto again = kept.read_response();
+  ASSERT_TRUE(again) << "the kept-alive connection to the other site survives";
+  EXPECT_EQ(again->status, 200);
+}
+
+TEST_F(EdgeSites, SighupRefusesABadNewSiteSectionAndTheRunningSitesKeepServing) {
+  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "bad-site.conf");
+  RawClient kept(edge.port);  // a keep-alive connection across the refused reloads
+  const std::string request = "GET /index.html HTTP/1.1\r\nHost: rectorat.test\r\n\r\n";
+  ASSERT_TRUE(kept.send(request));
+  auto first = kept.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, kRectorat.at("index.html"));
+  // A third site without a store, and one whose host another site owns.
+  const std::string before = read_file(dir_->file("bad-site.conf"));
+  const std::pair<std::string, std::string> kBad[] = {
+      {"[site.third]\nhosts = third.test\n", "--site.third.store"},
+      {"[site.third]\nhosts = rectorat.test\nstore = " + dir_->file("third") + "\n", "--site.third.hosts"}};
+  for (const auto& [section, option] : kBad) {
+    dir_->write("bad-site.conf", before + section);
+    edge.process->send_signal(SIGHUP);
+    ASSERT_TRUE(edge.process->wait_for_stderr_text("configuration reload refused, keeping the one in service: " + option))
+        << edge.process->stderr_text();
+  }
+  EXPECT_EQ(edge.process->stdout_text().find("configuration reloaded"), std::string::npos);
+  ASSERT_TRUE(kept.send(request));
+  auto again = kept.read_response();
+  ASSERT_TRUE(again) << "the kept-alive connection survives the refused reloads";
+  EXPECT_EQ(again->body, kRectorat.at("index.html"));
+  EXPECT_EQ(get(edge.port, "college.ent.test", "/index.html")->body, kEnt.at("index.html"));
+  EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404);
 }
 
 TEST_F(EdgeSites, TheAccessLogNamesTheSiteBeforeTheRequestTime) {

@@ -79,8 +79,8 @@ TEST_F(EdgeSync, PicksUpANewPublishWithinTheSyncInterval) {
   EXPECT_EQ(r->body, version(2));
   EXPECT_TRUE(origin.wait_for([&] { return origin.not_modified_sent() > 0; }));  // later syncs are 304s
   const std::string m = metrics(edge);
-  EXPECT_NE(m.find("relais_sync_last_ok 1"), std::string::npos) << m;
-  EXPECT_NE(m.find("relais_sync_blobs_total{outcome=\"verified\"}"), std::string::npos) << m;
+  EXPECT_NE(m.find("relais_sync_last_ok{site=\"default\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("relais_sync_blobs_total{site=\"default\",outcome=\"verified\"}"), std::string::npos) << m;
 }
 
 TEST_F(EdgeSync, KeepsServingItsLastCatalogWhileTheOriginIsDown) {
@@ -92,15 +92,15 @@ TEST_F(EdgeSync, KeepsServingItsLastCatalogWhileTheOriginIsDown) {
   // The sync loop records a failure in the metrics, then logs it.
   ASSERT_TRUE(edge.process->wait_for_stderr_text("failed (manifest_fetch)")) << edge.process->stderr_text();
   const std::string m = metrics(edge);
-  EXPECT_EQ(m.find("relais_sync_failures_total{reason=\"manifest_fetch\"} 0"), std::string::npos) << m;
-  EXPECT_NE(m.find("relais_sync_failures_total{reason=\"manifest_fetch\"}"), std::string::npos) << m;
+  EXPECT_EQ(m.find("relais_sync_failures_total{site=\"default\",reason=\"manifest_fetch\"} 0"), std::string::npos) << m;
+  EXPECT_NE(m.find("relais_sync_failures_total{site=\"default\",reason=\"manifest_fetch\"}"), std::string::npos) << m;
   for (int i = 0; i < 20; ++i) {
     auto r = http_get(edge.port, "/page.html");
     ASSERT_TRUE(r);
     ASSERT_EQ(r->status, 200);
     ASSERT_EQ(r->body, version(1));
   }
-  EXPECT_NE(metrics(edge).find("relais_sync_last_ok 0"), std::string::npos);
+  EXPECT_NE(metrics(edge).find("relais_sync_last_ok{site=\"default\"} 0"), std::string::npos);
   auto health = http_get(edge.admin_port, "/healthz");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);

@@ -80,7 +80,7 @@ SiteConfig site(const std::string& name, const std::string& host, const std::str
   return s;
 }
 
-TEST(LiveSettings, SiteRulesHostsAndCertificatesAreLiveTheSetOfSitesIsNot) {
+TEST(LiveSettings, SiteRulesHostsCertificatesAndTheSetOfSitesAreLive) {
   EdgeConfig running, next;
   running.sites = {site("a", "a.test", "/s/a"), site("b", "b.test", "/s/b")};
   next.sites = running.sites;
@@ -96,11 +96,37 @@ TEST(LiveSettings, SiteRulesHostsAndCertificatesAreLiveTheSetOfSitesIsNot) {
   EXPECT_EQ(applied.sites[1].store, "/s/b");
   EXPECT_EQ(restart_only, std::vector<std::string>{"site.b.store"});
 
-  next.sites.push_back(site("c", "c.test", "/s/c"));
+  // A new site first in the file: added after the running ones (their indices stay).
+  next.sites.insert(next.sites.begin(), site("c", "c.test", "/s/c"));
   applied = apply_live_changes(running, next, restart_only);
-  EXPECT_EQ(applied.sites.size(), 2u) << "sites are added by a restart";
+  ASSERT_EQ(applied.sites.size(), 3u) << "a new site is added live";
+  EXPECT_EQ(applied.sites[2].name, "c");
   EXPECT_EQ(applied.sites[0].hosts.size(), 2u) << "the running sites still change live";
-  EXPECT_TRUE(has(restart_only, "site.c.hosts")) << restart_only.size();
+  EXPECT_FALSE(has(restart_only, "site.c.hosts"));
+  // Removing one: retired in its place (the others keep their index), not restart-only.
+  next.sites.pop_back();
+  applied = apply_live_changes(running, next, restart_only);
+  ASSERT_EQ(applied.sites.size(), 3u);
+  EXPECT_EQ(applied.sites[1].name, "b");
+  EXPECT_TRUE(applied.sites[1].retired);
+  EXPECT_FALSE(applied.sites[0].retired);
+  EXPECT_FALSE(has(restart_only, "site.b.hosts")) << restart_only.size();
+  // A retired name comes back only with a restart (its index is spent).
+  EdgeConfig after_removal = applied;
+  next.sites.push_back(site("b", "b.test", "/s/b"));
+  applied = apply_live_changes(after_removal, next, restart_only);
+  EXPECT_TRUE(applied.sites[1].retired);
+  EXPECT_TRUE(has(restart_only, "site.b.hosts"));
+  // The last section cannot be removed live (the global store would become the site).
+  EdgeConfig none = next;
+  none.sites.clear();
+  applied = apply_live_changes(running, none, restart_only);
+  EXPECT_FALSE(applied.sites[0].retired);
+  // An edge without sections cannot go to sections live: its implicit site has no name to keep.
+  EdgeConfig implicit;
+  applied = apply_live_changes(implicit, next, restart_only);
+  EXPECT_TRUE(applied.sites.empty());
+  EXPECT_TRUE(has(restart_only, "site.c.hosts"));
 }
 
 TEST(LiveSettings, EachSiteHasItsResponderAndTheTableRoutesToIt) {
