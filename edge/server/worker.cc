@@ -23,6 +23,14 @@
 namespace relais {
 namespace {
 
+// A memory-tier key salt for one site (tiered_cache.h): 128 random bits.
+ContentHash random_key_salt() {
+  std::random_device random;
+  auto word = [&random] { return (static_cast<std::uint64_t>(random()) << 32) ^ random(); };
+  return ContentHash{word(), word()};
+}
+
+
 // New connections taken per wake-up of a listener, so one busy listener does
 // not starve the connections already open on this worker.
 constexpr int kAcceptBatch = 64;
@@ -62,15 +70,11 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   RELAIS_ASSERT(!shared.sites.empty());
   const std::size_t open_files = std::max<std::size_t>(1, shared.open_files / shared.sites.size());
   // Several sites share this worker's memory tier: each gets its own random
-  // key salt (tiered_cache.h), unknown to any publisher.
-  std::random_device random;
-  auto salt = [&random, &shared] {
-    if (shared.sites.size() == 1) return ContentHash{};
-    auto word = [&random] { return (static_cast<std::uint64_t>(random()) << 32) ^ random(); };
-    return ContentHash{word(), word()};
-  };
+  // key salt (tiered_cache.h), unknown to any publisher. One site alone keeps
+  // the plain content hash.
   for (const WorkerSiteShared& site : shared.sites)
-    sites_.push_back(std::make_unique<SiteState>(site, open_files, memory_, salt()));
+    sites_.push_back(std::make_unique<SiteState>(site, open_files, memory_,
+                                                 shared.sites.size() == 1 ? ContentHash{} : random_key_salt()));
   event_config* cfg = event_config_new();
   // One thread owns this base; only the stop event is activated from outside.
   event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
@@ -133,7 +137,7 @@ void Worker::reconfigure() {
   // a request can be routed to them (the snapshot just taken routes there).
   const std::size_t open_files = std::max<std::size_t>(1, shared_.open_files / std::max<std::size_t>(1, live_->site_state.size()));
   for (std::size_t i = sites_.size(); i < live_->site_state.size(); ++i)
-    sites_.push_back(std::make_unique<SiteState>(live_->site_state[i], open_files, memory_));
+    sites_.push_back(std::make_unique<SiteState>(live_->site_state[i], open_files, memory_, random_key_salt()));
   keepalive_timeout_ = common_timeout(base_, settings().keepalive_timeout_ms);
   header_timeout_ = common_timeout(base_, settings().header_timeout_ms);
 }
