@@ -375,7 +375,14 @@ bool Connection::flush_output() {
     progressed = true;
     budget -= std::min<std::uint64_t>(budget, n);
   }
-  if (!b.output.empty()) {
+  // The TLS records gathered above leave now, several per write().
+  const IoResult flushed = transport_flush();
+  if (flushed.status == IoStatus::failed) {
+    close_now();
+    return false;
+  }
+  progressed = progressed || flushed.bytes > 0;
+  if (!b.output.empty() || flushed.status == IoStatus::again) {
     // The send timeout counts from the last progress; it matters only while
     // output is left, so a response written at once reads no clock for it.
     if (phase_ == Phase::writing && progressed) b.last_progress_ms = worker().now_ms();
