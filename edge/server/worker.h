@@ -78,6 +78,7 @@ struct ConnectionBuffers {
     std::uint64_t waiting_since_ms = 0;  // minimum rate, over the bytes queued since
     std::uint64_t moved = 0;
     std::uint64_t progress_ms = 0;     // send timeout: the last time a waiting body moved
+    bool memory_released = false;      // parked long enough: the session's scratch pages are back
   } http2;
 };
 

@@ -365,6 +365,27 @@ TEST(EdgeH2Purge, APurgedPathIsGoneOverHttp2Too) {
   EXPECT_EQ(r[1].status, "200");
 }
 
+// HTTP/2 sends a body in 16 KiB DATA frames: from RAM many frames leave in one
+// writev(), from a file each one costs a sendfile() and a header write. So a
+// body the memory tier holds is sent from RAM over HTTP/2 even above
+// --sendfile-min (which HTTP/1 keeps: one sendfile() per response there).
+TEST(EdgeH2Bodies, ALargeBodyInTheMemoryTierIsSentFromRam) {
+  TempDir dir;
+  std::map<std::string, std::string> tree = standard_tree();
+  std::string clip(300 * 1024, '\0');
+  for (std::size_t i = 0; i < clip.size(); ++i) clip[i] = static_cast<char>(i * 7 + i / 1000);
+  tree["media/clip.bin"] = clip;
+  ASSERT_TRUE(publish_tree(dir, tree));
+  RunningEdge edge = start_edge(dir, {"--sendfile-min", "64K"});
+  // The first request admits it from disk, the second loads it, the third is a memory hit.
+  for (int i = 0; i < 3; ++i) {
+    H2Response r = fetch_one(edge.port, "GET:/media/clip.bin");
+    ASSERT_EQ(r.status, "200");
+    EXPECT_TRUE(r.body == clip);
+  }
+  EXPECT_GE(metric(edge.admin_port, "relais_cache_hits_total{tier=\"memory\"}"), 1);
+}
+
 TEST(EdgeH2Off, PriorKnowledgeIsRefusedWhenHttp2IsOff) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));

@@ -203,7 +203,9 @@ std::unique_ptr<Session> Session::make(const Limits& limits) {
   const std::uint64_t per_second = limits.max_resets * 1000ull / std::max<std::uint64_t>(limits.budget_window_ms, 1);
   nghttp2_option_set_stream_reset_rate_limit(option, limits.max_resets, std::max<std::uint64_t>(per_second, 1));
   std::unique_ptr<Session> s(new Session(limits));
-  const int rv = nghttp2_session_server_new2(&s->session_, callbacks.get(), s.get(), option);
+  s->memory_.making(true);
+  const int rv = nghttp2_session_server_new3(&s->session_, callbacks.get(), s.get(), option, s->memory_.mem());
+  s->memory_.making(false);
   nghttp2_option_del(option);
   if (rv != 0) return nullptr;
   const nghttp2_settings_entry settings[] = {
@@ -263,6 +265,12 @@ void Session::go_away() {
   going_away_ = true;
   (void)nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
                               NGHTTP2_NO_ERROR, nullptr, 0);
+}
+
+std::size_t Session::release_idle_memory() {
+  // The frame buffer holds a frame only while nghttp2 has one to write.
+  if (nghttp2_session_want_write(session_) != 0) return 0;
+  return memory_.release_scratch();
 }
 
 bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }
