@@ -14,7 +14,7 @@
 //
 // Defences, each a bound (limits below; config/relais-edge.conf has them):
 // concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS), header list bytes and
-// fields (an HPACK bomb resets the stream), CONTINUATION frames per header
+// fields (an HPACK bomb gets 431 on its stream), CONTINUATION frames per header
 // block (CVE-2024-28182), and the AbuseBudget (abuse_budget.h): resets, stream
 // errors, control frames; past it, GOAWAY(ENHANCE_YOUR_CALM). A request body
 // is never read: the connection window is never reopened, so a client can
