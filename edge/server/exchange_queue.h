@@ -37,6 +37,12 @@ struct PendingExchange {
   std::uint16_t status = 0;
   std::uint16_t site = 0;
   AccessLogFormat format = AccessLogFormat::combined;  // as when its head was written (a reload may switch)
+
+  // The connection has handed `sent` bytes to the socket: its first byte has
+  // left once that passes its start (an HTTP/2 stream not yet queued has none).
+  void note_sent(std::uint64_t sent, std::uint64_t now_us) {
+    if (first_byte_us == 0 && start != kNotQueued && sent > start) first_byte_us = now_us;
+  }
 };
 
 class ExchangeQueue {
@@ -62,7 +68,7 @@ class ExchangeQueue {
   void settle(std::uint64_t now_us, bool closing, Finish&& finish) {
     while (!empty()) {
       PendingExchange& e = front();
-      if (e.first_byte_us == 0 && sent_ > e.start) e.first_byte_us = now_us;
+      e.note_sent(sent_, now_us);
       if (sent_ < e.end && !closing) break;
       finish(static_cast<const PendingExchange&>(e), now_us);
       pop();

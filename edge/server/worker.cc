@@ -411,7 +411,7 @@ ConnectionBuffers* Worker::acquire_buffers() {
 
 void Worker::release_buffers(ConnectionBuffers* b) {
   settle_exchanges(*b, true);  // a connection closed under its responses: logged as far as they got
-  while (!b->http2.open.empty()) stream_closed(*b, b->http2.open.front().id);
+  finish_open_streams(*b);
   b->input_length = 0;
   b->framing.body_left = 0;
   b->framing.chunked_body = false;
@@ -497,9 +497,9 @@ void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const ht
 void Worker::exchanges_sent(ConnectionBuffers& b, std::uint64_t n) {
   b.exchanges.add_sent(n);
   // HTTP/2: a stream's first byte may leave long before its last is queued.
-  for (ConnectionBuffers::Http2::OpenStream& o : b.http2.open) {
-    PendingExchange& e = o.exchange;
-    if (e.first_byte_us == 0 && e.start != kNotQueued && b.exchanges.sent() > e.start) e.first_byte_us = now_us();
+  if (!b.http2.open.empty()) {
+    const std::uint64_t now = now_us();
+    for (ConnectionBuffers::Http2::OpenStream& o : b.http2.open) o.exchange.note_sent(b.exchanges.sent(), now);
   }
   settle_exchanges(b, false);
 }
@@ -535,10 +535,23 @@ void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id) {
   const auto it = find_stream(h, stream_id);
   if (it == h.open.end()) return;  // its last frame was queued: settled by the queue
   // Reset before its last frame was queued: timed to the reset.
-  const PendingExchange& e = it->exchange;
-  finish_exchange(e, std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin), now_us());
+  finish_open_stream(h, it->exchange, now_us());
   h.open.erase(it);
   if (h.open.empty()) h.log_text.clear();
+}
+
+void Worker::finish_open_stream(const ConnectionBuffers::Http2& h, const PendingExchange& e, std::uint64_t now) {
+  finish_exchange(e, std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin), now);
+}
+
+void Worker::finish_open_streams(ConnectionBuffers& b) {
+  ConnectionBuffers::Http2& h = b.http2;
+  if (h.open.empty()) return;
+  // Streams whose last frame was never queued: timed to the close.
+  const std::uint64_t now = now_us();
+  for (const ConnectionBuffers::Http2::OpenStream& o : h.open) finish_open_stream(h, o.exchange, now);
+  h.open.clear();
+  h.log_text.clear();
 }
 
 void Worker::settle_exchanges(ConnectionBuffers& b, bool closing) {

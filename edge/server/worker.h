@@ -205,6 +205,9 @@ class Worker {
   void publish_stats();
   // Finishes what b's queue holds: everything (closing), or what is sent.
   void settle_exchanges(ConnectionBuffers& b, bool closing);
+  // HTTP/2 streams not wholly queued: one (reset), or all (connection gone).
+  void finish_open_stream(const ConnectionBuffers::Http2& h, const PendingExchange& e, std::uint64_t now);
+  void finish_open_streams(ConnectionBuffers& b);
   void append_log(std::string_view text);
   void reconfigure();
   void run();

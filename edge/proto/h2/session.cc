@@ -302,7 +302,9 @@ void Session::answer(Stream& st) {
                                         std::string_view(st.bytes).substr(f.value, f.value_length)});
   storage_.resize(fields_.size());
   http::Request request;
-  const BuildOutcome built = st.too_large ? BuildOutcome{431, "header list too large"} : build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
+  // A block over the header limits was decoded but not kept (see on_header).
+  const BuildOutcome built = st.too_large ? BuildOutcome{431, "header list too large"}
+                                          : build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
   request.version_major = 2;
   request.stream_id = st.id;
   const bool head = request.method == http::Method::head;
