@@ -1,0 +1,351 @@
+// Pull-through end to end (docs/PULL_THROUGH.md, "Conformance, end to end"):
+// the real relais-edge in front of a scripted origin on 127.0.0.1 that counts
+// its requests. Each case names the RFC section it checks.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tests/integration/client/raw_client.h"
+#include "tests/integration/edge_fixture.h"
+#include "tests/unit/upstream/scripted_origin.h"
+
+namespace relais::testing {
+namespace {
+
+using upstream::testing::ReceivedRequest;
+using upstream::testing::ScriptedOrigin;
+using upstream::testing::ScriptedReply;
+
+class EdgePull : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(publish_tree(dir_, {{"index.html", "<p>published</p>\n"}, {"cours/lecon.html", "<p>lecon</p>\n"}}));
+  }
+
+  // One worker: the coalescer and the pulled objects are per worker.
+  void start(const ScriptedOrigin& origin, std::vector<std::string> flags = {"--mode", "pull"}) {
+    for (const char* f : {"--origin-url"}) flags.insert(flags.end(), {f, origin.base_url()});
+    flags.insert(flags.end(), {"--workers", "1", "--address-rate", "0"});
+    edge_ = start_edge(dir_, flags);
+    ASSERT_NE(edge_.port, 0);
+  }
+
+  std::optional<HttpResponse> get(const std::string& path, const std::vector<std::string>& headers = {}) {
+    return http_get(edge_.port, path, headers);
+  }
+
+  double await_metric(const std::string& series, double min) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const double value = metric(edge_.admin_port, series);
+      if (value >= min || std::chrono::steady_clock::now() >= until) return value;
+      ::poll(nullptr, 0, 20);
+    }
+  }
+
+  TempDir dir_;
+  RunningEdge edge_;
+};
+
+ScriptedReply cacheable(const std::string& body, const std::string& cache_control = "max-age=60") {
+  return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
+}
+
+TEST_F(EdgePull, Rfc9111_S3_MissThenHitOneOriginRequest) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("hello from the origin"); });
+  start(origin);
+  auto first = get("/page.txt");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "hello from the origin");
+  EXPECT_EQ(first->header("Content-Type"), "text/plain");
+  auto second = get("/page.txt");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "hello from the origin");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9211_S2_CacheStatusAndAgeOnMissAndHit) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("x"); });
+  start(origin);
+  auto miss = get("/a");
+  ASSERT_TRUE(miss);
+  EXPECT_EQ(miss->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200; stored");
+  EXPECT_TRUE(miss->has_header("Age"));
+  auto hit = get("/a");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->header("Cache-Status").rfind("relais; hit; ttl=", 0), 0u) << hit->header("Cache-Status");
+  EXPECT_TRUE(hit->has_header("Age"));  // RFC 9111 §5.1
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_CoalescingFiftyClientsOneOriginFetch) {
+  const std::string body(300 * 1024, 'c');
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool open = false;
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    // Holds the answer until every client waits on the fetch (bounded wait, no sleep).
+    std::unique_lock lock(mutex);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+    return cacheable(body);
+  });
+  start(origin);
+  constexpr int kClients = 50;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawClient>(edge_.port));
+    ASSERT_TRUE(clients.back()->send("GET /cold HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  }
+  // 50 clients and the store's fill wait on one fetch.
+  EXPECT_GE(await_metric("relais_pull_waiters", kClients + 1), kClients + 1);
+  {
+    std::lock_guard lock(mutex);
+    open = true;
+  }
+  cv.notify_all();
+  for (auto& c : clients) {
+    auto r = c->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body.size(), body.size());
+    EXPECT_EQ(r->body, body);
+  }
+  EXPECT_EQ(origin.requests(), 1);
+  EXPECT_GE(await_metric("relais_pull_responses_total{outcome=\"coalesced\"}", kClients - 1), kClients - 1);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_3_ExpiredRevalidatesWithIfNoneMatchAnd304) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) {
+    if (r.field("If-None-Match") == "\"v1\"")
+      return ScriptedReply::ok("", {"ETag: \"v1\"", "Cache-Control: max-age=0"}, 304);
+    return ScriptedReply::ok("version one", {"ETag: \"v1\"", "Cache-Control: max-age=0"});
+  });
+  start(origin);
+  auto first = get("/doc");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "version one");
+  auto second = get("/doc");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "version one");
+  EXPECT_EQ(second->header("Cache-Status"), "relais; fwd=stale; fwd-status=304; ttl=0");
+  ASSERT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.received()[1].field("If-None-Match"), "\"v1\"");
+  EXPECT_EQ(origin.received()[0].field("If-None-Match"), "");
+}
+
+TEST_F(EdgePull, Rfc9111_S4_3_2_ClientConditionalAnsweredFromTheCache) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    return ScriptedReply::ok("tagged", {"ETag: \"t1\"", "Cache-Control: max-age=60"});
+  });
+  start(origin);
+  ASSERT_TRUE(get("/tagged"));
+  auto r = get("/tagged", {"If-None-Match: \"t1\""});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_EQ(r->header("ETag"), "\"t1\"");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9111_S5_2_2_5_NoStoreIsNotStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("secret", "no-store, max-age=60"); });
+  start(origin);
+  auto first = get("/ns");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "secret");
+  EXPECT_EQ(first->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200");
+  ASSERT_TRUE(get("/ns"));
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S5_2_2_7_PrivateIsNotStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("mine", "private, max-age=60"); });
+  start(origin);
+  ASSERT_TRUE(get("/p"));
+  ASSERT_TRUE(get("/p"));
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S3_SetCookieResponseIsNotStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    return ScriptedReply::ok("with cookie", {"Cache-Control: public, max-age=60", "Set-Cookie: session=abc"});
+  });
+  start(origin);
+  auto first = get("/c");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->header("Set-Cookie"), "session=abc");  // passed to this client only
+  auto second = get("/c");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_1_VaryAcceptEncodingKeepsTwoVariants) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) {
+    if (r.field("Accept-Encoding").find("gzip") != std::string::npos)
+      return ScriptedReply::ok("GZ", {"Cache-Control: max-age=60", "Vary: Accept-Encoding", "Content-Encoding: gzip"});
+    return ScriptedReply::ok("PLAIN", {"Cache-Control: max-age=60", "Vary: Accept-Encoding"});
+  });
+  start(origin);
+  for (int round = 0; round < 2; ++round) {
+    auto gz = get("/v", {"Accept-Encoding: gzip, deflate"});
+    ASSERT_TRUE(gz);
+    EXPECT_EQ(gz->body, "GZ");
+    EXPECT_EQ(gz->header("Content-Encoding"), "gzip");
+    auto plain = get("/v");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->body, "PLAIN");
+    EXPECT_FALSE(plain->has_header("Content-Encoding"));
+  }
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc5861_S4_StaleIfErrorServedWhenTheOriginIsDown) {
+  auto origin = std::make_unique<ScriptedOrigin>(
+      [](const ReceivedRequest&) { return cacheable("still here", "max-age=0, stale-if-error=600"); });
+  start(*origin);
+  ASSERT_TRUE(get("/s"));
+  origin.reset();  // the port now refuses connections
+  auto stale = get("/s");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 200);
+  EXPECT_EQ(stale->body, "still here");
+  EXPECT_EQ(stale->header("Cache-Status").rfind("relais; fwd=stale", 0), 0u) << stale->header("Cache-Status");
+}
+
+TEST_F(EdgePull, Rfc9111_S4_2_4_NoStaleWithoutPermissionWhenTheOriginIsDown) {
+  auto origin = std::make_unique<ScriptedOrigin>([](const ReceivedRequest&) { return cacheable("gone", "max-age=0"); });
+  start(*origin);
+  ASSERT_TRUE(get("/n"));
+  origin.reset();
+  auto r = get("/n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502) << r->header("Cache-Status");
+}
+
+TEST_F(EdgePull, Rfc9111_S4_2_2_NotFoundIsNegativelyCached) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok("no such page", {}, 404); });
+  start(origin);
+  for (int i = 0; i < 3; ++i) {
+    auto r = get("/missing");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(r->body, "no such page");
+  }
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, BothMode_ManifestAnswersFirstAndUnlistedPrefixNeverReachesTheOrigin) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("pulled"); });
+  start(origin, {"--mode", "both", "--pull-prefix", "/pulled/"});
+  auto published = get("/index.html");
+  ASSERT_TRUE(published);
+  EXPECT_EQ(published->body, "<p>published</p>\n");
+  auto outside = get("/random/x");
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(outside->status, 404);
+  EXPECT_EQ(origin.requests(), 0);
+  auto pulled = get("/pulled/x");
+  ASSERT_TRUE(pulled);
+  EXPECT_EQ(pulled->body, "pulled");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9110_S7_6_OriginRequestIsRebuiltNotForwarded) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("ok"); });
+  start(origin);
+  ASSERT_TRUE(get("/r?x=1", {"Cookie: session=secret", "Authorization: Basic Zm9vOmJhcg==", "X-Forwarded-Host: evil"}));
+  ASSERT_EQ(origin.requests(), 1);
+  const ReceivedRequest req = origin.received()[0];
+  EXPECT_EQ(req.target, "/r");  // no query key kept: the query is not part of the key, nor sent
+  EXPECT_EQ(req.field("Cookie"), "");
+  EXPECT_EQ(req.field("Authorization"), "");
+  EXPECT_EQ(req.field("X-Forwarded-Host"), "");
+  EXPECT_EQ(req.field("Host"), "127.0.0.1:" + std::to_string(origin.port()));
+  // An absolute-form target naming another host never reaches any origin.
+  RawClient c(edge_.port);
+  ASSERT_TRUE(c.send("GET http://elsewhere.example/x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto r = c.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, ClientLeavingMidBodyDoesNotBreakTheOtherWaiters) {
+  const std::string body(6 << 20, 'b');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
+  start(origin);
+  // A reader that takes the head and leaves, and one that reads everything.
+  RawClient leaver(edge_.port, "127.0.0.1", 4096);
+  RawClient reader(edge_.port);
+  ASSERT_TRUE(leaver.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(reader.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  char some[1024];
+  pollfd p{leaver.native_handle(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10'000), 1);
+  ASSERT_GT(::recv(leaver.native_handle(), some, sizeof some, 0), 0);
+  ::shutdown(leaver.native_handle(), SHUT_RDWR);
+  auto r = reader.read_response(false, std::chrono::seconds(30));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.size(), body.size());
+  EXPECT_EQ(origin.requests(), 1);
+  // The edge keeps serving: a hit now.
+  auto again = get("/big");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body.size(), body.size());
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, ChunkedOriginBodyIsStreamedChunked) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    ScriptedReply r;
+    r.bytes = "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    return r;
+  });
+  start(origin);
+  auto first = get("/chunked");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(first->body, "hello world");
+  auto hit = get("/chunked");  // stored: now with its length
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->header("Content-Length"), "11");
+  EXPECT_EQ(hit->body, "hello world");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, ManifestModeIsTheDefaultAndNeverContactsTheOrigin) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("never"); });
+  start(origin, {});
+  auto r = get("/not-published");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(origin.requests(), 0);
+}
+
+// HTTP/2 has no way to answer later yet: a clear 503, and no origin request.
+TEST_F(EdgePull, Http2PullPathAnswers503WithAReason) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("h2"); });
+  start(origin);
+  const std::string client = std::string(RELAIS_SOURCE_DIR) + "/tests/integration/h2/h2_client.py";
+  ProcessResult r = run_process({"/usr/bin/python3", client, "fetch", std::to_string(edge_.port), "GET:/x"},
+                                std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("response 0 status=503"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("header 0 cache-status: relais; fwd=bypass; detail=pull-needs-http1"), std::string::npos) << r.out;
+  EXPECT_EQ(origin.requests(), 0);
+}
+
+}  // namespace
+}  // namespace relais::testing
