@@ -334,6 +334,41 @@ TEST_F(EdgePull, ManifestModeIsTheDefaultAndNeverContactsTheOrigin) {
   EXPECT_EQ(origin.requests(), 0);
 }
 
+// Sites: each pulls from its own origin only, and a manifest site never pulls.
+TEST_F(EdgePull, EachSitePullsFromItsOwnOriginOnly) {
+  ScriptedOrigin cms([](const ReceivedRequest&) { return cacheable("from the cms"); });
+  ScriptedOrigin other([](const ReceivedRequest&) { return cacheable("from the other"); });
+  TempDir second;
+  ASSERT_TRUE(publish_tree(second, {{"index.html", "<p>second</p>\n"}}));
+  TempDir third;
+  ASSERT_TRUE(publish_tree(third, {{"index.html", "<p>third</p>\n"}}));
+  dir_.write("edge.conf", "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\nworkers = 1\naccess-log = off\n"
+                          "address-rate = 0\n"
+                          "[site.cms]\nhosts = cms.test\nstore = " + dir_.file("out") + "\nmode = pull\norigin-url = " +
+                          cms.base_url() + "\n"
+                          "[site.other]\nhosts = other.test\nstore = " + second.file("out") + "\nmode = both\norigin-url = " +
+                          other.base_url() + "\n"
+                          "[site.static]\nhosts = static.test\nstore = " + third.file("out") + "\n");
+  edge_ = run_edge({RELAIS_EDGE_BIN, "--config", dir_.file("edge.conf")});
+  ASSERT_NE(edge_.port, 0);
+  auto ask = [&](const std::string& host, const std::string& path) {
+    RawClient c(edge_.port);
+    EXPECT_TRUE(c.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
+    return c.read_response();
+  };
+  auto a = ask("cms.test", "/x");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->body, "from the cms");
+  auto b = ask("other.test", "/x");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->body, "from the other");  // the same path, another site: its own key and origin
+  auto c = ask("static.test", "/x");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 404);
+  EXPECT_EQ(cms.requests(), 1);
+  EXPECT_EQ(other.requests(), 1);
+}
+
 // HTTP/2 has no way to answer later yet: a clear 503, and no origin request.
 TEST_F(EdgePull, Http2PullPathAnswers503WithAReason) {
   ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("h2"); });
