@@ -56,6 +56,10 @@ struct ResponseSummary {
   // Pull-through: the answer comes later through RequestContext::stream; the
   // protocol logs the summary StreamSink::end() gives.
   bool deferred = false;
+  // Pull-through: the outcome for the access log's tier ("pull-hit",
+  // "pull-miss", "pull-coalesced", "pull-revalidated", "pull-stale",
+  // "pull-error"); static text. Empty for everything else.
+  std::string_view pull;
   // For the access log: the Content-Encoding sent with a body (static text), empty for none.
   std::string_view content_encoding;
   // The site that answered (RequestContext::site): an index into the

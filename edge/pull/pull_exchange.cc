@@ -59,6 +59,7 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
       const PulledRef fresh = freshen(*stale_, head, {request_.request_time, now}, now);
       ++service_.stats().revalidated;
       summary_ = serve_stored(*fresh, status);
+      summary_.pull = "pull-revalidated";
       return;
     }
     if (freshness::classify_validation_response(head.status) == freshness::ValidationResult::origin_error &&
@@ -66,6 +67,7 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
       ++service_.stats().stale;
       status.detail = "stale-on-error";
       summary_ = serve_stored(*stale_, status);
+      summary_.pull = "pull-stale";
       return;
     }
   }
@@ -105,6 +107,7 @@ void PullExchange::forward(const upstream::OriginHead& head) {
   }
   ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
   summary_ = http::ResponseSummary{status, 0, request_.close, false, false, false};
+  summary_.pull = collapsed_ ? "pull-coalesced" : "pull-miss";
   mode_ = body ? Mode::streaming : Mode::discarding;
   sink_.head(r);
 }
@@ -126,6 +129,7 @@ void PullExchange::on_done(const upstream::FetchOutcome& outcome) {
       status.detail = "stale-on-error";
       ++service_.stats().stale;
       summary_ = serve_stored(*stale_, status);
+      summary_.pull = "pull-stale";
     } else {
       const bool timeout = outcome.failure == upstream::FetchFailure::connect_timeout ||
                            outcome.failure == upstream::FetchFailure::first_byte_timeout ||
@@ -137,6 +141,7 @@ void PullExchange::on_done(const upstream::FetchOutcome& outcome) {
       WholeResponse sink(sink_);
       ++service_.stats().errors;
       summary_ = send_pull_error(timeout ? 504 : 502, options, sink);
+      summary_.pull = "pull-error";
     }
   }
   mode_ = Mode::done;

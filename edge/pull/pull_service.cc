@@ -69,6 +69,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     ++stats_.errors;
     http::ResponseSummary s = send_pull_error(status, options, now_sink);
     s.site = context.site;
+    s.pull = "pull-error";
     return s;
   };
   // An HTTP/2 stream has no StreamSink yet (docs/PULL_THROUGH.md): a clear
@@ -99,6 +100,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
                                                                  stored->stored.times.response_time, now);
         http::ResponseSummary s = send_stored(*stored, options, not_modified, now_sink);
         s.site = context.site;
+        s.pull = "pull-hit";
         return s;
       }
       case freshness::Reuse::gateway_timeout: return refuse(504, freshness::Forward::none, "only-if-cached");

@@ -97,7 +97,8 @@ http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions
     r.body.size = size;
   }
   sink.send(r);
-  return http::ResponseSummary{status, with_body ? size : 0, options.close, with_body, false, false};
+  // Not a memory-tier hit of a published blob (the metric of those): the pull layer's outcome says what it was.
+  return http::ResponseSummary{status, with_body ? size : 0, options.close, false, false, false};
 }
 
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink) {

@@ -8,6 +8,8 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -285,16 +287,17 @@ TEST_F(EdgePull, ClientLeavingMidBodyDoesNotBreakTheOtherWaiters) {
   const std::string body(6 << 20, 'b');
   ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
   start(origin);
-  // A reader that takes the head and leaves, and one that reads everything.
-  RawClient leaver(edge_.port, "127.0.0.1", 4096);
+  // A reader that takes the first bytes and leaves (close with unread data:
+  // a reset), and one that reads everything.
+  auto leaver = std::make_unique<RawClient>(edge_.port, "127.0.0.1", 4096);
   RawClient reader(edge_.port);
-  ASSERT_TRUE(leaver.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(leaver->send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   ASSERT_TRUE(reader.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   char some[1024];
-  pollfd p{leaver.native_handle(), POLLIN, 0};
+  pollfd p{leaver->native_handle(), POLLIN, 0};
   ASSERT_EQ(::poll(&p, 1, 10'000), 1);
-  ASSERT_GT(::recv(leaver.native_handle(), some, sizeof some, 0), 0);
-  ::shutdown(leaver.native_handle(), SHUT_RDWR);
+  ASSERT_GT(::recv(leaver->native_handle(), some, sizeof some, 0), 0);
+  leaver.reset();
   auto r = reader.read_response(false, std::chrono::seconds(30));
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
@@ -304,6 +307,25 @@ TEST_F(EdgePull, ClientLeavingMidBodyDoesNotBreakTheOtherWaiters) {
   auto again = get("/big");
   ASSERT_TRUE(again);
   EXPECT_EQ(again->body.size(), body.size());
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// The slow-reader bound applies to a streamed answer: a client that never
+// reads is cut after the grace, and the other waiter of its fetch (held back
+// by at most the fetch window meanwhile) gets the whole body.
+TEST_F(EdgePull, SlowReaderIsCutAndReleasesTheOtherWaiters) {
+  const std::string body(8 << 20, 's');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
+  start(origin, {"--mode", "pull", "--send-min-rate-grace", "1s"});
+  RawClient sleeper(edge_.port, "127.0.0.1", 4096);
+  RawClient reader(edge_.port);
+  ASSERT_TRUE(sleeper.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(reader.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto r = reader.read_response(false, std::chrono::seconds(30));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.size(), body.size());
+  EXPECT_TRUE(sleeper.wait_closed(std::chrono::seconds(20)));
+  EXPECT_GE(await_metric("relais_errors_total{kind=\"slow_reader\"}", 1), 1);
   EXPECT_EQ(origin.requests(), 1);
 }
 
@@ -367,6 +389,23 @@ TEST_F(EdgePull, EachSitePullsFromItsOwnOriginOnly) {
   EXPECT_EQ(c->status, 404);
   EXPECT_EQ(cms.requests(), 1);
   EXPECT_EQ(other.requests(), 1);
+}
+
+// The access log's tier field says what the pull layer did (RFC 9211 terms).
+TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("logged"); });
+  start(origin, {"--mode", "pull", "--access-log", dir_.file("access.log")});
+  ASSERT_TRUE(get("/logged"));
+  ASSERT_TRUE(get("/logged"));
+  std::string log;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log.find("pull-hit") == std::string::npos && std::chrono::steady_clock::now() < until) {
+    std::ifstream in(dir_.file("access.log"));
+    log.assign(std::istreambuf_iterator<char>(in), {});
+    if (log.find("pull-hit") == std::string::npos) ::poll(nullptr, 0, 20);
+  }
+  EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-miss"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
 }
 
 // HTTP/2 has no way to answer later yet: a clear 503, and no origin request.
