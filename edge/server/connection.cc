@@ -196,9 +196,7 @@ void Connection::on_timeout() {
     return;
   }
   if (phase_ == Phase::reading && pull_in_flight()) {
-    // Waiting for the origin, not for the client: the origin client's own
-    // timeouts (connect, first byte, between bytes) bound this wait.
-    arm(EV_READ, s.header_timeout_ms);
+    wait_for_origin();
     return;
   }
   if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->input_length > 0) {
@@ -413,10 +411,7 @@ bool Connection::flush_output() {
   // Everything written.
   if (pull_in_flight()) {
     if (!b.pull->ended()) {
-      // The origin has not sent more yet: watch the client meanwhile (a
-      // close leaves the fetch), not the send timeout.
-      phase_ = Phase::reading;
-      arm(EV_READ, s.header_timeout_ms);
+      wait_for_origin();
       return true;
     }
     if (!finish_pull()) return false;

@@ -101,6 +101,8 @@ class Connection {
   // false when the connection was closed (a cut body).
   bool finish_pull();
   bool pull_in_flight() const;
+  // Everything queued is out and the origin has not sent more yet.
+  void wait_for_origin();
   bool start_lingering();
   void release_buffers_if_done();
   bool too_slow_reader();

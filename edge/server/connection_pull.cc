@@ -12,6 +12,17 @@ void Connection::wake_for_pull() {
   if (phase_ != Phase::lingering) event_active(&event_, EV_WRITE, 0);
 }
 
+void Connection::wait_for_origin() {
+  // Not the client's delay: no send timeout. The origin client's own
+  // timeouts (connect, first byte, between bytes) bound the wait; the timer
+  // here only re-arms. The client is watched for a close (which leaves the
+  // fetch) while its input has room; a full input (pipelined requests held
+  // back) stops reading, or a readable socket would wake us for ever.
+  phase_ = Phase::reading;
+  const bool room = buffers_->input_length < buffers_->input_capacity;
+  arm(room ? EV_READ : 0, worker().settings().header_timeout_ms);
+}
+
 bool Connection::finish_pull() {
   ConnectionBuffers& b = *buffers_;
   PullSink& sink = *b.pull;

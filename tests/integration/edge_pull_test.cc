@@ -329,6 +329,43 @@ TEST_F(EdgePull, SlowReaderIsCutAndReleasesTheOtherWaiters) {
   EXPECT_EQ(origin.requests(), 1);
 }
 
+// RFC 9112 §9.3.2: pipelined requests behind an answer that waits on the
+// origin are answered after it, in order, even when they fill the input.
+TEST_F(EdgePull, PipelinedRequestsWaitForTheDeferredAnswerInOrder) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool open = false;
+  ScriptedOrigin origin([&](const ReceivedRequest& r) {
+    if (r.target == "/slow") {
+      std::unique_lock lock(mutex);
+      cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+      return cacheable("slow");
+    }
+    return cacheable("fast");
+  });
+  start(origin);
+  RawClient c(edge_.port);
+  std::string pipeline = "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  constexpr int kBehind = 600;  // about 24 KiB: more than the input buffer holds
+  for (int i = 0; i < kBehind; ++i) pipeline += "GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ASSERT_TRUE(c.send(pipeline));
+  EXPECT_GE(await_metric("relais_pull_waiters", 2), 2);
+  {
+    std::lock_guard lock(mutex);
+    open = true;
+  }
+  cv.notify_all();
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "slow");
+  for (int i = 0; i < kBehind; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, "fast");
+  }
+  EXPECT_EQ(origin.requests(), 2);
+}
+
 TEST_F(EdgePull, ChunkedOriginBodyIsStreamedChunked) {
   ScriptedOrigin origin([](const ReceivedRequest&) {
     ScriptedReply r;
