@@ -26,7 +26,13 @@ class PullFill final : public upstream::FetchWaiter {
         request_time_(request_time) {}
   ~PullFill() override;
 
-  void joined(upstream::WaiterId id) { id_ = id; }
+  // refresh_key: set for a background refresh (stale-while-revalidate), the
+  // key the service keeps it under until it is swept.
+  void joined(upstream::WaiterId id, std::string refresh_key) {
+    id_ = id;
+    refresh_key_ = std::move(refresh_key);
+  }
+  const std::string& refresh_key() const { return refresh_key_; }
   bool finished() const { return finished_; }
 
   void on_head(const upstream::OriginHead& head) override;
@@ -42,6 +48,7 @@ class PullFill final : public upstream::FetchWaiter {
   PulledRef stale_;
   std::int64_t request_time_;
   upstream::WaiterId id_ = 0;
+  std::string refresh_key_;
   bool collecting_ = false;
   bool finished_ = false;
   PulledObject object_;

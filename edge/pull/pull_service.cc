@@ -53,7 +53,11 @@ PullService::~PullService() {
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
 
 void PullService::sweep_fills() {
-  std::erase_if(fills_, [](const std::unique_ptr<PullFill>& f) { return f->finished(); });
+  std::erase_if(fills_, [this](const std::unique_ptr<PullFill>& f) {
+    if (!f->finished()) return false;
+    if (!f->refresh_key().empty()) refreshing_.erase(f->refresh_key());
+    return true;
+  });
 }
 
 http::ResponseSummary PullService::serve(const http::PullQuery& query, const http::RequestContext& context,
@@ -85,13 +89,39 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   const freshness::CacheDirectives directives = request_directives(query.request);
   bool any_variant = false;
   PulledRef stored = table_.find(primary, views, &any_variant);
+  // To the origin: the site's own, with a request we build (origin_request.h).
+  const upstream::OriginTarget target{query.routing.origin_url, origin_authority(query.routing.origin_url)};
+  upstream::OriginRequest request;
+  request.path = std::string(query.origin_target);
+  // The only client field that reaches the origin, reduced to the codings we
+  // store, so that its spellings share one fetch and one variant.
+  std::string coding = freshness::normalised_accept_encoding(views);
+  std::replace(coding.begin(), coding.end(), ',', ' ');
+  request.accept_encoding = coding;
+  if (stored != nullptr) {
+    const freshness::ResponseFacts* facts[] = {&stored->stored.facts};
+    const freshness::ConditionalFields conditional = freshness::conditional_fields(facts);
+    request.if_none_match = conditional.if_none_match;
+    request.if_modified_since = conditional.if_modified_since;
+  }
+  std::string key = primary + '\n' + coding + '\n' + request.if_none_match + '\n' + request.if_modified_since;
   if (stored != nullptr) {
     const freshness::ReuseDecision reuse = freshness::decide_reuse(stored->stored, directives, now, settings_.reuse);
     switch (reuse.action) {
       case freshness::Reuse::fresh:
       case freshness::Reuse::stale_allowed:
       case freshness::Reuse::stale_while_revalidate: {
-        // RFC 5861 §3 background refresh is not wired yet: served stale within it.
+        // RFC 5861 §3: served stale, and refreshed once in the background (a
+        // fill alone on the revalidation; one per key at a time).
+        if (reuse.action == freshness::Reuse::stale_while_revalidate && !refreshing_.contains(key)) {
+          auto fill = std::make_unique<PullFill>(*this, primary, request_fields, stored, now);
+          const upstream::JoinResult filled = coalescer_.join(key, target, request, *fill);
+          if (filled.id != 0) {
+            fill->joined(filled.id, key);
+            refreshing_.insert(key);
+            add_fill(std::move(fill));
+          }
+        }
         ++stats_.hit;
         options.age = reuse.age;
         options.status.ttl = reuse.ttl;
@@ -110,22 +140,6 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     return refuse(504, freshness::Forward::uri_miss, "only-if-cached");  // RFC 9111 §5.2.1.7
   }
 
-  // To the origin: the site's own, with a request we build (origin_request.h).
-  upstream::OriginTarget target{query.routing.origin_url, origin_authority(query.routing.origin_url)};
-  upstream::OriginRequest request;
-  request.path = std::string(query.origin_target);
-  // The only client field that reaches the origin, reduced to the codings we
-  // store, so that its spellings share one fetch and one variant.
-  std::string coding = freshness::normalised_accept_encoding(views);
-  std::replace(coding.begin(), coding.end(), ',', ' ');
-  request.accept_encoding = coding;
-  if (stored != nullptr) {
-    const freshness::ResponseFacts* facts[] = {&stored->stored.facts};
-    const freshness::ConditionalFields conditional = freshness::conditional_fields(facts);
-    request.if_none_match = conditional.if_none_match;
-    request.if_modified_since = conditional.if_modified_since;
-  }
-  std::string key = primary + '\n' + coding + '\n' + request.if_none_match + '\n' + request.if_modified_since;
 
   ExchangeRequest exchange_request{std::string(server), query.head_only, query.close, context.site, directives, now,
                                    stored != nullptr ? freshness::Forward::stale
@@ -148,7 +162,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     auto fill = std::make_unique<PullFill>(*this, primary, std::move(request_fields), stored, now);
     const upstream::JoinResult filled = coalescer_.join(key, target, request, *fill);
     if (filled.id != 0) {
-      fill->joined(filled.id);
+      fill->joined(filled.id, {});
       add_fill(std::move(fill));
     }
   }

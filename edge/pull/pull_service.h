@@ -21,6 +21,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "edge/cache/freshness/reuse.h"
@@ -88,6 +89,7 @@ class PullService final : public http::PullGateway {
   upstream::Coalescer coalescer_;
   PulledTable table_;
   std::vector<std::unique_ptr<PullFill>> fills_;
+  std::unordered_set<std::string> refreshing_;  // background refreshes in flight (stale-while-revalidate)
   std::uint64_t solo_fetches_ = 0;  // keys of fetches of their own (a late join)
   PullStats stats_;
 };

@@ -147,6 +147,31 @@ TEST_F(EdgePull, Rfc9111_S4_3_ExpiredRevalidatesWithIfNoneMatchAnd304) {
   EXPECT_EQ(origin.received()[0].field("If-None-Match"), "");
 }
 
+TEST_F(EdgePull, Rfc5861_S3_StaleWhileRevalidateServesStaleAndRefreshesBehind) {
+  std::atomic<int> version{0};
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    return cacheable("v" + std::to_string(++version), "max-age=0, stale-while-revalidate=600");
+  });
+  start(origin);
+  auto first = get("/swr");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "v1");
+  auto stale = get("/swr");  // served at once from the cache, refreshed behind it
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->body, "v1");
+  EXPECT_EQ(stale->header("Cache-Status").rfind("relais; hit", 0), 0u) << stale->header("Cache-Status");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string body = "v1";
+  while (body != "v2" && std::chrono::steady_clock::now() < until) {
+    auto r = get("/swr");
+    ASSERT_TRUE(r);
+    body = r->body;
+    if (body != "v2") ::poll(nullptr, 0, 20);
+  }
+  EXPECT_EQ(body, "v2");  // the refreshed response replaced the stale one
+  EXPECT_GE(origin.requests(), 2);
+}
+
 TEST_F(EdgePull, Rfc9111_S4_3_2_ClientConditionalAnsweredFromTheCache) {
   ScriptedOrigin origin([](const ReceivedRequest&) {
     return ScriptedReply::ok("tagged", {"ETag: \"t1\"", "Cache-Control: max-age=60"});
