@@ -19,11 +19,15 @@ struct CacheControlRule {
 // One [site.NAME] section of the config file: a publisher's names, store,
 // origin and rules on a shared edge (edge/server/site.h). Keys a section
 // leaves out take the global value (rules, query keys, sync schedule,
-// max-ranges); store and hosts are its own, origin, certificate and token
+// max-ranges, trusted keys); store and hosts are its own, origin, certificate and token
 // too (empty: none).
 // Sites on one edge: bounds the metrics' `site` label and what each worker
-// holds per site (a blob store, a catalog reference).
-inline constexpr std::size_t kMaxConfiguredSites = 256;
+// holds per site (a blob store, a catalog reference, ~2 KiB of histogram
+// rows reserved per possible site). Host names of all sites together:
+// bounds the routing table a config file can make the edge build (each
+// SIGHUP builds it again). A fixed bound, documented in relais-edge.conf.
+inline constexpr std::size_t kMaxConfiguredSites = 1024;
+inline constexpr std::size_t kMaxConfiguredHosts = 65536;
 
 struct SiteConfig {
   std::string name;                 // [A-Za-z0-9_-]+, unique; the `site` of logs and metrics
@@ -47,6 +51,12 @@ struct SiteConfig {
   std::string mode = "manifest";
   std::string origin_url;
   std::vector<std::string> pull_prefixes;
+  // Ed25519 public keys (PEM) whose signature this site's publications need:
+  // its own site.NAME.trusted-key lines, else the global trusted-key ones. A
+  // site with its own keys accepts none of the global ones, so one
+  // publisher's key cannot vouch for another's store. Empty: unsigned taken.
+  std::vector<std::string> trusted_keys;
+  bool own_trusted_keys = false;  // from site.NAME.trusted-key (errors name that option)
   // Removed from the file by a reload: routes no host, purges nothing, its
   // threads stopped; kept in its place so that no other site's index (in
   // metrics and logs) changes. Never set by the parser.

@@ -19,13 +19,16 @@ bool valid_site_name(std::string_view name) {
 
 // "a.example, *.b.example" (commas and/or spaces) -> patterns; checked as
 // host names by the server (edge/site/site_table.h), which owns the syntax.
-// Whether two store directories are one, or one lies inside the other, as
-// the file system resolves them (the parts that exist yet).
-bool stores_overlap(const std::string& a, const std::string& b) {
-  namespace fs = std::filesystem;
+// A store directory as the file system resolves it (trailing slash, "..",
+// symbolic links; the parts that exist yet), to compare with the others.
+std::filesystem::path resolved_store(const std::string& store) {
   std::error_code ec;
-  const fs::path pa = fs::weakly_canonical(fs::absolute(a, ec), ec);
-  const fs::path pb = fs::weakly_canonical(fs::absolute(b, ec), ec);
+  return std::filesystem::weakly_canonical(std::filesystem::absolute(store, ec), ec);
+}
+
+// Whether two resolved store directories are one, or one lies inside the other.
+bool stores_overlap(const std::filesystem::path& pa, const std::filesystem::path& pb) {
+  namespace fs = std::filesystem;
   auto inside = [](const fs::path& outer, const fs::path& inner) {
     auto o = outer.begin(), i = inner.begin();
     for (; o != outer.end() && i != inner.end(); ++o, ++i) {
@@ -54,7 +57,7 @@ po::options_description site_description(const std::string& prefix) {
   for (const char* k : {"hosts", "store", "origin", "sync-interval", "sync-jobs", "max-ranges", "tls-cert", "tls-key",
                         "admin-token", "cache-control-html", "cache-control-default", "mode", "origin-url"})
     d.add_options()(key(k).c_str(), po::value<std::string>());
-  for (const char* k : {"cache-control-rule", "query-key", "pull-prefix"})
+  for (const char* k : {"cache-control-rule", "query-key", "pull-prefix", "trusted-key"})
     d.add_options()(key(k).c_str(), po::value<std::vector<std::string>>());
   return d;
 }
@@ -124,6 +127,10 @@ std::optional<CliOutcome> parse_one_site(const std::string& name, const std::vec
   } else {
     s.query_keys = c.query_keys;
   }
+  // Not merged with the global keys: a site that names its own trusts only
+  // them (another publisher's key, trusted globally, is not its publisher's).
+  s.own_trusted_keys = vm.count(prefix + "trusted-key") > 0;
+  s.trusted_keys = s.own_trusted_keys ? vm[prefix + "trusted-key"].as<std::vector<std::string>>() : c.trusted_keys;
   s.mode = text("mode", "manifest");
   s.origin_url = text("origin-url", "");
   if (vm.count(prefix + "pull-prefix")) s.pull_prefixes = vm[prefix + "pull-prefix"].as<std::vector<std::string>>();
@@ -146,15 +153,24 @@ std::optional<CliOutcome> parse_site_sections(const std::vector<po::option>& key
     at->second.push_back(o);
   }
   if (sections.size() > kMaxConfiguredSites)
-    return CliOutcome::usage("--config: at most " + std::to_string(kMaxConfiguredSites) + " [site.*] sections");
+    return CliOutcome::usage("--config: at most " + std::to_string(kMaxConfiguredSites) + " [site.*] sections, " +
+                             std::to_string(sections.size()) + " given");
+  std::size_t hosts = 0;
+  std::vector<std::filesystem::path> stores;  // resolved once: the pairs are compared below
   for (const auto& [name, site_keys] : sections) {
     SiteConfig s;
     if (auto bad = parse_one_site(name, site_keys, c, s)) return *bad;
-    for (const SiteConfig& other : c.sites) {
+    hosts += s.hosts.size();
+    if (hosts > kMaxConfiguredHosts)
+      return CliOutcome::usage("--site." + name + ".hosts: at most " + std::to_string(kMaxConfiguredHosts) +
+                               " host names in all [site.*] sections together");
+    stores.push_back(resolved_store(s.store));
+    for (std::size_t i = 0; i < c.sites.size(); ++i) {
+      const SiteConfig& other = c.sites[i];
       // Two sync loops on one store would delete each other's blobs, and one
       // site would serve the other's files: compared as the directories they
       // are (trailing slash, "..", symbolic links), nested ones too.
-      if (stores_overlap(other.store, s.store))
+      if (stores_overlap(stores[i], stores.back()))
         return CliOutcome::usage("--site." + name + ".store: '" + s.store + "' is, holds or is inside site " + other.name +
                                  "'s store '" + other.store + "'");
       // A token names the one site its holder may purge.
@@ -189,6 +205,7 @@ std::vector<SiteConfig> effective_sites(const EdgeConfig& c) {
   s.mode = c.mode;
   s.origin_url = c.origin_url;
   s.pull_prefixes = c.pull_prefixes;
+  s.trusted_keys = c.trusted_keys;
   return {s};  // the global certificate and token already apply to everything
 }
 
@@ -216,6 +233,7 @@ std::string describe_sites(const EdgeConfig& c) {
     line("mode", s.mode);
     line("origin-url", s.origin_url);
     for (const std::string& p : s.pull_prefixes) line("pull-prefix", p);
+    for (const std::string& file : s.trusted_keys) line("trusted-key", file);
   }
   return out;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/edge_options.h"
+#include "edge/server/certificate_coverage.h"
 #include "edge/server/edge_server.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,8 @@ int main(int argc, char** argv) {
     std::fputs(relais::describe_edge_config(config).c_str(), stdout);
     const std::vector<relais::Error> errors = relais::EdgeServer::check(config);
     for (const relais::Error& e : errors) std::fprintf(stderr, "relais-edge: %s\n", e.message.c_str());
+    // Warnings leave the exit code alone: the edge would start and serve.
+    for (const std::string& w : relais::certificate_coverage_warnings(config)) std::fprintf(stderr, "%s\n", w.c_str());
     if (!errors.empty()) return 2;
     std::printf("relais-edge: configuration OK\n");
     return 0;

@@ -111,17 +111,9 @@ int run_publish(const relais::SyncConfig& c) {
 }
 
 relais::SyncSettings sync_settings_from(const relais::SyncConfig& c) {
-  relais::SyncSettings s;
-  s.origin = c.origin;
-  s.store = c.store;
-  s.jobs = c.jobs;
-  s.retry.max_attempts = c.retries + 1;
-  s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
-  s.http.connect_timeout = std::chrono::milliseconds(c.connect_timeout_ms);
-  s.http.stall_timeout = std::chrono::milliseconds(c.stall_timeout_ms);
-  s.http.min_rate = c.min_rate;
-  s.http.deadline = std::chrono::milliseconds(c.deadline_ms);
-  return s;
+  return relais::sync_settings(c.origin, c.store, c.jobs,
+                               {.retries = c.retries, .gc_grace_ms = c.gc_grace_ms, .connect_timeout_ms = c.connect_timeout_ms,
+                                .stall_timeout_ms = c.stall_timeout_ms, .min_rate = c.min_rate, .deadline_ms = c.deadline_ms});
 }
 
 int run_pull(const relais::SyncConfig& c) {

@@ -253,6 +253,20 @@ SyncOutcome sync_locked(const SyncSettings& s) {
 
 }  // namespace
 
+SyncSettings sync_settings(std::string origin, std::string store, unsigned jobs, const SyncLimits& l) {
+  SyncSettings s;
+  s.origin = std::move(origin);
+  s.store = std::move(store);
+  s.jobs = jobs;
+  s.retry.max_attempts = l.retries + 1;
+  s.gc_grace = std::chrono::seconds(l.gc_grace_ms / 1000);
+  s.http.connect_timeout = std::chrono::milliseconds(l.connect_timeout_ms);
+  s.http.stall_timeout = std::chrono::milliseconds(l.stall_timeout_ms);
+  s.http.min_rate = l.min_rate;
+  s.http.deadline = std::chrono::milliseconds(l.deadline_ms);
+  return s;
+}
+
 std::string_view sync_failure_name(SyncFailure f) {
   switch (f) {
     case SyncFailure::none: return "none";

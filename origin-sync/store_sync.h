@@ -64,6 +64,19 @@ struct SyncSettings {
   std::shared_ptr<const TrustedKeys> trusted_keys;
 };
 
+// The option values relais-sync pull and the edge's sync loop both turn into
+// SyncSettings (the names differ: --connect-timeout there, --origin-timeout
+// here): one mapping, so that a unit or a new knob cannot differ between them.
+struct SyncLimits {
+  unsigned retries = 4;  // after the first attempt
+  std::uint64_t gc_grace_ms = 3'600'000;
+  std::uint64_t connect_timeout_ms = 10'000;
+  std::uint64_t stall_timeout_ms = 30'000;
+  std::uint64_t min_rate = 1024;  // bytes per second
+  std::uint64_t deadline_ms = 600'000;
+};
+SyncSettings sync_settings(std::string origin, std::string store, unsigned jobs, const SyncLimits& limits);
+
 enum class SyncFailure : unsigned char {
   none,
   busy,              // another process holds the store's sync lock

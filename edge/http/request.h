@@ -26,6 +26,7 @@ struct Request {
   std::string_view target;      // request-target as sent
   std::uint8_t version_minor = 1;  // HTTP/1.0 or HTTP/1.1
   std::uint8_t version_major = 1;  // 2: the request came as an HTTP/2 stream (edge/proto/h2)
+  std::int32_t stream_id = 0;      // HTTP/2: its stream, which the log times to its last frame
 
   HeaderField* headers = nullptr;
   std::size_t header_count = 0;

@@ -284,8 +284,9 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   std::string_view authority;
   NormalizedTarget target = normalize_target(request_.target, scratch, &authority);
   if (target.status != 0) return error(responder, target.status, /*close=*/target.status == 400);
-  // RFC 9112 §3.2.2: absolute-form wins over Host; a mismatch is someone
-  // probing for a proxy or smuggling a request to another host.
+  // RFC 9112 §3.2.2: absolute-form wins over Host. The HTTP/1 parser made
+  // the authority the request's host (it chose the site); anything else
+  // naming two hosts (an HTTP/2 :path in absolute-form) is refused.
   if (!authority.empty() && !equals_ignore_case(authority, request_.host)) return error(responder, 400, /*close=*/true);
   // OPTIONS on "*" or on a path: the methods are the same for every resource.
   if (request_.method == Method::options) return options();

@@ -163,19 +163,11 @@ NormalizedTarget normalize_target(std::string_view target, std::span<char> out,
   }
   std::string_view rest = target;
   if (rest.empty() || rest.front() != '/') {
-    // RFC 9112 §3.2.2 absolute-form: http or https, any case (RFC 3986 §3.1).
-    const std::size_t colon = rest.find("://");
-    if (colon == std::string_view::npos) return reject("not origin-form or absolute-form");
-    const std::string_view scheme = rest.substr(0, colon);
-    if (!equals_ignore_case_ascii(scheme, "http") && !equals_ignore_case_ascii(scheme, "https")) {
-      return reject("unsupported scheme");
-    }
-    rest.remove_prefix(colon + 3);
-    const std::size_t auth_end = rest.find_first_of("/?#");
-    const std::string_view authority = rest.substr(0, auth_end);
-    if (!is_valid_host(authority)) return reject("invalid authority");
-    if (authority_out != nullptr) *authority_out = authority;
-    rest.remove_prefix(authority.size());
+    const std::optional<std::string_view> authority = target_authority(target);
+    if (!authority) return reject("not origin-form or absolute-form");
+    if (authority_out != nullptr) *authority_out = *authority;
+    // What follows the authority: "/path?q", "?q" or nothing.
+    rest = std::string_view(authority->data() + authority->size(), target.data() + target.size());
   }
   if (rest.find('#') != std::string_view::npos) return reject("fragment in request-target");
   const std::size_t q = rest.find('?');
@@ -206,6 +198,19 @@ NormalizedTarget normalize_target(std::string_view target, std::span<char> out,
   NormalizedTarget t = remove_dot_segments(buf, size);
   t.query = query;
   return t;
+}
+
+std::optional<std::string_view> target_authority(std::string_view target) {
+  if (target == "*" || target.starts_with('/')) return std::string_view{};
+  // RFC 9112 §3.2.2 absolute-form: http or https, any case (RFC 3986 §3.1).
+  const std::size_t colon = target.find("://");
+  if (colon == std::string_view::npos) return std::nullopt;
+  const std::string_view scheme = target.substr(0, colon);
+  if (!equals_ignore_case_ascii(scheme, "http") && !equals_ignore_case_ascii(scheme, "https")) return std::nullopt;
+  std::string_view rest = target.substr(colon + 3);
+  const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
+  if (!is_valid_host(authority)) return std::nullopt;
+  return authority;
 }
 
 bool is_valid_host(std::string_view host) {

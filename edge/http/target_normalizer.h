@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -27,13 +28,22 @@ struct NormalizedTarget {
 };
 
 // Accepts origin-form ("/a/b?q") and absolute-form ("http://host/a/b?q").
-// For absolute-form, authority_out receives the host[:port] the client named,
-// which the caller must check against Host (RFC 9112 §3.2.2).
+// For absolute-form, authority_out receives the host[:port] the client named
+// (target_authority()), which the request parser already made the request's
+// host (RFC 9112 §3.2.2: it wins over Host).
 // out must be at least as large as target (decoding never grows the text;
 // asserted). Only 400 is ever returned. ".." above the root is a 400, not
 // clamped; "%2e%2e" counts as ".." (decoded before dot-segment removal).
 NormalizedTarget normalize_target(std::string_view target, std::span<char> out,
                                   std::string_view* authority_out);
+
+// The host a request-target names (RFC 9112 §3.2): for absolute-form
+// ("http://a.example:8080/x?q", scheme http or https in any case) its
+// authority ("a.example:8080", checked by is_valid_host); empty for
+// origin-form ("/x") and asterisk-form ("*"); nullopt for anything else:
+// another scheme, a missing or bad authority, no scheme at all. Nothing is
+// ever fetched from that authority: it only picks a site of this edge.
+std::optional<std::string_view> target_authority(std::string_view target);
 
 // RFC 9110 §7.2 / RFC 3986 §3.2.2: reg-name / IPv4 / [IPv6] with optional
 // port, no userinfo, no whitespace, no control bytes, at most 255 bytes.

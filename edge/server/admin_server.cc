@@ -45,19 +45,31 @@ std::optional<std::string> decode_query_value(std::string_view v) {
   return out;
 }
 
-std::optional<std::string> query_parameter(std::string_view target, std::string_view key) {
+// One query key of a purge: absent, once (its decoded value), or refused:
+// given twice ("site=a&site=b": two readers could take either) or with a
+// malformed escape.
+struct QueryParameter {
+  enum class State { absent, once, refused } state = State::absent;
+  std::string value;
+};
+
+QueryParameter query_parameter(std::string_view target, std::string_view key) {
+  QueryParameter out;
   auto q = target.find('?');
-  if (q == std::string_view::npos) return std::nullopt;
+  if (q == std::string_view::npos) return out;
   std::string_view query = target.substr(q + 1);
   while (!query.empty()) {
     auto amp = query.find('&');
     std::string_view pair = query.substr(0, amp);
-    if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=')
-      return decode_query_value(pair.substr(key.size() + 1));
+    if (pair.starts_with(key) && pair.size() > key.size() && pair[key.size()] == '=') {
+      auto value = decode_query_value(pair.substr(key.size() + 1));
+      if (out.state != QueryParameter::State::absent || !value) return {QueryParameter::State::refused, {}};
+      out = {QueryParameter::State::once, std::move(*value)};
+    }
     if (amp == std::string_view::npos) break;
     query.remove_prefix(amp + 1);
   }
-  return std::nullopt;
+  return out;
 }
 
 // Constant time, so the token cannot be guessed byte by byte from timings.
@@ -123,8 +135,17 @@ void on_read(bufferevent* bev, void* arg) {
     return;
   }
   std::string_view authorization;
+  int authorizations = 0;
   for (std::size_t i = 0; i < request.header_count; ++i) {
-    if (http::equals_ignore_case(request.headers[i].name, "Authorization")) authorization = request.headers[i].value;
+    if (http::equals_ignore_case(request.headers[i].name, "Authorization")) {
+      authorization = request.headers[i].value;
+      ++authorizations;
+    }
+  }
+  // Two credentials: a proxy in front may check one and this server the other.
+  if (authorizations > 1) {
+    respond(c, plain(400, "one Authorization field at most\n"), /*head_only=*/false);
+    return;
   }
   respond(c, handle_admin_request(request.method_token, request.target, authorization, *c->handlers),
           request.method == http::Method::head);
@@ -157,12 +178,15 @@ AdminResponse handle_admin_request(std::string_view method, std::string_view tar
       if (!given.empty() && !sites[i].token.empty() && token_matches(given, sites[i].token)) token_site = i;
     }
     if (!edge_token && token_site == sites.size()) return plain(401, "missing or wrong bearer token\n");
-    auto what = query_parameter(target, "path");
-    if (!what || what->empty()) return plain(400, "use POST /purge?path=/a/b (or a prefix ending in /)\n");
+    const QueryParameter what = query_parameter(target, "path");
+    const QueryParameter name = query_parameter(target, "site");
+    if (what.state == QueryParameter::State::refused || name.state == QueryParameter::State::refused)
+      return plain(400, "path and site: each at most once, %XX escapes well-formed\n");
+    if (what.value.empty()) return plain(400, "use POST /purge?path=/a/b (or a prefix ending in /)\n");
     std::size_t site = token_site;
-    if (auto name = query_parameter(target, "site")) {
-      auto named = std::find_if(sites.begin(), sites.end(), [&](const AdminHandlers::Site& s) { return s.name == *name; });
-      if (named == sites.end()) return plain(404, "no site named '" + *name + "'\n");
+    if (name.state == QueryParameter::State::once) {
+      auto named = std::find_if(sites.begin(), sites.end(), [&](const AdminHandlers::Site& s) { return s.name == name.value; });
+      if (named == sites.end()) return plain(404, "no site named '" + name.value + "'\n");
       const std::size_t index = static_cast<std::size_t>(named - sites.begin());
       // A site's token purges its own site, never another's.
       if (!edge_token && index != token_site) return plain(403, "this token purges site " + sites[token_site].name + " only\n");
@@ -171,7 +195,7 @@ AdminResponse handle_admin_request(std::string_view method, std::string_view tar
       if (sites.size() != 1) return plain(400, "name the site: POST /purge?site=NAME&path=/a/b\n");
       site = 0;
     }
-    auto removed = h.purge(site, *what);
+    auto removed = h.purge(site, what.value);
     if (!removed.ok()) return plain(409, removed.error().message + "\n");
     return plain(200, "purged " + std::to_string(removed.value()) + "\n");
   }

@@ -22,6 +22,15 @@ namespace {
 
 constexpr int kMaxIov = 64;
 
+// HTTP/2 sends a body frame by frame (16 KiB each unless the client raised
+// SETTINGS_MAX_FRAME_SIZE). From a file each frame costs a sendfile() plus a
+// write of its 9-byte header, with TCP_CORK set and cleared around it (4
+// syscalls per 16 KiB); from RAM one writev() carries up to 32 frames with
+// their headers. So over HTTP/2 a body the memory tier holds is sent from RAM
+// whatever its size (--sendfile-min is an HTTP/1 choice); one it does not
+// hold still comes from its file.
+constexpr bool kHttp2FilesInKernel = false;
+
 // The connection as its session's host (HTTP/1, and HTTP/2 through the same
 // calls): the worker's services and this connection's address, limiter
 // ticket and SNI name.
@@ -68,6 +77,10 @@ class Http1Host final : public http::SessionHost {
   void log(const http::Request& request, const http::ResponseSummary& summary) override {
     worker_.log_request(buffers_, peer_, request, summary);
   }
+  void stream_frame_queued(std::int32_t stream_id, bool ends) override {
+    worker_.stream_frame_queued(buffers_, stream_id, ends);
+  }
+  void stream_closed(std::int32_t stream_id) override { worker_.stream_closed(buffers_, stream_id); }
   void count_parse_error() override { worker_.stats().parse_errors.add(); }
   void count_rate_limited() override { worker_.stats().rate_limited.add(); }
   std::uint64_t now_ms() override { return worker_.now_ms(); }
@@ -387,12 +400,19 @@ bool Connection::flush_output() {
     progressed = true;
     budget -= std::min<std::uint64_t>(budget, n);
   }
+  // The TLS records gathered above leave now, several per write().
+  const IoResult flushed = transport_flush();
+  if (flushed.status == IoStatus::failed) {
+    close_now();
+    return false;
+  }
+  progressed = progressed || flushed.bytes > 0;
   if (b.pull != nullptr && b.pull->in_flight() && b.pull->wants_room() &&
       b.output.pending_bytes() < s.max_pending_output) {
     b.pull->room_given();
     b.pull->pending->resume();  // appends what the fetch window holds for us (and wakes us)
   }
-  if (!b.output.empty()) {
+  if (!b.output.empty() || flushed.status == IoStatus::again) {
     // The send timeout counts from the last progress; it matters only while
     // output is left, so a response written at once reads no clock for it.
     if (phase_ == Phase::writing && progressed) b.last_progress_ms = worker().now_ms();
@@ -544,7 +564,7 @@ void Connection::close_now() {
 void Connection::process_http2_input() {
   ConnectionBuffers& b = *buffers_;
   if (!stop_parsing_) {
-    Http1Host host(b, peer_, ticket_, transport_sends_files_in_kernel(), tls_, tls_ ? tls().server_name() : std::string_view());
+    Http1Host host(b, peer_, ticket_, kHttp2FilesInKernel, tls_, tls_ ? tls().server_name() : std::string_view());
     h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
     if (!b.http2.session->receive(b.input.get(), b.input_length, env)) stop_parsing_ = true;
   }
@@ -557,7 +577,7 @@ void Connection::pump_http2() {
   h2::Session& session = *b.http2.session;
   // A drain, or max-requests-per-connection streams taken: GOAWAY, the open streams finish.
   if (draining_ || requests_ >= worker().settings().max_requests_per_connection) session.go_away();
-  Http1Host host(b, peer_, ticket_, transport_sends_files_in_kernel(), tls_, tls_ ? tls().server_name() : std::string_view());
+  Http1Host host(b, peer_, ticket_, kHttp2FilesInKernel, tls_, tls_ ? tls().server_name() : std::string_view());
   h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
   const std::uint64_t before = b.output.pending_bytes();
   if (!session.send(env)) stop_parsing_ = true;

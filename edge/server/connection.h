@@ -116,6 +116,9 @@ class Connection {
   IoResult transport_write(const iovec* iov, int count, bool more);
   IoResult transport_send_file(int file_fd, std::uint64_t offset, std::size_t length);
   void transport_shutdown();
+  // Sends what the transport gathered during the writes before (user-space
+  // TLS records, tls_write_batch.h); plain sockets hold nothing.
+  IoResult transport_flush();
   // TCP_CORK on plain sockets (no-op over TLS, whose records are written whole).
   void transport_cork(bool on);
   bool transport_has_buffered_input();

@@ -67,7 +67,6 @@ struct EdgeServer::Parts {
   InheritedListeners inherited;        // from the binary this one replaced, if any
   std::vector<ListenerRecord> listeners;  // ours, handed to a binary that replaces this one
   pid_t upgrade_child = 0;             // a new binary started by SIGUSR2, until it takes over or fails
-  std::shared_ptr<const TrustedKeys> trusted_keys;  // empty: unsigned manifests accepted
   // By SiteIndex, in configuration order; without [site.*] sections the one
   // implicit site of the global options (site.h).
   std::vector<std::unique_ptr<Site>> sites;
@@ -241,11 +240,26 @@ void publish_live(EdgeServer::Parts& p) {
   p.live.publish(std::move(live));
 }
 
-// Sites of `applied` not running yet (apply_live_changes appends them): each
-// loads its catalog and starts its threads before the workers can route to it.
-void start_new_sites(EdgeServer::Parts& p, const EdgeConfig& applied) {
+// The keys of the sites `applied` adds (apply_live_changes appends them),
+// read before anything changes: a key file that does not load refuses the
+// reload as a whole.
+Result<std::vector<std::shared_ptr<const TrustedKeys>>> load_new_site_keys(const EdgeServer::Parts& p,
+                                                                             const EdgeConfig& applied) {
+  std::vector<std::shared_ptr<const TrustedKeys>> keys;
   for (std::size_t i = p.sites.size(); i < applied.sites.size(); ++i) {
-    auto site = std::make_unique<Site>(applied.sites[i], p.trusted_keys, true);
+    auto k = load_site_keys(applied.sites[i]);
+    if (!k.ok()) return k.error();
+    keys.push_back(std::move(k.value()));
+  }
+  return keys;
+}
+
+// Sites of `applied` not running yet, with their keys (load_new_site_keys):
+// each loads its catalog and starts its threads before the workers can route to it.
+void start_new_sites(EdgeServer::Parts& p, const EdgeConfig& applied,
+                     std::vector<std::shared_ptr<const TrustedKeys>> keys) {
+  for (std::size_t i = p.sites.size(), k = 0; i < applied.sites.size(); ++i, ++k) {
+    auto site = std::make_unique<Site>(applied.sites[i], std::move(keys[k]), true);
     site->load_at_start();
     site->start_background(applied, applied.sites.size());
     std::printf("site %s: added\n", site->config.name.c_str());
@@ -301,11 +315,13 @@ void reload_configuration(EdgeServer::Parts& p) {
   std::vector<std::string> restart_only;
   EdgeConfig applied = apply_live_changes(p.config, next, restart_only);
   if (auto table = build_site_table(applied); !table.ok()) return refuse(table.error().message);
+  auto new_keys = load_new_site_keys(p, applied);
+  if (!new_keys.ok()) return refuse(new_keys.error().message);
   if (p.tls) {
     if (auto s = reload_tls_service(*p.tls, applied); !s.ok()) return refuse(s.error().message);
   }
   if (p.access_log && applied.access_log != p.config.access_log) p.access_log->request_reopen(applied.access_log);
-  start_new_sites(p, applied);
+  start_new_sites(p, applied, std::move(new_keys.value()));
   p.config = applied;
   publish_live(p);
   retire_sites(p, applied);  // after the workers were told: a site is unrouted before its sync stops
@@ -363,13 +379,15 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   p->arguments = std::move(arguments);
   p->inherited = InheritedListeners::from_environment();
   p->multipart_boundary = random_boundary();
-  auto keys = TrustedKeys::load(config.trusted_keys);
-  if (!keys.ok()) return Error::config("--trusted-key " + keys.error().message);
-  p->trusted_keys = std::make_shared<const TrustedKeys>(std::move(keys.value()));
   auto table = build_site_table(config);
   if (!table.ok()) return table.error();
-  for (SiteConfig& site : effective_sites(config))
-    p->sites.push_back(std::make_unique<Site>(std::move(site), p->trusted_keys, !config.sites.empty()));
+  std::vector<std::string> unauthenticated;  // sites that take unsigned manifests
+  for (SiteConfig& site : effective_sites(config)) {
+    auto keys = load_site_keys(site);
+    if (!keys.ok()) return keys.error();
+    if (keys.value()->empty()) unauthenticated.push_back(site.name);
+    p->sites.push_back(std::make_unique<Site>(std::move(site), std::move(keys.value()), !config.sites.empty()));
+  }
   // The histograms' site label, by row: with sections, a row per possible
   // site (a site added on SIGHUP takes the next; empty rows are not
   // rendered), then "-" (answered before any site was known), so that the
@@ -410,8 +428,14 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   if (auto s = open_worker_listeners(*p, config.tls_listen, "--tls-listen", "https", true); !s.ok()) return s.error();
   if (auto s = open_admin(*p); !s.ok()) return s.error();
   // Once the configuration is known good: a bad option stays one line (exit 2).
-  if (p->trusted_keys->empty())
+  if (!unauthenticated.empty() && config.sites.empty()) {
     std::fprintf(stderr, "relais-edge: warning: no --trusted-key: manifests are not authenticated, the edge serves whatever its origin sends\n");
+  } else if (!unauthenticated.empty()) {
+    std::string names;
+    for (const std::string& name : unauthenticated) names.append(names.empty() ? "" : ", ").append(name);
+    std::fprintf(stderr, "relais-edge: warning: no trusted-key for site %s: its manifests are not authenticated, it serves whatever its origin sends\n",
+                 names.c_str());
+  }
   for (const auto& site : p->sites) site->load_at_start();
   std::fflush(stdout);
   return std::unique_ptr<EdgeServer>(new EdgeServer(std::move(p)));
@@ -425,6 +449,9 @@ std::vector<Error> EdgeServer::check(const EdgeConfig& config) {
   if (auto tls = make_tls_service(config); !tls.ok()) errors.push_back(tls.error());
   if (auto keys = TrustedKeys::load(config.trusted_keys); !keys.ok())
     errors.push_back(Error::config("--trusted-key " + keys.error().message));
+  for (const SiteConfig& site : config.sites)
+    if (site.own_trusted_keys)
+      if (auto keys = load_site_keys(site); !keys.ok()) errors.push_back(keys.error());
   if (auto table = build_site_table(config); !table.ok()) errors.push_back(table.error());
   return errors;
 }

@@ -23,6 +23,9 @@
 
 namespace relais {
 
+// PendingExchange::start of an HTTP/2 stream whose first frame is not queued yet.
+inline constexpr std::uint64_t kNotQueued = ~std::uint64_t{0};
+
 struct PendingExchange {
   std::uint64_t start = 0;          // stream offset of the response's first byte
   std::uint64_t end = 0;            // stream offset just past its last byte

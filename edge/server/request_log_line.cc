@@ -67,17 +67,21 @@ std::string_view tier_name(const http::ResponseSummary& s) {
   return s.from_memory ? "memory" : s.from_disk ? "disk" : "none";
 }
 
+std::tm utc(std::uint64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  return tm;
+}
+
 void append_combined_head(std::string& out, const LogLineHead& h) {
   const http::Request& request = *h.request;
   const http::ResponseSummary& summary = *h.summary;
   char address[64];
   out.append(address, h.peer->format(address));
-  std::time_t t = static_cast<std::time_t>(h.unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
+  const std::tm tm = utc(h.unix_seconds);
   char when[40];
-  std::size_t n = std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] \"", &tm);
-  out.append(when, n);
+  out.append(when, std::strftime(when, sizeof when, " - - [%d/%b/%Y:%H:%M:%S +0000] \"", &tm));
   append_combined_escaped(out, request.method_token);
   out.push_back(' ');
   append_combined_escaped(out, request.target);
@@ -96,36 +100,37 @@ void append_combined_head(std::string& out, const LogLineHead& h) {
   if (h.named_sites) out.append(" ").append(h.site);
 }
 
+// ,"name":"value" with the value escaped (names are ours: plain ASCII).
+void append_json_field(std::string& out, std::string_view name, std::string_view value) {
+  out.append(",\"").append(name).append("\":");
+  append_json_string(out, value);
+}
+
+// ,"name":number
+void append_json_number(std::string& out, std::string_view name, std::uint64_t value) {
+  out.append(",\"").append(name).append("\":");
+  append_number(out, value);
+}
+
 void append_json_head(std::string& out, const LogLineHead& h) {
   const http::Request& request = *h.request;
   const http::ResponseSummary& summary = *h.summary;
-  std::time_t t = static_cast<std::time_t>(h.unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
+  const std::tm tm = utc(h.unix_seconds);
   char when[80];
-  std::size_t n = std::strftime(when, sizeof when, "{\"time\":\"%Y-%m-%dT%H:%M:%SZ\",\"remote_addr\":\"", &tm);
-  out.append(when, n);
+  out.append(when, std::strftime(when, sizeof when, "{\"time\":\"%Y-%m-%dT%H:%M:%SZ\",\"remote_addr\":\"", &tm));
   char address[64];
   out.append(address, h.peer->format(address));  // digits, dots, colons: nothing to escape
-  out.append("\",\"method\":");
-  append_json_string(out, request.method_token);
-  out.append(",\"target\":");
-  append_json_string(out, request.target);
-  out.append(",\"protocol\":");
-  append_json_string(out, h.protocol);
-  out.append(",\"status\":");
-  append_number(out, summary.status);
-  out.append(",\"bytes\":");
-  append_number(out, summary.body_bytes);
-  out.append(",\"tier\":\"").append(tier_name(summary));
-  out.append("\",\"content_encoding\":");
-  append_json_string(out, summary.content_encoding);
-  out.append(",\"user_agent\":");
-  append_json_string(out, find_header(request, "User-Agent"));
-  out.append(",\"referer\":");
-  append_json_string(out, find_header(request, "Referer"));
-  out.append(",\"site\":");
-  append_json_string(out, h.site);
+  out.push_back('"');
+  append_json_field(out, "method", request.method_token);
+  append_json_field(out, "target", request.target);
+  append_json_field(out, "protocol", h.protocol);
+  append_json_number(out, "status", summary.status);
+  append_json_number(out, "bytes", summary.body_bytes);
+  append_json_field(out, "tier", tier_name(summary));
+  append_json_field(out, "content_encoding", summary.content_encoding);
+  append_json_field(out, "user_agent", find_header(request, "User-Agent"));
+  append_json_field(out, "referer", find_header(request, "Referer"));
+  append_json_field(out, "site", h.site);
 }
 
 }  // namespace

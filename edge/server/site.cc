@@ -44,19 +44,13 @@ void Site::reload_and_announce() {
 
 void Site::start_background(const EdgeConfig& c, std::size_t sites) {
   if (!config.origin.empty()) {
-    SyncSettings s;
-    s.origin = config.origin;
-    s.store = config.store;
-    s.jobs = config.sync_jobs;
-    s.retry.max_attempts = c.sync_retries + 1;
-    s.gc_grace = std::chrono::seconds(c.gc_grace_ms / 1000);
-    s.http.connect_timeout = std::chrono::milliseconds(c.origin_timeout_ms);
-    s.http.stall_timeout = std::chrono::milliseconds(c.origin_stall_timeout_ms);
-    s.http.min_rate = c.origin_min_rate;
-    s.http.deadline = std::chrono::milliseconds(c.origin_deadline_ms);
+    SyncSettings s = sync_settings(config.origin, config.store, config.sync_jobs,
+                                   {.retries = c.sync_retries, .gc_grace_ms = c.gc_grace_ms,
+                                    .connect_timeout_ms = c.origin_timeout_ms, .stall_timeout_ms = c.origin_stall_timeout_ms,
+                                    .min_rate = c.origin_min_rate, .deadline_ms = c.origin_deadline_ms});
     s.trusted_keys = keys_;
     sync = std::make_unique<SyncLoop>(std::move(s), std::chrono::milliseconds(config.sync_interval_ms), sync_stats,
-                                      [this] { reload_and_announce(); });
+                                      [this] { reload_and_announce(); }, named ? config.name : std::string());
     sync->start();
   }
   if (c.rehash_rate > 0) {
@@ -70,6 +64,14 @@ void Site::start_background(const EdgeConfig& c, std::size_t sites) {
 void Site::stop_background() {
   if (sync) sync->stop();
   if (rehash) rehash->stop();
+}
+
+Result<std::shared_ptr<const TrustedKeys>> load_site_keys(const SiteConfig& site) {
+  auto keys = TrustedKeys::load(site.trusted_keys);
+  if (!keys.ok())
+    return Error::config((site.own_trusted_keys ? "--site." + site.name + ".trusted-key " : std::string("--trusted-key ")) +
+                         keys.error().message);
+  return std::make_shared<const TrustedKeys>(std::move(keys.value()));
 }
 
 Result<SiteTable> build_site_table(const EdgeConfig& c) {

@@ -76,4 +76,9 @@ struct Site {
 // option ("--site.NAME.hosts: host 'a..b' has an empty label").
 Result<SiteTable> build_site_table(const EdgeConfig& config);
 
+// The keys a site's publications must be signed with (SiteConfig::trusted_keys,
+// its own or the global ones), read from their files; an error names the
+// option that listed the file (--site.NAME.trusted-key or --trusted-key).
+Result<std::shared_ptr<const TrustedKeys>> load_site_keys(const SiteConfig& site);
+
 }  // namespace relais

@@ -6,8 +6,12 @@
 namespace relais {
 
 SyncLoop::SyncLoop(SyncSettings settings, std::chrono::milliseconds interval, SyncStats& stats,
-                   std::function<void()> on_synced)
-    : settings_(std::move(settings)), interval_(interval), stats_(stats), on_synced_(std::move(on_synced)) {
+                   std::function<void()> on_synced, std::string site)
+    : settings_(std::move(settings)),
+      interval_(interval),
+      stats_(stats),
+      on_synced_(std::move(on_synced)),
+      who_(site.empty() ? "" : "site=" + site + " ") {
   settings_.cancel = &thread_.stopping();
   stats_.enabled.store(true);
 }
@@ -44,12 +48,12 @@ void SyncLoop::run() {
     if (o.ok()) {
       if (!o.not_modified) on_synced_();  // reload() is a no-op for the manifest bytes in service
       if (o.pull.blobs_rejected > 0)
-        std::fprintf(stderr, "relais-edge: sync: %llu blobs failed verification, were deleted and fetched again\n",
-                     static_cast<unsigned long long>(o.pull.blobs_rejected));
+        std::fprintf(stderr, "relais-edge: %ssync: %llu blobs failed verification, were deleted and fetched again\n",
+                     who_.c_str(), static_cast<unsigned long long>(o.pull.blobs_rejected));
     } else if (o.failure != SyncFailure::cancelled) {
       // One line per failed sync: what failed, why, and that the edge keeps serving.
-      std::fprintf(stderr, "relais-edge: sync from %s failed (%s): %s; keeping the catalog in service\n",
-                   settings_.origin.c_str(), std::string(sync_failure_name(o.failure)).c_str(),
+      std::fprintf(stderr, "relais-edge: %ssync from %s failed (%s): %s; keeping the catalog in service\n",
+                   who_.c_str(), settings_.origin.c_str(), std::string(sync_failure_name(o.failure)).c_str(),
                    o.error ? o.error->message.c_str() : "?");
     }
   } while (thread_.wait_for(interval_));

@@ -19,6 +19,7 @@
 
 #include <chrono>
 #include <functional>
+#include <string>
 
 #include "edge/server/background_thread.h"
 #include "edge/server/metrics.h"
@@ -28,7 +29,10 @@ namespace relais {
 
 class SyncLoop {
  public:
-  SyncLoop(SyncSettings settings, std::chrono::milliseconds interval, SyncStats& stats, std::function<void()> on_synced);
+  // `site`: the site's name, put in each log line as "site=NAME" (empty:
+  // the edge without [site.*] sections, whose lines keep their old form).
+  SyncLoop(SyncSettings settings, std::chrono::milliseconds interval, SyncStats& stats, std::function<void()> on_synced,
+           std::string site = {});
   ~SyncLoop() { stop(); }
   SyncLoop(const SyncLoop&) = delete;
   SyncLoop& operator=(const SyncLoop&) = delete;
@@ -44,6 +48,7 @@ class SyncLoop {
   const std::chrono::milliseconds interval_;
   SyncStats& stats_;
   std::function<void()> on_synced_;
+  const std::string who_;  // "site=NAME " or empty, before each line
   BackgroundThread thread_;  // last: stopped (and joined) before the rest goes
 };
 

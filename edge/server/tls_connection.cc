@@ -168,6 +168,7 @@ void TlsConnection::finish_handshake() {
   s.ciphers[tls_cipher_index(SSL_CIPHER_get_name(SSL_get_current_cipher(ssl_.get())))].add();
   ktls_send_ = BIO_get_ktls_send(SSL_get_wbio(ssl_.get())) != 0;
   (ktls_send_ ? s.ktls_send : s.userspace_send).add();
+  if (!ktls_send_) batch_ = TlsWriteBatch::attach(ssl_.get(), fd(), s);
   // The first request must follow within what is left of the header
   // timeout. A client sends it right behind its Finished, so it is usually
   // already here: read it now (as nginx does) rather than after a turn of
@@ -200,7 +201,11 @@ IoResult TlsConnection::io_failure(int rc) {
 IoResult TlsConnection::read(char* into, std::size_t capacity) {
   ERR_clear_error();
   std::size_t n = 0;
-  if (SSL_read_ex(ssl_.get(), into, capacity, &n) == 1) return {IoStatus::progress, n};
+  const bool ok = SSL_read_ex(ssl_.get(), into, capacity, &n) == 1;
+  // A read can write: the answer to a KeyUpdate (RFC 8446 §4.6.3). Best
+  // effort; what the socket does not take leaves with the next flush.
+  if (output_held()) (void)batch_->flush();
+  if (ok) return {IoStatus::progress, n};
   return io_failure(0);
 }
 
@@ -254,9 +259,17 @@ void TlsConnection::shutdown() {
     ERR_clear_error();
     (void)SSL_shutdown(ssl_.get());
     ERR_clear_error();
+    (void)flush();
   }
   ::shutdown(fd(), SHUT_WR);
 }
+
+IoResult TlsConnection::flush() {
+  if (batch_ == nullptr) return {IoStatus::progress};
+  return batch_->flush();
+}
+
+bool TlsConnection::output_held() const { return batch_ != nullptr && batch_->held() > 0; }
 
 bool TlsConnection::has_buffered_input() const { return established_ && SSL_has_pending(ssl_.get()) == 1; }
 

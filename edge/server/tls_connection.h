@@ -16,7 +16,10 @@
 // SSL_sendfile, zero copy kept; otherwise it is pread into the worker
 // thread's 16 KiB staging buffer (one TLS record, RFC 8446 §5.1) and
 // SSL_write. Small gather lists are coalesced into the same buffer so a
-// response head and a small body leave in one record.
+// response head and a small body leave in one record. Without kernel TLS the
+// records are gathered (tls_write_batch.h) and leave with flush(), which the
+// connection calls after each round of writes: one write() for up to four
+// records instead of one each.
 #pragma once
 
 #include <sys/uio.h>
@@ -27,6 +30,7 @@
 #include "edge/server/connection.h"
 #include "edge/server/tls_context.h"
 #include "edge/server/tls_stats.h"
+#include "edge/server/tls_write_batch.h"
 #include "edge/server/transport.h"
 
 namespace relais {
@@ -45,6 +49,9 @@ class TlsConnection final : public Connection {
   IoResult read(char* into, std::size_t capacity);
   IoResult write(const iovec* iov, int count);
   IoResult send_file(int file_fd, std::uint64_t offset, std::size_t length);
+  // Sends the records write() and send_file() gathered (see transport.h).
+  IoResult flush();
+  bool output_held() const;
   void shutdown();
   // Decrypted bytes OpenSSL holds that the socket will not signal again.
   bool has_buffered_input() const;
@@ -66,6 +73,7 @@ class TlsConnection final : public Connection {
   IoResult io_failure(int rc);
 
   SslPtr ssl_;
+  TlsWriteBatch* batch_ = nullptr;  // owned by ssl_ (its write BIO); null with kernel TLS
   std::uint64_t accepted_ms_;
   bool established_ = false;
   bool first_byte_seen_ = false;

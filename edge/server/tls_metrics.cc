@@ -64,6 +64,12 @@ void append_tls_metrics(std::string& out, const std::vector<const WorkerStats*>&
   sample(out, "relais_tls_ktls_connections_total", "path", "kernel", sum([](const TlsStats& t) -> const Counter& { return t.ktls_send; }));
   sample(out, "relais_tls_ktls_connections_total", "path", "userspace",
          sum([](const TlsStats& t) -> const Counter& { return t.userspace_send; }));
+  header(out, "relais_tls_records_total", "counter", "TLS records written in user space (kernel TLS: not counted).");
+  sample(out, "relais_tls_records_total", nullptr, nullptr, sum([](const TlsStats& t) -> const Counter& { return t.records; }));
+  header(out, "relais_tls_socket_writes_total", "counter",
+         "write() calls carrying user-space TLS records (several records each when responses queue up).");
+  sample(out, "relais_tls_socket_writes_total", nullptr, nullptr,
+         sum([](const TlsStats& t) -> const Counter& { return t.socket_writes; }));
 }
 
 }  // namespace relais

@@ -42,6 +42,11 @@ struct TlsStats {
   Counter ciphers[kTlsCipherKinds];
   Counter ktls_send;       // connections whose writes go through kernel TLS (sendfile kept)
   Counter userspace_send;  // connections encrypting in user space (pread + SSL_write)
+  // User-space TLS output (tls_write_batch.h): records (writes of them by
+  // OpenSSL, a record cut by a full buffer counts twice) and the write()
+  // calls that carried them.
+  Counter records;
+  Counter socket_writes;
   void fail(TlsFailure reason) { failures[static_cast<int>(reason)].add(); }
 };
 

@@ -76,6 +76,11 @@ void Connection::transport_shutdown() {
   }
 }
 
+IoResult Connection::transport_flush() {
+  if (tls_) return tls().flush();
+  return {IoStatus::progress};
+}
+
 bool Connection::transport_sends_files_in_kernel() { return !tls_ || tls().sends_files_in_kernel(); }
 
 bool Connection::transport_has_buffered_input() { return tls_ ? tls().has_buffered_input() : input_maybe_left_; }

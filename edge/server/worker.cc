@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -432,6 +433,7 @@ ConnectionBuffers* Worker::acquire_buffers() {
 
 void Worker::release_buffers(ConnectionBuffers* b) {
   settle_exchanges(*b, true);  // a connection closed under its responses: logged as far as they got
+  while (!b->http2.open.empty()) stream_closed(*b, b->http2.open.front().id);
   b->input_length = 0;
   b->framing.body_left = 0;
   b->framing.chunked_body = false;
@@ -501,12 +503,11 @@ void Worker::finish_exchange(const PendingExchange& e, std::string_view log_head
 void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const http::Request& request,
                          const http::ResponseSummary& summary) {
   if (request.version_major == 2) {
-    // HTTP/2 streams interleave on the connection, so ExchangeQueue's stream
-    // offsets do not apply: a stream is timed to its response being queued
-    // (its first and last DATA frame leaving are not tracked yet).
-    stream_log_text_.clear();
-    const PendingExchange e = begin_exchange(peer, request, summary, "HTTP/2.0", stream_log_text_);
-    finish_exchange(e, std::string_view(stream_log_text_).substr(e.log_begin, e.log_end - e.log_begin), now_us());
+    // Its frames are not queued yet (nghttp2 serialises them in send()):
+    // stream_frame_queued gives its offsets.
+    PendingExchange e = begin_exchange(peer, request, summary, "HTTP/2.0", b.http2.log_text);
+    e.start = kNotQueued;
+    b.http2.open.push_back(ConnectionBuffers::Http2::OpenStream{request.stream_id, e});
     return;
   }
   const std::string_view protocol = request.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
@@ -518,7 +519,49 @@ void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const ht
 
 void Worker::exchanges_sent(ConnectionBuffers& b, std::uint64_t n) {
   b.exchanges.add_sent(n);
+  // HTTP/2: a stream's first byte may leave long before its last is queued.
+  for (ConnectionBuffers::Http2::OpenStream& o : b.http2.open) {
+    PendingExchange& e = o.exchange;
+    if (e.first_byte_us == 0 && e.start != kNotQueued && b.exchanges.sent() > e.start) e.first_byte_us = now_us();
+  }
   settle_exchanges(b, false);
+}
+
+namespace {
+std::vector<ConnectionBuffers::Http2::OpenStream>::iterator find_stream(ConnectionBuffers::Http2& h, std::int32_t id) {
+  return std::find_if(h.open.begin(), h.open.end(), [id](const auto& o) { return o.id == id; });
+}
+}  // namespace
+
+void Worker::stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, bool ends) {
+  ConnectionBuffers::Http2& h = b.http2;
+  const auto it = find_stream(h, stream_id);
+  if (it == h.open.end()) return;
+  const std::uint64_t queued_to = b.exchanges.sent() + b.output.pending_bytes();
+  // Its first byte counts as sent once the whole first frame is.
+  if (it->exchange.start == kNotQueued) it->exchange.start = queued_to - 1;
+  if (!ends) return;
+  PendingExchange e = it->exchange;
+  e.end = queued_to;
+  std::string& text = b.exchanges.text();
+  const std::size_t at = text.size();
+  text.append(h.log_text, e.log_begin, e.log_end - e.log_begin);
+  e.log_begin = at;
+  e.log_end = text.size();
+  h.open.erase(it);
+  if (h.open.empty()) h.log_text.clear();
+  b.exchanges.push(e);
+}
+
+void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id) {
+  ConnectionBuffers::Http2& h = b.http2;
+  const auto it = find_stream(h, stream_id);
+  if (it == h.open.end()) return;  // its last frame was queued: settled by the queue
+  // Reset before its last frame was queued: timed to the reset.
+  const PendingExchange& e = it->exchange;
+  finish_exchange(e, std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin), now_us());
+  h.open.erase(it);
+  if (h.open.empty()) h.log_text.clear();
 }
 
 void Worker::settle_exchanges(ConnectionBuffers& b, bool closing) {

@@ -83,6 +83,16 @@ struct ConnectionBuffers {
     std::uint64_t waiting_since_ms = 0;  // minimum rate, over the bytes queued since
     std::uint64_t moved = 0;
     std::uint64_t progress_ms = 0;     // send timeout: the last time a waiting body moved
+    bool memory_released = false;      // parked long enough: the session's scratch pages are back
+    // Streams answered whose last frame is not queued yet. Their exchanges
+    // join `exchanges` when it is, so that queue keeps the order in which
+    // responses end on the wire; their log line heads wait in log_text.
+    struct OpenStream {
+      std::int32_t id;
+      PendingExchange exchange;
+    };
+    std::vector<OpenStream> open;
+    std::string log_text;
   } http2;
 };
 
@@ -171,6 +181,9 @@ class Worker {
                    const http::ResponseSummary& summary);
   // n more bytes of b.output were handed to the socket.
   void exchanges_sent(ConnectionBuffers& b, std::uint64_t n);
+  // HTTP/2 (SessionHost): a stream's frame was queued, or the stream closed.
+  void stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, bool ends);
+  void stream_closed(ConnectionBuffers& b, std::int32_t stream_id);
   void connection_closed(Connection* connection);
   // The connection finished its responses and waits for the next request:
   // it becomes the most recently idle, the last to be shed.
@@ -244,7 +257,6 @@ class Worker {
   Connection* connections_ = nullptr;
   Connection* connections_tail_ = nullptr;
   std::string log_buffer_;
-  std::string stream_log_text_;  // an HTTP/2 stream's log line head, reused
   std::int64_t date_second_ = -1;
   std::uint64_t abort_turn_ = 0;  // the loop turn's cached time, in microseconds
   unsigned aborts_in_turn_ = 0;

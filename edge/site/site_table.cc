@@ -83,6 +83,9 @@ SiteIndex SiteTable::resolve(std::string_view host) const {
 }
 
 SiteRoute SiteTable::route(std::string_view host, std::string_view sni, bool tls) const {
+  // Only HTTP/1.0 comes without a host (the HTTP/1.1 parser and HTTP/2 refuse
+  // that): on TLS its SNI name is the one name the client gave.
+  if (host.empty() && tls) host = sni;
   const SiteIndex site = resolve(host);
   if (site == kNoSite) return {kNoSite, static_cast<std::uint16_t>(tls ? 421 : 404)};
   // RFC 9110 §15.5.20: the connection (and its certificate) belongs to the

@@ -35,7 +35,7 @@ using SiteIndex = std::uint16_t;
 inline constexpr SiteIndex kNoSite = 0xffff;
 // Sites on one edge: bounds the metrics' `site` label and the per-worker
 // state (a blob store and a catalog reference per site and worker).
-inline constexpr std::size_t kMaxSites = 256;
+inline constexpr std::size_t kMaxSites = 1024;
 
 struct SiteRoute {
   SiteIndex site = kNoSite;
@@ -58,6 +58,8 @@ class SiteTable {
   SiteIndex resolve(std::string_view host) const;
   // The site that answers a request, or the status that refuses it. `sni`:
   // the TLS server name, empty when the client sent none or on plain HTTP.
+  // `host` empty (an HTTP/1.0 request without Host): on TLS the SNI name
+  // picks the site, on plain HTTP the default site answers, if any.
   SiteRoute route(std::string_view host, std::string_view sni, bool tls) const;
 
  private:

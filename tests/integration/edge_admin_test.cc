@@ -88,6 +88,28 @@ TEST(EdgeAdmin, PurgeNeedsTheTokenAndRemovesThePath) {
   EXPECT_EQ(http_get(edge.port, "/index.html")->status, 200);
 }
 
+// Hostile review: two Authorization lines (a proxy in front may check one,
+// the edge the other) and a site named twice are 400, and nothing is purged.
+TEST(EdgeAdmin, TwoAuthorizationLinesOrASiteGivenTwiceAre400) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  RunningEdge edge = start_edge(dir);
+  const std::string token = "Authorization: Bearer secret-token";
+  auto twice = admin(edge.admin_port, "POST", "/purge?path=/cours/lecon.html", {token, token});
+  ASSERT_TRUE(twice);
+  EXPECT_EQ(twice->status, 400) << twice->body;
+  auto other = admin(edge.admin_port, "POST", "/purge?path=/cours/lecon.html", {"Authorization: Bearer nope", token});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 400) << other->body;
+  auto sites = admin(edge.admin_port, "POST", "/purge?site=default&site=default&path=/cours/lecon.html", {token});
+  ASSERT_TRUE(sites);
+  EXPECT_EQ(sites->status, 400) << sites->body;
+  EXPECT_EQ(http_get(edge.port, "/cours/lecon.html")->status, 200) << "nothing purged";
+  auto once = admin(edge.admin_port, "POST", "/purge?site=default&path=/cours/lecon.html", {token});
+  ASSERT_TRUE(once);
+  EXPECT_EQ(once->status, 200) << once->body;
+}
+
 // The admin listener once answered "HTTP/1.1 401 Unknown" (no phrase in the table).
 TEST(EdgeAdmin, RefusedPurgeHasItsReasonPhrase) {
   TempDir dir;

@@ -49,7 +49,9 @@ std::vector<Vector> smuggling_and_framing_vectors() {
       {"missing host", "GET / HTTP/1.1\r\n\r\n", 400, true},
       {"two hosts", "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n", 400, true},
       {"invalid host", "GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400, true},
-      {"absolute-form to another host", "GET http://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n", 400, true},
+      // Absolute-form to another host is served from this edge's own store
+      // (RFC 9112 §3.2.2; edge_sites_routing_test.cc): never a proxy.
+      {"absolute-form with another scheme", "GET ftp://evil.example/ HTTP/1.1\r\nHost: x\r\n\r\n", 400, true},
       {"HTTP/2.0 request line", "GET / HTTP/2.0\r\nHost: x\r\n\r\n", 505, true},
       {"garbage", "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 hello\r\n\r\n", 400, true},
       {"header too large", "GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(5000, 'a') + "\r\n\r\n", 431, true},

@@ -299,12 +299,31 @@ TEST_F(EdgePull, Rfc9110_S7_6_OriginRequestIsRebuiltNotForwarded) {
   EXPECT_EQ(req.field("Authorization"), "");
   EXPECT_EQ(req.field("X-Forwarded-Host"), "");
   EXPECT_EQ(req.field("Host"), "127.0.0.1:" + std::to_string(origin.port()));
-  // An absolute-form target naming another host never reaches any origin.
-  RawClient c(edge_.port);
-  ASSERT_TRUE(c.send("GET http://elsewhere.example/x HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  auto r = c.read_response();
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 400);
+}
+
+// Never an open proxy: an absolute-form target picks a site by its authority
+// (RFC 9112 §3.2.2), and an authority no site names gets the unknown-host
+// answer (404 on plain HTTP without a default site) whatever Host says; no
+// origin is contacted, not even the pull site's own, and never the host the
+// target names (here the origin's own address).
+TEST_F(EdgePull, Rfc9112_S3_2_2_AbsoluteFormForAnotherHostNeverReachesAnOrigin) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("pulled"); });
+  dir_.write("sites.conf", "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\nworkers = 1\naccess-log = off\n"
+                           "address-rate = 0\n[site.pull]\nhosts = pull.test\nstore = " + dir_.file("out") +
+                           "\nmode = pull\norigin-url = " + origin.base_url() + "\n");
+  edge_ = run_edge({RELAIS_EDGE_BIN, "--config", dir_.file("sites.conf")});
+  ASSERT_NE(edge_.port, 0);
+  auto ask = [&](const std::string& target) {
+    RawClient c(edge_.port);
+    if (!c.send("GET " + target + " HTTP/1.1\r\nHost: pull.test\r\n\r\n")) return 0;
+    auto r = c.read_response();
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(ask("http://elsewhere.example/x"), 404);
+  EXPECT_EQ(ask("http://127.0.0.1:" + std::to_string(origin.port()) + "/x"), 404);
+  EXPECT_EQ(origin.requests(), 0);
+  // The site's own name in the target is pulled as usual.
+  EXPECT_EQ(ask("http://pull.test/x"), 200);
   EXPECT_EQ(origin.requests(), 1);
 }
 

@@ -450,6 +450,30 @@ TEST_F(EdgeSites, SighupRefusesABadNewSiteSectionAndTheRunningSitesKeepServing) 
   EXPECT_EQ(get(edge.port, "third.test", "/index.html")->status, 404);
 }
 
+TEST_F(EdgeSites, OneSitesBadCertificateRefusesTheWholeReloadAndStartingWithItExitsTwo) {
+  RunningEdge edge = start_sites(*dir_, "", sites_config(*dir_), "bad-cert.conf");
+  // The rectorat gains a name, the ent's certificate file is gone: all or nothing, nothing is taken.
+  const std::string before = read_file(dir_->file("bad-cert.conf"));
+  std::string sections = sites_config(*dir_);
+  const std::string hosts = "hosts = rectorat.test, www.rectorat.test";
+  sections.replace(sections.find(hosts), hosts.size(), hosts + ", new.rectorat.test");
+  sections.replace(sections.find(dir_->file("ent.pem")), dir_->file("ent.pem").size(), dir_->file("missing-ent.pem"));
+  dir_->write("bad-cert.conf", before.substr(0, before.find("[site.")) + sections);
+  edge.process->send_signal(SIGHUP);
+  ASSERT_TRUE(edge.process->wait_for_stderr_text("configuration reload refused, keeping the one in service: TLS reload failed: "
+                                                 "--site.ent.tls-cert " + dir_->file("missing-ent.pem") + ": cannot read"))
+      << edge.process->stderr_text();
+  EXPECT_EQ(edge.process->stdout_text().find("configuration reloaded"), std::string::npos);
+  EXPECT_EQ(get(edge.port, "new.rectorat.test", "/index.html")->status, 404) << "no other site's change is taken";
+  ProcessResult https = curl("college.ent.test", "/index.html", {}, https_port(edge));
+  EXPECT_EQ(https.exit_code, 0) << https.err << " (the ent keeps its certificate in service)";
+  EXPECT_EQ(https.out, kEnt.at("index.html"));
+  ProcessResult start = run_process({RELAIS_EDGE_BIN, "--config", dir_->file("bad-cert.conf")}, std::chrono::seconds(30));
+  EXPECT_EQ(start.exit_code, 2) << start.out << start.err;
+  EXPECT_EQ(std::count(start.err.begin(), start.err.end(), '\n'), 1) << start.err;
+  EXPECT_NE(start.err.find("--site.ent.tls-cert " + dir_->file("missing-ent.pem")), std::string::npos) << start.err;
+}
+
 TEST_F(EdgeSites, TheAccessLogNamesTheSiteBeforeTheRequestTime) {
   TempDir logs;
   RunningEdge edge = start_sites(*dir_, "access-log = " + logs.file("access.log") + "\n", sites_config(*dir_), "log.conf");

@@ -174,6 +174,14 @@ ParseOutcome finish_head(Request& r, const Framing& f, const ParserLimits& limit
     r.chunked = true;
   }
   if (r.version_minor == 1 && !f.host_seen) return fail(400, "missing Host");  // RFC 9112 §3.2
+  // RFC 9112 §3.2.2: a server MUST accept absolute-form and then ignore Host
+  // for the target's authority, which picks the site (never a fetch: this is
+  // no proxy). CONNECT's authority-form is left to the 405 of the responder.
+  if (r.method != Method::connect) {
+    const std::optional<std::string_view> authority = target_authority(r.target);
+    if (!authority) return fail(400, "invalid request-target");
+    if (!authority->empty()) r.host = *authority;
+  }
   if (r.content_length > limits.max_body_bytes) return fail(413, "body too large");
   // RFC 9112 §9.3: 1.1 persists unless "close"; 1.0 only with "keep-alive".
   r.keep_alive = !f.connection_close && (r.version_minor == 1 || f.connection_keep_alive);

@@ -59,6 +59,11 @@ class SessionHost {
   // 0 if the client's address may send a request now, else milliseconds to wait.
   virtual std::uint64_t admit_request() = 0;
   virtual void log(const Request& request, const ResponseSummary& summary) = 0;
+  // HTTP/2, whose streams interleave: a frame of the stream's response is in
+  // the send queue (ends: its last one), or the stream closed (a reset may
+  // come before its last frame). The log times the stream by them.
+  virtual void stream_frame_queued(std::int32_t /*stream_id*/, bool /*ends*/) {}
+  virtual void stream_closed(std::int32_t /*stream_id*/) {}
   virtual void count_parse_error() = 0;
   virtual void count_rate_limited() = 0;
   virtual std::uint64_t now_ms() = 0;

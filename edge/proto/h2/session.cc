@@ -22,7 +22,9 @@ struct Session::Stream {
   std::string bytes;  // the header block's names and values, back to back
   std::vector<Span> fields;
   std::uint32_t list_bytes = 0;
-  bool refused = false;  // over a header limit: reset, never answered
+  // Over a header limit (HPACK bomb): the rest of the block is decoded, to
+  // keep the HPACK state, but not kept; the stream is answered 431.
+  bool too_large = false;
   bool body_waiting = false;
   StreamBody body;
 };
@@ -75,10 +77,15 @@ struct Session::Callbacks {
     // HPACK bomb: a few bytes on the wire can decode to a large list; the
     // decoded size is what we would hold, so that is what is bounded
     // (RFC 9113 §6.5.2 accounting, as announced in SETTINGS_MAX_HEADER_LIST_SIZE).
+    if (st->too_large) return 0;
     st->list_bytes += static_cast<std::uint32_t>(name_length + value_length + 32);
-    if (st->refused || st->list_bytes > s.limits_.max_header_list_bytes || st->fields.size() >= s.limits_.max_fields + 4) {
-      st->refused = true;
-      return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // nghttp2 resets the stream, keeps HPACK state
+    if (st->list_bytes > s.limits_.max_header_list_bytes || st->fields.size() >= s.limits_.max_fields + 4) {
+      // RFC 9113 §10.5.1: a 431 tells the client why, where a reset would
+      // only make it retry the same block.
+      st->too_large = true;
+      std::string().swap(st->bytes);
+      std::vector<Stream::Span>().swap(st->fields);
+      return 0;
     }
     const auto at = static_cast<std::uint32_t>(st->bytes.size());
     st->bytes.append(reinterpret_cast<const char*>(name), name_length);
@@ -92,7 +99,7 @@ struct Session::Callbacks {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     Stream* st = stream(ng, frame->hd.stream_id);
     // A request body is never read (session.h): it is answered at once.
-    if (st != nullptr && !st->refused) self(user_data).answer(*st);
+    if (st != nullptr) self(user_data).answer(*st);
     return 0;
   }
 
@@ -104,8 +111,9 @@ struct Session::Callbacks {
       ++s.events_.resets_sent;
       if (!s.budget_.reset(now(s))) s.over_budget_ = true;
     }
-    const bool ends = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
-                      (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    const bool response = frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA;
+    const bool ends = response && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    if (response && s.env_ != nullptr) s.env_->host.stream_frame_queued(frame->hd.stream_id, ends);
     // RFC 9113 §8.1: answered before the request ended, the stream is reset
     // with NO_ERROR so the client stops sending a body we do not read.
     if (ends && nghttp2_session_get_stream_remote_close(ng, frame->hd.stream_id) == 0)
@@ -115,6 +123,7 @@ struct Session::Callbacks {
 
   static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t, void* user_data) {
     Session& s = self(user_data);
+    if (s.env_ != nullptr) s.env_->host.stream_closed(id);
     auto it = s.streams_.find(id);
     if (it == s.streams_.end()) return 0;
     if (it->second->body_waiting) --s.waiting_bodies_;
@@ -203,7 +212,9 @@ std::unique_ptr<Session> Session::make(const Limits& limits) {
   const std::uint64_t per_second = limits.max_resets * 1000ull / std::max<std::uint64_t>(limits.budget_window_ms, 1);
   nghttp2_option_set_stream_reset_rate_limit(option, limits.max_resets, std::max<std::uint64_t>(per_second, 1));
   std::unique_ptr<Session> s(new Session(limits));
-  const int rv = nghttp2_session_server_new2(&s->session_, callbacks.get(), s.get(), option);
+  s->memory_.making(true);
+  const int rv = nghttp2_session_server_new3(&s->session_, callbacks.get(), s.get(), option, s->memory_.mem());
+  s->memory_.making(false);
   nghttp2_option_del(option);
   if (rv != 0) return nullptr;
   const nghttp2_settings_entry settings[] = {
@@ -265,6 +276,12 @@ void Session::go_away() {
                               NGHTTP2_NO_ERROR, nullptr, 0);
 }
 
+std::size_t Session::release_idle_memory() {
+  // The frame buffer holds a frame only while nghttp2 has one to write.
+  if (nghttp2_session_want_write(session_) != 0) return 0;
+  return memory_.release_scratch();
+}
+
 bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }
 
 Events Session::take_events() {
@@ -285,7 +302,9 @@ void Session::answer(Stream& st) {
                                         std::string_view(st.bytes).substr(f.value, f.value_length)});
   storage_.resize(fields_.size());
   http::Request request;
-  const BuildOutcome built = build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
+  const BuildOutcome built = st.too_large ? BuildOutcome{431, "header list too large"} : build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
+  request.version_major = 2;
+  request.stream_id = st.id;
   const bool head = request.method == http::Method::head;
   Sink sink(*this, st);
   http::ResponseSummary summary;

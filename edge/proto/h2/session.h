@@ -14,7 +14,7 @@
 //
 // Defences, each a bound (limits below; config/relais-edge.conf has them):
 // concurrent streams (SETTINGS_MAX_CONCURRENT_STREAMS), header list bytes and
-// fields (an HPACK bomb resets the stream), CONTINUATION frames per header
+// fields (an HPACK bomb gets 431 on its stream), CONTINUATION frames per header
 // block (CVE-2024-28182), and the AbuseBudget (abuse_budget.h): resets, stream
 // errors, control frames; past it, GOAWAY(ENHANCE_YOUR_CALM). A request body
 // is never read: the connection window is never reopened, so a client can
@@ -35,6 +35,7 @@
 #include "edge/http/response_buffer.h"
 #include "edge/proto/h1/session.h"
 #include "edge/proto/h2/abuse_budget.h"
+#include "edge/proto/h2/session_memory.h"
 
 struct nghttp2_session;
 
@@ -86,6 +87,10 @@ class Session {
   bool going_away() const { return going_away_; }
   // Nothing left to read or write: close.
   bool done() const;
+  // The connection is idle (nothing queued, no response waiting): nghttp2's
+  // frame buffer gives its pages back (session_memory.h). The bytes released.
+  std::size_t release_idle_memory();
+  const SessionMemory& memory() const { return memory_; }
   // A response has body bytes not yet queued (flow control holds them): the
   // connection watches its progress (send timeout, minimum rate).
   bool responses_waiting() const { return waiting_bodies_ > 0; }
@@ -105,6 +110,7 @@ class Session {
 
   Limits limits_;
   AbuseBudget budget_;
+  SessionMemory memory_;  // nghttp2's allocator: outlives session_ (deleted in ~Session)
   nghttp2_session* session_ = nullptr;
   Env* env_ = nullptr;  // set during receive() and send()
   std::uint64_t requests_ = 0;

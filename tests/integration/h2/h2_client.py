@@ -190,7 +190,8 @@ def attack(name, port, count):
         c.responses[1] = {"headers": [], "body": b"", "done": False}
         c.send(c.headers_frame(1, fields))
         c.pump_until(lambda: c.responses[1]["done"] or c.goaway is not None)
-        print(f"bomb_reset={c.resets.get(1, '-')}")
+        status = next((v for k, v in c.responses[1]["headers"] if k == ":status"), "-")
+        print(f"bomb_status={status} bomb_reset={c.resets.get(1, '-')}")
         next_sid = 3
     elif name == "made-you-reset":  # CVE-2025-8671: frames that make the server reset streams
         for _ in range(count):
@@ -252,6 +253,34 @@ def attack(name, port, count):
         c2.wait_end()
         print(f"zero_window_closed={c2.closed}")
         return report(c)
+    elif name == "log-order":  # a stream is logged when its last frame goes, not when it is answered
+        import select
+        import time
+        log_path = sys.argv[5]
+
+        def logged(needle):
+            with open(log_path, errors="replace") as f:
+                return needle in f.read()
+
+        def wait_logged(needle):
+            end = time.monotonic() + DEADLINE
+            while not logged(needle) and time.monotonic() < end:
+                select.select([], [], [], 0.02)  # polling a file the edge appends to; the deadline bounds it
+            return logged(needle)
+
+        c2 = Client(port, settings={4: 0}, auto_window=False)  # no DATA can go
+        c2.request(1, "GET", "/videos/big.bin?held")
+        c2.pump_until(lambda: len(c2.responses[1]["headers"]) > 0)
+        c2.request(3, "HEAD", "/cours/style.css?after")
+        c2.wait_responses([3])
+        print(f"after_logged={wait_logged('/cours/style.css?after')}")
+        print(f"held_logged_early={logged('/videos/big.bin?held')}")
+        c2.auto_window = True
+        c2.send(SettingsFrame(0, {4: 1 << 20}), WindowUpdateFrame(0, window_increment=1 << 30))
+        c2.wait_responses([1])
+        print(f"held_length={len(c2.responses[1]['body'])}")
+        print(f"held_logged={wait_logged('/videos/big.bin?held')}")
+        return
     else:
         sys.exit(f"unknown attack {name}")
     # Whatever the server did, read its answer: GOAWAY and close, or nothing.

@@ -89,6 +89,19 @@ TEST(AdminServer, TheEdgeTokenPurgesTheSiteItNames) {
   EXPECT_EQ(handle_admin_request("POST", "/purge?site=ent&path=/a", "Bearer wrong", h).status, 401);
 }
 
+TEST(AdminServer, ASiteOrPathGivenTwiceOrMalformedIsRefused) {
+  // Hostile review: "site=a&site=b" took the first; a proxy in front may read the last.
+  std::string purged;
+  auto h = two_sites(&purged);
+  for (const char* target : {"/purge?site=rectorat&site=ent&path=/a", "/purge?site=ent&path=/a&site=ent",
+                             "/purge?site=rectorat&path=/a&path=/b", "/purge?site=%zz&path=/a"}) {
+    EXPECT_EQ(handle_admin_request("POST", target, "Bearer t0ken", h).status, 400) << target;
+    EXPECT_EQ(handle_admin_request("POST", target, "Bearer rect-token", h).status, 400) << target;
+  }
+  EXPECT_TRUE(purged.empty()) << purged;
+  EXPECT_EQ(handle_admin_request("POST", "/purge?site=ent&path=/a", "Bearer wrong", h).status, 401) << "the token first";
+}
+
 TEST(AdminServer, SiteTokensAloneEnablePurge) {
   std::string purged;
   auto h = two_sites(&purged);

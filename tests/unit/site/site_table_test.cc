@@ -63,6 +63,16 @@ TEST(SiteTable, SniAndHostOfDifferentSitesAreMisdirected) {
   EXPECT_EQ(t.route("rectorat.example", "unknown.example", true).site, 0) << "an unknown SNI name is the default site's";
 }
 
+TEST(SiteTable, WithoutAHostTheSniNamePicksTheSiteOnTls) {
+  // HTTP/1.0 needs no Host; over TLS the SNI name is the name the client gave (hostile review: it got 421).
+  const SiteTable t = two_sites();
+  EXPECT_EQ(t.route("", "rectorat.example", true).site, 0);
+  EXPECT_EQ(t.route("", "college.ent.example", true).site, 1);
+  EXPECT_EQ(t.route("", "unknown.example", true).refuse, 421);
+  EXPECT_EQ(t.route("", "", true).refuse, 421) << "neither Host nor SNI, no default site";
+  EXPECT_EQ(t.route("", "rectorat.example", false).refuse, 404) << "SNI means nothing on plain HTTP";
+}
+
 TEST(SiteTable, SingleSendsEverythingToSiteZero) {
   SiteTable t = SiteTable::single();
   EXPECT_EQ(t.route("anything", "", false).site, 0);

@@ -126,6 +126,14 @@ const std::vector<Vector>& hostile_vectors() {
       {"HTTP/0.9 version", "GET / HTTP/0.9\r\n\r\n", 505},
       {"unknown method", "BREW / HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
       {"absolute-form", "GET http://a/b HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
+      {"absolute-form to another host", "GET http://b/x HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
+      {"absolute-form without Host in HTTP/1.1", "GET http://b/x HTTP/1.1\r\n\r\n", 400},
+      {"absolute-form, other scheme", "GET ftp://a/b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form, userinfo", "GET http://u@a/b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"absolute-form, no authority", "GET http:///b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"relative target", "GET a/b HTTP/1.1\r\nHost: a\r\n\r\n", 400},
+      {"asterisk-form", "OPTIONS * HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
+      {"CONNECT authority-form (405 later)", "CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
       {"one leading CRLF", "\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
       {"four leading CRLF", "\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", kComplete},
       {"five leading CRLF", "\r\n\r\n\r\n\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n", 400},
@@ -273,6 +281,14 @@ TEST(RequestParser, PipelinedRequestsParseBackToBack) {
   EXPECT_EQ(p.request.host, "b");
   buf.remove_prefix(p.outcome.head_bytes);
   EXPECT_EQ(parse(buf).outcome.state, ParseState::incomplete);
+}
+
+TEST(RequestParser, AnAbsoluteFormTargetsAuthorityIsTheHostAndHostIsIgnored) {
+  // RFC 9112 §3.2.2 (hostile review: absolute-form got 400 when Host differed).
+  EXPECT_EQ(parse("GET http://B.example:8080/x HTTP/1.1\r\nHost: a\r\n\r\n").request.host, "B.example:8080");
+  EXPECT_EQ(parse("GET HTTPS://b.example?q HTTP/1.1\r\nHost: a\r\n\r\n").request.host, "b.example");
+  EXPECT_EQ(parse("GET http://b.example/x HTTP/1.0\r\n\r\n").request.host, "b.example") << "HTTP/1.0 needs no Host";
+  EXPECT_EQ(parse("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").request.host, "a");
 }
 
 TEST(RequestParser, ByteAtATimeIsIncompleteUntilTheLastByte) {

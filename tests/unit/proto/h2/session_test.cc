@@ -114,6 +114,28 @@ TEST(H2Session, SendQueueStaysBoundedWhenTheClientDoesNotRead) {
   EXPECT_LE(h.output.pending_bytes(), 1024u + 16384u + 9u);
 }
 
+// libnghttp2 makes its 16 KiB frame buffer with the session (session_memory.h
+// relies on it); an idle session gives its pages back, one with frames to
+// write does not (the buffer would hold one).
+TEST(H2Session, IdleSessionReleasesItsFrameBufferPages) {
+  Harness h;
+  EXPECT_GE(h.session->memory().scratch_blocks().size(), 1u);
+  EXPECT_EQ(h.session->release_idle_memory(), 0u) << "SETTINGS are still to be written";
+  // The preface, SETTINGS and the first HEADERS; then the second HEADERS.
+  const std::string bytes = client_bytes({"/a.html", "/b.css"});
+  std::size_t at = 24;
+  for (int frame = 0; frame < 2; ++frame)
+    at += 9 + (static_cast<std::uint8_t>(bytes[at]) << 16 | static_cast<std::uint8_t>(bytes[at + 1]) << 8 |
+               static_cast<std::uint8_t>(bytes[at + 2]));
+  ASSERT_TRUE(h.feed(bytes.substr(0, at)));
+  EXPECT_GE(h.session->release_idle_memory(), 16384u);
+  // The next frames are written into the released (now zeroed) pages.
+  const std::uint64_t before = h.output.pending_bytes();
+  ASSERT_TRUE(h.feed(bytes.substr(at)));
+  EXPECT_GT(h.output.pending_bytes(), before);
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 503}));
+}
+
 // Mutated client streams (bytes flipped, cut anywhere): the session ends the
 // connection or goes on, never crashes, asserts, or queues without bound.
 TEST(H2Session, MutatedInputNeverCrashesIt) {
