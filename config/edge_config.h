@@ -44,6 +44,13 @@ struct SiteConfig {
   std::string cache_control_default;
   std::vector<CacheControlRule> cache_control_rules;
   std::vector<std::string> query_keys;
+  // Pull-through (docs/PULL_THROUGH.md): manifest (only the store), pull
+  // (every path through the cache from origin_url), both (the manifest
+  // first; a path outside it goes to the origin under pull_prefixes, or any
+  // path when none is listed).
+  std::string mode = "manifest";
+  std::string origin_url;
+  std::vector<std::string> pull_prefixes;
   // Ed25519 public keys (PEM) whose signature this site's publications need:
   // its own site.NAME.trusted-key lines, else the global trusted-key ones. A
   // site with its own keys accepts none of the global ones, so one
@@ -155,6 +162,24 @@ struct EdgeConfig {
   // rules are the edge's one implicit site, which answers any Host.
   std::vector<SiteConfig> sites;
   std::string default_site;  // the site of a Host no site names; empty: refused (404, 421 on HTTPS)
+
+  // Pull-through: the implicit site's keys (sections have their own), then
+  // the bounds every pulling site shares (edge/upstream, edge/pull).
+  std::string mode = "manifest";
+  std::string origin_url;
+  std::vector<std::string> pull_prefixes;
+  std::uint64_t pull_connect_timeout_ms = 3'000;
+  std::uint64_t pull_first_byte_timeout_ms = 15'000;     // a stalled origin holds its waiters this long
+  std::uint64_t pull_between_bytes_timeout_ms = 15'000;  // any gap while reading (a pause of ours excluded)
+  std::uint64_t pull_max_connections = 32;   // per origin and worker; beyond, fetches queue
+  std::uint64_t pull_idle_connections = 64;  // keep-alive pool per worker
+  std::uint64_t pull_max_body = 8ull << 30;  // an origin body beyond this fails the fetch
+  std::uint64_t pull_max_keys = 1024;        // origin fetches in flight per worker: a random-URL flood's cost
+  std::uint64_t pull_window = 4ull << 20;    // body bytes a fetch keeps for its slowest client and late joiners
+  std::uint64_t pull_memory = 256ull << 20;  // pulled objects in RAM, all workers together
+  std::uint64_t pull_object_max = 16ull << 20;  // larger responses are streamed, not stored
+  std::uint64_t pull_negative_ttl_ms = 10'000;  // 404/410 without freshness are cached this long
+  std::uint64_t pull_stale_grace_ms = 0;        // stale served this long past expiry when the origin fails
 
   // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
   std::vector<std::string> tls_listen;

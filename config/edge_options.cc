@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "config/option_parsing.h"
+#include "config/pull_options.h"
 #include "config/site_options.h"
 #include "config/sync_options.h"
 #include "config/units.h"
@@ -72,6 +73,18 @@ const EdgeBounded kBounded[] = {
     {{"rehash-interval", Unit::duration, 1000, 30 * kDay}, &EdgeConfig::rehash_interval_ms},
     {{"tls-ticket-rotation", Unit::duration, kMinute, 7 * kDay}, &EdgeConfig::tls_ticket_rotation_ms},
     {{"drain-timeout", Unit::duration, 0, kHour}, &EdgeConfig::drain_timeout_ms},
+    {{"pull-connect-timeout", Unit::duration, 100, kMinute}, &EdgeConfig::pull_connect_timeout_ms},
+    {{"pull-first-byte-timeout", Unit::duration, 100, 10 * kMinute}, &EdgeConfig::pull_first_byte_timeout_ms},
+    {{"pull-between-bytes-timeout", Unit::duration, 100, 10 * kMinute}, &EdgeConfig::pull_between_bytes_timeout_ms},
+    {{"pull-max-connections", Unit::count, 1, 1024}, &EdgeConfig::pull_max_connections},
+    {{"pull-idle-connections", Unit::count, 0, 4096}, &EdgeConfig::pull_idle_connections},
+    {{"pull-max-body", Unit::size, kKiB, kTiB}, &EdgeConfig::pull_max_body},
+    {{"pull-max-keys", Unit::count, 1, 1ull << 20}, &EdgeConfig::pull_max_keys},
+    {{"pull-window", Unit::size, 64 * kKiB, kGiB}, &EdgeConfig::pull_window},
+    {{"pull-memory", Unit::size, 0, kTiB}, &EdgeConfig::pull_memory},
+    {{"pull-object-max", Unit::size, 0, kGiB}, &EdgeConfig::pull_object_max},
+    {{"pull-negative-ttl", Unit::duration, 0, kDay}, &EdgeConfig::pull_negative_ttl_ms},
+    {{"pull-stale-grace", Unit::duration, 0, 7 * kDay}, &EdgeConfig::pull_stale_grace_ms},
 };
 
 po::options_description edge_description() {
@@ -110,6 +123,22 @@ po::options_description edge_description() {
     ("access-log-format", str(d.access_log_format), "access log lines: combined (plus tier and request time) or json (one object a line)")
     ("server-name", str(d.server_name), "value of the Server response header")
     ("default-site", str(d.default_site), "the [site.NAME] that answers a Host no site names (empty: 404, or 421 on HTTPS)")
+    ("mode", str(d.mode), "manifest (serve the store), pull (every path through the cache from --origin-url) or both (the manifest first)")
+    ("origin-url", str(d.origin_url), "pull-through origin: http:// or https:// base URL, scheme and host[:port] only")
+    ("pull-prefix", po::value<std::vector<std::string>>(),
+       "PATH-PREFIX, repeatable, mode both: only paths under these go to the origin (none: every path outside the manifest)")
+    ("pull-connect-timeout", duration(d.pull_connect_timeout_ms), "pull-through: connect timeout to the origin (100ms-1m)")
+    ("pull-first-byte-timeout", duration(d.pull_first_byte_timeout_ms), "pull-through: time from a fetch's start to its first head byte (100ms-10m)")
+    ("pull-between-bytes-timeout", duration(d.pull_between_bytes_timeout_ms), "pull-through: longest gap while reading an origin response (100ms-10m)")
+    ("pull-max-connections", num(d.pull_max_connections), "pull-through: connections per origin and worker; beyond, fetches queue (1-1024)")
+    ("pull-idle-connections", num(d.pull_idle_connections), "pull-through: idle keep-alive connections kept per worker (0-4096)")
+    ("pull-max-body", size(d.pull_max_body), "pull-through: an origin body larger than this fails the fetch (1K-1T)")
+    ("pull-max-keys", num(d.pull_max_keys), "pull-through: origin fetches in flight per worker; beyond: 503 (1-1048576)")
+    ("pull-window", size(d.pull_window), "pull-through: body bytes one fetch keeps for its slowest client and late joiners (64K-1G)")
+    ("pull-memory", size(d.pull_memory), "pull-through: RAM for pulled objects, all workers together (0: none stored)")
+    ("pull-object-max", size(d.pull_object_max), "pull-through: larger responses are streamed, not stored (at most 1G)")
+    ("pull-negative-ttl", duration(d.pull_negative_ttl_ms), "pull-through: 404 and 410 without freshness are cached this long (0-1d)")
+    ("pull-stale-grace", duration(d.pull_stale_grace_ms), "pull-through: a stale object is served this long past expiry when the origin fails (0-7d)")
     ("drain-timeout", duration(d.drain_timeout_ms), "on SIGTERM (or after an upgrade), time responses in flight get to finish before the rest is cut (0-1h)")
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
@@ -243,6 +272,10 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.access_log_format = vm["access-log-format"].as<std::string>();
   c.server_name = vm["server-name"].as<std::string>();
   c.default_site = vm["default-site"].as<std::string>();
+  c.mode = vm["mode"].as<std::string>();
+  c.origin_url = vm["origin-url"].as<std::string>();
+  if (vm.count("pull-prefix")) c.pull_prefixes = vm["pull-prefix"].as<std::vector<std::string>>();
+  if (auto bad = check_pull_keys("", c.mode, c.origin_url, c.pull_prefixes)) return *bad;
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
   if (vm.count("trusted-key")) c.trusted_keys = vm["trusted-key"].as<std::vector<std::string>>();
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
@@ -290,7 +323,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (auto bad = parse_site_sections(site_keys, c)) return *bad;
   if (!c.sites.empty()) {
     // With sections, each site has its own: a global one would serve nothing.
-    for (const char* option : {"store", "origin"}) {
+    for (const char* option : {"store", "origin", "mode", "origin-url"}) {
       if (!vm[option].defaulted()) return CliOutcome::usage(std::string("--") + option + ": with [site.*] sections, each site names its own (site.NAME." + option + ")");
     }
   } else if (!c.default_site.empty()) {
@@ -324,6 +357,9 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("access-log-format", c.access_log_format);
   line("server-name", c.server_name);
   line("default-site", c.default_site);
+  line("mode", c.mode);
+  line("origin-url", c.origin_url);
+  lines("pull-prefix", c.pull_prefixes);
   for (const EdgeBounded& row : kBounded) {
     const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;
     const Unit unit = row.option.unit;

@@ -31,7 +31,9 @@ std::string_view error_body(std::uint16_t status) {
     case 429: return "<!doctype html><title>429 Too Many Requests</title><h1>429 Too Many Requests</h1>\n";
     case 431: return "<!doctype html><title>431 Request Header Fields Too Large</title><h1>431 Request Header Fields Too Large</h1>\n";
     case 501: return "<!doctype html><title>501 Not Implemented</title><h1>501 Not Implemented</h1>\n";
+    case 502: return "<!doctype html><title>502 Bad Gateway</title><h1>502 Bad Gateway</h1>\n";
     case 503: return "<!doctype html><title>503 Service Unavailable</title><h1>503 Service Unavailable</h1>\n";
+    case 504: return "<!doctype html><title>504 Gateway Timeout</title><h1>504 Gateway Timeout</h1>\n";
     case 505: return "<!doctype html><title>505 HTTP Version Not Supported</title><h1>505 HTTP Version Not Supported</h1>\n";
     default: return "";
   }
@@ -69,8 +71,13 @@ std::string_view reason_phrase(std::uint16_t status) {
     case 100: return "Continue";
     case 200: return "OK";
     case 204: return "No Content";
+    case 203: return "Non-Authoritative Information";
     case 206: return "Partial Content";
     case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
     case 304: return "Not Modified";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";   // admin: POST /purge without the token
@@ -80,6 +87,7 @@ std::string_view reason_phrase(std::uint16_t status) {
     case 406: return "Not Acceptable";
     case 408: return "Request Timeout";
     case 409: return "Conflict";       // admin: purge refused by the store
+    case 410: return "Gone";
     case 412: return "Precondition Failed";
     case 421: return "Misdirected Request";  // RFC 9110 §15.5.20: this connection does not serve that host
     case 413: return "Content Too Large";
@@ -90,7 +98,9 @@ std::string_view reason_phrase(std::uint16_t status) {
     case 431: return "Request Header Fields Too Large";
     case 500: return "Internal Server Error";
     case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
     case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
     case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
   }
@@ -155,6 +165,7 @@ class Exchange {
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
+  ResponseSummary pull(const Responder& responder, std::string_view path, std::string_view suffix);
 
   const ResponderSettings& settings_;
   std::string_view multipart_type_;
@@ -280,7 +291,8 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   // OPTIONS on "*" or on a path: the methods are the same for every resource.
   if (request_.method == Method::options) return options();
   if (target.asterisk) return error(responder, 400, /*close=*/true);
-  if (context_.catalog == nullptr) return error(responder, 503);
+  const PullMode mode = settings_.pull.mode;
+  if (context_.catalog == nullptr && mode == PullMode::manifest) return error(responder, 503);
 
   // The allow-listed query goes right after the path in scratch, so the
   // path and its query are one contiguous key.
@@ -290,14 +302,25 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
                                                  target.path.size());
     suffix = std::string_view(tail.data(), append_allowed_query(target.query, settings_.query_keys, tail));
   }
+  if (mode == PullMode::pull) return pull(responder, target.path, suffix);
   std::string_view key = target.path.substr(1);
   const CatalogEntry* entry = nullptr;
+  if (context_.catalog == nullptr) {
+    // A `both` site before its first manifest: its pull paths still answer.
+    if (settings_.pull.pulls(target.path)) return pull(responder, target.path, suffix);
+    return error(responder, 503);
+  }
   if (key.empty() || target.trailing_slash) {
     entry = context_.catalog->find_index(key, suffix);
   } else {
     entry = context_.catalog->find(std::string_view(key.data(), key.size() + suffix.size()));
     if (entry == nullptr && context_.catalog->is_directory(key)) return redirect_to_directory(target.path, target.query);
   }
+  // RFC 9111 is for what the origin serves: a `both` site's manifest answers
+  // first, and a path outside it reaches the origin only under a pull prefix
+  // (a random-URL flood elsewhere costs a lookup, never an origin request).
+  if (entry == nullptr && mode == PullMode::both && settings_.pull.pulls(target.path))
+    return pull(responder, target.path, suffix);
   if (entry == nullptr) return error(responder, 404);
 
   Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()),
@@ -361,7 +384,29 @@ ResponseSummary Exchange::with_body(const Responder& responder, Representation& 
   return s;
 }
 
+ResponseSummary Exchange::pull(const Responder& responder, std::string_view path, std::string_view suffix) {
+  if (context_.pull == nullptr) return error(responder, 503);
+  // The cache key is the normalised path and the kept query; the origin gets
+  // the same, percent-encoded again (never the client's bytes, origin_request.h).
+  std::string key(path);
+  key.append(suffix);
+  std::string origin_target;
+  append_encoded_path(origin_target, path);
+  origin_target.append(suffix);
+  const PullQuery query{request_, settings_.pull, key, origin_target, head_only_, close_};
+  return context_.pull->serve(query, context_, sink_);
+}
+
 }  // namespace
+
+bool PullRouting::pulls(std::string_view path) const {
+  if (mode == PullMode::manifest) return false;
+  if (mode == PullMode::pull || prefixes.empty()) return true;
+  for (const std::string& prefix : prefixes) {
+    if (path.starts_with(prefix)) return true;
+  }
+  return false;
+}
 
 ResponseSummary Responder::respond(const Request& request, const RequestContext& context, std::span<char> scratch,
                                    ResponseSink& sink) const {

@@ -17,6 +17,7 @@
 #include "edge/cache/body_source.h"
 #include "edge/cache/catalog_lookup.h"
 #include "edge/http/dictionary_negotiation.h"
+#include "edge/http/pull_gateway.h"
 #include "edge/http/request.h"
 #include "edge/http/response.h"
 
@@ -37,6 +38,7 @@ struct ResponderSettings {
   std::vector<std::string> query_keys;  // query parameters kept in the lookup key (query_key.h); none by default
   std::string multipart_boundary;  // random per process, so content cannot forge it
   DictionaryPolicy dictionaries;   // RFC 9842 (dictionary_negotiation.h)
+  PullRouting pull;                // pull-through (pull_gateway.h); manifest only by default
 };
 
 // What the connection must know after a response was queued.
@@ -51,6 +53,13 @@ struct ResponseSummary {
   bool from_memory = false;    // for metrics: served from the memory tier
   bool from_disk = false;
   bool blob_error = false;     // the cache could not produce a verified body
+  // Pull-through: the answer comes later through RequestContext::stream; the
+  // protocol logs the summary StreamSink::end() gives.
+  bool deferred = false;
+  // Pull-through: the outcome for the access log's tier ("pull-hit",
+  // "pull-miss", "pull-coalesced", "pull-revalidated", "pull-stale",
+  // "pull-error"); static text. Empty for everything else.
+  std::string_view pull;
   // For the access log: the Content-Encoding sent with a body (static text), empty for none.
   std::string_view content_encoding;
   // The site that answered (RequestContext::site): an index into the
@@ -84,6 +93,12 @@ struct RequestContext {
   // Non-zero: no site may answer (404 on plain HTTP, 421 on HTTPS for an
   // unknown host or an SNI of another site); respond() sends this status.
   std::uint16_t refuse_status = 0;
+  // Pull-through (pull_gateway.h): the worker's gateway (nullptr: pull paths
+  // answer 503), the protocol's sink for an answer that comes later and
+  // where the gateway leaves its handle (both nullptr: misses answer 503).
+  PullGateway* pull = nullptr;
+  StreamSink* stream = nullptr;
+  std::unique_ptr<PendingResponse>* pending = nullptr;
 };
 
 class Responder {

@@ -34,6 +34,7 @@
 
 #include "edge/cache/body_source.h"
 #include "edge/http/range_set.h"
+#include "edge/http/request.h"
 
 namespace relais::http {
 
@@ -61,6 +62,8 @@ inline constexpr FieldName allow{"Allow", "allow"};
 inline constexpr FieldName location{"Location", "location"};
 inline constexpr FieldName retry_after{"Retry-After", "retry-after"};
 inline constexpr FieldName use_as_dictionary{"Use-As-Dictionary", "use-as-dictionary"};
+inline constexpr FieldName age{"Age", "age"};                             // pulled responses (RFC 9111 §5.1)
+inline constexpr FieldName cache_status{"Cache-Status", "cache-status"};  // RFC 9211
 }  // namespace field
 
 // Trivially constructible (no initialisers): a Response's array of them
@@ -73,7 +76,9 @@ struct Field {
 };
 
 struct ResponseBody {
-  enum class Kind : std::uint8_t { none, text, source };
+  // stream: the body follows the head in pieces (a pull-through miss,
+  // http/pull_gateway.h), size bytes when length_known, else until the end.
+  enum class Kind : std::uint8_t { none, text, source, stream };
   Kind kind = Kind::none;
   std::string_view text;               // text: static bytes (an error page)
   const BodySource* source = nullptr;  // source: the variant's bytes, [0, size)
@@ -83,6 +88,7 @@ struct ResponseBody {
   std::uint64_t size = 0;        // the representation's length (each part's Content-Range)
   std::string_view part_type;    // multipart: each part's Content-Type
   std::string_view boundary;     // multipart
+  bool length_known = true;      // stream: size is the body's length (else chunked, or close-delimited)
   bool multipart() const { return ranges.size() > 1; }
 };
 
@@ -115,6 +121,9 @@ class Response {
   // An error page (Responder::respond_error): HTTP/1.0 is not told keep-alive
   // on it, exactly as before the protocol split (a pinned behaviour, not a choice).
   bool error_page = false;
+  // Field lines passed on as they are (a pulled response's stored fields),
+  // written after fields(); the gateway left out hop-by-hop and framing fields.
+  std::span<const HeaderField> forwarded;
   // Room for a value too long for kValueBytes (a redirect's Location): only
   // the rare response that needs it allocates.
   std::string long_value;

@@ -37,10 +37,11 @@ constexpr bool kHttp2FilesInKernel = false;
 class Http1Host final : public http::SessionHost {
  public:
   // server_name: the connection's SNI name (TLS only, empty if none).
+  // connection: set for HTTP/1, which can answer a pull-through request later (pull_sink.h).
   Http1Host(ConnectionBuffers& buffers, const PeerAddress& peer, const AddressLimiter::Ticket& ticket,
-            bool files_in_kernel, bool tls, std::string_view server_name = {})
+            bool files_in_kernel, bool tls, std::string_view server_name = {}, Connection* connection = nullptr)
       : worker_(*Worker::current()), buffers_(buffers), peer_(peer), ticket_(ticket), files_in_kernel_(files_in_kernel),
-        tls_(tls), server_name_(server_name) {}
+        tls_(tls), server_name_(server_name), connection_(connection) {}
 
   http::RequestContext request_context(const http::Request& request) override {
     http::RequestContext context;
@@ -58,7 +59,18 @@ class Http1Host final : public http::SessionHost {
     context.catalog = worker_.catalog(route.site);
     context.cache = &worker_.cache(route.site);
     if (files_in_kernel_) context.file_body_min = worker_.settings().sendfile_min;
+    if (context.responder->settings().pull.mode != http::PullMode::manifest) {
+      context.pull = &worker_.pull();
+      if (connection_ != nullptr && request.version_major != 2) {
+        if (buffers_.pull == nullptr) buffers_.pull = std::make_unique<PullSink>(*connection_, buffers_.output);
+        context.stream = buffers_.pull.get();
+        context.pending = &buffers_.pull->pending;
+      }
+    }
     return context;
+  }
+  void deferred(const http::Request& request) override {
+    buffers_.pull->begin(request, worker_.settings().max_pending_output);
   }
   std::string_view date() override { return worker_.date(); }
   std::uint64_t admit_request() override { return worker_.admit_request(ticket_); }
@@ -81,6 +93,7 @@ class Http1Host final : public http::SessionHost {
   bool files_in_kernel_;
   bool tls_;
   std::string_view server_name_;
+  Connection* connection_;
 };
 
 http::SessionLimits session_limits(const ServerSettings& s) {
@@ -195,6 +208,10 @@ void Connection::on_timeout() {
     on_http2_timeout();
     return;
   }
+  if (phase_ == Phase::reading && pull_in_flight()) {
+    wait_for_origin();
+    return;
+  }
   if (phase_ == Phase::reading && buffers_ != nullptr && buffers_->input_length > 0) {
     // A head that did not arrive in time: slowloris or a dead link. 408 and close.
     worker().stats().header_timeouts.add();
@@ -293,8 +310,12 @@ void Connection::process_input() {
     process_http2_input();
     return;
   }
+  if (pull_in_flight()) {
+    held_back_ = true;  // one answer at a time: the next request waits for this one's end
+    return;
+  }
   Http1Host host(*buffers_, peer_, ticket_, transport_sends_files_in_kernel(), tls_,
-                 tls_ ? tls().server_name() : std::string_view());
+                 tls_ ? tls().server_name() : std::string_view(), this);
   const http::SessionLimits limits = session_limits(worker().settings());
   http::SessionFlags flags{requests_, stop_parsing_, held_back_, orderly_close_, draining_};
   make_session(*buffers_, limits, host).feed(flags);
@@ -386,6 +407,11 @@ bool Connection::flush_output() {
     return false;
   }
   progressed = progressed || flushed.bytes > 0;
+  if (b.pull != nullptr && b.pull->in_flight() && b.pull->wants_room() &&
+      b.output.pending_bytes() < s.max_pending_output) {
+    b.pull->room_given();
+    b.pull->pending->resume();  // appends what the fetch window holds for us (and wakes us)
+  }
   if (!b.output.empty() || flushed.status == IoStatus::again) {
     // The send timeout counts from the last progress; it matters only while
     // output is left, so a response written at once reads no clock for it.
@@ -403,6 +429,13 @@ bool Connection::flush_output() {
     return true;
   }
   // Everything written.
+  if (pull_in_flight()) {
+    if (!b.pull->ended()) {
+      wait_for_origin();
+      return true;
+    }
+    if (!finish_pull()) return false;
+  }
   if (held_back_ && !stop_parsing_ && b.input_length > 0) {
     process_input();  // pipelined requests held back by backpressure
     if (!b.output.empty()) return flush_output();  // depth bounded by the input buffer
@@ -425,7 +458,7 @@ void Connection::schedule_write_turn() {
 }
 
 void Connection::on_writable() {
-  if (too_slow_reader()) {
+  if (phase_ == Phase::writing && too_slow_reader()) {
     worker().stats().slow_readers.add();
     abort_now();
     return;
@@ -484,7 +517,7 @@ bool Connection::rearm_for_reading() {
 }
 
 void Connection::release_buffers_if_done() {
-  if (buffers_ == nullptr) return;
+  if (buffers_ == nullptr || pull_in_flight()) return;
   if (buffers_->input_length == 0 && buffers_->output.empty() && !buffers_->framing.discarding()) {
     worker().release_buffers(buffers_);
     buffers_ = nullptr;

@@ -52,6 +52,9 @@ class Connection {
   void close_now();
   // Same with a reset, discarding what the kernel still holds for the client.
   void abort_now();
+  // A pull-through answer moved (pull_sink.h): a turn of this connection's
+  // own soon, never a write from inside the origin client's callback.
+  void wake_for_pull();
 
   // Intrusive list of the worker's connections.
   Connection* prev = nullptr;
@@ -94,6 +97,12 @@ class Connection {
   void arm(short events, std::uint64_t timeout_ms);
   short event_flags(short events) const;
   bool rearm_for_reading();
+  // The pull-through answer has ended and is written: logged, dropped;
+  // false when the connection was closed (a cut body).
+  bool finish_pull();
+  bool pull_in_flight() const;
+  // Everything queued is out and the origin has not sent more yet.
+  void wait_for_origin();
   bool start_lingering();
   void release_buffers_if_done();
   bool too_slow_reader();

@@ -33,6 +33,28 @@
 #include "edge/server/worker.h"
 
 namespace relais {
+namespace {
+
+// Each worker has its own origin client, coalescer and pulled objects
+// (docs/PULL_THROUGH.md): the memory is split between them.
+pull::PullSettings pull_settings_from(const EdgeConfig& c) {
+  pull::PullSettings p;
+  p.origin.connect_timeout = std::chrono::milliseconds(c.pull_connect_timeout_ms);
+  p.origin.first_byte_timeout = std::chrono::milliseconds(c.pull_first_byte_timeout_ms);
+  p.origin.between_bytes_timeout = std::chrono::milliseconds(c.pull_between_bytes_timeout_ms);
+  p.origin.max_connections_per_host = static_cast<long>(c.pull_max_connections);
+  p.origin.max_idle_connections = static_cast<long>(c.pull_idle_connections);
+  p.origin.max_body_bytes = c.pull_max_body;
+  p.coalescer.max_keys = static_cast<std::size_t>(c.pull_max_keys);
+  p.coalescer.max_window_bytes = static_cast<std::size_t>(c.pull_window);
+  p.memory_bytes = c.pull_memory / std::max(1u, c.workers);
+  p.object_max = c.pull_object_max;
+  p.reuse.freshness.negative_lifetime = static_cast<std::int64_t>(c.pull_negative_ttl_ms / 1000);
+  p.reuse.error_grace = static_cast<std::int64_t>(c.pull_stale_grace_ms / 1000);
+  return p;
+}
+
+}  // namespace
 
 struct EdgeServer::Parts {
   // As running: a reload replaces its live options (live_settings.h). Only
@@ -398,6 +420,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   shared.site_names = p->site_names;
   shared.memory_bytes = config.memory_cache_bytes / config.workers;
   shared.memory_object_max = config.memory_object_max_bytes;
+  shared.pull = pull_settings_from(config);
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
   for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
 

@@ -64,6 +64,9 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c, const SiteC
   r.dictionaries.path_prefixes = c.dictionary_path_prefixes;
   r.dictionaries.content_types = c.dictionary_content_types;
   r.multipart_boundary = boundary;
+  r.pull.mode = site.mode == "pull" ? http::PullMode::pull : site.mode == "both" ? http::PullMode::both : http::PullMode::manifest;
+  r.pull.origin_url = site.origin_url;
+  r.pull.prefixes = site.pull_prefixes;
   return r;
 }
 

@@ -139,6 +139,19 @@ void render_http2(Exposition& e) {
   e.sample("relais_http2_goaway_errors_total", "{code=\"protocol_error\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_protocol_errors; })));
 }
 
+void render_pull(Exposition& e) {
+  e.header("relais_pull_responses_total", "counter", "Pull-through responses, by outcome (RFC 9211 terms).");
+  const std::pair<const char*, Counter WorkerStats::*> outcomes[] = {
+      {"{outcome=\"hit\"}", &WorkerStats::pull_hit},         {"{outcome=\"miss\"}", &WorkerStats::pull_miss},
+      {"{outcome=\"stale\"}", &WorkerStats::pull_stale},     {"{outcome=\"revalidated\"}", &WorkerStats::pull_revalidated},
+      {"{outcome=\"coalesced\"}", &WorkerStats::pull_coalesced}, {"{outcome=\"error\"}", &WorkerStats::pull_errors}};
+  for (const auto& [labels, member] : outcomes)
+    e.sample("relais_pull_responses_total", labels, static_cast<double>(e.sum([member](const WorkerStats& w) -> const Counter& { return w.*member; })));
+  e.metric("relais_pull_waiters", "gauge", "Clients and stores waiting on origin fetches.", [](const WorkerStats& w) -> const Counter& { return w.pull_waiters; });
+  e.metric("relais_pull_objects", "gauge", "Pulled objects held in RAM.", [](const WorkerStats& w) -> const Counter& { return w.pull_objects; });
+  e.metric("relais_pull_used_bytes", "gauge", "Bytes held by pulled objects.", [](const WorkerStats& w) -> const Counter& { return w.pull_used_bytes; });
+}
+
 }  // namespace
 
 const char* const kSyncFailureNames[SyncStats::kFailureKinds] = {
@@ -181,6 +194,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   e.metric("relais_open_blob_files", "gauge", "Blob files held open for sendfile.", [](const WorkerStats& w) -> const Counter& { return w.open_blob_files; });
   render_blob_checks(e, g.sites);
   render_http2(e);
+  render_pull(e);
   render_catalogs(e, g.sites);
   e.gauge("relais_access_log_dropped_bytes", "Access log bytes dropped because the disk could not keep up.", static_cast<double>(g.access_log_dropped_bytes));
   e.gauge("relais_uptime_seconds", "Seconds since start.", g.uptime_seconds);

@@ -63,6 +63,7 @@ void append_seconds(std::string& out, std::uint64_t microseconds) {
 }
 
 std::string_view tier_name(const http::ResponseSummary& s) {
+  if (!s.pull.empty()) return s.pull;
   return s.from_memory ? "memory" : s.from_disk ? "disk" : "none";
 }
 
@@ -94,7 +95,7 @@ void append_combined_head(std::string& out, const LogLineHead& h) {
   out.append("\" \"");
   append_combined_escaped(out, find_header(request, "User-Agent"));
   out.append("\" ");
-  out.append(summary.from_memory || summary.from_disk ? tier_name(summary) : "-");
+  out.append(summary.from_memory || summary.from_disk || !summary.pull.empty() ? tier_name(summary) : "-");
   // With [site.*] sections, the site that answered (names are [A-Za-z0-9_-]: no escaping).
   if (h.named_sites) out.append(" ").append(h.site);
 }

@@ -1,7 +1,8 @@
 // One access-log line per request, in one of two formats.
 //
 // combined: the combined log format operators' tools already read, plus the
-// cache tier that served the body, on an edge with [site.*] sections the site
+// cache tier that served the body (memory, disk; for pull-through the outcome:
+// pull-hit, pull-miss, pull-coalesced, pull-revalidated, pull-stale, pull-error), on an edge with [site.*] sections the site
 // that answered ("-" when none did), and the request time in seconds
 // (millisecond resolution, always the last field), as trailing fields like
 // nginx's custom formats:

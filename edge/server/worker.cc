@@ -102,6 +102,7 @@ Worker::~Worker() {
   stop_.reset();
   reconfigure_.reset();
   for (ConnectionBuffers* b : pool_) delete b;
+  pull_.reset();  // its origin client's events live on the base
   event_base_free(base_);
 }
 
@@ -141,6 +142,15 @@ void Worker::reconfigure() {
     sites_.push_back(std::make_unique<SiteState>(live_->site_state[i], open_files, memory_, random_key_salt()));
   keepalive_timeout_ = common_timeout(base_, settings().keepalive_timeout_ms);
   header_timeout_ = common_timeout(base_, settings().header_timeout_ms);
+}
+
+pull::PullService& Worker::pull() {
+  if (pull_ == nullptr) {
+    pull_ = std::make_unique<pull::PullService>(
+        base_, shared_.pull, [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
+        [this] { return date(); });
+  }
+  return *pull_;
 }
 
 void Worker::join() {
@@ -184,6 +194,18 @@ void Worker::publish_stats() {
   stats_.blob_short.set(b.short_files);
   stats_.blob_refused.set(b.refused);
   stats_.blob_corrupt.set(b.corrupt);
+  if (pull_ != nullptr) {
+    const pull::PullStats& p = pull_->stats();
+    stats_.pull_hit.set(p.hit);
+    stats_.pull_miss.set(p.miss);
+    stats_.pull_stale.set(p.stale);
+    stats_.pull_revalidated.set(p.revalidated);
+    stats_.pull_coalesced.set(p.coalesced);
+    stats_.pull_errors.set(p.errors);
+    stats_.pull_waiters.set(pull_->coalescer().waiters());
+    stats_.pull_objects.set(pull_->table().objects());
+    stats_.pull_used_bytes.set(pull_->table().used_bytes());
+  }
   if (sites_[0]->catalog) stats_.catalog_generation.set(sites_[0]->catalog->generation());
   if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));
   // Pick up new catalogs even when no request arrives (the old one is released).
@@ -417,6 +439,7 @@ void Worker::release_buffers(ConnectionBuffers* b) {
   b->framing.chunked_body = false;
   b->corked = false;  // the socket it was set on is closed or done with its response
   b->http2 = ConnectionBuffers::Http2{};  // the session's streams release their bodies first
+  b->pull.reset();  // an answer still coming: its client is gone, the fetch is left
   b->output.consume(b->output.pending_bytes());
   if (pool_.size() >= kMaxPooledBuffers || b->parked()) {
     delete b;

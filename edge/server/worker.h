@@ -22,12 +22,14 @@
 #include "edge/proto/h1/head_cache.h"
 #include "edge/proto/h1/session.h"
 #include "edge/proto/h2/session.h"
+#include "edge/pull/pull_service.h"
 #include "edge/http/responder.h"
 #include "edge/http/response_buffer.h"
 #include "edge/server/access_log.h"
 #include "edge/server/address_limiter.h"
 #include "edge/server/exchange_queue.h"
 #include "edge/server/live_settings.h"
+#include "edge/server/pull_sink.h"
 #include "edge/server/request_log_line.h"
 #include "edge/server/server_settings.h"
 #include "edge/server/tls_context.h"
@@ -68,6 +70,9 @@ struct ConnectionBuffers {
   std::uint64_t head_started_ms = 0;   // first byte of the current request head (slowloris deadline)
   http::FramingState framing;  // HTTP/1: a request body still to discard
   ExchangeQueue exchanges;     // responses queued, not yet wholly sent (timing, access log)
+  // HTTP/1: a pull-through answer that comes later (pull_sink.h); bound to
+  // its connection, so dropped (and its fetch left) when the buffers go back.
+  std::unique_ptr<PullSink> pull;
   // HTTP/2: the session and the connection's watch over it. A connection
   // that speaks HTTP/2 keeps its buffers until it closes (the session's
   // HPACK tables and streams outlive any one request).
@@ -101,6 +106,7 @@ struct WorkerShared {
   TlsContextHolder* tls = nullptr;  // nullptr: no --tls-listen
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
+  pull::PullSettings pull;              // this worker's share (memory_bytes)
   std::size_t open_files = 0;           // this worker's share, split between the sites
   // The histograms' rows (sized once): the sites' names, then, with [site.*]
   // sections, empty rows for sites a reload may add and "-" (responses no
@@ -150,6 +156,9 @@ class Worker {
   void short_file(const OpenBlob& file);
   http::HeaderField* header_storage() { return headers_.data(); }
   http::HeadCache& heads() { return heads_; }
+  // The pull-through gateway, made on first use (a site that pulls).
+  pull::PullService& pull();
+  const pull::PullService* pull_if_started() const { return pull_.get(); }
   ConnectionBuffers* acquire_buffers();
   void release_buffers(ConnectionBuffers* buffers);
   // --- response accounting, protocol-neutral (HTTP/2 streams use it too) ---
@@ -259,6 +268,7 @@ class Worker {
   std::uint64_t tls_version_ = 0;
   UniqueFd spare_fd_;  // released when out of fds, to accept-and-close (EMFILE)
   WorkerStats stats_;
+  std::unique_ptr<pull::PullService> pull_;  // after every connection: they hold its exchanges
 };
 
 }  // namespace relais

@@ -48,6 +48,16 @@ struct WorkerStats {
   Counter http2_resets_sent;       // stream errors we answered with RST_STREAM
   Counter http2_calm;              // connections ended with GOAWAY(ENHANCE_YOUR_CALM): over a budget
   Counter http2_protocol_errors;   // connections ended for a protocol error
+  // Pull-through (edge/pull/pull_service.h, PullStats), published once a second.
+  Counter pull_hit;
+  Counter pull_miss;
+  Counter pull_stale;
+  Counter pull_revalidated;
+  Counter pull_coalesced;
+  Counter pull_errors;
+  Counter pull_waiters;        // clients and stores waiting on origin fetches now
+  Counter pull_objects;        // pulled objects held in RAM
+  Counter pull_used_bytes;
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

@@ -519,6 +519,12 @@ TEST_F(EdgeSites, BadSiteOptionsExitTwoWithOneLineNamingTheOption) {
       {"tls-cert = " + dir_->file("rectorat.pem") + "\n", "--site.a.tls-key"},
       {"tls-key = " + dir_->file("rectorat.key") + "\n", "--site.a.tls-cert"},
       {"bogus = 1\n", "site.a.bogus"},
+      // Pull-through keys (docs/PULL_THROUGH.md).
+      {"mode = proxy\n", "--site.a.mode"},
+      {"mode = pull\n", "--site.a.origin-url"},
+      {"mode = pull\norigin-url = http://origin.test/path\n", "--site.a.origin-url"},
+      {"mode = pull\norigin-url = http://127.0.0.1:1\npull-prefix = /a/\n", "--site.a.pull-prefix"},
+      {"mode = both\norigin-url = http://127.0.0.1:1\npull-prefix = a/\n", "--site.a.pull-prefix"},
       {"store = /elsewhere\n", "site.a.store"},
       {"[site.b]\nstore = " + dir_->file("ent/out") + "\n", "--site.b.hosts"},
       {"[site.b]\nhosts = b.test\n", "--site.b.store"},

@@ -166,6 +166,21 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "tls-ocsp-response", "/nonexistent/ocsp.der", std::nullopt, nullptr, tls},
       {"edge", "tls-ticket-rotation", "30s", "1h", "(=12h)"},
       {"edge", "tls-session-tickets", "maybe", "off", "(=on)"},
+      {"edge", "mode", "proxy", "both", "(=manifest)", {{"origin-url", "http://127.0.0.1:1"}}},
+      {"edge", "origin-url", "http://origin.example/path", "https://origin.example:8443", nullptr},
+      {"edge", "pull-prefix", "pulled/", "/pulled/", nullptr, {{"mode", "both"}, {"origin-url", "http://127.0.0.1:1"}}},
+      {"edge", "pull-connect-timeout", "50ms", "1s", "(=3s)"},
+      {"edge", "pull-first-byte-timeout", "11m", "20s", "(=15s)"},
+      {"edge", "pull-between-bytes-timeout", "0", "20s", "(=15s)"},
+      {"edge", "pull-max-connections", "0", "8", "(=32)"},
+      {"edge", "pull-idle-connections", "5000", "8", "(=64)"},
+      {"edge", "pull-max-body", "10", "1G", "(=8G)"},
+      {"edge", "pull-max-keys", "0", "100", "(=1024)"},
+      {"edge", "pull-window", "1K", "1M", "(=4M)"},
+      {"edge", "pull-memory", "2T", "128M", "(=256M)"},
+      {"edge", "pull-object-max", "2G", "1M", "(=16M)"},
+      {"edge", "pull-negative-ttl", "2d", "30s", "(=10s)"},
+      {"edge", "pull-stale-grace", "8d", "1h", "(=0s)"},
   };
   for (std::string tool : {"publish", "pull", "verify"}) {
     r.push_back({tool, "help", nullptr, std::nullopt, nullptr});

@@ -48,10 +48,13 @@ bool may_serve_stale_on_error(const StoredResponse& stored, const CacheDirective
   if (cc.stale_if_error && staleness <= *cc.stale_if_error) return true;  // RFC 5861 §4
   // §5.2.2.4: a no-cache response is never used without validation, fresh or not.
   if (cc.no_cache) return false;
-  if (staleness <= 0) return true;
+  // §4.2: fresh only while lifetime > age; at staleness 0 it is already stale.
+  if (staleness < 0) return true;
   if (stale_forbidden(cc)) return false;
   const std::int64_t allowed = std::max(request.stale_if_error.value_or(0), policy.error_grace);
-  return staleness <= allowed;
+  // No grace and no request stale-if-error is no permission, even within the
+  // second a response expired in (whole-second ages make staleness 0 common).
+  return allowed > 0 && staleness <= allowed;
 }
 
 }  // namespace relais::freshness

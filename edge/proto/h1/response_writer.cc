@@ -1,5 +1,7 @@
 #include "edge/proto/h1/response_writer.h"
 
+#include <cstdio>
+
 #include "edge/proto/h1/head_writer.h"
 #include "edge/http/multipart.h"
 #include "edge/http/representation.h"
@@ -34,6 +36,7 @@ void append_body(ResponseBuffer& out, const ResponseBody& body) {
   switch (body.kind) {
     case ResponseBody::Kind::none: return;
     case ResponseBody::Kind::text: out.append_text(body.text); return;
+    case ResponseBody::Kind::stream: return;  // its pieces follow (append_stream_piece)
     case ResponseBody::Kind::source: break;
   }
   if (body.ranges.empty()) {
@@ -70,7 +73,20 @@ void ResponseWriter::send(const Response& r) {
   if (r.representation != nullptr)
     representation_block(w, out_.text(), *r.representation, r.representation->delta == nullptr ? heads_ : nullptr);
   for (const Field& f : r.fields()) w.field(f.name->h1, f.value());
-  if (r.close) {
+  for (const HeaderField& f : r.forwarded) w.field(f.name, f.value);
+  if (r.body.kind == ResponseBody::Kind::stream) {
+    // RFC 9112 §6.1, §6.3: the origin's length when it gave one, else chunked;
+    // an HTTP/1.0 client knows no chunks: the body ends with the connection.
+    if (r.body.length_known) {
+      w.field("Content-Length", r.body.size);
+    } else if (version_minor_ >= 1) {
+      w.field("Transfer-Encoding", "chunked");
+      chunked_ = true;
+    } else {
+      close_delimited_ = true;
+    }
+  }
+  if (r.close || close_delimited_) {
     w.field("Connection", "close");
   } else if (version_minor_ == 0 && !r.error_page) {
     w.field("Connection", "keep-alive");  // HTTP/1.0 persists only when told so
@@ -78,5 +94,20 @@ void ResponseWriter::send(const Response& r) {
   w.finish();
   append_body(out_, r.body);
 }
+
+void append_stream_piece(ResponseBuffer& out, std::string_view bytes, bool chunked) {
+  if (bytes.empty()) return;  // an empty chunk would end the body
+  if (!chunked) {
+    out.append_text(bytes);
+    return;
+  }
+  char size[24];
+  const int n = std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+  out.append_text(std::string_view(size, static_cast<std::size_t>(n)));
+  out.append_text(bytes);
+  out.append_text("\r\n");
+}
+
+void append_stream_end(ResponseBuffer& out) { out.append_text("0\r\n\r\n"); }
 
 }  // namespace relais::http

@@ -26,11 +26,22 @@ class ResponseWriter final : public ResponseSink {
       : out_(out), heads_(heads), version_minor_(version_minor) {}
 
   void send(const Response& response) override;
+  // After send() of a stream body: its pieces go as chunks (HTTP/1.1 without
+  // a known length), or the connection ends after it (HTTP/1.0 without one).
+  bool chunked() const { return chunked_; }
+  bool close_delimited() const { return close_delimited_; }
 
  private:
   ResponseBuffer& out_;
   HeadCache* heads_;
   std::uint8_t version_minor_;
+  bool chunked_ = false;
+  bool close_delimited_ = false;
 };
+
+// One piece of a stream body (as a chunk when chunked), copied into out.
+void append_stream_piece(ResponseBuffer& out, std::string_view bytes, bool chunked);
+// The end of a chunked stream body: the last chunk, no trailer.
+void append_stream_end(ResponseBuffer& out);
 
 }  // namespace relais::http

@@ -100,7 +100,11 @@ void Session::feed(SessionFlags& flags) {
     ResponseWriter writer(io_.output, heads_, request.version_minor);
     const Responder& responder = context.responder != nullptr ? *context.responder : responder_;
     ResponseSummary summary = responder.respond(request, context, io_.scratch, writer);
-    host_.log(request, summary);
+    if (summary.deferred) {
+      host_.deferred(request);  // logged when its answer ends
+    } else {
+      host_.log(request, summary);
+    }
     offset += parsed.head_bytes;
     f.body_left = request.content_length;
     f.chunked_body = request.chunked;
@@ -109,6 +113,12 @@ void Session::feed(SessionFlags& flags) {
     // connection for hours (the keep-alive timer restarts on every read).
     if (f.discarding()) io_.head_started_ms = host_.now_ms();
     if (f.chunked_body) f.chunked = ChunkedDecoder(limits_.parser.max_body_bytes);
+    if (summary.deferred) {
+      // One answer at a time on HTTP/1: the next pipelined request waits for
+      // this one's end (the connection feeds the session again then).
+      flags.held_back = true;
+      break;
+    }
     if (summary.close) {
       flags.stop_parsing = true;
       // Nothing unread behind a successful last response: no reset can

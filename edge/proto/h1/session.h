@@ -67,6 +67,9 @@ class SessionHost {
   virtual void count_parse_error() = 0;
   virtual void count_rate_limited() = 0;
   virtual std::uint64_t now_ms() = 0;
+  // The responder deferred this request's answer (pull-through, the
+  // RequestContext's StreamSink): keep what its log line needs.
+  virtual void deferred(const Request& /*request*/) {}
 };
 
 // What the connection lends a session for one feed().
@@ -83,7 +86,7 @@ struct SessionIo {
 struct SessionFlags {
   std::uint32_t requests = 0;  // heads parsed on this connection
   bool stop_parsing = false;   // an error or a "close" response: no further request is read
-  bool held_back = false;      // parsing paused by backpressure with input left
+  bool held_back = false;      // parsing paused by backpressure, or by a deferred answer
   bool orderly_close = false;  // closing after a successful response with nothing unread: no linger
   bool draining = false;       // the worker stops: the next response closes (input only)
 };

@@ -20,7 +20,8 @@ void StreamBody::add_source(std::uint64_t offset, std::uint64_t length) {
 bool StreamBody::assign(const http::ResponseBody& body) {
   clear();
   switch (body.kind) {
-    case http::ResponseBody::Kind::none: return false;
+    case http::ResponseBody::Kind::none:
+    case http::ResponseBody::Kind::stream: return false;  // never over HTTP/2 yet (pull_gateway.h)
     case http::ResponseBody::Kind::text: add_text(body.text); break;
     case http::ResponseBody::Kind::source:
       source_ = *body.source;

@@ -102,6 +102,22 @@ std::optional<HttpResponse> RawClient::read_response(bool head_request, std::chr
   }
   if (head_request || response.status == 304 || response.status == 204 || response.status / 100 == 1) return response;
   std::string length = response.header("Content-Length");
+  if (response.header("Transfer-Encoding") == "chunked") {
+    // RFC 9112 §7.1, enough for the edge's own chunks: size CRLF data CRLF ... 0 CRLF CRLF.
+    for (;;) {
+      std::size_t eol;
+      while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+        if (!fill(until)) return std::nullopt;
+      }
+      const std::size_t size = static_cast<std::size_t>(std::strtoull(buffer_.c_str(), nullptr, 16));
+      while (buffer_.size() < eol + 2 + size + 2) {
+        if (!fill(until)) return std::nullopt;
+      }
+      response.body.append(buffer_, eol + 2, size);
+      buffer_.erase(0, eol + 2 + size + 2);
+      if (size == 0) return response;
+    }
+  }
   if (length.empty()) {
     while (fill(until)) {
     }

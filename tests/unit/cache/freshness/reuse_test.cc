@@ -152,5 +152,18 @@ TEST(Reuse_9111_S4_2_4, InvalidFreshnessIsStaleButUsableOnError) {
   EXPECT_TRUE(may_serve_stale_on_error(stored(m), {}, kNow + 5, grace(60)));
 }
 
+// §4.2: at age == lifetime a response is stale (fresh only while lifetime >
+// age), so without stale-if-error or grace an origin failure is not answered
+// with it. Regression: a max-age=0 response was served stale on error within
+// the second it was stored (found end to end, edge_pull_test.cc).
+TEST(Reuse_9111_S4_2_4, ExpiredThisSecondIsNotServedOnErrorWithoutPermission) {
+  Message zero{{"Cache-Control", "max-age=0"}};
+  EXPECT_FALSE(may_serve_stale_on_error(stored(zero), {}, kNow));
+  Message sixty{{"Cache-Control", "max-age=60"}};
+  EXPECT_FALSE(may_serve_stale_on_error(stored(sixty), {}, kNow + 60));
+  EXPECT_TRUE(may_serve_stale_on_error(stored(sixty), {}, kNow + 59));  // still fresh
+  EXPECT_TRUE(may_serve_stale_on_error(stored(sixty), {}, kNow + 60, grace(1)));
+}
+
 }  // namespace
 }  // namespace relais::freshness

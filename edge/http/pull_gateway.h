@@ -1,0 +1,81 @@
+// Pull-through as the responder sees it (docs/PULL_THROUGH.md): which paths
+// of a site go to its origin (PullRouting), and the interfaces between the
+// responder, the pull layer (edge/pull/) and a protocol that can answer later.
+//
+// The responder decides the route only: a path of a `pull` site, or a path a
+// `both` site's manifest does not hold under one of its pull prefixes, is
+// handed to the PullGateway with the cache key and the origin-form target.
+// The gateway answers at once through the ordinary ResponseSink (a hit, a
+// refusal), or starts or joins an origin fetch and answers later through the
+// protocol's StreamSink; the protocol then holds a PendingResponse until the
+// sink's end(). Dropping the PendingResponse abandons the response (the client
+// left): the gateway leaves the fetch's waiter set, never calls the sink again.
+// A protocol without a StreamSink (HTTP/2 for now) gets a 503 on a miss.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edge/http/request.h"
+#include "edge/http/response.h"
+
+namespace relais::http {
+
+struct ResponseSummary;
+struct RequestContext;
+
+enum class PullMode : std::uint8_t { manifest, pull, both };
+
+// A site's pull-through rules (config: mode, origin-url, pull-prefix).
+struct PullRouting {
+  PullMode mode = PullMode::manifest;
+  std::string origin_url;              // "http://10.0.0.5:8080": scheme and authority
+  std::vector<std::string> prefixes;   // both: only these paths go to the origin; empty: every miss does
+
+  // A path the manifest does not answer (or any path in pull mode): origin?
+  bool pulls(std::string_view path) const;
+};
+
+// The protocol's side of a response that comes later.
+class StreamSink {
+ public:
+  virtual ~StreamSink() = default;
+  // Once. body.kind stream: body() follows; any other kind is complete.
+  virtual void head(const Response& response) = 0;
+  // Returns how many bytes were taken; fewer: the sink is full and calls
+  // PendingResponse::resume() when it has room. Never re-enters the gateway.
+  virtual std::size_t body(std::string_view bytes) = 0;
+  // Once, last. complete false: the body was cut, the connection must end.
+  virtual void end(const ResponseSummary& summary, bool complete) = 0;
+};
+
+// The gateway's handle on a response in progress, held by the protocol.
+class PendingResponse {
+ public:
+  virtual ~PendingResponse() = default;  // abandons it: the client left
+  virtual void resume() = 0;             // the sink has room again
+};
+
+struct PullQuery {
+  const Request& request;
+  const PullRouting& routing;
+  std::string_view key;            // normalised path and kept query: the cache key within the site
+  std::string_view origin_target;  // the same, percent-encoded, as origin-form
+  bool head_only = false;
+  bool close = false;
+};
+
+class PullGateway {
+ public:
+  virtual ~PullGateway() = default;
+  // Answers through `now` and returns its summary, or (context.stream set)
+  // returns a summary with `deferred` set and *context.pending filled: the
+  // answer goes to context.stream.
+  virtual ResponseSummary serve(const PullQuery& query, const RequestContext& context, ResponseSink& now) = 0;
+};
+
+}  // namespace relais::http

@@ -1,0 +1,152 @@
+#include "edge/pull/pull_exchange.h"
+
+#include "edge/cache/freshness/freshness.h"
+#include "edge/cache/freshness/validation.h"
+#include "edge/http/ascii_case.h"
+#include "edge/pull/pull_service.h"
+#include "edge/pull/pulled_response.h"
+
+namespace relais::pull {
+namespace {
+
+// A complete response handed to the stream sink's head().
+class WholeResponse final : public http::ResponseSink {
+ public:
+  explicit WholeResponse(http::StreamSink& sink) : sink_(sink) {}
+  void send(const http::Response& r) override { sink_.head(r); }
+
+ private:
+  http::StreamSink& sink_;
+};
+
+bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
+
+}  // namespace
+
+PullExchange::~PullExchange() {
+  if (mode_ != Mode::done && id_ != 0) service_.coalescer().leave(id_);
+}
+
+void PullExchange::resume() {
+  if (mode_ != Mode::done) service_.coalescer().resume(id_);
+}
+
+bool PullExchange::may_serve_stale() const {
+  return stale_ != nullptr &&
+         freshness::may_serve_stale_on_error(stale_->stored, request_.directives, service_.now(), service_.settings().reuse);
+}
+
+http::ResponseSummary PullExchange::serve_stored(const PulledObject& object, const freshness::CacheStatus& status) {
+  const freshness::ReuseDecision reuse =
+      freshness::decide_reuse(object.stored, request_.directives, service_.now(), service_.settings().reuse);
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, reuse.age, status};
+  options.status.ttl = reuse.ttl;
+  WholeResponse sink(sink_);
+  mode_ = Mode::discarding;
+  return send_stored(object, options, false, sink);
+}
+
+void PullExchange::on_head(const upstream::OriginHead& head) {
+  if (stale_ != nullptr) {
+    freshness::CacheStatus status;
+    status.fwd = freshness::Forward::stale;
+    status.fwd_status = head.status;
+    status.collapsed = collapsed_;
+    // RFC 9111 §4.3.3: a 304 freshens the stored response, which is served;
+    // an origin error serves it stale where allowed; anything else is new.
+    if (head.status == 304) {
+      const std::int64_t now = service_.now();
+      const PulledRef fresh = freshen(*stale_, head, {request_.request_time, now}, now);
+      ++service_.stats().revalidated;
+      summary_ = serve_stored(*fresh, status);
+      summary_.pull = "pull-revalidated";
+      return;
+    }
+    if (freshness::classify_validation_response(head.status) == freshness::ValidationResult::origin_error &&
+        may_serve_stale()) {
+      ++service_.stats().stale;
+      status.detail = "stale-on-error";
+      summary_ = serve_stored(*stale_, status);
+      summary_.pull = "pull-stale";
+      return;
+    }
+  }
+  forward(head);
+}
+
+void PullExchange::forward(const upstream::OriginHead& head) {
+  const std::int64_t now = service_.now();
+  const freshness::ExchangeTimes times{request_.request_time, now};
+  const StorePlan plan = plan_store(head, {}, times, now, service_.settings().object_max, service_.settings().store);
+  const freshness::ResponseFacts& facts = plan.storable ? plan.object.stored.facts
+                                                        : freshness::read_response_facts(head.status, field_views(head), now);
+  std::string_view date = service_.date();
+  for (const upstream::OriginField& f : head.fields) {
+    if (http::equals_ignore_case(f.name, "date")) date = f.value;
+  }
+  const auto status = static_cast<std::uint16_t>(head.status);
+  http::Response r(status, request_.server, date, request_.close);
+  std::vector<http::HeaderField> fields;
+  forwarded_fields(head, fields);
+  r.forwarded = fields;
+  r.add(http::field::age, static_cast<std::uint64_t>(freshness::current_age(facts, times, now)));
+  freshness::CacheStatus cache;
+  cache.fwd = request_.forward;
+  cache.fwd_status = head.status;
+  cache.stored = plan.storable;
+  cache.collapsed = collapsed_;
+  char cache_value[freshness::kMaxCacheStatusBytes];
+  r.add(http::field::cache_status, std::string_view(cache_value, freshness::format_cache_status(cache, cache_value)));
+  const bool body = !request_.head_only && !has_no_body(head.status);
+  if (body) {
+    r.body.kind = http::ResponseBody::Kind::stream;
+    r.body.length_known = facts.content_length.has_value();
+    r.body.size = facts.content_length ? static_cast<std::uint64_t>(*facts.content_length) : 0;
+  } else if (request_.head_only && facts.content_length) {
+    r.add(http::field::content_length, static_cast<std::uint64_t>(*facts.content_length));
+  }
+  ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
+  summary_ = http::ResponseSummary{status, 0, request_.close, false, false, false};
+  summary_.pull = collapsed_ ? "pull-coalesced" : "pull-miss";
+  mode_ = body ? Mode::streaming : Mode::discarding;
+  sink_.head(r);
+}
+
+std::size_t PullExchange::on_body(std::string_view chunk) {
+  if (mode_ != Mode::streaming) return chunk.size();
+  const std::size_t taken = sink_.body(chunk);
+  summary_.body_bytes += taken;
+  return taken;
+}
+
+void PullExchange::on_done(const upstream::FetchOutcome& outcome) {
+  const Mode before = mode_;
+  if (before == Mode::waiting) {
+    // No head came: the origin is down, slow or broken.
+    if (may_serve_stale()) {
+      freshness::CacheStatus status;
+      status.fwd = freshness::Forward::stale;
+      status.detail = "stale-on-error";
+      ++service_.stats().stale;
+      summary_ = serve_stored(*stale_, status);
+      summary_.pull = "pull-stale";
+    } else {
+      const bool timeout = outcome.failure == upstream::FetchFailure::connect_timeout ||
+                           outcome.failure == upstream::FetchFailure::first_byte_timeout ||
+                           outcome.failure == upstream::FetchFailure::between_bytes_timeout;
+      freshness::CacheStatus status;
+      status.fwd = request_.forward;
+      status.detail = upstream::fetch_failure_name(outcome.failure);
+      ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status};
+      WholeResponse sink(sink_);
+      ++service_.stats().errors;
+      summary_ = send_pull_error(timeout ? 504 : 502, options, sink);
+      summary_.pull = "pull-error";
+    }
+  }
+  mode_ = Mode::done;
+  summary_.site = request_.site;
+  sink_.end(summary_, outcome.ok() || before != Mode::streaming);
+}
+
+}  // namespace relais::pull

@@ -1,0 +1,71 @@
+// PullExchange: one client's response that waits on an origin fetch, the
+// Coalescer's waiter for that client and the protocol's PendingResponse.
+//
+// Life: PullService::serve joins it to a fetch (a miss, or a revalidation of
+// `stale`) -> on_head: forward the origin's head (and stream its body to the
+// StreamSink as it arrives, at the client's pace: a full sink holds the fetch
+// window, coalescer.h), or answer from the stored response (a 304 freshened
+// it, or the origin failed and stale may be served) -> on_done: the sink's
+// end(); a failure before the head is a 502/504, or stale where RFC 9111
+// §4.2.4 / RFC 5861 §4 allow it; a failure after body bytes cuts the
+// response (the connection ends). Destroying it (the client left) leaves the
+// fetch's waiter set; the last waiter leaving cancels the fetch.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "edge/cache/freshness/cache_status.h"
+#include "edge/cache/freshness/cache_control.h"
+#include "edge/http/pull_gateway.h"
+#include "edge/http/responder.h"
+#include "edge/pull/pulled_object.h"
+#include "edge/upstream/coalescer.h"
+
+namespace relais::pull {
+
+class PullService;
+
+struct ExchangeRequest {
+  std::string server;              // Server of our responses (the site's responder)
+  bool head_only = false;
+  bool close = false;
+  std::uint16_t site = http::kNoSiteIndex;
+  freshness::CacheDirectives directives;  // the request's Cache-Control (stale on error: max-stale, stale-if-error)
+  std::int64_t request_time = 0;
+  freshness::Forward forward = freshness::Forward::uri_miss;
+};
+
+class PullExchange final : public upstream::FetchWaiter, public http::PendingResponse {
+ public:
+  PullExchange(PullService& service, http::StreamSink& sink, ExchangeRequest request, PulledRef stale)
+      : service_(service), sink_(sink), request_(std::move(request)), stale_(std::move(stale)) {}
+  ~PullExchange() override;
+
+  void joined(const upstream::JoinResult& join) {
+    id_ = join.id;
+    collapsed_ = join.collapsed;
+  }
+
+  void on_head(const upstream::OriginHead& head) override;
+  std::size_t on_body(std::string_view chunk) override;
+  void on_done(const upstream::FetchOutcome& outcome) override;
+  void resume() override;
+
+ private:
+  enum class Mode : unsigned char { waiting, streaming, discarding, done };
+  http::ResponseSummary serve_stored(const PulledObject& object, const freshness::CacheStatus& status);
+  bool may_serve_stale() const;
+  void forward(const upstream::OriginHead& head);
+
+  PullService& service_;
+  http::StreamSink& sink_;
+  ExchangeRequest request_;
+  PulledRef stale_;
+  upstream::WaiterId id_ = 0;
+  bool collapsed_ = false;
+  Mode mode_ = Mode::waiting;
+  http::ResponseSummary summary_;
+};
+
+}  // namespace relais::pull

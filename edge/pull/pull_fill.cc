@@ -1,0 +1,66 @@
+#include "edge/pull/pull_fill.h"
+
+#include "edge/cache/freshness/validation.h"
+#include "edge/pull/pull_service.h"
+
+namespace relais::pull {
+
+PullFill::~PullFill() {
+  if (!finished_ && id_ != 0) service_.coalescer().leave(id_);
+}
+
+void PullFill::give_up() {
+  finished_ = true;
+  collecting_ = false;
+  std::string().swap(body_);
+  service_.coalescer().leave(id_);  // allowed inside a waiter callback (coalescer.h)
+}
+
+void PullFill::on_head(const upstream::OriginHead& head) {
+  const std::int64_t now = service_.now();
+  const freshness::ExchangeTimes times{request_time_, now};
+  if (stale_ != nullptr) {
+    // RFC 9111 §4.3.3: a 304 freshens what we hold; an origin error keeps it
+    // (served stale where allowed); anything else is a new response, below.
+    if (head.status == 304) {
+      service_.table().put(primary_, freshen(*stale_, head, times, now));
+      give_up();
+      return;
+    }
+    if (freshness::classify_validation_response(head.status) == freshness::ValidationResult::origin_error) {
+      give_up();
+      return;
+    }
+  }
+  StorePlan plan = plan_store(head, request_.views(), times, now, service_.settings().object_max,
+                              service_.settings().store);
+  if (!plan.storable) {
+    give_up();
+    return;
+  }
+  object_ = std::move(plan.object);
+  collecting_ = true;
+}
+
+std::size_t PullFill::on_body(std::string_view chunk) {
+  if (!collecting_) return chunk.size();
+  if (body_.size() + chunk.size() > service_.settings().object_max) {
+    give_up();
+    return chunk.size();
+  }
+  body_.append(chunk);
+  return chunk.size();
+}
+
+void PullFill::on_done(const upstream::FetchOutcome& outcome) {
+  finished_ = true;
+  if (!collecting_ || !outcome.ok()) return;
+  const auto& length = object_.stored.facts.content_length;
+  if (length && static_cast<std::uint64_t>(*length) != body_.size()) return;  // cut short: never stored
+  auto body = std::make_shared<MemoryObject>();
+  body->bytes = std::move(body_);
+  object_.body = std::move(body);
+  service_.table().put(primary_, std::make_shared<const PulledObject>(std::move(object_)));
+}
+
+}  // namespace relais::pull

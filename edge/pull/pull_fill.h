@@ -1,0 +1,58 @@
+// PullFill: the store's waiter on one origin fetch (coalescer.h: "storing
+// the object will be one more waiter, the fastest one"). Takes every byte
+// at once, and at the end puts the response into the PulledTable when
+// plan_store() allowed it; a 304 to a revalidation freshens the stored
+// response instead. Leaves the fetch as soon as there is nothing to store
+// (not storable, larger than object_max), so the last client leaving still
+// cancels it; while it stays, the fetch completes for the store even if
+// every client left.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "edge/pull/pulled_object.h"
+#include "edge/upstream/coalescer.h"
+
+namespace relais::pull {
+
+class PullService;
+
+class PullFill final : public upstream::FetchWaiter {
+ public:
+  // stale: the stored response being revalidated (nullptr for a miss).
+  PullFill(PullService& service, std::string primary, OwnedFields request, PulledRef stale, std::int64_t request_time)
+      : service_(service), primary_(std::move(primary)), request_(std::move(request)), stale_(std::move(stale)),
+        request_time_(request_time) {}
+  ~PullFill() override;
+
+  // refresh_key: set for a background refresh (stale-while-revalidate), the
+  // key the service keeps it under until it is swept.
+  void joined(upstream::WaiterId id, std::string refresh_key) {
+    id_ = id;
+    refresh_key_ = std::move(refresh_key);
+  }
+  const std::string& refresh_key() const { return refresh_key_; }
+  bool finished() const { return finished_; }
+
+  void on_head(const upstream::OriginHead& head) override;
+  std::size_t on_body(std::string_view chunk) override;
+  void on_done(const upstream::FetchOutcome& outcome) override;
+
+ private:
+  void give_up();
+
+  PullService& service_;
+  std::string primary_;
+  OwnedFields request_;
+  PulledRef stale_;
+  std::int64_t request_time_;
+  upstream::WaiterId id_ = 0;
+  std::string refresh_key_;
+  bool collecting_ = false;
+  bool finished_ = false;
+  PulledObject object_;
+  std::string body_;
+};
+
+}  // namespace relais::pull

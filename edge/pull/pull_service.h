@@ -1,0 +1,100 @@
+// PullService: a worker's pull-through gateway (http/pull_gateway.h), the
+// RFC 9111 cache in front of each pulling site's origin.
+//
+// Owns, per worker, on its event loop: the OriginClient (libcurl multi on
+// the worker's libevent base), the Coalescer (one origin fetch per key,
+// streamed to every waiter), the PulledTable (the memory tier of pulled
+// objects), the store fills in flight, and the outcome counters.
+// serve() answers a hit at once (decide_reuse, Age, Cache-Status, client
+// conditionals); a miss, a stale object to revalidate or a refused join
+// becomes a PullExchange (pull_exchange.h) the protocol holds until its end.
+// Every origin fetch also gets a PullFill (pull_fill.h) that stores the
+// response when RFC 9111 allows it.
+//
+// Never an open proxy: the origin is the site's configured one
+// (PullRouting::origin_url), the request is rebuilt by origin_request.h.
+// Destroyed after every connection of its worker (they hold exchanges).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
+
+#include "edge/cache/freshness/reuse.h"
+#include "edge/cache/freshness/storability.h"
+#include "edge/http/pull_gateway.h"
+#include "edge/http/responder.h"
+#include "edge/pull/pulled_table.h"
+#include "edge/upstream/coalescer.h"
+#include "edge/upstream/origin_client.h"
+
+struct event_base;
+
+namespace relais::pull {
+
+struct PullSettings {
+  upstream::OriginSettings origin;
+  upstream::CoalescerSettings coalescer;
+  std::uint64_t memory_bytes = 64ull << 20;  // this worker's PulledTable
+  std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
+  freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
+  freshness::StorePolicy store;
+};
+
+// Outcomes, counted once per response (metrics: relais_pull_responses_total).
+struct PullStats {
+  std::uint64_t hit = 0;          // fresh (or allowed stale) from the table, no origin request
+  std::uint64_t miss = 0;         // forwarded: nothing usable stored
+  std::uint64_t stale = 0;        // served stale: the origin failed (stale-if-error, grace)
+  std::uint64_t revalidated = 0;  // a stored response freshened by a 304
+  std::uint64_t coalesced = 0;    // joined a fetch already in flight
+  std::uint64_t errors = 0;       // 502/503/504 of ours
+};
+
+class PullFill;
+
+class PullService final : public http::PullGateway {
+ public:
+  using Clock = std::function<std::int64_t()>;           // seconds since the epoch
+  using DateText = std::function<std::string_view()>;    // IMF-fixdate of now
+  PullService(event_base* base, PullSettings settings, Clock now, DateText date);
+  ~PullService() override;
+  PullService(const PullService&) = delete;
+  PullService& operator=(const PullService&) = delete;
+
+  http::ResponseSummary serve(const http::PullQuery& query, const http::RequestContext& context,
+                              http::ResponseSink& now) override;
+
+  const PullStats& stats() const { return stats_; }
+  PullStats& stats() { return stats_; }
+  PulledTable& table() { return table_; }
+  upstream::Coalescer& coalescer() { return coalescer_; }
+  const PullSettings& settings() const { return settings_; }
+  std::int64_t now() const { return now_(); }
+  std::string_view date() const { return date_(); }
+  // A fill starts with each new origin fetch; finished ones are dropped on the next serve().
+  void add_fill(std::unique_ptr<PullFill> fill);
+
+ private:
+  void sweep_fills();
+
+  PullSettings settings_;
+  Clock now_;
+  DateText date_;
+  upstream::OriginClient client_;
+  upstream::Coalescer coalescer_;
+  PulledTable table_;
+  std::vector<std::unique_ptr<PullFill>> fills_;
+  std::unordered_set<std::string> refreshing_;  // background refreshes in flight (stale-while-revalidate)
+  std::uint64_t solo_fetches_ = 0;  // keys of fetches of their own (a late join)
+  PullStats stats_;
+};
+
+// "http://host:port" -> "host:port" (the Host we send); empty if not a base URL.
+std::string origin_authority(std::string_view base_url);
+
+}  // namespace relais::pull

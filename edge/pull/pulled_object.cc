@@ -1,0 +1,45 @@
+#include "edge/pull/pulled_object.h"
+
+#include "edge/cache/freshness/secondary_key.h"
+#include "edge/cache/freshness/validation.h"
+#include "edge/pull/pulled_response.h"
+
+namespace relais::pull {
+
+StorePlan plan_store(const upstream::OriginHead& head, freshness::Fields request_fields,
+                     const freshness::ExchangeTimes& times, std::int64_t now, std::uint64_t object_max,
+                     const freshness::StorePolicy& policy) {
+  StorePlan plan;
+  const std::vector<freshness::FieldView> views = field_views(head);
+  freshness::ResponseFacts facts = freshness::read_response_facts(head.status, views, now);
+  // The origin saw only the fields we rebuilt (origin_request.h): a GET, no
+  // Authorization, no Cache-Control of the client's.
+  const freshness::RequestFacts request{"GET", false, {}};
+  const freshness::StoreDecision decision = freshness::decide_storage(request, facts, views, policy);
+  plan.verdict = decision.verdict;
+  if (!decision.storable()) return plan;
+  const std::optional<std::string> secondary = freshness::secondary_key(facts.vary, request_fields);
+  if (!secondary) return plan;
+  if (facts.content_length && static_cast<std::uint64_t>(*facts.content_length) > object_max) return plan;
+  plan.object.status = head.status;
+  plan.object.fields = freshness::fields_to_store(views, decision.strip);
+  plan.object.secondary = *secondary;
+  // Facts of what is stored (a field left out is not a fact of it).
+  plan.object.stored.facts = freshness::read_response_facts(head.status, field_views(plan.object.fields), now);
+  plan.object.stored.times = times;
+  plan.storable = true;
+  return plan;
+}
+
+PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_modified,
+                  const freshness::ExchangeTimes& times, std::int64_t now) {
+  auto object = std::make_shared<PulledObject>(stored);
+  freshness::merge_not_modified(object->fields, field_views(not_modified));
+  object->stored.facts = freshness::read_response_facts(object->status, field_views(object->fields), now);
+  object->stored.times = times;
+  return object;
+}
+
+std::vector<freshness::FieldView> OwnedFields::views() const { return field_views(lines); }
+
+}  // namespace relais::pull

@@ -1,0 +1,49 @@
+// Responses made of pulled objects and origin heads: the field lines passed
+// on to the client, Age (RFC 9111 §5.1) and Cache-Status (RFC 9211), for a
+// hit, a 304 answered from the cache (§4.3.2), and a forwarded origin head.
+//
+// What is passed on: every stored or received field but the hop-by-hop ones
+// (RFC 9110 §7.6.1, and those Connection names), the framing the protocol
+// writes itself (Content-Length, Transfer-Encoding), Server and Date (the
+// response's own: Date is the stored one, RFC 9110 §6.6.1), Age (ours) and
+// an origin's Cache-Status (ours replaces it).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "edge/cache/freshness/cache_status.h"
+#include "edge/http/responder.h"
+#include "edge/pull/pulled_table.h"
+#include "edge/upstream/origin_head.h"
+
+namespace relais::pull {
+
+// The HTTP/1 names as they arrived; the views point into `fields`.
+void forwarded_fields(const std::vector<freshness::StoredField>& fields, std::vector<http::HeaderField>& out);
+void forwarded_fields(const upstream::OriginHead& head, std::vector<http::HeaderField>& out);
+// The origin head's fields as FieldViews (freshness' input).
+std::vector<freshness::FieldView> field_views(const upstream::OriginHead& head);
+std::vector<freshness::FieldView> field_views(const std::vector<freshness::StoredField>& fields);
+
+// What a response from the pull layer needs besides its object.
+struct ServeOptions {
+  std::string_view server;
+  std::string_view now_date;  // our Date, when the object has none
+  bool head_only = false;
+  bool close = false;
+  std::int64_t age = 0;
+  freshness::CacheStatus status;
+};
+
+// A stored response as a full response (its status, fields and body), or as
+// a 304 for a client's conditional request (RFC 9110 §15.4.5 fields only).
+http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
+                                  http::ResponseSink& sink);
+
+// An error page of ours (502, 503, 504) with a Cache-Status saying why.
+http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink);
+
+}  // namespace relais::pull

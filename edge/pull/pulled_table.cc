@@ -1,0 +1,68 @@
+#include "edge/pull/pulled_table.h"
+
+#include <algorithm>
+
+#include "edge/cache/freshness/secondary_key.h"
+
+namespace relais::pull {
+
+std::uint64_t PulledObject::charge() const {
+  std::uint64_t n = PulledTable::kObjectOverheadBytes + secondary.size() + (body ? body->bytes.size() : 0);
+  for (const freshness::StoredField& f : fields) n += f.name.size() + f.value.size() + 32;
+  return n;
+}
+
+PulledRef PulledTable::find(const std::string& primary, freshness::Fields request_fields, bool* any_variant) {
+  if (any_variant != nullptr) *any_variant = false;
+  auto it = by_primary_.find(primary);
+  if (it == by_primary_.end()) return nullptr;
+  if (any_variant != nullptr) *any_variant = true;
+  for (Lru::iterator slot : it->second) {
+    const PulledObject& o = *slot->object;
+    const std::optional<std::string> key = freshness::secondary_key(o.stored.facts.vary, request_fields);
+    if (key && *key == o.secondary) {
+      lru_.splice(lru_.begin(), lru_, slot);
+      return slot->object;
+    }
+  }
+  return nullptr;
+}
+
+bool PulledTable::put(const std::string& primary, PulledRef object) {
+  const std::uint64_t charge = object->charge() + primary.size();
+  if (charge > capacity_) return false;
+  auto found = by_primary_.find(primary);
+  if (found != by_primary_.end()) {
+    auto& slots = found->second;
+    auto same = std::find_if(slots.begin(), slots.end(),
+                             [&](Lru::iterator s) { return s->object->secondary == object->secondary; });
+    if (same != slots.end()) drop(*same);
+  }
+  while (used_ + charge > capacity_ && !lru_.empty()) drop(std::prev(lru_.end()));
+  lru_.push_front(Slot{primary, std::move(object)});
+  by_primary_[primary].push_back(lru_.begin());
+  used_ += charge;
+  return true;
+}
+
+void PulledTable::erase(const std::string& primary, const PulledObject* object) {
+  auto found = by_primary_.find(primary);
+  if (found == by_primary_.end()) return;
+  for (Lru::iterator slot : found->second) {
+    if (slot->object.get() == object) {
+      drop(slot);
+      return;
+    }
+  }
+}
+
+void PulledTable::drop(Lru::iterator it) {
+  used_ -= it->object->charge() + it->primary.size();
+  auto found = by_primary_.find(it->primary);
+  auto& slots = found->second;
+  slots.erase(std::find(slots.begin(), slots.end(), it));
+  if (slots.empty()) by_primary_.erase(found);
+  lru_.erase(it);
+}
+
+}  // namespace relais::pull

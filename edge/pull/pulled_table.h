@@ -1,0 +1,70 @@
+// PulledTable: the memory tier of pulled objects (pull-through, docs/PULL_THROUGH.md):
+// what an origin answered and RFC 9111 let us store, by primary key (site and
+// path) and, under it, one variant per secondary key (the request fields the
+// response's Vary nominates, secondary_key.h).
+//
+// Owns each stored response as an immutable PulledObject, shared with the
+// responses being sent from it (a body stays valid after an eviction or a
+// replacement, as MemoryRef does for published blobs). Bounded by bytes
+// (body, fields, keys and kObjectOverheadBytes per object), evicted least
+// recently used first; an object larger than the capacity is not kept.
+// One table per worker: no lock on the hit path; the price is one origin
+// fetch and one copy per worker for a key (docs/PULL_THROUGH.md).
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "edge/cache/freshness/reuse.h"
+#include "edge/cache/freshness/validation.h"
+#include "edge/cache/memory_tier.h"
+
+namespace relais::pull {
+
+struct PulledObject {
+  int status = 0;
+  std::vector<freshness::StoredField> fields;  // as stored (fields_to_store), Date included
+  freshness::StoredResponse stored;            // facts read from fields, exchange times
+  std::string secondary;                       // the key under stored.facts.vary
+  MemoryRef body;                              // never null
+  std::uint64_t charge() const;
+};
+using PulledRef = std::shared_ptr<const PulledObject>;
+
+class PulledTable {
+ public:
+  static constexpr std::uint64_t kObjectOverheadBytes = 256;
+
+  explicit PulledTable(std::uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
+
+  // The variant of primary whose secondary key the request's fields give;
+  // nullptr if none. any_variant: whether primary has any (uri-miss vs vary-miss).
+  PulledRef find(const std::string& primary, freshness::Fields request_fields, bool* any_variant = nullptr);
+  // Stores object (replacing the variant with its secondary key) and evicts
+  // to the capacity. False if it is larger than the whole table.
+  bool put(const std::string& primary, PulledRef object);
+  // Drops that exact object if it is still stored (a revalidation found it gone).
+  void erase(const std::string& primary, const PulledObject* object);
+
+  std::uint64_t used_bytes() const { return used_; }
+  std::size_t objects() const { return lru_.size(); }
+
+ private:
+  struct Slot {
+    std::string primary;
+    PulledRef object;
+  };
+  using Lru = std::list<Slot>;  // most recently used first
+  void drop(Lru::iterator it);
+
+  std::uint64_t capacity_;
+  std::uint64_t used_ = 0;
+  Lru lru_;
+  std::unordered_map<std::string, std::vector<Lru::iterator>> by_primary_;
+};
+
+}  // namespace relais::pull

@@ -1,0 +1,506 @@
+// Pull-through end to end (docs/PULL_THROUGH.md, "Conformance, end to end"):
+// the real relais-edge in front of a scripted origin on 127.0.0.1 that counts
+// its requests. Each case names the RFC section it checks.
+#include <gtest/gtest.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "tests/integration/client/raw_client.h"
+#include "tests/integration/edge_fixture.h"
+#include "tests/unit/upstream/scripted_origin.h"
+
+namespace relais::testing {
+namespace {
+
+using upstream::testing::ReceivedRequest;
+using upstream::testing::ScriptedOrigin;
+using upstream::testing::ScriptedReply;
+
+class EdgePull : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(publish_tree(dir_, {{"index.html", "<p>published</p>\n"}, {"cours/lecon.html", "<p>lecon</p>\n"}}));
+  }
+
+  // One worker: the coalescer and the pulled objects are per worker.
+  void start(const ScriptedOrigin& origin, std::vector<std::string> flags = {"--mode", "pull"}) {
+    for (const char* f : {"--origin-url"}) flags.insert(flags.end(), {f, origin.base_url()});
+    flags.insert(flags.end(), {"--workers", "1", "--address-rate", "0"});
+    edge_ = start_edge(dir_, flags);
+    ASSERT_NE(edge_.port, 0);
+  }
+
+  std::optional<HttpResponse> get(const std::string& path, const std::vector<std::string>& headers = {}) {
+    return http_get(edge_.port, path, headers);
+  }
+
+  double await_metric(const std::string& series, double min) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    for (;;) {
+      const double value = metric(edge_.admin_port, series);
+      if (value >= min || std::chrono::steady_clock::now() >= until) return value;
+      ::poll(nullptr, 0, 20);
+    }
+  }
+
+  TempDir dir_;
+  RunningEdge edge_;
+};
+
+ScriptedReply cacheable(const std::string& body, const std::string& cache_control = "max-age=60") {
+  return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
+}
+
+TEST_F(EdgePull, Rfc9111_S3_MissThenHitOneOriginRequest) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("hello from the origin"); });
+  start(origin);
+  auto first = get("/page.txt");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, "hello from the origin");
+  EXPECT_EQ(first->header("Content-Type"), "text/plain");
+  auto second = get("/page.txt");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "hello from the origin");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9211_S2_CacheStatusAndAgeOnMissAndHit) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("x"); });
+  start(origin);
+  auto miss = get("/a");
+  ASSERT_TRUE(miss);
+  EXPECT_EQ(miss->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200; stored");
+  EXPECT_TRUE(miss->has_header("Age"));
+  auto hit = get("/a");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->header("Cache-Status").rfind("relais; hit; ttl=", 0), 0u) << hit->header("Cache-Status");
+  EXPECT_TRUE(hit->has_header("Age"));  // RFC 9111 §5.1
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_CoalescingFiftyClientsOneOriginFetch) {
+  const std::string body(300 * 1024, 'c');
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool open = false;
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    // Holds the answer until every client waits on the fetch (bounded wait, no sleep).
+    std::unique_lock lock(mutex);
+    cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+    return cacheable(body);
+  });
+  start(origin);
+  constexpr int kClients = 50;
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (int i = 0; i < kClients; ++i) {
+    clients.push_back(std::make_unique<RawClient>(edge_.port));
+    ASSERT_TRUE(clients.back()->send("GET /cold HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  }
+  // 50 clients and the store's fill wait on one fetch.
+  EXPECT_GE(await_metric("relais_pull_waiters", kClients + 1), kClients + 1);
+  {
+    std::lock_guard lock(mutex);
+    open = true;
+  }
+  cv.notify_all();
+  for (auto& c : clients) {
+    auto r = c->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body.size(), body.size());
+    EXPECT_EQ(r->body, body);
+  }
+  EXPECT_EQ(origin.requests(), 1);
+  EXPECT_GE(await_metric("relais_pull_responses_total{outcome=\"coalesced\"}", kClients - 1), kClients - 1);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_3_ExpiredRevalidatesWithIfNoneMatchAnd304) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) {
+    if (r.field("If-None-Match") == "\"v1\"")
+      return ScriptedReply::ok("", {"ETag: \"v1\"", "Cache-Control: max-age=0"}, 304);
+    return ScriptedReply::ok("version one", {"ETag: \"v1\"", "Cache-Control: max-age=0"});
+  });
+  start(origin);
+  auto first = get("/doc");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "version one");
+  auto second = get("/doc");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "version one");
+  EXPECT_EQ(second->header("Cache-Status"), "relais; fwd=stale; fwd-status=304; ttl=0");
+  ASSERT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.received()[1].field("If-None-Match"), "\"v1\"");
+  EXPECT_EQ(origin.received()[0].field("If-None-Match"), "");
+}
+
+TEST_F(EdgePull, Rfc5861_S3_StaleWhileRevalidateServesStaleAndRefreshesBehind) {
+  std::atomic<int> version{0};
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    return cacheable("v" + std::to_string(++version), "max-age=0, stale-while-revalidate=600");
+  });
+  start(origin);
+  auto first = get("/swr");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "v1");
+  auto stale = get("/swr");  // served at once from the cache, refreshed behind it
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->body, "v1");
+  EXPECT_EQ(stale->header("Cache-Status").rfind("relais; hit", 0), 0u) << stale->header("Cache-Status");
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  std::string body = "v1";
+  while (body != "v2" && std::chrono::steady_clock::now() < until) {
+    auto r = get("/swr");
+    ASSERT_TRUE(r);
+    body = r->body;
+    if (body != "v2") ::poll(nullptr, 0, 20);
+  }
+  EXPECT_EQ(body, "v2");  // the refreshed response replaced the stale one
+  EXPECT_GE(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_3_2_ClientConditionalAnsweredFromTheCache) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    return ScriptedReply::ok("tagged", {"ETag: \"t1\"", "Cache-Control: max-age=60"});
+  });
+  start(origin);
+  ASSERT_TRUE(get("/tagged"));
+  auto r = get("/tagged", {"If-None-Match: \"t1\""});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 304);
+  EXPECT_EQ(r->header("ETag"), "\"t1\"");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9111_S5_2_2_5_NoStoreIsNotStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("secret", "no-store, max-age=60"); });
+  start(origin);
+  auto first = get("/ns");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "secret");
+  EXPECT_EQ(first->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200");
+  ASSERT_TRUE(get("/ns"));
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S5_2_2_7_PrivateIsNotStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("mine", "private, max-age=60"); });
+  start(origin);
+  ASSERT_TRUE(get("/p"));
+  ASSERT_TRUE(get("/p"));
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S3_SetCookieResponseIsNotStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    return ScriptedReply::ok("with cookie", {"Cache-Control: public, max-age=60", "Set-Cookie: session=abc"});
+  });
+  start(origin);
+  auto first = get("/c");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->header("Set-Cookie"), "session=abc");  // passed to this client only
+  auto second = get("/c");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc9111_S4_1_VaryAcceptEncodingKeepsTwoVariants) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) {
+    if (r.field("Accept-Encoding").find("gzip") != std::string::npos)
+      return ScriptedReply::ok("GZ", {"Cache-Control: max-age=60", "Vary: Accept-Encoding", "Content-Encoding: gzip"});
+    return ScriptedReply::ok("PLAIN", {"Cache-Control: max-age=60", "Vary: Accept-Encoding"});
+  });
+  start(origin);
+  for (int round = 0; round < 2; ++round) {
+    auto gz = get("/v", {"Accept-Encoding: gzip, deflate"});
+    ASSERT_TRUE(gz);
+    EXPECT_EQ(gz->body, "GZ");
+    EXPECT_EQ(gz->header("Content-Encoding"), "gzip");
+    auto plain = get("/v");
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->body, "PLAIN");
+    EXPECT_FALSE(plain->has_header("Content-Encoding"));
+  }
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, Rfc5861_S4_StaleIfErrorServedWhenTheOriginIsDown) {
+  auto origin = std::make_unique<ScriptedOrigin>(
+      [](const ReceivedRequest&) { return cacheable("still here", "max-age=0, stale-if-error=600"); });
+  start(*origin);
+  ASSERT_TRUE(get("/s"));
+  origin.reset();  // the port now refuses connections
+  auto stale = get("/s");
+  ASSERT_TRUE(stale);
+  EXPECT_EQ(stale->status, 200);
+  EXPECT_EQ(stale->body, "still here");
+  EXPECT_EQ(stale->header("Cache-Status").rfind("relais; fwd=stale", 0), 0u) << stale->header("Cache-Status");
+}
+
+TEST_F(EdgePull, Rfc9111_S4_2_4_NoStaleWithoutPermissionWhenTheOriginIsDown) {
+  auto origin = std::make_unique<ScriptedOrigin>([](const ReceivedRequest&) { return cacheable("gone", "max-age=0"); });
+  start(*origin);
+  ASSERT_TRUE(get("/n"));
+  origin.reset();
+  auto r = get("/n");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502) << r->header("Cache-Status");
+}
+
+TEST_F(EdgePull, Rfc9111_S4_2_2_NotFoundIsNegativelyCached) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok("no such page", {}, 404); });
+  start(origin);
+  for (int i = 0; i < 3; ++i) {
+    auto r = get("/missing");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 404);
+    EXPECT_EQ(r->body, "no such page");
+  }
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, BothMode_ManifestAnswersFirstAndUnlistedPrefixNeverReachesTheOrigin) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("pulled"); });
+  start(origin, {"--mode", "both", "--pull-prefix", "/pulled/"});
+  auto published = get("/index.html");
+  ASSERT_TRUE(published);
+  EXPECT_EQ(published->body, "<p>published</p>\n");
+  auto outside = get("/random/x");
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(outside->status, 404);
+  EXPECT_EQ(origin.requests(), 0);
+  auto pulled = get("/pulled/x");
+  ASSERT_TRUE(pulled);
+  EXPECT_EQ(pulled->body, "pulled");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, Rfc9110_S7_6_OriginRequestIsRebuiltNotForwarded) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("ok"); });
+  start(origin);
+  ASSERT_TRUE(get("/r?x=1", {"Cookie: session=secret", "Authorization: Basic Zm9vOmJhcg==", "X-Forwarded-Host: evil"}));
+  ASSERT_EQ(origin.requests(), 1);
+  const ReceivedRequest req = origin.received()[0];
+  EXPECT_EQ(req.target, "/r");  // no query key kept: the query is not part of the key, nor sent
+  EXPECT_EQ(req.field("Cookie"), "");
+  EXPECT_EQ(req.field("Authorization"), "");
+  EXPECT_EQ(req.field("X-Forwarded-Host"), "");
+  EXPECT_EQ(req.field("Host"), "127.0.0.1:" + std::to_string(origin.port()));
+}
+
+// Never an open proxy: an absolute-form target picks a site by its authority
+// (RFC 9112 §3.2.2), and an authority no site names gets the unknown-host
+// answer (404 on plain HTTP without a default site) whatever Host says; no
+// origin is contacted, not even the pull site's own, and never the host the
+// target names (here the origin's own address).
+TEST_F(EdgePull, Rfc9112_S3_2_2_AbsoluteFormForAnotherHostNeverReachesAnOrigin) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("pulled"); });
+  dir_.write("sites.conf", "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\nworkers = 1\naccess-log = off\n"
+                           "address-rate = 0\n[site.pull]\nhosts = pull.test\nstore = " + dir_.file("out") +
+                           "\nmode = pull\norigin-url = " + origin.base_url() + "\n");
+  edge_ = run_edge({RELAIS_EDGE_BIN, "--config", dir_.file("sites.conf")});
+  ASSERT_NE(edge_.port, 0);
+  auto ask = [&](const std::string& target) {
+    RawClient c(edge_.port);
+    if (!c.send("GET " + target + " HTTP/1.1\r\nHost: pull.test\r\n\r\n")) return 0;
+    auto r = c.read_response();
+    return r ? r->status : 0;
+  };
+  EXPECT_EQ(ask("http://elsewhere.example/x"), 404);
+  EXPECT_EQ(ask("http://127.0.0.1:" + std::to_string(origin.port()) + "/x"), 404);
+  EXPECT_EQ(origin.requests(), 0);
+  // The site's own name in the target is pulled as usual.
+  EXPECT_EQ(ask("http://pull.test/x"), 200);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, ClientLeavingMidBodyDoesNotBreakTheOtherWaiters) {
+  const std::string body(6 << 20, 'b');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
+  start(origin);
+  // A reader that takes the first bytes and leaves (close with unread data:
+  // a reset), and one that reads everything.
+  auto leaver = std::make_unique<RawClient>(edge_.port, "127.0.0.1", 4096);
+  RawClient reader(edge_.port);
+  ASSERT_TRUE(leaver->send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(reader.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  char some[1024];
+  pollfd p{leaver->native_handle(), POLLIN, 0};
+  ASSERT_EQ(::poll(&p, 1, 10'000), 1);
+  ASSERT_GT(::recv(leaver->native_handle(), some, sizeof some, 0), 0);
+  leaver.reset();
+  auto r = reader.read_response(false, std::chrono::seconds(30));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body.size(), body.size());
+  EXPECT_EQ(origin.requests(), 1);
+  // The edge keeps serving: a hit now.
+  auto again = get("/big");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->body.size(), body.size());
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// The slow-reader bound applies to a streamed answer: a client that never
+// reads is cut after the grace, and the other waiter of its fetch (held back
+// by at most the fetch window meanwhile) gets the whole body.
+TEST_F(EdgePull, SlowReaderIsCutAndReleasesTheOtherWaiters) {
+  const std::string body(8 << 20, 's');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
+  start(origin, {"--mode", "pull", "--send-min-rate-grace", "1s"});
+  RawClient sleeper(edge_.port, "127.0.0.1", 4096);
+  RawClient reader(edge_.port);
+  ASSERT_TRUE(sleeper.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_TRUE(reader.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto r = reader.read_response(false, std::chrono::seconds(30));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body.size(), body.size());
+  EXPECT_TRUE(sleeper.wait_closed(std::chrono::seconds(20)));
+  EXPECT_GE(await_metric("relais_errors_total{kind=\"slow_reader\"}", 1), 1);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// RFC 9112 §9.3.2: pipelined requests behind an answer that waits on the
+// origin are answered after it, in order, even when they fill the input.
+TEST_F(EdgePull, PipelinedRequestsWaitForTheDeferredAnswerInOrder) {
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool open = false;
+  ScriptedOrigin origin([&](const ReceivedRequest& r) {
+    if (r.target == "/slow") {
+      std::unique_lock lock(mutex);
+      cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+      return cacheable("slow");
+    }
+    return cacheable("fast");
+  });
+  start(origin);
+  RawClient c(edge_.port);
+  std::string pipeline = "GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  constexpr int kBehind = 600;  // about 24 KiB: more than the input buffer holds
+  for (int i = 0; i < kBehind; ++i) pipeline += "GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n";
+  ASSERT_TRUE(c.send(pipeline));
+  EXPECT_GE(await_metric("relais_pull_waiters", 2), 2);
+  {
+    std::lock_guard lock(mutex);
+    open = true;
+  }
+  cv.notify_all();
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->body, "slow");
+  for (int i = 0; i < kBehind; ++i) {
+    auto r = c.read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->body, "fast");
+  }
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePull, ChunkedOriginBodyIsStreamedChunked) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    ScriptedReply r;
+    r.bytes = "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    return r;
+  });
+  start(origin);
+  auto first = get("/chunked");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->header("Transfer-Encoding"), "chunked");
+  EXPECT_EQ(first->body, "hello world");
+  auto hit = get("/chunked");  // stored: now with its length
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->header("Content-Length"), "11");
+  EXPECT_EQ(hit->body, "hello world");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePull, ManifestModeIsTheDefaultAndNeverContactsTheOrigin) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("never"); });
+  start(origin, {});
+  auto r = get("/not-published");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 404);
+  EXPECT_EQ(origin.requests(), 0);
+}
+
+// Sites: each pulls from its own origin only, and a manifest site never pulls.
+TEST_F(EdgePull, EachSitePullsFromItsOwnOriginOnly) {
+  ScriptedOrigin cms([](const ReceivedRequest&) { return cacheable("from the cms"); });
+  ScriptedOrigin other([](const ReceivedRequest&) { return cacheable("from the other"); });
+  TempDir second;
+  ASSERT_TRUE(publish_tree(second, {{"index.html", "<p>second</p>\n"}}));
+  TempDir third;
+  ASSERT_TRUE(publish_tree(third, {{"index.html", "<p>third</p>\n"}}));
+  dir_.write("edge.conf", "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\nworkers = 1\naccess-log = off\n"
+                          "address-rate = 0\n"
+                          "[site.cms]\nhosts = cms.test\nstore = " + dir_.file("out") + "\nmode = pull\norigin-url = " +
+                          cms.base_url() + "\n"
+                          "[site.other]\nhosts = other.test\nstore = " + second.file("out") + "\nmode = both\norigin-url = " +
+                          other.base_url() + "\n"
+                          "[site.static]\nhosts = static.test\nstore = " + third.file("out") + "\n");
+  edge_ = run_edge({RELAIS_EDGE_BIN, "--config", dir_.file("edge.conf")});
+  ASSERT_NE(edge_.port, 0);
+  auto ask = [&](const std::string& host, const std::string& path) {
+    RawClient c(edge_.port);
+    EXPECT_TRUE(c.send("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
+    return c.read_response();
+  };
+  auto a = ask("cms.test", "/x");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->body, "from the cms");
+  auto b = ask("other.test", "/x");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(b->body, "from the other");  // the same path, another site: its own key and origin
+  auto c = ask("static.test", "/x");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->status, 404);
+  EXPECT_EQ(cms.requests(), 1);
+  EXPECT_EQ(other.requests(), 1);
+}
+
+// The access log's tier field says what the pull layer did (RFC 9211 terms).
+TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("logged"); });
+  start(origin, {"--mode", "pull", "--access-log", dir_.file("access.log")});
+  ASSERT_TRUE(get("/logged"));
+  ASSERT_TRUE(get("/logged"));
+  std::string log;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (log.find("pull-hit") == std::string::npos && std::chrono::steady_clock::now() < until) {
+    std::ifstream in(dir_.file("access.log"));
+    log.assign(std::istreambuf_iterator<char>(in), {});
+    if (log.find("pull-hit") == std::string::npos) ::poll(nullptr, 0, 20);
+  }
+  EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-miss"), std::string::npos) << log;
+  EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
+}
+
+// HTTP/2 has no way to answer later yet: a clear 503, and no origin request.
+TEST_F(EdgePull, Http2PullPathAnswers503WithAReason) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("h2"); });
+  start(origin);
+  const std::string client = std::string(RELAIS_SOURCE_DIR) + "/tests/integration/h2/h2_client.py";
+  ProcessResult r = run_process({"/usr/bin/python3", client, "fetch", std::to_string(edge_.port), "GET:/x"},
+                                std::chrono::seconds(60));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("response 0 status=503"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("header 0 cache-status: relais; fwd=bypass; detail=pull-needs-http1"), std::string::npos) << r.out;
+  EXPECT_EQ(origin.requests(), 0);
+}
+
+}  // namespace
+}  // namespace relais::testing
