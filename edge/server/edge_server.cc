@@ -148,9 +148,14 @@ Status open_worker_listeners(EdgeServer::Parts& p, const std::vector<std::string
   return {};
 }
 
+// A pull-only site answers every path from its origin: a missing manifest
+// does not make it unhealthy.
+bool serves_without_catalog(const Site& site) { return site.config.mode == "pull"; }
+
 // /healthz's line for one site.
 std::string site_health(const Site& site) {
   auto catalog = site.catalog.current();
+  if (!catalog && serves_without_catalog(site)) return "ok pull-through, no manifest\n";
   if (!catalog) return "no catalog loaded\n";
   const std::string counts = "generation=" + std::to_string(catalog->generation()) + " objects=" + std::to_string(catalog->size());
   // Still 200: an expired publication is served (availability first); the word says it.
@@ -201,7 +206,9 @@ Status open_admin(EdgeServer::Parts& p) {
   h.healthy = [&p] {
     std::lock_guard lock(p.sites_mutex);
     return std::any_of(p.sites.begin(), p.sites.end(),
-                       [](const auto& site) { return !site->config.retired && site->catalog.current() != nullptr; });
+                       [](const auto& site) {
+                         return !site->config.retired && (site->catalog.current() != nullptr || serves_without_catalog(*site));
+                       });
   };
   h.health_text = [&p] {
     std::lock_guard lock(p.sites_mutex);

@@ -18,6 +18,11 @@ std::string Site::who() const { return named ? "site " + config.name + ": " : ""
 
 void Site::load_at_start() {
   if (auto s = loader->reload(); !s.ok()) {
+    // A pull-only site needs no manifest: every path goes to its origin.
+    if (config.mode == "pull") {
+      std::printf("%spull-through from %s, no manifest\n", who().c_str(), config.origin_url.c_str());
+      return;
+    }
     std::fprintf(stderr, "relais-edge: %sno catalog yet: %s (answering 503 until one loads)\n", who().c_str(),
                  s.error().message.c_str());
   } else {

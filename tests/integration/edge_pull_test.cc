@@ -62,6 +62,24 @@ ScriptedReply cacheable(const std::string& body, const std::string& cache_contro
   return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
 }
 
+// A pull-only edge needs no manifest: a load balancer must not drop it for
+// lacking one (a manifest-only edge without a catalog stays 503: EdgeAdmin).
+TEST(EdgePullHealth, APullOnlyEdgeWithoutAManifestIsHealthyAndServes) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("from the origin"); });
+  TempDir dir;
+  dir.write("out/.keep", "");
+  RunningEdge edge = start_edge(dir, {"--mode", "pull", "--origin-url", origin.base_url(), "--workers", "1"});
+  ASSERT_NE(edge.port, 0);
+  auto health = http_get(edge.admin_port, "/healthz");
+  ASSERT_TRUE(health);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_NE(health->body.find("pull-through"), std::string::npos) << health->body;
+  auto page = http_get(edge.port, "/page.txt");
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_EQ(page->body, "from the origin");
+}
+
 TEST_F(EdgePull, Rfc9111_S3_MissThenHitOneOriginRequest) {
   ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("hello from the origin"); });
   start(origin);
