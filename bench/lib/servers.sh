@@ -25,7 +25,8 @@
 #                                 log; HTTP (h1 and h2c) and HTTPS (ALPN h2, http/1.1) listeners
 #   varnish_start NAME BACKEND_HOST:PORT MALLOC_SIZE
 #                                 varnishd -F -s malloc,SIZE, 1 thread pool (min 50, max 2000),
-#                                 working dir BENCH_WORK/varnish-NAME
+#                                 working dir BENCH_WORK/varnish-NAME; BENCH_VARNISH_PARAMS: more
+#                                 varnishd arguments (e.g. "-p default_grace=3600")
 #   server_stop NAME              stops the instance (TERM, then KILL) and forgets its URLs
 #   server_pids NAME              prints the instance's pids: main process and its children
 #                                 (nginx master + worker, varnish manager + cache child)
@@ -216,8 +217,10 @@ varnish_start() {
   port=$(bench_free_port)
   # -F: foreground, so the pid is ours; the cache child inherits the core pinning.
   # One thread pool; min 50 idle threads, max 2000 (the 1 000-connection run needs one per busy session).
+  local extra=()
+  read -r -a extra <<<"${BENCH_VARNISH_PARAMS:-}"
   taskset -c "$BENCH_SERVER_CPU" varnishd -F -a "127.0.0.1:$port" -b "$backend" -s "malloc,$size" \
-    -n "$dir" -p thread_pools=1 -p thread_pool_min=50 -p thread_pool_max=2000 \
+    -n "$dir" -p thread_pools=1 -p thread_pool_min=50 -p thread_pool_max=2000 "${extra[@]}" \
     >"$BENCH_WORK/$name.varnish.out" 2>&1 &
   pid=$!
   bench_track "$pid"
