@@ -279,7 +279,7 @@ void Session::go_away() {
 std::size_t Session::release_idle_memory() {
   // The frame buffer holds a frame only while nghttp2 has one to write.
   if (nghttp2_session_want_write(session_) != 0) return 0;
-  return memory_.release_scratch();
+  return memory_.release_idle_pages();
 }
 
 bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }
