@@ -4,6 +4,7 @@
 // each send. The two calls that lend the session a SessionHost
 // (process_http2_input, pump_http2) are in connection.cc beside the host.
 #include <algorithm>
+#include <string>
 #include <string_view>
 
 #include "edge/server/connection.h"
@@ -142,6 +143,11 @@ void Connection::on_http2_timeout() {
   const bool idle_over = now - h.last_stream_ms >= idle_limit(s, requests_);
   if (buffers_->parked() && !h.memory_released && !idle_over) {
     (void)h.session->release_idle_memory();
+    // The last round of streams' bookkeeping (empty while parked) keeps no capacity.
+    if (h.open.empty()) {
+      decltype(h.open)().swap(h.open);
+      std::string().swap(h.log_text);
+    }
     h.memory_released = true;
     arm(EV_READ, http2_read_timeout());
     return;
