@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,9 +39,9 @@ class ResponseBuffer {
   void append_memory(MemoryRef object, std::uint64_t offset, std::uint64_t length);
   void append_file(FileRef file, std::uint64_t offset, std::uint64_t length);
 
-  bool empty() const { return segments_.empty(); }
+  bool empty() const { return !segments_ || segments_->empty(); }
   std::uint64_t pending_bytes() const { return pending_; }
-  std::deque<Segment>& segments() { return segments_; }
+  std::deque<Segment>& segments() { return queue(); }
   const char* text_data() const { return text_.data(); }
 
   // Records that n bytes at the front were sent.
@@ -49,8 +50,13 @@ class ResponseBuffer {
   void release();
 
  private:
+  std::deque<Segment>& queue();
+
   std::string text_;
-  std::deque<Segment> segments_;
+  // Made on first use: an empty std::deque already holds ~580 bytes (its map
+  // and one node), and an idle HTTP/2 connection keeps a buffer that may
+  // never queue anything (Connection::park_http2).
+  std::optional<std::deque<Segment>> segments_;
   std::uint64_t pending_ = 0;
 };
 

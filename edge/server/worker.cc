@@ -59,7 +59,10 @@ timeval common_timeout(event_base* base, std::uint64_t ms) {
 thread_local Worker* Worker::current_ = nullptr;
 
 ConnectionBuffers::ConnectionBuffers(std::size_t input_cap, std::size_t scratch_cap)
-    : input(new char[input_cap]), input_capacity(input_cap), scratch(new char[scratch_cap]), scratch_capacity(scratch_cap) {}
+    : input(input_cap > 0 ? new char[input_cap] : nullptr),  // parked buffers (0, 0) allocate nothing here
+      input_capacity(input_cap),
+      scratch(scratch_cap > 0 ? new char[scratch_cap] : nullptr),
+      scratch_capacity(scratch_cap) {}
 
 Worker::Worker(unsigned index, const WorkerShared& shared)
     : index_(index),

@@ -279,7 +279,11 @@ void Session::go_away() {
 std::size_t Session::release_idle_memory() {
   // The frame buffer holds a frame only while nghttp2 has one to write.
   if (nghttp2_session_want_write(session_) != 0) return 0;
-  return memory_.release_scratch();
+  // What answering grew for the last header blocks the next one grows again.
+  std::vector<http::HeaderField>().swap(fields_);
+  std::vector<http::HeaderField>().swap(storage_);
+  if (streams_.empty()) decltype(streams_)().swap(streams_);  // its bucket array
+  return memory_.release_idle_pages();
 }
 
 bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }

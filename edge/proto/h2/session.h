@@ -88,7 +88,9 @@ class Session {
   // Nothing left to read or write: close.
   bool done() const;
   // The connection is idle (nothing queued, no response waiting): nghttp2's
-  // frame buffer gives its pages back (session_memory.h). The bytes released.
+  // frame buffer and empty stream map give their pages back
+  // (session_memory.h), the session its per-block vectors. The bytes
+  // released by nghttp2's blocks.
   std::size_t release_idle_memory();
   const SessionMemory& memory() const { return memory_; }
   // A response has body bytes not yet queued (flow control holds them): the

@@ -19,6 +19,12 @@ std::size_t page_size() {
 
 SessionMemory& self(void* user) { return *static_cast<SessionMemory*>(user); }
 
+// Every byte zero: the first is, and each equals the next (one memcmp).
+bool all_zero(const void* at, std::size_t size) {
+  const auto* bytes = static_cast<const unsigned char*>(at);
+  return size == 0 || (bytes[0] == 0 && std::memcmp(bytes, bytes + 1, size - 1) == 0);
+}
+
 }  // namespace
 
 SessionMemory::SessionMemory() {
@@ -40,14 +46,19 @@ SessionMemory::Block* SessionMemory::find(void* ptr) {
   return nullptr;
 }
 
+bool SessionMemory::page_block(std::size_t size) const {
+  return size >= kScratchMin || (making_ && size >= page_size());
+}
+
 void* SessionMemory::allocate(std::size_t size) {
-  if (size < kScratchMin) return std::malloc(size);
+  if (!page_block(size)) return std::malloc(size);
+  const std::size_t page = page_size();
   // Page-aligned and a whole number of pages: madvise() on it touches no
   // other allocation and no allocator metadata.
-  const std::size_t page = page_size();
   const std::size_t rounded = (size + page - 1) / page * page;
   void* p = std::aligned_alloc(page, rounded);
-  if (p != nullptr) large_.push_back(Block{p, rounded, making_});
+  const Kind kind = !making_ ? Kind::kept : size >= kScratchMin ? Kind::scratch : Kind::zero_kept;
+  if (p != nullptr) large_.push_back(Block{p, rounded, kind});
   return p;
 }
 
@@ -61,7 +72,7 @@ void SessionMemory::release(void* ptr) {
 void* SessionMemory::reallocate(void* ptr, std::size_t size) {
   if (ptr == nullptr) return allocate(size);
   const Block* block = find(ptr);
-  if (block == nullptr && size < kScratchMin) return std::realloc(ptr, size);
+  if (block == nullptr && !page_block(size)) return std::realloc(ptr, size);
   if (block != nullptr && size <= block->size) return ptr;
   const std::size_t old_size = block != nullptr ? block->size : ::malloc_usable_size(ptr);
   void* p = allocate(size);
@@ -71,20 +82,24 @@ void* SessionMemory::reallocate(void* ptr, std::size_t size) {
   return p;
 }
 
-std::size_t SessionMemory::release_scratch() {
+std::size_t SessionMemory::release_idle_pages() {
   std::size_t released = 0;
   for (const Block& b : large_) {
-    if (!b.scratch) continue;
-    if (::madvise(b.at, b.size, MADV_DONTNEED) == 0) released += b.size;
+    const bool idle = b.kind == Kind::scratch || (b.kind == Kind::zero_kept && all_zero(b.at, b.size));
+    if (idle && ::madvise(b.at, b.size, MADV_DONTNEED) == 0) released += b.size;
   }
   return released;
 }
 
-std::vector<const void*> SessionMemory::scratch_blocks() const {
+std::vector<const void*> SessionMemory::blocks_of(Kind kind) const {
   std::vector<const void*> out;
   for (const Block& b : large_)
-    if (b.scratch) out.push_back(b.at);
+    if (b.kind == kind) out.push_back(b.at);
   return out;
 }
+
+std::vector<const void*> SessionMemory::scratch_blocks() const { return blocks_of(Kind::scratch); }
+
+std::vector<const void*> SessionMemory::zero_kept_blocks() const { return blocks_of(Kind::zero_kept); }
 
 }  // namespace relais::h2

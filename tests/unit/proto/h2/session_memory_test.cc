@@ -37,7 +37,7 @@ TEST(SessionMemory, ScratchBlocksMadeWithTheSessionGiveTheirPagesBack) {
   std::memset(frame_buffer, 'x', 16394);
   std::memset(later, 'y', 20000);
   EXPECT_GE(resident_pages(frame_buffer, 16394), 4u);
-  EXPECT_EQ(m.release_scratch(), 20480u);  // five whole pages
+  EXPECT_EQ(m.release_idle_pages(), 20480u);  // five whole pages
   EXPECT_EQ(resident_pages(frame_buffer, 16394), 0u);
   EXPECT_EQ(static_cast<char*>(later)[19999], 'y');
   std::memset(frame_buffer, 'z', 16394);  // usable again, as zeroed pages
@@ -46,6 +46,36 @@ TEST(SessionMemory, ScratchBlocksMadeWithTheSessionGiveTheirPagesBack) {
   mem->free(later, mem->mem_user_data);
   mem->free(frame_buffer, mem->mem_user_data);
   EXPECT_TRUE(m.scratch_blocks().empty());
+}
+
+// A page-sized block made with the session (libnghttp2's stream map) gives
+// its page back only while every byte is zero: the zero page the kernel
+// hands back on the next touch is then what was there.
+TEST(SessionMemory, ZeroKeptBlocksGiveTheirPagesBackOnlyWhileAllZero) {
+  SessionMemory m;
+  nghttp2_mem* mem = m.mem();
+  const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  if (page >= SessionMemory::kScratchMin) GTEST_SKIP() << "pages of " << page << " bytes: a page-sized block is scratch";
+  m.making(true);
+  auto* map = static_cast<unsigned char*>(mem->calloc(page / 16, 16, mem->mem_user_data));
+  m.making(false);
+  auto* later = static_cast<unsigned char*>(mem->calloc(page / 16, 16, mem->mem_user_data));  // ordinary memory
+  ASSERT_NE(map, nullptr);
+  ASSERT_EQ(m.zero_kept_blocks().size(), 1u);
+  EXPECT_EQ(m.zero_kept_blocks()[0], map);
+  EXPECT_TRUE(m.scratch_blocks().empty());
+  map[page - 1] = 7;  // a bucket in use
+  EXPECT_EQ(m.release_idle_pages(), 0u);
+  EXPECT_EQ(resident_pages(map, page), 1u);
+  EXPECT_EQ(map[page - 1], 7);
+  map[page - 1] = 0;  // the last stream gone
+  EXPECT_EQ(m.release_idle_pages(), page);
+  EXPECT_EQ(resident_pages(map, page), 0u);
+  EXPECT_EQ(map[0], 0);
+  EXPECT_EQ(map[page - 1], 0);
+  mem->free(later, mem->mem_user_data);
+  mem->free(map, mem->mem_user_data);
+  EXPECT_TRUE(m.zero_kept_blocks().empty());
 }
 
 TEST(SessionMemory, ReallocKeepsTheBytesAcrossTheLargeThreshold) {

@@ -10,7 +10,10 @@
 #include <cstring>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "tests/unit/heap_in_use.h"
 
 namespace relais::h2 {
 namespace {
@@ -40,33 +43,62 @@ class FakeHost final : public http::SessionHost {
   int rate_limited = 0;
 };
 
+// A client that sends requests and reads what the server sent back (the
+// responses' fields are counted), over one connection.
+struct Client {
+  Client() {
+    nghttp2_session_callbacks* cb = nullptr;
+    nghttp2_session_callbacks_new(&cb);
+    nghttp2_session_callbacks_set_send_callback(
+        cb, [](nghttp2_session*, const std::uint8_t* data, std::size_t length, int, void* self) -> ssize_t {
+          static_cast<Client*>(self)->sent.append(reinterpret_cast<const char*>(data), length);
+          return static_cast<ssize_t>(length);
+        });
+    nghttp2_session_callbacks_set_on_header_callback(
+        cb, [](nghttp2_session*, const nghttp2_frame*, const std::uint8_t*, std::size_t, const std::uint8_t*, std::size_t,
+               std::uint8_t, void* self) {
+          ++static_cast<Client*>(self)->fields;
+          return 0;
+        });
+    nghttp2_session_client_new(&session, cb, this);
+    nghttp2_session_callbacks_del(cb);
+    nghttp2_submit_settings(session, NGHTTP2_FLAG_NONE, nullptr, 0);
+  }
+  ~Client() { nghttp2_session_del(session); }
+  void get(const char* path) {
+    auto nv = [](const char* n, const char* v) {
+      return nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(n)), reinterpret_cast<std::uint8_t*>(const_cast<char*>(v)),
+                        std::strlen(n), std::strlen(v), NGHTTP2_NV_FLAG_NONE};
+    };
+    const nghttp2_nv request[] = {nv(":method", "GET"), nv(":scheme", "https"), nv(":authority", "cours.example.org"),
+                                 nv(":path", path)};
+    nghttp2_submit_request(session, nullptr, request, 4, nullptr, nullptr);
+  }
+  std::string take_sent() {
+    nghttp2_session_send(session);
+    return std::exchange(sent, std::string());
+  }
+  // Reads the server's frames: text segments and referenced bodies.
+  bool read(http::ResponseBuffer& out) {
+    std::string bytes;
+    for (const http::Segment& s : out.segments()) {
+      if (s.kind == http::Segment::Kind::text) bytes.append(out.text_data() + s.offset, s.length);
+      if (s.kind == http::Segment::Kind::memory) bytes.append(s.memory->bytes, s.offset, s.length);
+    }
+    out.consume(out.pending_bytes());
+    const ssize_t n = nghttp2_session_mem_recv(session, reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size());
+    return n == static_cast<ssize_t>(bytes.size());
+  }
+  nghttp2_session* session = nullptr;
+  std::string sent;
+  int fields = 0;  // header fields received
+};
+
 // Client bytes from a real nghttp2 client: preface, SETTINGS, the requests.
 std::string client_bytes(const std::vector<std::string>& paths) {
-  nghttp2_session_callbacks* cb = nullptr;
-  nghttp2_session_callbacks_new(&cb);
-  nghttp2_session_callbacks_set_send_callback(
-      cb, [](nghttp2_session*, const std::uint8_t* data, std::size_t length, int, void* out) -> ssize_t {
-        static_cast<std::string*>(out)->append(reinterpret_cast<const char*>(data), length);
-        return static_cast<ssize_t>(length);
-      });
-  std::string out;
-  nghttp2_session* client = nullptr;
-  nghttp2_session_client_new(&client, cb, &out);
-  nghttp2_submit_settings(client, NGHTTP2_FLAG_NONE, nullptr, 0);
-  for (const std::string& path : paths) {
-    auto nv = [](const char* n, const std::string& v) {
-      return nghttp2_nv{reinterpret_cast<std::uint8_t*>(const_cast<char*>(n)),
-                        reinterpret_cast<std::uint8_t*>(const_cast<char*>(v.data())), std::strlen(n), v.size(),
-                        NGHTTP2_NV_FLAG_NONE};
-    };
-    const std::string get = "GET", scheme = "https", host = "cours.example.org";
-    const nghttp2_nv fields[] = {nv(":method", get), nv(":scheme", scheme), nv(":authority", host), nv(":path", path)};
-    nghttp2_submit_request(client, nullptr, fields, 4, nullptr, nullptr);
-  }
-  nghttp2_session_send(client);
-  nghttp2_session_del(client);
-  nghttp2_session_callbacks_del(cb);
-  return out;
+  Client client;
+  for (const std::string& path : paths) client.get(path.c_str());
+  return client.take_sent();
 }
 
 struct Harness {
@@ -114,12 +146,13 @@ TEST(H2Session, SendQueueStaysBoundedWhenTheClientDoesNotRead) {
   EXPECT_LE(h.output.pending_bytes(), 1024u + 16384u + 9u);
 }
 
-// libnghttp2 makes its 16 KiB frame buffer with the session (session_memory.h
-// relies on it); an idle session gives its pages back, one with frames to
-// write does not (the buffer would hold one).
+// libnghttp2 makes its 16 KiB frame buffer and its 4 KiB stream map with the
+// session (session_memory.h relies on it); an idle session gives their pages
+// back, one with frames to write does not (the buffer would hold one).
 TEST(H2Session, IdleSessionReleasesItsFrameBufferPages) {
   Harness h;
   EXPECT_GE(h.session->memory().scratch_blocks().size(), 1u);
+  EXPECT_EQ(h.session->memory().zero_kept_blocks().size(), 1u);
   EXPECT_EQ(h.session->release_idle_memory(), 0u) << "SETTINGS are still to be written";
   // The preface, SETTINGS and the first HEADERS; then the second HEADERS.
   const std::string bytes = client_bytes({"/a.html", "/b.css"});
@@ -128,12 +161,33 @@ TEST(H2Session, IdleSessionReleasesItsFrameBufferPages) {
     at += 9 + (static_cast<std::uint8_t>(bytes[at]) << 16 | static_cast<std::uint8_t>(bytes[at + 1]) << 8 |
                static_cast<std::uint8_t>(bytes[at + 2]));
   ASSERT_TRUE(h.feed(bytes.substr(0, at)));
-  EXPECT_GE(h.session->release_idle_memory(), 16384u);
+  // The frame buffer's five pages (16 394 bytes) and, the stream closed, the stream map's page.
+  EXPECT_GE(h.session->release_idle_memory(), 5 * 4096u + 4096u);
   // The next frames are written into the released (now zeroed) pages.
   const std::uint64_t before = h.output.pending_bytes();
   ASSERT_TRUE(h.feed(bytes.substr(at)));
   EXPECT_GT(h.output.pending_bytes(), before);
   EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 503}));
+}
+
+// Idle, the session keeps no capacity for the next header block: the
+// vectors answering grew and the stream table's buckets are freed with the
+// frame buffer's pages, and made again by the next request.
+TEST(H2Session, IdleSessionFreesWhatAnsweringGrew) {
+  Harness h;
+  Client client;
+  client.get("/a.html");
+  client.get("/b.css");
+  ASSERT_TRUE(h.feed(client.take_sent()));
+  ASSERT_TRUE(client.read(h.output));
+  const std::size_t before = test_support::heap_in_use();
+  ASSERT_GT(h.session->release_idle_memory(), 0u);
+  EXPECT_LT(test_support::heap_in_use(), before);
+  client.get("/c.js");
+  ASSERT_TRUE(h.feed(client.take_sent()));
+  ASSERT_TRUE(client.read(h.output));
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 503, 503}));
+  EXPECT_GE(client.fields, 3 * 3);  // :status, server, date at least, each time
 }
 
 // Mutated client streams (bytes flipped, cut anywhere): the session ends the
