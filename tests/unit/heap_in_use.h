@@ -2,6 +2,8 @@
 // had back, for tests that check a structure frees (or never allocates)
 // memory. glibc's count (mallinfo2), or the sanitizer allocator's under ASan,
 // which replaces malloc. Single-threaded tests only: it counts every thread.
+// glibc counts chunks in its per-thread cache as in use: the unit suites run
+// with GLIBC_TUNABLES=glibc.malloc.tcache_count=0 (tests/CMakeLists.txt).
 #pragma once
 
 #include <malloc.h>
