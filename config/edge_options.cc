@@ -137,7 +137,7 @@ po::options_description edge_description() {
     ("http2-max-resets", num(d.http2_max_resets),
        "stream resets, sent by the client or caused by its errors, per HTTP/2 connection per 10 s; beyond: GOAWAY ENHANCE_YOUR_CALM (Rapid Reset, MadeYouReset)")
     ("http2-max-control-frames", num(d.http2_max_control_frames),
-       "SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames per HTTP/2 connection per 10 s, plus one per DATA frame sent; beyond: GOAWAY ENHANCE_YOUR_CALM")
+       "SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames per HTTP/2 connection per 10 s, plus two per DATA frame sent; beyond: GOAWAY ENHANCE_YOUR_CALM")
     ("open-files", num(d.open_files), "cached open blob file descriptors, all workers (at least one per worker)")
     ("rehash-rate", size(d.rehash_rate), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off, at most 16G)")
     ("rehash-interval", duration(d.rehash_interval_ms), "least time between the starts of two re-hash passes (1s to 30d): a small store is re-read once per interval, not continuously")
