@@ -204,18 +204,30 @@ Connection* Worker::make_connection(int fd, const PeerAddress& peer, const Addre
   return TlsConnection::accept(fd, peer, ticket, tls_ctx_.get());
 }
 
-void Worker::refuse(int fd, bool too_many) {
+void Worker::refuse(int fd, bool too_many, bool tls) {
   // Refused fast and cheaply: a canned answer, no buffer, no state.
   static constexpr char kBusy[] =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\nConnection: close\r\n\r\n";
   static constexpr char kTooMany[] =
       "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
-  if (too_many) {
-    (void)::send(fd, kTooMany, sizeof kTooMany - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    stats_.address_refused.add();
-  } else {
-    (void)::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    stats_.connections_refused.add();
+  // RFC 9113 §3.4 and §6.8: the server's preface (an empty SETTINGS), then
+  // GOAWAY with no stream taken: ENHANCE_YOUR_CALM for the per-address
+  // limit, REFUSED_STREAM when the edge is full or stopping (retry elsewhere).
+  static constexpr char kHttp2Calm[] = "\0\0\0\x04\0\0\0\0\0" "\0\0\x08\x07\0\0\0\0\0" "\0\0\0\0" "\0\0\0\x0b";
+  static constexpr char kHttp2Refused[] = "\0\0\0\x04\0\0\0\0\0" "\0\0\x08\x07\0\0\0\0\0" "\0\0\0\0" "\0\0\0\x07";
+  (too_many ? stats_.address_refused : stats_.connections_refused).add();
+  // Before a TLS handshake any plaintext is a TLS error to the client: close.
+  if (!tls) {
+    // An h2c client with prior knowledge sends the preface at once (and
+    // with --defer-accept it is already here): answer in its protocol.
+    constexpr std::string_view kPreface("PRI * HTTP/2.0\r\n", 16);
+    char first[16];
+    const ssize_t n = ::recv(fd, first, sizeof first, MSG_PEEK | MSG_DONTWAIT);
+    const bool h2c = settings().http2 && n == static_cast<ssize_t>(sizeof first) && std::string_view(first, sizeof first) == kPreface;
+    const std::string_view answer = h2c ? std::string_view(too_many ? kHttp2Calm : kHttp2Refused, sizeof kHttp2Calm - 1)
+                                        : too_many ? std::string_view(kTooMany, sizeof kTooMany - 1)
+                                                   : std::string_view(kBusy, sizeof kBusy - 1);
+    (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   }
   ::close(fd);
 }
@@ -247,14 +259,14 @@ void Worker::accept_ready(int listen_fd, bool tls) {
         // waiting in a backlog we cannot serve (libuv/nginx technique).
         spare_fd_.reset();
         int victim = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (victim >= 0) refuse(victim, false);
+        if (victim >= 0) refuse(victim, false, tls);
         spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
       }
       return;  // EAGAIN or an error: wait for the next readiness
     }
     stats_.connections_accepted.add();
     if (stopping_) {
-      refuse(fd, false);
+      refuse(fd, false, tls);
       continue;
     }
     const std::uint64_t max = settings().max_connections;
@@ -262,7 +274,7 @@ void Worker::accept_ready(int listen_fd, bool tls) {
     if (open >= static_cast<std::uint64_t>(static_cast<double>(max) * settings().shed_idle_above)) shed_idle_connection();
     if (shared_.open_connections->fetch_add(1, std::memory_order_relaxed) >= max) {
       shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
-      refuse(fd, false);
+      refuse(fd, false, tls);
       continue;
     }
     PeerAddress peer = PeerAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address));
@@ -271,7 +283,7 @@ void Worker::accept_ready(int listen_fd, bool tls) {
       ticket = shared_.limiter->ticket(peer);
       if (!shared_.limiter->open_connection(ticket, now_ms())) {
         shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
-        refuse(fd, true);
+        refuse(fd, true, tls);
         continue;
       }
     }

@@ -199,7 +199,9 @@ class Worker {
   static void on_stop(evutil_socket_t fd, short what, void* self);
   void accept_ready(int listen_fd, bool tls);
   Connection* make_connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls);
-  void refuse(int fd, bool too_many);
+  // A connection not taken: a canned 429 (too_many: the per-address limit)
+  // or 503 over HTTP/1, a GOAWAY over h2c, nothing over TLS (closed).
+  void refuse(int fd, bool too_many, bool tls);
   bool shed_idle_connection();
   void unlink(Connection* connection);
   void publish_stats();
