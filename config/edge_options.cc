@@ -114,7 +114,7 @@ po::options_description edge_description() {
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
     ("max-headers", num(d.max_headers), "header lines per request; beyond: 431 (1-1024)")
-    ("max-request-body", size(d.max_request_body_bytes), "body bytes discarded on GET/HEAD; beyond: 413")
+    ("max-request-body", size(d.max_request_body_bytes), "body bytes discarded on GET/HEAD; beyond: 413 (HTTP/2: window reopened for discarded DATA per connection; beyond: GOAWAY)")
     ("header-timeout", duration(d.header_timeout_ms), "time to receive a whole request head (slowloris); then 408 and close")
     ("keepalive-timeout", duration(d.keepalive_timeout_ms), "idle time allowed between two requests on a connection")
     ("send-timeout", duration(d.send_timeout_ms), "time without any write progress before a connection is dropped")

@@ -423,7 +423,10 @@ ConnectionBuffers* Worker::acquire_buffers() {
 
 void Worker::release_buffers(ConnectionBuffers* b) {
   settle_exchanges(*b, true);  // a connection closed under its responses: logged as far as they got
-  while (!b->http2.open.empty()) stream_closed(*b, b->http2.open.front().id);
+  while (!b->http2.open.empty()) {
+    const std::int32_t id = b->http2.open.front().id;
+    stream_closed(*b, id, b->http2.session != nullptr ? b->http2.session->body_bytes_queued(id) : h2::Session::kUnknownBytes);
+  }
   b->input_length = 0;
   b->framing.body_left = 0;
   b->framing.chunked_body = false;
@@ -470,7 +473,8 @@ PendingExchange Worker::begin_exchange(const PeerAddress& peer, const http::Requ
                                                           : std::string_view(names.back());
   LogLineHead head{static_cast<std::int64_t>(e.head_done_us / 1'000'000), &peer, &request, &summary, protocol, site,
                    live_->named_sites};
-  append_log_line_head(log_text, e.format, head);
+  // Heads are a few KiB (client text is truncated to 512 bytes a field).
+  e.bytes_at = static_cast<std::uint16_t>(append_log_line_head(log_text, e.format, head) - e.log_begin);
   e.log_end = log_text.size();
   return e;
 }
@@ -542,13 +546,24 @@ void Worker::stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, b
   b.exchanges.push(e);
 }
 
-void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id) {
+void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id, std::uint64_t body_bytes) {
   ConnectionBuffers::Http2& h = b.http2;
   const auto it = find_stream(h, stream_id);
   if (it == h.open.end()) return;  // its last frame was queued: settled by the queue
-  // Reset before its last frame was queued: timed to the reset.
-  const PendingExchange& e = it->exchange;
-  finish_exchange(e, std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin), now_us());
+  // Reset before its last frame was queued: timed to the reset, logged and
+  // measured with the body bytes it sent, not those its head promised.
+  PendingExchange e = it->exchange;
+  std::string_view head = std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin);
+  std::string rewritten;
+  const std::string promised = std::to_string(e.body_bytes);
+  if (body_bytes < e.body_bytes) {
+    if (e.bytes_at + promised.size() <= head.size() && head.substr(e.bytes_at, promised.size()) == promised) {
+      rewritten.append(head.substr(0, e.bytes_at)).append(std::to_string(body_bytes)).append(head.substr(e.bytes_at + promised.size()));
+      head = rewritten;
+    }
+    e.body_bytes = body_bytes;
+  }
+  finish_exchange(e, head, now_us());
   h.open.erase(it);
   if (h.open.empty()) h.log_text.clear();
 }

@@ -174,7 +174,7 @@ class Worker {
   void exchanges_sent(ConnectionBuffers& b, std::uint64_t n);
   // HTTP/2 (SessionHost): a stream's frame was queued, or the stream closed.
   void stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, bool ends);
-  void stream_closed(ConnectionBuffers& b, std::int32_t stream_id);
+  void stream_closed(ConnectionBuffers& b, std::int32_t stream_id, std::uint64_t body_bytes);
   void connection_closed(Connection* connection);
   // The connection finished its responses and waits for the next request:
   // it becomes the most recently idle, the last to be shed.
