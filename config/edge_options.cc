@@ -143,7 +143,7 @@ po::options_description edge_description() {
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
     ("max-headers", num(d.max_headers), "header lines per request; beyond: 431 (1-1024)")
-    ("max-request-body", size(d.max_request_body_bytes), "body bytes discarded on GET/HEAD; beyond: 413")
+    ("max-request-body", size(d.max_request_body_bytes), "body bytes discarded on GET/HEAD; beyond: 413 (HTTP/2: window reopened for discarded DATA per connection; beyond: GOAWAY)")
     ("header-timeout", duration(d.header_timeout_ms), "time to receive a whole request head (slowloris); then 408 and close")
     ("keepalive-timeout", duration(d.keepalive_timeout_ms), "idle time allowed between two requests on a connection")
     ("send-timeout", duration(d.send_timeout_ms), "time without any write progress before a connection is dropped")
@@ -166,7 +166,7 @@ po::options_description edge_description() {
     ("http2-max-resets", num(d.http2_max_resets),
        "stream resets, sent by the client or caused by its errors, per HTTP/2 connection per 10 s; beyond: GOAWAY ENHANCE_YOUR_CALM (Rapid Reset, MadeYouReset)")
     ("http2-max-control-frames", num(d.http2_max_control_frames),
-       "SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames per HTTP/2 connection per 10 s, plus one per DATA frame sent; beyond: GOAWAY ENHANCE_YOUR_CALM")
+       "SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames per HTTP/2 connection per 10 s, plus two per DATA frame sent; beyond: GOAWAY ENHANCE_YOUR_CALM")
     ("open-files", num(d.open_files), "cached open blob file descriptors, all workers (at least one per worker)")
     ("rehash-rate", size(d.rehash_rate), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off, at most 16G)")
     ("rehash-interval", duration(d.rehash_interval_ms), "least time between the starts of two re-hash passes (1s to 30d): a small store is re-read once per interval, not continuously")

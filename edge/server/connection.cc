@@ -80,7 +80,9 @@ class Http1Host final : public http::SessionHost {
   void stream_frame_queued(std::int32_t stream_id, bool ends) override {
     worker_.stream_frame_queued(buffers_, stream_id, ends);
   }
-  void stream_closed(std::int32_t stream_id) override { worker_.stream_closed(buffers_, stream_id); }
+  void stream_closed(std::int32_t stream_id, std::uint64_t body_bytes) override {
+    worker_.stream_closed(buffers_, stream_id, body_bytes);
+  }
   void count_parse_error() override { worker_.stats().parse_errors.add(); }
   void count_rate_limited() override { worker_.stats().rate_limited.add(); }
   std::uint64_t now_ms() override { return worker_.now_ms(); }

@@ -91,6 +91,13 @@ class Connection {
   bool refill_http2();
   void on_http2_timeout();
   std::uint64_t http2_read_timeout();
+  // When the body waiting for flow-control window breaks the send timeout or
+  // the minimum rate, in worker milliseconds (an absolute time).
+  std::uint64_t http2_waiting_deadline() const;
+  // When the header block in progress is over the header timeout.
+  std::uint64_t http2_header_block_deadline() const;
+  // GOAWAY(error_code) now, then a lingering close once it is written.
+  void end_http2(std::uint32_t error_code);
   // Each returns false when the connection was closed (this is deleted).
   bool flush_output();
   void schedule_write_turn();

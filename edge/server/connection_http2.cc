@@ -39,6 +39,8 @@ h2::Limits http2_limits(const ServerSettings& s) {
   l.max_resets = s.http2_max_resets;
   l.max_control_frames = s.http2_max_control_frames;
   l.max_pending_output = s.max_pending_output;
+  // The bound on request bodies HTTP/1 discards is the one on those HTTP/2 discards.
+  l.max_discarded_body = s.limits.max_body_bytes;
   return l;
 }
 
@@ -91,8 +93,10 @@ void Connection::watch_http2(std::uint64_t moved) {
   if (e.streams != 0) stats.http2_streams.add(e.streams);
   if (e.resets_received != 0) stats.http2_resets_received.add(e.resets_received);
   if (e.resets_sent != 0) stats.http2_resets_sent.add(e.resets_sent);
-  if (e.calm != 0) stats.http2_calm.add(e.calm);
-  if (e.protocol_errors != 0) stats.http2_protocol_errors.add(e.protocol_errors);
+  static_assert(WorkerStats::kHttp2ErrorCodes == h2::kErrorCodes);
+  for (std::size_t code = 0; code < h2::kErrorCodes; ++code) {
+    if (e.goaways[code] != 0) stats.http2_goaway_errors[code].add(e.goaways[code]);
+  }
   // Done: close once written, with a lingering close: an HTTP/2 client sends
   // WINDOW_UPDATEs while it reads, and closing on them unread would reset the
   // connection and destroy the end of the last body in its receive queue.
@@ -128,14 +132,44 @@ bool Connection::refill_http2() {
   return !buffers_->output.empty();
 }
 
+// The deadlines are absolute: every frame received re-arms the timer (a
+// client dribbling WINDOW_UPDATEs or CONTINUATIONs sends one a second), and a
+// timer re-armed at "now + interval" each time would never fire.
+std::uint64_t Connection::http2_waiting_deadline() const {
+  const ServerSettings& s = worker().settings();
+  const ConnectionBuffers::Http2& h = buffers_->http2;
+  std::uint64_t deadline = h.progress_ms + s.send_timeout_ms;
+  if (s.send_min_rate > 0) {
+    // The rate is moved * 1000 / elapsed; it falls below send_min_rate once
+    // elapsed > moved * 1000 / send_min_rate. A client that lets a window
+    // open a byte at a time makes progress, so only this catches it.
+    const std::uint64_t slow_after = std::max<std::uint64_t>(s.send_min_rate_grace_ms, h.moved * 1000 / s.send_min_rate + 1);
+    deadline = std::min(deadline, h.waiting_since_ms + slow_after);
+  }
+  return deadline;
+}
+
+std::uint64_t Connection::http2_header_block_deadline() const {
+  return buffers_->http2.session->header_block_started_ms() + worker().settings().header_timeout_ms;
+}
+
 std::uint64_t Connection::http2_read_timeout() {
   const ServerSettings& s = worker().settings();
   const ConnectionBuffers::Http2& h = buffers_->http2;
-  if (h.session->responses_waiting()) return write_check_interval();
-  const std::uint64_t limit = idle_limit(s, requests_);
-  const std::uint64_t elapsed = worker().now_ms() - h.last_stream_ms;
-  const std::uint64_t left = elapsed >= limit ? 1 : limit - elapsed;
+  const std::uint64_t now = worker().now_ms();
+  // Past a deadline: 0, the next loop turn, which frames arriving cannot postpone.
+  auto until = [now](std::uint64_t deadline) { return deadline > now ? deadline - now : 0; };
+  std::uint64_t left = h.session->responses_waiting() ? until(http2_waiting_deadline())
+                                                      : until(h.last_stream_ms + idle_limit(s, requests_));
+  if (h.session->in_header_block()) left = std::min(left, until(http2_header_block_deadline()));
   return buffers_->parked() && !h.memory_released ? std::min(left, kReleaseIdleMemoryMs) : left;
+}
+
+void Connection::end_http2(std::uint32_t error_code) {
+  buffers_->http2.session->terminate(error_code);
+  stop_parsing_ = true;
+  pump_http2();
+  (void)flush_output();  // written: a lingering close (start_lingering)
 }
 
 void Connection::on_http2_timeout() {
@@ -148,6 +182,15 @@ void Connection::on_http2_timeout() {
     return;
   }
   const bool idle_over = now - h.last_stream_ms >= idle_limit(s, requests_);
+  // A header block that does not end (HEADERS without END_HEADERS, then
+  // nothing or CONTINUATIONs dribbled): the header timeout from its start,
+  // or from the connection's for the first request, then GOAWAY and close
+  // (no further period, as a complete request would get after GOAWAY).
+  if (h.session->in_header_block() && ((requests_ == 0 && idle_over) || now >= http2_header_block_deadline())) {
+    worker().stats().header_timeouts.add();
+    end_http2(h2::kNoError);
+    return;
+  }
   if (buffers_->parked() && !h.memory_released && !idle_over) {
     (void)h.session->release_idle_memory();
     // The last round of streams' bookkeeping (empty while parked) keeps no capacity.
@@ -160,12 +203,12 @@ void Connection::on_http2_timeout() {
     return;
   }
   if (h.session->responses_waiting()) {
-    const bool stalled = now - h.progress_ms >= s.send_timeout_ms;
-    const std::uint64_t elapsed = now - h.waiting_since_ms;
-    const bool slow = s.send_min_rate > 0 && elapsed >= s.send_min_rate_grace_ms && h.moved * 1000 / elapsed < s.send_min_rate;
-    if (stalled || slow) {
-      (slow ? worker().stats().slow_readers : worker().stats().send_timeouts).add();
-      abort_now();
+    if (now >= http2_waiting_deadline()) {
+      // A slow reader, as over HTTP/1; the socket takes what we write (the
+      // window is what holds the body), so a GOAWAY tells the client why.
+      const bool stalled = now - h.progress_ms >= s.send_timeout_ms;
+      (stalled ? worker().stats().send_timeouts : worker().stats().slow_readers).add();
+      end_http2(h2::kEnhanceYourCalm);
       return;
     }
   } else if (idle_over) {

@@ -36,6 +36,7 @@ struct PendingExchange {
   std::size_t log_end = 0;
   std::uint16_t status = 0;
   std::uint16_t site = 0;
+  std::uint16_t bytes_at = 0;       // where its body byte count starts in its line's head
   AccessLogFormat format = AccessLogFormat::combined;  // as when its head was written (a reload may switch)
 
   // The connection has handed `sent` bytes to the socket: its first byte has

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <functional>
+#include <string>
 #include <string_view>
 
 namespace relais {
@@ -134,9 +135,18 @@ void render_http2(Exposition& e) {
   e.header("relais_http2_resets_total", "counter", "HTTP/2 stream resets, by who sent them (server: stream errors the client caused).");
   e.sample("relais_http2_resets_total", "{by=\"client\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_resets_received; })));
   e.sample("relais_http2_resets_total", "{by=\"server\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_resets_sent; })));
-  e.header("relais_http2_goaway_errors_total", "counter", "HTTP/2 connections ended with an error GOAWAY, by code.");
-  e.sample("relais_http2_goaway_errors_total", "{code=\"enhance_your_calm\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_calm; })));
-  e.sample("relais_http2_goaway_errors_total", "{code=\"protocol_error\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.http2_protocol_errors; })));
+  // RFC 9113 §7, by code; index 0 (NO_ERROR) holds codes it does not define.
+  static constexpr const char* kCodes[WorkerStats::kHttp2ErrorCodes] = {
+      "unknown",         "protocol_error", "internal_error", "flow_control_error", "settings_timeout",
+      "stream_closed",   "frame_size_error", "refused_stream", "cancel", "compression_error",
+      "connect_error",   "enhance_your_calm", "inadequate_security", "http_1_1_required"};
+  e.header("relais_http2_goaway_errors_total", "counter",
+           "HTTP/2 connections ended with an error GOAWAY, by code: the edge's (budgets, slow readers) and nghttp2's own.");
+  for (std::size_t code = 0; code < WorkerStats::kHttp2ErrorCodes; ++code) {
+    const std::string label = std::string("{code=\"") + kCodes[code] + "\"}";
+    e.sample("relais_http2_goaway_errors_total", label.c_str(),
+             static_cast<double>(e.sum([code](const WorkerStats& w) -> const Counter& { return w.http2_goaway_errors[code]; })));
+  }
 }
 
 void render_pull(Exposition& e) {

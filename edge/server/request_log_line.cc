@@ -74,7 +74,8 @@ std::tm utc(std::uint64_t unix_seconds) {
   return tm;
 }
 
-void append_combined_head(std::string& out, const LogLineHead& h) {
+// Each returns where in out the body byte count starts.
+std::size_t append_combined_head(std::string& out, const LogLineHead& h) {
   const http::Request& request = *h.request;
   const http::ResponseSummary& summary = *h.summary;
   char address[64];
@@ -89,6 +90,7 @@ void append_combined_head(std::string& out, const LogLineHead& h) {
   out.append(h.protocol).append("\" ");
   append_number(out, summary.status);
   out.push_back(' ');
+  const std::size_t bytes_at = out.size();
   append_number(out, summary.body_bytes);
   out.append(" \"");
   append_combined_escaped(out, find_header(request, "Referer"));
@@ -98,6 +100,7 @@ void append_combined_head(std::string& out, const LogLineHead& h) {
   out.append(summary.from_memory || summary.from_disk || !summary.pull.empty() ? tier_name(summary) : "-");
   // With [site.*] sections, the site that answered (names are [A-Za-z0-9_-]: no escaping).
   if (h.named_sites) out.append(" ").append(h.site);
+  return bytes_at;
 }
 
 // ,"name":"value" with the value escaped (names are ours: plain ASCII).
@@ -112,7 +115,7 @@ void append_json_number(std::string& out, std::string_view name, std::uint64_t v
   append_number(out, value);
 }
 
-void append_json_head(std::string& out, const LogLineHead& h) {
+std::size_t append_json_head(std::string& out, const LogLineHead& h) {
   const http::Request& request = *h.request;
   const http::ResponseSummary& summary = *h.summary;
   const std::tm tm = utc(h.unix_seconds);
@@ -125,12 +128,15 @@ void append_json_head(std::string& out, const LogLineHead& h) {
   append_json_field(out, "target", request.target);
   append_json_field(out, "protocol", h.protocol);
   append_json_number(out, "status", summary.status);
-  append_json_number(out, "bytes", summary.body_bytes);
+  out.append(",\"bytes\":");
+  const std::size_t bytes_at = out.size();
+  append_number(out, summary.body_bytes);
   append_json_field(out, "tier", tier_name(summary));
   append_json_field(out, "content_encoding", summary.content_encoding);
   append_json_field(out, "user_agent", find_header(request, "User-Agent"));
   append_json_field(out, "referer", find_header(request, "Referer"));
   append_json_field(out, "site", h.site);
+  return bytes_at;
 }
 
 }  // namespace
@@ -177,12 +183,8 @@ void append_json_escaped(std::string& out, std::string_view text) {
   }
 }
 
-void append_log_line_head(std::string& out, AccessLogFormat format, const LogLineHead& head) {
-  if (format == AccessLogFormat::json) {
-    append_json_head(out, head);
-  } else {
-    append_combined_head(out, head);
-  }
+std::size_t append_log_line_head(std::string& out, AccessLogFormat format, const LogLineHead& head) {
+  return format == AccessLogFormat::json ? append_json_head(out, head) : append_combined_head(out, head);
 }
 
 void append_log_line_tail(std::string& out, AccessLogFormat format, const ExchangeTiming& timing) {

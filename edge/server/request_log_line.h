@@ -59,7 +59,9 @@ struct LogLineHead {
   bool named_sites = false;   // [site.*] sections: the combined line names the site too
 };
 
-void append_log_line_head(std::string& out, AccessLogFormat format, const LogLineHead& head);
+// Returns where in out the body byte count starts: a stream reset before its
+// end is logged with the bytes it sent (Worker::stream_closed rewrites it).
+std::size_t append_log_line_head(std::string& out, AccessLogFormat format, const LogLineHead& head);
 // Completes the line (ends with '\n').
 void append_log_line_tail(std::string& out, AccessLogFormat format, const ExchangeTiming& timing);
 

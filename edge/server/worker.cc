@@ -229,18 +229,30 @@ Connection* Worker::make_connection(int fd, const PeerAddress& peer, const Addre
   return TlsConnection::accept(fd, peer, ticket, tls_ctx_.get());
 }
 
-void Worker::refuse(int fd, bool too_many) {
+void Worker::refuse(int fd, bool too_many, bool tls) {
   // Refused fast and cheaply: a canned answer, no buffer, no state.
   static constexpr char kBusy[] =
       "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nRetry-After: 5\r\nConnection: close\r\n\r\n";
   static constexpr char kTooMany[] =
       "HTTP/1.1 429 Too Many Requests\r\nContent-Length: 0\r\nRetry-After: 1\r\nConnection: close\r\n\r\n";
-  if (too_many) {
-    (void)::send(fd, kTooMany, sizeof kTooMany - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    stats_.address_refused.add();
-  } else {
-    (void)::send(fd, kBusy, sizeof kBusy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-    stats_.connections_refused.add();
+  // RFC 9113 §3.4 and §6.8: the server's preface (an empty SETTINGS), then
+  // GOAWAY with no stream taken: ENHANCE_YOUR_CALM for the per-address
+  // limit, REFUSED_STREAM when the edge is full or stopping (retry elsewhere).
+  static constexpr char kHttp2Calm[] = "\0\0\0\x04\0\0\0\0\0" "\0\0\x08\x07\0\0\0\0\0" "\0\0\0\0" "\0\0\0\x0b";
+  static constexpr char kHttp2Refused[] = "\0\0\0\x04\0\0\0\0\0" "\0\0\x08\x07\0\0\0\0\0" "\0\0\0\0" "\0\0\0\x07";
+  (too_many ? stats_.address_refused : stats_.connections_refused).add();
+  // Before a TLS handshake any plaintext is a TLS error to the client: close.
+  if (!tls) {
+    // An h2c client with prior knowledge sends the preface at once (and
+    // with --defer-accept it is already here): answer in its protocol.
+    constexpr std::string_view kPreface("PRI * HTTP/2.0\r\n", 16);
+    char first[16];
+    const ssize_t n = ::recv(fd, first, sizeof first, MSG_PEEK | MSG_DONTWAIT);
+    const bool h2c = settings().http2 && n == static_cast<ssize_t>(sizeof first) && std::string_view(first, sizeof first) == kPreface;
+    const std::string_view answer = h2c ? std::string_view(too_many ? kHttp2Calm : kHttp2Refused, sizeof kHttp2Calm - 1)
+                                        : too_many ? std::string_view(kTooMany, sizeof kTooMany - 1)
+                                                   : std::string_view(kBusy, sizeof kBusy - 1);
+    (void)::send(fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   }
   ::close(fd);
 }
@@ -272,14 +284,14 @@ void Worker::accept_ready(int listen_fd, bool tls) {
         // waiting in a backlog we cannot serve (libuv/nginx technique).
         spare_fd_.reset();
         int victim = ::accept4(listen_fd, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (victim >= 0) refuse(victim, false);
+        if (victim >= 0) refuse(victim, false, tls);
         spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
       }
       return;  // EAGAIN or an error: wait for the next readiness
     }
     stats_.connections_accepted.add();
     if (stopping_) {
-      refuse(fd, false);
+      refuse(fd, false, tls);
       continue;
     }
     const std::uint64_t max = settings().max_connections;
@@ -287,7 +299,7 @@ void Worker::accept_ready(int listen_fd, bool tls) {
     if (open >= static_cast<std::uint64_t>(static_cast<double>(max) * settings().shed_idle_above)) shed_idle_connection();
     if (shared_.open_connections->fetch_add(1, std::memory_order_relaxed) >= max) {
       shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
-      refuse(fd, false);
+      refuse(fd, false, tls);
       continue;
     }
     PeerAddress peer = PeerAddress::from_sockaddr(reinterpret_cast<sockaddr*>(&address));
@@ -296,7 +308,7 @@ void Worker::accept_ready(int listen_fd, bool tls) {
       ticket = shared_.limiter->ticket(peer);
       if (!shared_.limiter->open_connection(ticket, now_ms())) {
         shared_.open_connections->fetch_sub(1, std::memory_order_relaxed);
-        refuse(fd, true);
+        refuse(fd, true, tls);
         continue;
       }
     }
@@ -484,7 +496,8 @@ PendingExchange Worker::begin_exchange(const PeerAddress& peer, const http::Requ
                                                           : std::string_view(names.back());
   LogLineHead head{static_cast<std::int64_t>(e.head_done_us / 1'000'000), &peer, &request, &summary, protocol, site,
                    live_->named_sites};
-  append_log_line_head(log_text, e.format, head);
+  // Heads are a few KiB (client text is truncated to 512 bytes a field).
+  e.bytes_at = static_cast<std::uint16_t>(append_log_line_head(log_text, e.format, head) - e.log_begin);
   e.log_end = log_text.size();
   return e;
 }
@@ -556,18 +569,30 @@ void Worker::stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, b
   b.exchanges.push(e);
 }
 
-void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id) {
+void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id, std::uint64_t body_bytes) {
   ConnectionBuffers::Http2& h = b.http2;
   const auto it = find_stream(h, stream_id);
   if (it == h.open.end()) return;  // its last frame was queued: settled by the queue
   // Reset before its last frame was queued: timed to the reset.
-  finish_open_stream(h, it->exchange, now_us());
+  finish_open_stream(h, it->exchange, body_bytes, now_us());
   h.open.erase(it);
   if (h.open.empty()) h.log_text.clear();
 }
 
-void Worker::finish_open_stream(const ConnectionBuffers::Http2& h, const PendingExchange& e, std::uint64_t now) {
-  finish_exchange(e, std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin), now);
+void Worker::finish_open_stream(const ConnectionBuffers::Http2& h, PendingExchange e, std::uint64_t body_bytes,
+                                std::uint64_t now) {
+  // Logged and measured with the body bytes it sent, not those its head promised.
+  std::string_view head = std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin);
+  std::string rewritten;
+  const std::string promised = std::to_string(e.body_bytes);
+  if (body_bytes < e.body_bytes) {
+    if (e.bytes_at + promised.size() <= head.size() && head.substr(e.bytes_at, promised.size()) == promised) {
+      rewritten.append(head.substr(0, e.bytes_at)).append(std::to_string(body_bytes)).append(head.substr(e.bytes_at + promised.size()));
+      head = rewritten;
+    }
+    e.body_bytes = body_bytes;
+  }
+  finish_exchange(e, head, now);
 }
 
 void Worker::finish_open_streams(ConnectionBuffers& b) {
@@ -575,7 +600,10 @@ void Worker::finish_open_streams(ConnectionBuffers& b) {
   if (h.open.empty()) return;
   // Streams whose last frame was never queued: timed to the close.
   const std::uint64_t now = now_us();
-  for (const ConnectionBuffers::Http2::OpenStream& o : h.open) finish_open_stream(h, o.exchange, now);
+  for (const ConnectionBuffers::Http2::OpenStream& o : h.open) {
+    const std::uint64_t sent = h.session != nullptr ? h.session->body_bytes_queued(o.id) : h2::Session::kUnknownBytes;
+    finish_open_stream(h, o.exchange, sent, now);
+  }
   h.open.clear();
   h.log_text.clear();
 }

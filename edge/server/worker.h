@@ -183,7 +183,7 @@ class Worker {
   void exchanges_sent(ConnectionBuffers& b, std::uint64_t n);
   // HTTP/2 (SessionHost): a stream's frame was queued, or the stream closed.
   void stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, bool ends);
-  void stream_closed(ConnectionBuffers& b, std::int32_t stream_id);
+  void stream_closed(ConnectionBuffers& b, std::int32_t stream_id, std::uint64_t body_bytes);
   void connection_closed(Connection* connection);
   // The connection finished its responses and waits for the next request:
   // it becomes the most recently idle, the last to be shed.
@@ -208,14 +208,17 @@ class Worker {
   static void on_stop(evutil_socket_t fd, short what, void* self);
   void accept_ready(int listen_fd, bool tls);
   Connection* make_connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls);
-  void refuse(int fd, bool too_many);
+  // A connection not taken: a canned 429 (too_many: the per-address limit)
+  // or 503 over HTTP/1, a GOAWAY over h2c, nothing over TLS (closed).
+  void refuse(int fd, bool too_many, bool tls);
   bool shed_idle_connection();
   void unlink(Connection* connection);
   void publish_stats();
   // Finishes what b's queue holds: everything (closing), or what is sent.
   void settle_exchanges(ConnectionBuffers& b, bool closing);
   // HTTP/2 streams not wholly queued: one (reset), or all (connection gone).
-  void finish_open_stream(const ConnectionBuffers::Http2& h, const PendingExchange& e, std::uint64_t now);
+  void finish_open_stream(const ConnectionBuffers::Http2& h, PendingExchange e, std::uint64_t body_bytes,
+                          std::uint64_t now);
   void finish_open_streams(ConnectionBuffers& b);
   void append_log(std::string_view text);
   void reconfigure();

@@ -4,6 +4,7 @@
 // and store, not a locked read-modify-write; readers sum the workers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 #include "edge/server/counter.h"
@@ -46,8 +47,10 @@ struct WorkerStats {
   Counter http2_streams;
   Counter http2_resets_received;   // RST_STREAM from clients
   Counter http2_resets_sent;       // stream errors we answered with RST_STREAM
-  Counter http2_calm;              // connections ended with GOAWAY(ENHANCE_YOUR_CALM): over a budget
-  Counter http2_protocol_errors;   // connections ended for a protocol error
+  // GOAWAYs sent with an error, by RFC 9113 §7 code (0: a code above 0xd),
+  // ours (ENHANCE_YOUR_CALM: over a budget, a slow reader) and nghttp2's.
+  static constexpr std::size_t kHttp2ErrorCodes = 14;
+  Counter http2_goaway_errors[kHttp2ErrorCodes];
   // Pull-through (edge/pull/pull_service.h, PullStats), published once a second.
   Counter pull_hit;
   Counter pull_miss;

@@ -7,11 +7,13 @@
 
 #include <chrono>
 #include <memory>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
+#include "tests/integration/harness/test_pki.h"
 
 namespace relais::testing {
 namespace {
@@ -51,6 +53,44 @@ TEST(EdgeLimits, ConnectionsPerAddressAreCappedForThatAddressOnly) {
     admitted = status == 200;
   }
   EXPECT_TRUE(admitted);
+}
+
+// The canned 429 is HTTP/1 text: before a TLS handshake a browser shows it
+// as a TLS error, so a TLS listener closes instead; a client that opened
+// with the h2c preface gets an HTTP/2 GOAWAY(ENHANCE_YOUR_CALM).
+TEST(EdgeLimits, AtTheConnectionLimitTlsGetsNoPlaintextAndH2cGetsGoaway) {
+  TempDir dir;
+  ASSERT_TRUE(publish_tree(dir, standard_tree()));
+  ASSERT_TRUE(make_test_ca(dir) && make_test_leaf(dir, "localhost", {"localhost"}, "2"));
+  // defer-accept: the h2c client's preface is there when the connection is accepted.
+  RunningEdge edge = start_edge(dir, {"--address-connections", "2", "--defer-accept", "1s", "--tls-listen", "127.0.0.1:0",
+                                      "--tls-cert", dir.file("localhost.pem"), "--tls-key", dir.file("localhost.key")});
+  std::smatch m;
+  const std::string out = edge.process->stdout_text();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex("listening https 127\\.0\\.0\\.1:(\\d+)"))) << out;
+  const auto tls_port = static_cast<std::uint16_t>(std::stoi(m[1]));
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (int i = 0; i < 2; ++i) {
+    int status = 0;
+    held.push_back(served_connection(edge.port, "127.0.0.14", &status));
+    ASSERT_EQ(status, 200);
+  }
+  RawClient tls(tls_port, "127.0.0.14");
+  // A ClientHello's first bytes: with defer-accept nothing is accepted before data.
+  ASSERT_TRUE(tls.send(std::string("\x16\x03\x01\x00\xc8\x01\x00\x00\xc4\x03\x03", 11)));
+  std::string received;
+  EXPECT_TRUE(tls.wait_closed(std::chrono::seconds(10), &received));
+  EXPECT_TRUE(received.empty()) << received;
+  RawClient h2c(edge.port, "127.0.0.14");
+  ASSERT_TRUE(h2c.send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + std::string("\0\0\0\x04\0\0\0\0\0", 9)));
+  received.clear();
+  EXPECT_TRUE(h2c.wait_closed(std::chrono::seconds(10), &received));
+  // SETTINGS, then GOAWAY: last stream 0, ENHANCE_YOUR_CALM (0xb).
+  EXPECT_NE(received.find(std::string("\0\0\x08\x07\0\0\0\0\0\0\0\0\0\0\0\0\x0b", 17)), std::string::npos) << received;
+  int status = 0;
+  auto http1 = served_connection(edge.port, "127.0.0.14", &status);
+  EXPECT_EQ(status, 429) << "HTTP/1 keeps its 429";
+  EXPECT_GE(metric(edge.admin_port, "relais_limited_total{limit=\"connections\"}"), 3);
 }
 
 TEST(EdgeLimits, RequestRateOverflowGets429WithRetryAfterOnAKeptConnection) {

@@ -61,9 +61,10 @@ class SessionHost {
   virtual void log(const Request& request, const ResponseSummary& summary) = 0;
   // HTTP/2, whose streams interleave: a frame of the stream's response is in
   // the send queue (ends: its last one), or the stream closed (a reset may
-  // come before its last frame). The log times the stream by them.
+  // come before its last frame, having queued body_bytes of its body; ~0:
+  // unknown). The log times the stream by them.
   virtual void stream_frame_queued(std::int32_t /*stream_id*/, bool /*ends*/) {}
-  virtual void stream_closed(std::int32_t /*stream_id*/) {}
+  virtual void stream_closed(std::int32_t /*stream_id*/, std::uint64_t /*body_bytes*/) {}
   virtual void count_parse_error() = 0;
   virtual void count_rate_limited() = 0;
   virtual std::uint64_t now_ms() = 0;

@@ -7,8 +7,9 @@
 //   stream errors we answer with a RST_STREAM (MadeYouReset, CVE-2025-8671:
 //   frames that make the server reset are as cheap to send as resets);
 // - control frames: SETTINGS, PING, WINDOW_UPDATE, PRIORITY (the 2019 flood
-//   family, CVE-2019-9512/9515/9513). A DATA frame we send earns one, since a
-//   client that reads a large body answers it with WINDOW_UPDATEs.
+//   family, CVE-2019-9512/9515/9513). A DATA frame we send earns two, since a
+//   client that reads a large body may answer each one with a WINDOW_UPDATE
+//   for its stream and one for the connection (python-h2 and others do).
 // Past either bound the session sends GOAWAY(ENHANCE_YOUR_CALM) and the
 // connection closes. Time is passed in (tests move it).
 #pragma once
@@ -19,6 +20,9 @@ namespace relais::h2 {
 
 class AbuseBudget {
  public:
+  // WINDOW_UPDATEs a legitimate reader may send per DATA frame: stream and connection.
+  static constexpr std::uint32_t kEarnedPerDataFrame = 2;
+
   AbuseBudget(std::uint32_t max_resets, std::uint32_t max_control_frames, std::uint64_t window_ms)
       : max_resets_(max_resets), max_control_(max_control_frames), window_ms_(window_ms) {}
 
@@ -33,7 +37,7 @@ class AbuseBudget {
   }
   void data_frame_sent(std::uint64_t now_ms) {
     roll(now_ms);
-    ++earned_;
+    earned_ += kEarnedPerDataFrame;
   }
 
  private:

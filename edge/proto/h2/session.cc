@@ -22,10 +22,18 @@ struct Session::Stream {
   std::string bytes;  // the header block's names and values, back to back
   std::vector<Span> fields;
   std::uint32_t list_bytes = 0;
+  // Fields counted against max_fields: RFC 9113 §8.2.3 lets a client split
+  // Cookie into crumbs, one field each; they count as the one field they
+  // make (their bytes still count in list_bytes).
+  std::uint32_t counted_fields = 0;
+  bool cookie_seen = false;
   // Over a header limit (HPACK bomb): the rest of the block is decoded, to
   // keep the HPACK state, but not kept; the stream is answered 431.
   bool too_large = false;
+  bool answered = false;
+  bool refused = false;  // we reset it with an error before it was answered (a malformed block)
   bool body_waiting = false;
+  std::uint64_t body_queued = 0;  // DATA payload bytes in the send queue so far
   StreamBody body;
 };
 
@@ -39,6 +47,10 @@ struct Session::Callbacks {
   static int on_begin_frame(nghttp2_session*, const nghttp2_frame_hd* hd, void* user_data) {
     Session& s = self(user_data);
     bool within = true;
+    // A header block is contiguous (RFC 9113 §4.3): any other frame ends it.
+    const bool block_open = (hd->flags & NGHTTP2_FLAG_END_HEADERS) == 0;
+    if (hd->type == NGHTTP2_HEADERS && block_open) s.header_block_started_ms_ = now(s);
+    s.in_header_block_ = (hd->type == NGHTTP2_HEADERS || hd->type == NGHTTP2_CONTINUATION) && block_open;
     switch (hd->type) {
       case NGHTTP2_HEADERS: s.continuations_ = 0; break;
       // CVE-2024-28182: CONTINUATION frames cost us work even when they carry
@@ -79,7 +91,12 @@ struct Session::Callbacks {
     // (RFC 9113 §6.5.2 accounting, as announced in SETTINGS_MAX_HEADER_LIST_SIZE).
     if (st->too_large) return 0;
     st->list_bytes += static_cast<std::uint32_t>(name_length + value_length + 32);
-    if (st->list_bytes > s.limits_.max_header_list_bytes || st->fields.size() >= s.limits_.max_fields + 4) {
+    const bool cookie = std::string_view(reinterpret_cast<const char*>(name), name_length) == "cookie";
+    const bool crumb = cookie && st->cookie_seen;  // a further crumb of the one Cookie field
+    st->cookie_seen = st->cookie_seen || cookie;
+    if (!crumb) ++st->counted_fields;
+    // max_fields regular fields, plus the four pseudo-header fields.
+    if (st->list_bytes > s.limits_.max_header_list_bytes || st->counted_fields > s.limits_.max_fields + 4) {
       // RFC 9113 §10.5.1: a 431 tells the client why, where a reset would
       // only make it retry the same block.
       st->too_large = true;
@@ -110,6 +127,21 @@ struct Session::Callbacks {
       // like a reset it sent.
       ++s.events_.resets_sent;
       if (!s.budget_.reset(now(s))) s.over_budget_ = true;
+      // Reset before it was answered (nghttp2 refused a field of its block):
+      // logged when it closes, as HTTP/1 logs the 400 of a malformed head.
+      if (auto it = s.streams_.find(frame->hd.stream_id); it != s.streams_.end() && !it->second->answered)
+        it->second->refused = true;
+    }
+    // Every GOAWAY with an error is counted here, ours and those nghttp2
+    // sends on its own (a malformed frame, a HPACK error, a window overflow).
+    if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR)
+      ++s.events_.goaways[frame->goaway.error_code < kErrorCodes ? frame->goaway.error_code : 0];
+    // nghttp2 hands back the connection window of the request DATA it
+    // discards (streams answered and reset): bounded per connection, since a
+    // client could otherwise send bodies stream after stream.
+    if (frame->hd.type == NGHTTP2_WINDOW_UPDATE && frame->hd.stream_id == 0) {
+      s.window_handed_back_ += static_cast<std::uint32_t>(frame->window_update.window_size_increment);
+      if (s.window_handed_back_ > s.limits_.max_discarded_body) s.over_budget_ = true;
     }
     const bool response = frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA;
     const bool ends = response && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
@@ -123,10 +155,13 @@ struct Session::Callbacks {
 
   static int on_stream_close(nghttp2_session*, std::int32_t id, std::uint32_t, void* user_data) {
     Session& s = self(user_data);
-    if (s.env_ != nullptr) s.env_->host.stream_closed(id);
     auto it = s.streams_.find(id);
-    if (it == s.streams_.end()) return 0;
-    if (it->second->body_waiting) --s.waiting_bodies_;
+    Stream* st = it == s.streams_.end() ? nullptr : it->second.get();
+    if (st != nullptr && st->refused && s.env_ != nullptr) s.log_refused(*st);
+    // A reset stream is logged with the bytes it sent, not the size it promised.
+    if (s.env_ != nullptr) s.env_->host.stream_closed(id, st != nullptr ? st->body_queued : kUnknownBytes);
+    if (st == nullptr) return 0;
+    if (st->body_waiting) --s.waiting_bodies_;
     s.streams_.erase(it);
     return 0;
   }
@@ -160,6 +195,7 @@ struct Session::Callbacks {
     auto* st = static_cast<Stream*>(source->ptr);
     out.append_text(std::string_view(reinterpret_cast<const char*>(header), 9));
     st->body.append_to(out, length);
+    st->body_queued += length;
     s.budget_.data_frame_sent(now(s));
     if (st->body.unsent() == 0 && st->body_waiting) {
       st->body_waiting = false;
@@ -232,27 +268,22 @@ Session::~Session() {
   if (session_ != nullptr) nghttp2_session_del(session_);
 }
 
-void Session::end_abusive(std::uint32_t error_code) {
+void Session::terminate(std::uint32_t error_code) {
   if (going_away_ && terminated_) return;
   (void)nghttp2_session_terminate_session(session_, error_code);
   going_away_ = terminated_ = true;
-  if (error_code == NGHTTP2_ENHANCE_YOUR_CALM) {
-    ++events_.calm;
-  } else {
-    ++events_.protocol_errors;
-  }
 }
 
 bool Session::receive(const char* data, std::size_t length, Env& env) {
   env_ = &env;
   const ssize_t rv = nghttp2_session_mem_recv(session_, reinterpret_cast<const std::uint8_t*>(data), length);
   if (over_budget_) {
-    end_abusive(NGHTTP2_ENHANCE_YOUR_CALM);
+    terminate(NGHTTP2_ENHANCE_YOUR_CALM);
   } else if (rv < 0) {
     // A connection error (bad preface, flood nghttp2 detected, malformed
     // frame): GOAWAY if nghttp2 has not queued one, then close.
     const bool flood = rv == NGHTTP2_ERR_FLOODED || rv == NGHTTP2_ERR_TOO_MANY_CONTINUATIONS;
-    end_abusive(flood ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
+    terminate(flood ? NGHTTP2_ENHANCE_YOUR_CALM : NGHTTP2_PROTOCOL_ERROR);
   }
   env_ = nullptr;
   return !terminated_;
@@ -262,7 +293,7 @@ bool Session::send(Env& env) {
   env_ = &env;
   int rv = nghttp2_session_send(session_);
   if (over_budget_ && !terminated_) {  // resets we sent (stream errors) went over
-    end_abusive(NGHTTP2_ENHANCE_YOUR_CALM);
+    terminate(NGHTTP2_ENHANCE_YOUR_CALM);
     rv = nghttp2_session_send(session_);
   }
   env_ = nullptr;
@@ -286,6 +317,11 @@ std::size_t Session::release_idle_memory() {
   return memory_.release_idle_pages();
 }
 
+std::uint64_t Session::body_bytes_queued(std::int32_t stream_id) const {
+  const auto it = streams_.find(stream_id);
+  return it == streams_.end() ? kUnknownBytes : it->second->body_queued;
+}
+
 bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }
 
 Events Session::take_events() {
@@ -298,6 +334,7 @@ Events Session::take_events() {
 // order, as the HTTP/1 session (edge/proto/h1/session.cc) makes per request.
 void Session::answer(Stream& st) {
   Env& env = *env_;
+  st.answered = true;
   ++requests_;
   ++events_.streams;
   fields_.clear();
@@ -332,6 +369,24 @@ void Session::answer(Stream& st) {
   // The request's bytes are done with: a stream waiting for window holds its body alone.
   std::string().swap(st.bytes);
   std::vector<Stream::Span>().swap(st.fields);
+}
+
+// A stream nghttp2 reset for a malformed block: a 400 in the log and the
+// counters, with the method and target if they came before the bad field.
+void Session::log_refused(Stream& st) {
+  http::Request request;
+  request.version_major = 2;
+  request.stream_id = st.id;
+  for (const Stream::Span& f : st.fields) {
+    const std::string_view name = std::string_view(st.bytes).substr(f.name, f.name_length);
+    const std::string_view value = std::string_view(st.bytes).substr(f.value, f.value_length);
+    if (name == ":method") request.method_token = value;
+    if (name == ":path") request.target = value;
+  }
+  http::ResponseSummary summary;
+  summary.status = 400;
+  env_->host.count_parse_error();
+  env_->host.log(request, summary);
 }
 
 void Session::submit(Stream& st, const http::Response& r) {

@@ -17,14 +17,18 @@
 // fields (an HPACK bomb gets 431 on its stream), CONTINUATION frames per header
 // block (CVE-2024-28182), and the AbuseBudget (abuse_budget.h): resets, stream
 // errors, control frames; past it, GOAWAY(ENHANCE_YOUR_CALM). A request body
-// is never read: the connection window is never reopened, so a client can
-// send at most 64 KiB of DATA per connection.
+// is never read: a stream is answered at its header block and reset
+// (RFC 9113 §8.1), and nghttp2 hands the connection window of the DATA it
+// then discards back to the client; past max_discarded_body handed back,
+// GOAWAY(ENHANCE_YOUR_CALM): a connection carries at most its initial 64 KiB
+// window plus max_discarded_body of request bodies.
 //
 // Lifecycle: made when the connection picks HTTP/2 (ALPN h2, or the h2c
 // preface on a plain listener), kept until it closes; go_away() starts a
 // graceful end (drain, idle timeout): streams already open finish, then done().
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -41,6 +45,11 @@ struct nghttp2_session;
 
 namespace relais::h2 {
 
+// RFC 9113 §7 error codes, as GOAWAY and RST_STREAM carry them.
+constexpr std::uint32_t kNoError = 0x0;
+constexpr std::uint32_t kEnhanceYourCalm = 0xb;
+constexpr std::size_t kErrorCodes = 0xe;  // 0x0 to 0xd; an unknown code counts as 0x0
+
 struct Limits {
   std::uint32_t max_concurrent_streams = 100;
   std::uint32_t max_header_list_bytes = 8192;  // RFC 9113 §6.5.2 accounting: name + value + 32 per field
@@ -51,6 +60,7 @@ struct Limits {
   std::uint32_t max_control_frames = 1000;      // per window: AbuseBudget
   std::uint64_t budget_window_ms = 10'000;
   std::uint64_t max_pending_output = 256 * 1024;
+  std::uint64_t max_discarded_body = 64 * 1024;  // connection window handed back for discarded DATA
 };
 
 // What the session did, for the worker's counters (taken after each call).
@@ -58,8 +68,9 @@ struct Events {
   std::uint64_t streams = 0;          // requests answered
   std::uint64_t resets_received = 0;  // RST_STREAM from the client
   std::uint64_t resets_sent = 0;      // stream errors we answered with RST_STREAM
-  std::uint64_t calm = 0;             // connections ended with ENHANCE_YOUR_CALM
-  std::uint64_t protocol_errors = 0;  // connections ended for a protocol error
+  // GOAWAYs sent with an error, by code: ours (budgets, slow readers) and
+  // those nghttp2 sends itself (PROTOCOL_ERROR, COMPRESSION_ERROR, ...).
+  std::array<std::uint32_t, kErrorCodes> goaways{};
 };
 
 // What the connection lends the session for one call.
@@ -84,6 +95,8 @@ class Session {
   bool send(Env& env);
   // A graceful end: GOAWAY(NO_ERROR) after the last stream we took; those finish.
   void go_away();
+  // The end now: GOAWAY(error_code), nothing more is read or sent after it.
+  void terminate(std::uint32_t error_code);
   bool going_away() const { return going_away_; }
   // Nothing left to read or write: close.
   bool done() const;
@@ -96,6 +109,15 @@ class Session {
   // A response has body bytes not yet queued (flow control holds them): the
   // connection watches its progress (send timeout, minimum rate).
   bool responses_waiting() const { return waiting_bodies_ > 0; }
+  // A header block (HEADERS, then CONTINUATION frames) is still incomplete,
+  // since the time given: the connection bounds it by the header timeout.
+  // (A block nghttp2 ignores, a refused stream's, counts until the next frame.)
+  bool in_header_block() const { return in_header_block_; }
+  std::uint64_t header_block_started_ms() const { return header_block_started_ms_; }
+  // DATA payload bytes of a stream's response queued so far (what a reset
+  // stream is logged with); kUnknownBytes for a stream the session does not hold.
+  static constexpr std::uint64_t kUnknownBytes = ~std::uint64_t{0};
+  std::uint64_t body_bytes_queued(std::int32_t stream_id) const;
   std::uint64_t requests() const { return requests_; }
   Events take_events();
 
@@ -108,7 +130,7 @@ class Session {
   explicit Session(const Limits& limits);
   void answer(Stream& stream);
   void submit(Stream& stream, const http::Response& response);
-  void end_abusive(std::uint32_t error_code);
+  void log_refused(Stream& stream);
 
   Limits limits_;
   AbuseBudget budget_;
@@ -118,6 +140,9 @@ class Session {
   std::uint64_t requests_ = 0;
   std::uint32_t waiting_bodies_ = 0;
   std::uint32_t continuations_ = 0;  // in the header block being received
+  bool in_header_block_ = false;
+  std::uint64_t header_block_started_ms_ = 0;
+  std::uint64_t window_handed_back_ = 0;  // connection WINDOW_UPDATE increments sent
   bool going_away_ = false;
   bool terminated_ = false;  // GOAWAY with an error: nothing more is read
   bool over_budget_ = false;

@@ -9,6 +9,7 @@ fact, and per response `response I status=S length=N`, `header I name: value`,
 usage: h2_client.py COMMAND PORT [ARGS...]
   fetch PORT METHOD:PATH[|name=value|...] ...   all on one connection, concurrently
   attack PORT NAME [COUNT]                      then a GET / on the same connection if it survives
+                                                (window-dribble: COUNT seconds; post-bodies: COUNT bytes)
 """
 import socket
 import sys
@@ -280,6 +281,69 @@ def attack(name, port, count):
         c2.wait_responses([1])
         print(f"held_length={len(c2.responses[1]['body'])}")
         print(f"held_logged={wait_logged('/videos/big.bin?held')}")
+        return
+    elif name == "window-dribble":  # opens its stream window 1 byte at a time, for COUNT seconds at most
+        import time
+        c2 = Client(port, settings={4: 0}, auto_window=False)
+        c2.send(WindowUpdateFrame(0, window_increment=1 << 30))  # the connection window is no limit
+        c2.request(1, "GET", "/videos/big.bin")
+        body = c2.responses[1]
+        end = time.monotonic() + count
+        while time.monotonic() < end and not c2.closed and c2.goaway is None:
+            before = len(body["body"])
+            if not c2.send(WindowUpdateFrame(1, window_increment=1)):
+                break
+            c2.pump_until(lambda: len(body["body"]) > before or c2.goaway is not None)
+        if c2.goaway is not None:
+            c2.pump_until(lambda: False)  # until the server closes
+        print(f"dribble_goaway={c2.goaway} dribble_closed={c2.closed} dribble_bytes={len(body['body'])}")
+        return
+    elif name == "post-bodies":  # request bodies on stream after stream, within the windows the server gives
+        sent, sid, window = 0, 1, 65535
+        opened = [0]
+
+        def on_frame(f):
+            if isinstance(f, WindowUpdateFrame) and f.stream_id == 0:
+                opened[0] += f.window_increment
+        while sent < count and not c.closed and c.goaway is None:
+            c.request(sid, "POST", "/cours/lecon.html", end_stream=False)
+            stream_window = 65535
+            while stream_window > 0 and window > 0 and sid not in c.resets and sent < count:
+                n = min(16384, stream_window, window)
+                if not c.send(DataFrame(sid, b"x" * n)):
+                    break
+                sent, stream_window, window = sent + n, stream_window - n, window - n
+            # Blocked: read until the server reopens the connection window, resets the stream or ends.
+            before = opened[0]
+            while not c.closed and c.goaway is None and opened[0] == before:
+                f = c.read_frame()
+                if f is None:
+                    break
+                c.handle(f)
+                on_frame(f)
+            window += opened[0] - before
+            sid += 2
+        print(f"body_sent={sent} window_reopened={opened[0]}")
+        return report(c)
+    elif name == "window-overflow":  # RFC 9113 §6.9.1: a window above 2^31-1 is a FLOW_CONTROL_ERROR
+        c.send(WindowUpdateFrame(0, window_increment=(1 << 31) - 1))
+        c.pump_until(lambda: c.goaway is not None)
+        return report(c)
+    elif name == "reset-mid-body":  # reads one window of a body, then cancels the stream
+        import select
+        import time
+        log_path = sys.argv[5]
+        c2 = Client(port, settings={4: 16384}, auto_window=False)
+        c2.request(1, "GET", "/videos/big.bin?reset")
+        c2.pump_until(lambda: len(c2.responses[1]["body"]) >= 16384)
+        c2.send(RstStreamFrame(1, error_code=8))  # CANCEL
+        end = time.monotonic() + DEADLINE
+        line = ""
+        while not line and time.monotonic() < end:
+            with open(log_path, errors="replace") as f:
+                line = next((l for l in f if "big.bin?reset" in l), "")
+            select.select([], [], [], 0.02)  # polling a file the edge appends to; the deadline bounds it
+        print(f"received={len(c2.responses[1]['body'])} logged_bytes={line.split(chr(34))[2].split()[1] if line else '-'}")
         return
     else:
         sys.exit(f"unknown attack {name}")

@@ -33,5 +33,20 @@ TEST(AbuseBudget, DataFramesSentEarnControlFrames) {
   for (int i = 0; i < 102; ++i) EXPECT_TRUE(reader.control_frame(now)) << "a client reading a large body answers each DATA frame";
 }
 
+// A legal reader answers each DATA frame with a stream and a connection
+// WINDOW_UPDATE: after 1000 frames (16 MB) it was cut by GOAWAY(ENHANCE_YOUR_CALM).
+TEST(AbuseBudget, TwoWindowUpdatesPerDataFrameAreWithinTheBudget) {
+  AbuseBudget b(10, 2, 10'000);
+  const std::uint64_t now = 1'000'000;
+  for (int i = 0; i < 5000; ++i) {
+    b.data_frame_sent(now);
+    ASSERT_TRUE(b.control_frame(now)) << "stream WINDOW_UPDATE after DATA frame " << i;
+    ASSERT_TRUE(b.control_frame(now)) << "connection WINDOW_UPDATE after DATA frame " << i;
+  }
+  EXPECT_TRUE(b.control_frame(now));
+  EXPECT_TRUE(b.control_frame(now));
+  EXPECT_FALSE(b.control_frame(now)) << "beyond two per DATA frame plus the bound: a flood";
+}
+
 }  // namespace
 }  // namespace relais::h2

@@ -190,6 +190,56 @@ TEST(H2Session, IdleSessionFreesWhatAnsweringGrew) {
   EXPECT_GE(client.fields, 3 * 3);  // :status, server, date at least, each time
 }
 
+// One raw frame (RFC 9113 §4.1), for blocks an nghttp2 client would not send.
+std::string frame(std::uint8_t type, std::uint8_t flags, std::uint8_t stream, const std::string& payload) {
+  std::string f = {static_cast<char>(payload.size() >> 16), static_cast<char>(payload.size() >> 8),
+                   static_cast<char>(payload.size()), static_cast<char>(type), static_cast<char>(flags), 0, 0, 0,
+                   static_cast<char>(stream)};
+  return f + payload;
+}
+
+const std::string kPreface = std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + frame(4, 0, 0, "");
+// HPACK, static table: :method GET, :scheme http, :path /, then :authority localhost.
+const std::string kGetRoot = "\x82\x86\x84";
+const std::string kAuthority = std::string("\x01\x09", 2) + "localhost";
+constexpr std::uint8_t kHeaders = 1, kContinuation = 9, kEndStream = 1, kEndHeaders = 4;
+
+TEST(H2Session, AnUnfinishedHeaderBlockIsTrackedFromItsFirstFrame) {
+  Harness h;
+  ASSERT_TRUE(h.feed(kPreface + frame(kHeaders, kEndStream, 1, kGetRoot)));
+  EXPECT_TRUE(h.session->in_header_block());
+  EXPECT_EQ(h.session->header_block_started_ms(), h.host.now);
+  h.host.now += 500;
+  ASSERT_TRUE(h.feed(frame(kContinuation, kEndHeaders, 1, kAuthority)));
+  EXPECT_FALSE(h.session->in_header_block());
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503}));
+}
+
+// RFC 9113 §8.2.3: a client may send Cookie as one field per crumb.
+TEST(H2Session, CookieCrumbsCountAsOneField) {
+  Harness h;
+  std::string crumbs, fields;
+  for (int i = 0; i < 70; ++i) {
+    crumbs += std::string("\x0f\x11\x03", 3) + "a=1";  // cookie (static index 32), literal value
+    fields += std::string("\x00\x03", 2) + "x-a" + std::string("\x01", 1) + "1";
+  }
+  ASSERT_TRUE(h.feed(kPreface + frame(kHeaders, kEndStream | kEndHeaders, 1, kGetRoot + kAuthority + crumbs) +
+                     frame(kHeaders, kEndStream | kEndHeaders, 3, kGetRoot + kAuthority + fields)));
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 431}));  // no catalog: 503 is "served"
+}
+
+// nghttp2 resets a stream whose block has a connection-specific field
+// (RFC 9113 §8.2.2) before any request is built: logged as HTTP/1 logs a 400.
+TEST(H2Session, AStreamResetForAMalformedFieldIsLogged) {
+  Harness h;
+  const std::string connection = std::string("\x00\x0a", 2) + "connection" + std::string("\x05", 1) + "close";
+  ASSERT_TRUE(h.feed(kPreface + frame(kHeaders, kEndStream | kEndHeaders, 1, kGetRoot + kAuthority + connection)));
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{400}));
+  EXPECT_EQ(h.host.targets, (std::vector<std::string>{"/"}));
+  EXPECT_EQ(h.host.parse_errors, 1);
+  EXPECT_EQ(h.session->requests(), 0u);
+}
+
 // Mutated client streams (bytes flipped, cut anywhere): the session ends the
 // connection or goes on, never crashes, asserts, or queues without bound.
 TEST(H2Session, MutatedInputNeverCrashesIt) {
