@@ -45,7 +45,7 @@ struct SiteConfig {
   std::vector<CacheControlRule> cache_control_rules;
   std::vector<std::string> query_keys;
   // Pull-through (docs/PULL_THROUGH.md): manifest (only the store), pull
-  // (every path through the cache from origin_url), both (the manifest
+  // (every path through the cache from origin_urls), both (the manifest
   // first; a path outside it goes to the origin under pull_prefixes, or any
   // path when none is listed).
   std::string mode = "manifest";
