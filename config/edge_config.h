@@ -45,11 +45,11 @@ struct SiteConfig {
   std::vector<CacheControlRule> cache_control_rules;
   std::vector<std::string> query_keys;
   // Pull-through (docs/PULL_THROUGH.md): manifest (only the store), pull
-  // (every path through the cache from origin_url), both (the manifest
+  // (every path through the cache from origin_urls), both (the manifest
   // first; a path outside it goes to the origin under pull_prefixes, or any
   // path when none is listed).
   std::string mode = "manifest";
-  std::string origin_url;
+  std::vector<std::string> origin_urls;  // in order of preference (failover), at most kMaxOriginUrls
   std::vector<std::string> pull_prefixes;
   // Ed25519 public keys (PEM) whose signature this site's publications need:
   // its own site.NAME.trusted-key lines, else the global trusted-key ones. A
@@ -166,7 +166,7 @@ struct EdgeConfig {
   // Pull-through: the implicit site's keys (sections have their own), then
   // the bounds every pulling site shares (edge/upstream, edge/pull).
   std::string mode = "manifest";
-  std::string origin_url;
+  std::vector<std::string> origin_urls;  // in order of preference (failover), at most kMaxOriginUrls
   std::vector<std::string> pull_prefixes;
   std::uint64_t pull_connect_timeout_ms = 3'000;
   std::uint64_t pull_first_byte_timeout_ms = 15'000;     // a stalled origin holds its waiters this long
@@ -180,6 +180,10 @@ struct EdgeConfig {
   std::uint64_t pull_object_max = 16ull << 20;  // larger responses are streamed, not stored
   std::uint64_t pull_negative_ttl_ms = 10'000;  // 404/410 without freshness are cached this long
   std::uint64_t pull_stale_grace_ms = 0;        // stale served this long past expiry when the origin fails
+  // Passive origin health, per worker (edge/upstream/origin_health.h): this
+  // many failures in a row and an origin is skipped for the down time.
+  std::uint64_t pull_origin_fails = 3;
+  std::uint64_t pull_origin_down_time_ms = 10'000;
 
   // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
   std::vector<std::string> tls_listen;

@@ -85,6 +85,8 @@ const EdgeBounded kBounded[] = {
     {{"pull-object-max", Unit::size, 0, kGiB}, &EdgeConfig::pull_object_max},
     {{"pull-negative-ttl", Unit::duration, 0, kDay}, &EdgeConfig::pull_negative_ttl_ms},
     {{"pull-stale-grace", Unit::duration, 0, 7 * kDay}, &EdgeConfig::pull_stale_grace_ms},
+    {{"pull-origin-fails", Unit::count, 1, 100}, &EdgeConfig::pull_origin_fails},
+    {{"pull-origin-down-time", Unit::duration, 100, kHour}, &EdgeConfig::pull_origin_down_time_ms},
 };
 
 po::options_description edge_description() {
@@ -124,7 +126,8 @@ po::options_description edge_description() {
     ("server-name", str(d.server_name), "value of the Server response header")
     ("default-site", str(d.default_site), "the [site.NAME] that answers a Host no site names (empty: 404, or 421 on HTTPS)")
     ("mode", str(d.mode), "manifest (serve the store), pull (every path through the cache from --origin-url) or both (the manifest first)")
-    ("origin-url", str(d.origin_url), "pull-through origin: http:// or https:// base URL, scheme and host[:port] only")
+    ("origin-url", po::value<std::vector<std::string>>(),
+       "pull-through origin: http:// or https:// base URL, scheme and host[:port] only; repeatable (at most 16), in order of preference")
     ("pull-prefix", po::value<std::vector<std::string>>(),
        "PATH-PREFIX, repeatable, mode both: only paths under these go to the origin (none: every path outside the manifest)")
     ("pull-connect-timeout", duration(d.pull_connect_timeout_ms), "pull-through: connect timeout to the origin (100ms-1m)")
@@ -139,6 +142,8 @@ po::options_description edge_description() {
     ("pull-object-max", size(d.pull_object_max), "pull-through: larger responses are streamed, not stored (at most 1G)")
     ("pull-negative-ttl", duration(d.pull_negative_ttl_ms), "pull-through: 404 and 410 without freshness are cached this long (0-1d)")
     ("pull-stale-grace", duration(d.pull_stale_grace_ms), "pull-through: a stale object is served this long past expiry when the origin fails (0-7d)")
+    ("pull-origin-fails", num(d.pull_origin_fails), "pull-through: failures in a row that mark an origin down, per worker (1-100)")
+    ("pull-origin-down-time", duration(d.pull_origin_down_time_ms), "pull-through: a down origin is skipped this long, unless every origin is down (100ms-1h)")
     ("drain-timeout", duration(d.drain_timeout_ms), "on SIGTERM (or after an upgrade), time responses in flight get to finish before the rest is cut (0-1h)")
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
@@ -273,9 +278,9 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.server_name = vm["server-name"].as<std::string>();
   c.default_site = vm["default-site"].as<std::string>();
   c.mode = vm["mode"].as<std::string>();
-  c.origin_url = vm["origin-url"].as<std::string>();
+  if (vm.count("origin-url")) c.origin_urls = origin_url_lines(vm["origin-url"].as<std::vector<std::string>>());
   if (vm.count("pull-prefix")) c.pull_prefixes = vm["pull-prefix"].as<std::vector<std::string>>();
-  if (auto bad = check_pull_keys("", c.mode, c.origin_url, c.pull_prefixes)) return *bad;
+  if (auto bad = check_pull_keys("", c.mode, c.origin_urls, c.pull_prefixes)) return *bad;
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
   if (vm.count("trusted-key")) c.trusted_keys = vm["trusted-key"].as<std::vector<std::string>>();
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
@@ -324,7 +329,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (!c.sites.empty()) {
     // With sections, each site has its own: a global one would serve nothing.
     for (const char* option : {"store", "origin", "mode", "origin-url"}) {
-      if (!vm[option].defaulted()) return CliOutcome::usage(std::string("--") + option + ": with [site.*] sections, each site names its own (site.NAME." + option + ")");
+      if (vm.count(option) && !vm[option].defaulted()) return CliOutcome::usage(std::string("--") + option + ": with [site.*] sections, each site names its own (site.NAME." + option + ")");
     }
   } else if (!c.default_site.empty()) {
     return CliOutcome::usage("--default-site: '" + c.default_site + "' is not a [site.*] section of the config file");
@@ -358,7 +363,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("server-name", c.server_name);
   line("default-site", c.default_site);
   line("mode", c.mode);
-  line("origin-url", c.origin_url);
+  lines("origin-url", c.origin_urls);
   lines("pull-prefix", c.pull_prefixes);
   for (const EdgeBounded& row : kBounded) {
     const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;

@@ -21,14 +21,33 @@ bool is_base_url(const std::string& url) {
 
 }  // namespace
 
+std::vector<std::string> origin_url_lines(const std::vector<std::string>& lines) {
+  std::vector<std::string> out;
+  for (const std::string& line : lines) {
+    if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
 std::optional<CliOutcome> check_pull_keys(const std::string& prefix, const std::string& mode,
-                                          const std::string& origin_url, const std::vector<std::string>& pull_prefixes) {
+                                          const std::vector<std::string>& origin_urls,
+                                          const std::vector<std::string>& pull_prefixes) {
   auto usage = [&prefix](const char* key, const std::string& what) { return CliOutcome::usage("--" + prefix + key + ": " + what); };
   if (mode != "manifest" && mode != "pull" && mode != "both")
     return usage("mode", "'" + mode + "' is not manifest, pull or both");
-  if (!origin_url.empty() && !is_base_url(origin_url))
-    return usage("origin-url", "'" + origin_url + "' is not an http:// or https:// base URL (scheme and host[:port] only)");
-  if (mode != "manifest" && origin_url.empty()) return usage("origin-url", "needed with mode = " + mode);
+  if (origin_urls.size() > kMaxOriginUrls)
+    return usage("origin-url", "at most " + std::to_string(kMaxOriginUrls) + " origins, " +
+                                   std::to_string(origin_urls.size()) + " given");
+  for (std::size_t i = 0; i < origin_urls.size(); ++i) {
+    const std::string& url = origin_urls[i];
+    if (!is_base_url(url))
+      return usage("origin-url", "'" + url + "' is not an http:// or https:// base URL (scheme and host[:port] only)");
+    // One health state per URL: a second line would only try it twice.
+    for (std::size_t j = 0; j < i; ++j) {
+      if (origin_urls[j] == url) return usage("origin-url", "'" + url + "' is listed twice");
+    }
+  }
+  if (mode != "manifest" && origin_urls.empty()) return usage("origin-url", "needed with mode = " + mode);
   for (const std::string& p : pull_prefixes) {
     if (p.empty() || p[0] != '/' || p.find_first_of(" \t") != std::string::npos || has_control_byte(p))
       return usage("pull-prefix", "'" + p + "' is not a path prefix starting with /");

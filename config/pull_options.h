@@ -1,9 +1,11 @@
 // The pull-through keys of a site (global for the implicit site, or in a
-// [site.NAME] section): mode, origin-url, pull-prefix (docs/PULL_THROUGH.md).
+// [site.NAME] section): mode, origin-url (repeatable: the origins in order of
+// preference, at most kMaxOriginUrls), pull-prefix (docs/PULL_THROUGH.md).
 // Checked here once for both places, so an error reads the same:
 //   --site.cms.origin-url: 'ftp://x' is not an http:// or https:// base URL (scheme and host[:port] only)
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +14,15 @@
 
 namespace relais {
 
+// Origins per site: a fetch tries each at most once (edge/upstream/origin_health.h, kMaxOrigins).
+inline constexpr std::size_t kMaxOriginUrls = 16;
+
 // prefix: "" for the global keys, "site.NAME." in a section.
 std::optional<CliOutcome> check_pull_keys(const std::string& prefix, const std::string& mode,
-                                          const std::string& origin_url, const std::vector<std::string>& pull_prefixes);
+                                          const std::vector<std::string>& origin_urls,
+                                          const std::vector<std::string>& pull_prefixes);
+
+// The origin-url lines as given, empty ones dropped (an empty line names none, as before).
+std::vector<std::string> origin_url_lines(const std::vector<std::string>& lines);
 
 }  // namespace relais

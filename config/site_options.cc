@@ -55,9 +55,9 @@ po::options_description site_description(const std::string& prefix) {
   po::options_description d;
   auto key = [&prefix](const char* k) { return prefix + k; };
   for (const char* k : {"hosts", "store", "origin", "sync-interval", "sync-jobs", "max-ranges", "tls-cert", "tls-key",
-                        "admin-token", "cache-control-html", "cache-control-default", "mode", "origin-url"})
+                        "admin-token", "cache-control-html", "cache-control-default", "mode"})
     d.add_options()(key(k).c_str(), po::value<std::string>());
-  for (const char* k : {"cache-control-rule", "query-key", "pull-prefix", "trusted-key"})
+  for (const char* k : {"cache-control-rule", "query-key", "pull-prefix", "trusted-key", "origin-url"})
     d.add_options()(key(k).c_str(), po::value<std::vector<std::string>>());
   return d;
 }
@@ -132,9 +132,10 @@ std::optional<CliOutcome> parse_one_site(const std::string& name, const std::vec
   s.own_trusted_keys = vm.count(prefix + "trusted-key") > 0;
   s.trusted_keys = s.own_trusted_keys ? vm[prefix + "trusted-key"].as<std::vector<std::string>>() : c.trusted_keys;
   s.mode = text("mode", "manifest");
-  s.origin_url = text("origin-url", "");
+  if (vm.count(prefix + "origin-url"))
+    s.origin_urls = origin_url_lines(vm[prefix + "origin-url"].as<std::vector<std::string>>());
   if (vm.count(prefix + "pull-prefix")) s.pull_prefixes = vm[prefix + "pull-prefix"].as<std::vector<std::string>>();
-  return check_pull_keys(prefix, s.mode, s.origin_url, s.pull_prefixes);
+  return check_pull_keys(prefix, s.mode, s.origin_urls, s.pull_prefixes);
 }
 
 }  // namespace
@@ -203,7 +204,7 @@ std::vector<SiteConfig> effective_sites(const EdgeConfig& c) {
   s.cache_control_rules = c.cache_control_rules;
   s.query_keys = c.query_keys;
   s.mode = c.mode;
-  s.origin_url = c.origin_url;
+  s.origin_urls = c.origin_urls;
   s.pull_prefixes = c.pull_prefixes;
   s.trusted_keys = c.trusted_keys;
   return {s};  // the global certificate and token already apply to everything
@@ -231,7 +232,7 @@ std::string describe_sites(const EdgeConfig& c) {
     for (const CacheControlRule& rule : s.cache_control_rules) line("cache-control-rule", rule.prefix + "=" + rule.value);
     for (const std::string& key : s.query_keys) line("query-key", key);
     line("mode", s.mode);
-    line("origin-url", s.origin_url);
+    for (const std::string& url : s.origin_urls) line("origin-url", url);
     for (const std::string& p : s.pull_prefixes) line("pull-prefix", p);
     for (const std::string& file : s.trusted_keys) line("trusted-key", file);
   }

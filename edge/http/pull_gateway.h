@@ -30,10 +30,10 @@ struct RequestContext;
 
 enum class PullMode : std::uint8_t { manifest, pull, both };
 
-// A site's pull-through rules (config: mode, origin-url, pull-prefix).
+// A site's pull-through rules (config: mode, origin-url lines, pull-prefix).
 struct PullRouting {
   PullMode mode = PullMode::manifest;
-  std::string origin_url;              // "http://10.0.0.5:8080": scheme and authority
+  std::vector<std::string> origin_urls;  // "http://10.0.0.5:8080": scheme and authority; in order of preference
   std::vector<std::string> prefixes;   // both: only these paths go to the origin; empty: every miss does
 
   // A path the manifest does not answer (or any path in pull mode): origin?

@@ -89,8 +89,11 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   const freshness::CacheDirectives directives = request_directives(query.request);
   bool any_variant = false;
   PulledRef stored = table_.find(primary, views, &any_variant);
-  // To the origin: the site's own, with a request we build (origin_request.h).
-  const upstream::OriginTarget target{query.routing.origin_url, origin_authority(query.routing.origin_url)};
+  // To the origin: the site's own, in order of preference, with a request we
+  // build (origin_request.h). Each URL is its own Host (its authority).
+  std::vector<upstream::OriginTarget> targets;
+  targets.reserve(query.routing.origin_urls.size());
+  for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
   upstream::OriginRequest request;
   request.path = std::string(query.origin_target);
   // The only client field that reaches the origin, reduced to the codings we
@@ -115,7 +118,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
         // fill alone on the revalidation; one per key at a time).
         if (reuse.action == freshness::Reuse::stale_while_revalidate && !refreshing_.contains(key)) {
           auto fill = std::make_unique<PullFill>(*this, primary, request_fields, stored, now);
-          const upstream::JoinResult filled = coalescer_.join(key, target, request, *fill);
+          const upstream::JoinResult filled = coalescer_.join(key, targets, request, *fill);
           if (filled.id != 0) {
             fill->joined(filled.id, key);
             refreshing_.insert(key);
@@ -146,11 +149,11 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
                                    : any_variant     ? freshness::Forward::vary_miss
                                                      : freshness::Forward::uri_miss};
   auto exchange = std::make_unique<PullExchange>(*this, *context.stream, std::move(exchange_request), stored);
-  upstream::JoinResult join = coalescer_.join(key, target, request, *exchange);
+  upstream::JoinResult join = coalescer_.join(key, targets, request, *exchange);
   if (join.refusal == upstream::JoinRefusal::late) {
     // The fetch in flight already dropped its body's start: one of its own.
     key += '\n' + std::to_string(++solo_fetches_);
-    join = coalescer_.join(key, target, request, *exchange);
+    join = coalescer_.join(key, targets, request, *exchange);
   }
   switch (join.refusal) {
     case upstream::JoinRefusal::none: break;
@@ -160,7 +163,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   exchange->joined(join);
   if (!join.collapsed) {
     auto fill = std::make_unique<PullFill>(*this, primary, std::move(request_fields), stored, now);
-    const upstream::JoinResult filled = coalescer_.join(key, target, request, *fill);
+    const upstream::JoinResult filled = coalescer_.join(key, targets, request, *fill);
     if (filled.id != 0) {
       fill->joined(filled.id, {});
       add_fill(std::move(fill));

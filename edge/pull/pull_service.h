@@ -12,7 +12,8 @@
 // response when RFC 9111 allows it.
 //
 // Never an open proxy: the origin is the site's configured one
-// (PullRouting::origin_url), the request is rebuilt by origin_request.h.
+// (PullRouting::origin_urls, tried in order when one fails: upstream/failover_fetch.h),
+// the request is rebuilt by origin_request.h.
 // Destroyed after every connection of its worker (they hold exchanges).
 #pragma once
 

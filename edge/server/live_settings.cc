@@ -65,7 +65,7 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c, const SiteC
   r.dictionaries.content_types = c.dictionary_content_types;
   r.multipart_boundary = boundary;
   r.pull.mode = site.mode == "pull" ? http::PullMode::pull : site.mode == "both" ? http::PullMode::both : http::PullMode::manifest;
-  r.pull.origin_url = site.origin_url;
+  r.pull.origin_urls = site.origin_urls;
   r.pull.prefixes = site.pull_prefixes;
   return r;
 }

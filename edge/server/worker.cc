@@ -208,6 +208,9 @@ void Worker::publish_stats() {
     stats_.pull_waiters.set(pull_->coalescer().waiters());
     stats_.pull_objects.set(pull_->table().objects());
     stats_.pull_used_bytes.set(pull_->table().used_bytes());
+    const upstream::OriginHealthStats& health = pull_->coalescer().health().stats();
+    stats_.pull_origin_failovers.set(health.failovers);
+    stats_.pull_origins_marked_down.set(health.marked_down);
   }
   if (sites_[0]->catalog) stats_.catalog_generation.set(sites_[0]->catalog->generation());
   if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));

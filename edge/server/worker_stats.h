@@ -61,6 +61,8 @@ struct WorkerStats {
   Counter pull_waiters;        // clients and stores waiting on origin fetches now
   Counter pull_objects;        // pulled objects held in RAM
   Counter pull_used_bytes;
+  Counter pull_origin_failovers;     // fetches moved on to the next origin
+  Counter pull_origins_marked_down;  // times an origin was marked down (per worker: each finds it)
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

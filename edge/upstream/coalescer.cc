@@ -17,8 +17,7 @@ struct Coalescer::Entry final : FetchHandler, std::enable_shared_from_this<Entry
 
   Coalescer* owner = nullptr;
   std::string key;
-  FetchId fetch = 0;
-  bool fetching = false;
+  std::unique_ptr<FailoverFetch> fetch;  // the chain of origins; kept after it ended (inactive)
   std::optional<OriginHead> head;
   std::string window;             // body bytes [window_start, window_start + size)
   std::uint64_t window_start = 0;
@@ -65,9 +64,10 @@ struct Coalescer::Entry final : FetchHandler, std::enable_shared_from_this<Entry
     return members.empty() ? chunk.size() : taken;  // nobody left: the fetch is being cancelled
   }
 
+  bool fetching() const { return fetch != nullptr && fetch->active(); }
+
   void on_done(const FetchOutcome& o) override {
     const auto self = shared_from_this();
-    fetching = false;
     outcome = o;
     owner->forget_key(*this);
     deliver_all();
@@ -107,14 +107,16 @@ struct Coalescer::Entry final : FetchHandler, std::enable_shared_from_this<Entry
   }
 };
 
-Coalescer::Coalescer(OriginClient& client, CoalescerSettings settings) : settings_(settings), client_(client) {
+Coalescer::Coalescer(OriginClient& client, CoalescerSettings settings)
+    : settings_(settings), client_(client), health_(settings.health) {
   RELAIS_ASSERT(settings_.max_window_bytes > 0);
 }
 
 Coalescer::~Coalescer() {
-  for (auto& [key, entry] : by_key_) {
-    if (entry->fetching) client_.cancel(entry->fetch);
-  }
+  // Every chain goes now, while the client and the health table it uses
+  // are still there (an entry may outlive us in a waiter's callback frame).
+  for (auto& [key, entry] : by_key_) entry->fetch.reset();
+  for (auto& [id, entry] : waiters_) entry->fetch.reset();
 }
 
 void Coalescer::forget_key(Entry& entry) {
@@ -122,8 +124,8 @@ void Coalescer::forget_key(Entry& entry) {
   if (it != by_key_.end() && it->second.get() == &entry) by_key_.erase(it);
 }
 
-JoinResult Coalescer::join(const std::string& key, const OriginTarget& target, const OriginRequest& request,
-                           FetchWaiter& waiter) {
+JoinResult Coalescer::join(const std::string& key, std::span<const OriginTarget> origins,
+                           const OriginRequest& request, FetchWaiter& waiter) {
   JoinResult result;
   auto it = by_key_.find(key);
   if (it != by_key_.end()) {
@@ -141,13 +143,13 @@ JoinResult Coalescer::join(const std::string& key, const OriginTarget& target, c
     return result;
   }
   if (by_key_.size() >= settings_.max_keys) return {0, false, JoinRefusal::too_many_keys};
+  if (origins.empty() || origins.size() > kMaxOrigins) return {0, false, JoinRefusal::bad_request};
   auto entry = std::make_shared<Entry>();
   entry->owner = this;
   entry->key = key;
-  Result<FetchId> fetch = client_.start(target, request, *entry);
-  if (!fetch) return {0, false, JoinRefusal::bad_request};
-  entry->fetch = *fetch;
-  entry->fetching = true;
+  entry->fetch = std::make_unique<FailoverFetch>(client_, health_, std::vector<OriginTarget>(origins.begin(), origins.end()),
+                                                 request, *entry);
+  if (!entry->fetch->start()) return {0, false, JoinRefusal::bad_request};
   result.id = next_waiter_++;
   entry->members[result.id] = {&waiter, 0};
   waiters_[result.id] = entry;
@@ -166,9 +168,9 @@ void Coalescer::resume(WaiterId id) {
 void Coalescer::resume_origin(Entry& entry) {
   // Room may have opened for the bytes the origin client holds for us. Inside
   // on_body the entry's own loop takes them instead.
-  if (entry.fetching && entry.origin_blocked && !entry.in_origin_body) {
+  if (entry.fetching() && entry.origin_blocked && !entry.in_origin_body) {
     entry.origin_blocked = false;
-    client_.resume(entry.fetch);
+    entry.fetch->resume();
   }
 }
 
@@ -182,10 +184,7 @@ void Coalescer::leave(WaiterId id) {
     resume_origin(*entry);  // the one that left may have been the slowest
     return;
   }
-  if (entry->fetching) {
-    entry->fetching = false;
-    client_.cancel(entry->fetch);
-  }
+  if (entry->fetching()) entry->fetch->cancel();
   forget_key(*entry);
 }
 

@@ -20,6 +20,11 @@
 // hit), and is freed once every waiter has had on_done or left.
 // Bounds: max_keys fetches in flight per worker (an origin flood of random
 // URLs costs at most that), max_waiters_per_key.
+// Several origins: an entry's fetch is a FailoverFetch over the site's list,
+// so a failure before the head moves on to the next healthy origin and the
+// waiters see one fetch: still one origin fetch chain per key. The worker's
+// OriginHealth (passive health of every origin) lives here, beside the
+// fetches that feed it.
 // Single-threaded, on the OriginClient's event loop. Waiter callbacks may call
 // leave() and resume() (for any waiter) and join(); on_head may run inside join().
 #pragma once
@@ -27,11 +32,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
+#include "edge/upstream/failover_fetch.h"
 #include "edge/upstream/origin_client.h"
+#include "edge/upstream/origin_health.h"
 
 namespace relais::upstream {
 
@@ -39,6 +47,7 @@ struct CoalescerSettings {
   std::size_t max_keys = 1024;
   std::size_t max_waiters_per_key = 65536;
   std::size_t max_window_bytes = 4 << 20;
+  OriginHealthPolicy health;
 };
 
 class FetchWaiter {
@@ -71,14 +80,22 @@ class Coalescer {
   Coalescer& operator=(const Coalescer&) = delete;
 
   // key must identify everything that makes the response differ (the cache
-  // key, and the validators when it is a revalidation).
-  JoinResult join(const std::string& key, const OriginTarget& target, const OriginRequest& request,
+  // key, and the validators when it is a revalidation). origins: the site's,
+  // in order of preference (1 to kMaxOrigins); a join to a fetch in flight
+  // ignores them.
+  JoinResult join(const std::string& key, std::span<const OriginTarget> origins, const OriginRequest& request,
                   FetchWaiter& waiter);
+  JoinResult join(const std::string& key, const OriginTarget& origin, const OriginRequest& request,
+                  FetchWaiter& waiter) {
+    return join(key, std::span<const OriginTarget>(&origin, 1), request, waiter);
+  }
   void resume(WaiterId id);
   void leave(WaiterId id);
 
   std::size_t keys_in_flight() const { return by_key_.size(); }
   std::size_t waiters() const { return waiters_.size(); }
+  OriginHealth& health() { return health_; }
+  const OriginHealth& health() const { return health_; }
 
   struct Entry;  // one fetch and its waiters, defined in the .cc
 
@@ -88,6 +105,7 @@ class Coalescer {
   void resume_origin(Entry& entry);
   CoalescerSettings settings_;
   OriginClient& client_;
+  OriginHealth health_;
   WaiterId next_waiter_ = 1;
   std::unordered_map<std::string, std::shared_ptr<Entry>> by_key_;
   std::unordered_map<WaiterId, std::shared_ptr<Entry>> waiters_;

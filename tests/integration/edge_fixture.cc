@@ -2,10 +2,12 @@
 
 #include <brotli/decode.h>
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <random>
 
 #include "tests/integration/client/raw_client.h"
@@ -103,6 +105,15 @@ double metric(std::uint16_t admin_port, const std::string& series) {
   std::size_t at = r->body.find("\n" + series + " ");
   if (at == std::string::npos) return -1;
   return std::stod(r->body.substr(at + series.size() + 2));
+}
+
+double await_metric(std::uint16_t admin_port, const std::string& series, double min) {
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  for (;;) {
+    const double value = metric(admin_port, series);
+    if (value >= min || std::chrono::steady_clock::now() >= until) return value;
+    ::poll(nullptr, 0, 20);
+  }
 }
 
 }  // namespace relais::testing

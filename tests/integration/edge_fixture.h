@@ -33,6 +33,9 @@ RunningEdge run_edge(const std::vector<std::string>& argv);
 // A sample's value from the admin listener's /metrics (the first line
 // starting with `series` and a space), -1 if absent or unreachable.
 double metric(std::uint16_t admin_port, const std::string& series);
+// metric() once it is at least `min` (metrics are published once a second),
+// or its last value after a 10 s deadline.
+double await_metric(std::uint16_t admin_port, const std::string& series, double min);
 
 // Decoders for checking variants against their source.
 std::string decode_body(const std::string& encoding, const std::string& body, std::size_t expected_size);

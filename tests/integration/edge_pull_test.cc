@@ -46,12 +46,7 @@ class EdgePull : public ::testing::Test {
   }
 
   double await_metric(const std::string& series, double min) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-      const double value = metric(edge_.admin_port, series);
-      if (value >= min || std::chrono::steady_clock::now() >= until) return value;
-      ::poll(nullptr, 0, 20);
-    }
+    return relais::testing::await_metric(edge_.admin_port, series, min);
   }
 
   TempDir dir_;

@@ -168,6 +168,8 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "tls-session-tickets", "maybe", "off", "(=on)"},
       {"edge", "mode", "proxy", "both", "(=manifest)", {{"origin-url", "http://127.0.0.1:1"}}},
       {"edge", "origin-url", "http://origin.example/path", "https://origin.example:8443", nullptr},
+      {"edge", "pull-origin-fails", "0", "5", "(=3)"},
+      {"edge", "pull-origin-down-time", "50ms", "30s", "(=10s)"},
       {"edge", "pull-prefix", "pulled/", "/pulled/", nullptr, {{"mode", "both"}, {"origin-url", "http://127.0.0.1:1"}}},
       {"edge", "pull-connect-timeout", "50ms", "1s", "(=3s)"},
       {"edge", "pull-first-byte-timeout", "11m", "20s", "(=15s)"},
