@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 
 #include "config/site_options.h"
 
@@ -20,7 +21,9 @@ void Site::load_at_start() {
   if (auto s = loader->reload(); !s.ok()) {
     // A pull-only site needs no manifest: every path goes to its origin.
     if (config.mode == "pull") {
-      std::printf("%spull-through from %s, no manifest\n", who().c_str(), config.origin_url.c_str());
+      std::string origins;
+      for (const std::string& url : config.origin_urls) origins += (origins.empty() ? "" : ", ") + url;
+      std::printf("%spull-through from %s, no manifest\n", who().c_str(), origins.c_str());
       return;
     }
     std::fprintf(stderr, "relais-edge: %sno catalog yet: %s (answering 503 until one loads)\n", who().c_str(),
