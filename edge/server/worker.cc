@@ -502,6 +502,14 @@ void Worker::finish_exchange(const PendingExchange& e, std::string_view log_head
 
 void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const http::Request& request,
                          const http::ResponseSummary& summary) {
+  const LiveSettings& live = this->live();
+  if (summary.site_name.empty() && live.named_sites && summary.site < live.site_names.size()) {
+    // An answer that came later (pull-through) is named now, by the
+    // settings it is logged under.
+    http::ResponseSummary named = summary;
+    named.site_name = live.site_names[summary.site];
+    return log_request(b, peer, request, named);
+  }
   if (request.version_major == 2) {
     // Its frames are not queued yet (nghttp2 serialises them in send()):
     // stream_frame_queued gives its offsets.

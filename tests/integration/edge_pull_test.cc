@@ -17,50 +17,12 @@
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
-#include "tests/integration/edge_fixture.h"
-#include "tests/unit/upstream/scripted_origin.h"
+#include "tests/integration/edge_pull_fixture.h"
 
 namespace relais::testing {
 namespace {
 
-using upstream::testing::ReceivedRequest;
-using upstream::testing::ScriptedOrigin;
-using upstream::testing::ScriptedReply;
-
-class EdgePull : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(publish_tree(dir_, {{"index.html", "<p>published</p>\n"}, {"cours/lecon.html", "<p>lecon</p>\n"}}));
-  }
-
-  // One worker: the coalescer and the pulled objects are per worker.
-  void start(const ScriptedOrigin& origin, std::vector<std::string> flags = {"--mode", "pull"}) {
-    for (const char* f : {"--origin-url"}) flags.insert(flags.end(), {f, origin.base_url()});
-    flags.insert(flags.end(), {"--workers", "1", "--address-rate", "0"});
-    edge_ = start_edge(dir_, flags);
-    ASSERT_NE(edge_.port, 0);
-  }
-
-  std::optional<HttpResponse> get(const std::string& path, const std::vector<std::string>& headers = {}) {
-    return http_get(edge_.port, path, headers);
-  }
-
-  double await_metric(const std::string& series, double min) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-    for (;;) {
-      const double value = metric(edge_.admin_port, series);
-      if (value >= min || std::chrono::steady_clock::now() >= until) return value;
-      ::poll(nullptr, 0, 20);
-    }
-  }
-
-  TempDir dir_;
-  RunningEdge edge_;
-};
-
-ScriptedReply cacheable(const std::string& body, const std::string& cache_control = "max-age=60") {
-  return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
-}
+class EdgePull : public EdgePullBase {};
 
 TEST_F(EdgePull, Rfc9111_S3_MissThenHitOneOriginRequest) {
   ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("hello from the origin"); });
@@ -478,28 +440,9 @@ TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
   start(origin, {"--mode", "pull", "--access-log", dir_.file("access.log")});
   ASSERT_TRUE(get("/logged"));
   ASSERT_TRUE(get("/logged"));
-  std::string log;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (log.find("pull-hit") == std::string::npos && std::chrono::steady_clock::now() < until) {
-    std::ifstream in(dir_.file("access.log"));
-    log.assign(std::istreambuf_iterator<char>(in), {});
-    if (log.find("pull-hit") == std::string::npos) ::poll(nullptr, 0, 20);
-  }
+  const std::string log = await_log("pull-hit");
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-miss"), std::string::npos) << log;
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
-}
-
-// HTTP/2 has no way to answer later yet: a clear 503, and no origin request.
-TEST_F(EdgePull, Http2PullPathAnswers503WithAReason) {
-  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("h2"); });
-  start(origin);
-  const std::string client = std::string(RELAIS_SOURCE_DIR) + "/tests/integration/h2/h2_client.py";
-  ProcessResult r = run_process({"/usr/bin/python3", client, "fetch", std::to_string(edge_.port), "GET:/x"},
-                                std::chrono::seconds(60));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("response 0 status=503"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("header 0 cache-status: relais; fwd=bypass; detail=pull-needs-http1"), std::string::npos) << r.out;
-  EXPECT_EQ(origin.requests(), 0);
 }
 
 }  // namespace

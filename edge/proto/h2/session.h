@@ -20,12 +20,18 @@
 // is never read: the connection window is never reopened, so a client can
 // send at most 64 KiB of DATA per connection.
 //
+// Pull-through answers that come later (http/pull_gateway.h) are the
+// stream's own (session_stream.h): the gateway feeds them from the origin
+// client's callbacks, which wake the connection (set_wake) rather than
+// write; send() logs those that ended and queues their frames.
+//
 // Lifecycle: made when the connection picks HTTP/2 (ALPN h2, or the h2c
 // preface on a plain listener), kept until it closes; go_away() starts a
 // graceful end (drain, idle timeout): streams already open finish, then done().
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <unordered_map>
@@ -40,6 +46,8 @@
 struct nghttp2_session;
 
 namespace relais::h2 {
+
+struct BuildOutcome;
 
 struct Limits {
   std::uint32_t max_concurrent_streams = 100;
@@ -94,6 +102,12 @@ class Session {
   // A response has body bytes not yet queued (flow control holds them): the
   // connection watches its progress (send timeout, minimum rate).
   bool responses_waiting() const { return waiting_bodies_ > 0; }
+  // Streams whose answer waits on an origin fetch (pull-through): the
+  // connection is busy, not idle, and not slow to read either.
+  bool answers_pending() const { return later_ > 0; }
+  // How a later answer asks for the connection's next turn (never a write
+  // from inside the origin client's callback).
+  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
   std::uint64_t requests() const { return requests_; }
   Events take_events();
 
@@ -105,8 +119,15 @@ class Session {
 
   explicit Session(const Limits& limits);
   void answer(Stream& stream);
+  // The stream's request from its kept header block (views into it and storage_).
+  BuildOutcome rebuild(Stream& stream, http::Request& request);
   void submit(Stream& stream, const http::Response& response);
   void end_abusive(std::uint32_t error_code);
+  // Later answers (later_answer.cc).
+  void wake();
+  void log_ended(Env& env);
+  void resume_wanting();
+  void forget_later(Stream& stream);
 
   Limits limits_;
   AbuseBudget budget_;
@@ -119,6 +140,12 @@ class Session {
   bool going_away_ = false;
   bool terminated_ = false;  // GOAWAY with an error: nothing more is read
   bool over_budget_ = false;
+  bool closing_ = false;           // in ~Session: later answers are dropped, never fed
+  std::uint32_t later_ = 0;        // streams answered later, not logged yet
+  std::uint64_t later_bytes_ = 0;  // their body bytes not queued yet: at most max_pending_output
+  std::uint32_t own_resets_ = 0;   // RST_STREAM of ours (a cut body) not sent yet
+  std::vector<std::int32_t> ended_;  // later answers that ended since the last send()
+  std::function<void()> wake_;
   Events events_;
   // At most max_concurrent_streams open streams (nghttp2 refuses more).
   std::unordered_map<std::int32_t, std::unique_ptr<Stream>> streams_;
