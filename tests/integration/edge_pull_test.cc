@@ -445,5 +445,40 @@ TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
 }
 
+// Purge applies to pulled objects (in every worker's table, before the
+// admin's answer): a purged path, and the paths under a purged prefix, are
+// misses again; another path stays a hit.
+TEST_F(EdgePull, AdminPurgeDropsPulledObjectsSoTheNextRequestIsAMiss) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) { return cacheable("from " + r.target); });
+  start(origin);
+  const std::vector<std::string> paths = {"/p", "/p?v=1", "/dir/a", "/dir/b", "/kept"};
+  for (const std::string& path : paths) {
+    ASSERT_TRUE(get(path));
+    ASSERT_TRUE(get(path));
+  }
+  ASSERT_EQ(origin.requests(), 4) << "the query is not part of the key: /p?v=1 is /p";
+  auto purge = [&](const std::string& path) {
+    return http_get(edge_.admin_port, "/purge?path=" + path, {"Authorization: Bearer secret-token"}, "POST");
+  };
+  auto one = purge("/p");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 200);
+  EXPECT_EQ(one->body, "purged 1\n");
+  auto under = purge("/dir/");
+  ASSERT_TRUE(under);
+  EXPECT_EQ(under->status, 200);
+  EXPECT_EQ(under->body, "purged 2\n");
+  for (const std::string path : {"/p", "/dir/a", "/dir/b"}) {
+    auto r = get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "from " + path);
+    EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=uri-miss", 0), 0u) << path << ": " << r->header("Cache-Status");
+  }
+  auto kept = get("/kept");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->header("Cache-Status").rfind("relais; hit", 0), 0u) << kept->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 7);
+}
+
 }  // namespace
 }  // namespace relais::testing
