@@ -445,6 +445,40 @@ TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
 }
 
+// Bytes received on a raw connection until `want` came or 10 s passed.
+std::size_t read_at_least(RawClient& c, std::size_t want) {
+  std::size_t got = 0;
+  char buffer[65536];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (got < want && std::chrono::steady_clock::now() < until) {
+    pollfd p{c.native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, 100) != 1) continue;
+    const ssize_t n = ::recv(c.native_handle(), buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
+}
+
+// A client that joins a fetch whose head and first 300 KiB already came is
+// answered inside the join, more than its send queue takes at once: it must
+// be resumed for the rest (regression: its sink was reset after the join, so
+// it waited for ever at 256 KiB and held the fetch window for everyone).
+TEST_F(EdgePull, ALateJoinerBeyondItsSendQueueIsResumed) {
+  ScriptedReply reply = cacheable(std::string(1 << 20, 'j'));
+  const std::size_t head = reply.bytes.find("\r\n\r\n") + 4;
+  reply.stall_after = head + 300 * 1024;  // the rest never comes during the test
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return reply; });
+  start(origin);
+  RawClient first(edge_.port);
+  ASSERT_TRUE(first.send("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_GE(read_at_least(first, 300 * 1024), 300u * 1024) << "the edge has the first 300 KiB";
+  RawClient late(edge_.port);
+  ASSERT_TRUE(late.send("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_GE(read_at_least(late, 300 * 1024 + 200), 300u * 1024 + 200) << "its head and all that came";
+  EXPECT_EQ(origin.requests(), 1);
+}
+
 // Purge applies to pulled objects (in every worker's table, before the
 // admin's answer): a purged path, and the paths under a purged prefix, are
 // misses again; another path stays a hit.
