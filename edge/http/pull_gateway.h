@@ -10,7 +10,9 @@
 // protocol's StreamSink; the protocol then holds a PendingResponse until the
 // sink's end(). Dropping the PendingResponse abandons the response (the client
 // left): the gateway leaves the fetch's waiter set, never calls the sink again.
-// A protocol without a StreamSink (HTTP/2 for now) gets a 503 on a miss.
+// HTTP/1's sink is edge/server/pull_sink.h, HTTP/2's each stream
+// (edge/proto/h2/session_stream.h); a protocol without one gets a 503 on a
+// miss.
 #pragma once
 
 #include <cstddef>

@@ -76,10 +76,10 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     s.pull = "pull-error";
     return s;
   };
-  // An HTTP/2 stream has no StreamSink yet (docs/PULL_THROUGH.md): a clear
-  // 503 rather than a response that blocks the connection's other streams.
+  // A protocol that cannot answer later (both HTTP/1 and HTTP/2 can): a
+  // clear 503 rather than a response that blocks its connection.
   if (context.stream == nullptr || context.pending == nullptr)
-    return refuse(503, freshness::Forward::bypass, "pull-needs-http1");
+    return refuse(503, freshness::Forward::bypass, "pull-needs-a-stream");
 
   std::string primary = std::to_string(context.site);
   primary.push_back(' ');

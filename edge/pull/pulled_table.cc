@@ -56,6 +56,18 @@ void PulledTable::erase(const std::string& primary, const PulledObject* object) 
   }
 }
 
+std::size_t PulledTable::purge(std::string_view primary, bool prefix) {
+  std::vector<Lru::iterator> gone;
+  for (auto it = lru_.begin(); it != lru_.end(); ++it) {
+    const std::string_view key = it->primary;
+    const bool match = prefix ? key.starts_with(primary)
+                              : key == primary || (key.starts_with(primary) && key[primary.size()] == '?');
+    if (match) gone.push_back(it);
+  }
+  for (Lru::iterator it : gone) drop(it);
+  return gone.size();
+}
+
 void PulledTable::drop(Lru::iterator it) {
   used_ -= it->object->charge() + it->primary.size();
   auto found = by_primary_.find(it->primary);

@@ -16,6 +16,7 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -49,6 +50,11 @@ class PulledTable {
   bool put(const std::string& primary, PulledRef object);
   // Drops that exact object if it is still stored (a revalidation found it gone).
   void erase(const std::string& primary, const PulledObject* object);
+  // Purge: drops every variant of `primary` and of it with a query
+  // ("primary?..."); with prefix, of every primary key that starts with it.
+  // Returns how many objects went. A linear walk: an operator's purge, not
+  // the request path.
+  std::size_t purge(std::string_view primary, bool prefix);
 
   std::uint64_t used_bytes() const { return used_; }
   std::size_t objects() const { return lru_.size(); }

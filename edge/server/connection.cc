@@ -65,12 +65,12 @@ class Http1Host final : public http::SessionHost {
         if (buffers_.pull == nullptr) buffers_.pull = std::make_unique<PullSink>(*connection_, buffers_.output);
         context.stream = buffers_.pull.get();
         context.pending = &buffers_.pull->pending;
+        // Before respond(): a request joining a fetch whose head came is
+        // answered inside it (Coalescer::join), with this request's version.
+        buffers_.pull->begin(request, worker_.settings().max_pending_output);
       }
     }
     return context;
-  }
-  void deferred(const http::Request& request) override {
-    buffers_.pull->begin(request, worker_.settings().max_pending_output);
   }
   std::string_view date() override { return worker_.date(); }
   std::uint64_t admit_request() override { return worker_.admit_request(ticket_); }

@@ -52,7 +52,7 @@ class Connection {
   void close_now();
   // Same with a reset, discarding what the kernel still holds for the client.
   void abort_now();
-  // A pull-through answer moved (pull_sink.h): a turn of this connection's
+  // A pull-through answer moved (pull_sink.h, h2/session_stream.h): a turn of this connection's
   // own soon, never a write from inside the origin client's callback.
   void wake_for_pull();
 

@@ -68,6 +68,8 @@ bool Connection::start_http2() {
   }
   worker().stats().http2_connections.add();
   buffers_->http2.last_stream_ms = worker().now_ms();
+  // A pulled answer moved (session_stream.h): this connection's turn soon.
+  buffers_->http2.session->set_wake([this] { wake_for_pull(); });
   return true;
 }
 
@@ -75,7 +77,9 @@ void Connection::watch_http2(std::uint64_t moved) {
   ConnectionBuffers::Http2& h = buffers_->http2;
   h2::Session& session = *h.session;
   const std::uint64_t now = worker().now_ms();
-  if (session.requests() != requests_) h.last_stream_ms = now;
+  // Idle counts from the last request, or from the end of the last answer
+  // that waited on an origin.
+  if (session.requests() != requests_ || session.answers_pending()) h.last_stream_ms = now;
   requests_ = static_cast<std::uint32_t>(session.requests());
   // A zero-window stall is a slow reader too: the same send timeout and
   // minimum rate, over what flow control let us queue.
@@ -109,7 +113,8 @@ void Connection::watch_http2(std::uint64_t moved) {
 // without its pages (session_memory.h).
 void Connection::park_http2() {
   ConnectionBuffers& b = *buffers_;
-  if (b.parked() || stop_parsing_ || b.input_length > 0 || !b.output.empty() || b.http2.session->responses_waiting())
+  if (b.parked() || stop_parsing_ || b.input_length > 0 || !b.output.empty() || b.http2.session->responses_waiting() ||
+      b.http2.session->answers_pending())
     return;
   auto* slim = new ConnectionBuffers(0, 0);
   slim->http2 = std::move(b.http2);
@@ -181,6 +186,8 @@ void Connection::on_http2_timeout() {
     (void)flush_output();
     return;
   }
+  // Waiting on an origin is not idle: the origin client's timeouts bound it.
+  if (h.session->answers_pending()) h.last_stream_ms = now;
   const bool idle_over = now - h.last_stream_ms >= idle_limit(s, requests_);
   // A header block that does not end (HEADERS without END_HEADERS, then
   // nothing or CONTINUATIONs dribbled): the header timeout from its start,

@@ -27,12 +27,10 @@ bool Connection::finish_pull() {
   ConnectionBuffers& b = *buffers_;
   PullSink& sink = *b.pull;
   const http::Request request = sink.logged_request();
-  http::ResponseSummary summary = sink.summary();
-  const LiveSettings& live = worker().live();
-  if (live.named_sites && summary.site < live.site_names.size()) summary.site_name = live.site_names[summary.site];
-  worker().log_request(b, peer_, request, summary);
+  worker().log_request(b, peer_, request, sink.summary());  // which names its site
   worker().exchanges_sent(b, 0);  // its bytes are out already: the line is complete
   const bool complete = sink.complete();
+  const bool close = sink.summary().close;
   sink.reset();
   if (!complete) {
     // The origin cut the body after its head promised more: a reset, not a
@@ -40,7 +38,7 @@ bool Connection::finish_pull() {
     abort_now();
     return false;
   }
-  if (summary.close) stop_parsing_ = true;
+  if (close) stop_parsing_ = true;
   return true;
 }
 

@@ -25,6 +25,7 @@
 #include "edge/server/metrics.h"
 #include "edge/server/live_settings.h"
 #include "edge/server/publication_watch.h"
+#include "edge/server/pulled_purge.h"
 #include "edge/server/rehash_loop.h"
 #include "edge/server/service_notify.h"
 #include "edge/server/site.h"
@@ -34,6 +35,10 @@
 
 namespace relais {
 namespace {
+
+// How long an admin purge waits for the workers to drop pulled objects: each
+// does it on its next loop turn; a worker stuck longer is the bigger problem.
+constexpr std::chrono::milliseconds kPullPurgeDeadline{2000};
 
 // Each worker has its own origin client, coalescer and pulled objects
 // (docs/PULL_THROUGH.md): the memory is split between them.
@@ -232,9 +237,14 @@ Status open_admin(EdgeServer::Parts& p) {
       if (!site->config.retired) g.sites.push_back(site_gauges(*site));
     return render_metrics(stats, g, &p.site_names);
   };
-  h.purge = [&p](std::size_t site, std::string_view path) {
+  h.purge = [&p](std::size_t site, std::string_view path) -> Result<std::size_t> {
     std::lock_guard lock(p.sites_mutex);
-    return p.sites[site]->loader->purge(path);
+    Result<std::size_t> published = p.sites[site]->loader->purge(path);
+    if (p.sites[site]->config.mode == "manifest") return published;
+    // A pulling site: its pulled objects go too, in every worker, before the
+    // answer (a pull-only site may have no catalog: that is no error then).
+    const std::size_t pulled = purge_pulled(p.workers, static_cast<std::uint16_t>(site), path, kPullPurgeDeadline);
+    return (published ? *published : 0) + pulled;
   };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
   std::printf("listening admin %s\n", bound.to_string().c_str());

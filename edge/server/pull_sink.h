@@ -33,7 +33,9 @@ class PullSink final : public http::StreamSink {
  public:
   PullSink(Connection& connection, http::ResponseBuffer& output) : connection_(connection), output_(output) {}
 
-  // The request being deferred: what its log line needs, its version.
+  // The request that may be deferred, before it is served (a join of a
+  // fetch whose head came answers inside respond()): what its log line
+  // needs, its version.
   void begin(const http::Request& request, std::uint64_t max_pending_output);
   bool in_flight() const { return pending != nullptr; }
 

@@ -90,6 +90,18 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
   tick_ = event_new(base_, -1, EV_PERSIST, &Worker::on_tick, this);
   stop_ = std::make_unique<Wakeup>(base_, [this] { on_stop(-1, 0, this); });
   reconfigure_ = std::make_unique<Wakeup>(base_, [this] { reconfigure(); });
+  pull_purge_ = std::make_unique<Wakeup>(base_, [this] {
+    std::vector<PullPurge> purges;
+    {
+      std::lock_guard lock(pull_purges_mutex_);
+      purges.swap(pull_purges_);
+    }
+    for (PullPurge& p : purges) {
+      // The table's keys: "SITE /path[?query]" (pull_service.cc).
+      const std::string key = std::to_string(p.site) + (p.path.starts_with('/') ? " " : " /") + p.path;
+      p.done(pull_ == nullptr ? 0 : pull_->table().purge(key, key.ends_with('/')));
+    }
+  });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   RELAIS_ASSERT(!shared_.site_names.empty());  // site 0 is the one every request has until sites exist
 }
@@ -104,6 +116,7 @@ Worker::~Worker() {
   event_free(tick_);
   stop_.reset();
   reconfigure_.reset();
+  pull_purge_.reset();
   for (ConnectionBuffers* b : pool_) delete b;
   pull_.reset();  // its origin client's events live on the base
   event_base_free(base_);
@@ -132,6 +145,14 @@ void Worker::run() {
 void Worker::request_stop() { stop_->notify(); }
 
 void Worker::request_reconfigure() { reconfigure_->notify(); }
+
+void Worker::request_pull_purge(std::uint16_t site, std::string path, std::function<void(std::size_t)> done) {
+  {
+    std::lock_guard lock(pull_purges_mutex_);
+    pull_purges_.push_back(PullPurge{site, std::move(path), std::move(done)});
+  }
+  pull_purge_->notify();
+}
 
 void Worker::reconfigure() {
   // Between two callbacks: no request is half-way through the old values.
@@ -521,6 +542,14 @@ void Worker::finish_exchange(const PendingExchange& e, std::string_view log_head
 
 void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const http::Request& request,
                          const http::ResponseSummary& summary) {
+  const LiveSettings& live = this->live();
+  if (summary.site_name.empty() && live.named_sites && summary.site < live.site_names.size()) {
+    // An answer that came later (pull-through) is named now, by the
+    // settings it is logged under.
+    http::ResponseSummary named = summary;
+    named.site_name = live.site_names[summary.site];
+    return log_request(b, peer, request, named);
+  }
   if (request.version_major == 2) {
     // Its frames are not queued yet (nghttp2 serialises them in send()):
     // stream_frame_queued gives its offsets.

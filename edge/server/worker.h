@@ -11,7 +11,9 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -130,6 +132,10 @@ class Worker {
   void request_stop();
   // Thread-safe: take the LiveSettings now in WorkerShared::live.
   void request_reconfigure();
+  // Thread-safe: drop this worker's pulled objects of `site` under `path`
+  // (an admin purge, pulled_purge.h); `done` runs on this worker's thread
+  // with how many went.
+  void request_pull_purge(std::uint16_t site, std::string path, std::function<void(std::size_t)> done);
   void join();
 
   const WorkerStats& stats() const { return stats_; }
@@ -238,6 +244,14 @@ class Worker {
   std::shared_ptr<const LiveSettings> live_;
   std::unique_ptr<Wakeup> stop_;  // the cross-thread entries into this loop: stop and reconfigure
   std::unique_ptr<Wakeup> reconfigure_;
+  struct PullPurge {
+    std::uint16_t site;
+    std::string path;
+    std::function<void(std::size_t)> done;
+  };
+  std::unique_ptr<Wakeup> pull_purge_;
+  std::mutex pull_purges_mutex_;
+  std::vector<PullPurge> pull_purges_;  // under the mutex: the admin thread adds, the loop takes
   std::thread thread_;
   bool stopping_ = false;
 

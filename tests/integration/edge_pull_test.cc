@@ -17,45 +17,12 @@
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
-#include "tests/integration/edge_fixture.h"
-#include "tests/unit/upstream/scripted_origin.h"
+#include "tests/integration/edge_pull_fixture.h"
 
 namespace relais::testing {
 namespace {
 
-using upstream::testing::ReceivedRequest;
-using upstream::testing::ScriptedOrigin;
-using upstream::testing::ScriptedReply;
-
-class EdgePull : public ::testing::Test {
- protected:
-  void SetUp() override {
-    ASSERT_TRUE(publish_tree(dir_, {{"index.html", "<p>published</p>\n"}, {"cours/lecon.html", "<p>lecon</p>\n"}}));
-  }
-
-  // One worker: the coalescer and the pulled objects are per worker.
-  void start(const ScriptedOrigin& origin, std::vector<std::string> flags = {"--mode", "pull"}) {
-    for (const char* f : {"--origin-url"}) flags.insert(flags.end(), {f, origin.base_url()});
-    flags.insert(flags.end(), {"--workers", "1", "--address-rate", "0"});
-    edge_ = start_edge(dir_, flags);
-    ASSERT_NE(edge_.port, 0);
-  }
-
-  std::optional<HttpResponse> get(const std::string& path, const std::vector<std::string>& headers = {}) {
-    return http_get(edge_.port, path, headers);
-  }
-
-  double await_metric(const std::string& series, double min) {
-    return relais::testing::await_metric(edge_.admin_port, series, min);
-  }
-
-  TempDir dir_;
-  RunningEdge edge_;
-};
-
-ScriptedReply cacheable(const std::string& body, const std::string& cache_control = "max-age=60") {
-  return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
-}
+class EdgePull : public EdgePullBase {};
 
 // A pull-only edge needs no manifest: a load balancer must not drop it for
 // lacking one (a manifest-only edge without a catalog stays 503: EdgeAdmin).
@@ -491,28 +458,78 @@ TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
   start(origin, {"--mode", "pull", "--access-log", dir_.file("access.log")});
   ASSERT_TRUE(get("/logged"));
   ASSERT_TRUE(get("/logged"));
-  std::string log;
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (log.find("pull-hit") == std::string::npos && std::chrono::steady_clock::now() < until) {
-    std::ifstream in(dir_.file("access.log"));
-    log.assign(std::istreambuf_iterator<char>(in), {});
-    if (log.find("pull-hit") == std::string::npos) ::poll(nullptr, 0, 20);
-  }
+  const std::string log = await_log("pull-hit");
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-miss"), std::string::npos) << log;
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
 }
 
-// HTTP/2 has no way to answer later yet: a clear 503, and no origin request.
-TEST_F(EdgePull, Http2PullPathAnswers503WithAReason) {
-  ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("h2"); });
+// Bytes received on a raw connection until `want` came or 10 s passed.
+std::size_t read_at_least(RawClient& c, std::size_t want) {
+  std::size_t got = 0;
+  char buffer[65536];
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (got < want && std::chrono::steady_clock::now() < until) {
+    pollfd p{c.native_handle(), POLLIN, 0};
+    if (::poll(&p, 1, 100) != 1) continue;
+    const ssize_t n = ::recv(c.native_handle(), buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    got += static_cast<std::size_t>(n);
+  }
+  return got;
+}
+
+// A client that joins a fetch whose head and first 300 KiB already came is
+// answered inside the join, more than its send queue takes at once: it must
+// be resumed for the rest (regression: its sink was reset after the join, so
+// it waited for ever at 256 KiB and held the fetch window for everyone).
+TEST_F(EdgePull, ALateJoinerBeyondItsSendQueueIsResumed) {
+  ScriptedReply reply = cacheable(std::string(1 << 20, 'j'));
+  const std::size_t head = reply.bytes.find("\r\n\r\n") + 4;
+  reply.stall_after = head + 300 * 1024;  // the rest never comes during the test
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return reply; });
   start(origin);
-  const std::string client = std::string(RELAIS_SOURCE_DIR) + "/tests/integration/h2/h2_client.py";
-  ProcessResult r = run_process({"/usr/bin/python3", client, "fetch", std::to_string(edge_.port), "GET:/x"},
-                                std::chrono::seconds(60));
-  ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("response 0 status=503"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("header 0 cache-status: relais; fwd=bypass; detail=pull-needs-http1"), std::string::npos) << r.out;
-  EXPECT_EQ(origin.requests(), 0);
+  RawClient first(edge_.port);
+  ASSERT_TRUE(first.send("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  ASSERT_GE(read_at_least(first, 300 * 1024), 300u * 1024) << "the edge has the first 300 KiB";
+  RawClient late(edge_.port);
+  ASSERT_TRUE(late.send("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_GE(read_at_least(late, 300 * 1024 + 200), 300u * 1024 + 200) << "its head and all that came";
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// Purge applies to pulled objects (in every worker's table, before the
+// admin's answer): a purged path, and the paths under a purged prefix, are
+// misses again; another path stays a hit.
+TEST_F(EdgePull, AdminPurgeDropsPulledObjectsSoTheNextRequestIsAMiss) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) { return cacheable("from " + r.target); });
+  start(origin);
+  const std::vector<std::string> paths = {"/p", "/p?v=1", "/dir/a", "/dir/b", "/kept"};
+  for (const std::string& path : paths) {
+    ASSERT_TRUE(get(path));
+    ASSERT_TRUE(get(path));
+  }
+  ASSERT_EQ(origin.requests(), 4) << "the query is not part of the key: /p?v=1 is /p";
+  auto purge = [&](const std::string& path) {
+    return http_get(edge_.admin_port, "/purge?path=" + path, {"Authorization: Bearer secret-token"}, "POST");
+  };
+  auto one = purge("/p");
+  ASSERT_TRUE(one);
+  EXPECT_EQ(one->status, 200);
+  EXPECT_EQ(one->body, "purged 1\n");
+  auto under = purge("/dir/");
+  ASSERT_TRUE(under);
+  EXPECT_EQ(under->status, 200);
+  EXPECT_EQ(under->body, "purged 2\n");
+  for (const std::string path : {"/p", "/dir/a", "/dir/b"}) {
+    auto r = get(path);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "from " + path);
+    EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=uri-miss", 0), 0u) << path << ": " << r->header("Cache-Status");
+  }
+  auto kept = get("/kept");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->header("Cache-Status").rfind("relais; hit", 0), 0u) << kept->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 7);
 }
 
 }  // namespace

@@ -100,11 +100,7 @@ void Session::feed(SessionFlags& flags) {
     ResponseWriter writer(io_.output, heads_, request.version_minor);
     const Responder& responder = context.responder != nullptr ? *context.responder : responder_;
     ResponseSummary summary = responder.respond(request, context, io_.scratch, writer);
-    if (summary.deferred) {
-      host_.deferred(request);  // logged when its answer ends
-    } else {
-      host_.log(request, summary);
-    }
+    if (!summary.deferred) host_.log(request, summary);  // a deferred answer is logged when it ends
     offset += parsed.head_bytes;
     f.body_left = request.content_length;
     f.chunked_body = request.chunked;

@@ -3,39 +3,25 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <charconv>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "edge/http/representation.h"
 #include "edge/proto/h2/request_builder.h"
+#include "edge/proto/h2/session_stream.h"
 #include "edge/proto/h2/stream_body.h"
 #include "origin-sync/assert.h"
 
 namespace relais::h2 {
+namespace {
 
-// One request stream: its header block until answered, then its body.
-struct Session::Stream {
-  std::int32_t id = 0;
-  struct Span {
-    std::uint32_t name, name_length, value, value_length;
-  };
-  std::string bytes;  // the header block's names and values, back to back
-  std::vector<Span> fields;
-  std::uint32_t list_bytes = 0;
-  // Fields counted against max_fields: RFC 9113 §8.2.3 lets a client split
-  // Cookie into crumbs, one field each; they count as the one field they
-  // make (their bytes still count in list_bytes).
-  std::uint32_t counted_fields = 0;
-  bool cookie_seen = false;
-  // Over a header limit (HPACK bomb): the rest of the block is decoded, to
-  // keep the HPACK state, but not kept; the stream is answered 431.
-  bool too_large = false;
-  bool answered = false;
-  bool refused = false;  // we reset it with an error before it was answered (a malformed block)
-  bool body_waiting = false;
-  std::uint64_t body_queued = 0;  // DATA payload bytes in the send queue so far
-  StreamBody body;
-};
+// Field lines a pulled response passes on over HTTP/2 (origin_head.h keeps
+// at most 128 of an origin's).
+constexpr std::size_t kMaxForwardedFields = 128;
+
+}  // namespace
 
 struct Session::Callbacks {
   static Session& self(void* user_data) { return *static_cast<Session*>(user_data); }
@@ -74,8 +60,7 @@ struct Session::Callbacks {
   static int on_begin_headers(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     Session& s = self(user_data);
-    auto stream = std::make_unique<Stream>();
-    stream->id = frame->hd.stream_id;
+    auto stream = std::make_unique<Stream>(s, frame->hd.stream_id);
     nghttp2_session_set_stream_user_data(ng, stream->id, stream.get());
     s.streams_[stream->id] = std::move(stream);
     return 0;
@@ -122,7 +107,10 @@ struct Session::Callbacks {
 
   static int on_frame_send(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
     Session& s = self(user_data);
-    if (frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code != NGHTTP2_NO_ERROR) {
+    const bool ours = frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code == NGHTTP2_INTERNAL_ERROR &&
+                      s.own_resets_ > 0;  // a pulled body the origin cut (later_answer.cc)
+    if (ours) --s.own_resets_;
+    if (frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code != NGHTTP2_NO_ERROR && !ours) {
       // MadeYouReset (CVE-2025-8671): a stream error the client caused costs
       // like a reset it sent.
       ++s.events_.resets_sent;
@@ -162,7 +150,9 @@ struct Session::Callbacks {
     if (s.env_ != nullptr) s.env_->host.stream_closed(id, st != nullptr ? st->body_queued : kUnknownBytes);
     if (st == nullptr) return 0;
     if (st->body_waiting) --s.waiting_bodies_;
-    s.streams_.erase(it);
+    if (st->data.streamed()) s.later_bytes_ -= st->data.unsent();
+    s.forget_later(*st);
+    s.streams_.erase(it);  // a later answer's fetch is left first (session_stream.h)
     return 0;
   }
 
@@ -179,9 +169,12 @@ struct Session::Callbacks {
   static ssize_t read_body(nghttp2_session*, std::int32_t, std::uint8_t*, std::size_t length, std::uint32_t* flags,
                            nghttp2_data_source* source, void*) {
     auto* st = static_cast<Stream*>(source->ptr);
-    const std::uint64_t n = st->body.take(length);
+    const std::uint64_t n = st->data.take(length);
+    // A body still arriving (pull-through) with nothing new yet: nghttp2
+    // holds the stream until Stream::body() resumes it.
+    if (n == 0 && st->data.open()) return NGHTTP2_ERR_DEFERRED;
     *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
-    if (st->body.unclaimed() == 0) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    if (st->data.unclaimed() == 0 && !st->data.open()) *flags |= NGHTTP2_DATA_FLAG_EOF;
     return static_cast<ssize_t>(n);
   }
 
@@ -194,10 +187,11 @@ struct Session::Callbacks {
     RELAIS_ASSERT(frame->data.padlen == 0);  // we never pad
     auto* st = static_cast<Stream*>(source->ptr);
     out.append_text(std::string_view(reinterpret_cast<const char*>(header), 9));
-    st->body.append_to(out, length);
+    st->data.append_to(out, length);
     st->body_queued += length;
+    if (st->data.streamed()) s.later_bytes_ -= length;
     s.budget_.data_frame_sent(now(s));
-    if (st->body.unsent() == 0 && st->body_waiting) {
+    if (st->data.unsent() == 0 && st->body_waiting) {
       st->body_waiting = false;
       --s.waiting_bodies_;
     }
@@ -265,6 +259,10 @@ Session::Session(const Limits& limits)
     : limits_(limits), budget_(limits.max_resets, limits.max_control_frames, limits.budget_window_ms) {}
 
 Session::~Session() {
+  // The answers still coming leave their fetches first: leaving may feed
+  // another waiter at once, and nothing may reach this session meanwhile.
+  closing_ = true;
+  for (auto& [id, st] : streams_) st->pending.reset();
   if (session_ != nullptr) nghttp2_session_del(session_);
 }
 
@@ -291,11 +289,13 @@ bool Session::receive(const char* data, std::size_t length, Env& env) {
 
 bool Session::send(Env& env) {
   env_ = &env;
+  log_ended(env);  // before their last frames: the log times a stream by its frames
   int rv = nghttp2_session_send(session_);
   if (over_budget_ && !terminated_) {  // resets we sent (stream errors) went over
     terminate(NGHTTP2_ENHANCE_YOUR_CALM);
     rv = nghttp2_session_send(session_);
   }
+  resume_wanting();  // the frames just queued made room for later answers' bytes
   env_ = nullptr;
   return rv == 0 && !terminated_;
 }
@@ -322,7 +322,9 @@ std::uint64_t Session::body_bytes_queued(std::int32_t stream_id) const {
   return it == streams_.end() ? kUnknownBytes : it->second->body_queued;
 }
 
-bool Session::done() const { return nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0; }
+bool Session::done() const {
+  return later_ == 0 && nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0;
+}
 
 Events Session::take_events() {
   Events e = events_;
@@ -337,17 +339,8 @@ void Session::answer(Stream& st) {
   st.answered = true;
   ++requests_;
   ++events_.streams;
-  fields_.clear();
-  for (const Stream::Span& f : st.fields)
-    fields_.push_back(http::HeaderField{std::string_view(st.bytes).substr(f.name, f.name_length),
-                                        std::string_view(st.bytes).substr(f.value, f.value_length)});
-  storage_.resize(fields_.size());
   http::Request request;
-  // A block over the header limits was decoded but not kept (see on_header).
-  const BuildOutcome built = st.too_large ? BuildOutcome{431, "header list too large"}
-                                          : build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
-  request.version_major = 2;
-  request.stream_id = st.id;
+  const BuildOutcome built = rebuild(st, request);
   const bool head = request.method == http::Method::head;
   Sink sink(*this, st);
   http::ResponseSummary summary;
@@ -361,9 +354,19 @@ void Session::answer(Stream& st) {
                                           static_cast<std::uint32_t>((wait_ms + 999) / 1000));
   } else {
     // :authority is Request.host (request_builder.h): the site resolves as over HTTP/1.
-    const http::RequestContext context = env.host.request_context(request);
+    http::RequestContext context = env.host.request_context(request);
+    if (context.pull != nullptr) {  // a pull-through answer may come later, to this stream
+      context.stream = &st;
+      context.pending = &st.pending;
+    }
     const http::Responder& responder = context.responder != nullptr ? *context.responder : env.responder;
     summary = responder.respond(request, context, env.scratch, sink);
+  }
+  if (summary.deferred) {
+    // Logged when it ends (log_ended), from its header block, kept till then.
+    st.later = true;
+    ++later_;
+    return;
   }
   env.host.log(request, summary);
   // The request's bytes are done with: a stream waiting for window holds its body alone.
@@ -389,6 +392,19 @@ void Session::log_refused(Stream& st) {
   env_->host.log(request, summary);
 }
 
+BuildOutcome Session::rebuild(Stream& st, http::Request& request) {
+  fields_.clear();
+  for (const Stream::Span& f : st.fields)
+    fields_.push_back(http::HeaderField{std::string_view(st.bytes).substr(f.name, f.name_length),
+                                        std::string_view(st.bytes).substr(f.value, f.value_length)});
+  storage_.resize(fields_.size());
+  const BuildOutcome built = st.too_large ? BuildOutcome{431, "header list too large"}
+                                          : build_request(fields_, limits_.max_target_bytes, storage_.data(), request);
+  request.version_major = 2;
+  request.stream_id = st.id;
+  return built;
+}
+
 void Session::submit(Stream& st, const http::Response& r) {
   // nghttp2_submit_response copies names and values, so they may live on this stack.
   std::string values;
@@ -397,7 +413,9 @@ void Session::submit(Stream& st, const http::Response& r) {
     std::string_view name;
     std::size_t at, length;
   };
-  Pending pending[4 + 12 + http::Response::kMaxFields];
+  // A pulled response's stored fields pass on (Response::forwarded), at most
+  // kMaxForwardedFields of them (the origin client keeps no more).
+  Pending pending[4 + 12 + http::Response::kMaxFields + 1 + kMaxForwardedFields];
   std::size_t count = 0;
   auto add = [&](std::string_view name, std::string_view value) {
     RELAIS_ASSERT(count < std::size(pending));
@@ -412,6 +430,23 @@ void Session::submit(Stream& st, const http::Response& r) {
   if (r.representation != nullptr)
     full_representation_fields(*r.representation, [&](const http::FieldName& name, std::string_view value) { add(name.h2, value); });
   for (const http::Field& f : r.fields()) add(f.name->h2, f.value());
+  // RFC 9113 §8.2.1: lower-case names; reserved once, so the views stay put.
+  const std::span<const http::HeaderField> forwarded = r.forwarded.first(std::min(r.forwarded.size(), kMaxForwardedFields));
+  std::string names;
+  std::size_t name_bytes = 0;
+  for (const http::HeaderField& f : forwarded) name_bytes += f.name.size();
+  names.reserve(name_bytes);
+  for (const http::HeaderField& f : forwarded) {
+    const std::size_t at = names.size();
+    for (const char c : f.name) names.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+    add(std::string_view(names).substr(at), f.value);
+  }
+  // A body that comes later (pull-through) with the length the origin gave.
+  char length[24];
+  if (r.body.kind == http::ResponseBody::Kind::stream && r.body.length_known) {
+    const auto [end, ec] = std::to_chars(length, length + sizeof length, r.body.size);
+    add("content-length", std::string_view(length, static_cast<std::size_t>(end - length)));
+  }
   nghttp2_nv nva[std::size(pending)];
   for (std::size_t i = 0; i < count; ++i) {
     nva[i] = nghttp2_nv{const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(pending[i].name.data())),
@@ -419,17 +454,18 @@ void Session::submit(Stream& st, const http::Response& r) {
                         pending[i].length, NGHTTP2_NV_FLAG_NONE};
   }
   nghttp2_data_provider provider{};
-  const bool has_body = st.body.assign(r.body);
+  const bool has_body = st.data.assign(r.body);
   if (has_body) {
     provider.source.ptr = &st;
     provider.read_callback = Callbacks::read_body;
-    st.body_waiting = true;
-    ++waiting_bodies_;
+    // A body still to arrive waits for the origin, not for the client.
+    st.body_waiting = st.data.unsent() > 0;
+    if (st.body_waiting) ++waiting_bodies_;
   }
   if (nghttp2_submit_response(session_, st.id, nva, count, has_body ? &provider : nullptr) != 0 && has_body) {
-    st.body_waiting = false;  // the stream is gone (reset meanwhile): nothing will be sent
-    --waiting_bodies_;
-    st.body.clear();
+    if (st.body_waiting) --waiting_bodies_;  // the stream is gone (reset meanwhile): nothing will be sent
+    st.body_waiting = false;
+    st.data.clear();
   }
 }
 

@@ -23,6 +23,11 @@
 // GOAWAY(ENHANCE_YOUR_CALM): a connection carries at most its initial 64 KiB
 // window plus max_discarded_body of request bodies.
 //
+// Pull-through answers that come later (http/pull_gateway.h) are the
+// stream's own (session_stream.h): the gateway feeds them from the origin
+// client's callbacks, which wake the connection (set_wake) rather than
+// write; send() logs those that ended and queues their frames.
+//
 // Lifecycle: made when the connection picks HTTP/2 (ALPN h2, or the h2c
 // preface on a plain listener), kept until it closes; go_away() starts a
 // graceful end (drain, idle timeout): streams already open finish, then done().
@@ -30,6 +35,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <unordered_map>
@@ -49,6 +55,7 @@ namespace relais::h2 {
 constexpr std::uint32_t kNoError = 0x0;
 constexpr std::uint32_t kEnhanceYourCalm = 0xb;
 constexpr std::size_t kErrorCodes = 0xe;  // 0x0 to 0xd; an unknown code counts as 0x0
+struct BuildOutcome;
 
 struct Limits {
   std::uint32_t max_concurrent_streams = 100;
@@ -118,6 +125,12 @@ class Session {
   // stream is logged with); kUnknownBytes for a stream the session does not hold.
   static constexpr std::uint64_t kUnknownBytes = ~std::uint64_t{0};
   std::uint64_t body_bytes_queued(std::int32_t stream_id) const;
+  // Streams whose answer waits on an origin fetch (pull-through): the
+  // connection is busy, not idle, and not slow to read either.
+  bool answers_pending() const { return later_ > 0; }
+  // How a later answer asks for the connection's next turn (never a write
+  // from inside the origin client's callback).
+  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
   std::uint64_t requests() const { return requests_; }
   Events take_events();
 
@@ -129,8 +142,15 @@ class Session {
 
   explicit Session(const Limits& limits);
   void answer(Stream& stream);
+  // The stream's request from its kept header block (views into it and storage_).
+  BuildOutcome rebuild(Stream& stream, http::Request& request);
   void submit(Stream& stream, const http::Response& response);
   void log_refused(Stream& stream);
+  // Later answers (later_answer.cc).
+  void wake();
+  void log_ended(Env& env);
+  void resume_wanting();
+  void forget_later(Stream& stream);
 
   Limits limits_;
   AbuseBudget budget_;
@@ -146,6 +166,12 @@ class Session {
   bool going_away_ = false;
   bool terminated_ = false;  // GOAWAY with an error: nothing more is read
   bool over_budget_ = false;
+  bool closing_ = false;           // in ~Session: later answers are dropped, never fed
+  std::uint32_t later_ = 0;        // streams answered later, not logged yet
+  std::uint64_t later_bytes_ = 0;  // their body bytes not queued yet: at most max_pending_output
+  std::uint32_t own_resets_ = 0;   // RST_STREAM of ours (a cut body) not sent yet
+  std::vector<std::int32_t> ended_;  // later answers that ended since the last send()
+  std::function<void()> wake_;
   Events events_;
   // At most max_concurrent_streams open streams (nghttp2 refuses more).
   std::unordered_map<std::int32_t, std::unique_ptr<Stream>> streams_;

@@ -20,8 +20,10 @@ void StreamBody::add_source(std::uint64_t offset, std::uint64_t length) {
 bool StreamBody::assign(const http::ResponseBody& body) {
   clear();
   switch (body.kind) {
-    case http::ResponseBody::Kind::none:
-    case http::ResponseBody::Kind::stream: return false;  // never over HTTP/2 yet (pull_gateway.h)
+    case http::ResponseBody::Kind::none: return false;
+    case http::ResponseBody::Kind::stream:
+      streamed_ = open_ = true;
+      return true;
     case http::ResponseBody::Kind::text: add_text(body.text); break;
     case http::ResponseBody::Kind::source:
       source_ = *body.source;
@@ -55,9 +57,29 @@ std::uint64_t StreamBody::take(std::uint64_t max) {
   return n;
 }
 
+void StreamBody::arrive(std::string_view bytes) {
+  RELAIS_ASSERT(streamed_ && open_);
+  if (arrived_sent_ > 0 && arrived_sent_ * 2 >= arrived_.size()) {
+    arrived_.erase(0, arrived_sent_);  // what follows (promised or not) stays
+    arrived_sent_ = 0;
+  }
+  arrived_.append(bytes);
+  unclaimed_ += bytes.size();
+  unsent_ += bytes.size();
+}
+
 void StreamBody::append_to(http::ResponseBuffer& out, std::uint64_t length) {
   RELAIS_ASSERT(length <= unsent_);
   unsent_ -= length;
+  if (streamed_) {
+    out.append_text(std::string_view(arrived_).substr(arrived_sent_, static_cast<std::size_t>(length)));
+    arrived_sent_ += static_cast<std::size_t>(length);
+    if (arrived_sent_ == arrived_.size()) {
+      arrived_.clear();
+      arrived_sent_ = 0;
+    }
+    return;
+  }
   while (length > 0) {
     RELAIS_ASSERT(piece_ < pieces_.size());
     const Piece& p = pieces_[piece_];
@@ -86,6 +108,9 @@ void StreamBody::clear() {
   piece_ = 0;
   piece_sent_ = 0;
   unclaimed_ = unsent_ = 0;
+  streamed_ = open_ = false;
+  std::string().swap(arrived_);
+  arrived_sent_ = 0;
 }
 
 }  // namespace relais::h2

@@ -29,12 +29,9 @@ ProcessResult run_h2_client(const std::vector<std::string>& args) {
   return r;
 }
 
-std::vector<H2Response> h2_fetch(std::uint16_t port, const std::vector<std::string>& specs) {
-  std::vector<std::string> args = {"fetch", std::to_string(port)};
-  args.insert(args.end(), specs.begin(), specs.end());
-  ProcessResult r = run_h2_client(args);
-  std::vector<H2Response> out(specs.size());
-  std::istringstream in(r.out);
+std::vector<H2Response> parse_h2_responses(const std::string& text, std::size_t count) {
+  std::vector<H2Response> out(count);
+  std::istringstream in(text);
   std::smatch m;
   for (std::string line; std::getline(in, line);) {
     if (line.size() > 4096 && line.rfind("body ", 0) != 0) continue;
@@ -48,6 +45,12 @@ std::vector<H2Response> h2_fetch(std::uint16_t port, const std::vector<std::stri
     }
   }
   return out;
+}
+
+std::vector<H2Response> h2_fetch(std::uint16_t port, const std::vector<std::string>& specs) {
+  std::vector<std::string> args = {"fetch", std::to_string(port)};
+  args.insert(args.end(), specs.begin(), specs.end());
+  return parse_h2_responses(run_h2_client(args).out, specs.size());
 }
 
 H2Response h2_fetch_one(std::uint16_t port, const std::string& spec) { return h2_fetch(port, {spec}).at(0); }

@@ -26,6 +26,9 @@ struct H2Response {
 
 // h2_client.py ARGS...; a gtest failure unless it exits 0.
 ProcessResult run_h2_client(const std::vector<std::string>& args);
+// The `response I ...`, `header I ...`, `body I HEX` lines of a run, as
+// `count` responses.
+std::vector<H2Response> parse_h2_responses(const std::string& text, std::size_t count);
 // Requests on one HTTP/2 connection, concurrently: "METHOD:/path|name=value|...".
 std::vector<H2Response> h2_fetch(std::uint16_t port, const std::vector<std::string>& specs);
 H2Response h2_fetch_one(std::uint16_t port, const std::string& spec);

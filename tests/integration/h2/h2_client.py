@@ -8,6 +8,8 @@ fact, and per response `response I status=S length=N`, `header I name: value`,
 
 usage: h2_client.py COMMAND PORT [ARGS...]
   fetch PORT METHOD:PATH[|name=value|...] ...   all on one connection, concurrently
+                                                (`reset I CODE` for a stream reset)
+  partial PORT PATH N                           a GET until N body bytes came (or its end)
   attack PORT NAME [COUNT]                      then a GET / on the same connection if it survives
                                                 (window-dribble: COUNT seconds; post-bodies: COUNT bytes)
 """
@@ -150,9 +152,21 @@ def fetch(port, specs):
     c.wait_responses(sids)
     for i, sid in enumerate(sids):
         print_response(i, c.responses[sid])
+        if sid in c.resets:
+            print(f"reset {i} {c.resets[sid]}")
     print(f"server_max_streams={c.server_settings.get(3, '-')}")
     c.pump_until(lambda: c.goaway is not None or c.closed) if "--wait-goaway" in sys.argv else None
     print(f"goaway={c.goaway if c.goaway is not None else '-'}")
+
+
+def partial(port, path, want):
+    """The start of a body: whether the stream had ended when it came."""
+    c = Client(port)
+    c.request(1, "GET", path)
+    r = c.responses[1]
+    c.pump_until(lambda: len(r["body"]) >= want or r["done"])
+    print_response(0, r)
+    print(f"partial_done={r['done']}")
 
 
 def legit_after(c, sid):
@@ -363,6 +377,8 @@ def main():
     command, port = sys.argv[1], int(sys.argv[2])
     if command == "fetch":
         fetch(port, [a for a in sys.argv[3:] if a != "--wait-goaway"])
+    elif command == "partial":
+        partial(port, sys.argv[3], int(sys.argv[4]))
     elif command == "attack":
         attack(sys.argv[3], port, int(sys.argv[4]) if len(sys.argv) > 4 else 1000)
     else:

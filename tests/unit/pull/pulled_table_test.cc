@@ -33,6 +33,21 @@ PulledRef object(const std::string& body, const std::string& vary = "", const st
   return o;
 }
 
+// A purge names a path (its keys with a query too, every variant) or a
+// prefix ending in "/"; never another site's keys, never a longer name.
+TEST(PulledTable, PurgeDropsAPathOrAPrefixOfOneSite) {
+  PulledTable table(1 << 20);
+  for (const char* key : {"0 /p", "0 /p?v=1", "0 /pp", "0 /dir/a", "0 /dir/b/c", "0 /dirt", "1 /p", "1 /dir/a"})
+    ASSERT_TRUE(table.put(key, object(key)));
+  ASSERT_TRUE(table.put("0 /p", object("other variant", "Accept-Encoding", "br")));
+  EXPECT_EQ(table.purge("0 /p", false), 3u);
+  EXPECT_EQ(table.purge("0 /dir/", true), 2u);
+  EXPECT_EQ(table.purge("0 /p", false), 0u);
+  EXPECT_EQ(table.objects(), 4u);  // 0 /pp, 0 /dirt, 1 /p, 1 /dir/a
+  EXPECT_NE(table.find("1 /p", {}), nullptr);
+  EXPECT_NE(table.find("0 /pp", {}), nullptr);
+}
+
 TEST(PulledTable, FindsTheVariantTheRequestsFieldsSelect) {
   const std::vector<freshness::FieldView> gzip = {{"Accept-Encoding", "gzip, deflate"}};
   const std::vector<freshness::FieldView> none;

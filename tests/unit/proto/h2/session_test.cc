@@ -22,7 +22,11 @@ constexpr char kDate[] = "Wed, 02 Dec 2026 08:00:00 GMT";
 
 class FakeHost final : public http::SessionHost {
  public:
-  http::RequestContext request_context(const http::Request&) override { return http::RequestContext{nullptr, nullptr, kDate}; }
+  http::RequestContext request_context(const http::Request&) override {
+    http::RequestContext context{nullptr, nullptr, kDate};
+    context.pull = pull;
+    return context;
+  }
   std::string_view date() override { return kDate; }
   std::uint64_t admit_request() override { return admit_wait_ms; }
   void log(const http::Request& r, const http::ResponseSummary& s) override {
@@ -34,6 +38,7 @@ class FakeHost final : public http::SessionHost {
   void count_rate_limited() override { ++rate_limited; }
   std::uint64_t now_ms() override { return now; }
 
+  http::PullGateway* pull = nullptr;
   std::uint64_t admit_wait_ms = 0;
   std::uint64_t now = 1'000'000;
   std::vector<std::uint16_t> statuses;
@@ -102,7 +107,7 @@ std::string client_bytes(const std::vector<std::string>& paths) {
 }
 
 struct Harness {
-  Harness() : responder(http::ResponderSettings{}), session(Session::make(Limits{})) {}
+  explicit Harness(http::ResponderSettings settings = {}) : responder(std::move(settings)), session(Session::make(Limits{})) {}
   Env env() { return Env{responder, host, output, std::span<char>(scratch, sizeof scratch)}; }
   bool feed(const std::string& bytes) {
     Env e = env();
@@ -259,6 +264,84 @@ TEST(H2Session, MutatedInputNeverCrashesIt) {
     }
     ASSERT_LE(h.output.pending_bytes(), Limits{}.max_pending_output + 16384 + 9) << "round " << round;
   }
+}
+
+// A pull gateway that defers every request and keeps the stream's sink.
+class DeferringGateway final : public http::PullGateway {
+ public:
+  class Pending final : public http::PendingResponse {
+   public:
+    explicit Pending(DeferringGateway& gateway) : gateway_(gateway) {}
+    ~Pending() override { ++gateway_.dropped; }
+    void resume() override { ++gateway_.resumed; }
+
+   private:
+    DeferringGateway& gateway_;
+  };
+  http::ResponseSummary serve(const http::PullQuery&, const http::RequestContext& context, http::ResponseSink&) override {
+    sinks.push_back(context.stream);
+    *context.pending = std::make_unique<Pending>(*this);
+    http::ResponseSummary s;
+    s.deferred = true;
+    return s;
+  }
+  std::vector<http::StreamSink*> sinks;
+  int resumed = 0;
+  int dropped = 0;
+};
+
+TEST(H2Session, AnAnswerThatComesLaterIsBoundedResumedAndLoggedAtItsEnd) {
+  DeferringGateway gateway;
+  http::ResponderSettings settings;
+  settings.pull.mode = http::PullMode::pull;
+  Harness h(settings);
+  Limits limits;
+  limits.max_pending_output = 64 * 1024;
+  h.session = Session::make(limits);
+  int wakes = 0;
+  h.session->set_wake([&wakes] { ++wakes; });
+  h.host.pull = &gateway;
+  ASSERT_TRUE(h.feed(client_bytes({"/pulled"})));
+  ASSERT_EQ(gateway.sinks.size(), 1u);
+  ASSERT_NE(gateway.sinks[0], nullptr);
+  EXPECT_TRUE(h.host.statuses.empty()) << "logged at its end, not when deferred";
+  EXPECT_TRUE(h.session->answers_pending());
+  EXPECT_FALSE(h.session->done());
+
+  http::StreamSink& sink = *gateway.sinks[0];
+  http::Response head(200, "relais", kDate);
+  head.body.kind = http::ResponseBody::Kind::stream;
+  head.body.length_known = false;
+  sink.head(head);
+  EXPECT_FALSE(h.session->responses_waiting()) << "waiting on the origin is not a slow client";
+  // The origin sends faster than anyone reads: the session takes up to
+  // max_pending_output, then refuses (the fetch window holds the rest).
+  const std::string piece(16 * 1024, 'p');
+  std::size_t taken = 0;
+  for (int i = 0; i < 64; ++i) {
+    const std::size_t n = sink.body(piece);
+    taken += n;
+    if (n == 0) break;
+  }
+  EXPECT_EQ(taken, 64u * 1024);
+  EXPECT_GT(wakes, 0);
+  EXPECT_TRUE(h.session->responses_waiting());
+  EXPECT_EQ(gateway.resumed, 0);
+  // Frames leave (the client's 64 KiB window): room again, the fetch resumed.
+  h.output.consume(h.output.pending_bytes());
+  Env e = h.env();
+  ASSERT_TRUE(h.session->send(e));
+  EXPECT_EQ(gateway.resumed, 1);
+
+  http::ResponseSummary summary;
+  summary.status = 200;
+  summary.body_bytes = taken;
+  sink.end(summary, true);
+  ASSERT_TRUE(h.session->send(e));
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{200}));
+  EXPECT_EQ(h.host.targets, (std::vector<std::string>{"/pulled"}));
+  EXPECT_FALSE(h.session->answers_pending());
+  EXPECT_EQ(gateway.dropped, 1);
 }
 
 }  // namespace
