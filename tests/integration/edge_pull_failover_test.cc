@@ -8,15 +8,14 @@
 #include <poll.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
 #include "tests/integration/harness/process.h"
+#include "tests/integration/gate.h"
 #include "tests/unit/upstream/scripted_origin.h"
 
 namespace relais::testing {
@@ -175,13 +174,10 @@ TEST_F(EdgePullFailover, NoRetryAfterTheHeadReachedTheClient) {
 // one request on each origin, and every client gets the second's answer.
 TEST_F(EdgePullFailover, CoalescedClientsShareOneChain) {
   const std::string body(100 * 1024, 'c');
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool open = false;
+  Gate gate;
   ScriptedOrigin first([](const ReceivedRequest&) { return unavailable(); });
   ScriptedOrigin second([&](const ReceivedRequest&) {
-    std::unique_lock lock(mutex);
-    cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });  // until every client waits
+    gate.wait();  // until every client waits
     return answer(body);
   });
   start({first.base_url(), second.base_url()});
@@ -192,11 +188,7 @@ TEST_F(EdgePullFailover, CoalescedClientsShareOneChain) {
     ASSERT_TRUE(clients.back()->send("GET /cold HTTP/1.1\r\nHost: localhost\r\n\r\n"));
   }
   EXPECT_GE(await_metric("relais_pull_waiters", kClients + 1), kClients + 1);  // and the store's fill
-  {
-    std::lock_guard lock(mutex);
-    open = true;
-  }
-  cv.notify_all();
+  gate.open();
   for (auto& c : clients) {
     auto r = c->read_response();
     ASSERT_TRUE(r);

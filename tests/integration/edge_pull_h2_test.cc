@@ -5,14 +5,13 @@
 // stream alone, and the access log's outcome.
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_pull_fixture.h"
+#include "tests/integration/gate.h"
 #include "tests/integration/h2/h2_client.h"
 
 namespace relais::testing {
@@ -26,24 +25,15 @@ class HeldOrigin {
  public:
   explicit HeldOrigin(std::string body)
       : body_(std::move(body)), origin_([this](const ReceivedRequest&) {
-          std::unique_lock lock(mutex_);
-          cv_.wait_for(lock, std::chrono::seconds(10), [this] { return open_; });
+          gate_.wait();
           return cacheable(body_);
         }) {}
-  void open() {
-    {
-      std::lock_guard lock(mutex_);
-      open_ = true;
-    }
-    cv_.notify_all();
-  }
+  void open() { gate_.open(); }
   ScriptedOrigin& origin() { return origin_; }
 
  private:
   std::string body_;
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool open_ = false;
+  Gate gate_;
   ScriptedOrigin origin_;
 };
 

@@ -7,17 +7,16 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <fstream>
 #include <iterator>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_pull_fixture.h"
+#include "tests/integration/gate.h"
 
 namespace relais::testing {
 namespace {
@@ -73,13 +72,9 @@ TEST_F(EdgePull, Rfc9211_S2_CacheStatusAndAgeOnMissAndHit) {
 
 TEST_F(EdgePull, Rfc9111_S4_CoalescingFiftyClientsOneOriginFetch) {
   const std::string body(300 * 1024, 'c');
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool open = false;
+  Gate gate;
   ScriptedOrigin origin([&](const ReceivedRequest&) {
-    // Holds the answer until every client waits on the fetch (bounded wait, no sleep).
-    std::unique_lock lock(mutex);
-    cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+    gate.wait();  // until every client waits on the fetch
     return cacheable(body);
   });
   start(origin);
@@ -91,11 +86,7 @@ TEST_F(EdgePull, Rfc9111_S4_CoalescingFiftyClientsOneOriginFetch) {
   }
   // 50 clients and the store's fill wait on one fetch.
   EXPECT_GE(await_metric("relais_pull_waiters", kClients + 1), kClients + 1);
-  {
-    std::lock_guard lock(mutex);
-    open = true;
-  }
-  cv.notify_all();
+  gate.open();
   for (auto& c : clients) {
     auto r = c->read_response();
     ASSERT_TRUE(r);
@@ -356,13 +347,10 @@ TEST_F(EdgePull, SlowReaderIsCutAndReleasesTheOtherWaiters) {
 // RFC 9112 §9.3.2: pipelined requests behind an answer that waits on the
 // origin are answered after it, in order, even when they fill the input.
 TEST_F(EdgePull, PipelinedRequestsWaitForTheDeferredAnswerInOrder) {
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool open = false;
+  Gate gate;
   ScriptedOrigin origin([&](const ReceivedRequest& r) {
     if (r.target == "/slow") {
-      std::unique_lock lock(mutex);
-      cv.wait_for(lock, std::chrono::seconds(10), [&] { return open; });
+      gate.wait();
       return cacheable("slow");
     }
     return cacheable("fast");
@@ -374,11 +362,7 @@ TEST_F(EdgePull, PipelinedRequestsWaitForTheDeferredAnswerInOrder) {
   for (int i = 0; i < kBehind; ++i) pipeline += "GET /fast HTTP/1.1\r\nHost: localhost\r\n\r\n";
   ASSERT_TRUE(c.send(pipeline));
   EXPECT_GE(await_metric("relais_pull_waiters", 2), 2);
-  {
-    std::lock_guard lock(mutex);
-    open = true;
-  }
-  cv.notify_all();
+  gate.open();
   auto first = c.read_response();
   ASSERT_TRUE(first);
   EXPECT_EQ(first->body, "slow");
