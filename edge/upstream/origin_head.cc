@@ -1,6 +1,10 @@
 #include "edge/upstream/origin_head.h"
 
+#include <utility>
+#include <vector>
+
 #include "edge/cache/freshness/cache_control.h"
+#include "edge/http/ascii_case.h"
 #include "edge/http/whitespace.h"
 #include "edge/upstream/origin_request.h"
 
@@ -21,7 +25,52 @@ int parse_status(std::string_view line) {
   return status >= 100 ? status : 0;
 }
 
+// One Content-Length value: digits only, at most 18 of them.
+bool valid_length(std::string_view v) {
+  if (v.empty() || v.size() > 18) return false;
+  for (char c : v)
+    if (c < '0' || c > '9') return false;
+  return true;
+}
+
 }  // namespace
+
+// RFC 9112 §6.3: the framing the edge passes on must be the one the body was
+// read with, or the bytes after it become the next response on the client's
+// connection. With Transfer-Encoding (which curl decodes) every
+// Content-Length goes (item 3); without it, Content-Length lines and list
+// members must all be one valid value (kept once), else the response is bad:
+// 502 (item 5).
+bool settle_framing(OriginHead& head) {
+  bool chunked_or_coded = false;
+  std::string_view length;
+  for (const OriginField& f : head.fields) {
+    if (http::equals_ignore_case(f.name, "transfer-encoding")) chunked_or_coded = true;
+  }
+  std::vector<OriginField> kept;
+  kept.reserve(head.fields.size());
+  bool length_kept = false;
+  for (OriginField& f : head.fields) {
+    if (!http::equals_ignore_case(f.name, "content-length")) {
+      kept.push_back(std::move(f));
+      continue;
+    }
+    if (chunked_or_coded) continue;
+    std::string_view rest = f.value;
+    while (true) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view member = http::trim_ows(rest.substr(0, comma));
+      if (!valid_length(member) || (!length.empty() && member != length)) return false;
+      length = member;
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
+    if (!length_kept) kept.push_back(OriginField{f.name, std::string(length)});
+    length_kept = true;
+  }
+  head.fields = std::move(kept);
+  return true;
+}
 
 HeadCollector::State HeadCollector::add_line(std::string_view line) {
   if (state_ != State::reading) return state_;
@@ -38,10 +87,13 @@ HeadCollector::State HeadCollector::add_line(std::string_view line) {
   if (line.empty()) {
     // The end of a head; an interim one is followed by the real one.
     if (head_.status < 200) {
+      // A few interim heads are normal (100, 103); a stream of them would
+      // hold the client past the first-byte timeout, which stops at the first.
+      if (++interim_ > kMaxInterimHeads) return state_ = State::bad;
       expect_status_ = true;
       return state_;
     }
-    return state_ = State::complete;
+    return state_ = settle_framing(head_) ? State::complete : State::bad;
   }
   if (http::is_ows(line.front())) return state_ = State::bad;  // obs-fold
   const std::size_t colon = line.find(':');

@@ -4,7 +4,9 @@
 // more). Interim 1xx heads are dropped (RFC 9110 §15.2). A line that is not
 // `name: value` with a token name, or an obsolete folded line (RFC 9112
 // §5.2), makes the head bad: the fetch fails as a bad origin response (502)
-// rather than forwarding something a client parser may read differently.
+// rather than forwarding something a client parser may read differently; so
+// does a framing a client could read differently from curl (settle_framing),
+// and more than kMaxInterimHeads interim heads.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +17,7 @@
 namespace relais::upstream {
 
 inline constexpr std::size_t kMaxOriginFields = 128;
+inline constexpr int kMaxInterimHeads = 8;
 
 struct OriginField {
   std::string name;
@@ -25,6 +28,11 @@ struct OriginHead {
   int status = 0;
   std::vector<OriginField> fields;
 };
+
+// RFC 9112 §6.3 on a complete head: with Transfer-Encoding, no Content-Length
+// is kept; without, every Content-Length must give one valid length (kept
+// once). False: the framing is invalid (a 502, never forwarded).
+bool settle_framing(OriginHead& head);
 
 class HeadCollector {
  public:
@@ -42,6 +50,7 @@ class HeadCollector {
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
   bool expect_status_ = true;
+  int interim_ = 0;
   State state_ = State::reading;
   OriginHead head_;
 };

@@ -17,6 +17,7 @@
 #include "edge/cache/freshness/storability.h"
 #include "edge/cache/freshness/structured_dictionary.h"
 #include "edge/cache/freshness/validation.h"
+#include "edge/http/ascii_case.h"
 #include "edge/upstream/origin_head.h"
 #include "edge/upstream/origin_request.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -91,5 +92,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   FUZZ_CHECK(head.head().fields.size() <= relais::upstream::kMaxOriginFields);
   for (const auto& f : head.head().fields) FUZZ_CHECK(relais::upstream::is_safe_field_value(f.value));
+  if (head.state() == relais::upstream::HeadCollector::State::complete) {
+    // RFC 9112 §6.3: one framing passed on, never a Content-Length beside Transfer-Encoding or another.
+    int lengths = 0, codings = 0;
+    for (const auto& f : head.head().fields) {
+      lengths += relais::http::equals_ignore_case(f.name, "content-length") ? 1 : 0;
+      codings += relais::http::equals_ignore_case(f.name, "transfer-encoding") ? 1 : 0;
+    }
+    FUZZ_CHECK(lengths <= 1 && (lengths == 0 || codings == 0));
+  }
   return 0;
 }

@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -372,6 +373,48 @@ TEST_F(EdgePull, PipelinedRequestsWaitForTheDeferredAnswerInOrder) {
     EXPECT_EQ(r->body, "fast");
   }
   EXPECT_EQ(origin.requests(), 2);
+}
+
+// RFC 9112 §6.3 items 3 and 5, from an outside attack: an origin's
+// Content-Length that disagrees with how its body is framed must not reach
+// the client, or the rest of the body is read as the next response on the
+// client's connection (response splitting).
+TEST_F(EdgePull, Rfc9112_S6_3_ConflictingOriginFramingNeverSplitsTheClientsConnection) {
+  const std::string injected = "abcHTTP/1.1 200 OK\r\nContent-Length: 8\r\n\r\nPOISONED";
+  ScriptedOrigin origin([&](const ReceivedRequest& r) {
+    ScriptedReply reply;
+    if (r.target == "/cl-and-te") {
+      char size[16];
+      std::snprintf(size, sizeof size, "%zx", injected.size());
+      reply.bytes = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                    std::string(size) + "\r\n" + injected + "\r\n0\r\n\r\n";
+    } else if (r.target == "/two-lengths") {
+      reply.bytes = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: " + std::to_string(injected.size()) +
+                    "\r\n\r\n" + injected;
+      reply.close_after = true;
+    } else {
+      reply = cacheable("innocent");
+    }
+    return reply;
+  });
+  start(origin);
+  RawClient c(edge_.port);
+  ASSERT_TRUE(c.send("GET /cl-and-te HTTP/1.1\r\nHost: localhost\r\n\r\nGET /next HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto first = c.read_response();
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_EQ(first->body, injected);  // the whole chunked body, framed as such
+  auto next = c.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, "innocent");
+  RawClient d(edge_.port);
+  ASSERT_TRUE(d.send("GET /two-lengths HTTP/1.1\r\nHost: localhost\r\n\r\nGET /next HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto refused = d.read_response();
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 502);
+  auto after = d.read_response();
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->body, "innocent");
 }
 
 TEST_F(EdgePull, ChunkedOriginBodyIsStreamedChunked) {
