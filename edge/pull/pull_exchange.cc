@@ -71,7 +71,27 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
       return;
     }
   }
+  if (head.status == 304) {
+    // We sent no validator (the stored response is the only source of
+    // them), so this 304 answers nothing asked (RFC 9110 §15.4.5): an
+    // origin fault, never passed on as an empty answer.
+    freshness::CacheStatus status;
+    status.fwd = request_.forward;
+    status.fwd_status = head.status;
+    status.detail = "unsolicited-304";
+    answer_error(502, status);
+    return;
+  }
   forward(head);
+}
+
+void PullExchange::answer_error(std::uint16_t code, const freshness::CacheStatus& status) {
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status};
+  WholeResponse sink(sink_);
+  ++service_.stats().errors;
+  summary_ = send_pull_error(code, options, sink);
+  summary_.pull = "pull-error";
+  mode_ = Mode::discarding;
 }
 
 void PullExchange::forward(const upstream::OriginHead& head) {
@@ -137,11 +157,7 @@ void PullExchange::on_done(const upstream::FetchOutcome& outcome) {
       freshness::CacheStatus status;
       status.fwd = request_.forward;
       status.detail = upstream::fetch_failure_name(outcome.failure);
-      ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status};
-      WholeResponse sink(sink_);
-      ++service_.stats().errors;
-      summary_ = send_pull_error(timeout ? 504 : 502, options, sink);
-      summary_.pull = "pull-error";
+      answer_error(timeout ? 504 : 502, status);
     }
   }
   mode_ = Mode::done;

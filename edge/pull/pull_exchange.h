@@ -57,6 +57,8 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   http::ResponseSummary serve_stored(const PulledObject& object, const freshness::CacheStatus& status);
   bool may_serve_stale() const;
   void forward(const upstream::OriginHead& head);
+  // An error page of ours (502, 504) instead of the origin's answer.
+  void answer_error(std::uint16_t code, const freshness::CacheStatus& status);
 
   PullService& service_;
   http::StreamSink& sink_;

@@ -417,6 +417,22 @@ TEST_F(EdgePull, Rfc9112_S6_3_ConflictingOriginFramingNeverSplitsTheClientsConne
   EXPECT_EQ(after->body, "innocent");
 }
 
+// RFC 9110 §15.4.5: a 304 is an answer to a conditional request; the edge
+// sent none (a client's validators never reach the origin), so an origin's
+// 304 is a fault, not an empty 200-less answer to pass on.
+TEST_F(EdgePull, Rfc9110_S15_4_5_AnUnsolicited304IsABadGateway) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok("", {"ETag: \"x\""}, 304); });
+  start(origin);
+  auto r = get("/three04");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 502);
+  EXPECT_NE(r->header("Cache-Status").find("detail=unsolicited-304"), std::string::npos) << r->header("Cache-Status");
+  auto again = get("/three04");
+  ASSERT_TRUE(again);
+  EXPECT_EQ(again->status, 502);
+  EXPECT_EQ(origin.requests(), 2);  // nothing stored
+}
+
 TEST_F(EdgePull, ChunkedOriginBodyIsStreamedChunked) {
   ScriptedOrigin origin([](const ReceivedRequest&) {
     ScriptedReply r;
