@@ -5,7 +5,11 @@
 // an origin failing pull-origin-fails times in a row is skipped for
 // pull-origin-down-time; coalesced clients share one chain.
 #include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <memory>
@@ -34,9 +38,34 @@ ScriptedReply dropped() {
 }
 
 // A base URL whose port refuses connections: an origin that was, and is gone.
+// A port bound but never listened on refuses connections, and stays ours
+// while the test runs: a port merely freed can be taken again (once by the
+// edge's own admin listener, which then answered as "the first origin").
+class RefusedPorts {
+ public:
+  ~RefusedPorts() {
+    for (int fd : fds_) ::close(fd);
+  }
+  std::string url() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    EXPECT_GE(fd, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof a;
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length), 0);
+    fds_.push_back(fd);
+    return "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
+  }
+
+ private:
+  std::vector<int> fds_;
+};
+
 std::string refused_url() {
-  ScriptedOrigin gone([](const ReceivedRequest&) { return answer("x"); });
-  return gone.base_url();
+  static RefusedPorts ports;
+  return ports.url();
 }
 
 class EdgePullFailover : public ::testing::Test {
