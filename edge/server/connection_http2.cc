@@ -201,10 +201,7 @@ void Connection::on_http2_timeout() {
   if (buffers_->parked() && !h.memory_released && !idle_over) {
     (void)h.session->release_idle_memory();
     // The last round of streams' bookkeeping (empty while parked) keeps no capacity.
-    if (h.open.empty()) {
-      decltype(h.open)().swap(h.open);
-      std::string().swap(h.log_text);
-    }
+    h.open.release_memory();
     h.memory_released = true;
     arm(EV_READ, http2_read_timeout());
     return;

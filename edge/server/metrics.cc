@@ -179,7 +179,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     std::snprintf(labels, sizeof labels, "{class=\"%dxx\"}", c);
     e.sample("relais_requests_total", labels, static_cast<double>(e.sum([c](const WorkerStats& w) -> const Counter& { return w.requests_by_class[c]; })));
   }
-  e.metric("relais_response_body_bytes_total", "counter", "Body bytes queued to clients.", [](const WorkerStats& w) -> const Counter& { return w.bytes_out; });
+  e.metric("relais_response_body_bytes_total", "counter", "Body bytes of the responses finished (a stream reset before its end counts the bytes it sent).", [](const WorkerStats& w) -> const Counter& { return w.bytes_out; });
   e.metric("relais_sent_bytes_total", "counter", "Bytes written to client sockets (heads and bodies; for HTTPS, what went into TLS).", [](const WorkerStats& w) -> const Counter& { return w.bytes_sent; });
   e.header("relais_cache_hits_total", "counter", "Bodies served, by tier.");
   e.sample("relais_cache_hits_total", "{tier=\"memory\"}", static_cast<double>(e.sum([](const WorkerStats& w) -> const Counter& { return w.memory_hits; })));

@@ -498,7 +498,6 @@ PendingExchange Worker::begin_exchange(const PeerAddress& peer, const http::Requ
                                        std::string& log_text) {
   WorkerStats& s = stats_;
   s.requests_by_class[requests_class(summary.status)].add();
-  s.bytes_out.add(summary.body_bytes);
   if (summary.from_memory) s.memory_hits.add();
   if (summary.from_disk) s.disk_hits.add();
   if (summary.blob_error) s.blob_errors.add();
@@ -534,6 +533,7 @@ void Worker::finish_exchange(const PendingExchange& e, std::string_view log_head
   timing.duration_us = since_head(last_byte_us);
   timing.ttfb_us = e.first_byte_us != 0 ? std::min(since_head(e.first_byte_us), timing.duration_us) : timing.duration_us;
   stats_.histograms.record(e.site, requests_class(e.status), timing, e.body_bytes);
+  stats_.bytes_out.add(e.body_bytes);  // a stream reset before its end: what it sent
   if (shared_.access_log == nullptr || log_head.empty()) return;
   log_buffer_.append(log_head);
   append_log_line_tail(log_buffer_, e.format, timing);
@@ -553,9 +553,9 @@ void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const ht
   if (request.version_major == 2) {
     // Its frames are not queued yet (nghttp2 serialises them in send()):
     // stream_frame_queued gives its offsets.
-    PendingExchange e = begin_exchange(peer, request, summary, "HTTP/2.0", b.http2.log_text);
+    PendingExchange e = begin_exchange(peer, request, summary, "HTTP/2.0", b.http2.open.log_text());
     e.start = kNotQueued;
-    b.http2.open.push_back(ConnectionBuffers::Http2::OpenStream{request.stream_id, e});
+    b.http2.open.add(request.stream_id, e);
     return;
   }
   const std::string_view protocol = request.version_minor == 0 ? "HTTP/1.0" : "HTTP/1.1";
@@ -567,77 +567,30 @@ void Worker::log_request(ConnectionBuffers& b, const PeerAddress& peer, const ht
 
 void Worker::exchanges_sent(ConnectionBuffers& b, std::uint64_t n) {
   b.exchanges.add_sent(n);
-  // HTTP/2: a stream's first byte may leave long before its last is queued.
-  if (!b.http2.open.empty()) {
-    const std::uint64_t now = now_us();
-    for (ConnectionBuffers::Http2::OpenStream& o : b.http2.open) o.exchange.note_sent(b.exchanges.sent(), now);
-  }
+  if (!b.http2.open.empty()) b.http2.open.note_sent(b.exchanges.sent(), now_us());
   settle_exchanges(b, false);
 }
 
-namespace {
-std::vector<ConnectionBuffers::Http2::OpenStream>::iterator find_stream(ConnectionBuffers::Http2& h, std::int32_t id) {
-  return std::find_if(h.open.begin(), h.open.end(), [id](const auto& o) { return o.id == id; });
-}
-}  // namespace
-
 void Worker::stream_frame_queued(ConnectionBuffers& b, std::int32_t stream_id, bool ends) {
-  ConnectionBuffers::Http2& h = b.http2;
-  const auto it = find_stream(h, stream_id);
-  if (it == h.open.end()) return;
-  const std::uint64_t queued_to = b.exchanges.sent() + b.output.pending_bytes();
-  // Its first byte counts as sent once the whole first frame is.
-  if (it->exchange.start == kNotQueued) it->exchange.start = queued_to - 1;
-  if (!ends) return;
-  PendingExchange e = it->exchange;
-  e.end = queued_to;
-  std::string& text = b.exchanges.text();
-  const std::size_t at = text.size();
-  text.append(h.log_text, e.log_begin, e.log_end - e.log_begin);
-  e.log_begin = at;
-  e.log_end = text.size();
-  h.open.erase(it);
-  if (h.open.empty()) h.log_text.clear();
-  b.exchanges.push(e);
+  b.http2.open.frame_queued(stream_id, ends, b.exchanges.sent() + b.output.pending_bytes(), b.exchanges);
 }
 
 void Worker::stream_closed(ConnectionBuffers& b, std::int32_t stream_id, std::uint64_t body_bytes) {
-  ConnectionBuffers::Http2& h = b.http2;
-  const auto it = find_stream(h, stream_id);
-  if (it == h.open.end()) return;  // its last frame was queued: settled by the queue
-  // Reset before its last frame was queued: timed to the reset.
-  finish_open_stream(h, it->exchange, body_bytes, now_us());
-  h.open.erase(it);
-  if (h.open.empty()) h.log_text.clear();
-}
-
-void Worker::finish_open_stream(const ConnectionBuffers::Http2& h, PendingExchange e, std::uint64_t body_bytes,
-                                std::uint64_t now) {
-  // Logged and measured with the body bytes it sent, not those its head promised.
-  std::string_view head = std::string_view(h.log_text).substr(e.log_begin, e.log_end - e.log_begin);
-  std::string rewritten;
-  const std::string promised = std::to_string(e.body_bytes);
-  if (body_bytes < e.body_bytes) {
-    if (e.bytes_at + promised.size() <= head.size() && head.substr(e.bytes_at, promised.size()) == promised) {
-      rewritten.append(head.substr(0, e.bytes_at)).append(std::to_string(body_bytes)).append(head.substr(e.bytes_at + promised.size()));
-      head = rewritten;
-    }
-    e.body_bytes = body_bytes;
-  }
-  finish_exchange(e, head, now);
+  // Reset before its last frame was queued: timed to the reset. (Otherwise
+  // the queue settles it.)
+  const std::uint64_t now = now_us();
+  b.http2.open.close(stream_id, body_bytes,
+                     [this, now](const PendingExchange& e, std::string_view head) { finish_exchange(e, head, now); });
 }
 
 void Worker::finish_open_streams(ConnectionBuffers& b) {
   ConnectionBuffers::Http2& h = b.http2;
   if (h.open.empty()) return;
-  // Streams whose last frame was never queued: timed to the close.
   const std::uint64_t now = now_us();
-  for (const ConnectionBuffers::Http2::OpenStream& o : h.open) {
-    const std::uint64_t sent = h.session != nullptr ? h.session->body_bytes_queued(o.id) : h2::Session::kUnknownBytes;
-    finish_open_stream(h, o.exchange, sent, now);
-  }
-  h.open.clear();
-  h.log_text.clear();
+  const h2::Session* session = h.session.get();
+  h.open.close_all(
+      [session](std::int32_t id) { return session != nullptr ? session->body_bytes_queued(id) : h2::Session::kUnknownBytes; },
+      [this, now](const PendingExchange& e, std::string_view head) { finish_exchange(e, head, now); });
 }
 
 void Worker::settle_exchanges(ConnectionBuffers& b, bool closing) {

@@ -31,6 +31,7 @@
 #include "edge/server/address_limiter.h"
 #include "edge/server/exchange_queue.h"
 #include "edge/server/live_settings.h"
+#include "edge/server/open_streams.h"
 #include "edge/server/pull_sink.h"
 #include "edge/server/request_log_line.h"
 #include "edge/server/server_settings.h"
@@ -86,15 +87,8 @@ struct ConnectionBuffers {
     std::uint64_t moved = 0;
     std::uint64_t progress_ms = 0;     // send timeout: the last time a waiting body moved
     bool memory_released = false;      // parked long enough: the session's scratch pages are back
-    // Streams answered whose last frame is not queued yet. Their exchanges
-    // join `exchanges` when it is, so that queue keeps the order in which
-    // responses end on the wire; their log line heads wait in log_text.
-    struct OpenStream {
-      std::int32_t id;
-      PendingExchange exchange;
-    };
-    std::vector<OpenStream> open;
-    std::string log_text;
+    // Streams answered whose last frame is not queued yet (open_streams.h).
+    OpenStreams open;
   } http2;
 };
 
@@ -222,9 +216,7 @@ class Worker {
   void publish_stats();
   // Finishes what b's queue holds: everything (closing), or what is sent.
   void settle_exchanges(ConnectionBuffers& b, bool closing);
-  // HTTP/2 streams not wholly queued: one (reset), or all (connection gone).
-  void finish_open_stream(const ConnectionBuffers::Http2& h, PendingExchange e, std::uint64_t body_bytes,
-                          std::uint64_t now);
+  // HTTP/2 streams not wholly queued when the connection goes: timed to the close.
   void finish_open_streams(ConnectionBuffers& b);
   void append_log(std::string_view text);
   void reconfigure();

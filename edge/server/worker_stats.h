@@ -16,7 +16,7 @@ namespace relais {
 struct WorkerStats {
   explicit WorkerStats(std::size_t sites = 1) : histograms(sites) {}
   Counter requests_by_class[6];  // index requests_class(): 1xx..5xx (0 unused)
-  Counter bytes_out;             // body bytes queued
+  Counter bytes_out;             // body bytes of responses finished (a reset stream: those it sent)
   Counter bytes_sent;            // bytes the sockets took: heads, bodies, TLS records
   Counter memory_hits;
   Counter disk_hits;

@@ -145,6 +145,11 @@ TEST(EdgeH2Observability, ResetStreamsAreLoggedAsTheyEnded) {
   ProcessResult reset = run_h2_client({"attack", std::to_string(edge.port), "reset-mid-body", "0", dir.file("access.log")});
   EXPECT_EQ(fact(reset.out, "received"), "16384") << reset.out;
   EXPECT_EQ(fact(reset.out, "logged_bytes"), "16384") << reset.out;
+  // The body-bytes counter says the same (the 400 had none): it once counted
+  // the size the reset stream's head promised.
+  const char* body_bytes = "relais_response_body_bytes_total";
+  await_metric(edge.admin_port, body_bytes, 16384);
+  EXPECT_EQ(metric(edge.admin_port, body_bytes), 16384);
 }
 
 }  // namespace
