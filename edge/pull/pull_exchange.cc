@@ -39,7 +39,8 @@ bool PullExchange::may_serve_stale() const {
 http::ResponseSummary PullExchange::serve_stored(const PulledObject& object, const freshness::CacheStatus& status) {
   const freshness::ReuseDecision reuse =
       freshness::decide_reuse(object.stored, request_.directives, service_.now(), service_.settings().reuse);
-  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, reuse.age, status};
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, reuse.age, status,
+                       &request_.ranges};
   options.status.ttl = reuse.ttl;
   WholeResponse sink(sink_);
   mode_ = Mode::discarding;
@@ -86,7 +87,7 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
 }
 
 void PullExchange::answer_error(std::uint16_t code, const freshness::CacheStatus& status) {
-  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status};
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status, nullptr};
   WholeResponse sink(sink_);
   ++service_.stats().errors;
   summary_ = send_pull_error(code, options, sink);

@@ -20,6 +20,7 @@
 #include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
 #include "edge/pull/pulled_object.h"
+#include "edge/pull/pulled_range.h"
 #include "edge/upstream/coalescer.h"
 
 namespace relais::pull {
@@ -34,6 +35,7 @@ struct ExchangeRequest {
   freshness::CacheDirectives directives;  // the request's Cache-Control (stale on error: max-stale, stale-if-error)
   std::int64_t request_time = 0;
   freshness::Forward forward = freshness::Forward::uri_miss;
+  RangeAsk ranges;  // the client's Range, answered from a stored response
 };
 
 class PullExchange final : public upstream::FetchWaiter, public http::PendingResponse {
