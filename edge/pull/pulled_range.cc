@@ -34,6 +34,23 @@ http::RangeSet select_ranges(const RangeAsk& ask, int status, const freshness::R
   return http::parse_range(ask.range, length, ask.max_ranges);
 }
 
+ColdRange cold_range(const RangeAsk& ask, int status, const freshness::ResponseFacts& facts) {
+  // Without a length a 206 cannot say `bytes a-b/len` nor a 416 `*/len`
+  // (a chunked origin): §14.2 lets us ignore the Range.
+  if (!ask.wanted() || !facts.content_length || *facts.content_length < 0) return {};
+  const auto length = static_cast<std::uint64_t>(*facts.content_length);
+  const http::RangeSet set = select_ranges(ask, status, facts, length);
+  switch (set.kind) {
+    case http::RangeSet::Kind::ignore: return {};
+    case http::RangeSet::Kind::unsatisfiable: return {ColdRange::Kind::unsatisfiable, {}};
+    case http::RangeSet::Kind::satisfiable: break;
+  }
+  // Several ranges of a body still arriving: the whole (a multipart body cut
+  // on the fly is left for later); a hit on the stored object has them.
+  if (set.count > 1) return {};
+  return {ColdRange::Kind::one, set.ranges[0]};
+}
+
 void keep_for_unsatisfiable(std::vector<http::HeaderField>& fields) {
   std::erase_if(fields, [](const http::HeaderField& f) { return !kept_on_304(f.name); });
 }
@@ -99,6 +116,16 @@ std::optional<http::ResponseSummary> send_stored_ranges(const PulledObject& obje
   r.add(http::field::content_length, total);
   sink.send(r);
   return http::ResponseSummary{206, total, options.close, false, false, false};
+}
+
+std::size_t RangeCut::before(std::string_view chunk) const {
+  if (position_ >= first_) return 0;
+  return static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), first_ - position_));
+}
+
+std::string_view RangeCut::inside(std::string_view chunk) const {
+  if (complete()) return {};
+  return chunk.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), end_ - position_)));
 }
 
 }  // namespace relais::pull

@@ -1,10 +1,15 @@
 // Range requests on pull-through paths (RFC 9110 §14, §13.1.5): the client's
 // Range as the pull layer keeps it, which ranges a response's validators and
-// length allow, and the 206 / 416 made of a stored object.
+// length allow, the 206 / 416 made of a stored object, and the one range cut
+// out of a body still arriving from the origin (a cold key).
 //
 // The parsing, If-Range and multipart framing are the published path's own
 // (http/range_set.h, preconditions.h, multipart.h); the protocols frame a
 // stored 206 as they frame a published one (a BodySource with ranges).
+// A cold key is fetched whole (the origin never sees the client's Range: one
+// coalesced fetch serves every waiter and the store); its client gets only its
+// single range as the bytes pass, or the whole 200 when the origin gave no
+// length or several ranges were asked (§14.2: a server may ignore Range).
 #pragma once
 
 #include <cstddef>
@@ -42,6 +47,16 @@ RangeAsk range_ask(const http::Request& request, const http::ResponderSettings* 
 http::RangeSet select_ranges(const RangeAsk& ask, int status, const freshness::ResponseFacts& facts,
                              std::uint64_t length);
 
+// What a cold key's client gets of a body of facts.content_length bytes
+// arriving from the origin: the whole (no Range, no length, several ranges,
+// If-Range false), one range (a 206 cut as it passes) or a 416.
+struct ColdRange {
+  enum class Kind : unsigned char { whole, one, unsatisfiable };
+  Kind kind = Kind::whole;
+  http::ByteRange range;
+};
+ColdRange cold_range(const RangeAsk& ask, int status, const freshness::ResponseFacts& facts);
+
 // A stored object's 206 (one range, or multipart/byteranges) or 416 with
 // `Content-Range: bytes */length`, with Age and Cache-Status as send_stored's;
 // nullopt when its Range selects nothing (the caller sends the whole).
@@ -55,5 +70,25 @@ void keep_for_unsatisfiable(std::vector<http::HeaderField>& fields);
 // representation of `length` bytes.
 http::ResponseSummary send_unsatisfiable(std::span<const http::HeaderField> fields, std::string_view date,
                                          std::uint64_t length, const ServeOptions& options, http::ResponseSink& sink);
+
+// One range of a body that streams in: what of each arriving chunk is sent.
+// Bytes before the range are passed over, the range's are sent, and once
+// they all were the rest is not waited for.
+class RangeCut {
+ public:
+  RangeCut() = default;  // the whole body
+  explicit RangeCut(const http::ByteRange& range) : first_(range.first), end_(range.last + 1) {}
+  // Of chunk (the body's next bytes), how many come before the range.
+  std::size_t before(std::string_view chunk) const;
+  // Of chunk (starting at the range, or inside it), the range's bytes.
+  std::string_view inside(std::string_view chunk) const;
+  void advance(std::size_t bytes) { position_ += bytes; }
+  bool complete() const { return position_ >= end_; }
+
+ private:
+  std::uint64_t first_ = 0;
+  std::uint64_t end_ = UINT64_MAX;
+  std::uint64_t position_ = 0;  // body bytes passed or sent so far
+};
 
 }  // namespace relais::pull

@@ -1,7 +1,8 @@
 // Range requests on pull-through paths (docs/PULL_THROUGH.md, RFC 9110 §14):
 // a stored pulled object answers 206 (one range or multipart/byteranges), 416
-// and If-Range as published content does, over HTTP/1 and HTTP/2. The
-// scripted origin counts its requests.
+// and If-Range as published content does, over HTTP/1 and HTTP/2; a cold key
+// is fetched whole (one origin fetch, no Range sent) and its client gets its
+// range as the body passes. The scripted origin counts its requests.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -35,6 +36,13 @@ class EdgePullRange : public EdgePullBase {
     ASSERT_EQ(first->status, 200);
   }
 };
+
+// A body of n bytes whose every byte says where it is.
+std::string counted(std::size_t n) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
+  return s;
+}
 
 bool no_range_reached_the_origin(const ScriptedOrigin& origin) {
   for (const ReceivedRequest& r : origin.received()) {
@@ -199,6 +207,195 @@ TEST_F(EdgePullRange, Rfc9110_S14_RangesOfAStoredObjectOverHttp2) {
   EXPECT_EQ(got[2].header("content-range"), "bytes */20");
   EXPECT_EQ(got[3].status, "200");
   EXPECT_EQ(got[3].body, kBody);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// ---- A cold key: fetched whole, the client's range cut as it passes ----
+
+TEST_F(EdgePullRange, Rfc9110_S14_2_ColdRangeIsCutFromTheWholeFetchWhichIsStored) {
+  const std::string body = counted(300 * 1024);
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return validated(body); });
+  start(origin);
+  auto r = get("/video", {"Range: bytes=200000-200099"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, body.substr(200000, 100));
+  EXPECT_EQ(r->header("Content-Range"), "bytes 200000-200099/" + std::to_string(body.size()));
+  EXPECT_EQ(r->header("Content-Length"), "100");
+  EXPECT_EQ(r->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200; stored");
+  EXPECT_TRUE(r->has_header("Age"));
+  // The whole object was stored: the next requests ask the origin nothing.
+  auto whole = get("/video");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  EXPECT_EQ(whole->body, body);
+  EXPECT_EQ(whole->header("Cache-Status").rfind("relais; hit", 0), 0u) << whole->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 1);
+  EXPECT_TRUE(no_range_reached_the_origin(origin));
+}
+
+// The range's answer ends with its last byte, not with the fetch: the origin
+// stalls after 64 KiB of 256 KiB, and the client of bytes 100-199 has its 206
+// and the next answer on its connection (HTTP/1 answers one at a time).
+TEST_F(EdgePullRange, ColdRangeEndsBeforeTheFetchDoes) {
+  const std::string body = counted(256 * 1024);
+  ScriptedReply stalls = validated(body);
+  stalls.stall_after = stalls.bytes.find("\r\n\r\n") + 4 + 64 * 1024;
+  ScriptedOrigin origin([&](const ReceivedRequest& req) { return req.target == "/stalls" ? stalls : validated(kBody); });
+  start(origin);
+  RawClient client(edge_.port);
+  ASSERT_TRUE(client.send("GET /stalls HTTP/1.1\r\nHost: localhost\r\nRange: bytes=100-199\r\n\r\n"));
+  auto r = client.read_response();
+  ASSERT_TRUE(r) << "no answer while the origin stalls";
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, body.substr(100, 100));
+  ASSERT_TRUE(client.send("GET /next HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto next = client.read_response();
+  ASSERT_TRUE(next) << "the connection still waits on the stalled fetch";
+  EXPECT_EQ(next->body, kBody);
+  origin.release_stalls();
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+// A client joining a fetch whose head came and whose window holds its range
+// is answered within the join (before the gateway returns), and its
+// connection goes on while the fetch stalls.
+TEST_F(EdgePullRange, ColdRangeAlreadyInTheWindowIsAnsweredOnJoining) {
+  const std::string body = counted(256 * 1024);
+  ScriptedReply stalls = validated(body);
+  stalls.stall_after = stalls.bytes.find("\r\n\r\n") + 4 + 64 * 1024;
+  ScriptedOrigin origin([&](const ReceivedRequest& req) { return req.target == "/big" ? stalls : validated(kBody); });
+  start(origin);
+  RawClient whole(edge_.port);
+  ASSERT_TRUE(whole.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  EXPECT_GE(await_metric("relais_pull_responses_total{outcome=\"miss\"}", 1), 1);  // its head came
+  RawClient ranged(edge_.port);
+  ASSERT_TRUE(ranged.send("GET /big HTTP/1.1\r\nHost: localhost\r\nRange: bytes=10-19\r\n\r\n"));
+  auto r = ranged.read_response();
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, body.substr(10, 10));
+  ASSERT_TRUE(ranged.send("GET /next HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+  auto next = ranged.read_response();
+  ASSERT_TRUE(next);
+  EXPECT_EQ(next->body, kBody);
+  origin.release_stalls();
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+TEST_F(EdgePullRange, Rfc9111_S4_ColdRangeAndWholeClientsShareOneFetch) {
+  const std::string body = counted(200 * 1024);
+  Gate gate;
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    gate.wait();  // until every client waits on the fetch
+    return validated(body);
+  });
+  start(origin);
+  const std::vector<std::string> ranges = {"", "bytes=0-9", "", "bytes=150000-", "bytes=-5", ""};
+  std::vector<std::unique_ptr<RawClient>> clients;
+  for (const std::string& range : ranges) {
+    clients.push_back(std::make_unique<RawClient>(edge_.port));
+    std::string request = "GET /shared HTTP/1.1\r\nHost: localhost\r\n";
+    if (!range.empty()) request += "Range: " + range + "\r\n";
+    ASSERT_TRUE(clients.back()->send(request + "\r\n"));
+  }
+  EXPECT_GE(await_metric("relais_pull_waiters", ranges.size() + 1), ranges.size() + 1);  // and the store's fill
+  gate.open();
+  const std::vector<std::string> expected = {body, body.substr(0, 10), body, body.substr(150000), body.substr(body.size() - 5),
+                                             body};
+  for (std::size_t i = 0; i < clients.size(); ++i) {
+    auto r = clients[i]->read_response();
+    ASSERT_TRUE(r) << i;
+    EXPECT_EQ(r->status, ranges[i].empty() ? 200 : 206) << i;
+    EXPECT_EQ(r->body, expected[i]) << i;
+  }
+  EXPECT_EQ(origin.requests(), 1);
+  EXPECT_TRUE(no_range_reached_the_origin(origin));
+  auto hit = get("/shared", {"Range: bytes=5-6"});
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->body, body.substr(5, 2));
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// §14.2: without a length (a chunked origin) a 206 cannot be framed as the
+// body arrives: the whole 200, which a server may always answer.
+TEST_F(EdgePullRange, Rfc9110_S14_2_ColdRangeOfAChunkedOriginGetsTheWhole) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    ScriptedReply r;
+    r.bytes = "HTTP/1.1 200 OK\r\nCache-Control: max-age=60\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
+    return r;
+  });
+  start(origin);
+  auto r = get("/chunked", {"Range: bytes=0-1"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, "hello world");
+  // Stored with its length: now the range is served.
+  auto hit = get("/chunked", {"Range: bytes=0-1"});
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->status, 206);
+  EXPECT_EQ(hit->body, "he");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePullRange, Rfc9110_S15_5_17_ColdUnsatisfiableRangeIs416AndTheObjectIsStored) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return validated(kBody); });
+  start(origin);
+  auto r = get("/short", {"Range: bytes=100-"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 416);
+  EXPECT_EQ(r->header("Content-Range"), "bytes */20");
+  EXPECT_EQ(r->header("Content-Length"), "0");
+  EXPECT_EQ(r->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200; stored");
+  auto whole = get("/short");
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->body, kBody);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePullRange, Rfc9110_S13_1_5_ColdIfRangeComparesTheOriginsValidator) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return validated(kBody); });
+  start(origin);
+  auto other = get("/a", {"Range: bytes=0-3", "If-Range: \"old\""});
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->body, kBody);
+  auto same = get("/b", {"Range: bytes=0-3", "If-Range: \"v1\""});
+  ASSERT_TRUE(same);
+  EXPECT_EQ(same->status, 206);
+  EXPECT_EQ(same->body, "0123");
+  EXPECT_EQ(origin.requests(), 2);
+}
+
+// Several ranges of a body still arriving: the whole 200 (§14.2); the stored
+// object then answers them as multipart.
+TEST_F(EdgePullRange, Rfc9110_S14_2_ColdSeveralRangesGetTheWhole) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return validated(kBody); });
+  start(origin);
+  auto r = get("/m", {"Range: bytes=0-1,5-6"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->body, kBody);
+  auto hit = get("/m", {"Range: bytes=0-1,5-6"});
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->status, 206);
+  EXPECT_EQ(hit->header("Content-Type").rfind("multipart/byteranges", 0), 0u);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+TEST_F(EdgePullRange, Rfc9110_S14_ColdRangeOverHttp2) {
+  const std::string body = counted(100 * 1024);
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return validated(body); });
+  start(origin);
+  const H2Response r = h2_fetch_one(edge_.port, "GET:/cold|range=bytes=50000-50009");
+  EXPECT_EQ(r.status, "206");
+  EXPECT_EQ(r.body, body.substr(50000, 10));
+  EXPECT_EQ(r.header("content-range"), "bytes 50000-50009/" + std::to_string(body.size()));
+  EXPECT_EQ(r.header("content-length"), "10");
+  EXPECT_EQ(r.header("cache-status"), "relais; fwd=uri-miss; fwd-status=200; stored");
+  const H2Response hit = h2_fetch_one(edge_.port, "GET:/cold");
+  EXPECT_EQ(hit.status, "200");
+  EXPECT_EQ(hit.body, body);
   EXPECT_EQ(origin.requests(), 1);
 }
 
