@@ -24,7 +24,9 @@ bool has_no_body(int status) { return status < 200 || status == 204 || status ==
 }  // namespace
 
 PullExchange::~PullExchange() {
-  if (mode_ != Mode::done && id_ != 0) service_.coalescer().leave(id_);
+  // A no-op once on_done came or it left; an answer that ended early (its
+  // range sent) inside join(), before it knew its id, leaves here.
+  if (id_ != 0) service_.coalescer().leave(id_);
 }
 
 void PullExchange::resume() {
@@ -39,7 +41,8 @@ bool PullExchange::may_serve_stale() const {
 http::ResponseSummary PullExchange::serve_stored(const PulledObject& object, const freshness::CacheStatus& status) {
   const freshness::ReuseDecision reuse =
       freshness::decide_reuse(object.stored, request_.directives, service_.now(), service_.settings().reuse);
-  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, reuse.age, status};
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, reuse.age, status,
+                       &request_.ranges};
   options.status.ttl = reuse.ttl;
   WholeResponse sink(sink_);
   mode_ = Mode::discarding;
@@ -86,7 +89,7 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
 }
 
 void PullExchange::answer_error(std::uint16_t code, const freshness::CacheStatus& status) {
-  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status};
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status, nullptr};
   WholeResponse sink(sink_);
   ++service_.stats().errors;
   summary_ = send_pull_error(code, options, sink);
@@ -104,42 +107,73 @@ void PullExchange::forward(const upstream::OriginHead& head) {
   for (const upstream::OriginField& f : head.fields) {
     if (http::equals_ignore_case(f.name, "date")) date = f.value;
   }
-  const auto status = static_cast<std::uint16_t>(head.status);
-  http::Response r(status, request_.server, date, request_.close);
   std::vector<http::HeaderField> fields;
   forwarded_fields(head, fields);
-  r.forwarded = fields;
-  r.add(http::field::age, static_cast<std::uint64_t>(freshness::current_age(facts, times, now)));
-  freshness::CacheStatus cache;
-  cache.fwd = request_.forward;
-  cache.fwd_status = head.status;
-  cache.stored = plan.storable;
-  cache.collapsed = collapsed_;
-  char cache_value[freshness::kMaxCacheStatusBytes];
-  r.add(http::field::cache_status, std::string_view(cache_value, freshness::format_cache_status(cache, cache_value)));
+  ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close,
+                       freshness::current_age(facts, times, now), {}, nullptr};
+  options.status.fwd = request_.forward;
+  options.status.fwd_status = head.status;
+  options.status.stored = plan.storable;
+  options.status.collapsed = collapsed_;
+  ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
+  const std::string_view outcome = collapsed_ ? "pull-coalesced" : "pull-miss";
   const bool body = !request_.head_only && !has_no_body(head.status);
+  // The whole body is fetched (and stored) whatever the client's Range; the
+  // client gets its range of it (pulled_range.h).
+  const ColdRange range = body ? cold_range(request_.ranges, head.status, facts) : ColdRange{};
+  if (range.kind == ColdRange::Kind::unsatisfiable) {
+    keep_for_unsatisfiable(fields);
+    WholeResponse whole(sink_);
+    mode_ = Mode::discarding;
+    summary_ = send_unsatisfiable(fields, date, static_cast<std::uint64_t>(*facts.content_length), options, whole);
+    summary_.pull = outcome;
+    return;
+  }
+  const bool one = range.kind == ColdRange::Kind::one;
+  if (one) std::erase_if(fields, [](const http::HeaderField& f) { return http::equals_ignore_case(f.name, "content-range"); });
+  const auto status = static_cast<std::uint16_t>(one ? 206 : head.status);
+  http::Response r(status, request_.server, date, request_.close);
+  r.forwarded = fields;
+  char cache_status[freshness::kMaxCacheStatusBytes];
+  add_cache_fields(r, options, cache_status);
   if (body) {
     r.body.kind = http::ResponseBody::Kind::stream;
     r.body.length_known = facts.content_length.has_value();
     r.body.size = facts.content_length ? static_cast<std::uint64_t>(*facts.content_length) : 0;
+    if (one) {
+      r.add_content_range(&range.range, r.body.size);
+      r.body.size = range.range.length();
+      cut_ = RangeCut(range.range);
+    }
   } else if (request_.head_only && facts.content_length) {
     r.add(http::field::content_length, static_cast<std::uint64_t>(*facts.content_length));
   }
-  ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
   summary_ = http::ResponseSummary{status, 0, request_.close, false, false, false};
-  summary_.pull = collapsed_ ? "pull-coalesced" : "pull-miss";
+  summary_.pull = outcome;
   mode_ = body ? Mode::streaming : Mode::discarding;
   sink_.head(r);
 }
 
 std::size_t PullExchange::on_body(std::string_view chunk) {
   if (mode_ != Mode::streaming) return chunk.size();
-  const std::size_t taken = sink_.body(chunk);
+  const std::size_t passed = cut_.before(chunk);
+  cut_.advance(passed);
+  const std::string_view mine = cut_.inside(chunk.substr(passed));
+  const std::size_t taken = mine.empty() ? 0 : sink_.body(mine);
+  cut_.advance(taken);
   summary_.body_bytes += taken;
-  return taken;
+  if (!cut_.complete()) return passed + taken;
+  // Its range is sent: the client's answer ends now, not with the fetch
+  // (the store and the other waiters go on; the last one leaving cancels it).
+  mode_ = Mode::done;
+  summary_.site = request_.site;
+  sink_.end(summary_, true);
+  if (id_ != 0) service_.coalescer().leave(id_);
+  return chunk.size();
 }
 
 void PullExchange::on_done(const upstream::FetchOutcome& outcome) {
+  if (mode_ == Mode::done) return;  // its range was sent before the fetch ended
   const Mode before = mode_;
   if (before == Mode::waiting) {
     // No head came: the origin is down, slow or broken.

@@ -8,7 +8,9 @@
 // it, or the origin failed and stale may be served) -> on_done: the sink's
 // end(); a failure before the head is a 502/504, or stale where RFC 9111
 // §4.2.4 / RFC 5861 §4 allow it; a failure after body bytes cuts the
-// response (the connection ends). Destroying it (the client left) leaves the
+// response (the connection ends). A client's single Range of a 200 with a
+// length is cut from the body as it passes (pulled_range.h): its answer is a
+// 206 that ends (and leaves the fetch) once the range is sent. Destroying it (the client left) leaves the
 // fetch's waiter set; the last waiter leaving cancels the fetch.
 #pragma once
 
@@ -20,6 +22,7 @@
 #include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
 #include "edge/pull/pulled_object.h"
+#include "edge/pull/pulled_range.h"
 #include "edge/upstream/coalescer.h"
 
 namespace relais::pull {
@@ -34,6 +37,7 @@ struct ExchangeRequest {
   freshness::CacheDirectives directives;  // the request's Cache-Control (stale on error: max-stale, stale-if-error)
   std::int64_t request_time = 0;
   freshness::Forward forward = freshness::Forward::uri_miss;
+  RangeAsk ranges;  // the client's Range: from a stored response, or cut from the body as it arrives
 };
 
 class PullExchange final : public upstream::FetchWaiter, public http::PendingResponse {
@@ -67,6 +71,7 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   upstream::WaiterId id_ = 0;
   bool collapsed_ = false;
   Mode mode_ = Mode::waiting;
+  RangeCut cut_;  // the whole body unless a 206 of one range is being sent
   http::ResponseSummary summary_;
 };
 

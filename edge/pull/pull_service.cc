@@ -7,6 +7,7 @@
 #include "edge/http/ascii_case.h"
 #include "edge/pull/pull_exchange.h"
 #include "edge/pull/pull_fill.h"
+#include "edge/pull/pulled_range.h"
 #include "edge/pull/pulled_response.h"
 
 namespace relais::pull {
@@ -66,7 +67,9 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   const std::int64_t now = now_();
   const std::string_view server =
       context.responder != nullptr ? std::string_view(context.responder->settings().server_name) : "relais";
-  ServeOptions options{server, context.date, query.head_only, query.close, 0, {}};
+  const RangeAsk ranges =
+      range_ask(query.request, context.responder != nullptr ? &context.responder->settings() : nullptr);
+  ServeOptions options{server, context.date, query.head_only, query.close, 0, {}, &ranges};
   auto refuse = [&](std::uint16_t status, freshness::Forward fwd, std::string_view detail) {
     options.status.fwd = fwd;
     options.status.detail = detail;
@@ -147,7 +150,8 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   ExchangeRequest exchange_request{std::string(server), query.head_only, query.close, context.site, directives, now,
                                    stored != nullptr ? freshness::Forward::stale
                                    : any_variant     ? freshness::Forward::vary_miss
-                                                     : freshness::Forward::uri_miss};
+                                                     : freshness::Forward::uri_miss,
+                                   ranges};
   auto exchange = std::make_unique<PullExchange>(*this, *context.stream, std::move(exchange_request), stored);
   upstream::JoinResult join = coalescer_.join(key, targets, request, *exchange);
   if (join.refusal == upstream::JoinRefusal::late) {

@@ -5,6 +5,7 @@
 #include "edge/cache/freshness/field_list.h"
 #include "edge/cache/freshness/storability.h"
 #include "edge/http/ascii_case.h"
+#include "edge/pull/pulled_range.h"
 
 namespace relais::pull {
 namespace {
@@ -33,6 +34,8 @@ void pass_on(const Lines& lines, std::vector<http::HeaderField>& out) {
   }
 }
 
+}  // namespace
+
 std::string_view stored_date(const std::vector<freshness::StoredField>& fields) {
   for (const freshness::StoredField& f : fields) {
     if (http::equals_ignore_case(f.name, "date")) return f.value;
@@ -40,7 +43,6 @@ std::string_view stored_date(const std::vector<freshness::StoredField>& fields) 
   return {};
 }
 
-// RFC 9110 §15.4.5: a 304 carries the fields a 200 would that help caches.
 bool kept_on_304(std::string_view name) {
   for (std::string_view n : {"cache-control", "content-location", "etag", "expires", "vary", "last-modified"}) {
     if (http::equals_ignore_case(name, n)) return true;
@@ -48,7 +50,12 @@ bool kept_on_304(std::string_view name) {
   return false;
 }
 
-}  // namespace
+void add_cache_fields(http::Response& r, const ServeOptions& options,
+                      char (&cache_status)[freshness::kMaxCacheStatusBytes]) {
+  r.add(http::field::age, static_cast<std::uint64_t>(std::max<std::int64_t>(options.age, 0)));
+  r.add(http::field::cache_status,
+        std::string_view(cache_status, freshness::format_cache_status(options.status, cache_status)));
+}
 
 void forwarded_fields(const std::vector<freshness::StoredField>& fields, std::vector<http::HeaderField>& out) {
   pass_on(fields, out);
@@ -74,6 +81,10 @@ std::vector<freshness::FieldView> field_views(const std::vector<freshness::Store
 
 http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
                                   http::ResponseSink& sink) {
+  // RFC 9110 §13.2.2: a client's conditional is answered before its Range.
+  if (!not_modified && options.ranges != nullptr) {
+    if (std::optional<http::ResponseSummary> partial = send_stored_ranges(object, options, sink)) return *partial;
+  }
   const std::string_view date = stored_date(object.fields);
   const auto status = static_cast<std::uint16_t>(not_modified ? 304 : object.status);
   http::Response r(status, options.server, date.empty() ? options.now_date : date, options.close);
@@ -81,10 +92,8 @@ http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions
   forwarded_fields(object.fields, fields);
   if (not_modified) std::erase_if(fields, [](const http::HeaderField& f) { return !kept_on_304(f.name); });
   r.forwarded = fields;
-  r.add(http::field::age, static_cast<std::uint64_t>(std::max<std::int64_t>(options.age, 0)));
   char cache_status[freshness::kMaxCacheStatusBytes];
-  r.add(http::field::cache_status,
-        std::string_view(cache_status, freshness::format_cache_status(options.status, cache_status)));
+  add_cache_fields(r, options, cache_status);
   const std::uint64_t size = object.body->bytes.size();
   BodySource source;
   source.memory = object.body;

@@ -28,6 +28,8 @@ void forwarded_fields(const upstream::OriginHead& head, std::vector<http::Header
 std::vector<freshness::FieldView> field_views(const upstream::OriginHead& head);
 std::vector<freshness::FieldView> field_views(const std::vector<freshness::StoredField>& fields);
 
+struct RangeAsk;
+
 // What a response from the pull layer needs besides its object.
 struct ServeOptions {
   std::string_view server;
@@ -36,10 +38,21 @@ struct ServeOptions {
   bool close = false;
   std::int64_t age = 0;
   freshness::CacheStatus status;
+  // The client's Range (pulled_range.h); nullptr or empty: the whole body.
+  const RangeAsk* ranges = nullptr;
 };
 
+// The stored Date (RFC 9110 §6.6.1: the response's own), empty if none.
+std::string_view stored_date(const std::vector<freshness::StoredField>& fields);
+// RFC 9110 §15.4.5: the fields a 304 carries (those of a 200 that help caches).
+bool kept_on_304(std::string_view name);
+// Age and Cache-Status of options on r; cache_status holds the latter's value until r is sent.
+void add_cache_fields(http::Response& r, const ServeOptions& options,
+                      char (&cache_status)[freshness::kMaxCacheStatusBytes]);
+
 // A stored response as a full response (its status, fields and body), or as
-// a 304 for a client's conditional request (RFC 9110 §15.4.5 fields only).
+// a 304 for a client's conditional request (RFC 9110 §15.4.5 fields only),
+// or as a 206 / 416 when options.ranges asks for ranges (pulled_range.h).
 http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
                                   http::ResponseSink& sink);
 
