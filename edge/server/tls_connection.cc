@@ -148,6 +148,7 @@ void TlsConnection::reject_plain_http() {
 
 void TlsConnection::finish_handshake() {
   established_ = true;
+  tls_handshake_done(ssl_.get());
   TlsStats& s = worker().stats().tls;
   s.handshakes.add();
   const bool tls13 = SSL_version(ssl_.get()) == TLS1_3_VERSION;

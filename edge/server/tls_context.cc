@@ -280,6 +280,11 @@ Result<SslCtxPtr> build_tls_context(const TlsSettings& s, TicketKeyRing& tickets
   return std::move(ctx.value());
 }
 
+void tls_handshake_done(SSL* ssl) {
+  // Renegotiation is off (SSL_OP_NO_RENEGOTIATION): no handshake sends it again.
+  SSL_set_tlsext_status_ocsp_resp(ssl, nullptr, 0);
+}
+
 SSL_CTX* tls_context_for_host(SSL_CTX* default_ctx, const char* host) {
   const ContextExtras* x = extras_of(default_ctx);
   if (x == nullptr || x->hosts.empty()) return nullptr;

@@ -73,6 +73,11 @@ Result<SslCtxPtr> build_tls_context(const TlsSettings& settings, TicketKeyRing& 
 // wildcard), or nullptr for the default. Exposed for tests.
 SSL_CTX* tls_context_for_host(SSL_CTX* default_ctx, const char* host);
 
+// Called once the handshake is done: frees this connection's copy of the
+// stapled OCSP response (on_status_request, ~0.5-2 KB a browser
+// connection), sent by then, which OpenSSL would keep until SSL_free.
+void tls_handshake_done(SSL* ssl);
+
 // The context new handshakes use. Workers keep their own reference and
 // check version() (one relaxed load) on each TLS accept.
 class TlsContextHolder {

@@ -1,6 +1,7 @@
 #include "edge/server/tls_write_batch.h"
 
 #include <openssl/bio.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,8 +22,22 @@ struct TlsWriteBatch::Method {
     return -1;
   }
 
+  // The read side, as OpenSSL's socket BIO reads (bss_sock.c): EOF is
+  // flagged, for SSL_OP_IGNORE_UNEXPECTED_EOF to tell a closed connection.
+  static int read(BIO* bio, char* into, int length) {
+    BIO_clear_retry_flags(bio);
+    ssize_t n;
+    do {
+      n = ::recv(self(bio).fd_, into, static_cast<std::size_t>(length), 0);
+    } while (n < 0 && errno == EINTR);
+    if (n == 0) BIO_set_flags(bio, BIO_FLAGS_IN_EOF);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) BIO_set_retry_read(bio);
+    return static_cast<int>(n);
+  }
+
   static long ctrl(BIO* bio, int cmd, long, void*) {
     switch (cmd) {
+      case BIO_CTRL_EOF: return BIO_test_flags(bio, BIO_FLAGS_IN_EOF) != 0 ? 1 : 0;
       case BIO_CTRL_FLUSH: {
         BIO_clear_retry_flags(bio);
         const IoResult r = self(bio).flush();
@@ -46,6 +61,7 @@ struct TlsWriteBatch::Method {
       BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "relais TLS write batch");
       if (m == nullptr) return m;
       BIO_meth_set_write(m, write);
+      BIO_meth_set_read(m, read);
       BIO_meth_set_ctrl(m, ctrl);
       BIO_meth_set_destroy(m, destroy);
       return m;
@@ -62,7 +78,14 @@ TlsWriteBatch* TlsWriteBatch::attach(SSL* ssl, int fd, TlsStats& stats) {
   auto* batch = new TlsWriteBatch(fd, stats);
   BIO_set_data(bio, batch);
   BIO_set_init(bio, 1);
-  SSL_set0_wbio(ssl, bio);  // the SSL owns it; the socket BIO stays its read side
+  if (BIO_get_ktls_recv(SSL_get_rbio(ssl)) != 0) {
+    SSL_set0_wbio(ssl, bio);  // the kernel decrypts: the socket BIO stays the read side
+  } else {
+    // One BIO both ways: the socket BIO (made with BIO_NOCLOSE by
+    // SSL_set_fd, so the descriptor stays open) is freed, and with it a
+    // BIO and its lock per connection. Nothing is buffered in it.
+    SSL_set_bio(ssl, bio, bio);
+  }
   return batch;
 }
 

@@ -14,9 +14,13 @@
 // client does not read (then a write that does not fit reports WANT_WRITE, as
 // a full socket did, and the send timeout and minimum rate apply above).
 //
+// It reads too (recv() on the same descriptor), so an established connection
+// holds one BIO, not two: each BIO is ~200 bytes with its lock, on every
+// idle connection (unless the kernel decrypts: then the socket BIO reads).
+//
 // Lifecycle: attached with attach() once the handshake is done and the
 // kernel does not encrypt (kernel TLS writes through its socket BIO); owned
-// by the SSL (SSL_set0_wbio) from then on.
+// by the SSL (SSL_set_bio) from then on.
 #pragma once
 
 #include <openssl/ssl.h>
@@ -33,7 +37,8 @@ class TlsWriteBatch {
  public:
   static constexpr std::size_t kBatchBytes = 64 * 1024;
 
-  // Makes a batch writing to fd the SSL's write BIO, counting the records it
+  // Makes a batch on fd the SSL's BIO (write side, and read side unless the
+  // kernel decrypts), counting the records it
   // takes and the write() calls it makes in stats. nullptr (the socket BIO
   // stays) if OpenSSL cannot allocate.
   static TlsWriteBatch* attach(SSL* ssl, int fd, TlsStats& stats);

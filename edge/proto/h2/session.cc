@@ -239,6 +239,7 @@ std::unique_ptr<Session> Session::make(const Limits& limits) {
   nghttp2_option_set_max_settings(option, 32);
   nghttp2_option_set_no_closed_streams(option, 1);
   nghttp2_option_set_max_continuations(option, limits.max_continuations);
+  nghttp2_option_set_max_deflate_dynamic_table_size(option, limits.max_deflate_table_bytes);
   const std::uint64_t per_second = limits.max_resets * 1000ull / std::max<std::uint64_t>(limits.budget_window_ms, 1);
   nghttp2_option_set_stream_reset_rate_limit(option, limits.max_resets, std::max<std::uint64_t>(per_second, 1));
   std::unique_ptr<Session> s(new Session(limits));
@@ -321,6 +322,8 @@ std::uint64_t Session::body_bytes_queued(std::int32_t stream_id) const {
   const auto it = streams_.find(stream_id);
   return it == streams_.end() ? kUnknownBytes : it->second->body_queued;
 }
+
+std::size_t Session::deflate_table_bytes() const { return nghttp2_session_get_hd_deflate_dynamic_table_size(session_); }
 
 bool Session::done() const {
   return later_ == 0 && nghttp2_session_want_read(session_) == 0 && nghttp2_session_want_write(session_) == 0;

@@ -68,6 +68,15 @@ struct Limits {
   std::uint64_t budget_window_ms = 10'000;
   std::uint64_t max_pending_output = 256 * 1024;
   std::uint64_t max_discarded_body = 64 * 1024;  // connection window handed back for discarded DATA
+  // Our HPACK encoder's dynamic table (RFC 7541 §4.2: an encoder may use
+  // less than the client's SETTINGS_HEADER_TABLE_SIZE). Each second's date
+  // and each file's last-modified is a new entry, and entries are only
+  // evicted when the table is full: at the client's 4096 bytes a connection
+  // that was busy a minute holds ~60 stale dates, ~220 bytes of memory each
+  // (~13 KB), for as long as it stays idle; at 1024, ~3 KB. 1024 bytes still
+  // hold the fields every response repeats (server, content-type,
+  // cache-control, accept-ranges, x-content-type-options, vary: ~450 bytes).
+  std::uint32_t max_deflate_table_bytes = 1024;
 };
 
 // What the session did, for the worker's counters (taken after each call).
@@ -132,6 +141,8 @@ class Session {
   // from inside the origin client's callback).
   void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
   std::uint64_t requests() const { return requests_; }
+  // The HPACK encoder's dynamic table size (RFC 7541 §4.1 accounting).
+  std::size_t deflate_table_bytes() const;
   Events take_events();
 
  private:

@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "edge/server/tls_ticket_keys.h"
+#include "tests/unit/server/tls_pair.h"
 
 namespace relais {
 namespace {
@@ -230,6 +231,40 @@ TEST(TlsContextHolder, PublishesNewContextsAndHandsOutReferences) {
   // `mine` is still a valid context: a connection made before the reload keeps it.
   SslPtr ssl(SSL_new(mine.get()));
   EXPECT_NE(ssl, nullptr);
+}
+
+// A client that asks for the certificate's status gets it stapled in the
+// handshake; the copy each connection got is freed once the handshake is
+// done, not kept for as long as the connection stays open.
+class TlsStapledPair : public TlsPair {
+ protected:
+  void SetUp() override {
+    make();
+    SSL_CTX_set_tlsext_status_cb(server_ctx_.get(), +[](SSL* ssl, void*) {
+      static const unsigned char kResponse[600] = {0x30};
+      void* copy = OPENSSL_memdup(kResponse, sizeof kResponse);  // as on_status_request staples
+      SSL_set_tlsext_status_ocsp_resp(ssl, static_cast<unsigned char*>(copy), static_cast<long>(sizeof kResponse));
+      return SSL_TLSEXT_ERR_OK;
+    });
+    SSL_CTX_set_tlsext_status_cb(client_ctx_.get(), +[](SSL*, void*) { return 1; });
+    SSL_set_tlsext_status_type(client_.get(), TLSEXT_STATUSTYPE_ocsp);
+    ASSERT_TRUE(handshake());
+  }
+};
+
+TEST_F(TlsStapledPair, TheStapledResponseIsFreedOnceTheHandshakeIsDone) {
+  const unsigned char* got = nullptr;
+  EXPECT_EQ(SSL_get_tlsext_status_ocsp_resp(client_.get(), &got), 600) << "stapled";
+  unsigned char* kept = nullptr;
+  ASSERT_EQ(SSL_get_tlsext_status_ocsp_resp(server_.get(), &kept), 600) << "OpenSSL keeps its copy";
+  tls_handshake_done(server_.get());
+  EXPECT_EQ(SSL_get_tlsext_status_ocsp_resp(server_.get(), &kept), -1);
+  EXPECT_EQ(kept, nullptr);
+  // The connection still carries data.
+  ASSERT_EQ(SSL_write(client_.get(), "ping", 4), 4);
+  char buf[8];
+  std::size_t n = 0;
+  EXPECT_EQ(SSL_read_ex(server_.get(), buf, sizeof buf, &n), 1);
 }
 
 }  // namespace

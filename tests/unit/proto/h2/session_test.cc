@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <nghttp2/nghttp2.h>
 
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -23,11 +24,11 @@ constexpr char kDate[] = "Wed, 02 Dec 2026 08:00:00 GMT";
 class FakeHost final : public http::SessionHost {
  public:
   http::RequestContext request_context(const http::Request&) override {
-    http::RequestContext context{nullptr, nullptr, kDate};
+    http::RequestContext context{nullptr, nullptr, date_text};
     context.pull = pull;
     return context;
   }
-  std::string_view date() override { return kDate; }
+  std::string_view date() override { return date_text; }
   std::uint64_t admit_request() override { return admit_wait_ms; }
   void log(const http::Request& r, const http::ResponseSummary& s) override {
     statuses.push_back(s.status);
@@ -39,6 +40,7 @@ class FakeHost final : public http::SessionHost {
   std::uint64_t now_ms() override { return now; }
 
   http::PullGateway* pull = nullptr;
+  std::string date_text = kDate;
   std::uint64_t admit_wait_ms = 0;
   std::uint64_t now = 1'000'000;
   std::vector<std::uint16_t> statuses;
@@ -193,6 +195,37 @@ TEST(H2Session, IdleSessionFreesWhatAnsweringGrew) {
   ASSERT_TRUE(client.read(h.output));
   EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 503, 503}));
   EXPECT_GE(client.fields, 3 * 3);  // :status, server, date at least, each time
+}
+
+// Each second's date is a new entry in our HPACK encoder's table, and
+// entries only go when it is full: bounded (Limits::max_deflate_table_bytes),
+// a connection that was busy for minutes holds no more of them, idle, than
+// one that was busy for seconds (at the client's 4096 bytes, 14 KB more
+// here, the test client's decoder table included).
+TEST(H2Session, TheEncodersTableStaysBoundedAsTheDateChanges) {
+  Harness h;
+  h.host.statuses.reserve(256);
+  h.host.targets.reserve(256);
+  h.host.versions.reserve(256);
+  Client client;
+  auto serve_seconds = [&](unsigned from, unsigned to) {
+    for (unsigned second = from; second < to; ++second) {
+      char date[48];
+      std::snprintf(date, sizeof date, "Wed, 02 Dec 2026 08:%02u:%02u GMT", second / 60, second % 60);
+      h.host.date_text = date;
+      client.get("/a.html");
+      ASSERT_TRUE(h.feed(client.take_sent()));
+      ASSERT_TRUE(client.read(h.output));
+    }
+  };
+  serve_seconds(0, 20);
+  ASSERT_GT(h.session->release_idle_memory(), 0u);
+  const std::size_t after_20_seconds = test_support::heap_in_use();
+  serve_seconds(20, 200);
+  ASSERT_GT(h.session->release_idle_memory(), 0u);
+  EXPECT_LE(h.session->deflate_table_bytes(), Limits{}.max_deflate_table_bytes);
+  EXPECT_LT(test_support::heap_in_use(), after_20_seconds + 1024);
+  EXPECT_EQ(h.host.statuses.size(), 200u);
 }
 
 // One raw frame (RFC 9113 §4.1), for blocks an nghttp2 client would not send.
