@@ -11,7 +11,6 @@
 #include <filesystem>
 
 #include "edge/pull/pulled_record.h"
-#include "origin-sync/atomic_file.h"
 
 namespace relais::pull {
 namespace {
@@ -66,8 +65,12 @@ std::optional<FileHead> read_head(int fd, std::uint64_t size) {
 
 }  // namespace
 
+std::string disk_site_label(std::string_view site_name) { return site_name.empty() ? "-" : std::string(site_name); }
+
 Result<std::unique_ptr<PulledDisk>> PulledDisk::open(PulledDiskSettings settings) {
-  if (Status made = make_directories(settings.dir); !made.ok()) return made.error();
+  // The directory itself only: a missing parent is a wrong path, not one to create.
+  if (::mkdir(settings.dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Error::storage("cannot create " + settings.dir + ": " + std::strerror(errno));
   UniqueFd lock(::open(settings.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (!lock.valid()) return Error::storage("cannot open " + settings.dir + ": " + std::strerror(errno));
   // Two processes writing one index would evict each other's files unseen.

@@ -41,6 +41,13 @@
 
 namespace relais::pull {
 
+// The disk tier's keys begin with the site's name, not its index as the
+// memory tables' do ("SITE_INDEX /path"): an index is this process's order of
+// [site.*] sections, a name what the operator configured, so a restart with
+// the sections reordered never serves one site's objects for another's. The
+// implicit site (no sections) is "-".
+std::string disk_site_label(std::string_view site_name);
+
 struct PulledDiskSettings {
   std::string dir;
   std::uint64_t capacity_bytes = 1ull << 30;
