@@ -194,5 +194,40 @@ TEST_F(EdgePullDisk, ASecondEdgeOnTheSameDirectoryRunsWithoutIt) {
   EXPECT_EQ(metric(second.admin_port, "relais_pull_disk_objects"), -1) << "no disk tier in the second edge";
 }
 
+// The disk's keys name the site: restarted with its [site.*] sections in the
+// other order (so the other indexes), each site still gets its own objects,
+// from the disk, and the default directory is the first pulling site's STORE/pulled.
+TEST_F(EdgePullDisk, SitesKeepTheirOwnObjectsWhenTheirSectionsAreReordered) {
+  ScriptedOrigin a([](const ReceivedRequest&) { return cacheable("from a", "max-age=3600"); });
+  ScriptedOrigin b([](const ReceivedRequest&) { return cacheable("from b", "max-age=3600"); });
+  TempDir other;
+  ASSERT_TRUE(publish_tree(other, {{"index.html", "<p>b</p>\n"}}));
+  const std::string head = "listen = 127.0.0.1:0\nadmin-listen = 127.0.0.1:0\nworkers = 1\naccess-log = off\n"
+                           "address-rate = 0\npull-disk-dir = " + pulled_dir() + "\n";
+  const std::string site_a = "[site.a]\nhosts = a.test\nstore = " + dir_.file("out") + "\nmode = pull\norigin-url = " +
+                             a.base_url() + "\n";
+  const std::string site_b = "[site.b]\nhosts = b.test\nstore = " + other.file("out") + "\nmode = pull\norigin-url = " +
+                             b.base_url() + "\n";
+  auto ask = [&](const std::string& host) {
+    RawClient c(edge_.port);
+    EXPECT_TRUE(c.send("GET /x HTTP/1.1\r\nHost: " + host + "\r\n\r\n"));
+    auto r = c.read_response();
+    return r ? r->body : std::string();
+  };
+  dir_.write("ab.conf", head + site_a + site_b);
+  edge_ = run_edge({RELAIS_EDGE_BIN, "--config", dir_.file("ab.conf")});
+  ASSERT_EQ(ask("a.test"), "from a");
+  ASSERT_EQ(ask("b.test"), "from b");
+  await_writes(2);
+  edge_.process.reset();
+  dir_.write("ba.conf", head + site_b + site_a);
+  edge_ = run_edge({RELAIS_EDGE_BIN, "--config", dir_.file("ba.conf")});
+  EXPECT_EQ(ask("a.test"), "from a");
+  EXPECT_EQ(ask("b.test"), "from b");
+  EXPECT_EQ(a.requests(), 1);
+  EXPECT_EQ(b.requests(), 1);
+  EXPECT_GE(await_metric("relais_pull_disk_hits_total", 2), 2);
+}
+
 }  // namespace
 }  // namespace relais::testing
