@@ -93,7 +93,8 @@ class PulledDisk {
   PulledRef load(const std::string& primary, freshness::Fields request_fields);
   // Any thread. Removes the objects PulledTable::purge would (same keys).
   std::size_t purge(std::string_view primary, bool prefix);
-  // Blocks until everything queued before the call is written (tests, shutdown).
+  // Blocks until everything queued before the call is written (tests; the
+  // destructor writes what is queued on its own).
   void flush();
 
   const PulledDiskScan& scan() const { return scan_; }
