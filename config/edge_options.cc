@@ -83,6 +83,7 @@ const EdgeBounded kBounded[] = {
     {{"pull-window", Unit::size, 64 * kKiB, kGiB}, &EdgeConfig::pull_window},
     {{"pull-memory", Unit::size, 0, kTiB}, &EdgeConfig::pull_memory},
     {{"pull-object-max", Unit::size, 0, kGiB}, &EdgeConfig::pull_object_max},
+    {{"pull-disk-size", Unit::size, 0, 64 * kTiB}, &EdgeConfig::pull_disk_size},
     {{"pull-negative-ttl", Unit::duration, 0, kDay}, &EdgeConfig::pull_negative_ttl_ms},
     {{"pull-stale-grace", Unit::duration, 0, 7 * kDay}, &EdgeConfig::pull_stale_grace_ms},
     {{"pull-origin-fails", Unit::count, 1, 100}, &EdgeConfig::pull_origin_fails},
@@ -140,6 +141,8 @@ po::options_description edge_description() {
     ("pull-window", size(d.pull_window), "pull-through: body bytes one fetch keeps for its slowest client and late joiners (64K-1G)")
     ("pull-memory", size(d.pull_memory), "pull-through: RAM for pulled objects, all workers together (0: none stored)")
     ("pull-object-max", size(d.pull_object_max), "pull-through: larger responses are streamed, not stored (at most 1G)")
+    ("pull-disk-dir", str(d.pull_disk_dir), "pull-through: directory of the pulled objects kept on disk, one edge's own (empty: STORE/pulled)")
+    ("pull-disk-size", size(d.pull_disk_size), "pull-through: disk for pulled objects, all workers together (0: none kept on disk; at most 64T)")
     ("pull-negative-ttl", duration(d.pull_negative_ttl_ms), "pull-through: 404 and 410 without freshness are cached this long (0-1d)")
     ("pull-stale-grace", duration(d.pull_stale_grace_ms), "pull-through: a stale object is served this long past expiry when the origin fails (0-7d)")
     ("pull-origin-fails", num(d.pull_origin_fails), "pull-through: failures in a row that mark an origin down, per worker (1-100)")
@@ -278,6 +281,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.server_name = vm["server-name"].as<std::string>();
   c.default_site = vm["default-site"].as<std::string>();
   c.mode = vm["mode"].as<std::string>();
+  c.pull_disk_dir = vm["pull-disk-dir"].as<std::string>();
   if (vm.count("origin-url")) c.origin_urls = origin_url_lines(vm["origin-url"].as<std::vector<std::string>>());
   if (vm.count("pull-prefix")) c.pull_prefixes = vm["pull-prefix"].as<std::vector<std::string>>();
   if (auto bad = check_pull_keys("", c.mode, c.origin_urls, c.pull_prefixes)) return *bad;
@@ -308,6 +312,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (c.workers == 0) c.workers = std::max(1u, std::thread::hardware_concurrency());
   if (c.listen.empty()) return CliOutcome::usage("--listen: at least one listener is needed");
   if (c.store.empty()) return CliOutcome::usage("--store: must name a directory");
+  if (has_control_byte(c.pull_disk_dir)) return CliOutcome::usage("--pull-disk-dir: control characters are not allowed");
   if (auto bad = check_origin("origin", c.origin)) return *bad;
   if (c.max_target_bytes > c.max_head_bytes)
     return CliOutcome::usage("--max-target-bytes: must be at most --max-header-bytes (" + format_byte_size(c.max_head_bytes) + ")");
@@ -326,6 +331,18 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   }
   if (auto bad = parse_use_as_dictionary(vm["use-as-dictionary"].as<std::string>(), c)) return *bad;
   if (auto bad = parse_site_sections(site_keys, c)) return *bad;
+  if (c.pull_disk_dir.empty()) {
+    // Beside the published blobs/ of the store that pulls: the global one,
+    // or with sections the first pulling site's (the global store is unused).
+    std::string store = c.store;
+    for (const SiteConfig& site : c.sites) {
+      if (site.mode != "manifest") {
+        store = site.store;
+        break;
+      }
+    }
+    c.pull_disk_dir = store + "/pulled";
+  }
   if (!c.sites.empty()) {
     // With sections, each site has its own: a global one would serve nothing.
     for (const char* option : {"store", "origin", "mode", "origin-url"}) {
@@ -365,6 +382,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("mode", c.mode);
   lines("origin-url", c.origin_urls);
   lines("pull-prefix", c.pull_prefixes);
+  line("pull-disk-dir", c.pull_disk_dir);
   for (const EdgeBounded& row : kBounded) {
     const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;
     const Unit unit = row.option.unit;

@@ -23,7 +23,7 @@ void PullFill::on_head(const upstream::OriginHead& head) {
     // RFC 9111 §4.3.3: a 304 freshens what we hold; an origin error keeps it
     // (served stale where allowed); anything else is a new response, below.
     if (head.status == 304) {
-      service_.table().put(primary_, freshen(*stale_, head, times, now));
+      service_.keep(primary_, freshen(*stale_, head, times, now));
       give_up();
       return;
     }
@@ -60,7 +60,7 @@ void PullFill::on_done(const upstream::FetchOutcome& outcome) {
   auto body = std::make_shared<MemoryObject>();
   body->bytes = std::move(body_);
   object_.body = std::move(body);
-  service_.table().put(primary_, std::make_shared<const PulledObject>(std::move(object_)));
+  service_.keep(primary_, std::make_shared<const PulledObject>(std::move(object_)));
 }
 
 }  // namespace relais::pull

@@ -1,6 +1,7 @@
 #include "edge/pull/pull_service.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "edge/cache/freshness/secondary_key.h"
 #include "edge/cache/freshness/validation.h"
@@ -8,7 +9,9 @@
 #include "edge/pull/pull_exchange.h"
 #include "edge/pull/pull_fill.h"
 #include "edge/pull/pulled_range.h"
+#include "edge/pull/pulled_disk.h"
 #include "edge/pull/pulled_response.h"
+#include "origin-sync/assert.h"
 
 namespace relais::pull {
 namespace {
@@ -51,6 +54,18 @@ PullService::~PullService() {
   fills_.clear();
 }
 
+void PullService::keep(const std::string& primary, PulledRef object) {
+  table_.put(primary, object);
+  if (settings_.disk != nullptr) settings_.disk->store(disk_primary(primary), std::move(object));
+}
+
+std::string PullService::disk_primary(const std::string& primary) const {
+  const std::size_t space = primary.find(' ');
+  const std::size_t site = static_cast<std::size_t>(std::strtoul(primary.c_str(), nullptr, 10));
+  RELAIS_ASSERT(space != std::string::npos && site < site_labels_.size());  // keys are made by serve()
+  return site_labels_[site] + primary.substr(space);
+}
+
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
 
 void PullService::sweep_fills() {
@@ -84,6 +99,8 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   if (context.stream == nullptr || context.pending == nullptr)
     return refuse(503, freshness::Forward::bypass, "pull-needs-a-stream");
 
+  if (context.site >= site_labels_.size()) site_labels_.resize(context.site + 1);
+  if (site_labels_[context.site].empty()) site_labels_[context.site] = disk_site_label(context.site_name);
   std::string primary = std::to_string(context.site);
   primary.push_back(' ');
   primary.append(query.key);
@@ -92,6 +109,15 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   const freshness::CacheDirectives directives = request_directives(query.request);
   bool any_variant = false;
   PulledRef stored = table_.find(primary, views, &any_variant);
+  if (stored == nullptr && settings_.disk != nullptr) {
+    // The disk tier (shared, survives a restart): what it holds is promoted
+    // to this worker's table and then treated as if it had been there.
+    stored = settings_.disk->load(disk_primary(primary), views);
+    if (stored != nullptr) {
+      ++stats_.disk_hits;
+      table_.put(primary, stored);
+    }
+  }
   // To the origin: the site's own, in order of preference, with a request we
   // build (origin_request.h). Each URL is its own Host (its authority).
   std::vector<upstream::OriginTarget> targets;

@@ -37,6 +37,8 @@ struct event_base;
 
 namespace relais::pull {
 
+class PulledDisk;
+
 struct PullSettings {
   upstream::OriginSettings origin;
   upstream::CoalescerSettings coalescer;
@@ -44,6 +46,9 @@ struct PullSettings {
   std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
+  // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
+  // Owned by the server, outlives the services.
+  PulledDisk* disk = nullptr;
 };
 
 // Outcomes, counted once per response (metrics: relais_pull_responses_total).
@@ -54,6 +59,7 @@ struct PullStats {
   std::uint64_t revalidated = 0;  // a stored response freshened by a 304
   std::uint64_t coalesced = 0;    // joined a fetch already in flight
   std::uint64_t errors = 0;       // 502/503/504 of ours
+  std::uint64_t disk_hits = 0;    // memory misses the disk tier answered (then a hit, or a revalidation)
 };
 
 class PullFill;
@@ -77,11 +83,16 @@ class PullService final : public http::PullGateway {
   const PullSettings& settings() const { return settings_; }
   std::int64_t now() const { return now_(); }
   std::string_view date() const { return date_(); }
+  // A response to keep: into this worker's table and, when there is one,
+  // queued for the disk tier (a fill's end, a 304's freshened copy).
+  void keep(const std::string& primary, PulledRef object);
   // A fill starts with each new origin fetch; finished ones are dropped on the next serve().
   void add_fill(std::unique_ptr<PullFill> fill);
 
  private:
   void sweep_fills();
+  // The disk tier's key of a table key (pulled_disk.h: disk_site_label).
+  std::string disk_primary(const std::string& primary) const;
 
   PullSettings settings_;
   Clock now_;
@@ -91,6 +102,7 @@ class PullService final : public http::PullGateway {
   PulledTable table_;
   std::vector<std::unique_ptr<PullFill>> fills_;
   std::unordered_set<std::string> refreshing_;  // background refreshes in flight (stale-while-revalidate)
+  std::vector<std::string> site_labels_;  // by site index, as serve() saw them
   std::uint64_t solo_fetches_ = 0;  // keys of fetches of their own (a late join)
   PullStats stats_;
 };

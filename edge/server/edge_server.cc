@@ -15,6 +15,7 @@
 
 #include "config/edge_options.h"
 #include "config/site_options.h"
+#include "edge/pull/pulled_disk.h"
 #include "edge/server/access_log.h"
 #include "edge/server/admin_server.h"
 #include "edge/server/binary_upgrade.h"
@@ -61,6 +62,28 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   return p;
 }
 
+// The disk tier of pulled objects, when a site pulls and pull-disk-size is
+// not 0. A directory that cannot be used (not writable, locked by another
+// edge) is no reason not to serve: pulled objects then live in RAM only.
+std::unique_ptr<pull::PulledDisk> open_pulled_disk(const EdgeConfig& c, const std::vector<std::unique_ptr<Site>>& sites) {
+  const bool pulls = std::any_of(sites.begin(), sites.end(), [](const auto& s) { return s->config.mode != "manifest"; });
+  if (!pulls || c.pull_disk_size == 0) return nullptr;
+  pull::PulledDiskSettings settings;
+  settings.dir = c.pull_disk_dir;
+  settings.capacity_bytes = c.pull_disk_size;
+  auto disk = pull::PulledDisk::open(settings);
+  if (!disk.ok()) {
+    std::fprintf(stderr, "relais-edge: pull-disk-dir: %s; pulled objects are kept in RAM only\n",
+                 disk.error().message.c_str());
+    return nullptr;
+  }
+  const pull::PulledDiskScan& scan = disk.value()->scan();
+  std::fprintf(stderr, "relais-edge: pull-disk-dir %s: %llu objects, %llu bytes; %llu files removed\n",
+               c.pull_disk_dir.c_str(), static_cast<unsigned long long>(scan.objects),
+               static_cast<unsigned long long>(scan.bytes), static_cast<unsigned long long>(scan.removed));
+  return std::move(disk.value());
+}
+
 }  // namespace
 
 struct EdgeServer::Parts {
@@ -81,6 +104,9 @@ struct EdgeServer::Parts {
   std::atomic<std::uint64_t> open_connections{0};
   std::unique_ptr<AddressLimiter> limiter;
   std::unique_ptr<TlsService> tls;  // only with --tls-listen
+  // The disk tier of pulled objects, shared by the workers: before them, so
+  // it outlives their services (made at start-up when a site pulls).
+  std::unique_ptr<pull::PulledDisk> pulled_disk;
   std::vector<std::unique_ptr<Worker>> workers;
   std::unique_ptr<AdminServer> admin;
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
@@ -232,6 +258,7 @@ Status open_admin(EdgeServer::Parts& p) {
     g.max_connections = p.live.current()->server.max_connections;
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
+    if (p.pulled_disk) g.pull_disk = &p.pulled_disk->stats();
     std::lock_guard lock(p.sites_mutex);
     for (const auto& site : p.sites)
       if (!site->config.retired) g.sites.push_back(site_gauges(*site));
@@ -243,7 +270,16 @@ Status open_admin(EdgeServer::Parts& p) {
     if (p.sites[site]->config.mode == "manifest") return published;
     // A pulling site: its pulled objects go too, in every worker, before the
     // answer (a pull-only site may have no catalog: that is no error then).
-    const std::size_t pulled = purge_pulled(p.workers, static_cast<std::uint16_t>(site), path, kPullPurgeDeadline);
+    std::size_t pulled = purge_pulled(p.workers, static_cast<std::uint16_t>(site), path, kPullPurgeDeadline);
+    if (p.pulled_disk) {
+      // The disk's keys: "SITE_NAME /path[?query]" (pulled_disk.h).
+      const Site& s = *p.sites[site];
+      const std::string key = pull::disk_site_label(s.named ? std::string_view(s.config.name) : std::string_view()) +
+                              (path.starts_with('/') ? " " : " /") + std::string(path);
+      // One copy on disk of what the tables hold (each worker its own): the
+      // answer counts the larger of the two.
+      pulled = std::max(pulled, p.pulled_disk->purge(key, key.ends_with('/')));
+    }
     return (published ? *published : 0) + pulled;
   };
   p.admin = std::make_unique<AdminServer>(std::move(fd.value()), std::move(h));
@@ -440,6 +476,8 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   shared.memory_bytes = config.memory_cache_bytes / config.workers;
   shared.memory_object_max = config.memory_object_max_bytes;
   shared.pull = pull_settings_from(config);
+  p->pulled_disk = open_pulled_disk(config, p->sites);
+  shared.pull.disk = p->pulled_disk.get();
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
   for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
 

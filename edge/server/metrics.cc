@@ -1,3 +1,4 @@
+#include "edge/pull/pulled_disk.h"
 #include "edge/server/metrics.h"
 
 #include "edge/server/prometheus_text.h"
@@ -207,6 +208,18 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   render_blob_checks(e, g.sites);
   render_http2(e);
   render_pull(e);
+  if (const pull::PulledDiskStats* d = g.pull_disk) {
+    e.gauge("relais_pull_disk_objects", "Pulled objects kept on disk.", static_cast<double>(d->objects.load()));
+    e.gauge("relais_pull_disk_used_bytes", "Bytes of the pulled objects' files.", static_cast<double>(d->used_bytes.load()));
+    const std::pair<const char*, const std::atomic<std::uint64_t>*> counters[] = {
+        {"relais_pull_disk_hits_total", &d->hits},         {"relais_pull_disk_writes_total", &d->writes},
+        {"relais_pull_disk_write_failures_total", &d->write_failures}, {"relais_pull_disk_dropped_total", &d->dropped},
+        {"relais_pull_disk_evictions_total", &d->evictions}, {"relais_pull_disk_rejected_total", &d->rejected}};
+    for (const auto& [name, value] : counters) {
+      e.header(name, "counter", "The disk tier of pulled objects (docs/PULL_THROUGH.md).");
+      e.sample(name, "", static_cast<double>(value->load()));
+    }
+  }
   render_catalogs(e, g.sites);
   e.gauge("relais_access_log_dropped_bytes", "Access log bytes dropped because the disk could not keep up.", static_cast<double>(g.access_log_dropped_bytes));
   e.gauge("relais_uptime_seconds", "Seconds since start.", g.uptime_seconds);

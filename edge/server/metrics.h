@@ -10,6 +10,10 @@
 #include "edge/storage/blob_rehasher.h"
 #include "origin-sync/store_sync.h"
 
+namespace relais::pull {
+struct PulledDiskStats;
+}
+
 namespace relais {
 
 struct SyncStats;
@@ -39,6 +43,7 @@ struct EdgeGauges {
   std::uint64_t access_log_dropped_bytes = 0;
   double uptime_seconds = 0;
   std::vector<SiteGauges> sites;
+  const pull::PulledDiskStats* pull_disk = nullptr;  // the disk tier of pulled objects, when there is one
 };
 
 // Counters of the background origin sync (sync_loop.h). Written by the sync

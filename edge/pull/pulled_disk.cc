@@ -1,0 +1,291 @@
+#include "edge/pull/pulled_disk.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+
+#include "edge/pull/pulled_record.h"
+
+namespace relais::pull {
+namespace {
+
+constexpr std::string_view kSuffix = ".pull";
+constexpr std::string_view kTempPrefix = ".tmp.";
+
+bool read_at(int fd, char* out, std::size_t size, std::uint64_t offset) {
+  while (size > 0) {
+    const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    out += n;
+    size -= static_cast<std::size_t>(n);
+    offset += static_cast<std::uint64_t>(n);
+  }
+  return true;
+}
+
+bool write_all(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+std::uint64_t queued_size(const PulledObject& object) { return object.charge(); }
+
+struct FileHead {
+  RecordHeader header;
+  std::string raw;  // the head's bytes, for the checksum
+  RecordHead decoded;
+};
+
+// The fixed header and the head of an open record file whose size is
+// `size`; nullopt if they are not a record of that size.
+std::optional<FileHead> read_head(int fd, std::uint64_t size) {
+  char fixed[kRecordHeaderBytes];
+  if (!read_at(fd, fixed, sizeof fixed, 0)) return std::nullopt;
+  const std::optional<RecordHeader> header = decode_record_header(std::string_view(fixed, sizeof fixed));
+  if (!header || header->file_bytes() != size) return std::nullopt;
+  FileHead out{*header, std::string(header->head_bytes, '\0'), {}};
+  if (!read_at(fd, out.raw.data(), out.raw.size(), kRecordHeaderBytes)) return std::nullopt;
+  std::optional<RecordHead> decoded = decode_record_head(out.raw);
+  if (!decoded) return std::nullopt;
+  out.decoded = std::move(*decoded);
+  return out;
+}
+
+}  // namespace
+
+std::string disk_site_label(std::string_view site_name) { return site_name.empty() ? "-" : std::string(site_name); }
+
+Result<std::unique_ptr<PulledDisk>> PulledDisk::open(PulledDiskSettings settings) {
+  // The directory itself only: a missing parent is a wrong path, not one to create.
+  if (::mkdir(settings.dir.c_str(), 0755) != 0 && errno != EEXIST)
+    return Error::storage("cannot create " + settings.dir + ": " + std::strerror(errno));
+  UniqueFd lock(::open(settings.dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (!lock.valid()) return Error::storage("cannot open " + settings.dir + ": " + std::strerror(errno));
+  // Two processes writing one index would evict each other's files unseen.
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0)
+    return Error::storage(settings.dir + " is locked by another process (" + std::strerror(errno) + ")");
+  std::unique_ptr<PulledDisk> disk(new PulledDisk(std::move(settings), std::move(lock)));
+  disk->scan_directory();
+  disk->writer_ = std::thread([d = disk.get()] { d->run_writer(); });
+  return disk;
+}
+
+PulledDisk::PulledDisk(PulledDiskSettings settings, UniqueFd lock)
+    : settings_(std::move(settings)), lock_(std::move(lock)), index_(settings_.capacity_bytes) {}
+
+PulledDisk::~PulledDisk() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (writer_.joinable()) writer_.join();
+}
+
+std::string PulledDisk::file_of(const ContentHash& key) const {
+  std::string path = settings_.dir;
+  path.push_back('/');
+  path.append(key.hex()).append(kSuffix);
+  return path;
+}
+
+void PulledDisk::scan_directory() {
+  std::error_code ec;
+  std::filesystem::directory_iterator it(settings_.dir, ec);
+  std::uint64_t seen = 0;
+  std::vector<ContentHash> evicted;
+  for (; !ec && it != std::filesystem::directory_iterator() && seen < settings_.max_scanned_files;
+       it.increment(ec), ++seen) {
+    const std::string name = it->path().filename().string();
+    const std::string path = it->path().string();
+    if (name.starts_with(kTempPrefix)) {
+      // A write a stop or a crash interrupted.
+      ::unlink(path.c_str());
+      ++scan_.removed;
+      continue;
+    }
+    if (!name.ends_with(kSuffix)) continue;  // not ours: left alone
+    const std::optional<ContentHash> key = ContentHash::from_hex(name.substr(0, name.size() - kSuffix.size()));
+    if (!key) continue;
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    struct stat st {};
+    std::optional<FileHead> head;
+    if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode))
+      head = read_head(fd.get(), static_cast<std::uint64_t>(st.st_size));
+    // A file whose size or head is wrong, or named after another key, is
+    // never served; its body's checksum is checked when it is read.
+    if (!head || PulledDiskIndex::key_of(head->decoded.primary, head->decoded.object.secondary) != *key) {
+      ::unlink(path.c_str());
+      ++scan_.removed;
+      continue;
+    }
+    DiskEntry entry{head->decoded.primary, head->decoded.object.secondary, head->decoded.object.stored.facts.vary,
+                    static_cast<std::uint64_t>(st.st_size), 0};
+    if (!index_.insert(std::move(entry), evicted)) evicted.push_back(*key);
+  }
+  for (const ContentHash& k : evicted) ::unlink(file_of(k).c_str());
+  scan_.removed += evicted.size();
+  scan_.objects = index_.objects();
+  scan_.bytes = index_.used_bytes();
+  std::lock_guard lock(mutex_);
+  publish_sizes();
+}
+
+void PulledDisk::store(const std::string& primary, PulledRef object) {
+  const std::uint64_t size = queued_size(*object);
+  if (size > settings_.capacity_bytes) return;  // the index would refuse it
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    if (queued_bytes_ + size > settings_.max_queued_bytes) {
+      ++stats_.dropped;
+      return;
+    }
+    queue_.push_back(Pending{primary, std::move(object)});
+    queued_bytes_ += size;
+  }
+  wake_.notify_one();
+}
+
+void PulledDisk::run_writer() {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+    if (queue_.empty()) return;  // stopping, and everything queued is written
+    Pending item = std::move(queue_.front());
+    queue_.pop_front();
+    queued_bytes_ -= queued_size(*item.object);
+    writing_ = true;
+    current_purged_ = false;
+    current_primary_ = item.primary;
+    lock.unlock();
+    write(item);
+    item.object.reset();
+    lock.lock();
+    writing_ = false;
+    if (queue_.empty()) written_.notify_all();
+  }
+}
+
+void PulledDisk::write(const Pending& item) {
+  const PulledObject& object = *item.object;
+  const ContentHash key = PulledDiskIndex::key_of(item.primary, object.secondary);
+  const std::string final_path = file_of(key);
+  const std::string temp_path = settings_.dir + "/" + std::string(kTempPrefix) + key.hex();
+  const std::string prefix = encode_record_prefix(item.primary, object);
+  const std::string_view body = object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view();
+  bool ok = false;
+  {
+    UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+    // The data reaches the disk before its name does: a crash leaves the old
+    // file or the whole new one (and a torn one fails its size or checksum).
+    ok = fd.valid() && write_all(fd.get(), prefix) && write_all(fd.get(), body) && ::fdatasync(fd.get()) == 0;
+  }
+  if (!ok) {
+    if (stats_.write_failures.fetch_add(1) == 0)
+      std::fprintf(stderr, "relais-edge: pull-disk-dir %s: cannot write %s: %s (counted from now on)\n",
+                   settings_.dir.c_str(), temp_path.c_str(), std::strerror(errno));
+    ::unlink(temp_path.c_str());
+    return;
+  }
+  std::lock_guard lock(mutex_);
+  // Renamed under the lock: a load never sees a name whose index entry
+  // describes another file, and a purge that came meanwhile wins.
+  if (current_purged_ || ::rename(temp_path.c_str(), final_path.c_str()) != 0) {
+    ::unlink(temp_path.c_str());
+    return;
+  }
+  std::vector<ContentHash> evicted;
+  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, prefix.size() + body.size(), 0};
+  if (index_.insert(std::move(entry), evicted)) {
+    ++stats_.writes;
+  } else {
+    ::unlink(final_path.c_str());
+  }
+  unlink_keys(evicted);
+  publish_sizes();
+}
+
+PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request_fields) {
+  ContentHash key;
+  DiskEntry entry;
+  UniqueFd fd;
+  {
+    std::lock_guard lock(mutex_);
+    const std::optional<ContentHash> found = index_.find(primary, request_fields);
+    if (!found) return nullptr;
+    key = *found;
+    entry = *index_.entry(key);
+    // Opened under the lock: an eviction after it unlinks a file we still read.
+    fd.reset(::open(file_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  }
+  struct stat st {};
+  std::optional<FileHead> head;
+  if (fd.valid() && ::fstat(fd.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == entry.bytes)
+    head = read_head(fd.get(), entry.bytes);
+  if (head && head->decoded.primary == primary && head->decoded.object.secondary == entry.secondary) {
+    auto body = std::make_shared<MemoryObject>();
+    body->bytes.resize(head->header.body_bytes);
+    const std::uint64_t offset = kRecordHeaderBytes + head->header.head_bytes;
+    if (read_at(fd.get(), body->bytes.data(), body->bytes.size(), offset) &&
+        record_checksum_matches(head->header, head->raw, body->bytes)) {
+      head->decoded.object.body = std::move(body);
+      ++stats_.hits;
+      return std::make_shared<const PulledObject>(std::move(head->decoded.object));
+    }
+  }
+  // Truncated, tampered, gone: never served, and removed unless a newer
+  // write replaced it meanwhile.
+  ++stats_.rejected;
+  std::lock_guard lock(mutex_);
+  const DiskEntry* now = index_.entry(key);
+  if (now != nullptr && now->generation == entry.generation) {
+    index_.erase(key);
+    ::unlink(file_of(key).c_str());
+    publish_sizes();
+  }
+  return nullptr;
+}
+
+std::size_t PulledDisk::purge(std::string_view primary, bool prefix) {
+  std::lock_guard lock(mutex_);
+  const std::vector<ContentHash> gone = index_.purge(primary, prefix);
+  for (const ContentHash& k : gone) ::unlink(file_of(k).c_str());
+  std::erase_if(queue_, [&](const Pending& p) {
+    if (!purge_matches(p.primary, primary, prefix)) return false;
+    queued_bytes_ -= queued_size(*p.object);
+    return true;
+  });
+  if (writing_ && purge_matches(current_primary_, primary, prefix)) current_purged_ = true;
+  publish_sizes();
+  return gone.size();
+}
+
+void PulledDisk::flush() {
+  std::unique_lock lock(mutex_);
+  written_.wait(lock, [this] { return queue_.empty() && !writing_; });
+}
+
+void PulledDisk::unlink_keys(const std::vector<ContentHash>& keys) {
+  for (const ContentHash& k : keys) ::unlink(file_of(k).c_str());
+  stats_.evictions += keys.size();
+}
+
+void PulledDisk::publish_sizes() {
+  stats_.objects = index_.objects();
+  stats_.used_bytes = index_.used_bytes();
+}
+
+}  // namespace relais::pull

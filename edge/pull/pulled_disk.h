@@ -1,0 +1,135 @@
+// PulledDisk: the disk tier of pulled objects (pull-through,
+// docs/PULL_THROUGH.md), shared by every worker of the edge, below their
+// memory tables (pulled_table.h). It survives a restart.
+//
+// Owns a directory of its own (`pull-disk-dir`, never the published
+// content-addressed blobs), an flock on it (a second edge on the same
+// directory runs without a disk store instead of corrupting this one), the
+// index of what is stored (pulled_disk_index.h, bounded by `pull-disk-size`
+// and evicted by S3-FIFO), and one writer thread.
+//
+// Lifecycle of an object:
+//   store() (a worker, after a fill or a 304)  -> queued (bounded by bytes; beyond, dropped)
+//   writer thread: ".tmp.*" written, fsynced, renamed to "<key hex>.pull"   -> indexed;
+//                  the keys its insertion evicted are unlinked
+//   load() (a worker's memory miss)            -> read and verified (size, XXH3 of head
+//                                                 and body): the object, or removed
+//   purge() (the admin thread)                 -> unlinked, and dropped from the queue
+//   open() (start-up)                          -> the directory scanned: temp files and
+//                                                 files of a wrong size or head removed
+// The index and the queue share one mutex, held for lookups and renames,
+// never for a read, a write or an fsync of a body: the miss path, not the
+// hit path (a worker's memory table answers hits without it).
+// Destruction writes what is still queued, then joins the thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include "edge/cache/freshness/response_facts.h"
+#include "edge/pull/pulled_disk_index.h"
+#include "edge/pull/pulled_table.h"
+#include "origin-sync/result.h"
+#include "origin-sync/unique_fd.h"
+
+namespace relais::pull {
+
+// The disk tier's keys begin with the site's name, not its index as the
+// memory tables' do ("SITE_INDEX /path"): an index is this process's order of
+// [site.*] sections, a name what the operator configured, so a restart with
+// the sections reordered never serves one site's objects for another's. The
+// implicit site (no sections) is "-".
+std::string disk_site_label(std::string_view site_name);
+
+struct PulledDiskSettings {
+  std::string dir;
+  std::uint64_t capacity_bytes = 1ull << 30;
+  // Objects queued for the writer, in bytes: a disk slower than the origin
+  // drops writes (the memory tier still has them) rather than growing RAM.
+  std::uint64_t max_queued_bytes = 64ull << 20;
+  // Files the start-up scan looks at; beyond, the rest are left alone.
+  std::uint64_t max_scanned_files = 1ull << 20;
+};
+
+// Counters, written under the lock or by the writer, read by /metrics.
+struct PulledDiskStats {
+  std::atomic<std::uint64_t> hits{0};          // objects load() returned
+  std::atomic<std::uint64_t> writes{0};        // files written and indexed
+  std::atomic<std::uint64_t> write_failures{0};
+  std::atomic<std::uint64_t> dropped{0};       // store() beyond max_queued_bytes
+  std::atomic<std::uint64_t> evictions{0};
+  std::atomic<std::uint64_t> rejected{0};      // files refused at load (size, checksum, head)
+  std::atomic<std::uint64_t> objects{0};
+  std::atomic<std::uint64_t> used_bytes{0};
+};
+
+// What open() found in the directory.
+struct PulledDiskScan {
+  std::uint64_t objects = 0;
+  std::uint64_t bytes = 0;
+  std::uint64_t removed = 0;  // temp files, bad files, and those beyond the capacity
+};
+
+class PulledDisk {
+ public:
+  // Creates the directory if needed, locks it, scans it. An error (cannot
+  // create, locked by another process) means: run without a disk store.
+  static Result<std::unique_ptr<PulledDisk>> open(PulledDiskSettings settings);
+  ~PulledDisk();
+  PulledDisk(const PulledDisk&) = delete;
+  PulledDisk& operator=(const PulledDisk&) = delete;
+
+  // Any thread. Queues object (its body included) to be written under primary.
+  void store(const std::string& primary, PulledRef object);
+  // Any thread. The variant of primary the request's fields select, read and
+  // verified; nullptr if none (a bad file is removed on the way).
+  PulledRef load(const std::string& primary, freshness::Fields request_fields);
+  // Any thread. Removes the objects PulledTable::purge would (same keys).
+  std::size_t purge(std::string_view primary, bool prefix);
+  // Blocks until everything queued before the call is written (tests; the
+  // destructor writes what is queued on its own).
+  void flush();
+
+  const PulledDiskScan& scan() const { return scan_; }
+  const PulledDiskStats& stats() const { return stats_; }
+  const std::string& dir() const { return settings_.dir; }
+
+ private:
+  struct Pending {
+    std::string primary;
+    PulledRef object;
+  };
+  PulledDisk(PulledDiskSettings settings, UniqueFd lock);
+  void scan_directory();
+  void run_writer();
+  void write(const Pending& item);
+  std::string file_of(const ContentHash& key) const;
+  void unlink_keys(const std::vector<ContentHash>& keys);  // under mutex_
+  void publish_sizes();                                    // under mutex_
+
+  PulledDiskSettings settings_;
+  UniqueFd lock_;  // the directory, flock'ed
+  PulledDiskScan scan_;
+  PulledDiskStats stats_;
+
+  std::mutex mutex_;
+  std::condition_variable wake_;     // the writer: work queued, or stopping
+  std::condition_variable written_;  // flush(): the queue drained
+  PulledDiskIndex index_;
+  std::deque<Pending> queue_;
+  std::uint64_t queued_bytes_ = 0;
+  bool writing_ = false;             // the writer holds an item taken from the queue
+  bool current_purged_ = false;      // ...and a purge matched it: its file is not indexed
+  std::string current_primary_;
+  bool stopping_ = false;
+  std::thread writer_;
+};
+
+}  // namespace relais::pull

@@ -1,0 +1,148 @@
+#include "edge/pull/pulled_record.h"
+
+#include <cstring>
+
+#include "edge/cache/freshness/response_facts.h"
+#include "edge/pull/pulled_response.h"
+
+namespace relais::pull {
+namespace {
+
+constexpr std::string_view kMagic = "RLPULL1\n";
+
+void put_u32(std::string& out, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+void put_text(std::string& out, std::string_view s) {
+  put_u32(out, static_cast<std::uint32_t>(s.size()));
+  out.append(s);
+}
+
+// Reads little-endian integers and length-prefixed strings; any read past
+// the end leaves it failed (and every later read empty).
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : rest_(bytes) {}
+  std::uint64_t u(int width) {
+    if (failed_ || rest_.size() < static_cast<std::size_t>(width)) return fail();
+    std::uint64_t v = 0;
+    for (int i = 0; i < width; ++i) v |= std::uint64_t{static_cast<unsigned char>(rest_[i])} << (8 * i);
+    rest_.remove_prefix(width);
+    return v;
+  }
+  std::string text() {
+    const std::uint64_t n = u(4);
+    if (failed_ || rest_.size() < n) {
+      fail();
+      return {};
+    }
+    std::string s(rest_.substr(0, n));
+    rest_.remove_prefix(n);
+    return s;
+  }
+  bool done() const { return !failed_ && rest_.empty(); }
+  bool failed() const { return failed_; }
+
+ private:
+  std::uint64_t fail() {
+    failed_ = true;
+    return 0;
+  }
+  std::string_view rest_;
+  bool failed_ = false;
+};
+
+ContentHash checksum_of(std::string_view head, std::string_view body) {
+  ContentHasher hasher;
+  hasher.update(head.data(), head.size());
+  hasher.update(body.data(), body.size());
+  return hasher.digest();
+}
+
+}  // namespace
+
+std::string encode_record_prefix(std::string_view primary, const PulledObject& object) {
+  std::string head;
+  put_text(head, primary);
+  put_text(head, object.secondary);
+  put_u32(head, static_cast<std::uint32_t>(object.status));
+  put_u64(head, static_cast<std::uint64_t>(object.stored.times.request_time));
+  put_u64(head, static_cast<std::uint64_t>(object.stored.times.response_time));
+  put_u32(head, static_cast<std::uint32_t>(object.fields.size()));
+  for (const freshness::StoredField& f : object.fields) {
+    put_text(head, f.name);
+    put_text(head, f.value);
+  }
+  const std::string_view body = object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view();
+  const ContentHash sum = checksum_of(head, body);
+  std::string out(kMagic);
+  put_u32(out, static_cast<std::uint32_t>(head.size()));
+  put_u32(out, 0);
+  put_u64(out, body.size());
+  put_u64(out, sum.high);
+  put_u64(out, sum.low);
+  out.append(head);
+  return out;
+}
+
+std::optional<RecordHeader> decode_record_header(std::string_view bytes) {
+  if (bytes.size() < kRecordHeaderBytes || !bytes.starts_with(kMagic)) return std::nullopt;
+  Reader r(bytes.substr(kMagic.size(), kRecordHeaderBytes - kMagic.size()));
+  RecordHeader h;
+  h.head_bytes = static_cast<std::uint32_t>(r.u(4));
+  const std::uint64_t reserved = r.u(4);
+  h.body_bytes = r.u(8);
+  h.checksum.high = r.u(8);
+  h.checksum.low = r.u(8);
+  // A body over 1 TiB is no object of ours (pull-object-max is at most 1 GiB).
+  if (!r.done() || reserved != 0 || h.head_bytes > kMaxHeadBytes || h.body_bytes > (1ull << 40)) return std::nullopt;
+  return h;
+}
+
+std::optional<RecordHead> decode_record_head(std::string_view head) {
+  Reader r(head);
+  RecordHead out;
+  out.primary = r.text();
+  out.object.secondary = r.text();
+  const std::uint64_t status = r.u(4);
+  out.object.stored.times.request_time = static_cast<std::int64_t>(r.u(8));
+  out.object.stored.times.response_time = static_cast<std::int64_t>(r.u(8));
+  const std::uint64_t count = r.u(4);
+  if (r.failed() || status < 100 || status > 999 || count > kMaxFields || out.primary.empty()) return std::nullopt;
+  out.object.status = static_cast<int>(status);
+  out.object.fields.reserve(count);
+  for (std::uint64_t i = 0; i < count; ++i) {
+    freshness::StoredField f;
+    f.name = r.text();
+    f.value = r.text();
+    out.object.fields.push_back(std::move(f));
+  }
+  if (!r.done()) return std::nullopt;
+  out.object.stored.facts = freshness::read_response_facts(out.object.status, field_views(out.object.fields),
+                                                           out.object.stored.times.response_time);
+  return out;
+}
+
+bool record_checksum_matches(const RecordHeader& header, std::string_view head, std::string_view body) {
+  return head.size() == header.head_bytes && body.size() == header.body_bytes &&
+         checksum_of(head, body) == header.checksum;
+}
+
+std::optional<RecordHead> decode_record(std::string_view file) {
+  const std::optional<RecordHeader> header = decode_record_header(file);
+  if (!header || file.size() != header->file_bytes()) return std::nullopt;
+  const std::string_view head = file.substr(kRecordHeaderBytes, header->head_bytes);
+  const std::string_view body = file.substr(kRecordHeaderBytes + header->head_bytes);
+  if (!record_checksum_matches(*header, head, body)) return std::nullopt;
+  std::optional<RecordHead> out = decode_record_head(head);
+  if (!out) return std::nullopt;
+  auto bytes = std::make_shared<MemoryObject>();
+  bytes->bytes.assign(body);
+  out->object.body = std::move(bytes);
+  return out;
+}
+
+}  // namespace relais::pull

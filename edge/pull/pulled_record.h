@@ -1,0 +1,66 @@
+// PulledRecord: the on-disk form of one pulled object (pulled_disk.h), and
+// its encoder and decoders. Pure functions over bytes: no I/O.
+//
+// A file is a fixed header, a head and the body:
+//   magic "RLPULL1\n" (8) | head length u32 | reserved u32 | body length u64 |
+//   checksum XXH3-128 of head + body (high u64, low u64)          = 40 bytes
+//   head: primary key, secondary key, status, request and response times,
+//         the stored fields (each a length-prefixed string; integers little-endian)
+//   body: the stored bytes
+// What freshness needs (ResponseFacts) is read again from the stored fields
+// at load, as plan_store() and freshen() read it (pulled_object.cc), so the
+// file holds nothing a later version could disagree with.
+//
+// Trust: the disk is input. A head is decoded with bounds (kMaxHeadBytes,
+// kMaxFields) and the size a file must have is known from its first 40
+// bytes, so a truncated file is refused by its size alone; the checksum
+// refuses a tampered or bit-rotted one before any byte of it is served.
+// XXH3 detects corruption, it does not authenticate (content_hash.h): whoever
+// can write the directory can make the edge serve anything.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "edge/pull/pulled_table.h"
+#include "origin-sync/content_hash.h"
+
+namespace relais::pull {
+
+inline constexpr std::size_t kRecordHeaderBytes = 40;
+// Stored fields come from an origin head of at most 64 KiB (origin_head.h)
+// and keys of at most a few KiB: anything larger is not a file of ours.
+inline constexpr std::uint32_t kMaxHeadBytes = 256u << 10;
+inline constexpr std::uint32_t kMaxFields = 256;
+
+// The fixed header and the head of object stored under primary; the body
+// (object.body->bytes) follows it in the file.
+std::string encode_record_prefix(std::string_view primary, const PulledObject& object);
+
+// What the first kRecordHeaderBytes say.
+struct RecordHeader {
+  std::uint32_t head_bytes = 0;
+  std::uint64_t body_bytes = 0;
+  ContentHash checksum;
+  std::uint64_t file_bytes() const { return kRecordHeaderBytes + head_bytes + body_bytes; }
+};
+std::optional<RecordHeader> decode_record_header(std::string_view bytes);
+
+// A decoded head: the object without its body.
+struct RecordHead {
+  std::string primary;
+  PulledObject object;  // body unset
+};
+// head: exactly header.head_bytes bytes, after the fixed header.
+std::optional<RecordHead> decode_record_head(std::string_view head);
+
+// The sizes and the checksum of a head and a body read separately.
+bool record_checksum_matches(const RecordHeader& header, std::string_view head, std::string_view body);
+
+// A whole file: the size, the checksum and the head checked; the object
+// with its body, or nullopt.
+std::optional<RecordHead> decode_record(std::string_view file);
+
+}  // namespace relais::pull

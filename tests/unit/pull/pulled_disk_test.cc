@@ -1,0 +1,157 @@
+// The disk tier of pulled objects (pulled_disk.h) on a real directory: an
+// object written by the writer thread is loaded again, also after a reopen;
+// a cut or tampered file is never returned and is removed; the files stay
+// within the bound; a purge deletes them; a second opener is refused.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "edge/pull/pulled_disk.h"
+#include "edge/pull/pulled_response.h"
+#include "tests/unit/origin-sync/scratch_dir.h"
+
+namespace relais::pull {
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000;
+
+PulledRef object(const std::string& body) {
+  auto o = std::make_shared<PulledObject>();
+  o->status = 200;
+  o->fields = {{"Cache-Control", "max-age=60"}, {"Content-Type", "text/plain"}};
+  o->stored.times = {kNow, kNow};
+  o->stored.facts = freshness::read_response_facts(200, field_views(o->fields), kNow);
+  auto bytes = std::make_shared<MemoryObject>();
+  bytes->bytes = body;
+  o->body = bytes;
+  return o;
+}
+
+std::vector<std::filesystem::path> files(const std::string& dir) {
+  std::vector<std::filesystem::path> out;
+  for (const auto& e : std::filesystem::directory_iterator(dir)) out.push_back(e.path());
+  return out;
+}
+
+std::uint64_t dir_bytes(const std::string& dir) {
+  std::uint64_t n = 0;
+  for (const auto& p : files(dir)) n += std::filesystem::file_size(p);
+  return n;
+}
+
+class PulledDiskTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<PulledDisk> open(std::uint64_t capacity = 1 << 20) {
+    PulledDiskSettings s;
+    s.dir = scratch_.file("pulled");
+    s.capacity_bytes = capacity;
+    auto disk = PulledDisk::open(s);
+    EXPECT_TRUE(disk.ok()) << (disk.ok() ? "" : disk.error().message);
+    return disk.ok() ? std::move(disk.value()) : nullptr;
+  }
+  std::string dir() const { return scratch_.file("pulled"); }
+
+  ScratchDir scratch_;
+};
+
+TEST_F(PulledDiskTest, WrittenObjectIsLoadedAgainAlsoAfterAReopen) {
+  const std::string body(100'000, 'b');
+  {
+    auto disk = open();
+    ASSERT_TRUE(disk);
+    EXPECT_EQ(disk->load("0 /a", {}), nullptr);
+    disk->store("0 /a", object(body));
+    disk->flush();
+    const PulledRef back = disk->load("0 /a", {});
+    ASSERT_NE(back, nullptr);
+    EXPECT_EQ(back->body->bytes, body);
+    EXPECT_EQ(disk->stats().objects.load(), 1u);
+    EXPECT_EQ(disk->stats().used_bytes.load(), dir_bytes(dir()));
+  }
+  // A temp file a crash left, and a file that is not ours.
+  scratch_.write("pulled/.tmp.0123", "half");
+  scratch_.write("pulled/README", "not ours");
+  auto disk = open();
+  ASSERT_TRUE(disk);
+  EXPECT_EQ(disk->scan().objects, 1u);
+  EXPECT_EQ(disk->scan().removed, 1u);
+  EXPECT_TRUE(std::filesystem::exists(scratch_.file("pulled/README")));
+  const PulledRef back = disk->load("0 /a", {});
+  ASSERT_NE(back, nullptr);
+  EXPECT_EQ(back->body->bytes, body);
+  EXPECT_EQ(back->stored.facts.directives.max_age, 60);
+  EXPECT_EQ(disk->stats().hits.load(), 1u);
+}
+
+// A file cut short is refused by its size at the scan; one with a flipped
+// body byte (same size) by its checksum at load. Neither is ever returned,
+// both files are gone.
+TEST_F(PulledDiskTest, CutOrTamperedFilesAreNeverReturned) {
+  {
+    auto disk = open();
+    disk->store("0 /cut", object(std::string(5000, 'c')));
+    disk->store("0 /flip", object(std::string(5000, 'f')));
+    disk->flush();
+  }
+  const ContentHash cut = PulledDiskIndex::key_of("0 /cut", "");
+  const ContentHash flip = PulledDiskIndex::key_of("0 /flip", "");
+  const std::string cut_path = dir() + "/" + cut.hex() + ".pull";
+  const std::string flip_path = dir() + "/" + flip.hex() + ".pull";
+  std::filesystem::resize_file(cut_path, 4000);
+  {
+    std::fstream f(flip_path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-10, std::ios::end);
+    f.put('X');
+  }
+  auto disk = open();
+  EXPECT_EQ(disk->scan().objects, 1u);  // the cut one removed at once
+  EXPECT_FALSE(std::filesystem::exists(cut_path));
+  EXPECT_EQ(disk->load("0 /cut", {}), nullptr);
+  EXPECT_EQ(disk->load("0 /flip", {}), nullptr);
+  EXPECT_EQ(disk->stats().rejected.load(), 1u);
+  EXPECT_FALSE(std::filesystem::exists(flip_path));
+  EXPECT_EQ(disk->stats().objects.load(), 0u);
+}
+
+TEST_F(PulledDiskTest, FilesStayWithinTheBound) {
+  auto disk = open(64 << 10);
+  for (int i = 0; i < 40; ++i) {
+    disk->store("0 /f" + std::to_string(i), object(std::string(8000, 'e')));
+    disk->flush();
+    EXPECT_LE(dir_bytes(dir()), 64u << 10) << i;
+  }
+  EXPECT_GT(disk->stats().evictions.load(), 0u);
+  EXPECT_EQ(files(dir()).size(), disk->stats().objects.load());
+  EXPECT_NE(disk->load("0 /f39", {}), nullptr);
+}
+
+TEST_F(PulledDiskTest, PurgeDeletesTheFiles) {
+  auto disk = open();
+  for (const char* key : {"0 /p", "0 /p?x=1", "0 /dir/a", "0 /dir/b", "0 /keep"}) disk->store(key, object(key));
+  disk->flush();
+  EXPECT_EQ(disk->purge("0 /p", false), 2u);
+  EXPECT_EQ(disk->purge("0 /dir/", true), 2u);
+  EXPECT_EQ(files(dir()).size(), 1u);
+  EXPECT_EQ(disk->load("0 /p", {}), nullptr);
+  EXPECT_NE(disk->load("0 /keep", {}), nullptr);
+}
+
+// Two processes on one directory would evict each other's files unseen:
+// the second opener is refused (the edge then keeps pulled objects in RAM).
+TEST_F(PulledDiskTest, ASecondOpenerOfTheDirectoryIsRefused) {
+  auto first = open();
+  ASSERT_TRUE(first);
+  PulledDiskSettings s;
+  s.dir = dir();
+  auto second = PulledDisk::open(s);
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(second.error().message.find("locked"), std::string::npos) << second.error().message;
+  first.reset();
+  EXPECT_TRUE(PulledDisk::open(s).ok());
+}
+
+}  // namespace
+}  // namespace relais::pull

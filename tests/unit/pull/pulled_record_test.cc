@@ -1,0 +1,107 @@
+// The on-disk form of a pulled object (pulled_record.h): a record decodes to
+// what was encoded, and any cut, flipped byte or wrong size is refused.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "edge/pull/pulled_record.h"
+#include "edge/pull/pulled_response.h"
+
+namespace relais::pull {
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000;
+
+PulledObject sample(const std::string& body) {
+  PulledObject o;
+  o.status = 200;
+  o.fields = {{"Date", "Fri, 15 Jan 2027 08:00:00 GMT"}, {"Cache-Control", "max-age=60"}, {"ETag", "\"v1\""},
+              {"Vary", "Accept-Encoding"}, {"Content-Type", "text/plain"}};
+  o.stored.times = {kNow - 1, kNow};
+  o.stored.facts = freshness::read_response_facts(200, field_views(o.fields), kNow);
+  o.secondary = "accept-encoding=gzip";
+  auto bytes = std::make_shared<MemoryObject>();
+  bytes->bytes = body;
+  o.body = bytes;
+  return o;
+}
+
+std::string record(const PulledObject& o, const std::string& primary = "0 /a.txt") {
+  return encode_record_prefix(primary, o) + o.body->bytes;
+}
+
+TEST(PulledRecord, DecodesWhatWasEncodedWithItsFacts) {
+  const PulledObject o = sample(std::string(70'000, 'x') + "end");
+  const std::optional<RecordHead> back = decode_record(record(o));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->primary, "0 /a.txt");
+  EXPECT_EQ(back->object.status, 200);
+  EXPECT_EQ(back->object.secondary, o.secondary);
+  ASSERT_EQ(back->object.fields.size(), o.fields.size());
+  for (std::size_t i = 0; i < o.fields.size(); ++i) {
+    EXPECT_EQ(back->object.fields[i].name, o.fields[i].name);
+    EXPECT_EQ(back->object.fields[i].value, o.fields[i].value);
+  }
+  EXPECT_EQ(back->object.stored.times.request_time, kNow - 1);
+  EXPECT_EQ(back->object.stored.times.response_time, kNow);
+  // What freshness needs is read again from the stored fields.
+  EXPECT_EQ(back->object.stored.facts.etag, "\"v1\"");
+  EXPECT_EQ(back->object.stored.facts.vary, "Accept-Encoding");
+  EXPECT_EQ(back->object.stored.facts.directives.max_age, o.stored.facts.directives.max_age);
+  EXPECT_EQ(back->object.stored.facts.date, o.stored.facts.date);
+  EXPECT_EQ(back->object.body->bytes, o.body->bytes);
+}
+
+TEST(PulledRecord, EmptyBodyAnd404RoundTrip) {
+  PulledObject o = sample("");
+  o.status = 404;
+  const std::optional<RecordHead> back = decode_record(record(o));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->object.status, 404);
+  EXPECT_TRUE(back->object.body->bytes.empty());
+}
+
+// Every cut of the file, and a flipped byte anywhere (header, head, body),
+// is refused: a truncated or tampered file is never served.
+TEST(PulledRecord, RefusesEveryTruncationAndEveryFlippedByte) {
+  const std::string whole = record(sample("0123456789abcdef"));
+  for (std::size_t n = 0; n < whole.size(); ++n) EXPECT_FALSE(decode_record(whole.substr(0, n))) << "cut at " << n;
+  EXPECT_FALSE(decode_record(whole + "x"));
+  for (std::size_t i = 0; i < whole.size(); ++i) {
+    std::string bad = whole;
+    bad[i] = static_cast<char>(bad[i] ^ 0x20);
+    EXPECT_FALSE(decode_record(bad)) << "byte " << i;
+  }
+}
+
+TEST(PulledRecord, HeaderGivesTheFileSizeAndRefusesAbsurdLengths) {
+  const PulledObject o = sample("body");
+  const std::string whole = record(o);
+  const std::optional<RecordHeader> h = decode_record_header(whole);
+  ASSERT_TRUE(h);
+  EXPECT_EQ(h->file_bytes(), whole.size());
+  EXPECT_EQ(h->body_bytes, 4u);
+  std::string huge = whole;
+  huge[8 + 3] = '\x7f';  // head length's top byte: over kMaxHeadBytes
+  EXPECT_FALSE(decode_record_header(huge));
+  EXPECT_FALSE(decode_record_header("RLPULL2\n" + whole.substr(8)));
+}
+
+// A head whose inner lengths run past its end, or with a status or field
+// count out of bounds, decodes to nothing (the disk is input).
+TEST(PulledRecord, HostileHeadsAreRefused) {
+  EXPECT_FALSE(decode_record_head(""));
+  EXPECT_FALSE(decode_record_head(std::string("\xff\xff\xff\x0f", 4)));
+  PulledObject o = sample("");
+  o.status = 42;
+  const std::string bad_status = encode_record_prefix("0 /a", o).substr(kRecordHeaderBytes);
+  EXPECT_FALSE(decode_record_head(bad_status));
+  o = sample("");
+  o.fields.resize(kMaxFields + 1, {"X", "y"});
+  EXPECT_FALSE(decode_record_head(encode_record_prefix("0 /a", o).substr(kRecordHeaderBytes)));
+  EXPECT_FALSE(decode_record_head(encode_record_prefix("", sample("")).substr(kRecordHeaderBytes)));
+}
+
+}  // namespace
+}  // namespace relais::pull
