@@ -36,6 +36,7 @@ struct ServeOptions {
   bool close = false;
   std::int64_t age = 0;
   freshness::CacheStatus status;
+  const CodedBody* coded = nullptr;  // of the object sent: that body instead of the identity (pull_compression.h)
 };
 
 // A stored response as a full response (its status, fields and body), or as
@@ -43,7 +44,7 @@ struct ServeOptions {
 http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
                                   http::ResponseSink& sink);
 
-// An error page of ours (502, 503, 504) with a Cache-Status saying why.
+// An error page of ours (406, 502, 503, 504) with a Cache-Status saying why.
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink);
 
 }  // namespace relais::pull
