@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "edge/pull/pulled_object.h"
 #include "edge/pull/pulled_response.h"
 #include "edge/pull/variant_compressor.h"
 
@@ -170,6 +171,18 @@ TEST(PullCompression, CodedFieldsHaveTheirTagEncodingAndVary) {
   CodedFieldValues unused;
   apply_coding(as_stored, plain, nullptr, unused);
   EXPECT_EQ(field(as_stored, "Vary"), "");  // nothing coded yet: as the origin sent it
+}
+
+// RFC 9111 §3.2, §5.2.2.6: a 304 that adds no-transform (or a Vary on
+// Accept-Encoding) takes the variants away; one that changes neither keeps them.
+TEST(PullCompression, AFreshening304KeepsVariantsUnlessItForbidsThem) {
+  const PulledObject o = with_variants({{"ETag", "\"v1\""}});
+  const upstream::OriginHead same{304, {{"Cache-Control", "max-age=120"}, {"ETag", "\"v1\""}}};
+  EXPECT_NE(freshen(o, same, {kNow, kNow}, kNow)->coded, nullptr);
+  const upstream::OriginHead no_transform{304, {{"Cache-Control", "max-age=120, no-transform"}}};
+  EXPECT_EQ(freshen(o, no_transform, {kNow, kNow}, kNow)->coded, nullptr);
+  const upstream::OriginHead varies{304, {{"Vary", "Accept-Encoding"}}};
+  EXPECT_EQ(freshen(o, varies, {kNow, kNow}, kNow)->coded, nullptr);
 }
 
 // The compressor's results, awaited by a condition (its notify), never a sleep.
