@@ -178,7 +178,7 @@ struct EdgeConfig {
   std::uint64_t pull_window = 4ull << 20;    // body bytes a fetch keeps for its slowest client and late joiners
   std::uint64_t pull_memory = 256ull << 20;  // pulled objects in RAM, all workers together
   std::uint64_t pull_object_max = 16ull << 20;  // larger responses are streamed, not stored
-  std::uint64_t pull_compress_max = 4ull << 20;  // stored identity text up to this gets br/zstd/gzip; 0: off
+  std::uint64_t pull_compress_max = 1ull << 20;  // stored identity text up to this gets br/zstd/gzip; 0: off
   std::uint64_t pull_negative_ttl_ms = 10'000;  // 404/410 without freshness are cached this long
   std::uint64_t pull_stale_grace_ms = 0;        // stale served this long past expiry when the origin fails
   // Passive origin health, per worker (edge/upstream/origin_health.h): this

@@ -5,8 +5,8 @@
 #include "edge/cache/freshness/secondary_key.h"
 #include "edge/cache/freshness/validation.h"
 #include "edge/http/ascii_case.h"
-#include "edge/pull/pull_exchange.h"
 #include "edge/pull/pull_compression.h"
+#include "edge/pull/pull_exchange.h"
 #include "edge/pull/pull_fill.h"
 #include "edge/pull/pulled_response.h"
 

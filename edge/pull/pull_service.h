@@ -43,7 +43,7 @@ struct PullSettings {
   upstream::CoalescerSettings coalescer;
   std::uint64_t memory_bytes = 64ull << 20;  // this worker's PulledTable
   std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
-  std::uint64_t compress_max = 4ull << 20;   // identity text up to this is compressed once stored; 0: never
+  std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
 };

@@ -181,7 +181,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-window", "1K", "1M", "(=4M)"},
       {"edge", "pull-memory", "2T", "128M", "(=256M)"},
       {"edge", "pull-object-max", "2G", "1M", "(=16M)"},
-      {"edge", "pull-compress-max", "65M", "1M", "(=4M)"},
+      {"edge", "pull-compress-max", "65M", "2M", "(=1M)"},
       {"edge", "pull-negative-ttl", "2d", "30s", "(=10s)"},
       {"edge", "pull-stale-grace", "8d", "1h", "(=0s)"},
   };
