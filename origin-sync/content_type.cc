@@ -160,6 +160,22 @@ TypeRow choose(std::string_view path, std::string_view head) {
 
 }  // namespace
 
+Compressibility compressibility_of_media_type(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  const std::string type = lower(media);
+  if (type.empty()) return C::never;
+  for (const auto& row : kByExtension) {
+    if (row.type == type) return row.compressibility == C::always ? C::always : C::never;
+  }
+  // RFC 9239 §6: application/javascript and its kin are obsolete names of text/javascript.
+  for (std::string_view js : {"application/javascript", "application/x-javascript", "application/ecmascript"}) {
+    if (type == js) return C::always;
+  }
+  return is_text_type(type) ? C::always : C::never;
+}
+
 ContentKind detect_content_type(std::string_view path, std::string_view head) {
   const TypeRow row = choose(path, head.substr(0, kSniffBytes));
   ContentKind kind{std::string(row.type), row.compressibility};

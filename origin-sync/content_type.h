@@ -31,4 +31,11 @@ struct ContentKind {
 // kSniffBytes of the file (or all of it when shorter).
 ContentKind detect_content_type(std::string_view path, std::string_view head);
 
+// The compressibility of a Content-Type value another server chose (a
+// pull-through origin's): its media type (parameters dropped, case folded)
+// looked up in the table above, else text/*, +xml, +json, JSON and XML, and
+// the JavaScript aliases are always; anything else is never (no probe: the
+// caller has no file to sample, and guessing wrong costs CPU for nothing).
+Compressibility compressibility_of_media_type(std::string_view content_type);
+
 }  // namespace relais

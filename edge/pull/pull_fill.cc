@@ -60,7 +60,8 @@ void PullFill::on_done(const upstream::FetchOutcome& outcome) {
   auto body = std::make_shared<MemoryObject>();
   body->bytes = std::move(body_);
   object_.body = std::move(body);
-  service_.keep(primary_, std::make_shared<const PulledObject>(std::move(object_)));
+  PulledRef stored = std::make_shared<const PulledObject>(std::move(object_));
+  if (service_.keep(primary_, stored)) service_.offer_compression(primary_, stored);
 }
 
 }  // namespace relais::pull

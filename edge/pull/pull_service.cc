@@ -6,6 +6,7 @@
 #include "edge/cache/freshness/secondary_key.h"
 #include "edge/cache/freshness/validation.h"
 #include "edge/http/ascii_case.h"
+#include "edge/pull/pull_compression.h"
 #include "edge/pull/pull_exchange.h"
 #include "edge/pull/pull_fill.h"
 #include "edge/pull/pulled_range.h"
@@ -45,18 +46,21 @@ std::string origin_authority(std::string_view base_url) {
   return {};
 }
 
-PullService::PullService(event_base* base, PullSettings settings, Clock now, DateText date)
+PullService::PullService(event_base* base, PullSettings settings, Clock now, DateText date,
+                         std::function<void()> compressed)
     : settings_(settings), now_(std::move(now)), date_(std::move(date)), client_(base, settings.origin),
-      coalescer_(client_, settings.coalescer), table_(settings.memory_bytes) {}
+      coalescer_(client_, settings.coalescer), table_(settings.memory_bytes), compressed_(std::move(compressed)) {}
 
 PullService::~PullService() {
+  compressor_.reset();  // its thread first: it finishes at most the job it runs
   // Fills leave the coalescer before it goes (it cancels what is left).
   fills_.clear();
 }
 
-void PullService::keep(const std::string& primary, PulledRef object) {
-  table_.put(primary, object);
+bool PullService::keep(const std::string& primary, PulledRef object) {
+  const bool in_table = table_.put(primary, object);
   if (settings_.disk != nullptr) settings_.disk->store(disk_primary(primary), std::move(object));
+  return in_table;
 }
 
 std::string PullService::disk_primary(const std::string& primary) const {
@@ -67,6 +71,28 @@ std::string PullService::disk_primary(const std::string& primary) const {
 }
 
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
+
+void PullService::offer_compression(const std::string& primary, const PulledRef& object) {
+  if (!compressed_ || object->coded != nullptr) return;
+  if (compression_verdict(*object, settings_.compress_max) != CompressVerdict::compress) return;
+  if (compressor_ == nullptr) compressor_ = std::make_unique<VariantCompressor>(kCompressQueueMax, compressed_);
+  if (!compressor_->submit({primary, object->secondary, object->body})) ++stats_.compress_skipped;
+}
+
+void PullService::collect_compressed() {
+  if (compressor_ == nullptr) return;
+  for (VariantCompressor::Done& done : compressor_->take()) {
+    if (done.coded == nullptr) continue;
+    // The same body still stored under its key (a 304 may have freshened the
+    // object meanwhile: same body, new fields); else the variants are of a
+    // response we no longer hold.
+    const PulledRef current = table_.peek(done.primary, done.secondary);
+    if (current == nullptr || current->body != done.body || current->coded != nullptr) continue;
+    auto object = std::make_shared<PulledObject>(*current);
+    object->coded = std::move(done.coded);
+    if (table_.put(done.primary, std::move(object))) ++stats_.compressed;
+  }
+}
 
 void PullService::sweep_fills() {
   std::erase_if(fills_, [this](const std::unique_ptr<PullFill>& f) {
@@ -115,7 +141,8 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     stored = settings_.disk->load(disk_primary(primary), views);
     if (stored != nullptr) {
       ++stats_.disk_hits;
-      table_.put(primary, stored);
+      // Coded variants are not kept on disk: made again once it is back in RAM.
+      if (table_.put(primary, stored)) offer_compression(primary, stored);
     }
   }
   // To the origin: the site's own, in order of preference, with a request we
@@ -157,9 +184,27 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
         ++stats_.hit;
         options.age = reuse.age;
         options.status.ttl = reuse.ttl;
-        const bool not_modified = stored->status == 200 &&
-                                  freshness::client_not_modified(views, stored->stored.facts,
-                                                                 stored->stored.times.response_time, now);
+        const CodingChoice choice = choose_coding(*stored, query.request);
+        if (!choice.acceptable) {
+          // RFC 9110 §12.5.3: identity refused and no coding we hold accepted.
+          http::ResponseSummary s = send_pull_error(406, options, now_sink);
+          s.site = context.site;
+          s.pull = "pull-hit";
+          return s;
+        }
+        // A coded body is its own representation, with its own entity-tag.
+        freshness::ResponseFacts coded_facts;
+        const freshness::ResponseFacts* facts = &stored->stored.facts;
+        if (choice.coded != nullptr) {
+          coded_facts = *facts;
+          coded_facts.etag = coded_etag(facts->etag, choice.coded->encoding);
+          facts = &coded_facts;
+          stats_.compress_saved_bytes += stored->body->bytes.size() - choice.coded->body->bytes.size();
+        }
+        options.coded = choice.coded;
+        const bool not_modified =
+            stored->status == 200 &&
+            freshness::client_not_modified(views, *facts, stored->stored.times.response_time, now);
         http::ResponseSummary s = send_stored(*stored, options, not_modified, now_sink);
         s.site = context.site;
         s.pull = "pull-hit";

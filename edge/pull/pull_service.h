@@ -30,6 +30,7 @@
 #include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
 #include "edge/pull/pulled_table.h"
+#include "edge/pull/variant_compressor.h"
 #include "edge/upstream/coalescer.h"
 #include "edge/upstream/origin_client.h"
 
@@ -44,6 +45,7 @@ struct PullSettings {
   upstream::CoalescerSettings coalescer;
   std::uint64_t memory_bytes = 64ull << 20;  // this worker's PulledTable
   std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
+  std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
   // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
@@ -60,15 +62,27 @@ struct PullStats {
   std::uint64_t coalesced = 0;    // joined a fetch already in flight
   std::uint64_t errors = 0;       // 502/503/504 of ours
   std::uint64_t disk_hits = 0;    // memory misses the disk tier answered (then a hit, or a revalidation)
+  // Compression of identity text (pull_compression.h).
+  std::uint64_t compressed = 0;           // objects that got coded variants
+  std::uint64_t compress_skipped = 0;     // eligible, but the compressor's queue was full
+  std::uint64_t compress_saved_bytes = 0; // body bytes not sent because a hit was served coded
 };
 
 class PullFill;
+
+// Objects waiting for the compressor thread, per worker; beyond, an eligible
+// object stays identity only (a burst of new text must not queue unbounded
+// memory and CPU behind it).
+inline constexpr std::size_t kCompressQueueMax = 16;
 
 class PullService final : public http::PullGateway {
  public:
   using Clock = std::function<std::int64_t()>;           // seconds since the epoch
   using DateText = std::function<std::string_view()>;    // IMF-fixdate of now
-  PullService(event_base* base, PullSettings settings, Clock now, DateText date);
+  // compressed: thread-safe, makes the worker's loop call
+  // collect_compressed(); without it nothing is compressed.
+  PullService(event_base* base, PullSettings settings, Clock now, DateText date,
+              std::function<void()> compressed = {});
   ~PullService() override;
   PullService(const PullService&) = delete;
   PullService& operator=(const PullService&) = delete;
@@ -85,9 +99,15 @@ class PullService final : public http::PullGateway {
   std::string_view date() const { return date_(); }
   // A response to keep: into this worker's table and, when there is one,
   // queued for the disk tier (a fill's end, a 304's freshened copy).
-  void keep(const std::string& primary, PulledRef object);
+  bool keep(const std::string& primary, PulledRef object);  // false: too large for the table
   // A fill starts with each new origin fetch; finished ones are dropped on the next serve().
   void add_fill(std::unique_ptr<PullFill> fill);
+  // A newly stored object: queued for coded variants when eligible
+  // (pull_compression.h); the compressor thread starts on first use.
+  void offer_compression(const std::string& primary, const PulledRef& object);
+  // On the loop: attaches finished variants to the objects still storing
+  // their body (a copy of each with `coded` set replaces it).
+  void collect_compressed();
 
  private:
   void sweep_fills();
@@ -105,6 +125,8 @@ class PullService final : public http::PullGateway {
   std::vector<std::string> site_labels_;  // by site index, as serve() saw them
   std::uint64_t solo_fetches_ = 0;  // keys of fetches of their own (a late join)
   PullStats stats_;
+  std::function<void()> compressed_;
+  std::unique_ptr<VariantCompressor> compressor_;  // made on the first eligible object
 };
 
 // "http://host:port" -> "host:port" (the Host we send); empty if not a base URL.

@@ -1,7 +1,10 @@
 #include "edge/pull/pulled_object.h"
 
+#include <limits>
+
 #include "edge/cache/freshness/secondary_key.h"
 #include "edge/cache/freshness/validation.h"
+#include "edge/pull/pull_compression.h"
 #include "edge/pull/pulled_response.h"
 
 namespace relais::pull {
@@ -37,6 +40,11 @@ PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_mo
   freshness::merge_not_modified(object->fields, field_views(not_modified));
   object->stored.facts = freshness::read_response_facts(object->status, field_views(object->fields), now);
   object->stored.times = times;
+  // A 304 may add no-transform or a Vary on Accept-Encoding: the variants
+  // made of the body go then (pull_compression.h); the size was checked.
+  if (object->coded != nullptr &&
+      compression_verdict(*object, std::numeric_limits<std::uint64_t>::max()) != CompressVerdict::compress)
+    object->coded.reset();
   return object;
 }
 

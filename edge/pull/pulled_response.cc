@@ -6,6 +6,7 @@
 #include "edge/cache/freshness/storability.h"
 #include "edge/http/ascii_case.h"
 #include "edge/pull/pulled_range.h"
+#include "edge/pull/pull_compression.h"
 
 namespace relais::pull {
 namespace {
@@ -90,13 +91,16 @@ http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions
   http::Response r(status, options.server, date.empty() ? options.now_date : date, options.close);
   std::vector<http::HeaderField> fields;
   forwarded_fields(object.fields, fields);
+  CodedFieldValues coded_values;
+  apply_coding(fields, object, options.coded, coded_values);
   if (not_modified) std::erase_if(fields, [](const http::HeaderField& f) { return !kept_on_304(f.name); });
   r.forwarded = fields;
   char cache_status[freshness::kMaxCacheStatusBytes];
   add_cache_fields(r, options, cache_status);
-  const std::uint64_t size = object.body->bytes.size();
+  const MemoryRef& body = options.coded != nullptr ? options.coded->body : object.body;
+  const std::uint64_t size = body->bytes.size();
   BodySource source;
-  source.memory = object.body;
+  source.memory = body;
   source.size = size;
   if (!not_modified) r.add(http::field::content_length, size);
   const bool with_body = !not_modified && !options.head_only && size > 0;
@@ -111,10 +115,14 @@ http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions
 }
 
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink) {
-  static constexpr std::string_view kBody = "<!doctype html><title>Origin unavailable</title><h1>Origin unavailable</h1>\n";
+  static constexpr std::string_view kUnavailable =
+      "<!doctype html><title>Origin unavailable</title><h1>Origin unavailable</h1>\n";
+  static constexpr std::string_view kNotAcceptable =
+      "<!doctype html><title>406 Not Acceptable</title><h1>406 Not Acceptable</h1>\n";
+  const std::string_view page = status == 406 ? kNotAcceptable : kUnavailable;
   http::Response r(status, options.server, options.now_date, options.close);
   r.add(http::field::content_type, "text/html; charset=utf-8");
-  r.add(http::field::content_length, std::uint64_t{kBody.size()});
+  r.add(http::field::content_length, std::uint64_t{page.size()});
   r.add(http::field::cache_control, "no-store");
   if (status == 503) r.add(http::field::retry_after, "5");
   char cache_status[freshness::kMaxCacheStatusBytes];
@@ -122,10 +130,10 @@ http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& 
         std::string_view(cache_status, freshness::format_cache_status(options.status, cache_status)));
   if (!options.head_only) {
     r.body.kind = http::ResponseBody::Kind::text;
-    r.body.text = kBody;
+    r.body.text = page;
   }
   sink.send(r);
-  return http::ResponseSummary{status, options.head_only ? 0 : kBody.size(), options.close, false, false, false};
+  return http::ResponseSummary{status, options.head_only ? 0 : page.size(), options.close, false, false, false};
 }
 
 }  // namespace relais::pull

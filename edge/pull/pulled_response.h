@@ -40,6 +40,7 @@ struct ServeOptions {
   freshness::CacheStatus status;
   // The client's Range (pulled_range.h); nullptr or empty: the whole body.
   const RangeAsk* ranges = nullptr;
+  const CodedBody* coded = nullptr;  // of the object sent: that body instead of the identity (pull_compression.h)
 };
 
 // The stored Date (RFC 9110 §6.6.1: the response's own), empty if none.
@@ -56,7 +57,7 @@ void add_cache_fields(http::Response& r, const ServeOptions& options,
 http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
                                   http::ResponseSink& sink);
 
-// An error page of ours (502, 503, 504) with a Cache-Status saying why.
+// An error page of ours (406, 502, 503, 504) with a Cache-Status saying why.
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink);
 
 }  // namespace relais::pull

@@ -9,6 +9,7 @@ namespace relais::pull {
 std::uint64_t PulledObject::charge() const {
   std::uint64_t n = PulledTable::kObjectOverheadBytes + secondary.size() + (body ? body->bytes.size() : 0);
   for (const freshness::StoredField& f : fields) n += f.name.size() + f.value.size() + 32;
+  if (coded) n += coded->bytes();
   return n;
 }
 
@@ -24,6 +25,15 @@ PulledRef PulledTable::find(const std::string& primary, freshness::Fields reques
       lru_.splice(lru_.begin(), lru_, slot);
       return slot->object;
     }
+  }
+  return nullptr;
+}
+
+PulledRef PulledTable::peek(const std::string& primary, std::string_view secondary) const {
+  auto it = by_primary_.find(primary);
+  if (it == by_primary_.end()) return nullptr;
+  for (Lru::iterator slot : it->second) {
+    if (slot->object->secondary == secondary) return slot->object;
   }
   return nullptr;
 }

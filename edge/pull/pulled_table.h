@@ -23,6 +23,7 @@
 #include "edge/cache/freshness/reuse.h"
 #include "edge/cache/freshness/validation.h"
 #include "edge/cache/memory_tier.h"
+#include "edge/pull/coded_variants.h"
 
 namespace relais::pull {
 
@@ -32,6 +33,7 @@ struct PulledObject {
   freshness::StoredResponse stored;            // facts read from fields, exchange times
   std::string secondary;                       // the key under stored.facts.vary
   MemoryRef body;                              // never null
+  std::shared_ptr<const CodedVariants> coded;  // br/zstd/gzip of an identity text body, or null (pull_compression.h)
   std::uint64_t charge() const;
 };
 using PulledRef = std::shared_ptr<const PulledObject>;
@@ -48,6 +50,9 @@ class PulledTable {
   // Stores object (replacing the variant with its secondary key) and evicts
   // to the capacity. False if it is larger than the whole table.
   bool put(const std::string& primary, PulledRef object);
+  // The variant of primary stored under exactly that secondary key, without
+  // touching the LRU order; nullptr if none.
+  PulledRef peek(const std::string& primary, std::string_view secondary) const;
   // Drops that exact object if it is still stored (a revalidation found it gone).
   void erase(const std::string& primary, const PulledObject* object);
   // Purge: drops every variant of `primary` and of it with a query

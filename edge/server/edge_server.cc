@@ -57,6 +57,7 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.coalescer.health.down_time = std::chrono::milliseconds(c.pull_origin_down_time_ms);
   p.memory_bytes = c.pull_memory / std::max(1u, c.workers);
   p.object_max = c.pull_object_max;
+  p.compress_max = c.pull_compress_max;
   p.reuse.freshness.negative_lifetime = static_cast<std::int64_t>(c.pull_negative_ttl_ms / 1000);
   p.reuse.error_grace = static_cast<std::int64_t>(c.pull_stale_grace_ms / 1000);
   return p;

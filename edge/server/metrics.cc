@@ -162,6 +162,9 @@ void render_pull(Exposition& e) {
   e.metric("relais_pull_objects", "gauge", "Pulled objects held in RAM.", [](const WorkerStats& w) -> const Counter& { return w.pull_objects; });
   e.metric("relais_pull_used_bytes", "gauge", "Bytes held by pulled objects.", [](const WorkerStats& w) -> const Counter& { return w.pull_used_bytes; });
   e.metric("relais_pull_origin_failovers_total", "counter", "Origin fetches moved on to the site's next origin (failure before the head).", [](const WorkerStats& w) -> const Counter& { return w.pull_origin_failovers; });
+  e.metric("relais_pull_compressed_objects_total", "counter", "Pulled identity text objects given br/zstd/gzip variants (pull-compress-max).", [](const WorkerStats& w) -> const Counter& { return w.pull_compressed; });
+  e.metric("relais_pull_compress_skipped_total", "counter", "Pulled objects left identity only: the compressor's queue was full.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_skipped; });
+  e.metric("relais_pull_compress_saved_bytes_total", "counter", "Body bytes not sent because a pulled hit was served with a content coding.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_saved_bytes; });
   e.metric("relais_pull_origins_marked_down_total", "counter", "Times an origin was marked down after pull-origin-fails failures in a row (each worker counts its own).", [](const WorkerStats& w) -> const Counter& { return w.pull_origins_marked_down; });
 }
 

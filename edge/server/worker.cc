@@ -102,6 +102,9 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
       p.done(pull_ == nullptr ? 0 : pull_->table().purge(key, key.ends_with('/')));
     }
   });
+  pull_compressed_ = std::make_unique<Wakeup>(base_, [this] {
+    if (pull_ != nullptr) pull_->collect_compressed();
+  });
   spare_fd_.reset(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   RELAIS_ASSERT(!shared_.site_names.empty());  // site 0 is the one every request has until sites exist
 }
@@ -119,6 +122,7 @@ Worker::~Worker() {
   pull_purge_.reset();
   for (ConnectionBuffers* b : pool_) delete b;
   pull_.reset();  // its origin client's events live on the base
+  pull_compressed_.reset();  // after pull_: its compressor thread notifies it
   event_base_free(base_);
 }
 
@@ -172,7 +176,7 @@ pull::PullService& Worker::pull() {
   if (pull_ == nullptr) {
     pull_ = std::make_unique<pull::PullService>(
         base_, shared_.pull, [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
-        [this] { return date(); });
+        [this] { return date(); }, [this] { pull_compressed_->notify(); });
   }
   return *pull_;
 }
@@ -229,6 +233,9 @@ void Worker::publish_stats() {
     stats_.pull_waiters.set(pull_->coalescer().waiters());
     stats_.pull_objects.set(pull_->table().objects());
     stats_.pull_used_bytes.set(pull_->table().used_bytes());
+    stats_.pull_compressed.set(p.compressed);
+    stats_.pull_compress_skipped.set(p.compress_skipped);
+    stats_.pull_compress_saved_bytes.set(p.compress_saved_bytes);
     const upstream::OriginHealthStats& health = pull_->coalescer().health().stats();
     stats_.pull_origin_failovers.set(health.failovers);
     stats_.pull_origins_marked_down.set(health.marked_down);

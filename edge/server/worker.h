@@ -244,6 +244,7 @@ class Worker {
   std::unique_ptr<Wakeup> pull_purge_;
   std::mutex pull_purges_mutex_;
   std::vector<PullPurge> pull_purges_;  // under the mutex: the admin thread adds, the loop takes
+  std::unique_ptr<Wakeup> pull_compressed_;  // the compressor thread's variants are ready (pull_compression.h)
   std::thread thread_;
   bool stopping_ = false;
 

@@ -63,6 +63,9 @@ struct WorkerStats {
   Counter pull_used_bytes;
   Counter pull_origin_failovers;     // fetches moved on to the next origin
   Counter pull_origins_marked_down;  // times an origin was marked down (per worker: each finds it)
+  Counter pull_compressed;             // objects given coded variants (edge/pull/pull_compression.h)
+  Counter pull_compress_skipped;       // eligible, but the compressor's queue was full
+  Counter pull_compress_saved_bytes;   // body bytes not sent: hits served coded
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

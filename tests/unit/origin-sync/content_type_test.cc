@@ -65,5 +65,34 @@ TEST(ContentType, Utf8CutAtTheEndOfTheSampleStillCountsAsUtf8) {
   EXPECT_EQ(detect_content_type("x.txt", head).content_type, "text/plain; charset=utf-8");
 }
 
+// A pull-through origin's Content-Type: the publisher's table, then the
+// text-like families; parameters, case and spaces do not matter.
+TEST(ContentType, CompressibilityOfAnOriginsMediaType) {
+  const struct {
+    const char* type;
+    Compressibility expected;
+  } rows[] = {
+      {"text/html", Compressibility::always},
+      {"Text/HTML; charset=UTF-8", Compressibility::always},
+      {" text/css ;charset=utf-8", Compressibility::always},
+      {"application/javascript", Compressibility::always},
+      {"application/json", Compressibility::always},
+      {"application/ld+json", Compressibility::always},
+      {"application/xml", Compressibility::always},
+      {"application/atom+xml", Compressibility::always},
+      {"image/svg+xml", Compressibility::always},
+      {"application/wasm", Compressibility::always},
+      {"font/ttf", Compressibility::always},
+      {"image/png", Compressibility::never},
+      {"font/woff2", Compressibility::never},
+      {"application/pdf", Compressibility::never},  // probe for the publisher: no sample here
+      {"application/octet-stream", Compressibility::never},
+      {"video/mp4", Compressibility::never},
+      {"", Compressibility::never},
+      {";charset=utf-8", Compressibility::never},
+  };
+  for (const auto& row : rows) EXPECT_EQ(compressibility_of_media_type(row.type), row.expected) << row.type;
+}
+
 }  // namespace
 }  // namespace relais
