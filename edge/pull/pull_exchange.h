@@ -42,11 +42,10 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
       : service_(service), sink_(sink), request_(std::move(request)), stale_(std::move(stale)) {}
   ~PullExchange() override;
 
-  void joined(const upstream::JoinResult& join) {
-    id_ = join.id;
-    collapsed_ = join.collapsed;
+  void on_joined(upstream::WaiterId id, bool collapsed) override {
+    id_ = id;
+    collapsed_ = collapsed;
   }
-
   void on_head(const upstream::OriginHead& head) override;
   std::size_t on_body(std::string_view chunk) override;
   void on_done(const upstream::FetchOutcome& outcome) override;

@@ -52,6 +52,7 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.origin.max_body_bytes = c.pull_max_body;
   p.coalescer.max_keys = static_cast<std::size_t>(c.pull_max_keys);
   p.coalescer.max_window_bytes = static_cast<std::size_t>(c.pull_window);
+  p.coalescer.lag_timeout = std::chrono::milliseconds(c.pull_lag_timeout_ms);
   p.coalescer.health.max_fails = static_cast<unsigned>(c.pull_origin_fails);
   p.coalescer.health.down_time = std::chrono::milliseconds(c.pull_origin_down_time_ms);
   p.memory_bytes = c.pull_memory / std::max(1u, c.workers);

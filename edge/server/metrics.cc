@@ -161,6 +161,7 @@ void render_pull(Exposition& e) {
   e.metric("relais_pull_objects", "gauge", "Pulled objects held in RAM.", [](const WorkerStats& w) -> const Counter& { return w.pull_objects; });
   e.metric("relais_pull_used_bytes", "gauge", "Bytes held by pulled objects.", [](const WorkerStats& w) -> const Counter& { return w.pull_used_bytes; });
   e.metric("relais_pull_origin_failovers_total", "counter", "Origin fetches moved on to the site's next origin (failure before the head).", [](const WorkerStats& w) -> const Counter& { return w.pull_origin_failovers; });
+  e.metric("relais_pull_lagged_total", "counter", "Clients cut for holding the fetch window of a response not stored longer than pull-lag-timeout while another client waited.", [](const WorkerStats& w) -> const Counter& { return w.pull_lagged; });
   e.metric("relais_pull_origins_marked_down_total", "counter", "Times an origin was marked down after pull-origin-fails failures in a row (each worker counts its own).", [](const WorkerStats& w) -> const Counter& { return w.pull_origins_marked_down; });
 }
 

@@ -63,6 +63,7 @@ struct WorkerStats {
   Counter pull_used_bytes;
   Counter pull_origin_failovers;     // fetches moved on to the next origin
   Counter pull_origins_marked_down;  // times an origin was marked down (per worker: each finds it)
+  Counter pull_lagged;               // clients cut for holding a fetch window (pull-lag-timeout)
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

@@ -257,6 +257,7 @@ JoinResult Coalescer::join(const std::string& key, std::span<const OriginTarget>
     result.collapsed = true;
     entry->members[result.id] = {&waiter, 0, false};
     waiters_[result.id] = entry;
+    waiter.on_joined(result.id, true);
     if (entry->head) {
       waiter.on_head(*entry->head);
       entry->deliver(result.id);
@@ -275,6 +276,7 @@ JoinResult Coalescer::join(const std::string& key, std::span<const OriginTarget>
   entry->members[result.id] = {&waiter, 0, false};
   waiters_[result.id] = entry;
   by_key_[key] = std::move(entry);
+  waiter.on_joined(result.id, false);
   return result;
 }
 

@@ -69,9 +69,14 @@ struct CoalescerSettings {
   OriginHealthPolicy health;
 };
 
+using WaiterId = std::uint64_t;
+
 class FetchWaiter {
  public:
   virtual ~FetchWaiter() = default;
+  // Inside join(), before anything else reaches the waiter (a join of a
+  // fetch whose head came runs on_head and on_body inside join() too).
+  virtual void on_joined(WaiterId /*id*/, bool /*collapsed*/) {}
   virtual void on_head(const OriginHead& head) = 0;
   // Returns how many bytes were taken; fewer means "full": call
   // Coalescer::resume() when there is room.
@@ -80,8 +85,6 @@ class FetchWaiter {
   // bytes means the response is truncated: the client connection must end.
   virtual void on_done(const FetchOutcome& outcome) = 0;
 };
-
-using WaiterId = std::uint64_t;
 
 // A body kept whole by one waiter while it arrives: a prefix that only grows
 // and is never rewritten (its storage may move as it grows: read it by
