@@ -113,7 +113,10 @@ void PullExchange::forward(const upstream::OriginHead& head) {
   freshness::CacheStatus cache;
   cache.fwd = request_.forward;
   cache.fwd_status = head.status;
-  cache.stored = plan.storable;
+  // RFC 9211 §2.5 "stored": the cache stored the response. This head leaves
+  // before the body is whole, and a cut body is never stored: we cannot say
+  // it yet (the next request's `hit` does).
+  cache.stored = false;
   cache.collapsed = collapsed_;
   char cache_value[freshness::kMaxCacheStatusBytes];
   r.add(http::field::cache_status, std::string_view(cache_value, freshness::format_cache_status(cache, cache_value)));
