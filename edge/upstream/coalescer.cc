@@ -303,12 +303,12 @@ void Coalescer::leave(WaiterId id) {
   const std::shared_ptr<Entry> entry = it->second;
   waiters_.erase(it);
   entry->members.erase(id);
+  if (entry->kept && id == entry->keeper) entry->unkeep();  // also when it was the last: on_body checks kept
   if (entry->members.empty()) {
     entry->cancel_fetch();
     return;
   }
-  if (id == entry->keeper) entry->unkeep();
-  if (!entry->members.empty()) resume_origin(*entry);  // the one that left may have been the slowest
+  resume_origin(*entry);  // the one that left may have been the slowest
 }
 
 bool Coalescer::keep(WaiterId keeper, KeptBody body) {

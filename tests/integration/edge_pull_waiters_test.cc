@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <optional>
 #include <string>
 
 #include "tests/integration/client/raw_client.h"
@@ -15,6 +16,14 @@
 
 namespace relais::testing {
 namespace {
+
+// 12 MiB: more than the kernel's send buffer (at most 4 MiB here), the
+// edge's send queue and the 64 KiB window together, so a fast client that
+// finishes was not held by the slow one.
+const std::string& large_body() {
+  static const std::string body(12 << 20, 'v');
+  return body;
+}
 
 class EdgePullWaiters : public EdgePullBase {
  protected:
@@ -32,15 +41,23 @@ class EdgePullWaiters : public EdgePullBase {
     start(origin, flags);
   }
   static constexpr const char* kRequest = "GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n";
-};
 
-// 12 MiB: more than the kernel's send buffer (at most 4 MiB here), the
-// edge's send queue and the 64 KiB window together, so a fast client that
-// finishes was not held by the slow one.
-const std::string& large_body() {
-  static const std::string body(12 << 20, 'v');
-  return body;
-}
+  // The slow client asks first (its fetch waits in the paused origin, with
+  // `others` more waiters: the store's), the fast one joins that fetch, then
+  // the origin sends the rest; returns the fast client's response.
+  std::optional<HttpResponse> slow_then_fast(ScriptedOrigin& origin, RawClient& slow, int others) {
+    if (!slow.send(kRequest) || await_metric("relais_pull_waiters", 1 + others) < 1 + others) return std::nullopt;
+    RawClient fast(edge_.port);
+    if (!fast.send(kRequest) || await_metric("relais_pull_waiters", 2 + others) < 2 + others) return std::nullopt;
+    origin.release_stalls();
+    auto whole = fast.read_response(false, std::chrono::seconds(60));
+    if (whole) {
+      EXPECT_EQ(whole->status, 200);
+      EXPECT_EQ(whole->body.size(), large_body().size());
+    }
+    return whole;
+  }
+};
 
 // Found by an outside attack: one client reading at 2.5 KB/s held every
 // other client of the key at its pace. A response being stored is read from
@@ -50,16 +67,8 @@ TEST_F(EdgePullWaiters, AStoredResponseIsNotHeldBackByASlowClient) {
   ScriptedOrigin origin([&](const ReceivedRequest&) { return paused(cacheable(large_body())); });
   start_small_window(origin);
   RawClient slow(edge_.port, "127.0.0.1", 4096);
-  ASSERT_TRUE(slow.send(kRequest));
-  ASSERT_GE(await_metric("relais_pull_waiters", 2), 2);  // the slow client and the store
-  RawClient fast(edge_.port);
-  ASSERT_TRUE(fast.send(kRequest));
-  ASSERT_GE(await_metric("relais_pull_waiters", 3), 3);  // joined the same fetch
-  origin.release_stalls();
-  auto whole = fast.read_response(false, std::chrono::seconds(60));
+  auto whole = slow_then_fast(origin, slow, 1);  // the store's fill waits too
   ASSERT_TRUE(whole);
-  EXPECT_EQ(whole->status, 200);
-  EXPECT_EQ(whole->body.size(), large_body().size());
   EXPECT_NE(whole->header("Cache-Status").find("collapsed"), std::string::npos) << whole->header("Cache-Status");
   auto late = slow.read_response(false, std::chrono::seconds(60));
   ASSERT_TRUE(late);
@@ -75,16 +84,7 @@ TEST_F(EdgePullWaiters, AClientHoldingTheWindowOfAResponseNotStoredIsCut) {
   ScriptedOrigin origin([&](const ReceivedRequest&) { return paused(cacheable(large_body(), "no-store")); });
   start_small_window(origin, {"--pull-lag-timeout", "1s"});
   RawClient slow(edge_.port, "127.0.0.1", 4096);
-  ASSERT_TRUE(slow.send(kRequest));
-  ASSERT_GE(await_metric("relais_pull_waiters", 1), 1);
-  RawClient fast(edge_.port);
-  ASSERT_TRUE(fast.send(kRequest));
-  ASSERT_GE(await_metric("relais_pull_waiters", 2), 2);  // joined the same fetch
-  origin.release_stalls();
-  auto whole = fast.read_response(false, std::chrono::seconds(60));
-  ASSERT_TRUE(whole);
-  EXPECT_EQ(whole->status, 200);
-  EXPECT_EQ(whole->body.size(), large_body().size());
+  ASSERT_TRUE(slow_then_fast(origin, slow, 0));  // no store: the fill left at the head
   EXPECT_GE(await_metric("relais_pull_lagged_total", 1), 1);
   std::string got;
   EXPECT_TRUE(slow.wait_closed(std::chrono::seconds(20), &got));

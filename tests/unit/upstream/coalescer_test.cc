@@ -298,6 +298,24 @@ TEST_F(CoalescerTest, KeeperGivingUpFallsBackToTheWindowAndCutsWhoIsBehindIt) {
   EXPECT_EQ(c.lagged_cut(), 1u);
 }
 
+// Every client left, the fetch runs on for the store alone, and the store
+// gives up: the fetch is cancelled, nothing is left behind.
+TEST_F(CoalescerTest, TheKeeperGivingUpAloneCancelsTheFetch) {
+  Coalescer c(client, small_window());
+  const std::string body(1 << 20, 'a');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return ScriptedReply::ok(body); });
+  Waiter client_waiter;
+  const JoinResult j = join(origin, client_waiter, "k", &c);
+  Keeper keeper(c, 512 * 1024);
+  keeper.id = join(origin, keeper, "k", &c).id;
+  client_waiter.on_body_hook = [&] { c.leave(j.id); };
+  ASSERT_TRUE(loop.run_until([&] { return c.keys_in_flight() == 0 && client.in_flight() == 0; }));
+  EXPECT_TRUE(keeper.kept);
+  EXPECT_EQ(keeper.body, nullptr);  // it gave up
+  EXPECT_FALSE(keeper.done);
+  EXPECT_EQ(c.waiters(), 0u);
+}
+
 // Not kept: a waiter that holds the window full while another waits is cut
 // after the lag timeout, and the fetch goes on for the other.
 TEST_F(CoalescerTest, WindowHeldLongerThanTheLagTimeoutCutsTheWaiterHoldingIt) {
