@@ -176,6 +176,9 @@ struct EdgeConfig {
   std::uint64_t pull_max_body = 8ull << 30;  // an origin body beyond this fails the fetch
   std::uint64_t pull_max_keys = 1024;        // origin fetches in flight per worker: a random-URL flood's cost
   std::uint64_t pull_window = 4ull << 20;    // body bytes a fetch keeps for its slowest client and late joiners
+  // A response not stored: a client holding the window full while another
+  // waits must take a whole window in this time, or it is cut (0: never).
+  std::uint64_t pull_lag_timeout_ms = 15'000;
   std::uint64_t pull_memory = 256ull << 20;  // pulled objects in RAM, all workers together
   std::uint64_t pull_object_max = 16ull << 20;  // larger responses are streamed, not stored
   // The disk tier of pulled objects (edge/pull/pulled_disk.h), shared by the

@@ -81,6 +81,7 @@ const EdgeBounded kBounded[] = {
     {{"pull-max-body", Unit::size, kKiB, kTiB}, &EdgeConfig::pull_max_body},
     {{"pull-max-keys", Unit::count, 1, 1ull << 20}, &EdgeConfig::pull_max_keys},
     {{"pull-window", Unit::size, 64 * kKiB, kGiB}, &EdgeConfig::pull_window},
+    {{"pull-lag-timeout", Unit::duration, 0, 10 * kMinute}, &EdgeConfig::pull_lag_timeout_ms},
     {{"pull-memory", Unit::size, 0, kTiB}, &EdgeConfig::pull_memory},
     {{"pull-object-max", Unit::size, 0, kGiB}, &EdgeConfig::pull_object_max},
     {{"pull-disk-size", Unit::size, 0, 64 * kTiB}, &EdgeConfig::pull_disk_size},
@@ -140,6 +141,7 @@ po::options_description edge_description() {
     ("pull-max-body", size(d.pull_max_body), "pull-through: an origin body larger than this fails the fetch (1K-1T)")
     ("pull-max-keys", num(d.pull_max_keys), "pull-through: origin fetches in flight per worker; beyond: 503 (1-1048576)")
     ("pull-window", size(d.pull_window), "pull-through: body bytes one fetch keeps for its slowest client and late joiners (64K-1G)")
+    ("pull-lag-timeout", duration(d.pull_lag_timeout_ms), "pull-through, a response not stored: a client that holds the window full while another waits must take a whole window in this time, or it is cut (0: never; at most 10m)")
     ("pull-memory", size(d.pull_memory), "pull-through: RAM for pulled objects, all workers together (0: none stored)")
     ("pull-object-max", size(d.pull_object_max), "pull-through: larger responses are streamed, not stored (at most 1G)")
     ("pull-disk-dir", str(d.pull_disk_dir), "pull-through: directory of the pulled objects kept on disk, one edge's own (empty: STORE/pulled)")

@@ -113,7 +113,10 @@ void PullExchange::forward(const upstream::OriginHead& head) {
                        freshness::current_age(facts, times, now), {}, nullptr};
   options.status.fwd = request_.forward;
   options.status.fwd_status = head.status;
-  options.status.stored = plan.storable;
+  // RFC 9211 §2.5 "stored": the cache stored the response. This head leaves
+  // before the body is whole, and a cut body is never stored: we cannot say
+  // it yet (the next request's `hit` does).
+  options.status.stored = false;
   options.status.collapsed = collapsed_;
   ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
   const std::string_view outcome = collapsed_ ? "pull-coalesced" : "pull-miss";

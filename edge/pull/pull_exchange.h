@@ -3,8 +3,9 @@
 //
 // Life: PullService::serve joins it to a fetch (a miss, or a revalidation of
 // `stale`) -> on_head: forward the origin's head (and stream its body to the
-// StreamSink as it arrives, at the client's pace: a full sink holds the fetch
-// window, coalescer.h), or answer from the stored response (a 304 freshened
+// StreamSink as it arrives, at the client's pace: from the body the store
+// keeps, or a window held by a full sink and bounded by the lag timeout,
+// coalescer.h), or answer from the stored response (a 304 freshened
 // it, or the origin failed and stale may be served) -> on_done: the sink's
 // end(); a failure before the head is a 502/504, or stale where RFC 9111
 // §4.2.4 / RFC 5861 §4 allow it; a failure after body bytes cuts the
@@ -46,11 +47,10 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
       : service_(service), sink_(sink), request_(std::move(request)), stale_(std::move(stale)) {}
   ~PullExchange() override;
 
-  void joined(const upstream::JoinResult& join) {
-    id_ = join.id;
-    collapsed_ = join.collapsed;
+  void on_joined(upstream::WaiterId id, bool collapsed) override {
+    id_ = id;
+    collapsed_ = collapsed;
   }
-
   void on_head(const upstream::OriginHead& head) override;
   std::size_t on_body(std::string_view chunk) override;
   void on_done(const upstream::FetchOutcome& outcome) override;

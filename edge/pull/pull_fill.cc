@@ -12,7 +12,7 @@ PullFill::~PullFill() {
 void PullFill::give_up() {
   finished_ = true;
   collecting_ = false;
-  std::string().swap(body_);
+  body_.reset();  // readers still holding it keep it alive
   service_.coalescer().leave(id_);  // allowed inside a waiter callback (coalescer.h)
 }
 
@@ -40,15 +40,20 @@ void PullFill::on_head(const upstream::OriginHead& head) {
   }
   object_ = std::move(plan.object);
   collecting_ = true;
+  body_ = std::make_shared<MemoryObject>();
+  // A known length (at most object_max: plan_store) is the final size: no
+  // copy while it grows.
+  if (const auto& length = object_.stored.facts.content_length) body_->bytes.reserve(static_cast<std::size_t>(*length));
+  (void)service_.coalescer().keep(id_, upstream::KeptBody(body_, &body_->bytes));
 }
 
 std::size_t PullFill::on_body(std::string_view chunk) {
   if (!collecting_) return chunk.size();
-  if (body_.size() + chunk.size() > service_.settings().object_max) {
+  if (body_->bytes.size() + chunk.size() > service_.settings().object_max) {
     give_up();
     return chunk.size();
   }
-  body_.append(chunk);
+  body_->bytes.append(chunk);
   return chunk.size();
 }
 
@@ -56,10 +61,10 @@ void PullFill::on_done(const upstream::FetchOutcome& outcome) {
   finished_ = true;
   if (!collecting_ || !outcome.ok()) return;
   const auto& length = object_.stored.facts.content_length;
-  if (length && static_cast<std::uint64_t>(*length) != body_.size()) return;  // cut short: never stored
-  auto body = std::make_shared<MemoryObject>();
-  body->bytes = std::move(body_);
-  object_.body = std::move(body);
+  if (length && static_cast<std::uint64_t>(*length) != body_->bytes.size()) return;  // cut short: never stored
+  // Grown without a known length: give back the slack the table would not count.
+  if (body_->bytes.capacity() > body_->bytes.size() + body_->bytes.size() / 4) body_->bytes.shrink_to_fit();
+  object_.body = std::move(body_);
   PulledRef stored = std::make_shared<const PulledObject>(std::move(object_));
   if (service_.keep(primary_, stored)) service_.offer_compression(primary_, stored);
 }

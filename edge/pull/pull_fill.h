@@ -1,11 +1,13 @@
-// PullFill: the store's waiter on one origin fetch (coalescer.h: "storing
-// the object will be one more waiter, the fastest one"). Takes every byte
-// at once, and at the end puts the response into the PulledTable when
-// plan_store() allowed it; a 304 to a revalidation freshens the stored
-// response instead. Leaves the fetch as soon as there is nothing to store
-// (not storable, larger than object_max), so the last client leaving still
-// cancels it; while it stays, the fetch completes for the store even if
-// every client left.
+// PullFill: the store's waiter on one origin fetch. Takes every byte at
+// once, into the body the stored object will own, and hands that growing
+// body to the fetch (Coalescer::keep): the fetch's clients read it by
+// reference at their own pace, so a slow one holds nobody back, and what
+// they read stays valid after the fetch (it is the stored MemoryRef). At
+// the end it puts the response into the PulledTable when plan_store()
+// allowed it; a 304 to a revalidation freshens the stored response instead.
+// Leaves the fetch as soon as there is nothing to store (not storable,
+// larger than object_max), so the last client leaving still cancels it;
+// while it stays, the fetch completes for the store even if every client left.
 #pragma once
 
 #include <cstdint>
@@ -28,10 +30,8 @@ class PullFill final : public upstream::FetchWaiter {
 
   // refresh_key: set for a background refresh (stale-while-revalidate), the
   // key the service keeps it under until it is swept.
-  void joined(upstream::WaiterId id, std::string refresh_key) {
-    id_ = id;
-    refresh_key_ = std::move(refresh_key);
-  }
+  void set_refresh_key(std::string refresh_key) { refresh_key_ = std::move(refresh_key); }
+  void on_joined(upstream::WaiterId id, bool) override { id_ = id; }
   const std::string& refresh_key() const { return refresh_key_; }
   bool finished() const { return finished_; }
 
@@ -52,7 +52,7 @@ class PullFill final : public upstream::FetchWaiter {
   bool collecting_ = false;
   bool finished_ = false;
   PulledObject object_;
-  std::string body_;
+  std::shared_ptr<MemoryObject> body_;  // shared with the fetch's readers
 };
 
 }  // namespace relais::pull

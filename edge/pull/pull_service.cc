@@ -176,7 +176,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
           auto fill = std::make_unique<PullFill>(*this, primary, request_fields, stored, now);
           const upstream::JoinResult filled = coalescer_.join(key, targets, request, *fill);
           if (filled.id != 0) {
-            fill->joined(filled.id, key);
+            fill->set_refresh_key(key);
             refreshing_.insert(key);
             add_fill(std::move(fill));
           }
@@ -235,14 +235,10 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     case upstream::JoinRefusal::bad_request: return refuse(502, freshness::Forward::miss, "bad-origin-request");
     default: return refuse(503, freshness::Forward::miss, "too-many-fetches");
   }
-  exchange->joined(join);
   if (!join.collapsed) {
     auto fill = std::make_unique<PullFill>(*this, primary, std::move(request_fields), stored, now);
     const upstream::JoinResult filled = coalescer_.join(key, targets, request, *fill);
-    if (filled.id != 0) {
-      fill->joined(filled.id, {});
-      add_fill(std::move(fill));
-    }
+    if (filled.id != 0) add_fill(std::move(fill));
   }
   *context.pending = std::move(exchange);
   http::ResponseSummary deferred;

@@ -18,11 +18,14 @@ PulledRef PulledTable::find(const std::string& primary, freshness::Fields reques
   auto it = by_primary_.find(primary);
   if (it == by_primary_.end()) return nullptr;
   if (any_variant != nullptr) *any_variant = true;
-  for (Lru::iterator slot : it->second) {
+  auto& slots = it->second;
+  for (auto s = slots.begin(); s != slots.end(); ++s) {
+    const Lru::iterator slot = *s;
     const PulledObject& o = *slot->object;
     const std::optional<std::string> key = freshness::secondary_key(o.stored.facts.vary, request_fields);
     if (key && *key == o.secondary) {
       lru_.splice(lru_.begin(), lru_, slot);
+      std::rotate(s, s + 1, slots.end());  // the key's most recent variant goes last
       return slot->object;
     }
   }
@@ -47,6 +50,7 @@ bool PulledTable::put(const std::string& primary, PulledRef object) {
     auto same = std::find_if(slots.begin(), slots.end(),
                              [&](Lru::iterator s) { return s->object->secondary == object->secondary; });
     if (same != slots.end()) drop(*same);
+    else if (slots.size() >= kMaxVariants) drop(slots.front());  // the key's least recently used variant
   }
   while (used_ + charge > capacity_ && !lru_.empty()) drop(std::prev(lru_.end()));
   lru_.push_front(Slot{primary, std::move(object)});

@@ -8,6 +8,10 @@
 // replacement, as MemoryRef does for published blobs). Bounded by bytes
 // (body, fields, keys and kObjectOverheadBytes per object), evicted least
 // recently used first; an object larger than the capacity is not kept.
+// At most kMaxVariants variants per primary key: beyond, the least recently
+// used variant of that key goes (an origin answering `Vary: User-Agent`, or
+// a client cycling a nominated field, would otherwise fill the table with
+// one URL and make each lookup of it walk every variant).
 // One table per worker: no lock on the hit path; the price is one origin
 // fetch and one copy per worker for a key (docs/PULL_THROUGH.md).
 #pragma once
@@ -41,6 +45,7 @@ using PulledRef = std::shared_ptr<const PulledObject>;
 class PulledTable {
  public:
   static constexpr std::uint64_t kObjectOverheadBytes = 256;
+  static constexpr std::size_t kMaxVariants = 16;
 
   explicit PulledTable(std::uint64_t capacity_bytes) : capacity_(capacity_bytes) {}
 
@@ -75,6 +80,7 @@ class PulledTable {
   std::uint64_t capacity_;
   std::uint64_t used_ = 0;
   Lru lru_;
+  // A key's variants, least recently used first.
   std::unordered_map<std::string, std::vector<Lru::iterator>> by_primary_;
 };
 

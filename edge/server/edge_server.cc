@@ -53,6 +53,7 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.origin.max_body_bytes = c.pull_max_body;
   p.coalescer.max_keys = static_cast<std::size_t>(c.pull_max_keys);
   p.coalescer.max_window_bytes = static_cast<std::size_t>(c.pull_window);
+  p.coalescer.lag_timeout = std::chrono::milliseconds(c.pull_lag_timeout_ms);
   p.coalescer.health.max_fails = static_cast<unsigned>(c.pull_origin_fails);
   p.coalescer.health.down_time = std::chrono::milliseconds(c.pull_origin_down_time_ms);
   p.memory_bytes = c.pull_memory / std::max(1u, c.workers);
@@ -348,6 +349,15 @@ void reload_all_sites(EdgeServer::Parts& p) {
     if (!site->config.retired) site->reload_and_announce();
 }
 
+// The keys that wire a site to its origins (the routing each worker's pull
+// gateway was built with): global or "site.NAME.KEY".
+bool pull_wiring_option(std::string_view option) {
+  for (std::string_view key : {"origin-url", "mode", "pull-prefix"}) {
+    if (option == key || (option.starts_with("site.") && option.ends_with(std::string(".") + std::string(key)))) return true;
+  }
+  return false;
+}
+
 // SIGHUP: the configuration is read again from the same command line (and
 // the --config file it names). A new configuration that does not parse, or
 // whose certificates do not load, is refused as a whole: one line on
@@ -382,11 +392,18 @@ void reload_configuration(EdgeServer::Parts& p) {
   publish_live(p);
   retire_sites(p, applied);  // after the workers were told: a site is unrouted before its sync stops
   for (auto& w : p.workers) w->request_reconfigure();
-  for (const std::string& option : restart_only)
-    std::fprintf(stderr, "relais-edge: reload: --%s changed, applies after a restart or an upgrade (SIGUSR2)\n", option.c_str());
+  std::string waiting;
+  for (const std::string& option : restart_only) {
+    std::fprintf(stderr, "relais-edge: reload: --%s changed, applies after a restart or an upgrade (SIGUSR2)%s\n",
+                 option.c_str(), pull_wiring_option(option) ? ": pull-through still uses the origins and mode it started with" : "");
+    waiting.append(waiting.empty() ? "" : ", ").append("--").append(option);
+  }
   std::fflush(stderr);
   if (p.tls) std::printf("tls certificates reloaded\n");
-  std::printf("configuration reloaded\n");
+  // Never a bare "reloaded" while a change is not in service (an operator
+  // changing origin-url must not read that the new origin is used).
+  if (waiting.empty()) std::printf("configuration reloaded\n");
+  else std::printf("configuration reloaded, except what needs a restart: %s\n", waiting.c_str());
   std::fflush(stdout);
 }
 

@@ -40,6 +40,9 @@ void Site::reload_and_announce() {
   const std::string who = this->who();
   const std::uint64_t before = catalog.version();
   if (auto s = loader->reload(); !s.ok()) {
+    // A pull-only site serves no manifest (every path goes to its origin):
+    // a missing one is its normal state, not a failure to report each reload.
+    if (config.mode == "pull") return;
     std::fprintf(stderr, "relais-edge: %sreload failed, keeping the catalog in service: %s\n", who.c_str(),
                  s.error().message.c_str());
     std::fflush(stderr);

@@ -239,6 +239,7 @@ void Worker::publish_stats() {
     const upstream::OriginHealthStats& health = pull_->coalescer().health().stats();
     stats_.pull_origin_failovers.set(health.failovers);
     stats_.pull_origins_marked_down.set(health.marked_down);
+    stats_.pull_lagged.set(pull_->coalescer().lagged_cut());
   }
   if (sites_[0]->catalog) stats_.catalog_generation.set(sites_[0]->catalog->generation());
   if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));

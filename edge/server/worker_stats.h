@@ -66,6 +66,7 @@ struct WorkerStats {
   Counter pull_compressed;             // objects given coded variants (edge/pull/pull_compression.h)
   Counter pull_compress_skipped;       // eligible, but the compressor's queue was full
   Counter pull_compress_saved_bytes;   // body bytes not sent: hits served coded
+  Counter pull_lagged;               // clients cut for holding a fetch window (pull-lag-timeout)
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

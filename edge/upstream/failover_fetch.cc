@@ -16,7 +16,8 @@ bool is_failover_failure(FetchFailure failure) {
     // Ours, or the object's: another origin would fail the same way.
     case FetchFailure::none:
     case FetchFailure::body_too_large:
-    case FetchFailure::internal: return false;
+    case FetchFailure::internal:
+    case FetchFailure::lagged: return false;
   }
   return false;
 }

@@ -23,6 +23,7 @@ std::string_view fetch_failure_name(FetchFailure f) {
     case FetchFailure::head_too_large: return "head-too-large";
     case FetchFailure::body_too_large: return "body-too-large";
     case FetchFailure::internal: return "internal";
+    case FetchFailure::lagged: return "lagged";
   }
   return "internal";
 }

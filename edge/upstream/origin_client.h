@@ -68,6 +68,7 @@ enum class FetchFailure : unsigned char {
   head_too_large,
   body_too_large,
   internal,
+  lagged,                 // a coalesced waiter fell so far behind that its bytes are gone (coalescer.h)
 };
 
 std::string_view fetch_failure_name(FetchFailure f);
@@ -105,6 +106,7 @@ class OriginClient {
   void cancel(FetchId id);
 
   std::size_t in_flight() const { return fetches_.size(); }
+  event_base* base() const { return base_; }
   // For tests and metrics: the transfer is paused by backpressure; the bytes
   // held for the handler (never more than body_buffer_bytes).
   bool paused(FetchId id) const;

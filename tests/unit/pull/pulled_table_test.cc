@@ -82,6 +82,30 @@ TEST(PulledTable, ReplacesTheSameVariantAndEvictsLeastRecentlyUsedByBytes) {
   EXPECT_FALSE(table.put("0 /huge", object(std::string(10 * one, 'h'))));
 }
 
+// A key keeps at most kMaxVariants variants: one more drops the key's least
+// recently used one, never another key's.
+TEST(PulledTable, AKeyKeepsAtMostSixteenVariantsTheLeastRecentlyUsedGoes) {
+  PulledTable table(1 << 20);
+  ASSERT_TRUE(table.put("0 /other", object("other")));
+  std::vector<std::string> values;
+  for (std::size_t i = 0; i <= PulledTable::kMaxVariants; ++i) values.push_back(std::to_string(i));
+  auto fields = [&](std::size_t i) { return std::vector<freshness::FieldView>{{"X-Variant", values[i]}}; };
+  auto put = [&](std::size_t i) {
+    const auto key = freshness::secondary_key("X-Variant", fields(i));
+    ASSERT_TRUE(key);
+    ASSERT_TRUE(table.put("0 /v", object(values[i], "X-Variant", *key)));
+  };
+  for (std::size_t i = 0; i < PulledTable::kMaxVariants; ++i) put(i);
+  EXPECT_EQ(table.objects(), PulledTable::kMaxVariants + 1);
+  ASSERT_NE(table.find("0 /v", fields(0)), nullptr);  // 0 is now the key's most recent, 1 its least
+  put(PulledTable::kMaxVariants);
+  EXPECT_EQ(table.objects(), PulledTable::kMaxVariants + 1);
+  EXPECT_EQ(table.find("0 /v", fields(1)), nullptr);
+  EXPECT_NE(table.find("0 /v", fields(0)), nullptr);
+  EXPECT_NE(table.find("0 /v", fields(PulledTable::kMaxVariants)), nullptr);
+  EXPECT_NE(table.find("0 /other", {}), nullptr);
+}
+
 TEST(PulledTable, ErasesOnlyThatObject) {
   PulledTable table(1 << 20);
   const PulledRef a = object("a");

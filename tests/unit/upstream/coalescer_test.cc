@@ -1,5 +1,6 @@
 // Coalescing: one origin fetch per key in flight, every waiter streamed the
-// body as it arrives, a bounded window held back by the slowest waiter,
+// body as it arrives, a bounded window held back by the slowest waiter (in
+// time too: the lag timeout), a kept body that frees the fetch from it,
 // cancellation when everyone leaves, bounds on keys. Real OriginClient,
 // scripted origin on 127.0.0.1, waits with deadlines.
 #include "edge/upstream/coalescer.h"
@@ -34,7 +35,7 @@ OriginSettings settings() {
 
 class CoalescerTest : public ::testing::Test {
  protected:
-  JoinResult join(ScriptedOrigin& origin, Waiter& w, const std::string& key = "k", Coalescer* c = nullptr) {
+  JoinResult join(ScriptedOrigin& origin, FetchWaiter& w, const std::string& key = "k", Coalescer* c = nullptr) {
     OriginRequest req;
     req.path = "/" + key;
     return (c ? *c : coalescer).join(key, {origin.base_url(), "h"}, req, w);
@@ -215,6 +216,123 @@ TEST_F(CoalescerTest, DifferentKeysDifferentFetchesAndTheKeyBound) {
   EXPECT_EQ(ws[0]->body, "/a");
   EXPECT_EQ(ws[1]->body, "/b");
   EXPECT_EQ(origin.requests(), 2);
+}
+
+// The store's waiter: keeps the whole body (Coalescer::keep), gives up
+// beyond `limit` bytes as PullFill does beyond pull-object-max.
+struct Keeper : FetchWaiter {
+  Keeper(Coalescer& c, std::size_t max) : coalescer(c), limit(max) {}
+  void on_head(const OriginHead&) override { kept = coalescer.keep(id, body); }
+  std::size_t on_body(std::string_view chunk) override {
+    if (body->size() + chunk.size() > limit) {
+      body.reset();
+      coalescer.leave(id);
+    } else {
+      body->append(chunk);
+    }
+    return chunk.size();
+  }
+  void on_done(const FetchOutcome& o) override { done = o; }
+  Coalescer& coalescer;
+  std::size_t limit;
+  WaiterId id = 0;
+  bool kept = false;
+  std::shared_ptr<std::string> body = std::make_shared<std::string>();
+  std::optional<FetchOutcome> done;
+};
+
+CoalescerSettings small_window(std::chrono::milliseconds lag = 0ms) {
+  CoalescerSettings cs;
+  cs.max_window_bytes = 64 * 1024;
+  cs.lag_timeout = lag;
+  return cs;
+}
+
+// A kept body frees the fetch from the slowest waiter: the fast one gets all
+// 1 MiB (16 windows) while the slow one took nothing, then the slow one reads
+// it all from the kept body after the fetch ended.
+TEST_F(CoalescerTest, KeptBodyLetsTheFastWaiterFinishWhileTheSlowOneReadsNothing) {
+  Coalescer c(client, small_window());
+  const std::string body(1 << 20, 'k');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return ScriptedReply::ok(body); });
+  Waiter fast, slow;
+  slow.room = 0;
+  join(origin, fast, "k", &c);
+  Keeper keeper(c, 4 << 20);
+  keeper.id = join(origin, keeper, "k", &c).id;
+  const JoinResult s = join(origin, slow, "k", &c);
+  ASSERT_TRUE(loop.run_until([&] { return fast.done && keeper.done; }));
+  EXPECT_TRUE(keeper.kept);
+  EXPECT_TRUE(fast.done->ok());
+  EXPECT_EQ(fast.body, body);
+  EXPECT_EQ(*keeper.body, body);
+  EXPECT_TRUE(slow.body.empty());
+  EXPECT_FALSE(slow.done);
+  slow.room = Waiter::kUnlimited;
+  c.resume(s.id);
+  ASSERT_TRUE(loop.run_until([&] { return slow.done.has_value(); }));
+  EXPECT_TRUE(slow.done->ok());
+  EXPECT_EQ(slow.body, body);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// The keeper gives up (the body outgrew what it may store): the fetch falls
+// back to a window of its last bytes, the waiter already behind it is cut,
+// the others get the whole body.
+TEST_F(CoalescerTest, KeeperGivingUpFallsBackToTheWindowAndCutsWhoIsBehindIt) {
+  Coalescer c(client, small_window());
+  const std::string body(1 << 20, 'g');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return ScriptedReply::ok(body); });
+  Waiter fast, slow;
+  slow.room = 0;
+  join(origin, fast, "k", &c);
+  Keeper keeper(c, 512 * 1024);
+  keeper.id = join(origin, keeper, "k", &c).id;
+  join(origin, slow, "k", &c);
+  ASSERT_TRUE(loop.run_until([&] { return fast.done && slow.done; }));
+  EXPECT_TRUE(keeper.kept);
+  EXPECT_FALSE(keeper.done);  // it left
+  EXPECT_EQ(slow.done->failure, FetchFailure::lagged);
+  EXPECT_TRUE(fast.done->ok());
+  EXPECT_EQ(fast.body, body);
+  EXPECT_EQ(c.lagged_cut(), 1u);
+}
+
+// Every client left, the fetch runs on for the store alone, and the store
+// gives up: the fetch is cancelled, nothing is left behind.
+TEST_F(CoalescerTest, TheKeeperGivingUpAloneCancelsTheFetch) {
+  Coalescer c(client, small_window());
+  const std::string body(1 << 20, 'a');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return ScriptedReply::ok(body); });
+  Waiter client_waiter;
+  const JoinResult j = join(origin, client_waiter, "k", &c);
+  Keeper keeper(c, 512 * 1024);
+  keeper.id = join(origin, keeper, "k", &c).id;
+  client_waiter.on_body_hook = [&] { c.leave(j.id); };
+  ASSERT_TRUE(loop.run_until([&] { return c.keys_in_flight() == 0 && client.in_flight() == 0; }));
+  EXPECT_TRUE(keeper.kept);
+  EXPECT_EQ(keeper.body, nullptr);  // it gave up
+  EXPECT_FALSE(keeper.done);
+  EXPECT_EQ(c.waiters(), 0u);
+}
+
+// Not kept: a waiter that holds the window full while another waits is cut
+// after the lag timeout, and the fetch goes on for the other.
+TEST_F(CoalescerTest, WindowHeldLongerThanTheLagTimeoutCutsTheWaiterHoldingIt) {
+  Coalescer c(client, small_window(100ms));
+  const std::string body(1 << 20, 'h');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return ScriptedReply::ok(body); });
+  Waiter fast, stalled;
+  stalled.room = 1000;  // takes a little, then nothing
+  join(origin, fast, "k", &c);
+  join(origin, stalled, "k", &c);
+  ASSERT_TRUE(loop.run_until([&] { return fast.done && stalled.done; }));
+  EXPECT_EQ(stalled.done->failure, FetchFailure::lagged);
+  EXPECT_EQ(stalled.body.size(), 1000u);
+  EXPECT_TRUE(fast.done->ok());
+  EXPECT_EQ(fast.body, body);
+  EXPECT_EQ(c.lagged_cut(), 1u);
+  EXPECT_EQ(origin.requests(), 1);
 }
 
 }  // namespace

@@ -152,16 +152,19 @@ bool ScriptedOrigin::send_reply(int fd, const ScriptedReply& reply) {
     stall();
     return false;
   }
-  const std::size_t limit = std::min({reply.bytes.size(), reply.stall_after, reply.drop_after});
   std::size_t sent = 0;
-  while (sent < limit) {
-    const ssize_t n = ::send(fd, reply.bytes.data() + sent, limit - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<std::size_t>(n);
-  }
+  auto send_to = [&](std::size_t limit) {
+    for (limit = std::min(limit, reply.drop_after); sent < limit;) {
+      const ssize_t n = ::send(fd, reply.bytes.data() + sent, limit - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<std::size_t>(n);
+    }
+    return true;
+  };
+  if (!send_to(std::min(reply.bytes.size(), reply.stall_after))) return false;
   if (reply.stall_after != ScriptedReply::kNever) {
     stall();
-    return false;
+    if (!reply.resume_after_stall || !send_to(reply.bytes.size())) return false;
   }
   return reply.drop_after == ScriptedReply::kNever && !reply.close_after;
 }

@@ -44,6 +44,7 @@ struct ScriptedReply {
   bool close_after = false;          // close the connection after sending
   bool stall_before = false;         // read the request, send nothing: stalls
   std::size_t stall_after = kNever;  // send this many bytes, then stall
+  bool resume_after_stall = false;   // released: send the rest (a pause), not close (a cut)
   std::size_t drop_after = kNever;   // send this many bytes, then close
 
   // "HTTP/1.1 <status> X\r\n" + fields + Content-Length + body.
