@@ -6,6 +6,7 @@
 #include "edge/http/ascii_case.h"
 #include "edge/http/multipart.h"
 #include "edge/http/preconditions.h"
+#include "edge/pull/pull_compression.h"
 
 namespace relais::pull {
 
@@ -90,6 +91,9 @@ std::optional<http::ResponseSummary> send_stored_ranges(const PulledObject& obje
     part_type = f.value;
     return true;
   });
+  // The identity's fields; an object with coded variants says so (Vary) on its ranges too.
+  CodedFieldValues coded_values;
+  apply_coding(fields, object, nullptr, coded_values);
   http::Response r(206, options.server, date.empty() ? options.now_date : date, options.close);
   r.forwarded = fields;
   char cache_status[freshness::kMaxCacheStatusBytes];

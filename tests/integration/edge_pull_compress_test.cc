@@ -102,6 +102,24 @@ TEST_F(EdgePullCompress, Rfc9110_S13_1_2_TheBrTagGets304OnlyForBr) {
   EXPECT_EQ(origin.requests(), 1);
 }
 
+// A Range gets the identity (pull_compression.h), but the 206 still says
+// which request field chose it (RFC 9110 §12.5.5): a shared cache behind us
+// must not answer a br client from it. It once carried no Vary.
+TEST_F(EdgePullCompress, Rfc9110_S12_5_5_ARangeOfAnObjectWithVariantsVariesOnAcceptEncoding) {
+  const std::string body = lesson();
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return page(body); });
+  start(origin);
+  store_and_await("/lecon.html", 1);
+  auto part = get("/lecon.html", {"Accept-Encoding: br", "Range: bytes=0-99"});
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->status, 206);
+  EXPECT_FALSE(part->has_header("Content-Encoding"));
+  EXPECT_EQ(part->header("ETag"), "\"v1\"");
+  EXPECT_EQ(part->header("Vary"), "Accept-Encoding");
+  EXPECT_EQ(part->body, body.substr(0, 100));
+  EXPECT_EQ(origin.requests(), 1);
+}
+
 // RFC 9110 §12.5.3: identity refused and no coding held that is accepted.
 TEST_F(EdgePullCompress, Rfc9110_S12_5_3_IdentityRefusedAndNothingAcceptableIs406) {
   const std::string body = lesson();
