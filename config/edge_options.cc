@@ -68,6 +68,7 @@ const EdgeBounded kBounded[] = {
     {{"http2-max-streams", Unit::count, 1, 1000}, &EdgeConfig::http2_max_streams},
     {{"http2-max-resets", Unit::count, 1, 100'000}, &EdgeConfig::http2_max_resets},
     {{"http2-max-control-frames", Unit::count, 10, 1'000'000}, &EdgeConfig::http2_max_control_frames},
+    {{"http2-hpack-table", Unit::size, 0, 4096}, &EdgeConfig::http2_hpack_table},
     {{"defer-accept", Unit::duration, 0, kHour}, &EdgeConfig::defer_accept_ms},
     {{"rehash-rate", Unit::size, 0, 16 * kGiB}, &EdgeConfig::rehash_rate},
     {{"rehash-interval", Unit::duration, 1000, 30 * kDay}, &EdgeConfig::rehash_interval_ms},
@@ -179,6 +180,8 @@ po::options_description edge_description() {
        "stream resets, sent by the client or caused by its errors, per HTTP/2 connection per 10 s; beyond: GOAWAY ENHANCE_YOUR_CALM (Rapid Reset, MadeYouReset)")
     ("http2-max-control-frames", num(d.http2_max_control_frames),
        "SETTINGS, PING, WINDOW_UPDATE and PRIORITY frames per HTTP/2 connection per 10 s, plus two per DATA frame sent; beyond: GOAWAY ENHANCE_YOUR_CALM")
+    ("http2-hpack-table", size(d.http2_hpack_table),
+       "bytes of response fields our HTTP/2 encoder remembers per connection (HPACK dynamic table, 0-4K; 0 = none, as nginx): memory per connection against bytes per response")
     ("open-files", num(d.open_files), "cached open blob file descriptors, all workers (at least one per worker)")
     ("rehash-rate", size(d.rehash_rate), "bytes per second the edge re-reads and re-hashes its blobs in the background, to find corruption (0 = off, at most 16G)")
     ("rehash-interval", duration(d.rehash_interval_ms), "least time between the starts of two re-hash passes (1s to 30d): a small store is re-read once per interval, not continuously")

@@ -38,6 +38,7 @@ h2::Limits http2_limits(const ServerSettings& s) {
   l.max_target_bytes = static_cast<std::uint32_t>(s.limits.max_target_bytes);
   l.max_resets = s.http2_max_resets;
   l.max_control_frames = s.http2_max_control_frames;
+  l.max_deflate_table_bytes = s.http2_hpack_table;
   l.max_pending_output = s.max_pending_output;
   // The bound on request bodies HTTP/1 discards is the one on those HTTP/2 discards.
   l.max_discarded_body = s.limits.max_body_bytes;

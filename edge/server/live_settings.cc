@@ -49,6 +49,7 @@ ServerSettings server_settings_from(const EdgeConfig& c) {
   s.http2_max_streams = static_cast<std::uint32_t>(c.http2_max_streams);
   s.http2_max_resets = static_cast<std::uint32_t>(c.http2_max_resets);
   s.http2_max_control_frames = static_cast<std::uint32_t>(c.http2_max_control_frames);
+  s.http2_hpack_table = static_cast<std::uint32_t>(c.http2_hpack_table);
   return s;
 }
 

@@ -21,6 +21,15 @@ namespace {
 // at most 128 of an origin's).
 constexpr std::size_t kMaxForwardedFields = 128;
 
+// Fields whose value is new for each URL or each request (a dictionary's
+// match pattern and id, a range) are sent as literals (RFC 7541 §6.2.3):
+// indexed, each one would push the fields every response repeats (server,
+// content-type, cache-control, vary) out of our encoder's small table.
+// nghttp2 itself never indexes content-length, etag, age and the like.
+std::uint8_t index_flag(std::string_view name) {
+  return name == "use-as-dictionary" || name == "content-range" ? NGHTTP2_NV_FLAG_NO_INDEX : NGHTTP2_NV_FLAG_NONE;
+}
+
 }  // namespace
 
 struct Session::Callbacks {
@@ -454,7 +463,7 @@ void Session::submit(Stream& st, const http::Response& r) {
   for (std::size_t i = 0; i < count; ++i) {
     nva[i] = nghttp2_nv{const_cast<std::uint8_t*>(reinterpret_cast<const std::uint8_t*>(pending[i].name.data())),
                         reinterpret_cast<std::uint8_t*>(values.data() + pending[i].at), pending[i].name.size(),
-                        pending[i].length, NGHTTP2_NV_FLAG_NONE};
+                        pending[i].length, index_flag(pending[i].name)};
   }
   nghttp2_data_provider provider{};
   const bool has_body = st.data.assign(r.body);

@@ -68,7 +68,7 @@ struct Limits {
   std::uint64_t budget_window_ms = 10'000;
   std::uint64_t max_pending_output = 256 * 1024;
   std::uint64_t max_discarded_body = 64 * 1024;  // connection window handed back for discarded DATA
-  // Our HPACK encoder's dynamic table (RFC 7541 §4.2: an encoder may use
+  // Our HPACK encoder's dynamic table (option http2-hpack-table; RFC 7541 §4.2: an encoder may use
   // less than the client's SETTINGS_HEADER_TABLE_SIZE). Each second's date
   // and each file's last-modified is a new entry, and entries are only
   // evicted when the table is full: at the client's 4096 bytes a connection

@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -62,9 +63,12 @@ struct Client {
           return static_cast<ssize_t>(length);
         });
     nghttp2_session_callbacks_set_on_header_callback(
-        cb, [](nghttp2_session*, const nghttp2_frame*, const std::uint8_t*, std::size_t, const std::uint8_t*, std::size_t,
-               std::uint8_t, void* self) {
-          ++static_cast<Client*>(self)->fields;
+        cb, [](nghttp2_session*, const nghttp2_frame*, const std::uint8_t* name, std::size_t name_length,
+               const std::uint8_t*, std::size_t, std::uint8_t flags, void* self) {
+          Client& c = *static_cast<Client*>(self);
+          ++c.fields;
+          const std::string field(reinterpret_cast<const char*>(name), name_length);
+          (flags & NGHTTP2_NV_FLAG_NO_INDEX ? c.never_indexed : c.indexable).insert(field);
           return 0;
         });
     nghttp2_session_client_new(&session, cb, this);
@@ -99,6 +103,7 @@ struct Client {
   nghttp2_session* session = nullptr;
   std::string sent;
   int fields = 0;  // header fields received
+  std::set<std::string> never_indexed, indexable;  // by how the server encoded them (RFC 7541 §6.2)
 };
 
 // Client bytes from a real nghttp2 client: preface, SETTINGS, the requests.
@@ -226,6 +231,28 @@ TEST(H2Session, TheEncodersTableStaysBoundedAsTheDateChanges) {
   EXPECT_LE(h.session->deflate_table_bytes(), Limits{}.max_deflate_table_bytes);
   EXPECT_LT(test_support::heap_in_use(), after_20_seconds + 1024);
   EXPECT_EQ(h.host.statuses.size(), 200u);
+}
+
+// http2-hpack-table = 0: the encoder keeps nothing (nginx's choice); the
+// responses still decode.
+TEST(H2Session, WithoutAnEncoderTableNothingIsKept) {
+  Harness h;
+  Limits limits;
+  limits.max_deflate_table_bytes = 0;
+  h.session = Session::make(limits);
+  Client client;
+  for (int i = 0; i < 3; ++i) client.get("/a.html");
+  ASSERT_TRUE(h.feed(client.take_sent()));
+  ASSERT_TRUE(client.read(h.output));
+  EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 503, 503}));
+  EXPECT_EQ(h.session->deflate_table_bytes(), 0u);
+
+  Harness with_table;
+  Client other;
+  other.get("/a.html");
+  ASSERT_TRUE(with_table.feed(other.take_sent()));
+  ASSERT_TRUE(other.read(with_table.output));
+  EXPECT_GT(with_table.session->deflate_table_bytes(), 0u) << "the default keeps the fields responses repeat";
 }
 
 // One raw frame (RFC 9113 §4.1), for blocks an nghttp2 client would not send.
@@ -375,6 +402,41 @@ TEST(H2Session, AnAnswerThatComesLaterIsBoundedResumedAndLoggedAtItsEnd) {
   EXPECT_EQ(h.host.targets, (std::vector<std::string>{"/pulled"}));
   EXPECT_FALSE(h.session->answers_pending());
   EXPECT_EQ(gateway.dropped, 1);
+}
+
+// A dictionary's match pattern and a range are new for each URL or request:
+// sent as literals, they leave the encoder's table to the fields every
+// response repeats. Those stay indexable.
+TEST(H2Session, FieldsNewForEachUrlAreNeverIndexed) {
+  DeferringGateway gateway;
+  http::ResponderSettings settings;
+  settings.pull.mode = http::PullMode::pull;
+  Harness h(settings);
+  h.host.pull = &gateway;
+  Client client;
+  client.get("/video.mp4");
+  ASSERT_TRUE(h.feed(client.take_sent()));
+  ASSERT_EQ(gateway.sinks.size(), 1u);
+  const std::vector<http::HeaderField> fields = {{"Content-Type", "video/mp4"},
+                                                 {"Content-Range", "bytes 0-9/100"},
+                                                 {"Use-As-Dictionary", "match=\"/video.mp4\""}};
+  http::Response head(206, "relais", kDate);
+  head.forwarded = fields;
+  head.body.kind = http::ResponseBody::Kind::stream;
+  head.body.length_known = true;
+  head.body.size = 10;
+  gateway.sinks[0]->head(head);
+  EXPECT_EQ(gateway.sinks[0]->body("0123456789"), 10u);
+  http::ResponseSummary summary;
+  summary.status = 206;
+  summary.body_bytes = 10;
+  gateway.sinks[0]->end(summary, true);
+  Env e = h.env();
+  ASSERT_TRUE(h.session->send(e));
+  ASSERT_TRUE(client.read(h.output));
+  EXPECT_EQ(client.never_indexed, (std::set<std::string>{"content-range", "use-as-dictionary"}));
+  EXPECT_TRUE(client.indexable.count("content-type"));
+  EXPECT_TRUE(client.indexable.count("server"));
 }
 
 }  // namespace
