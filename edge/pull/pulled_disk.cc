@@ -119,7 +119,9 @@ void PulledDisk::scan_directory() {
     if (!name.ends_with(kSuffix)) continue;  // not ours: left alone
     const std::optional<ContentHash> key = ContentHash::from_hex(name.substr(0, name.size() - kSuffix.size()));
     if (!key) continue;
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    // O_NONBLOCK: a FIFO put in place of a record would block open() (the
+    // start-up, or a worker's loop) until someone writes to it.
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
     struct stat st {};
     std::optional<FileHead> head;
     if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode))
@@ -188,7 +190,10 @@ void PulledDisk::write(const Pending& item) {
   const std::string_view body = object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view();
   bool ok = false;
   {
-    UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644));
+    // A new regular file of ours: whatever else holds the name (a FIFO, a
+    // file someone else keeps open) goes first.
+    ::unlink(temp_path.c_str());
+    UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644));
     // The data reaches the disk before its name does: a crash leaves the old
     // file or the whole new one (and a torn one fails its size or checksum).
     ok = fd.valid() && write_all(fd.get(), prefix) && write_all(fd.get(), body) && ::fdatasync(fd.get()) == 0;
@@ -229,11 +234,11 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
     key = *found;
     entry = *index_.entry(key);
     // Opened under the lock: an eviction after it unlinks a file we still read.
-    fd.reset(::open(file_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    fd.reset(::open(file_of(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
   }
   struct stat st {};
   std::optional<FileHead> head;
-  if (fd.valid() && ::fstat(fd.get(), &st) == 0 && static_cast<std::uint64_t>(st.st_size) == entry.bytes)
+  if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == entry.bytes)
     head = read_head(fd.get(), entry.bytes);
   if (head && head->decoded.primary == primary && head->decoded.object.secondary == entry.secondary) {
     auto body = std::make_shared<MemoryObject>();

@@ -40,13 +40,30 @@ bool valid_length(std::string_view v) {
 // connection. With Transfer-Encoding (which curl decodes) every
 // Content-Length goes (item 3); without it, Content-Length lines and list
 // members must all be one valid value (kept once), else the response is bad:
-// 502 (item 5).
+// 502 (item 5). curl takes off chunked and no other transfer coding: a
+// body sent "gzip, chunked" would reach the cache as gzip bytes labelled as
+// the identity (RFC 9112 §6.1: chunked, once, is the only coding we read).
 bool settle_framing(OriginHead& head) {
   bool chunked_or_coded = false;
+  int codings = 0;
+  bool only_chunked = true;
   std::string_view length;
   for (const OriginField& f : head.fields) {
-    if (http::equals_ignore_case(f.name, "transfer-encoding")) chunked_or_coded = true;
+    if (!http::equals_ignore_case(f.name, "transfer-encoding")) continue;
+    chunked_or_coded = true;
+    std::string_view rest = f.value;
+    while (true) {
+      const std::size_t comma = rest.find(',');
+      const std::string_view member = http::trim_ows(rest.substr(0, comma));
+      if (!member.empty()) {
+        ++codings;
+        only_chunked = only_chunked && http::equals_ignore_case(member, "chunked");
+      }
+      if (comma == std::string_view::npos) break;
+      rest.remove_prefix(comma + 1);
+    }
   }
+  if (chunked_or_coded && (codings != 1 || !only_chunked)) return false;
   std::vector<OriginField> kept;
   kept.reserve(head.fields.size());
   bool length_kept = false;

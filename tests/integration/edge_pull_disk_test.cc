@@ -2,6 +2,7 @@
 // tier"): the real relais-edge in front of a scripted origin that counts its
 // requests, restarted on the same store to show what survives.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
@@ -122,6 +123,34 @@ TEST_F(EdgePullDisk, TruncatedOrTamperedFileIsNotServed) {
   for (const std::string path : {"/cut", "/flip"}) {
     auto r = get(path);
     ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "body of " + path + std::string(4000, '.'));
+    EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=uri-miss", 0), 0u) << path << ": " << r->header("Cache-Status");
+  }
+  EXPECT_EQ(origin.requests(), 4);
+}
+
+// A FIFO put in place of a record (found by an outside attack) once blocked
+// open(): at start-up the edge never listened, at run time the worker's loop
+// stopped, SIGTERM included. Neither is ever read: both are fetched again.
+TEST_F(EdgePullDisk, AFifoInPlaceOfARecordNeverBlocksTheEdge) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) { return cacheable("body of " + r.target + std::string(4000, '.')); });
+  start(origin);
+  ASSERT_TRUE(get("/at-start"));
+  ASSERT_TRUE(get("/at-run"));
+  await_writes(2);
+  edge_.process.reset();
+  const std::filesystem::path at_start = file_holding("body of /at-start");
+  const std::filesystem::path at_run = file_holding("body of /at-run");
+  std::filesystem::remove(at_start);
+  ASSERT_EQ(::mkfifo(at_start.c_str(), 0644), 0);
+  start(origin);  // waits for the edge to listen
+  EXPECT_TRUE(edge_.process->wait_for_stderr_text("1 objects")) << edge_.process->stderr_text();
+  // After the start-up scan: /at-run is indexed, on disk only (RAM is empty).
+  std::filesystem::remove(at_run);
+  ASSERT_EQ(::mkfifo(at_run.c_str(), 0644), 0);
+  for (const std::string path : {"/at-start", "/at-run"}) {
+    auto r = get(path);
+    ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->body, "body of " + path + std::string(4000, '.'));
     EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=uri-miss", 0), 0u) << path << ": " << r->header("Cache-Status");
   }

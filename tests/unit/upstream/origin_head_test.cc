@@ -73,6 +73,17 @@ TEST(OriginHead, TransferEncodingDropsEveryContentLength) {
   EXPECT_EQ(head.fields[0].name, "Transfer-Encoding");
 }
 
+// Found by an outside attack: "gzip, chunked" was stored as identity bytes.
+TEST(OriginHead, ChunkedOnceIsTheOnlyTransferCodingRead) {
+  for (const char* bad : {"Transfer-Encoding: gzip, chunked\r\n", "Transfer-Encoding: gzip\r\n",
+                          "Transfer-Encoding: chunked, chunked\r\n", "Transfer-Encoding: identity\r\n",
+                          "Transfer-Encoding: ,\r\n"})
+    EXPECT_EQ(collect({bad}), State::bad) << bad;
+  EXPECT_EQ(collect({"Transfer-Encoding: gzip\r\n", "Transfer-Encoding: chunked\r\n"}), State::bad);
+  EXPECT_EQ(collect({"Transfer-Encoding: Chunked \r\n"}), State::complete);
+  EXPECT_EQ(collect({"Transfer-Encoding: , chunked\r\n"}), State::complete);  // empty list members are ignored (RFC 9110 §5.6.1)
+}
+
 TEST(OriginHead, ContentLengthsMustAgree) {
   EXPECT_EQ(collect({"Content-Length: 3\r\n", "Content-Length: 40\r\n"}), State::bad);
   EXPECT_EQ(collect({"Content-Length: 3, 40\r\n"}), State::bad);
