@@ -4,6 +4,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <cstdint>
 #include <memory>
 
 namespace relais {
@@ -24,10 +25,10 @@ struct DeflateEnd {
 
 }  // namespace
 
-Result<std::string> compress_brotli(std::string_view input) {
+Result<std::string> compress_brotli(std::string_view input, int quality) {
   std::unique_ptr<BrotliEncoderState, BrotliFree> state(BrotliEncoderCreateInstance(nullptr, nullptr, nullptr));
   if (!state) return Error::internal("brotli: out of memory");
-  BrotliEncoderSetParameter(state.get(), BROTLI_PARAM_QUALITY, kBrotliQuality);
+  BrotliEncoderSetParameter(state.get(), BROTLI_PARAM_QUALITY, static_cast<std::uint32_t>(quality));
   BrotliEncoderSetParameter(state.get(), BROTLI_PARAM_LGWIN, kBrotliWindowLog);
   BrotliEncoderSetParameter(state.get(), BROTLI_PARAM_LARGE_WINDOW, BROTLI_FALSE);
   // The size hint lets the encoder pick block sizes for the whole input.
@@ -72,13 +73,13 @@ Result<std::string> compress_zstd(std::string_view input, int level) {
   return out;
 }
 
-Result<std::string> compress_gzip(std::string_view input) {
+Result<std::string> compress_gzip(std::string_view input, int level) {
   std::unique_ptr<z_stream, DeflateEnd> z;
   {
     auto fresh = std::make_unique<z_stream>();
     // windowBits 15 + 16: the gzip wrapper (RFC 1952) that Content-Encoding:
     // gzip means, not the zlib wrapper of deflateInit().
-    if (deflateInit2(fresh.get(), kGzipLevel, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
+    if (deflateInit2(fresh.get(), level, Z_DEFLATED, 15 + 16, 9, Z_DEFAULT_STRATEGY) != Z_OK)
       return Error::internal("zlib: deflateInit2 failed");
     z.reset(fresh.release());
   }
@@ -105,12 +106,12 @@ Result<std::string> compress_gzip(std::string_view input) {
   return out;
 }
 
-Result<std::string> compress(Encoding e, std::string_view input) {
+Result<std::string> compress(Encoding e, std::string_view input, const CompressionLevels& levels) {
   RELAIS_ASSERT(e != Encoding::identity);
   switch (e) {
-    case Encoding::br: return compress_brotli(input);
-    case Encoding::zstd: return compress_zstd(input);
-    case Encoding::gzip: return compress_gzip(input);
+    case Encoding::br: return compress_brotli(input, levels.brotli);
+    case Encoding::zstd: return compress_zstd(input, levels.zstd);
+    case Encoding::gzip: return compress_gzip(input, levels.gzip);
     case Encoding::identity: break;
   }
   return Error::internal("compress: identity is not a content coding");

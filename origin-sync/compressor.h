@@ -26,11 +26,18 @@ inline constexpr int kZstdLevel = 19;
 inline constexpr int kZstdWindowLog = 23;
 inline constexpr int kGzipLevel = 9;
 
-Result<std::string> compress_brotli(std::string_view input);
+// One quality per coding; the defaults are the publisher's (above).
+struct CompressionLevels {
+  int brotli = kBrotliQuality;
+  int zstd = kZstdLevel;
+  int gzip = kGzipLevel;
+};
+
+Result<std::string> compress_brotli(std::string_view input, int quality = kBrotliQuality);
 Result<std::string> compress_zstd(std::string_view input, int level = kZstdLevel);
-Result<std::string> compress_gzip(std::string_view input);
+Result<std::string> compress_gzip(std::string_view input, int level = kGzipLevel);
 
 // Dispatches on e; e must not be Encoding::identity.
-Result<std::string> compress(Encoding e, std::string_view input);
+Result<std::string> compress(Encoding e, std::string_view input, const CompressionLevels& levels = {});
 
 }  // namespace relais

@@ -23,11 +23,12 @@ bool should_try_variants(Compressibility compressibility, std::string_view conte
   return probe.ok() && variant_worth_keeping(sample.size(), probe->size());
 }
 
-Result<std::vector<EncodedVariant>> build_variants(std::string_view content, Compressibility compressibility) {
+Result<std::vector<EncodedVariant>> build_variants(std::string_view content, Compressibility compressibility,
+                                                   const CompressionLevels& levels) {
   std::vector<EncodedVariant> kept;
   if (!should_try_variants(compressibility, content)) return kept;
   for (Encoding e : {Encoding::br, Encoding::zstd, Encoding::gzip}) {
-    auto bytes = compress(e, content);
+    auto bytes = compress(e, content, levels);
     if (!bytes) return bytes.error();
     if (variant_worth_keeping(content.size(), bytes->size())) kept.push_back({e, std::move(bytes.value())});
   }

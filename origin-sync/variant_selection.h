@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "origin-sync/compressor.h"
 #include "origin-sync/content_type.h"
 #include "origin-sync/encoding.h"
 #include "origin-sync/result.h"
@@ -48,6 +49,7 @@ struct EncodedVariant {
 
 // br, zstd, gzip of content, each kept only if variant_worth_keeping().
 // Returns an empty list when should_try_variants() is false.
-Result<std::vector<EncodedVariant>> build_variants(std::string_view content, Compressibility compressibility);
+Result<std::vector<EncodedVariant>> build_variants(std::string_view content, Compressibility compressibility,
+                                                   const CompressionLevels& levels = {});
 
 }  // namespace relais

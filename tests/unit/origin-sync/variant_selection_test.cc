@@ -147,6 +147,21 @@ TEST(Compressor, GzipOutputHasTheGzipMagic) {
   EXPECT_EQ(static_cast<unsigned char>((*g)[1]), 0x8b);
 }
 
+// The edge compresses at faster levels than the publisher (pull
+// compression): each level is the one asked for, and every output decodes.
+TEST(Compressor, LevelsAreTheOnesAskedForAndEveryOutputDecodes) {
+  std::string text;
+  for (int i = 0; text.size() < 256 * 1024; ++i) text += "<p>Exercice " + std::to_string(i * 7919 % 10007) + " : partager.</p>\n";
+  const CompressionLevels fast{1, 1, 1};
+  for (Encoding e : {Encoding::br, Encoding::zstd, Encoding::gzip}) {
+    auto best = compress(e, text);
+    auto quick = compress(e, text, fast);
+    ASSERT_TRUE(best.ok() && quick.ok()) << encoding_name(e);
+    EXPECT_NE(*best, *quick) << encoding_name(e);
+    EXPECT_EQ(decode(e, *quick), text) << encoding_name(e);
+  }
+}
+
 TEST(Compressor, EmptyInputRoundTrips) {
   for (Encoding e : {Encoding::br, Encoding::zstd, Encoding::gzip}) {
     auto bytes = compress(e, "");
