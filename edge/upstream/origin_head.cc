@@ -22,7 +22,9 @@ int parse_status(std::string_view line) {
     if (line[i] < '0' || line[i] > '9') return 0;
     status = status * 10 + (line[i] - '0');
   }
-  return status >= 100 ? status : 0;
+  // RFC 9110 §15: three digits, 100 to 599, then the end or a space.
+  if (line.size() > sp + 4 && line[sp + 4] != ' ') return 0;
+  return status >= 100 && status <= 599 ? status : 0;
 }
 
 // One Content-Length value: digits only, at most 18 of them.

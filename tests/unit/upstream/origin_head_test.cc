@@ -38,8 +38,14 @@ TEST(OriginHead, MalformedLinesMakeTheHeadBad) {
     (void)c.add_line("HTTP/1.1 200 OK\r\n");
     EXPECT_EQ(c.add_line(line), State::bad) << line;
   }
-  HeadCollector c(1024);
-  EXPECT_EQ(c.add_line("ICY 200 OK\r\n"), State::bad);
+  for (const char* status : {"ICY 200 OK\r\n", "HTTP/1.1 999 Odd\r\n", "HTTP/1.1 099 Low\r\n", "HTTP/1.1 2000 OK\r\n"}) {
+    HeadCollector c(1024);
+    EXPECT_EQ(c.add_line(status), State::bad) << status;
+  }
+  for (const char* status : {"HTTP/1.1 599 Edge\r\n", "HTTP/2 200\r\n", "HTTP/1.1 204\r\n"}) {
+    HeadCollector c(1024);
+    EXPECT_EQ(c.add_line(status), State::reading) << status;
+  }
 }
 
 TEST(OriginHead, BoundedInBytesAndFieldCount) {
