@@ -112,8 +112,7 @@ void PulledDisk::scan_directory() {
     const std::string path = it->path().string();
     if (name.starts_with(kTempPrefix)) {
       // A write a stop or a crash interrupted.
-      ::unlink(path.c_str());
-      ++scan_.removed;
+      if (::unlink(path.c_str()) == 0) ++scan_.removed;
       continue;
     }
     if (!name.ends_with(kSuffix)) continue;  // not ours: left alone
@@ -129,8 +128,8 @@ void PulledDisk::scan_directory() {
     // A file whose size or head is wrong, or named after another key, is
     // never served; its body's checksum is checked when it is read.
     if (!head || PulledDiskIndex::key_of(head->decoded.primary, head->decoded.object.secondary) != *key) {
-      ::unlink(path.c_str());
-      ++scan_.removed;
+      // (A directory is left alone, and not counted.)
+      if (::unlink(path.c_str()) == 0) ++scan_.removed;
       continue;
     }
     DiskEntry entry{head->decoded.primary, head->decoded.object.secondary, head->decoded.object.stored.facts.vary,

@@ -76,6 +76,10 @@ std::optional<http::ResponseSummary> send_stored_ranges(const PulledObject& obje
   if (set.kind == http::RangeSet::Kind::ignore) return std::nullopt;
   std::vector<http::HeaderField> fields;
   forwarded_fields(object.fields, fields);
+  // The identity's fields; an object with coded variants says so (Vary) on its
+  // ranges and its 416s too (RFC 9110 §12.5.5).
+  CodedFieldValues coded_values;
+  apply_coding(fields, object, nullptr, coded_values);
   const std::string_view date = stored_date(object.fields);
   if (set.kind == http::RangeSet::Kind::unsatisfiable) {
     keep_for_unsatisfiable(fields);
@@ -91,9 +95,6 @@ std::optional<http::ResponseSummary> send_stored_ranges(const PulledObject& obje
     part_type = f.value;
     return true;
   });
-  // The identity's fields; an object with coded variants says so (Vary) on its ranges too.
-  CodedFieldValues coded_values;
-  apply_coding(fields, object, nullptr, coded_values);
   http::Response r(206, options.server, date.empty() ? options.now_date : date, options.close);
   r.forwarded = fields;
   char cache_status[freshness::kMaxCacheStatusBytes];

@@ -117,6 +117,10 @@ TEST_F(EdgePullCompress, Rfc9110_S12_5_5_ARangeOfAnObjectWithVariantsVariesOnAcc
   EXPECT_EQ(part->header("ETag"), "\"v1\"");
   EXPECT_EQ(part->header("Vary"), "Accept-Encoding");
   EXPECT_EQ(part->body, body.substr(0, 100));
+  auto beyond = get("/lecon.html", {"Accept-Encoding: br", "Range: bytes=99999999-"});
+  ASSERT_TRUE(beyond);
+  EXPECT_EQ(beyond->status, 416);
+  EXPECT_EQ(beyond->header("Vary"), "Accept-Encoding");
   EXPECT_EQ(origin.requests(), 1);
 }
 
