@@ -195,6 +195,14 @@ void Connection::on_event(evutil_socket_t, short what, void* self) {
     c->tls().on_handshake_event(what);
     return;
   }
+  if ((what & (EV_TIMEOUT | EV_WRITE)) != 0 && (what & (EV_READ | EV_CLOSED)) != 0) {
+    // A readable edge that came with a timer or a write turn (a pulled
+    // answer's wake-up is an EV_WRITE activation): only one handler runs, and
+    // an edge-triggered socket will not signal those bytes again. Whoever
+    // arms the read next finds them (arm()). Lost, an HTTP/2 client's
+    // WINDOW_UPDATE sat unread until the stream was cut as a slow reader.
+    c->input_maybe_left_ = true;
+  }
   if (what & EV_TIMEOUT) {
     c->on_timeout();
   } else if (what & EV_WRITE) {
