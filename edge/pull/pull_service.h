@@ -46,6 +46,8 @@ struct PullSettings {
   std::uint64_t memory_bytes = 64ull << 20;  // this worker's PulledTable
   std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
   std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
+  std::uint64_t slice_size = 1ull << 20;     // a cold key's Range asks for slices of this size (pull_slices.h); 0: off
+  std::uint64_t slice_min = 8ull << 20;      // smaller objects are fetched whole
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
   // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
