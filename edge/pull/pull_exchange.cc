@@ -42,6 +42,16 @@ http::ResponseSummary PullExchange::serve_stored(const PulledObject& object, con
 }
 
 void PullExchange::on_head(const upstream::OriginHead& head) {
+  if (request_.first_slice != nullptr) {
+    if (const std::optional<upstream::OriginHead> whole = whole_of(head)) {
+      // The slice asked was the whole object: answered (and stored) as its 200.
+      request_.first_slice.reset();
+      request_.whole.reset();
+      origin_status_ = head.status;
+      forward(*whole);
+      return;
+    }
+  }
   if (request_.first_slice != nullptr && (head.status == 206 || head.status == 416)) {
     (void)slice_or_ask_whole(head);
     return;
@@ -146,7 +156,7 @@ void PullExchange::forward(const upstream::OriginHead& head) {
   ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close,
                        freshness::current_age(facts, times, now), {}, nullptr};
   options.status.fwd = request_.forward;
-  options.status.fwd_status = head.status;
+  options.status.fwd_status = origin_status_ != 0 ? origin_status_ : head.status;
   // RFC 9211 §2.5 "stored": the cache stored the response. This head leaves
   // before the body is whole, and a cut body is never stored: we cannot say
   // it yet (the next request's `hit` does).

@@ -15,8 +15,9 @@
 // fetch's waiter set; the last waiter leaving cancels the fetch.
 // A cold key's Range with slices on (pull_slices.h) first asks for one slice:
 // a 206 that makes the object sliced hands the client to a SliceStream (this
-// exchange then only holds it); a 206 that does not (a small object, no
-// strong ETag) asks again for the whole; a 200 is answered as any miss.
+// exchange then only holds it); a 206 of the whole object is its 200; a 206
+// that does neither (an object under pull-slice-min, no strong ETag) asks
+// again for the whole; a 200 is answered as any miss.
 #pragma once
 
 #include <cstdint>
@@ -88,6 +89,7 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   RangeCut cut_;  // the whole body unless a 206 of one range is being sent
   http::ResponseSummary summary_;
   std::unique_ptr<SliceStream> slices_;  // set: the client's answer is its
+  int origin_status_ = 0;  // what the origin said when head is the 200 a whole 206 stands for
 };
 
 }  // namespace relais::pull

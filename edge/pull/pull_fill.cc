@@ -17,6 +17,13 @@ void PullFill::give_up() {
 }
 
 void PullFill::on_head(const upstream::OriginHead& head) {
+  if (slice_.rules.size != 0 && slice_.head == nullptr) {
+    if (const std::optional<upstream::OriginHead> whole = whole_of(head)) {
+      slice_ = {};  // the slice asked was the whole object: stored as its 200 would be
+      on_head(*whole);
+      return;
+    }
+  }
   const std::int64_t now = service_.now();
   const freshness::ExchangeTimes times{request_time_, now};
   if (stale_ != nullptr) {

@@ -27,6 +27,19 @@ std::string_view field_of(const upstream::OriginHead& head, std::string_view nam
 
 bool strong(std::string_view etag) { return etag.size() >= 2 && etag.front() == '"'; }
 
+// The whole representation's head, as a 200 of `length` bytes would have
+// said it (§15.3.7: a 206 carries the 200's fields).
+upstream::OriginHead as_whole(const upstream::OriginHead& answer, std::uint64_t length) {
+  upstream::OriginHead whole;
+  whole.status = 200;
+  for (const upstream::OriginField& f : answer.fields) {
+    if (!http::equals_ignore_case(f.name, "content-range") && !http::equals_ignore_case(f.name, "content-length"))
+      whole.fields.push_back(f);
+  }
+  whole.fields.push_back({"Content-Length", std::to_string(length)});
+  return whole;
+}
+
 }  // namespace
 
 std::optional<ContentRange> parse_content_range(std::string_view value) {
@@ -93,6 +106,13 @@ bool is_slice_of(const upstream::OriginHead& answer, const PulledObject& head, s
   return http::etag_strong_match(field_of(answer, "etag"), head.stored.facts.etag);
 }
 
+std::optional<upstream::OriginHead> whole_of(const upstream::OriginHead& answer) {
+  if (answer.status != 206) return std::nullopt;
+  const std::optional<ContentRange> got = parse_content_range(field_of(answer, "content-range"));
+  if (!got || got->first != 0 || got->last + 1 != got->length) return std::nullopt;
+  return as_whole(answer, got->length);
+}
+
 std::optional<PulledObject> make_slice_head(const upstream::OriginHead& answer, const SliceRules& rules,
                                             const freshness::ExchangeTimes& times, std::int64_t now) {
   if (answer.status != 206 || rules.size == 0) return std::nullopt;
@@ -101,15 +121,7 @@ std::optional<PulledObject> make_slice_head(const upstream::OriginHead& answer, 
   if (got->last != std::min(got->first + rules.size, got->length) - 1) return std::nullopt;
   if (!strong(field_of(answer, "etag")) || !field_of(answer, "vary").empty()) return std::nullopt;
   if (!field_of(answer, "content-encoding").empty()) return std::nullopt;  // we asked for the identity
-  // The whole representation's head, as a 200 of LEN bytes would have said it (§15.3.7).
-  upstream::OriginHead whole;
-  whole.status = 200;
-  for (const upstream::OriginField& f : answer.fields) {
-    if (!http::equals_ignore_case(f.name, "content-range") && !http::equals_ignore_case(f.name, "content-length"))
-      whole.fields.push_back(f);
-  }
-  whole.fields.push_back({"Content-Length", std::to_string(got->length)});
-  StorePlan plan = plan_store(whole, {}, times, now, UINT64_MAX, rules.store);
+  StorePlan plan = plan_store(as_whole(answer, got->length), {}, times, now, UINT64_MAX, rules.store);
   if (!plan.storable) return std::nullopt;
   plan.object.slice_size = rules.size;
   plan.object.length = got->length;

@@ -61,6 +61,12 @@ std::string slice_key(const std::string& primary, std::string_view etag, std::ui
 // exactly that slice of head's length and its ETag matches head's strongly.
 bool is_slice_of(const upstream::OriginHead& answer, const PulledObject& head, std::uint64_t index);
 
+// A 206 whose Content-Range is the whole representation (bytes 0-(LEN-1)/LEN,
+// an object no larger than the slice asked): the 200 it stands for (its
+// fields without Content-Range, Content-Length: LEN), which is stored whole;
+// nullopt for any other answer.
+std::optional<upstream::OriginHead> whole_of(const upstream::OriginHead& answer);
+
 // The head to store (and serve from) for a 206 answer to the first slice
 // request of a cold key, or nullopt when the object is not to be sliced: a
 // Content-Range that is not bytes a-b/LEN with a aligned on slice_size, LEN

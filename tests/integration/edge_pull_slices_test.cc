@@ -140,9 +140,9 @@ TEST_F(EdgePullSlices, Rfc9110_S14_2_AnOriginIgnoringRangeIsServedAndStoredWhole
   EXPECT_EQ(origin.requests(), 1);
 }
 
-// An object under pull-slice-min: the slice's answer says its length, and the
-// whole of it is asked for and stored as without slices.
-TEST_F(EdgePullSlices, ASmallObjectIsFetchedWhole) {
+// An object no larger than a slice: the 206 of the slice asked is the whole
+// object, answered and stored as its 200 would be.
+TEST_F(EdgePullSlices, AnObjectWithinTheFirstSliceIsStoredWholeFromIt) {
   const std::string body = counted(300 * 1024);
   ScriptedOrigin origin([&](const ReceivedRequest& req) { return ScriptedReply::ranged(body, video_fields(), req); });
   start(origin);
@@ -150,12 +150,36 @@ TEST_F(EdgePullSlices, ASmallObjectIsFetchedWhole) {
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 206);
   EXPECT_EQ(r->body, body.substr(200000, 100));
-  const std::vector<ReceivedRequest> asked = origin.received();
-  ASSERT_EQ(asked.size(), 2u);
-  EXPECT_EQ(asked[0].field("Range"), "bytes=0-1048575");
-  EXPECT_EQ(asked[1].field("Range"), "");
+  EXPECT_EQ(r->header("Content-Range"), "bytes 200000-200099/307200");
+  EXPECT_EQ(r->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=206");
+  ASSERT_EQ(origin.requests(), 1);
+  EXPECT_EQ(origin.received()[0].field("Range"), "bytes=0-1048575");
   await_stored(1);
   auto hit = get("/small");
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->status, 200);
+  EXPECT_TRUE(hit->body == body);
+  EXPECT_FALSE(hit->has_header("Content-Range"));
+  EXPECT_EQ(hit->header("Cache-Status").rfind("relais; hit", 0), 0u) << hit->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// An object under pull-slice-min, larger than a slice: the slice's answer says
+// its length, and the whole of it is asked for and stored as without slices.
+TEST_F(EdgePullSlices, AnObjectUnderTheMinimumIsAskedAgainWhole) {
+  const std::string body = counted(3 * kMiB);
+  ScriptedOrigin origin([&](const ReceivedRequest& req) { return ScriptedReply::ranged(body, video_fields(), req); });
+  start(origin);
+  auto r = get("/mid", {range_of(2 * kMiB + 5, 2 * kMiB + 104)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, body.substr(2 * kMiB + 5, 100));
+  const std::vector<ReceivedRequest> asked = origin.received();
+  ASSERT_EQ(asked.size(), 2u);
+  EXPECT_EQ(asked[0].field("Range"), "bytes=2097152-3145727");
+  EXPECT_EQ(asked[1].field("Range"), "");
+  await_stored(1);
+  auto hit = get("/mid");
   ASSERT_TRUE(hit);
   EXPECT_TRUE(hit->body == body);
   EXPECT_EQ(origin.requests(), 2);

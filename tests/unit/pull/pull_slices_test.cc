@@ -125,6 +125,26 @@ TEST(PullSlices, WhatIsNotSliced) {
   EXPECT_FALSE(make_slice_head(whole, kRules, t, 100));
 }
 
+TEST(PullSlices, A206OfTheWholeObjectStandsForIts200) {
+  const auto whole = whole_of(slice_answer("bytes 0-307199/307200"));
+  ASSERT_TRUE(whole);
+  EXPECT_EQ(whole->status, 200);
+  int lengths = 0;
+  for (const upstream::OriginField& f : whole->fields) {
+    EXPECT_NE(f.name, "Content-Range");
+    if (f.name == "Content-Length") {
+      ++lengths;
+      EXPECT_EQ(f.value, "307200");
+    }
+  }
+  EXPECT_EQ(lengths, 1);
+  EXPECT_FALSE(whole_of(slice_answer("bytes 0-1048575/3145728")));  // a part
+  EXPECT_FALSE(whole_of(slice_answer("bytes 1-307199/307200")));
+  auto ok = slice_answer("bytes 0-307199/307200");
+  ok.status = 200;
+  EXPECT_FALSE(whole_of(ok));
+}
+
 TEST(PullSlices, ASliceIsStoredOnlyIfItIsThatSliceOfThatVersion) {
   const auto head = make_slice_head(slice_answer("bytes 0-1048575/67108864"), kRules, {100, 100}, 100);
   ASSERT_TRUE(head);
