@@ -68,6 +68,10 @@ void PullFill::slice_head(const upstream::OriginHead& head, std::int64_t now) {
     give_up();
     return;
   }
+  // The head goes in at once, before any other slice's answer can come (the
+  // client's stream asks for them from now on): an answer saying the object
+  // changed then finds it to drop. Its slices come as their fetches end.
+  if (made_head_ != nullptr) service_.table().put(primary_, made_head_);
   const std::uint64_t length = slice_bounds(slice_.index, owner->slice_size, owner->length).length();
   slice_key_ = slice_key(primary_, owner->stored.facts.etag, slice_.index);
   object_ = PulledObject{};
@@ -108,7 +112,6 @@ void PullFill::on_done(const upstream::FetchOutcome& outcome) {
   if (!slice_key_.empty()) {
     // RAM only: a head on disk would outlive the slices it needs.
     service_.table().put(slice_key_, std::move(stored));
-    if (made_head_ != nullptr) service_.table().put(primary_, made_head_);
     return;
   }
   if (service_.keep(primary_, stored)) service_.offer_compression(primary_, stored);

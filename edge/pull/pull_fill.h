@@ -10,7 +10,8 @@
 // while it stays, the fetch completes for the store even if every client left.
 // A slice fill (set_slice, pull_slices.h) stores one slice of a sliced object
 // under its own key, only if the answer is exactly that slice of that version;
-// the fill of a cold key's first slice also stores the head it makes of the 206.
+// the fill of a cold key's first slice also stores the head it makes of the
+// 206, at once.
 // Slices and their heads live in this worker's table only (not on disk).
 #pragma once
 
@@ -70,7 +71,7 @@ class PullFill final : public upstream::FetchWaiter {
   std::shared_ptr<MemoryObject> body_;  // shared with the fetch's readers
   std::uint64_t limit_ = 0;             // the most body bytes stored
   Slice slice_;
-  PulledRef made_head_;                  // a cold key's sliced head, stored with its first slice
+  PulledRef made_head_;                  // a cold key's sliced head, stored on its first slice's head
   std::string slice_key_;                // where the slice goes; empty: a whole response
 };
 

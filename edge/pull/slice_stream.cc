@@ -88,6 +88,7 @@ void SliceStream::step() {
       return;
     }
     if (stored_ == nullptr) {
+      read_ahead();
       const PulledRef slice =
           service_.table().find(slice_key(job_.primary, job_.head->stored.facts.etag, index_), {});
       const http::ByteRange bounds = slice_bounds(index_, job_.head->slice_size, job_.head->length);
@@ -127,26 +128,42 @@ void SliceStream::next_slice() {
   if (index_ <= last_) begin_slice();
 }
 
+upstream::OriginRequest SliceStream::slice_request(std::uint64_t index) const {
+  upstream::OriginRequest request;
+  request.path = job_.path;
+  request.range = slice_range_value(index, job_.head->slice_size);
+  // §13.1.5: a changed object answers 200 instead of a part of another version.
+  request.if_range = job_.head->stored.facts.etag;
+  return request;
+}
+
 void SliceStream::join_slice() {
   const bool probe = index_ == job_.probe_index;
   job_.probe_index = UINT64_MAX;  // a probe's fetch is joined once, for its own slice
-  const std::string& etag = job_.head->stored.facts.etag;
-  const std::string key = probe ? job_.probe_key : slice_key(job_.primary, etag, index_);
-  upstream::OriginRequest request;
-  request.path = job_.path;
-  request.range = slice_range_value(index_, job_.head->slice_size);
-  // §13.1.5: a changed object answers 200 instead of a part of another version.
-  request.if_range = etag;
+  const std::string key = probe ? job_.probe_key : slice_key(job_.primary, job_.head->stored.facts.etag, index_);
+  const upstream::OriginRequest request = slice_request(index_);
   const upstream::JoinResult joined = service_.coalescer().join(key, job_.targets, request, reader_);
   if (joined.id == 0) {
     finish(false);  // refused (too many fetches): the head is sent, the body cannot follow
     return;
   }
-  if (joined.collapsed) return;
+  if (!joined.collapsed) fill_slice(index_, key, request);
+}
+
+void SliceStream::fill_slice(std::uint64_t index, const std::string& key, const upstream::OriginRequest& request) {
   auto fill = std::make_unique<PullFill>(service_, job_.primary, OwnedFields{}, nullptr, service_.now());
-  fill->set_slice({index_, {job_.head->slice_size, 0, {}}, job_.head});
+  fill->set_slice({index, {job_.head->slice_size, 0, {}}, job_.head});
   const upstream::JoinResult filled = service_.coalescer().join(key, job_.targets, request, *fill);
   if (filled.id != 0) service_.add_fill(std::move(fill));
+}
+
+void SliceStream::read_ahead() {
+  const std::string& etag = job_.head->stored.facts.etag;
+  for (std::uint64_t i = index_ + 1; i <= last_ && i <= index_ + kReadAhead; ++i) {
+    const std::string key = slice_key(job_.primary, etag, i);
+    if (service_.coalescer().in_flight(key) || service_.table().peek(key, "") != nullptr) continue;
+    fill_slice(i, key, slice_request(i));
+  }
 }
 
 void SliceStream::reader_head(const upstream::OriginHead& head) {

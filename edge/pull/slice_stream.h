@@ -7,9 +7,10 @@
 // ignore them; a 416 beyond the length), then each slice the range meets, in
 // order: from the table, else from the slice's own coalesced fetch (`Range`
 // aligned on the slice, `If-Range` with the head's ETag, and a PullFill that
-// stores it), taking only the part inside the range. One slice is read at a
-// time, at the client's pace: a slow client or a seek never pulls more than
-// the slice it reads. An answer that is not that slice of that version
+// stores it), taking only the part inside the range. The client reads one
+// slice at a time, at its pace; the next kReadAhead slices of its range are
+// fetched for the store meanwhile, never more: a slow client or a seek pulls
+// at most the slice it reads and two more. An answer that is not that slice of that version
 // (another ETag or length, or a 200: the object changed) drops the head and
 // cuts the client's response, whose head is already sent (the connection
 // ends, as for a cut origin body); the next request starts again as a miss.
@@ -49,6 +50,11 @@ struct SliceJob {
 
 class SliceStream final : public http::PendingResponse {
  public:
+  // Slices fetched ahead of the one the client reads (for the store, which
+  // the client then reads from): a seek or a slow client pulls at most this
+  // many more than it reads.
+  static constexpr std::uint64_t kReadAhead = 2;
+
   SliceStream(PullService& service, http::StreamSink& sink, SliceJob job);
   ~SliceStream() override;
   SliceStream(const SliceStream&) = delete;
@@ -77,6 +83,11 @@ class SliceStream final : public http::PendingResponse {
   bool send_stored();  // false: the sink is full
   void begin_slice();
   void join_slice();
+  // Starts a store-only fetch of each of the next kReadAhead slices of the
+  // range that is neither stored nor in flight.
+  void read_ahead();
+  void fill_slice(std::uint64_t index, const std::string& key, const upstream::OriginRequest& request);
+  upstream::OriginRequest slice_request(std::uint64_t index) const;
   void next_slice();
   void reader_head(const upstream::OriginHead& head);
   std::size_t reader_body(std::string_view chunk);

@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -203,13 +204,18 @@ TEST_F(EdgePullSlices, Rfc9110_S13_1_5_AChangedETagBetweenSlicesCutsTheClientAnd
   auto cut = client.read_response();
   EXPECT_FALSE(cut.has_value()) << "a body mixing two versions was sent whole";
   EXPECT_TRUE(client.wait_closed());
-  ASSERT_EQ(origin.requests(), 2);
+  // Slice 1 was asked once or twice: fetched ahead for the store, and by the
+  // client again when the first answer had gone before it got there.
+  const int before = origin.requests();
+  EXPECT_GE(before, 2);
+  EXPECT_LE(before, 3);
   auto fresh = get("/changing", {range_of(kMiB - 10, kMiB + 9)});
   ASSERT_TRUE(fresh);
   EXPECT_EQ(fresh->status, 206);
   EXPECT_EQ(fresh->header("ETag"), "\"v2\"");
   EXPECT_EQ(fresh->body, v2.substr(kMiB - 10, 20));
   EXPECT_EQ(fresh->header("Cache-Status").rfind("relais; fwd=uri-miss", 0), 0u) << fresh->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), before + 2);  // slices 0 and 1 of the new version
 }
 
 TEST_F(EdgePullSlices, Rfc9111_S4_TwoClientsOfAColdRangeShareOneSliceFetch) {
@@ -237,6 +243,24 @@ TEST_F(EdgePullSlices, Rfc9111_S4_TwoClientsOfAColdRangeShareOneSliceFetch) {
   }
   EXPECT_EQ(origin.requests(), 1);
   EXPECT_LT(origin.bytes_sent(), 2 * kMiB);
+}
+
+// A client that asks for the whole file and does not read: the slice it is
+// stuck in and the two fetched ahead of it, never the file. Slices of 8 MiB,
+// more than the socket buffers between the edge and the client hold, so the
+// client stays in slice 0.
+TEST_F(EdgePullSlices, AClientThatDoesNotReadPullsAtMostTwoSlicesAhead) {
+  const std::string body = counted(64 * kMiB);
+  ScriptedOrigin origin([&](const ReceivedRequest& req) { return ScriptedReply::ranged(body, video_fields(), req); });
+  start(origin, {"--mode", "pull", "--pull-slice-size", "8M"});
+  RawClient stuck(edge_.port, "127.0.0.1", 4096);
+  ASSERT_TRUE(stuck.send("GET /film HTTP/1.1\r\nHost: localhost\r\nRange: bytes=0-\r\n\r\n"));
+  await_stored(4);  // the head, slice 0 (read from) and slices 1 and 2 (ahead)
+  EXPECT_EQ(origin.requests(), 3);
+  EXPECT_LT(origin.bytes_sent(), 25 * kMiB);
+  std::set<std::string> asked;  // the two ahead leave together: in either order
+  for (const ReceivedRequest& r : origin.received()) asked.insert(r.field("Range"));
+  EXPECT_EQ(asked, (std::set<std::string>{"bytes=0-8388607", "bytes=8388608-16777215", "bytes=16777216-25165823"}));
 }
 
 TEST_F(EdgePullSlices, Rfc9110_S14_SlicesOverHttp2) {
