@@ -140,7 +140,7 @@ upstream::OriginRequest SliceStream::slice_request(std::uint64_t index) const {
 void SliceStream::join_slice() {
   const bool probe = index_ == job_.probe_index;
   job_.probe_index = UINT64_MAX;  // a probe's fetch is joined once, for its own slice
-  const std::string key = probe ? job_.probe_key : slice_key(job_.primary, job_.head->stored.facts.etag, index_);
+  const std::string key = probe ? job_.probe_key : fetch_key(index_);
   const upstream::OriginRequest request = slice_request(index_);
   const upstream::JoinResult joined = service_.coalescer().join(key, job_.targets, request, reader_);
   if (joined.id == 0) {
@@ -157,11 +157,20 @@ void SliceStream::fill_slice(std::uint64_t index, const std::string& key, const 
   if (filled.id != 0) service_.add_fill(std::move(fill));
 }
 
+std::string SliceStream::fetch_key(std::uint64_t index) const {
+  // A cold key's first answer for this slice, still arriving, has the same
+  // bytes (the reader checks its Content-Range and ETag): joined, not asked twice.
+  std::string first = slice_key(job_.primary, "", index);
+  if (service_.coalescer().in_flight(first)) return first;
+  return slice_key(job_.primary, job_.head->stored.facts.etag, index);
+}
+
 void SliceStream::read_ahead() {
   const std::string& etag = job_.head->stored.facts.etag;
   for (std::uint64_t i = index_ + 1; i <= last_ && i <= index_ + kReadAhead; ++i) {
-    const std::string key = slice_key(job_.primary, etag, i);
-    if (service_.coalescer().in_flight(key) || service_.table().peek(key, "") != nullptr) continue;
+    const std::string key = fetch_key(i);
+    if (service_.coalescer().in_flight(key) || service_.table().peek(slice_key(job_.primary, etag, i), "") != nullptr)
+      continue;
     fill_slice(i, key, slice_request(i));
   }
 }

@@ -88,6 +88,7 @@ class SliceStream final : public http::PendingResponse {
   void read_ahead();
   void fill_slice(std::uint64_t index, const std::string& key, const upstream::OriginRequest& request);
   upstream::OriginRequest slice_request(std::uint64_t index) const;
+  std::string fetch_key(std::uint64_t index) const;  // the coalescer's key of slice index
   void next_slice();
   void reader_head(const upstream::OriginHead& head);
   std::size_t reader_body(std::string_view chunk);

@@ -245,6 +245,29 @@ TEST_F(EdgePullSlices, Rfc9111_S4_TwoClientsOfAColdRangeShareOneSliceFetch) {
   EXPECT_LT(origin.bytes_sent(), 2 * kMiB);
 }
 
+// The head is stored on the first slice's head: a client coming while that
+// slice still arrives is a hit that joins its fetch rather than asking again.
+TEST_F(EdgePullSlices, Rfc9111_S4_AHitWhileTheFirstSliceArrivesJoinsItsFetch) {
+  const std::string body = counted(16 * kMiB);
+  ScriptedOrigin origin([&](const ReceivedRequest& req) {
+    ScriptedReply reply = ScriptedReply::ranged(body, video_fields(), req);
+    reply.stall_after = reply.bytes.find("\r\n\r\n") + 4 + 100;  // 100 bytes of the slice, then a pause
+    reply.resume_after_stall = true;
+    return reply;
+  });
+  start(origin);
+  auto first = get("/p", {range_of(0, 9)});
+  ASSERT_TRUE(first) << "no answer while the slice stalls";
+  EXPECT_EQ(first->body, body.substr(0, 10));
+  auto second = get("/p", {range_of(20, 29)});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 206);
+  EXPECT_EQ(second->body, body.substr(20, 10));
+  EXPECT_EQ(second->header("Cache-Status").rfind("relais; hit", 0), 0u) << second->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 1);
+  origin.release_stalls();
+}
+
 // A client that asks for the whole file and does not read: the slice it is
 // stuck in and the two fetched ahead of it, never the file. Slices of 8 MiB,
 // more than the socket buffers between the edge and the client hold, so the
