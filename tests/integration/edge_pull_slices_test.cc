@@ -71,7 +71,33 @@ TEST_F(EdgePullSlices, Rfc9110_S14_SeekIntoTheMiddleFetchesOneSliceNotTheWhole) 
   EXPECT_EQ(again->status, 206);
   EXPECT_EQ(again->body, body.substr(at, 100));
   EXPECT_EQ(again->header("Cache-Status").rfind("relais; hit; ttl=", 0), 0u) << again->header("Cache-Status");
+  // HEAD and a client's conditional are answered from the head alone.
+  auto head = http_get(edge_.port, "/video.mp4", {}, "HEAD");
+  ASSERT_TRUE(head);
+  EXPECT_EQ(head->status, 200);
+  EXPECT_EQ(head->header("Content-Length"), "67108864");
+  auto not_modified = get("/video.mp4", {"If-None-Match: \"v1\"", range_of(at, at + 99)});
+  ASSERT_TRUE(not_modified);
+  EXPECT_EQ(not_modified->status, 304);  // §13.2.2: the conditional before the Range
   EXPECT_EQ(origin.requests(), 1);
+}
+
+// Purge of the path drops the head and its slices (they are counted); the
+// next request is a miss again.
+TEST_F(EdgePullSlices, AdminPurgeDropsTheHeadAndItsSlices) {
+  const std::string body = counted(16 * kMiB);
+  ScriptedOrigin origin([&](const ReceivedRequest& req) { return ScriptedReply::ranged(body, video_fields(), req); });
+  start(origin);
+  ASSERT_TRUE(get("/purged.mp4", {range_of(kMiB - 5, kMiB + 4)}));  // slices 0 and 1
+  await_stored(3);
+  auto purged = http_get(edge_.admin_port, "/purge?path=/purged.mp4", {"Authorization: Bearer secret-token"}, "POST");
+  ASSERT_TRUE(purged);
+  EXPECT_EQ(purged->body, "purged 3\n");
+  auto r = get("/purged.mp4", {range_of(10, 19)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->body, body.substr(10, 10));
+  EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=uri-miss", 0), 0u) << r->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 3);
 }
 
 TEST_F(EdgePullSlices, Rfc9110_S13_1_5_ARangeAcrossASliceBoundaryFetchesTheNextSliceWithIfRange) {
