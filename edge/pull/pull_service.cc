@@ -165,6 +165,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   std::vector<upstream::OriginTarget> targets;
   targets.reserve(query.routing.origin_urls.size());
   for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
+  bool stale_head = false;  // a sliced head, not fresh: asked again as a cold key (fwd=stale)
   if (stored != nullptr && stored->sliced()) {
     // Freshness is the head's (pull_slices.h). A fresh one answers from its
     // slices; else the key is cold again: its first slice request carries
@@ -189,6 +190,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
       return deferred_summary(context);
     }
     stored = nullptr;
+    stale_head = true;
   }
   upstream::OriginRequest request;
   request.path = std::string(query.origin_target);
@@ -259,7 +261,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 
 
   ExchangeRequest exchange_request{std::string(server), query.head_only, query.close, context.site, directives, now,
-                                   stored != nullptr ? freshness::Forward::stale
+                                   stored != nullptr || stale_head ? freshness::Forward::stale
                                    : any_variant     ? freshness::Forward::vary_miss
                                                      : freshness::Forward::uri_miss,
                                    ranges, nullptr, nullptr};

@@ -82,6 +82,25 @@ TEST_F(EdgePullSlices, Rfc9110_S14_SeekIntoTheMiddleFetchesOneSliceNotTheWhole) 
   EXPECT_EQ(origin.requests(), 1);
 }
 
+// Freshness is the head's: a stale head is a cold key again, whose first
+// slice is asked without validators; the same ETag finds the other slices stored.
+TEST_F(EdgePullSlices, Rfc9111_S4_2_AStaleHeadAsksItsSliceAgainAndKeepsTheOthers) {
+  const std::string body = counted(16 * kMiB);
+  const std::vector<std::string> fields = {"Content-Type: video/mp4", "Cache-Control: max-age=0", "ETag: \"v1\""};
+  ScriptedOrigin origin([&](const ReceivedRequest& req) { return ScriptedReply::ranged(body, fields, req); });
+  start(origin);
+  ASSERT_TRUE(get("/stale.mp4", {range_of(kMiB - 5, kMiB + 4)}));  // slices 0 and 1
+  await_stored(3);
+  ASSERT_EQ(origin.requests(), 2);
+  auto r = get("/stale.mp4", {range_of(kMiB - 5, kMiB + 4)});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 206);
+  EXPECT_EQ(r->body, body.substr(kMiB - 5, 10));
+  EXPECT_EQ(r->header("Cache-Status"), "relais; fwd=stale; fwd-status=206");
+  EXPECT_EQ(origin.requests(), 3);  // slice 0 again (it says the ETag), slice 1 from the table
+  EXPECT_EQ(origin.received()[2].field("If-None-Match"), "");
+}
+
 // Purge of the path drops the head and its slices (they are counted); the
 // next request is a miss again.
 TEST_F(EdgePullSlices, AdminPurgeDropsTheHeadAndItsSlices) {
