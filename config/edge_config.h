@@ -188,6 +188,11 @@ struct EdgeConfig {
   std::string pull_disk_dir;
   std::uint64_t pull_disk_size = 1ull << 30;
   std::uint64_t pull_compress_max = 1ull << 20;  // stored identity text up to this gets br/zstd/gzip; 0: off
+  // Slices (docs/PULL_THROUGH.md): a Range on a cold key asks the origin for
+  // the aligned slice it starts in; objects of pull_slice_min bytes or more
+  // are then stored and fetched slice by slice (0: off).
+  std::uint64_t pull_slice_size = 1ull << 20;
+  std::uint64_t pull_slice_min = 8ull << 20;
   std::uint64_t pull_negative_ttl_ms = 10'000;  // 404/410 without freshness are cached this long
   std::uint64_t pull_stale_grace_ms = 0;        // stale served this long past expiry when the origin fails
   // Passive origin health, per worker (edge/upstream/origin_health.h): this

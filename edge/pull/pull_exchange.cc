@@ -4,20 +4,11 @@
 #include "edge/cache/freshness/validation.h"
 #include "edge/http/ascii_case.h"
 #include "edge/pull/pull_service.h"
+#include "edge/pull/pull_slices.h"
 #include "edge/pull/pulled_response.h"
 
 namespace relais::pull {
 namespace {
-
-// A complete response handed to the stream sink's head().
-class WholeResponse final : public http::ResponseSink {
- public:
-  explicit WholeResponse(http::StreamSink& sink) : sink_(sink) {}
-  void send(const http::Response& r) override { sink_.head(r); }
-
- private:
-  http::StreamSink& sink_;
-};
 
 bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
 
@@ -30,7 +21,8 @@ PullExchange::~PullExchange() {
 }
 
 void PullExchange::resume() {
-  if (mode_ != Mode::done) service_.coalescer().resume(id_);
+  if (slices_ != nullptr) slices_->resume();
+  else if (mode_ != Mode::done) service_.coalescer().resume(id_);
 }
 
 bool PullExchange::may_serve_stale() const {
@@ -50,6 +42,20 @@ http::ResponseSummary PullExchange::serve_stored(const PulledObject& object, con
 }
 
 void PullExchange::on_head(const upstream::OriginHead& head) {
+  if (request_.first_slice != nullptr) {
+    if (const std::optional<upstream::OriginHead> whole = whole_of(head)) {
+      // The slice asked was the whole object: answered (and stored) as its 200.
+      request_.first_slice.reset();
+      request_.whole.reset();
+      origin_status_ = head.status;
+      forward(*whole);
+      return;
+    }
+  }
+  if (request_.first_slice != nullptr && (head.status == 206 || head.status == 416)) {
+    (void)slice_or_ask_whole(head);
+    return;
+  }
   if (stale_ != nullptr) {
     freshness::CacheStatus status;
     status.fwd = freshness::Forward::stale;
@@ -88,6 +94,44 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
   forward(head);
 }
 
+bool PullExchange::slice_or_ask_whole(const upstream::OriginHead& head) {
+  const std::unique_ptr<MissFetch> first = std::move(request_.first_slice);
+  const std::unique_ptr<MissFetch> whole = std::move(request_.whole);
+  const std::int64_t now = service_.now();
+  const std::optional<PulledObject> made =
+      make_slice_head(head, first->slice_rules, {request_.request_time, now}, now);
+  const upstream::WaiterId mine = id_;
+  id_ = 0;
+  if (made && is_slice_of(head, *made, first->slice_index)) {
+    freshness::CacheStatus status;
+    status.fwd = request_.forward;
+    status.fwd_status = head.status;
+    status.collapsed = collapsed_;
+    ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
+    SliceJob job{std::make_shared<const PulledObject>(*made), whole->primary, whole->targets, whole->request.path,
+                 request_.ranges, request_.server, request_.close, request_.head_only, request_.site, 0, status,
+                 collapsed_ ? "pull-coalesced" : "pull-miss", first->key, first->slice_index};
+    slices_ = std::make_unique<SliceStream>(service_, sink_, std::move(job));
+    mode_ = Mode::done;
+    slices_->start();  // joins this fetch for its slice before this exchange leaves it
+    service_.coalescer().leave(mine);
+    return true;
+  }
+  // Not an object to slice (small, no strong ETag, a 416 of a short one):
+  // the whole of it, as a miss without slices would have asked.
+  service_.coalescer().leave(mine);
+  if (service_.join_miss(*whole, stale_, *this) != upstream::JoinRefusal::none) {
+    freshness::CacheStatus status;
+    status.fwd = request_.forward;
+    status.detail = "too-many-fetches";
+    answer_error(503, status);
+    mode_ = Mode::done;
+    summary_.site = request_.site;
+    sink_.end(summary_, true);
+  }
+  return false;
+}
+
 void PullExchange::answer_error(std::uint16_t code, const freshness::CacheStatus& status) {
   ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, 0, status, nullptr};
   WholeResponse sink(sink_);
@@ -112,7 +156,7 @@ void PullExchange::forward(const upstream::OriginHead& head) {
   ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close,
                        freshness::current_age(facts, times, now), {}, nullptr};
   options.status.fwd = request_.forward;
-  options.status.fwd_status = head.status;
+  options.status.fwd_status = origin_status_ != 0 ? origin_status_ : head.status;
   // RFC 9211 §2.5 "stored": the cache stored the response. This head leaves
   // before the body is whole, and a cut body is never stored: we cannot say
   // it yet (the next request's `hit` does).
@@ -159,13 +203,8 @@ void PullExchange::forward(const upstream::OriginHead& head) {
 
 std::size_t PullExchange::on_body(std::string_view chunk) {
   if (mode_ != Mode::streaming) return chunk.size();
-  const std::size_t passed = cut_.before(chunk);
-  cut_.advance(passed);
-  const std::string_view mine = cut_.inside(chunk.substr(passed));
-  const std::size_t taken = mine.empty() ? 0 : sink_.body(mine);
-  cut_.advance(taken);
-  summary_.body_bytes += taken;
-  if (!cut_.complete()) return passed + taken;
+  const std::size_t used = cut_.feed(chunk, sink_, summary_.body_bytes);
+  if (!cut_.complete()) return used;
   // Its range is sent: the client's answer ends now, not with the fetch
   // (the store and the other waiters go on; the last one leaving cancels it).
   mode_ = Mode::done;

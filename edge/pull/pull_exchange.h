@@ -13,9 +13,15 @@
 // length is cut from the body as it passes (pulled_range.h): its answer is a
 // 206 that ends (and leaves the fetch) once the range is sent. Destroying it (the client left) leaves the
 // fetch's waiter set; the last waiter leaving cancels the fetch.
+// A cold key's Range with slices on (pull_slices.h) first asks for one slice:
+// a 206 that makes the object sliced hands the client to a SliceStream (this
+// exchange then only holds it); a 206 of the whole object is its 200; a 206
+// that does neither (an object under pull-slice-min, no strong ETag) asks
+// again for the whole; a 200 is answered as any miss.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "edge/cache/freshness/cache_status.h"
@@ -23,7 +29,9 @@
 #include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
 #include "edge/pull/pulled_object.h"
+#include "edge/pull/pull_service.h"
 #include "edge/pull/pulled_range.h"
+#include "edge/pull/slice_stream.h"
 #include "edge/upstream/coalescer.h"
 
 namespace relais::pull {
@@ -39,6 +47,9 @@ struct ExchangeRequest {
   std::int64_t request_time = 0;
   freshness::Forward forward = freshness::Forward::uri_miss;
   RangeAsk ranges;  // the client's Range: from a stored response, or cut from the body as it arrives
+  // A cold key's first slice request, and the whole miss it stands for; both null: a whole fetch.
+  std::unique_ptr<MissFetch> first_slice;
+  std::unique_ptr<MissFetch> whole;
 };
 
 class PullExchange final : public upstream::FetchWaiter, public http::PendingResponse {
@@ -55,6 +66,7 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   std::size_t on_body(std::string_view chunk) override;
   void on_done(const upstream::FetchOutcome& outcome) override;
   void resume() override;
+  MissFetch* first_slice() { return request_.first_slice.get(); }
 
  private:
   enum class Mode : unsigned char { waiting, streaming, discarding, done };
@@ -63,6 +75,9 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   void forward(const upstream::OriginHead& head);
   // An error page of ours (502, 504) instead of the origin's answer.
   void answer_error(std::uint16_t code, const freshness::CacheStatus& status);
+  // A 206 to a first slice request: the client goes on from its slices
+  // (true), or the whole object is asked for again.
+  bool slice_or_ask_whole(const upstream::OriginHead& head);
 
   PullService& service_;
   http::StreamSink& sink_;
@@ -73,6 +88,8 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   Mode mode_ = Mode::waiting;
   RangeCut cut_;  // the whole body unless a 206 of one range is being sent
   http::ResponseSummary summary_;
+  std::unique_ptr<SliceStream> slices_;  // set: the client's answer is its
+  int origin_status_ = 0;  // what the origin said when head is the 200 a whole 206 stands for
 };
 
 }  // namespace relais::pull

@@ -17,6 +17,13 @@ void PullFill::give_up() {
 }
 
 void PullFill::on_head(const upstream::OriginHead& head) {
+  if (slice_.rules.size != 0 && slice_.head == nullptr) {
+    if (const std::optional<upstream::OriginHead> whole = whole_of(head)) {
+      slice_ = {};  // the slice asked was the whole object: stored as its 200 would be
+      on_head(*whole);
+      return;
+    }
+  }
   const std::int64_t now = service_.now();
   const freshness::ExchangeTimes times{request_time_, now};
   if (stale_ != nullptr) {
@@ -32,6 +39,13 @@ void PullFill::on_head(const upstream::OriginHead& head) {
       return;
     }
   }
+  // A slice's answer: a 206 (or anything once the head is known: a 200 to
+  // If-Range means the object changed); a 416 is of the range asked, never
+  // stored. A cold key's 200 (the origin ignores Range) is stored whole below.
+  if (slice_.rules.size != 0 && (head.status == 206 || head.status == 416 || slice_.head != nullptr)) {
+    slice_head(head, now);
+    return;
+  }
   StorePlan plan = plan_store(head, request_.views(), times, now, service_.settings().object_max,
                               service_.settings().store);
   if (!plan.storable) {
@@ -39,9 +53,38 @@ void PullFill::on_head(const upstream::OriginHead& head) {
     return;
   }
   object_ = std::move(plan.object);
+  collect(service_.settings().object_max);
+}
+
+void PullFill::slice_head(const upstream::OriginHead& head, std::int64_t now) {
+  PulledRef owner = slice_.head;
+  if (owner == nullptr) {
+    std::optional<PulledObject> made = make_slice_head(head, slice_.rules, {request_time_, now}, now);
+    if (made) owner = made_head_ = std::make_shared<const PulledObject>(std::move(*made));
+  }
+  if (owner == nullptr || !is_slice_of(head, *owner, slice_.index)) {
+    // Another version answered: the head we hold is of an object gone.
+    if (slice_.head != nullptr && (head.status == 200 || head.status == 206)) service_.drop_sliced(primary_, *slice_.head);
+    give_up();
+    return;
+  }
+  // The head goes in at once, before any other slice's answer can come (the
+  // client's stream asks for them from now on): an answer saying the object
+  // changed then finds it to drop. Its slices come as their fetches end.
+  if (made_head_ != nullptr) service_.table().put(primary_, made_head_);
+  const std::uint64_t length = slice_bounds(slice_.index, owner->slice_size, owner->length).length();
+  slice_key_ = slice_key(primary_, owner->stored.facts.etag, slice_.index);
+  object_ = PulledObject{};
+  object_.status = 206;
+  object_.stored.facts.content_length = static_cast<std::int64_t>(length);
+  collect(length);
+}
+
+void PullFill::collect(std::uint64_t limit) {
+  limit_ = limit;
   collecting_ = true;
   body_ = std::make_shared<MemoryObject>();
-  // A known length (at most object_max: plan_store) is the final size: no
+  // A known length (at most the limit: plan_store) is the final size: no
   // copy while it grows.
   if (const auto& length = object_.stored.facts.content_length) body_->bytes.reserve(static_cast<std::size_t>(*length));
   (void)service_.coalescer().keep(id_, upstream::KeptBody(body_, &body_->bytes));
@@ -49,7 +92,7 @@ void PullFill::on_head(const upstream::OriginHead& head) {
 
 std::size_t PullFill::on_body(std::string_view chunk) {
   if (!collecting_) return chunk.size();
-  if (body_->bytes.size() + chunk.size() > service_.settings().object_max) {
+  if (body_->bytes.size() + chunk.size() > limit_) {
     give_up();
     return chunk.size();
   }
@@ -66,6 +109,11 @@ void PullFill::on_done(const upstream::FetchOutcome& outcome) {
   if (body_->bytes.capacity() > body_->bytes.size() + body_->bytes.size() / 4) body_->bytes.shrink_to_fit();
   object_.body = std::move(body_);
   PulledRef stored = std::make_shared<const PulledObject>(std::move(object_));
+  if (!slice_key_.empty()) {
+    // RAM only: a head on disk would outlive the slices it needs.
+    service_.table().put(slice_key_, std::move(stored));
+    return;
+  }
   if (service_.keep(primary_, stored)) service_.offer_compression(primary_, stored);
 }
 

@@ -8,11 +8,17 @@
 // Leaves the fetch as soon as there is nothing to store (not storable,
 // larger than object_max), so the last client leaving still cancels it;
 // while it stays, the fetch completes for the store even if every client left.
+// A slice fill (set_slice, pull_slices.h) stores one slice of a sliced object
+// under its own key, only if the answer is exactly that slice of that version;
+// the fill of a cold key's first slice also stores the head it makes of the
+// 206, at once.
+// Slices and their heads live in this worker's table only (not on disk).
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "edge/pull/pull_slices.h"
 #include "edge/pull/pulled_object.h"
 #include "edge/upstream/coalescer.h"
 
@@ -31,6 +37,14 @@ class PullFill final : public upstream::FetchWaiter {
   // refresh_key: set for a background refresh (stale-while-revalidate), the
   // key the service keeps it under until it is swept.
   void set_refresh_key(std::string refresh_key) { refresh_key_ = std::move(refresh_key); }
+  // Makes it the fill of slice `index` of slice.head (nullptr: of a cold key's
+  // first answer, the head made of it when rules allow).
+  struct Slice {
+    std::uint64_t index = 0;
+    SliceRules rules;  // size 0: not a slice fill
+    PulledRef head;
+  };
+  void set_slice(Slice slice) { slice_ = std::move(slice); }
   void on_joined(upstream::WaiterId id, bool) override { id_ = id; }
   const std::string& refresh_key() const { return refresh_key_; }
   bool finished() const { return finished_; }
@@ -41,6 +55,8 @@ class PullFill final : public upstream::FetchWaiter {
 
  private:
   void give_up();
+  void collect(std::uint64_t limit);
+  void slice_head(const upstream::OriginHead& head, std::int64_t now);
 
   PullService& service_;
   std::string primary_;
@@ -53,6 +69,10 @@ class PullFill final : public upstream::FetchWaiter {
   bool finished_ = false;
   PulledObject object_;
   std::shared_ptr<MemoryObject> body_;  // shared with the fetch's readers
+  std::uint64_t limit_ = 0;             // the most body bytes stored
+  Slice slice_;
+  PulledRef made_head_;                  // a cold key's sliced head, stored on its first slice's head
+  std::string slice_key_;                // where the slice goes; empty: a whole response
 };
 
 }  // namespace relais::pull

@@ -12,6 +12,7 @@
 #include "edge/pull/pulled_range.h"
 #include "edge/pull/pulled_disk.h"
 #include "edge/pull/pulled_response.h"
+#include "edge/pull/slice_stream.h"
 #include "origin-sync/assert.h"
 
 namespace relais::pull {
@@ -32,6 +33,14 @@ freshness::CacheDirectives request_directives(const http::Request& request) {
       freshness::parse_cache_control(request.headers[i].value, d);
   }
   return d;
+}
+
+http::ResponseSummary deferred_summary(const http::RequestContext& context) {
+  http::ResponseSummary deferred;
+  deferred.deferred = true;
+  deferred.site = context.site;
+  deferred.site_name = context.site_name;
+  return deferred;
 }
 
 }  // namespace
@@ -68,6 +77,12 @@ std::string PullService::disk_primary(const std::string& primary) const {
   const std::size_t site = static_cast<std::size_t>(std::strtoul(primary.c_str(), nullptr, 10));
   RELAIS_ASSERT(space != std::string::npos && site < site_labels_.size());  // keys are made by serve()
   return site_labels_[site] + primary.substr(space);
+}
+
+void PullService::drop_sliced(const std::string& primary, const PulledObject& head) {
+  const PulledRef stored = table_.peek(primary, head.secondary);
+  if (stored != nullptr && stored->sliced() && stored->stored.facts.etag == head.stored.facts.etag)
+    table_.erase(primary, stored.get());
 }
 
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
@@ -150,6 +165,33 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   std::vector<upstream::OriginTarget> targets;
   targets.reserve(query.routing.origin_urls.size());
   for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
+  bool stale_head = false;  // a sliced head, not fresh: asked again as a cold key (fwd=stale)
+  if (stored != nullptr && stored->sliced()) {
+    // Freshness is the head's (pull_slices.h). A fresh one answers from its
+    // slices; else the key is cold again: its first slice request carries
+    // no validator and, the ETag unchanged, finds the slices stored.
+    const freshness::ReuseDecision reuse = freshness::decide_reuse(stored->stored, directives, now, settings_.reuse);
+    if (reuse.action == freshness::Reuse::gateway_timeout) return refuse(504, freshness::Forward::none, "only-if-cached");
+    if (reuse.action == freshness::Reuse::fresh || reuse.action == freshness::Reuse::stale_allowed) {
+      ++stats_.hit;
+      options.age = reuse.age;
+      options.status.ttl = reuse.ttl;
+      if (freshness::client_not_modified(views, stored->stored.facts, stored->stored.times.response_time, now)) {
+        http::ResponseSummary s = send_stored(*stored, options, true, now_sink);
+        s.site = context.site;
+        s.pull = "pull-hit";
+        return s;
+      }
+      SliceJob job{stored, primary, std::move(targets), std::string(query.origin_target), ranges, std::string(server),
+                   query.close, query.head_only, context.site, reuse.age, options.status, "pull-hit", {}, UINT64_MAX};
+      auto stream = std::make_unique<SliceStream>(*this, *context.stream, std::move(job));
+      stream->start();
+      *context.pending = std::move(stream);
+      return deferred_summary(context);
+    }
+    stored = nullptr;
+    stale_head = true;
+  }
   upstream::OriginRequest request;
   request.path = std::string(query.origin_target);
   // The only client field that reaches the origin, reduced to the codings we
@@ -219,33 +261,49 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 
 
   ExchangeRequest exchange_request{std::string(server), query.head_only, query.close, context.site, directives, now,
-                                   stored != nullptr ? freshness::Forward::stale
+                                   stored != nullptr || stale_head ? freshness::Forward::stale
                                    : any_variant     ? freshness::Forward::vary_miss
                                                      : freshness::Forward::uri_miss,
-                                   ranges};
-  auto exchange = std::make_unique<PullExchange>(*this, *context.stream, std::move(exchange_request), stored);
-  upstream::JoinResult join = coalescer_.join(key, targets, request, *exchange);
-  if (join.refusal == upstream::JoinRefusal::late) {
-    // The fetch in flight already dropped its body's start: one of its own.
-    key += '\n' + std::to_string(++solo_fetches_);
-    join = coalescer_.join(key, targets, request, *exchange);
+                                   ranges, nullptr, nullptr};
+  MissFetch miss{primary, std::move(request_fields), std::move(targets), std::move(request), std::move(key), now, 0, {}};
+  if (settings_.slice_size != 0 && ranges.wanted() && stored == nullptr) {
+    // A Range on a cold key: the aligned slice holding its first byte, as
+    // the identity (ranges of a coding are another representation's). The
+    // answer says whether the object is sliced (pull_slices.h); the whole
+    // miss is kept to ask again when it is not.
+    auto first = std::make_unique<MissFetch>(miss);
+    first->slice_index = first_byte_asked(ranges.range) / settings_.slice_size;
+    first->slice_rules = {settings_.slice_size, settings_.slice_min, settings_.store};
+    first->request.accept_encoding.clear();
+    first->request.range = slice_range_value(first->slice_index, settings_.slice_size);
+    first->key = slice_key(primary, "", first->slice_index);
+    exchange_request.whole = std::make_unique<MissFetch>(std::move(miss));
+    exchange_request.first_slice = std::move(first);
   }
-  switch (join.refusal) {
+  auto exchange = std::make_unique<PullExchange>(*this, *context.stream, std::move(exchange_request), stored);
+  MissFetch* first = exchange->first_slice();
+  switch (join_miss(first != nullptr ? *first : miss, stored, *exchange)) {
     case upstream::JoinRefusal::none: break;
     case upstream::JoinRefusal::bad_request: return refuse(502, freshness::Forward::miss, "bad-origin-request");
     default: return refuse(503, freshness::Forward::miss, "too-many-fetches");
   }
-  if (!join.collapsed) {
-    auto fill = std::make_unique<PullFill>(*this, primary, std::move(request_fields), stored, now);
-    const upstream::JoinResult filled = coalescer_.join(key, targets, request, *fill);
-    if (filled.id != 0) add_fill(std::move(fill));
-  }
   *context.pending = std::move(exchange);
-  http::ResponseSummary deferred;
-  deferred.deferred = true;
-  deferred.site = context.site;
-  deferred.site_name = context.site_name;
-  return deferred;
+  return deferred_summary(context);
+}
+
+upstream::JoinRefusal PullService::join_miss(MissFetch& fetch, const PulledRef& stale, upstream::FetchWaiter& waiter) {
+  upstream::JoinResult join = coalescer_.join(fetch.key, fetch.targets, fetch.request, waiter);
+  if (join.refusal == upstream::JoinRefusal::late) {
+    // The fetch in flight already dropped its body's start: one of its own.
+    fetch.key += '\n' + std::to_string(++solo_fetches_);
+    join = coalescer_.join(fetch.key, fetch.targets, fetch.request, waiter);
+  }
+  if (join.refusal != upstream::JoinRefusal::none || join.collapsed) return join.refusal;
+  auto fill = std::make_unique<PullFill>(*this, fetch.primary, fetch.request_fields, stale, fetch.now);
+  fill->set_slice({fetch.slice_index, fetch.slice_rules, nullptr});
+  const upstream::JoinResult filled = coalescer_.join(fetch.key, fetch.targets, fetch.request, *fill);
+  if (filled.id != 0) add_fill(std::move(fill));
+  return upstream::JoinRefusal::none;
 }
 
 }  // namespace relais::pull

@@ -29,6 +29,7 @@
 #include "edge/cache/freshness/storability.h"
 #include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
+#include "edge/pull/pull_slices.h"
 #include "edge/pull/pulled_table.h"
 #include "edge/pull/variant_compressor.h"
 #include "edge/upstream/coalescer.h"
@@ -46,6 +47,8 @@ struct PullSettings {
   std::uint64_t memory_bytes = 64ull << 20;  // this worker's PulledTable
   std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
   std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
+  std::uint64_t slice_size = 1ull << 20;     // a cold key's Range asks for slices of this size (pull_slices.h); 0: off
+  std::uint64_t slice_min = 8ull << 20;      // smaller objects are fetched whole
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
   // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
@@ -69,6 +72,20 @@ struct PullStats {
 };
 
 class PullFill;
+
+// An origin fetch a client's exchange joins as a miss (a PullFill joins it
+// too when it is new): what serve() decided, kept by a cold key's first
+// slice request to ask again for the whole object (pull_slices.h).
+struct MissFetch {
+  std::string primary;
+  OwnedFields request_fields;
+  std::vector<upstream::OriginTarget> targets;
+  upstream::OriginRequest request;
+  std::string key;
+  std::int64_t now = 0;
+  std::uint64_t slice_index = 0;  // with slice_rules.size: the slice asked (request.range)
+  SliceRules slice_rules;         // size 0: the whole object
+};
 
 // Objects waiting for the compressor thread, per worker; beyond, an eligible
 // object stays identity only (a burst of new text must not queue unbounded
@@ -102,6 +119,13 @@ class PullService final : public http::PullGateway {
   bool keep(const std::string& primary, PulledRef object);  // false: too large for the table
   // A fill starts with each new origin fetch; finished ones are dropped on the next serve().
   void add_fill(std::unique_ptr<PullFill> fill);
+  // Joins waiter to fetch's key (a fetch of its own when the one in flight
+  // dropped its body's start), with a fill when the fetch is new; stale: the
+  // stored response a revalidation is about.
+  upstream::JoinRefusal join_miss(MissFetch& fetch, const PulledRef& stale, upstream::FetchWaiter& waiter);
+  // A sliced head whose object changed (pull_slices.h): gone, if still stored.
+  // (The same version: its ETag, whichever copy of the head the caller holds.)
+  void drop_sliced(const std::string& primary, const PulledObject& head);
   // A newly stored object: queued for coded variants when eligible
   // (pull_compression.h); the compressor thread starts on first use.
   void offer_compression(const std::string& primary, const PulledRef& object);

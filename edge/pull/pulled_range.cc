@@ -133,4 +133,14 @@ std::string_view RangeCut::inside(std::string_view chunk) const {
   return chunk.substr(0, static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), end_ - position_)));
 }
 
+std::size_t RangeCut::feed(std::string_view chunk, http::StreamSink& sink, std::uint64_t& sent) {
+  const std::size_t passed = before(chunk);
+  advance(passed);
+  const std::string_view mine = inside(chunk.substr(passed));
+  const std::size_t taken = mine.empty() ? 0 : sink.body(mine);
+  advance(taken);
+  sent += taken;
+  return passed + taken;
+}
+
 }  // namespace relais::pull

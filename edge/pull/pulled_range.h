@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "edge/cache/freshness/response_facts.h"
+#include "edge/http/pull_gateway.h"
 #include "edge/http/range_set.h"
 #include "edge/http/request.h"
 #include "edge/http/responder.h"
@@ -84,6 +85,9 @@ class RangeCut {
   std::string_view inside(std::string_view chunk) const;
   void advance(std::size_t bytes) { position_ += bytes; }
   bool complete() const { return position_ >= end_; }
+  // Passes over chunk's bytes before the range and gives sink the range's,
+  // as many as it takes (added to *sent); returns how much of chunk was used.
+  std::size_t feed(std::string_view chunk, http::StreamSink& sink, std::uint64_t& sent);
 
  private:
   std::uint64_t first_ = 0;

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "edge/cache/freshness/cache_status.h"
+#include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
 #include "edge/pull/pulled_table.h"
 #include "edge/upstream/origin_head.h"
@@ -56,6 +57,17 @@ void add_cache_fields(http::Response& r, const ServeOptions& options,
 // or as a 206 / 416 when options.ranges asks for ranges (pulled_range.h).
 http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
                                   http::ResponseSink& sink);
+
+// A complete response handed to a stream sink's head() (an answer that came
+// later but needs no body streamed: a 416, a 304, a stored object).
+class WholeResponse final : public http::ResponseSink {
+ public:
+  explicit WholeResponse(http::StreamSink& sink) : sink_(sink) {}
+  void send(const http::Response& r) override { sink_.head(r); }
+
+ private:
+  http::StreamSink& sink_;
+};
 
 // An error page of ours (406, 502, 503, 504) with a Cache-Status saying why.
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink);

@@ -75,7 +75,8 @@ std::size_t PulledTable::purge(std::string_view primary, bool prefix) {
   for (auto it = lru_.begin(); it != lru_.end(); ++it) {
     const std::string_view key = it->primary;
     const bool match = prefix ? key.starts_with(primary)
-                              : key == primary || (key.starts_with(primary) && key[primary.size()] == '?');
+                              : key == primary || (key.starts_with(primary) && (key[primary.size()] == '?' ||
+                                                                                key[primary.size()] == '\n'));
     if (match) gone.push_back(it);
   }
   for (Lru::iterator it : gone) drop(it);

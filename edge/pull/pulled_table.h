@@ -38,6 +38,11 @@ struct PulledObject {
   std::string secondary;                       // the key under stored.facts.vary
   MemoryRef body;                              // never null
   std::shared_ptr<const CodedVariants> coded;  // br/zstd/gzip of an identity text body, or null (pull_compression.h)
+  // A sliced object's head (pull_slices.h): its body is empty, the
+  // representation's `length` bytes are slices of slice_size stored apart.
+  std::uint64_t slice_size = 0;
+  std::uint64_t length = 0;
+  bool sliced() const { return slice_size != 0; }
   std::uint64_t charge() const;
 };
 using PulledRef = std::shared_ptr<const PulledObject>;

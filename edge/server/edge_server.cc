@@ -59,6 +59,8 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.memory_bytes = c.pull_memory / std::max(1u, c.workers);
   p.object_max = c.pull_object_max;
   p.compress_max = c.pull_compress_max;
+  p.slice_size = c.pull_slice_size;
+  p.slice_min = c.pull_slice_min;
   p.reuse.freshness.negative_lifetime = static_cast<std::int64_t>(c.pull_negative_ttl_ms / 1000);
   p.reuse.error_grace = static_cast<std::int64_t>(c.pull_stale_grace_ms / 1000);
   return p;

@@ -128,6 +128,8 @@ class Coalescer {
   static constexpr std::size_t kMaxOffer = 64 * 1024;
 
   std::size_t keys_in_flight() const { return by_key_.size(); }
+  // Whether a join of key would collapse into a fetch in flight (not one that ended).
+  bool in_flight(const std::string& key) const { return by_key_.contains(key); }
   std::size_t waiters() const { return waiters_.size(); }
   std::uint64_t lagged_cut() const { return lagged_cut_; }  // waiters cut for lagging (metrics)
   OriginHealth& health() { return health_; }

@@ -56,7 +56,8 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
     return true;
   };
   if (!add("Accept-Encoding", request.accept_encoding) || !add("If-None-Match", request.if_none_match) ||
-      !add("If-Modified-Since", request.if_modified_since) || !add("Range", request.range)) {
+      !add("If-Modified-Since", request.if_modified_since) || !add("Range", request.range) ||
+      !add("If-Range", request.if_range)) {
     return Error::client("a conditional or negotiation value is not a valid field value");
   }
   return out;

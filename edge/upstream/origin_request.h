@@ -5,7 +5,7 @@
 // What may be in it: the method (GET or HEAD), the path and query in
 // origin-form, our Host for the configured origin, the Accept-Encoding we
 // choose, the validators we choose (If-None-Match, If-Modified-Since), one
-// Range we choose, and our User-Agent. Every value is checked for bytes that
+// Range we choose and its If-Range, and our User-Agent. Every value is checked for bytes that
 // could end a field or a line (CR, LF, NUL, other controls) so that nothing a
 // client put in a path can add a field. Bounded: a path of at most
 // kMaxOriginPathBytes, each value at most kMaxOriginValueBytes.
@@ -38,6 +38,7 @@ struct OriginRequest {
   std::string if_none_match;       // empty: not sent
   std::string if_modified_since;   // empty: not sent
   std::string range;               // e.g. "bytes=0-1048575"; empty: not sent
+  std::string if_range;            // the entity-tag a Range holds for (RFC 9110 §13.1.5); empty: not sent
 };
 
 // What curl is told: the URL and the complete list of field lines. The list

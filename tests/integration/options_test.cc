@@ -186,6 +186,8 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-disk-size", "65T", "0", "(=1G)"},
       {"edge", "pull-disk-dir", "pulled\x01", scratch + "/pulled", nullptr},
       {"edge", "pull-compress-max", "65M", "2M", "(=1M)"},
+      {"edge", "pull-slice-size", "65M", "4M", "(=1M)"},
+      {"edge", "pull-slice-min", "2T", "16M", "(=8M)"},
       {"edge", "pull-negative-ttl", "2d", "30s", "(=10s)"},
       {"edge", "pull-stale-grace", "8d", "1h", "(=0s)"},
   };

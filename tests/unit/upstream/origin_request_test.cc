@@ -22,6 +22,22 @@ TEST(OriginRequest, CarriesOnlyTheAllowedFields) {
                                                       "Accept-Encoding: br, gzip", "If-None-Match: \"v1\""}));
 }
 
+// A slice of a large object (pull/pull_slices.h): our Range, and If-Range so
+// that a changed object answers 200 rather than a part of another version.
+TEST(OriginRequest, CarriesOurRangeAndIfRange) {
+  OriginRequest r;
+  r.path = "/video.mp4";
+  r.range = "bytes=1048576-2097151";
+  r.if_range = "\"v1\"";
+  const auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->fields, (std::vector<std::string>{"Host: www.example.org", "Accept:",
+                                                      "User-Agent: relais-edge/" RELAIS_VERSION,
+                                                      "Range: bytes=1048576-2097151", "If-Range: \"v1\""}));
+  r.if_range = "\"v1\"\r\nCookie: x";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
 TEST(OriginRequest, RefusesPathsThatCouldSmuggle) {
   for (const char* path : {"", "a", "//evil.example/x", "/a b", "/a\r\nX-Evil: 1", "/a#frag", "/\x7f", "/caf\xc3\xa9"}) {
     OriginRequest r;

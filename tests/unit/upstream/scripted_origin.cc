@@ -30,6 +30,32 @@ ScriptedReply ScriptedReply::ok(std::string body, const std::vector<std::string>
   return r;
 }
 
+ScriptedReply ScriptedReply::ranged(const std::string& body, const std::vector<std::string>& fields,
+                                   const ReceivedRequest& request) {
+  const std::string range_value = request.field("Range");
+  std::string_view range = range_value;
+  const std::string if_range = request.field("If-Range");
+  std::string etag;
+  for (const std::string& f : fields)
+    if (f.rfind("ETag: ", 0) == 0) etag = f.substr(6);
+  if (!range.starts_with("bytes=") || (!if_range.empty() && if_range != etag)) return ok(body, fields);
+  range.remove_prefix(6);
+  const std::size_t dash = range.find('-');
+  if (dash == std::string_view::npos || dash == 0) return ok(body, fields);
+  const std::uint64_t first = std::stoull(std::string(range.substr(0, dash)));
+  const std::string_view rest = range.substr(dash + 1);
+  std::uint64_t last = rest.empty() ? body.size() - 1 : std::stoull(std::string(rest));
+  std::vector<std::string> with = fields;
+  if (first >= body.size()) {
+    with.push_back("Content-Range: bytes */" + std::to_string(body.size()));
+    return ok("", with, 416);
+  }
+  last = std::min<std::uint64_t>(last, body.size() - 1);
+  with.push_back("Content-Range: bytes " + std::to_string(first) + "-" + std::to_string(last) + "/" +
+                 std::to_string(body.size()));
+  return ok(body.substr(first, last - first + 1), with, 206);
+}
+
 int bind_loopback(sockaddr_in* addr) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   *addr = sockaddr_in{};
@@ -155,9 +181,12 @@ bool ScriptedOrigin::send_reply(int fd, const ScriptedReply& reply) {
   std::size_t sent = 0;
   auto send_to = [&](std::size_t limit) {
     for (limit = std::min(limit, reply.drop_after); sent < limit;) {
-      const ssize_t n = ::send(fd, reply.bytes.data() + sent, limit - sent, MSG_NOSIGNAL);
+      // At most 64 KiB a call: bytes_sent() then counts what a reader took
+      // before it left (one blocking send of it all counts nothing when cut).
+      const ssize_t n = ::send(fd, reply.bytes.data() + sent, std::min<std::size_t>(limit - sent, 64 * 1024), MSG_NOSIGNAL);
       if (n <= 0) return false;
       sent += static_cast<std::size_t>(n);
+      bytes_sent_ += static_cast<std::uint64_t>(n);
     }
     return true;
   };

@@ -49,6 +49,11 @@ struct ScriptedReply {
 
   // "HTTP/1.1 <status> X\r\n" + fields + Content-Length + body.
   static ScriptedReply ok(std::string body, const std::vector<std::string>& fields = {}, int status = 200);
+  // What a server honouring Range (one "bytes=a-b" or "bytes=a-") answers
+  // request for body: a 206 with Content-Range, a 416 past the end, or the
+  // whole 200 without a Range or when If-Range is not the "ETag: " of fields.
+  static ScriptedReply ranged(const std::string& body, const std::vector<std::string>& fields,
+                              const ReceivedRequest& request);
 };
 
 class ScriptedOrigin {
@@ -64,6 +69,8 @@ class ScriptedOrigin {
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   int connections() const { return connections_.load(); }
   int requests() const { return requests_.load(); }
+  // Bytes written to every connection (heads and bodies).
+  std::uint64_t bytes_sent() const { return bytes_sent_.load(); }
   std::vector<ReceivedRequest> received() const;
   // Lets every stalled connection go on (it then closes).
   void release_stalls();
@@ -82,6 +89,7 @@ class ScriptedOrigin {
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
   std::atomic<int> requests_{0};
+  std::atomic<std::uint64_t> bytes_sent_{0};
   mutable std::mutex mutex_;
   std::condition_variable released_cv_;
   bool released_ = false;
