@@ -177,9 +177,16 @@ TEST_F(EdgeH2, ContinuationFloodEndsTheConnection) {
   still_serves();
 }
 
-TEST_F(EdgeH2, HpackBombGets431AndTheConnectionGoesOn) {
+// A list just over the bound gets a 431 (RFC 9113 §10.5.1, H2Session.
+// CookieCrumbsCountAsOneField); one decoding to 4 MB is reset as soon as it
+// passes twice the bound, so that nghttp2 skips the rest of its block instead
+// of checking every byte of it (an outside attack made 400 such blocks a
+// second cost a core). The connection goes on; stream after stream, it ends
+// at the stream-error budget (H2Session.AnHpackBombStreamAfterStreamEndsTheConnection).
+TEST_F(EdgeH2, HpackBombIsResetAndTheConnectionGoesOn) {
   ProcessResult r = run_client({"attack", std::to_string(port()), "hpack-bomb", "1000"});
-  EXPECT_EQ(fact(r.out, "bomb_status"), "431") << r.out;  // RFC 9113 §10.5.1
+  EXPECT_EQ(fact(r.out, "bomb_status"), "-") << r.out;
+  EXPECT_EQ(fact(r.out, "bomb_reset"), "2") << r.out;  // INTERNAL_ERROR: nghttp2's code for a stream the application refused
   EXPECT_EQ(fact(r.out, "goaway"), "-") << r.out;
   EXPECT_EQ(fact(r.out, "same"), "200") << "the same connection serves the next stream";
   still_serves();

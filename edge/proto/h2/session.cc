@@ -59,6 +59,11 @@ struct Session::Callbacks {
       case NGHTTP2_PING:
       case NGHTTP2_WINDOW_UPDATE:
       case NGHTTP2_PRIORITY: within = s.budget_.control_frame(now(s)); break;
+      // CVE-2019-9518: empty DATA frames carry nothing and cost a callback
+      // each; one that ends a stream is how a body legitimately ends.
+      case NGHTTP2_DATA:
+        if (hd->length == 0 && (hd->flags & NGHTTP2_FLAG_END_STREAM) == 0) within = s.budget_.control_frame(now(s));
+        break;
       default: break;
     }
     if (within) return 0;
@@ -83,7 +88,15 @@ struct Session::Callbacks {
     // HPACK bomb: a few bytes on the wire can decode to a large list; the
     // decoded size is what we would hold, so that is what is bounded
     // (RFC 9113 §6.5.2 accounting, as announced in SETTINGS_MAX_HEADER_LIST_SIZE).
-    if (st->too_large) return 0;
+    if (st->too_large) {
+      // A few bytes can reference a 4 KB table entry a thousand times, and
+      // nghttp2 checks every byte of every field it emits: far past the
+      // bound, the block is left to nghttp2 to skip (the stream is reset),
+      // so that its cost is the bytes received, not the bytes decoded.
+      st->list_bytes = static_cast<std::uint32_t>(
+          std::min<std::uint64_t>(std::uint64_t{st->list_bytes} + name_length + value_length + 32, UINT32_MAX));
+      return st->list_bytes > 2ull * s.limits_.max_header_list_bytes ? NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE : 0;
+    }
     st->list_bytes += static_cast<std::uint32_t>(name_length + value_length + 32);
     const bool cookie = std::string_view(reinterpret_cast<const char*>(name), name_length) == "cookie";
     const bool crumb = cookie && st->cookie_seen;  // a further crumb of the one Cookie field
@@ -96,6 +109,12 @@ struct Session::Callbacks {
       st->too_large = true;
       std::string().swap(st->bytes);
       std::vector<Stream::Span>().swap(st->fields);
+      // Each such stream costs like a stream error (MadeYouReset's budget):
+      // an HPACK bomb sent stream after stream ends the connection.
+      if (!s.budget_.reset(now(s))) {
+        s.over_budget_ = true;
+        return NGHTTP2_ERR_CALLBACK_FAILURE;
+      }
       return 0;
     }
     const auto at = static_cast<std::uint32_t>(st->bytes.size());

@@ -293,6 +293,43 @@ TEST(H2Session, CookieCrumbsCountAsOneField) {
   EXPECT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503, 431}));  // no catalog: 503 is "served"
 }
 
+// HPACK bomb (outside attack): a 4 KB field put in the table once, then
+// referenced a thousand times per block, stream after stream. Each stream over
+// the bound costs like a stream error: the connection ends at the budget.
+TEST(H2Session, AnHpackBombStreamAfterStreamEndsTheConnection) {
+  Harness h;
+  Limits limits;
+  limits.max_resets = 5;
+  h.session = Session::make(limits);
+  // Literal with incremental indexing, new name "x-big", a 4000-byte value
+  // (length 4000 = 127 + 3873: 0x7f, then 3873 as 0xa1 0x1e).
+  const std::string big = std::string("\x40\x05x-big\x7f\xa1\x1e", 10) + std::string(4000, 'x');
+  std::string bytes = kPreface + frame(kHeaders, kEndStream | kEndHeaders, 1, kGetRoot + kAuthority + big);
+  const std::string bomb = kGetRoot + kAuthority + std::string(1000, '\xbe');  // dynamic index 62, 1000 times
+  for (std::uint8_t id = 3; id < 3 + 2 * 20; id += 2) bytes += frame(kHeaders, kEndStream | kEndHeaders, id, bomb);
+  EXPECT_FALSE(h.feed(bytes)) << "the session goes away";
+  EXPECT_EQ(h.session->take_events().goaways[NGHTTP2_ENHANCE_YOUR_CALM], 1u);
+  EXPECT_EQ(h.host.statuses.front(), 503);  // the first stream was a request like any other
+  EXPECT_LE(h.host.statuses.size(), 1u + 5u);
+}
+
+// CVE-2019-9518: empty DATA frames that end nothing count as control frames.
+TEST(H2Session, AFloodOfEmptyDataFramesEndsTheConnection) {
+  Harness h;
+  Limits limits;
+  limits.max_control_frames = 50;
+  h.session = Session::make(limits);
+  const std::string post = std::string("\x83", 1) + "\x86\x84" + kAuthority;  // :method POST (static 3)
+  std::string bytes = kPreface + frame(kHeaders, kEndHeaders, 1, post);
+  for (int i = 0; i < 100; ++i) bytes += frame(0, 0, 1, "");
+  EXPECT_FALSE(h.feed(bytes));
+  EXPECT_EQ(h.session->take_events().goaways[NGHTTP2_ENHANCE_YOUR_CALM], 1u);
+
+  Harness fine;  // a body ended by an empty DATA frame is no flood
+  fine.session = Session::make(limits);
+  EXPECT_TRUE(fine.feed(kPreface + frame(kHeaders, kEndHeaders, 1, post) + frame(0, kEndStream, 1, "")));
+}
+
 // nghttp2 resets a stream whose block has a connection-specific field
 // (RFC 9113 §8.2.2) before any request is built: logged as HTTP/1 logs a 400.
 TEST(H2Session, AStreamResetForAMalformedFieldIsLogged) {
