@@ -590,6 +590,12 @@ void Connection::pump_http2() {
   Http1Host host(b, peer_, ticket_, kHttp2FilesInKernel, tls_, tls_ ? tls().server_name() : std::string_view());
   h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
   const std::uint64_t before = b.output.pending_bytes();
+  // A stream kept shut while the connection moves: no byte in the minimum
+  // rate's grace is below any rate (or, without one, the send timeout).
+  const ServerSettings& s = worker().settings();
+  const std::uint64_t stall_ms = s.send_min_rate > 0 ? std::min(s.send_timeout_ms, s.send_min_rate_grace_ms) : s.send_timeout_ms;
+  const std::size_t stalled = session.reset_stalled_streams(worker().now_ms(), stall_ms);
+  if (stalled > 0) worker().stats().send_timeouts.add(stalled);
   if (!session.send(env)) stop_parsing_ = true;
   watch_http2(b.output.pending_bytes() - before);
 }

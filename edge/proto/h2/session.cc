@@ -329,6 +329,23 @@ bool Session::send(Env& env) {
   return rv == 0 && !terminated_;
 }
 
+std::size_t Session::reset_stalled_streams(std::uint64_t now_ms, std::uint64_t timeout_ms) {
+  if (waiting_bodies_ == 0 || timeout_ms == 0 || now_ms < next_stall_look_ms_) return 0;
+  next_stall_look_ms_ = now_ms + std::max<std::uint64_t>(timeout_ms / 4, 1);
+  std::size_t reset = 0;
+  for (const auto& [id, st] : streams_) {
+    if (!st->body_waiting || st->stall_since_ms == 0 || st->body_queued != st->stall_queued) {
+      st->stall_since_ms = st->body_waiting ? now_ms : 0;
+      st->stall_queued = st->body_queued;
+      continue;
+    }
+    if (now_ms - st->stall_since_ms < timeout_ms) continue;
+    st->stall_since_ms = 0;
+    if (nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, id, NGHTTP2_ENHANCE_YOUR_CALM) == 0) ++reset;
+  }
+  return reset;
+}
+
 void Session::go_away() {
   if (going_away_) return;
   going_away_ = true;

@@ -125,6 +125,13 @@ class Session {
   // A response has body bytes not yet queued (flow control holds them): the
   // connection watches its progress (send timeout, minimum rate).
   bool responses_waiting() const { return waiting_bodies_ > 0; }
+  // The connection's watch sees progress on any stream: a stream whose body
+  // has not moved for `timeout` while others do (its own window kept shut)
+  // would hold its body and stream slot for as long as they do. Resets each
+  // such stream (ENHANCE_YOUR_CALM, a stream error the client caused), at
+  // most one look per timeout / 4; a stream is cut between timeout and
+  // 1.25 x timeout after its last move. The streams reset.
+  std::size_t reset_stalled_streams(std::uint64_t now_ms, std::uint64_t timeout_ms);
   // A header block (HEADERS, then CONTINUATION frames) is still incomplete,
   // since the time given: the connection bounds it by the header timeout.
   // (A block nghttp2 ignores, a refused stream's, counts until the next frame.)
@@ -170,6 +177,7 @@ class Session {
   Env* env_ = nullptr;  // set during receive() and send()
   std::uint64_t requests_ = 0;
   std::uint32_t waiting_bodies_ = 0;
+  std::uint64_t next_stall_look_ms_ = 0;
   std::uint32_t continuations_ = 0;  // in the header block being received
   bool in_header_block_ = false;
   std::uint64_t header_block_started_ms_ = 0;

@@ -60,6 +60,10 @@ struct Session::Stream final : public http::StreamSink {
   bool refused = false;  // we reset it with an error before it was answered (a malformed block)
   bool body_waiting = false;  // body bytes not yet queued (flow control holds them)
   std::uint64_t body_queued = 0;  // DATA payload bytes in the send queue so far
+  // reset_stalled_streams(): body_queued at the look that first saw it
+  // waiting with no move since, and when (0: not seen stalled).
+  std::uint64_t stall_queued = 0;
+  std::uint64_t stall_since_ms = 0;
   StreamBody data;            // the response body, frame by frame
   // Pull-through: the answer comes later. Its header block is kept until it
   // is logged (the log line is made of the request).

@@ -313,6 +313,41 @@ TEST(H2Session, AnHpackBombStreamAfterStreamEndsTheConnection) {
   EXPECT_LE(h.host.statuses.size(), 1u + 5u);
 }
 
+// Outside attack: one stream kept at a zero window while others on the
+// connection move held its body past send-timeout for as long as they moved.
+// Each stream has its own: reset with ENHANCE_YOUR_CALM after it.
+TEST(H2Session, AStreamKeptShutWhileOthersMoveIsResetAtTheSendTimeout) {
+  Harness h;
+  // SETTINGS_INITIAL_WINDOW_SIZE = 0: no stream may get a DATA byte until its window opens.
+  const std::string zero_window = frame(4, 0, 0, std::string("\x00\x04\x00\x00\x00\x00", 6));
+  ASSERT_TRUE(h.feed(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") + zero_window +
+                     frame(kHeaders, kEndStream | kEndHeaders, 1, kGetRoot + kAuthority)));
+  ASSERT_EQ(h.host.statuses, (std::vector<std::uint16_t>{503}));
+  ASSERT_TRUE(h.session->responses_waiting()) << "the 503's body waits on the window";
+  const std::string reset = frame(3, 0, 1, std::string("\x00\x00\x00\x0b", 4));  // RST_STREAM(ENHANCE_YOUR_CALM)
+  auto sent_reset = [&] {
+    std::string bytes;
+    for (const http::Segment& seg : h.output.segments())
+      if (seg.kind == http::Segment::Kind::text) bytes.append(h.output.text_data() + seg.offset, seg.length);
+    h.output.consume(h.output.pending_bytes());
+    return bytes.find(reset) != std::string::npos;
+  };
+  constexpr std::uint64_t kTimeout = 10'000;
+  EXPECT_EQ(h.session->reset_stalled_streams(h.host.now, kTimeout), 0u);  // first seen waiting
+  h.host.now += kTimeout - 1;
+  EXPECT_EQ(h.session->reset_stalled_streams(h.host.now, kTimeout), 0u);
+  Env e = h.env();
+  ASSERT_TRUE(h.session->send(e));
+  EXPECT_FALSE(sent_reset());
+  h.host.now += 1;
+  EXPECT_EQ(h.session->reset_stalled_streams(h.host.now, kTimeout), 0u) << "one look per timeout / 4";
+  h.host.now += kTimeout / 4;
+  EXPECT_EQ(h.session->reset_stalled_streams(h.host.now, kTimeout), 1u);
+  ASSERT_TRUE(h.session->send(e));
+  EXPECT_TRUE(sent_reset());
+  EXPECT_FALSE(h.session->responses_waiting());
+}
+
 // CVE-2019-9518: empty DATA frames that end nothing count as control frames.
 TEST(H2Session, AFloodOfEmptyDataFramesEndsTheConnection) {
   Harness h;
