@@ -141,22 +141,15 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
       return;
     }
   }
-  if (head.status == 304) {
+  if (head.status == 304 || unsolicited_partial(head.status)) {
     // We sent no validator (the stored response is the only source of
-    // them), so this 304 answers nothing asked (RFC 9110 §15.4.5): an
-    // origin fault, never passed on as an empty answer.
+    // them), so this 304 answers nothing asked (RFC 9110 §15.4.5); nor a
+    // Range, so this 206 neither: an origin fault, never passed on (as an
+    // empty answer, or a part as the whole).
     freshness::CacheStatus status;
     status.fwd = request_.forward;
     status.fwd_status = head.status;
-    status.detail = "unsolicited-304";
-    answer_error(502, status);
-    return;
-  }
-  if (unsolicited_partial(head.status)) {
-    freshness::CacheStatus status;
-    status.fwd = request_.forward;
-    status.fwd_status = head.status;
-    status.detail = "unsolicited-206";
+    status.detail = head.status == 304 ? "unsolicited-304" : "unsolicited-206";
     answer_error(502, status);
     return;
   }
