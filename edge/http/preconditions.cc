@@ -100,7 +100,7 @@ Precondition evaluate_preconditions(const Request& request, const Validators& va
     }
   } else if (!request.if_modified_since.empty() && is_get_or_head(request)) {
     const std::optional<std::int64_t> date = parse_http_date(trim_ows(request.if_modified_since));
-    if (date && validators.last_modified <= *date) return Precondition::not_modified;
+    if (date && validators.modified_since_reference <= *date) return Precondition::not_modified;
   }
   return Precondition::proceed;
 }

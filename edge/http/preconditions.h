@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <string_view>
 
 #include "edge/http/request.h"
@@ -10,16 +11,24 @@ namespace relais::http {
 
 enum class Precondition : unsigned char { proceed, not_modified, failed };
 
+// No date: a representation without Last-Modified (a pulled response may lack one).
+inline constexpr std::int64_t kNoDate = std::numeric_limits<std::int64_t>::min();
+
 struct Validators {
-  std::string_view etag;        // strong, quoted: "\"abc...\""
-  std::int64_t last_modified;   // seconds since the epoch
+  std::string_view etag;        // quoted: "\"abc...\"" (published: strong; pulled: "W/" too); empty: none
+  std::int64_t last_modified;   // seconds since the epoch; kNoDate: none (If-Unmodified-Since is then ignored, §13.1.4)
+  // What If-Modified-Since compares with: last_modified for what we publish.
+  // A cache answering from a stored response without Last-Modified uses its
+  // Date, else the time it was received (RFC 9111 §4.3.2).
+  std::int64_t modified_since_reference;
 };
 
 // For GET/HEAD of a representation with these validators:
 //   If-Match (strong comparison, '*', lists) false -> failed (412);
 //   else If-Unmodified-Since (only when If-Match absent) false -> failed;
 //   If-None-Match (weak comparison, '*', lists) matches -> not_modified (304);
-//   else If-Modified-Since (only when If-None-Match absent) not newer -> not_modified.
+//   else If-Modified-Since (only when If-None-Match absent) not newer than
+//   modified_since_reference -> not_modified.
 // Unparseable dates are ignored, as §13.1.3/§13.1.4 require. A malformed
 // If-Match list matches nothing (412); a malformed If-None-Match, nothing (200).
 // For other methods an If-None-Match match is failed and If-Modified-Since is

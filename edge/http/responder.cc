@@ -339,7 +339,7 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
     if (dictionary_.delta != nullptr) rep.select_delta(*dictionary_.delta);
   }
 
-  Validators validators{rep.etag(), entry->last_modified()};
+  Validators validators{rep.etag(), entry->last_modified(), entry->last_modified()};
   switch (evaluate_preconditions(request_, validators)) {
     case Precondition::not_modified: return not_modified(rep);
     case Precondition::failed: return error(responder, 412);

@@ -12,7 +12,22 @@ namespace {
 
 bool has_no_body(int status) { return status < 200 || status == 204 || status == 304; }
 
+// RFC 9110 §15.3.7: a 206 answers a Range request, and we never send one
+// (a client's range of a cold key is cut from the whole fetch): its part
+// would pass as the whole representation, to the client and the store.
+bool unsolicited_partial(int status) { return status == 206; }
+
 }  // namespace
+
+http::Request ClientConditions::request() const {
+  http::Request r;
+  r.method = method;
+  r.if_match = if_match;
+  r.if_none_match = if_none_match;
+  r.if_modified_since = if_modified_since;
+  r.if_unmodified_since = if_unmodified_since;
+  return r;
+}
 
 PullExchange::~PullExchange() {
   // A no-op once on_done came or it left; an answer that ended early (its
@@ -38,7 +53,45 @@ http::ResponseSummary PullExchange::serve_stored(const PulledObject& object, con
   options.status.ttl = reuse.ttl;
   WholeResponse sink(sink_);
   mode_ = Mode::discarding;
-  return send_stored(object, options, false, sink);
+  // RFC 9110 §13.2.2: the client's conditionals, against what is served.
+  const http::Precondition pre = precondition(object.status, object.stored.facts, object.stored.times.response_time);
+  if (pre == http::Precondition::failed) return send_pull_error(412, options, sink);
+  return send_stored(object, options, pre == http::Precondition::not_modified, sink);
+}
+
+http::Precondition PullExchange::precondition(int status, const freshness::ResponseFacts& facts,
+                                              std::int64_t response_time) const {
+  return freshness::client_preconditions(request_.conditions.request(), status, facts, response_time);
+}
+
+void PullExchange::end_early() {
+  mode_ = Mode::done;
+  summary_.site = request_.site;
+  sink_.end(summary_, true);
+  if (id_ != 0) service_.coalescer().leave(id_);  // allowed inside a waiter callback (coalescer.h)
+}
+
+void PullExchange::fetch_again() {
+  // Nothing of the stored response is served (the fill drops it): the
+  // client gets what a fetch without validators answers, once (a 304 to
+  // that one is unsolicited: 502).
+  const upstream::WaiterId old = id_;
+  id_ = 0;
+  collapsed_ = false;
+  stale_ = nullptr;
+  plan_.request.if_none_match.clear();
+  plan_.request.if_modified_since.clear();
+  plan_.key = miss_key(plan_.primary, plan_.request);
+  request_.request_time = service_.now();
+  plan_.now = request_.request_time;
+  service_.coalescer().leave(old);
+  const upstream::JoinRefusal refusal = service_.join_miss(plan_, nullptr, *this);
+  if (refusal == upstream::JoinRefusal::none) return;
+  freshness::CacheStatus status;
+  status.fwd = request_.forward;
+  status.detail = refusal == upstream::JoinRefusal::bad_request ? "bad-origin-request" : "too-many-fetches";
+  answer_error(refusal == upstream::JoinRefusal::bad_request ? 502 : 503, status);
+  end_early();  // no fetch will end it
 }
 
 void PullExchange::on_head(const upstream::OriginHead& head) {
@@ -66,13 +119,21 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
     if (head.status == 304) {
       const std::int64_t now = service_.now();
       const PulledRef fresh = freshen(*stale_, head, {request_.request_time, now}, now);
+      if (fresh == nullptr) {
+        // §4.3.4: its validators name another representation: it MUST NOT
+        // update ours (the old body under the new ETag would splice resumed
+        // downloads through If-Range).
+        fetch_again();
+        return;
+      }
       ++service_.stats().revalidated;
       summary_ = serve_stored(*fresh, status);
       summary_.pull = "pull-revalidated";
       return;
     }
-    if (freshness::classify_validation_response(head.status) == freshness::ValidationResult::origin_error &&
-        may_serve_stale()) {
+    const bool origin_error = unsolicited_partial(head.status) || freshness::classify_validation_response(head.status) ==
+                                                                      freshness::ValidationResult::origin_error;
+    if (origin_error && may_serve_stale()) {
       ++service_.stats().stale;
       status.detail = "stale-on-error";
       summary_ = serve_stored(*stale_, status);
@@ -80,14 +141,15 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
       return;
     }
   }
-  if (head.status == 304) {
+  if (head.status == 304 || unsolicited_partial(head.status)) {
     // We sent no validator (the stored response is the only source of
-    // them), so this 304 answers nothing asked (RFC 9110 §15.4.5): an
-    // origin fault, never passed on as an empty answer.
+    // them), so this 304 answers nothing asked (RFC 9110 §15.4.5); nor a
+    // Range, so this 206 neither: an origin fault, never passed on (as an
+    // empty answer, or a part as the whole).
     freshness::CacheStatus status;
     status.fwd = request_.forward;
     status.fwd_status = head.status;
-    status.detail = "unsolicited-304";
+    status.detail = head.status == 304 ? "unsolicited-304" : "unsolicited-206";
     answer_error(502, status);
     return;
   }
@@ -164,6 +226,18 @@ void PullExchange::forward(const upstream::OriginHead& head) {
   options.status.collapsed = collapsed_;
   ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
   const std::string_view outcome = collapsed_ ? "pull-coalesced" : "pull-miss";
+  // RFC 9110 §13.2.2 on a cold key: the client's conditionals against the
+  // origin's answer, as the stored response will answer them (the fetch goes
+  // on for the store and the other waiters).
+  const http::Precondition pre = precondition(head.status, facts, now);
+  if (pre != http::Precondition::proceed) {
+    WholeResponse whole(sink_);
+    summary_ = pre == http::Precondition::failed ? send_pull_error(412, options, whole)
+                                                 : send_not_modified(std::move(fields), date, options, whole);
+    summary_.pull = outcome;
+    end_early();
+    return;
+  }
   const bool body = !request_.head_only && !has_no_body(head.status);
   // The whole body is fetched (and stored) whatever the client's Range; the
   // client gets its range of it (pulled_range.h).

@@ -11,8 +11,14 @@
 // §4.2.4 / RFC 5861 §4 allow it; a failure after body bytes cuts the
 // response (the connection ends). A client's single Range of a 200 with a
 // length is cut from the body as it passes (pulled_range.h): its answer is a
-// 206 that ends (and leaves the fetch) once the range is sent. Destroying it (the client left) leaves the
-// fetch's waiter set; the last waiter leaving cancels the fetch.
+// 206 that ends (and leaves the fetch) once the range is sent. The client's
+// preconditions (RFC 9110 §13.2.2: 412, 304) are evaluated against what is
+// served: the stored response, or the origin's head on a cold key (a 412 or
+// 304 then ends at once and leaves the fetch to the store). A 304 naming
+// another representation (RFC 9111 §4.3.4) moves the exchange to a fetch
+// without validators, once; a 206 we never asked for is an origin fault.
+// Destroying it (the client left) leaves the fetch's waiter set; the last
+// waiter leaving cancels the fetch.
 // A cold key's Range with slices on (pull_slices.h) first asks for one slice:
 // a 206 that makes the object sliced hands the client to a SliceStream (this
 // exchange then only holds it); a 206 of the whole object is its 200; a 206
@@ -27,6 +33,7 @@
 #include "edge/cache/freshness/cache_status.h"
 #include "edge/cache/freshness/cache_control.h"
 #include "edge/http/pull_gateway.h"
+#include "edge/http/preconditions.h"
 #include "edge/http/responder.h"
 #include "edge/pull/pulled_object.h"
 #include "edge/pull/pull_service.h"
@@ -36,7 +43,22 @@
 
 namespace relais::pull {
 
-class PullService;
+// The client's preconditions (RFC 9110 §13.2.2), owned: the exchange
+// outlives the request's buffer, and they are evaluated once the answer's
+// head is known (a stored response, or the origin's for a cold key).
+struct ClientConditions {
+  http::Method method = http::Method::get;
+  std::string if_match;
+  std::string if_none_match;
+  std::string if_modified_since;
+  std::string if_unmodified_since;
+  ClientConditions() = default;
+  explicit ClientConditions(const http::Request& request)
+      : method(request.method), if_match(request.if_match), if_none_match(request.if_none_match),
+        if_modified_since(request.if_modified_since), if_unmodified_since(request.if_unmodified_since) {}
+  // A request with views into this, for evaluate_preconditions.
+  http::Request request() const;
+};
 
 struct ExchangeRequest {
   std::string server;              // Server of our responses (the site's responder)
@@ -50,6 +72,7 @@ struct ExchangeRequest {
   // A cold key's first slice request, and the whole miss it stands for; both null: a whole fetch.
   std::unique_ptr<MissFetch> first_slice;
   std::unique_ptr<MissFetch> whole;
+  ClientConditions conditions;
 };
 
 class PullExchange final : public upstream::FetchWaiter, public http::PendingResponse {
@@ -57,6 +80,9 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   PullExchange(PullService& service, http::StreamSink& sink, ExchangeRequest request, PulledRef stale)
       : service_(service), sink_(sink), request_(std::move(request)), stale_(std::move(stale)) {}
   ~PullExchange() override;
+
+  // A revalidation's fetch, kept to fetch again without validators.
+  void keep_plan(MissFetch plan) { plan_ = std::move(plan); }
 
   void on_joined(upstream::WaiterId id, bool collapsed) override {
     id_ = id;
@@ -78,11 +104,19 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   // A 206 to a first slice request: the client goes on from its slices
   // (true), or the whole object is asked for again.
   bool slice_or_ask_whole(const upstream::OriginHead& head);
+  // The client's preconditions against a response with these facts.
+  http::Precondition precondition(int status, const freshness::ResponseFacts& facts, std::int64_t response_time) const;
+  // RFC 9111 §4.3.4: the 304 named another representation: leave that
+  // fetch and join one without validators, answered as a miss.
+  void fetch_again();
+  // The client's answer is whole before the fetch ends: end it and leave.
+  void end_early();
 
   PullService& service_;
   http::StreamSink& sink_;
   ExchangeRequest request_;
   PulledRef stale_;
+  MissFetch plan_;  // set for a revalidation (keep_plan)
   upstream::WaiterId id_ = 0;
   bool collapsed_ = false;
   Mode mode_ = Mode::waiting;

@@ -30,7 +30,15 @@ void PullFill::on_head(const upstream::OriginHead& head) {
     // RFC 9111 §4.3.3: a 304 freshens what we hold; an origin error keeps it
     // (served stale where allowed); anything else is a new response, below.
     if (head.status == 304) {
-      service_.keep(primary_, freshen(*stale_, head, times, now));
+      if (PulledRef fresh = freshen(*stale_, head, times, now)) {
+        service_.keep(primary_, std::move(fresh));
+      } else {
+        // §4.3.4: the 304 names another representation: ours is dropped,
+        // never freshened (a waiting client fetches the full response
+        // again, pull_exchange.h; after a background refresh the next
+        // request is a miss).
+        service_.drop(primary_, *stale_);
+      }
       give_up();
       return;
     }

@@ -72,6 +72,15 @@ bool PullService::keep(const std::string& primary, PulledRef object) {
   return in_table;
 }
 
+std::string miss_key(const std::string& primary, const upstream::OriginRequest& request) {
+  return primary + '\n' + request.accept_encoding + '\n' + request.if_none_match + '\n' + request.if_modified_since;
+}
+
+void PullService::drop(const std::string& primary, const PulledObject& object) {
+  table_.erase(primary, &object);
+  if (settings_.disk != nullptr) settings_.disk->drop(disk_primary(primary), object.secondary);
+}
+
 std::string PullService::disk_primary(const std::string& primary) const {
   const std::size_t space = primary.find(' ');
   const std::size_t site = static_cast<std::size_t>(std::strtoul(primary.c_str(), nullptr, 10));
@@ -176,8 +185,12 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
       ++stats_.hit;
       options.age = reuse.age;
       options.status.ttl = reuse.ttl;
-      if (freshness::client_not_modified(views, stored->stored.facts, stored->stored.times.response_time, now)) {
-        http::ResponseSummary s = send_stored(*stored, options, true, now_sink);
+      // RFC 9110 §13.2.2, as the published path evaluates it (412 or 304).
+      const http::Precondition precondition = freshness::client_preconditions(
+          query.request, stored->status, stored->stored.facts, stored->stored.times.response_time);
+      if (precondition != http::Precondition::proceed) {
+        http::ResponseSummary s = precondition == http::Precondition::failed ? send_pull_error(412, options, now_sink)
+                                                                             : send_stored(*stored, options, true, now_sink);
         s.site = context.site;
         s.pull = "pull-hit";
         return s;
@@ -205,7 +218,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     request.if_none_match = conditional.if_none_match;
     request.if_modified_since = conditional.if_modified_since;
   }
-  std::string key = primary + '\n' + coding + '\n' + request.if_none_match + '\n' + request.if_modified_since;
+  std::string key = miss_key(primary, request);
   if (stored != nullptr) {
     const freshness::ReuseDecision reuse = freshness::decide_reuse(stored->stored, directives, now, settings_.reuse);
     switch (reuse.action) {
@@ -244,10 +257,13 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
           stats_.compress_saved_bytes += stored->body->bytes.size() - choice.coded->body->bytes.size();
         }
         options.coded = choice.coded;
-        const bool not_modified =
-            stored->status == 200 &&
-            freshness::client_not_modified(views, *facts, stored->stored.times.response_time, now);
-        http::ResponseSummary s = send_stored(*stored, options, not_modified, now_sink);
+        // RFC 9110 §13.2.2, as the published path evaluates it (412 or 304).
+        const http::Precondition precondition = freshness::client_preconditions(
+            query.request, stored->status, *facts, stored->stored.times.response_time);
+        http::ResponseSummary s = precondition == http::Precondition::failed
+                                      ? send_pull_error(412, options, now_sink)
+                                      : send_stored(*stored, options, precondition == http::Precondition::not_modified,
+                                                    now_sink);
         s.site = context.site;
         s.pull = "pull-hit";
         return s;
@@ -264,7 +280,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
                                    stored != nullptr || stale_head ? freshness::Forward::stale
                                    : any_variant     ? freshness::Forward::vary_miss
                                                      : freshness::Forward::uri_miss,
-                                   ranges, nullptr, nullptr};
+                                   ranges, nullptr, nullptr, ClientConditions(query.request)};
   MissFetch miss{primary, std::move(request_fields), std::move(targets), std::move(request), std::move(key), now, 0, {}};
   if (settings_.slice_size != 0 && ranges.wanted() && stored == nullptr) {
     // A Range on a cold key: the aligned slice holding its first byte, as
@@ -281,6 +297,8 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     exchange_request.first_slice = std::move(first);
   }
   auto exchange = std::make_unique<PullExchange>(*this, *context.stream, std::move(exchange_request), stored);
+  // A revalidation may have to fetch again, without validators (§4.3.4).
+  if (stored != nullptr) exchange->keep_plan(miss);
   MissFetch* first = exchange->first_slice();
   switch (join_miss(first != nullptr ? *first : miss, stored, *exchange)) {
     case upstream::JoinRefusal::none: break;

@@ -117,6 +117,9 @@ class PullService final : public http::PullGateway {
   // A response to keep: into this worker's table and, when there is one,
   // queued for the disk tier (a fill's end, a 304's freshened copy).
   bool keep(const std::string& primary, PulledRef object);  // false: too large for the table
+  // A stored response a 304 disowned (RFC 9111 §4.3.4): out of this
+  // worker's table if it is still that very object, and off the disk tier.
+  void drop(const std::string& primary, const PulledObject& object);
   // A fill starts with each new origin fetch; finished ones are dropped on the next serve().
   void add_fill(std::unique_ptr<PullFill> fill);
   // Joins waiter to fetch's key (a fetch of its own when the one in flight
@@ -152,6 +155,9 @@ class PullService final : public http::PullGateway {
   std::function<void()> compressed_;
   std::unique_ptr<VariantCompressor> compressor_;  // made on the first eligible object
 };
+
+// The Coalescer key of a whole fetch: the table's key, the coding and the validators sent.
+std::string miss_key(const std::string& primary, const upstream::OriginRequest& request);
 
 // "http://host:port" -> "host:port" (the Host we send); empty if not a base URL.
 std::string origin_authority(std::string_view base_url);

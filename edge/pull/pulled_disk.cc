@@ -277,6 +277,23 @@ std::size_t PulledDisk::purge(std::string_view primary, bool prefix) {
   return gone.size();
 }
 
+void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
+  std::lock_guard lock(mutex_);
+  const ContentHash key = PulledDiskIndex::key_of(primary, secondary);
+  if (index_.entry(key) != nullptr) {
+    index_.erase(key);
+    ::unlink(file_of(key).c_str());
+  }
+  std::erase_if(queue_, [&](const Pending& p) {
+    if (p.primary != primary || p.object->secondary != secondary) return false;
+    queued_bytes_ -= queued_size(*p.object);
+    return true;
+  });
+  // A write of that path in progress is not indexed (at worst a miss later).
+  if (writing_ && current_primary_ == primary) current_purged_ = true;
+  publish_sizes();
+}
+
 void PulledDisk::flush() {
   std::unique_lock lock(mutex_);
   written_.wait(lock, [this] { return queue_.empty() && !writing_; });

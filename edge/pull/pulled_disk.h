@@ -93,6 +93,10 @@ class PulledDisk {
   PulledRef load(const std::string& primary, freshness::Fields request_fields);
   // Any thread. Removes the objects PulledTable::purge would (same keys).
   std::size_t purge(std::string_view primary, bool prefix);
+  // Any thread. Removes the one variant of primary under secondary (its file
+  // and a queued write of it): a 304 named another representation (RFC 9111
+  // §4.3.4), so a restart or a miss must not load it back.
+  void drop(const std::string& primary, std::string_view secondary);
   // Blocks until everything queued before the call is written (tests; the
   // destructor writes what is queued on its own).
   void flush();

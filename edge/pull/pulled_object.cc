@@ -36,8 +36,12 @@ StorePlan plan_store(const upstream::OriginHead& head, freshness::Fields request
 
 PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_modified,
                   const freshness::ExchangeTimes& times, std::int64_t now) {
+  const std::vector<freshness::FieldView> views = field_views(not_modified);
+  const freshness::ResponseFacts facts = freshness::read_response_facts(not_modified.status, views, now);
+  const freshness::ResponseFacts* candidates[] = {&stored.stored.facts};
+  if (freshness::select_for_update(facts, candidates).empty()) return nullptr;
   auto object = std::make_shared<PulledObject>(stored);
-  freshness::merge_not_modified(object->fields, field_views(not_modified));
+  freshness::merge_not_modified(object->fields, views);
   object->stored.facts = freshness::read_response_facts(object->status, field_views(object->fields), now);
   object->stored.times = times;
   // A 304 may add no-transform or a Vary on Accept-Encoding: the variants

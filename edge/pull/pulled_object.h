@@ -29,7 +29,10 @@ StorePlan plan_store(const upstream::OriginHead& head, freshness::Fields request
                      const freshness::StorePolicy& policy);
 
 // §4.3.4: the stored response updated by a 304's fields and the times of
-// the revalidation; its body is shared.
+// the revalidation; its body is shared. nullptr when the 304 does not select
+// it (select_for_update: a strong entity-tag or a Last-Modified other than
+// the stored one describes another representation; merging it would serve
+// the old body under the new validators, and splice resumed downloads).
 PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_modified,
                   const freshness::ExchangeTimes& times, std::int64_t now);
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "edge/cache/freshness/validation.h"
 #include "edge/http/ascii_case.h"
 #include "edge/http/multipart.h"
 #include "edge/http/preconditions.h"
@@ -28,10 +29,8 @@ http::RangeSet select_ranges(const RangeAsk& ask, int status, const freshness::R
   // (a 404's or a redirect's body is no representation worth a part of).
   if (!ask.wanted() || status != 200) return {};
   // Without a Last-Modified no date can be "an exact match" (§13.1.5 step 2):
-  // a value no parsed HTTP-date takes.
-  const http::Validators validators{facts.etag,
-                                    facts.last_modified.value_or(std::numeric_limits<std::int64_t>::min())};
-  if (!http::if_range_allows(ask.if_range, validators)) return {};
+  // kNoDate, a value no parsed HTTP-date takes (validators_of).
+  if (!http::if_range_allows(ask.if_range, freshness::validators_of(facts, 0))) return {};
   return http::parse_range(ask.range, length, ask.max_ranges);
 }
 

@@ -114,12 +114,25 @@ http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions
   return http::ResponseSummary{status, with_body ? size : 0, options.close, false, false, false};
 }
 
+http::ResponseSummary send_not_modified(std::vector<http::HeaderField> fields, std::string_view date,
+                                        const ServeOptions& options, http::ResponseSink& sink) {
+  std::erase_if(fields, [](const http::HeaderField& f) { return !kept_on_304(f.name); });
+  http::Response r(304, options.server, date.empty() ? options.now_date : date, options.close);
+  r.forwarded = fields;
+  char cache_status[freshness::kMaxCacheStatusBytes];
+  add_cache_fields(r, options, cache_status);
+  sink.send(r);
+  return http::ResponseSummary{304, 0, options.close, false, false, false};
+}
+
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink) {
   static constexpr std::string_view kUnavailable =
       "<!doctype html><title>Origin unavailable</title><h1>Origin unavailable</h1>\n";
   static constexpr std::string_view kNotAcceptable =
       "<!doctype html><title>406 Not Acceptable</title><h1>406 Not Acceptable</h1>\n";
-  const std::string_view page = status == 406 ? kNotAcceptable : kUnavailable;
+  static constexpr std::string_view kPreconditionFailed =
+      "<!doctype html><title>412 Precondition Failed</title><h1>412 Precondition Failed</h1>\n";
+  const std::string_view page = status == 406 ? kNotAcceptable : status == 412 ? kPreconditionFailed : kUnavailable;
   http::Response r(status, options.server, options.now_date, options.close);
   r.add(http::field::content_type, "text/html; charset=utf-8");
   r.add(http::field::content_length, std::uint64_t{page.size()});

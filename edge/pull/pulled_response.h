@@ -69,7 +69,13 @@ class WholeResponse final : public http::ResponseSink {
   http::StreamSink& sink_;
 };
 
-// An error page of ours (406, 502, 503, 504) with a Cache-Status saying why.
+// A 304 for a client's conditional request answered from a response whose
+// head just came (a cold key, RFC 9110 §13.2.2): of fields (as passed on),
+// the §15.4.5 ones only, with Age and Cache-Status.
+http::ResponseSummary send_not_modified(std::vector<http::HeaderField> fields, std::string_view date,
+                                        const ServeOptions& options, http::ResponseSink& sink);
+
+// An error page of ours (406, 412, 502, 503, 504) with a Cache-Status saying why.
 http::ResponseSummary send_pull_error(std::uint16_t status, const ServeOptions& options, http::ResponseSink& sink);
 
 }  // namespace relais::pull

@@ -68,7 +68,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(!key || key->size() <= kMaxSecondaryKeyBytes + 64);
   const ResponseFacts* one[] = {&facts};
   (void)conditional_fields(one);
-  (void)client_not_modified(request, facts, now, now);
+  http::Request client;
+  client.method = http::Method::get;
+  for (const FieldView& f : request) {
+    if (http::equals_ignore_case(f.name, "if-none-match")) client.if_none_match = f.value;
+    if (http::equals_ignore_case(f.name, "if-modified-since")) client.if_modified_since = f.value;
+    if (http::equals_ignore_case(f.name, "if-match")) client.if_match = f.value;
+    if (http::equals_ignore_case(f.name, "if-unmodified-since")) client.if_unmodified_since = f.value;
+  }
+  (void)client_preconditions(client, status, facts, now);
   (void)select_for_update(facts, one);
   std::vector<StoredField> fields = {{"Content-Length", "1"}, {"ETag", "\"a\""}};
   merge_not_modified(fields, response);

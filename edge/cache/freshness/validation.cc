@@ -27,21 +27,17 @@ ConditionalFields conditional_fields(std::span<const ResponseFacts* const> store
   return out;
 }
 
-bool client_not_modified(Fields request_fields, const ResponseFacts& stored, std::int64_t response_time,
-                         std::int64_t now) {
-  bool inm_present = false;
-  const std::string inm = combined_field(request_fields, "if-none-match", &inm_present);
-  if (inm_present) {
-    if (http::trim_ows(inm) == "*") return true;
-    return !stored.etag.empty() && http::etag_list_matches(inm, stored.etag, /*weak=*/true);
-  }
-  bool ims_present = false;
-  const std::string ims = combined_field(request_fields, "if-modified-since", &ims_present);
-  if (!ims_present) return false;
-  const std::optional<std::int64_t> since = http::parse_http_date(ims, now);
-  if (!since) return false;  // RFC 9110 §13.1.3: an invalid date is ignored
-  const std::int64_t reference = stored.last_modified ? *stored.last_modified : stored.date.value_or(response_time);
-  return reference <= *since;
+http::Validators validators_of(const ResponseFacts& response, std::int64_t response_time) {
+  const std::int64_t last_modified = response.last_modified.value_or(http::kNoDate);
+  return {response.etag, last_modified, response.last_modified.value_or(response.date.value_or(response_time))};
+}
+
+http::Precondition client_preconditions(const http::Request& request, int status, const ResponseFacts& response,
+                                        std::int64_t response_time) {
+  // RFC 9110 §13.2.1: preconditions are ignored when the response without
+  // them would not be a 2xx (a 404 stays a 404).
+  if (status < 200 || status > 299) return http::Precondition::proceed;
+  return http::evaluate_preconditions(request, validators_of(response, response_time));
 }
 
 ValidationResult classify_validation_response(int status) {
@@ -76,9 +72,13 @@ std::vector<std::size_t> select_for_update(const ResponseFacts& not_modified,
     }
     return out;
   }
-  if (not_modified.last_modified) {
+  // Second bullet: weak validators (a W/ tag; a Last-Modified, which we do
+  // not try to prove strong) that correspond to a stored response.
+  if (!not_modified.etag.empty() || not_modified.last_modified) {
     for (std::size_t i = 0; i < stored.size(); ++i) {
-      if (stored[i]->last_modified == not_modified.last_modified) out.push_back(i);
+      const bool tag = not_modified.etag.empty() || http::etag_weak_match(stored[i]->etag, not_modified.etag);
+      const bool date = !not_modified.last_modified || stored[i]->last_modified == not_modified.last_modified;
+      if (tag && date) out.push_back(i);
     }
     return out;
   }

@@ -11,6 +11,8 @@
 #include <vector>
 
 #include "edge/cache/freshness/response_facts.h"
+#include "edge/http/preconditions.h"
+#include "edge/http/request.h"
 
 namespace relais::freshness {
 
@@ -31,13 +33,23 @@ struct ConditionalFields {
 };
 ConditionalFields conditional_fields(std::span<const ResponseFacts* const> stored);
 
-// §4.3.2: a client's conditional GET/HEAD answered from a stored response.
-// If-None-Match (weak comparison, "*" matches) decides when present; else
-// If-Modified-Since against Last-Modified, else against Date, else against
-// the time the response was received. An unparseable date is ignored.
-// true: answer 304.
-bool client_not_modified(Fields request_fields, const ResponseFacts& stored, std::int64_t response_time,
-                         std::int64_t now);
+// The validators of a stored (or just received) response as the published
+// path's precondition code takes them (http/preconditions.h): its ETag as
+// sent (weak ones too), its Last-Modified (kNoDate: none), and what
+// If-Modified-Since compares with: Last-Modified, else Date, else the time
+// the response was received (§4.3.2).
+http::Validators validators_of(const ResponseFacts& response, std::int64_t response_time);
+
+// §4.3.2 with RFC 9110 §13.2.2: a client's conditional GET/HEAD answered for
+// a stored response, or for a response whose head just came (a cold key),
+// by the published path's evaluate_preconditions (one implementation):
+// If-Match (strong comparison: a weak tag never matches; "*" matches any),
+// else If-Unmodified-Since (against Last-Modified; ignored without one or
+// with an unparseable date) fail with 412; then If-None-Match (weak
+// comparison, "*" matches), else If-Modified-Since (validators_of) give a
+// 304. Only for a 2xx response (RFC 9110 §13.2.1): proceed for any other.
+http::Precondition client_preconditions(const http::Request& request, int status, const ResponseFacts& response,
+                                        std::int64_t response_time);
 
 // §4.3.3: what the answer to a revalidation means for the stored response.
 enum class ValidationResult : unsigned char {
@@ -48,10 +60,14 @@ enum class ValidationResult : unsigned char {
 // status 0 means no response at all (connect failure, timeout, dropped).
 ValidationResult classify_validation_response(int status);
 
-// §4.3.4: which stored responses (indexes into stored) a 304 freshens: those
-// whose strong entity-tag matches the 304's; else, if the 304 has a
-// Last-Modified, those with that date; else the only stored response if it has no
-// validator at all. Empty: none (the 304 must not be used to update).
+// §4.3.4: which stored responses (indexes into stored) a 304 freshens, by
+// the first rule that applies: the 304 has a strong entity-tag: those with
+// that strong entity-tag, none otherwise (MUST NOT update: it describes
+// another representation); it has a weak entity-tag or a Last-Modified:
+// those whose entity-tag matches it weakly and whose Last-Modified is that
+// date (each validator the 304 carries must correspond); it has neither:
+// the only stored response, if it has no validator either. Empty: none (the
+// 304 must not be used to update).
 std::vector<std::size_t> select_for_update(const ResponseFacts& not_modified,
                                            std::span<const ResponseFacts* const> stored);
 

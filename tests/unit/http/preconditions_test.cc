@@ -15,7 +15,7 @@ constexpr const char* kAtLm = "Sun, 06 Nov 1994 08:49:37 GMT";
 constexpr const char* kBeforeLm = "Sun, 06 Nov 1994 08:49:36 GMT";
 constexpr const char* kAfterLm = "Sun, 06 Nov 1994 08:49:38 GMT";
 
-const Validators kValidators{"\"abc\"", kLastModified};
+const Validators kValidators{"\"abc\"", kLastModified, kLastModified};
 
 struct Row {
   const char* name;

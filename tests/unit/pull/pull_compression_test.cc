@@ -179,9 +179,9 @@ TEST(PullCompression, AFreshening304KeepsVariantsUnlessItForbidsThem) {
   const PulledObject o = with_variants({{"ETag", "\"v1\""}});
   const upstream::OriginHead same{304, {{"Cache-Control", "max-age=120"}, {"ETag", "\"v1\""}}};
   EXPECT_NE(freshen(o, same, {kNow, kNow}, kNow)->coded, nullptr);
-  const upstream::OriginHead no_transform{304, {{"Cache-Control", "max-age=120, no-transform"}}};
+  const upstream::OriginHead no_transform{304, {{"Cache-Control", "max-age=120, no-transform"}, {"ETag", "\"v1\""}}};
   EXPECT_EQ(freshen(o, no_transform, {kNow, kNow}, kNow)->coded, nullptr);
-  const upstream::OriginHead varies{304, {{"Vary", "Accept-Encoding"}}};
+  const upstream::OriginHead varies{304, {{"Vary", "Accept-Encoding"}, {"ETag", "\"v1\""}}};
   EXPECT_EQ(freshen(o, varies, {kNow, kNow}, kNow)->coded, nullptr);
 }
 

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include "edge/http/request.h"
+
 #include "tests/unit/cache/freshness/message.h"
 
 namespace relais::freshness {
@@ -47,52 +49,101 @@ TEST(Validation_9111_S4_3_1, NoValidatorsNoConditionals) {
   EXPECT_TRUE(c.if_modified_since.empty());
 }
 
+// A client's GET with these conditional fields (empty: absent).
+http::Request client(std::string_view inm, std::string_view ims = {}, std::string_view im = {},
+                     std::string_view ius = {}) {
+  http::Request r;
+  r.method = http::Method::get;
+  r.if_none_match = inm;
+  r.if_modified_since = ims;
+  r.if_match = im;
+  r.if_unmodified_since = ius;
+  return r;
+}
+
+bool not_modified(const http::Request& r, const ResponseFacts& stored, int status = 200) {
+  return client_preconditions(r, status, stored, kNow) == http::Precondition::not_modified;
+}
+
+bool failed(const http::Request& r, const ResponseFacts& stored) {
+  return client_preconditions(r, 200, stored, kNow) == http::Precondition::failed;
+}
+
 // §4.3.2 / RFC 9110 §13.1.2: If-None-Match compares weakly.
 TEST(Validation_9111_S4_3_2, ClientIfNoneMatchWeakComparison) {
   Message stored{{"ETag", "W/\"abc\""}};
-  Message req{{"If-None-Match", "\"x\", \"abc\""}};
-  EXPECT_TRUE(client_not_modified(req.fields(), facts(200, stored), kNow, kNow));
-  Message other{{"If-None-Match", "\"zzz\""}};
-  EXPECT_FALSE(client_not_modified(other.fields(), facts(200, stored), kNow, kNow));
+  EXPECT_TRUE(not_modified(client("\"x\", \"abc\""), facts(200, stored)));
+  EXPECT_FALSE(not_modified(client("\"zzz\""), facts(200, stored)));
 }
 
 // RFC 9110 §13.1.2: "*" matches any stored representation.
 TEST(Validation_9110_S13_1_2, IfNoneMatchStar) {
   Message stored{{"Cache-Control", "max-age=1"}};
-  Message req{{"If-None-Match", "*"}};
-  EXPECT_TRUE(client_not_modified(req.fields(), facts(200, stored), kNow, kNow));
+  EXPECT_TRUE(not_modified(client("*"), facts(200, stored)));
 }
 
 // RFC 9110 §13.2.2: If-None-Match present: If-Modified-Since is ignored.
 TEST(Validation_9110_S13_2_2, IfNoneMatchOverridesIfModifiedSince) {
   Message stored{{"ETag", "\"abc\""}, {"Last-Modified", kLastModified}};
-  Message req{{"If-None-Match", "\"other\""}, {"If-Modified-Since", http_date(kNow)}};
-  EXPECT_FALSE(client_not_modified(req.fields(), facts(200, stored), kNow, kNow));
+  EXPECT_FALSE(not_modified(client("\"other\"", http_date(kNow)), facts(200, stored)));
 }
 
 // §4.3.2: If-Modified-Since against Last-Modified.
 TEST(Validation_9111_S4_3_2, IfModifiedSinceAgainstLastModified) {
   Message stored{{"Last-Modified", kLastModified}};
-  Message same{{"If-Modified-Since", kLastModified}};
-  Message older{{"If-Modified-Since", http_date(kNow - 7200)}};
-  EXPECT_TRUE(client_not_modified(same.fields(), facts(200, stored), kNow, kNow));
-  EXPECT_FALSE(client_not_modified(older.fields(), facts(200, stored), kNow, kNow));
+  const std::string older = http_date(kNow - 7200);
+  EXPECT_TRUE(not_modified(client({}, kLastModified), facts(200, stored)));
+  EXPECT_FALSE(not_modified(client({}, older), facts(200, stored)));
 }
 
 // §4.3.2: no Last-Modified: Date, else the time the response was received.
 TEST(Validation_9111_S4_3_2, IfModifiedSinceFallsBackToDateThenReceipt) {
   Message with_date{{"Date", http_date(kNow - 100)}};
-  Message req{{"If-Modified-Since", http_date(kNow - 50)}};
-  EXPECT_TRUE(client_not_modified(req.fields(), facts(200, with_date), kNow, kNow));
+  const std::string since = http_date(kNow - 50);
+  EXPECT_TRUE(not_modified(client({}, since), facts(200, with_date)));
   Message bare{{"Cache-Control", "max-age=60"}};
-  EXPECT_FALSE(client_not_modified(req.fields(), facts(200, bare), kNow, kNow));
+  EXPECT_FALSE(not_modified(client({}, since), facts(200, bare)));
 }
 
 // RFC 9110 §13.1.3: an invalid If-Modified-Since is ignored.
 TEST(Validation_9110_S13_1_3, InvalidIfModifiedSinceIgnored) {
   Message stored{{"Last-Modified", kLastModified}};
-  Message req{{"If-Modified-Since", "yesterday"}};
-  EXPECT_FALSE(client_not_modified(req.fields(), facts(200, stored), kNow, kNow));
+  EXPECT_FALSE(not_modified(client({}, "yesterday"), facts(200, stored)));
+}
+
+// RFC 9110 §13.1.1, §13.2.2: If-Match compares strongly (a weak tag, on
+// either side, never matches), "*" matches any stored response; it is
+// evaluated before If-None-Match.
+TEST(Validation_9110_S13_1_1, IfMatchStrongComparisonAgainstTheStoredResponse) {
+  Message strong{{"ETag", "\"abc\""}}, weak{{"ETag", "W/\"abc\""}}, untagged{{"Cache-Control", "max-age=1"}};
+  EXPECT_FALSE(failed(client({}, {}, "\"abc\""), facts(200, strong)));
+  EXPECT_TRUE(failed(client({}, {}, "\"zzz\""), facts(200, strong)));
+  EXPECT_TRUE(failed(client({}, {}, "W/\"abc\""), facts(200, strong)));
+  EXPECT_TRUE(failed(client({}, {}, "\"abc\""), facts(200, weak)));
+  EXPECT_TRUE(failed(client({}, {}, "\"abc\""), facts(200, untagged)));
+  EXPECT_FALSE(failed(client({}, {}, "*"), facts(200, untagged)));
+  EXPECT_TRUE(failed(client("\"abc\"", {}, "\"zzz\""), facts(200, strong)));  // 412 before the 304
+}
+
+// RFC 9110 §13.1.4: If-Unmodified-Since against Last-Modified only; ignored
+// without one (a Date is no modification date), or when If-Match is present.
+TEST(Validation_9110_S13_1_4, IfUnmodifiedSinceAgainstLastModifiedOnly) {
+  Message stored{{"Last-Modified", kLastModified}, {"ETag", "\"abc\""}};
+  Message dated{{"Date", http_date(kNow - 100)}};
+  const std::string before = http_date(kNow - 7200);
+  EXPECT_TRUE(failed(client({}, {}, {}, before), facts(200, stored)));
+  EXPECT_FALSE(failed(client({}, {}, {}, kLastModified), facts(200, stored)));
+  EXPECT_FALSE(failed(client({}, {}, {}, before), facts(200, dated)));
+  EXPECT_FALSE(failed(client({}, {}, "\"abc\"", before), facts(200, stored)));
+  EXPECT_FALSE(failed(client({}, {}, {}, "not a date"), facts(200, stored)));
+}
+
+// RFC 9110 §13.2.1: preconditions are ignored for a response that is not a 2xx.
+TEST(Validation_9110_S13_2_1, NotA2xxIgnoresPreconditions) {
+  Message stored{{"ETag", "\"abc\""}};
+  EXPECT_FALSE(not_modified(client("\"abc\""), facts(404, stored), 404));
+  EXPECT_EQ(client_preconditions(client({}, {}, "\"zzz\""), 404, facts(404, stored), kNow),
+            http::Precondition::proceed);
 }
 
 // §4.3.4: a 304 with a strong ETag selects the stored responses with that strong ETag.
@@ -111,6 +162,35 @@ TEST(Validation_9111_S4_3_4, LastModifiedSelects) {
   const ResponseFacts* stored[] = {&fa, &fb};
   Message nm{{"Last-Modified", kLastModified}};
   EXPECT_EQ(select_for_update(facts(304, nm), stored), (std::vector<std::size_t>{0}));
+}
+
+// §4.3.4 first bullet: a strong entity-tag no stored response has selects
+// none (MUST NOT update), whatever else the 304 carries.
+TEST(Validation_9111_S4_3_4, AnotherStrongEtagSelectsNone) {
+  Message stored{{"ETag", "\"e-1\""}, {"Last-Modified", kLastModified}};
+  const ResponseFacts f = facts(200, stored);
+  const ResponseFacts* one[] = {&f};
+  Message other{{"ETag", "\"different\""}, {"Last-Modified", kLastModified}, {"Cache-Control", "max-age=3600"}};
+  EXPECT_TRUE(select_for_update(facts(304, other), one).empty());
+  Message same{{"ETag", "\"e-1\""}, {"Cache-Control", "max-age=3600"}};
+  EXPECT_EQ(select_for_update(facts(304, same), one).size(), 1u);
+}
+
+// §4.3.4 second bullet: weak validators select the stored response they
+// correspond to: a weak tag matches weakly, a Last-Modified exactly; one that
+// differs selects none.
+TEST(Validation_9111_S4_3_4, WeakValidatorsSelectOnlyWhenTheyCorrespond) {
+  Message stored{{"ETag", "W/\"g\""}, {"Last-Modified", kLastModified}};
+  const ResponseFacts f = facts(200, stored);
+  const ResponseFacts* one[] = {&f};
+  Message weak{{"ETag", "W/\"g\""}};
+  Message weak_other{{"ETag", "W/\"h\""}};
+  Message date{{"Last-Modified", kLastModified}};
+  Message other_date{{"Last-Modified", http_date(kNow - 10)}};
+  EXPECT_EQ(select_for_update(facts(304, weak), one).size(), 1u);
+  EXPECT_EQ(select_for_update(facts(304, date), one).size(), 1u);
+  EXPECT_TRUE(select_for_update(facts(304, weak_other), one).empty());
+  EXPECT_TRUE(select_for_update(facts(304, other_date), one).empty());
 }
 
 // §4.3.4: no validator in the 304: only a single stored response without validators.
