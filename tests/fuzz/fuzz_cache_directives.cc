@@ -23,6 +23,7 @@
 #include "tests/fuzz/fuzz_check.h"
 
 using namespace relais::freshness;
+namespace http = relais::http;
 
 namespace {
 
