@@ -134,7 +134,7 @@ struct EdgeConfig {
   std::uint64_t http2_max_streams = 100;          // SETTINGS_MAX_CONCURRENT_STREAMS
   std::uint64_t http2_max_resets = 200;           // resets + stream errors per connection per 10 s (Rapid Reset, MadeYouReset)
   std::uint64_t http2_max_control_frames = 1000;  // SETTINGS/PING/WINDOW_UPDATE/PRIORITY per connection per 10 s
-  std::uint64_t http2_hpack_table = 1024;         // our HPACK encoder's dynamic table per connection, bytes
+  std::uint64_t http2_hpack_table = 0;            // our HPACK encoder's dynamic table per connection, bytes
   std::uint64_t defer_accept_ms = 0;  // TCP_DEFER_ACCEPT on client listeners; 0 = off
   std::uint64_t open_files = 1024;            // cached open blob fds, all workers together
   // Background re-hashing of the store's blobs, bytes per second for the

@@ -585,8 +585,10 @@ void Connection::process_http2_input() {
 void Connection::pump_http2() {
   ConnectionBuffers& b = *buffers_;
   h2::Session& session = *b.http2.session;
-  // A drain, or max-requests-per-connection streams taken: GOAWAY, the open streams finish.
-  if (draining_ || requests_ >= worker().settings().max_requests_per_connection) session.go_away();
+  // A drain once its notice period is over (on_http2_timeout), or
+  // max-requests-per-connection streams taken: GOAWAY, the open streams finish.
+  const bool drained = draining_ && session.shutdown_announced() && worker().now_ms() >= b.http2.goaway_at_ms;
+  if (drained || requests_ >= worker().settings().max_requests_per_connection) session.go_away();
   Http1Host host(b, peer_, ticket_, kHttp2FilesInKernel, tls_, tls_ ? tls().server_name() : std::string_view());
   h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};
   const std::uint64_t before = b.output.pending_bytes();

@@ -168,6 +168,7 @@ std::uint64_t Connection::http2_read_timeout() {
   std::uint64_t left = h.session->responses_waiting() ? until(http2_waiting_deadline())
                                                       : until(h.last_stream_ms + idle_limit(s, requests_));
   if (h.session->in_header_block()) left = std::min(left, until(http2_header_block_deadline()));
+  if (draining_ && !h.session->going_away()) left = std::min(left, until(h.goaway_at_ms));
   return buffers_->parked() && !h.memory_released ? std::min(left, kReleaseIdleMemoryMs) : left;
 }
 
@@ -183,7 +184,14 @@ void Connection::on_http2_timeout() {
   ConnectionBuffers::Http2& h = buffers_->http2;
   const std::uint64_t now = worker().now_ms();
   if (draining_ && !h.session->going_away()) {
-    pump_http2();  // GOAWAY(NO_ERROR): streams in flight finish, then the connection closes
+    // RFC 9113 §6.8: the shutdown notice first, the final GOAWAY (NO_ERROR,
+    // the last stream taken) a drain period later, so the streams a client
+    // opened before it saw the notice are answered, not refused.
+    if (!h.session->shutdown_announced()) {
+      h.session->announce_shutdown();
+      h.goaway_at_ms = now + s.drain_idle_ms;
+    }
+    pump_http2();  // from goaway_at_ms: GOAWAY; streams in flight finish, then the connection closes
     (void)flush_output();
     return;
   }

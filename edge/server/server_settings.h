@@ -52,7 +52,7 @@ struct ServerSettings {
   std::uint32_t http2_max_streams = 100;
   std::uint32_t http2_max_resets = 200;            // per connection per 10 s
   std::uint32_t http2_max_control_frames = 1000;   // per connection per 10 s
-  std::uint32_t http2_hpack_table = 1024;          // our encoder's dynamic table, bytes
+  std::uint32_t http2_hpack_table = 0;             // our encoder's dynamic table, bytes
 };
 
 }  // namespace relais

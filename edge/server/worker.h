@@ -87,6 +87,7 @@ struct ConnectionBuffers {
     std::uint64_t moved = 0;
     std::uint64_t progress_ms = 0;     // send timeout: the last time a waiting body moved
     bool memory_released = false;      // parked long enough: the session's scratch pages are back
+    std::uint64_t goaway_at_ms = 0;    // draining: when the final GOAWAY follows the shutdown notice
     // Streams answered whose last frame is not queued yet (open_streams.h).
     OpenStreams open;
   } http2;

@@ -250,13 +250,17 @@ TEST(EdgeH2Timers, IdleConnectionGetsGoawayAndCloses) {
   EXPECT_NE(received.find(std::string("\x07\0\0\0\0\0", 6)), std::string::npos);
 }
 
-TEST(EdgeH2Drain, SigtermSendsGoawayAndFinishesTheStreamInFlight) {
+TEST(EdgeH2Drain, SigtermSendsANoticeThenGoawayAndFinishesTheStreamsInFlight) {
   TempDir dir;
   ASSERT_TRUE(publish_tree(dir, standard_tree()));
   RunningEdge edge = start_edge(dir, {"--drain-timeout", "30s"});
   ProcessResult r = run_client({"attack", std::to_string(edge.port), "drain", std::to_string(edge.process->pid())});
   EXPECT_EQ(fact(r.out, "drain_goaway"), "0") << r.out;
   EXPECT_EQ(fact(r.out, "drained_length"), std::to_string(3 << 20)) << r.out;
+  // RFC 9113 §6.8: a notice (last stream 2^31-1), then the GOAWAY naming the
+  // last stream taken; the stream opened after the notice was answered.
+  EXPECT_EQ(fact(r.out, "late_status"), "200") << r.out;
+  EXPECT_EQ(fact(r.out, "drain_goaways"), "0/2147483647;0/3") << r.out;
   EXPECT_EQ(edge.process->wait_exit(std::chrono::seconds(20)), 0);
 }
 

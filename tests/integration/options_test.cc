@@ -148,7 +148,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "http2-max-streams", "0", "50", "(=100)"},
       {"edge", "http2-max-resets", "0", "50", "(=200)"},
       {"edge", "http2-max-control-frames", "5", "500", "(=1000)"},
-      {"edge", "http2-hpack-table", "8K", "0", "(=1K)"},
+      {"edge", "http2-hpack-table", "8K", "1K", "(=0)"},
       {"edge", "defer-accept", "2h", "5s", "(=0s)"},
       {"edge", "rehash-rate", "17G", "16M", "(=32M)"},
       {"edge", "rehash-interval", "500ms", "10m", "(=1h)"},

@@ -353,6 +353,12 @@ void Session::go_away() {
                               NGHTTP2_NO_ERROR, nullptr, 0);
 }
 
+void Session::announce_shutdown() {
+  if (announced_ || going_away_) return;
+  announced_ = true;
+  (void)nghttp2_submit_shutdown_notice(session_);
+}
+
 std::size_t Session::release_idle_memory() {
   // The frame buffer holds a frame only while nghttp2 has one to write.
   if (nghttp2_session_want_write(session_) != 0) return 0;

@@ -35,6 +35,7 @@ class Client:
         self.buf = b""
         self.auto_window = auto_window
         self.goaway = None       # error code of a GOAWAY received
+        self.goaways = []        # (error code, last stream id) of every GOAWAY, in order
         self.closed = False
         self.resets = {}         # stream id -> error code of RST_STREAM received
         self.responses = {}      # stream id -> {"headers": [...], "body": bytes, "done": bool}
@@ -86,6 +87,7 @@ class Client:
                 self.last_ping_acked = True
         elif isinstance(f, GoAwayFrame):
             self.goaway = f.error_code
+            self.goaways.append((f.error_code, f.last_stream_id))
         elif isinstance(f, RstStreamFrame):
             self.resets[f.stream_id] = f.error_code
             if f.stream_id in self.responses:
@@ -247,10 +249,16 @@ def attack(name, port, count):
         c2.pump_until(lambda: len(c2.responses[1]["body"]) > 0)
         os.kill(count, signal.SIGTERM)
         c2.pump_until(lambda: c2.goaway is not None)
+        # RFC 9113 §6.8: the first GOAWAY is a notice (last stream 2^31-1); a
+        # stream opened after it, as one already on the wire would be, is still answered.
+        c2.request(3, "GET", "/cours/style.css")
         c2.auto_window = True
         c2.send(WindowUpdateFrame(0, window_increment=1 << 30), WindowUpdateFrame(1, window_increment=1 << 30))
-        c2.wait_responses([1])
-        print(f"drain_goaway={c2.goaway} drained_length={len(c2.responses[1]['body'])}")
+        c2.wait_responses([1, 3])
+        c2.pump_until(lambda: len(c2.goaways) >= 2)
+        late = dict(c2.responses[3]["headers"]).get(":status", "-")
+        print(f"drain_goaway={c2.goaway} drained_length={len(c2.responses[1]['body'])} late_status={late}")
+        print(f"drain_goaways={';'.join(f'{code}/{last}' for code, last in c2.goaways)}")
         return
     elif name == "slow-reader":  # opens every window, then never reads the socket
         import select

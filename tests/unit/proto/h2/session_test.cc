@@ -209,6 +209,9 @@ TEST(H2Session, IdleSessionFreesWhatAnsweringGrew) {
 // here, the test client's decoder table included).
 TEST(H2Session, TheEncodersTableStaysBoundedAsTheDateChanges) {
   Harness h;
+  Limits limits;
+  limits.max_deflate_table_bytes = 1024;  // http2-hpack-table 1K
+  h.session = Session::make(limits);
   h.host.statuses.reserve(256);
   h.host.targets.reserve(256);
   h.host.versions.reserve(256);
@@ -228,13 +231,13 @@ TEST(H2Session, TheEncodersTableStaysBoundedAsTheDateChanges) {
   const std::size_t after_20_seconds = test_support::heap_in_use();
   serve_seconds(20, 200);
   ASSERT_GT(h.session->release_idle_memory(), 0u);
-  EXPECT_LE(h.session->deflate_table_bytes(), Limits{}.max_deflate_table_bytes);
+  EXPECT_LE(h.session->deflate_table_bytes(), limits.max_deflate_table_bytes);
   EXPECT_LT(test_support::heap_in_use(), after_20_seconds + 1024);
   EXPECT_EQ(h.host.statuses.size(), 200u);
 }
 
-// http2-hpack-table = 0: the encoder keeps nothing (nginx's choice); the
-// responses still decode.
+// http2-hpack-table = 0, the default: the encoder keeps nothing (nginx's
+// choice); the responses still decode. With a table, it keeps what they repeat.
 TEST(H2Session, WithoutAnEncoderTableNothingIsKept) {
   Harness h;
   Limits limits;
@@ -248,11 +251,14 @@ TEST(H2Session, WithoutAnEncoderTableNothingIsKept) {
   EXPECT_EQ(h.session->deflate_table_bytes(), 0u);
 
   Harness with_table;
+  Limits one_k;
+  one_k.max_deflate_table_bytes = 1024;
+  with_table.session = Session::make(one_k);
   Client other;
   other.get("/a.html");
   ASSERT_TRUE(with_table.feed(other.take_sent()));
   ASSERT_TRUE(other.read(with_table.output));
-  EXPECT_GT(with_table.session->deflate_table_bytes(), 0u) << "the default keeps the fields responses repeat";
+  EXPECT_GT(with_table.session->deflate_table_bytes(), 0u) << "a 1K table keeps the fields responses repeat";
 }
 
 // One raw frame (RFC 9113 §4.1), for blocks an nghttp2 client would not send.
