@@ -185,8 +185,9 @@ void Connection::on_http2_timeout() {
   const std::uint64_t now = worker().now_ms();
   if (draining_ && !h.session->going_away()) {
     // RFC 9113 §6.8: the shutdown notice first, the final GOAWAY (NO_ERROR,
-    // the last stream taken) a drain period later, so the streams a client
-    // opened before it saw the notice are answered, not refused.
+    // the last stream taken) once the client answered the PING sent with it,
+    // or a drain period later, so the streams a client opened before it saw
+    // the notice are answered, not refused.
     if (!h.session->shutdown_announced()) {
       h.session->announce_shutdown();
       h.goaway_at_ms = now + s.drain_idle_ms;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <span>
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ namespace {
 // Field lines a pulled response passes on over HTTP/2 (origin_head.h keeps
 // at most 128 of an origin's).
 constexpr std::size_t kMaxForwardedFields = 128;
+
+// The opaque data of the PING sent with a shutdown notice (announce_shutdown).
+constexpr std::uint8_t kShutdownPing[8] = {'r', 'e', 'l', 'a', 'i', 's', 'g', 'a'};
 
 // Fields whose value is new for each URL or each request (a dictionary's
 // match pattern and id, a range) are sent as literals (RFC 7541 §6.2.3):
@@ -126,6 +130,9 @@ struct Session::Callbacks {
   }
 
   static int on_frame_recv(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
+    if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0 &&
+        std::memcmp(frame->ping.opaque_data, kShutdownPing, sizeof frame->ping.opaque_data) == 0)
+      self(user_data).notice_acked_ = true;
     if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     Stream* st = stream(ng, frame->hd.stream_id);
     // A request body is never read (session.h): it is answered at once.
@@ -357,6 +364,9 @@ void Session::announce_shutdown() {
   if (announced_ || going_away_) return;
   announced_ = true;
   (void)nghttp2_submit_shutdown_notice(session_);
+  // Its ACK comes after every frame the client sent before it read the
+  // notice: once it is back, no stream is still on its way (§6.8's round trip).
+  (void)nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, kShutdownPing);
 }
 
 std::size_t Session::release_idle_memory() {

@@ -119,6 +119,8 @@ class Session {
   // ones already on the wire are still taken; go_away() later names the last.
   void announce_shutdown();
   bool shutdown_announced() const { return announced_; }
+  // The client answered the PING sent with the notice: the final GOAWAY may go.
+  bool shutdown_notice_acked() const { return notice_acked_; }
   // The end now: GOAWAY(error_code), nothing more is read or sent after it.
   void terminate(std::uint32_t error_code);
   bool going_away() const { return going_away_; }
@@ -191,7 +193,8 @@ class Session {
   std::uint64_t header_block_started_ms_ = 0;
   std::uint64_t window_handed_back_ = 0;  // connection WINDOW_UPDATE increments sent
   bool going_away_ = false;
-  bool announced_ = false;  // the shutdown notice went (announce_shutdown)
+  bool announced_ = false;      // the shutdown notice went (announce_shutdown)
+  bool notice_acked_ = false;   // its PING came back
   bool terminated_ = false;  // GOAWAY with an error: nothing more is read
   bool over_budget_ = false;
   bool closing_ = false;           // in ~Session: later answers are dropped, never fed

@@ -83,7 +83,9 @@ class Client:
                 self.server_settings.update(f.settings)
                 self.send(SettingsFrame(0, flags=["ACK"]))
         elif isinstance(f, PingFrame):
-            if "ACK" in f.flags and f.opaque_data == b"lastping":
+            if "ACK" not in f.flags:  # as every client does (RFC 9113 §6.7)
+                self.send(PingFrame(0, opaque_data=f.opaque_data, flags=["ACK"]))
+            elif f.opaque_data == b"lastping":
                 self.last_ping_acked = True
         elif isinstance(f, GoAwayFrame):
             self.goaway = f.error_code
