@@ -24,6 +24,7 @@ constexpr std::size_t kMaxForwardedFields = 128;
 
 // The opaque data of the PING sent with a shutdown notice (announce_shutdown).
 constexpr std::uint8_t kShutdownPing[8] = {'r', 'e', 'l', 'a', 'i', 's', 'g', 'a'};
+constexpr std::int32_t kMaxStreamId = 0x7fffffff;  // a shutdown notice's last stream (nghttp2_submit_shutdown_notice)
 
 // Fields whose value is new for each URL or each request (a dictionary's
 // match pattern and id, a range) are sent as literals (RFC 7541 §6.2.3):
@@ -142,6 +143,12 @@ struct Session::Callbacks {
 
   static int on_frame_send(nghttp2_session* ng, const nghttp2_frame* frame, void* user_data) {
     Session& s = self(user_data);
+    // The shutdown notice is out: a PING after it, whose ACK comes after every
+    // frame the client sent before it read the notice, so once it is back no
+    // stream is still on its way (§6.8's round trip). Submitted with the
+    // notice, nghttp2 would send it first (PINGs jump its queue).
+    if (frame->hd.type == NGHTTP2_GOAWAY && s.announced_ && frame->goaway.last_stream_id == kMaxStreamId)
+      (void)nghttp2_submit_ping(ng, NGHTTP2_FLAG_NONE, kShutdownPing);
     const bool ours = frame->hd.type == NGHTTP2_RST_STREAM && frame->rst_stream.error_code == NGHTTP2_INTERNAL_ERROR &&
                       s.own_resets_ > 0;  // a pulled body the origin cut (later_answer.cc)
     if (ours) --s.own_resets_;
@@ -363,10 +370,7 @@ void Session::go_away() {
 void Session::announce_shutdown() {
   if (announced_ || going_away_) return;
   announced_ = true;
-  (void)nghttp2_submit_shutdown_notice(session_);
-  // Its ACK comes after every frame the client sent before it read the
-  // notice: once it is back, no stream is still on its way (§6.8's round trip).
-  (void)nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, kShutdownPing);
+  (void)nghttp2_submit_shutdown_notice(session_);  // the PING follows it (on_frame_send)
 }
 
 std::size_t Session::release_idle_memory() {
