@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "edge/cache/freshness/cache_control.h"
+#include "edge/cache/freshness/field_list.h"
 #include "edge/http/ascii_case.h"
 #include "edge/http/whitespace.h"
 #include "edge/upstream/origin_request.h"
@@ -53,17 +54,10 @@ bool settle_framing(OriginHead& head) {
   for (const OriginField& f : head.fields) {
     if (!http::equals_ignore_case(f.name, "transfer-encoding")) continue;
     chunked_or_coded = true;
-    std::string_view rest = f.value;
-    while (true) {
-      const std::size_t comma = rest.find(',');
-      const std::string_view member = http::trim_ows(rest.substr(0, comma));
-      if (!member.empty()) {
-        ++codings;
-        only_chunked = only_chunked && http::equals_ignore_case(member, "chunked");
-      }
-      if (comma == std::string_view::npos) break;
-      rest.remove_prefix(comma + 1);
-    }
+    freshness::for_each_list_element(f.value, [&](std::string_view member) {
+      ++codings;
+      only_chunked = only_chunked && http::equals_ignore_case(member, "chunked");
+    });
   }
   if (chunked_or_coded && (codings != 1 || !only_chunked)) return false;
   std::vector<OriginField> kept;
@@ -75,6 +69,8 @@ bool settle_framing(OriginHead& head) {
       continue;
     }
     if (chunked_or_coded) continue;
+    // By hand, not for_each_list_element: an empty member ("5, , 5") is a
+    // bad length here, where a list would skip it.
     std::string_view rest = f.value;
     while (true) {
       const std::size_t comma = rest.find(',');
