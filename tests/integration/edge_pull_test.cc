@@ -323,53 +323,6 @@ TEST_F(EdgePull, Rfc9112_S3_2_2_AbsoluteFormForAnotherHostNeverReachesAnOrigin) 
   EXPECT_EQ(origin.requests(), 1);
 }
 
-TEST_F(EdgePull, ClientLeavingMidBodyDoesNotBreakTheOtherWaiters) {
-  const std::string body(6 << 20, 'b');
-  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
-  start(origin);
-  // A reader that takes the first bytes and leaves (close with unread data:
-  // a reset), and one that reads everything.
-  auto leaver = std::make_unique<RawClient>(edge_.port, "127.0.0.1", 4096);
-  RawClient reader(edge_.port);
-  ASSERT_TRUE(leaver->send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  ASSERT_TRUE(reader.send("GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  char some[1024];
-  pollfd p{leaver->native_handle(), POLLIN, 0};
-  ASSERT_EQ(::poll(&p, 1, 10'000), 1);
-  ASSERT_GT(::recv(leaver->native_handle(), some, sizeof some, 0), 0);
-  leaver.reset();
-  auto r = reader.read_response(false, std::chrono::seconds(30));
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->status, 200);
-  EXPECT_EQ(r->body.size(), body.size());
-  EXPECT_EQ(origin.requests(), 1);
-  // The edge keeps serving: a hit now.
-  auto again = get("/big");
-  ASSERT_TRUE(again);
-  EXPECT_EQ(again->body.size(), body.size());
-  EXPECT_EQ(origin.requests(), 1);
-}
-
-// The slow-reader bound applies to a streamed answer: a client that never
-// reads is cut after the grace, and the other waiter of its fetch (reading
-// the kept body, not held back by it) gets the whole body.
-TEST_F(EdgePull, SlowReaderIsCutAndReleasesTheOtherWaiters) {
-  const std::string body(8 << 20, 's');
-  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
-  start(origin, {"--mode", "pull", "--send-min-rate-grace", "1s"});
-  RawClient sleeper(edge_.port, "127.0.0.1", 4096);
-  RawClient reader(edge_.port);
-  ASSERT_TRUE(sleeper.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  ASSERT_TRUE(reader.send("GET /slow HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  auto r = reader.read_response(false, std::chrono::seconds(30));
-  ASSERT_TRUE(r);
-  EXPECT_EQ(r->body.size(), body.size());
-  // Counted before the sleeper reads anything (it would then get it all).
-  EXPECT_GE(await_metric("relais_errors_total{kind=\"slow_reader\"}", 1), 1);
-  EXPECT_TRUE(sleeper.wait_closed(std::chrono::seconds(20)));
-  EXPECT_EQ(origin.requests(), 1);
-}
-
 // RFC 9112 §9.3.2: pipelined requests behind an answer that waits on the
 // origin are answered after it, in order, even when they fill the input.
 TEST_F(EdgePull, PipelinedRequestsWaitForTheDeferredAnswerInOrder) {
@@ -529,40 +482,6 @@ TEST_F(EdgePull, AccessLogShowsTheCacheOutcome) {
   const std::string log = await_log("pull-hit");
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-miss"), std::string::npos) << log;
   EXPECT_NE(log.find("\"GET /logged HTTP/1.1\" 200 6 \"-\" \"-\" pull-hit"), std::string::npos) << log;
-}
-
-// Bytes received on a raw connection until `want` came or 10 s passed.
-std::size_t read_at_least(RawClient& c, std::size_t want) {
-  std::size_t got = 0;
-  char buffer[65536];
-  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-  while (got < want && std::chrono::steady_clock::now() < until) {
-    pollfd p{c.native_handle(), POLLIN, 0};
-    if (::poll(&p, 1, 100) != 1) continue;
-    const ssize_t n = ::recv(c.native_handle(), buffer, sizeof buffer, 0);
-    if (n <= 0) break;
-    got += static_cast<std::size_t>(n);
-  }
-  return got;
-}
-
-// A client that joins a fetch whose head and first 300 KiB already came is
-// answered inside the join, more than its send queue takes at once: it must
-// be resumed for the rest (regression: its sink was reset after the join, so
-// it waited for ever at 256 KiB and held the fetch window for everyone).
-TEST_F(EdgePull, ALateJoinerBeyondItsSendQueueIsResumed) {
-  ScriptedReply reply = cacheable(std::string(1 << 20, 'j'));
-  const std::size_t head = reply.bytes.find("\r\n\r\n") + 4;
-  reply.stall_after = head + 300 * 1024;  // the rest never comes during the test
-  ScriptedOrigin origin([&](const ReceivedRequest&) { return reply; });
-  start(origin);
-  RawClient first(edge_.port);
-  ASSERT_TRUE(first.send("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  ASSERT_GE(read_at_least(first, 300 * 1024), 300u * 1024) << "the edge has the first 300 KiB";
-  RawClient late(edge_.port);
-  ASSERT_TRUE(late.send("GET /late HTTP/1.1\r\nHost: localhost\r\n\r\n"));
-  EXPECT_GE(read_at_least(late, 300 * 1024 + 200), 300u * 1024 + 200) << "its head and all that came";
-  EXPECT_EQ(origin.requests(), 1);
 }
 
 // Purge applies to pulled objects (in every worker's table, before the
