@@ -415,10 +415,17 @@ void Connection::process_http2_input() {
 void Connection::pump_http2() {
   ConnectionBuffers& b = *buffers_;
   h2::Session& session = *b.http2.session;
-  // A drain once its notice period is over (on_http2_timeout), or
-  // max-requests-per-connection streams taken: GOAWAY, the open streams finish.
-  const bool drained = draining_ && session.shutdown_announced() &&
-                       (session.shutdown_notice_acked() || worker().now_ms() >= b.http2.goaway_at_ms);
+  // A drain: RFC 9113 §6.8, the shutdown notice first, the final GOAWAY
+  // (NO_ERROR, the last stream taken) once the client answered the PING sent
+  // after it, or a drain period later, so the streams a client opened before
+  // it saw the notice are answered, not refused. Or
+  // max-requests-per-connection streams taken: GOAWAY at once. The open
+  // streams finish.
+  if (draining_ && !session.shutdown_announced()) {
+    session.announce_shutdown();
+    b.http2.goaway_at_ms = worker().now_ms() + worker().settings().drain_idle_ms;
+  }
+  const bool drained = draining_ && (session.shutdown_notice_acked() || worker().now_ms() >= b.http2.goaway_at_ms);
   if (drained || requests_ >= worker().settings().max_requests_per_connection) session.go_away();
   Http1Host host(b, peer_, ticket_, kHttp2FilesInKernel, tls_, tls_ ? tls().server_name() : std::string_view());
   h2::Env env{worker().responder(), host, b.output, std::span<char>(b.scratch.get(), b.scratch_capacity)};

@@ -184,15 +184,7 @@ void Connection::on_http2_timeout() {
   ConnectionBuffers::Http2& h = buffers_->http2;
   const std::uint64_t now = worker().now_ms();
   if (draining_ && !h.session->going_away()) {
-    // RFC 9113 §6.8: the shutdown notice first, the final GOAWAY (NO_ERROR,
-    // the last stream taken) once the client answered the PING sent with it,
-    // or a drain period later, so the streams a client opened before it saw
-    // the notice are answered, not refused.
-    if (!h.session->shutdown_announced()) {
-      h.session->announce_shutdown();
-      h.goaway_at_ms = now + s.drain_idle_ms;
-    }
-    pump_http2();  // from goaway_at_ms: GOAWAY; streams in flight finish, then the connection closes
+    pump_http2();  // the shutdown notice, or the GOAWAY once it is due; streams in flight finish
     (void)flush_output();
     return;
   }
