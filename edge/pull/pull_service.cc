@@ -92,6 +92,23 @@ void PullService::drop_sliced(const std::string& primary, const PulledObject& he
   const PulledRef stored = table_.peek(primary, head.secondary);
   if (stored != nullptr && stored->sliced() && stored->stored.facts.etag == head.stored.facts.etag)
     table_.erase(primary, stored.get());
+  if (settings_.disk != nullptr) settings_.disk->drop(disk_primary(primary), head.secondary);
+}
+
+PulledRef PullService::find_slice(const std::string& key) {
+  PulledRef slice = table_.find(key, {});
+  if (slice != nullptr || settings_.disk == nullptr) return slice;
+  slice = settings_.disk->load(disk_primary(key), {});
+  if (slice != nullptr) {
+    ++stats_.disk_hits;
+    table_.put(key, slice);
+  }
+  return slice;
+}
+
+bool PullService::slice_stored(const std::string& key) {
+  if (table_.peek(key, "") != nullptr) return true;
+  return settings_.disk != nullptr && settings_.disk->contains(disk_primary(key), "");
 }
 
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
@@ -292,7 +309,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     first->slice_rules = {settings_.slice_size, settings_.slice_min, settings_.store};
     first->request.accept_encoding.clear();
     first->request.range = slice_range_value(first->slice_index, settings_.slice_size);
-    first->key = slice_key(primary, "", first->slice_index);
+    first->key = slice_key(primary, "", settings_.slice_size, first->slice_index);
     exchange_request.whole = std::make_unique<MissFetch>(std::move(miss));
     exchange_request.first_slice = std::move(first);
   }

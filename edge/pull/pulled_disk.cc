@@ -58,7 +58,7 @@ std::optional<FileHead> read_head(int fd, std::uint64_t size) {
   FileHead out{*header, std::string(header->head_bytes, '\0'), {}};
   if (!read_at(fd, out.raw.data(), out.raw.size(), kRecordHeaderBytes)) return std::nullopt;
   std::optional<RecordHead> decoded = decode_record_head(out.raw);
-  if (!decoded) return std::nullopt;
+  if (!decoded || !record_body_fits(*header, decoded->object)) return std::nullopt;
   out.decoded = std::move(*decoded);
   return out;
 }
@@ -292,6 +292,11 @@ void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
   // A write of that path in progress is not indexed (at worst a miss later).
   if (writing_ && current_primary_ == primary) current_purged_ = true;
   publish_sizes();
+}
+
+bool PulledDisk::contains(const std::string& primary, std::string_view secondary) {
+  std::lock_guard lock(mutex_);
+  return index_.entry(PulledDiskIndex::key_of(primary, secondary)) != nullptr;
 }
 
 void PulledDisk::flush() {

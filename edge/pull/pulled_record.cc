@@ -9,6 +9,12 @@ namespace relais::pull {
 namespace {
 
 constexpr std::string_view kMagic = "RLPULL1\n";
+// After the fields of a sliced head only (pull_slices.h): the tag, then the
+// slice size and the representation's length. A record without it is a whole
+// response, as every record was before slices went to disk; an older edge
+// refuses a record with it (its head has bytes left), never serving a sliced
+// head's empty body as the whole object.
+constexpr std::uint32_t kSlicedTag = 0x43494c53;  // "SLIC" as stored (little-endian)
 
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -76,6 +82,11 @@ std::string encode_record_prefix(std::string_view primary, const PulledObject& o
     put_text(head, f.name);
     put_text(head, f.value);
   }
+  if (object.sliced()) {
+    put_u32(head, kSlicedTag);
+    put_u64(head, object.slice_size);
+    put_u64(head, object.length);
+  }
   const std::string_view body = object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view();
   const ContentHash sum = checksum_of(head, body);
   std::string out(kMagic);
@@ -120,6 +131,13 @@ std::optional<RecordHead> decode_record_head(std::string_view head) {
     f.value = r.text();
     out.object.fields.push_back(std::move(f));
   }
+  if (!r.failed() && !r.done()) {
+    if (r.u(4) != kSlicedTag) return std::nullopt;
+    out.object.slice_size = r.u(8);
+    out.object.length = r.u(8);
+    // A head of a 200 whose slices hold at least one byte.
+    if (out.object.slice_size == 0 || out.object.length == 0 || out.object.status != 200) return std::nullopt;
+  }
   if (!r.done()) return std::nullopt;
   out.object.stored.facts = freshness::read_response_facts(out.object.status, field_views(out.object.fields),
                                                            out.object.stored.times.response_time);
@@ -131,6 +149,10 @@ bool record_checksum_matches(const RecordHeader& header, std::string_view head, 
          checksum_of(head, body) == header.checksum;
 }
 
+bool record_body_fits(const RecordHeader& header, const PulledObject& object) {
+  return !object.sliced() || header.body_bytes == 0;
+}
+
 std::optional<RecordHead> decode_record(std::string_view file) {
   const std::optional<RecordHeader> header = decode_record_header(file);
   if (!header || file.size() != header->file_bytes()) return std::nullopt;
@@ -138,7 +160,7 @@ std::optional<RecordHead> decode_record(std::string_view file) {
   const std::string_view body = file.substr(kRecordHeaderBytes + header->head_bytes);
   if (!record_checksum_matches(*header, head, body)) return std::nullopt;
   std::optional<RecordHead> out = decode_record_head(head);
-  if (!out) return std::nullopt;
+  if (!out || !record_body_fits(*header, out->object)) return std::nullopt;
   auto bytes = std::make_shared<MemoryObject>();
   bytes->bytes.assign(body);
   out->object.body = std::move(bytes);

@@ -5,8 +5,10 @@
 //   magic "RLPULL1\n" (8) | head length u32 | reserved u32 | body length u64 |
 //   checksum XXH3-128 of head + body (high u64, low u64)          = 40 bytes
 //   head: primary key, secondary key, status, request and response times,
-//         the stored fields (each a length-prefixed string; integers little-endian)
-//   body: the stored bytes
+//         the stored fields (each a length-prefixed string; integers little-endian),
+//         and for a sliced head only (pull_slices.h) a tag, its slice size and length
+//   body: the stored bytes (none for a sliced head; a slice is a record of its own,
+//         status 206, under its slice key)
 // What freshness needs (ResponseFacts) is read again from the stored fields
 // at load, as plan_store() and freshen() read it (pulled_object.cc), so the
 // file holds nothing a later version could disagree with.
@@ -55,6 +57,9 @@ struct RecordHead {
 };
 // head: exactly header.head_bytes bytes, after the fixed header.
 std::optional<RecordHead> decode_record_head(std::string_view head);
+
+// A sliced head has no body of its own: one with bytes is no record of ours.
+bool record_body_fits(const RecordHeader& header, const PulledObject& object);
 
 // The sizes and the checksum of a head and a body read separately.
 bool record_checksum_matches(const RecordHeader& header, std::string_view head, std::string_view body);

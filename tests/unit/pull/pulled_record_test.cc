@@ -103,5 +103,52 @@ TEST(PulledRecord, HostileHeadsAreRefused) {
   EXPECT_FALSE(decode_record_head(encode_record_prefix("", sample("")).substr(kRecordHeaderBytes)));
 }
 
+// A sliced head (pull_slices.h) keeps its slice size and length; an empty
+// body is all it may have: one with bytes, or a tag cut or altered, is no
+// record of ours. A slice is a plain record (a 206 without fields).
+TEST(PulledRecord, SlicedHeadKeepsItsSliceSizeAndLengthAndHasNoBody) {
+  PulledObject head = sample("");
+  head.secondary.clear();
+  head.slice_size = 65536;
+  head.length = 4'000'000;
+  const std::optional<RecordHead> back = decode_record(record(head));
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->object.sliced());
+  EXPECT_EQ(back->object.slice_size, 65536u);
+  EXPECT_EQ(back->object.length, 4'000'000u);
+  EXPECT_FALSE(sample("x").sliced());
+  EXPECT_FALSE(decode_record(record(sample("x"))).value().object.sliced());
+
+  EXPECT_FALSE(decode_record(encode_record_prefix("0 /a.txt", head) + "x")) << "header says 0 body bytes";
+  const std::string prefix_with_body = [&] {
+    PulledObject with_body = head;
+    auto bytes = std::make_shared<MemoryObject>();
+    bytes->bytes = "bytes";
+    with_body.body = bytes;
+    return encode_record_prefix("0 /a.txt", with_body) + "bytes";
+  }();
+  EXPECT_FALSE(decode_record(prefix_with_body)) << "a sliced head with a body";
+  head.status = 206;
+  EXPECT_FALSE(decode_record(record(head))) << "a sliced head is a 200";
+  head.status = 200;
+  head.length = 0;
+  EXPECT_FALSE(decode_record(record(head))) << "an empty sliced object";
+  const std::string full = encode_record_prefix("0 /a.txt", sample("")).substr(kRecordHeaderBytes);
+  EXPECT_FALSE(decode_record_head(full + std::string("SLIC", 4))) << "a tag cut short";
+  EXPECT_FALSE(decode_record_head(full + std::string(20, 'z'))) << "bytes after the fields, not the tag";
+
+  PulledObject slice;
+  slice.status = 206;
+  auto bytes = std::make_shared<MemoryObject>();
+  bytes->bytes = std::string(65536, 's');
+  slice.body = bytes;
+  const std::optional<RecordHead> part = decode_record(record(slice, "0 /v.mp4\n#slice \"v1\" 65536 3"));
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->primary, "0 /v.mp4\n#slice \"v1\" 65536 3");
+  EXPECT_EQ(part->object.status, 206);
+  EXPECT_FALSE(part->object.sliced());
+  EXPECT_EQ(part->object.body->bytes, slice.body->bytes);
+}
+
 }  // namespace
 }  // namespace relais::pull
