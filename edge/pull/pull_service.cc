@@ -131,7 +131,11 @@ void PullService::collect_compressed() {
     if (current == nullptr || current->body != done.body || current->coded != nullptr) continue;
     auto object = std::make_shared<PulledObject>(*current);
     object->coded = std::move(done.coded);
-    if (table_.put(done.primary, std::move(object))) ++stats_.compressed;
+    // Its file is written again with the variants (pulled_record.h): a restart
+    // or another worker's disk hit serves them without compressing again.
+    if (!table_.put(done.primary, object)) continue;
+    ++stats_.compressed;
+    if (settings_.disk != nullptr) settings_.disk->store(disk_primary(done.primary), std::move(object));
   }
 }
 
@@ -182,7 +186,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     stored = settings_.disk->load(disk_primary(primary), views);
     if (stored != nullptr) {
       ++stats_.disk_hits;
-      // Coded variants are not kept on disk: made again once it is back in RAM.
+      // Its coded variants come with it when they were written; else made now.
       if (table_.put(primary, stored)) offer_compression(primary, stored);
     }
   }

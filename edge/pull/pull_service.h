@@ -139,7 +139,7 @@ class PullService final : public http::PullGateway {
   // (pull_compression.h); the compressor thread starts on first use.
   void offer_compression(const std::string& primary, const PulledRef& object);
   // On the loop: attaches finished variants to the objects still storing
-  // their body (a copy of each with `coded` set replaces it).
+  // their body (a copy of each with `coded` set replaces it, also on disk).
   void collect_compressed();
 
  private:

@@ -169,7 +169,8 @@ void SliceStream::read_ahead() {
   const std::string& etag = job_.head->stored.facts.etag;
   for (std::uint64_t i = index_ + 1; i <= last_ && i <= index_ + kReadAhead; ++i) {
     const std::string key = fetch_key(i);
-    if (service_.coalescer().in_flight(key) || service_.slice_stored(slice_key(job_.primary, etag, job_.head->slice_size, i)))
+    if (service_.coalescer().in_flight(key) ||
+        service_.slice_stored(slice_key(job_.primary, etag, job_.head->slice_size, i)))
       continue;
     fill_slice(i, key, slice_request(i));
   }

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "edge/pull/pulled_record.h"
@@ -148,6 +149,64 @@ TEST(PulledRecord, SlicedHeadKeepsItsSliceSizeAndLengthAndHasNoBody) {
   EXPECT_EQ(part->object.status, 206);
   EXPECT_FALSE(part->object.sliced());
   EXPECT_EQ(part->object.body->bytes, slice.body->bytes);
+}
+
+PulledObject with_variants(const std::string& body, std::vector<std::pair<Encoding, std::string>> coded) {
+  PulledObject o = sample(body);
+  auto variants = std::make_shared<CodedVariants>();
+  for (auto& [encoding, bytes] : coded) {
+    auto b = std::make_shared<MemoryObject>();
+    b->bytes = std::move(bytes);
+    variants->bodies.push_back({encoding, std::move(b)});
+  }
+  o.coded = std::move(variants);
+  return o;
+}
+
+std::string record_with_variants(const PulledObject& o) {
+  std::string out = encode_record_prefix("0 /a.txt", o);
+  for (std::string_view part : record_body_parts(o)) out.append(part);
+  return out;
+}
+
+// Coded variants (pull_compression.h) follow the body under the same
+// checksum and come back apart, each with its coding.
+TEST(PulledRecord, CodedVariantsRoundTripUnderTheChecksum) {
+  const PulledObject o = with_variants(std::string(500, 'i'), {{Encoding::br, "BR"}, {Encoding::gzip, "GZIP!"}});
+  const std::string whole = record_with_variants(o);
+  const std::optional<RecordHead> back = decode_record(whole);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->object.body->bytes, std::string(500, 'i'));
+  ASSERT_NE(back->object.coded, nullptr);
+  ASSERT_EQ(back->object.coded->bodies.size(), 2u);
+  EXPECT_EQ(back->object.coded->bodies[0].encoding, Encoding::br);
+  EXPECT_EQ(back->object.coded->bodies[0].body->bytes, "BR");
+  EXPECT_EQ(back->object.coded->bodies[1].encoding, Encoding::gzip);
+  EXPECT_EQ(back->object.coded->bodies[1].body->bytes, "GZIP!");
+  EXPECT_EQ(decode_record(record(sample("plain"))).value().object.coded, nullptr);
+  for (std::size_t i = whole.size() - 7; i < whole.size(); ++i) {
+    std::string bad = whole;
+    bad[i] = static_cast<char>(bad[i] ^ 0x20);
+    EXPECT_FALSE(decode_record(bad)) << "a flipped byte of a variant, at " << i;
+  }
+}
+
+// Variants no smaller than the body, a coding twice or out of order, identity
+// as a variant, or variants on a sliced head: not a record of ours.
+TEST(PulledRecord, ImpossibleVariantsAreRefused) {
+  auto refused = [](const std::string& body, std::vector<std::pair<Encoding, std::string>> coded) {
+    return !decode_record(record_with_variants(with_variants(body, std::move(coded))));
+  };
+  const std::string body(100, 'i');
+  EXPECT_TRUE(refused("tiny", {{Encoding::br, "larger"}}));
+  EXPECT_TRUE(refused(body, {{Encoding::gzip, "a"}, {Encoding::br, "b"}}));
+  EXPECT_TRUE(refused(body, {{Encoding::br, "a"}, {Encoding::br, "b"}}));
+  EXPECT_TRUE(refused(body, {{Encoding::identity, "a"}}));
+  EXPECT_FALSE(refused(body, {{Encoding::br, "a"}, {Encoding::zstd, "b"}, {Encoding::gzip, "c"}}));
+  PulledObject head = with_variants("", {{Encoding::br, "a"}});
+  head.slice_size = 65536;
+  head.length = 1 << 20;
+  EXPECT_FALSE(decode_record(record_with_variants(head)));
 }
 
 }  // namespace
