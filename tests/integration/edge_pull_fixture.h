@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
 #include "tests/unit/upstream/scripted_origin.h"
 
