@@ -6,10 +6,11 @@
 // the origin's fields with Content-Length: LEN, a strong ETag, the slice
 // size, an empty body) and slices of slice_size bytes (the last one shorter),
 // each stored under its own key: the primary, a LF (never in a request
-// target, so no client path reaches it), the ETag, the slice size and the index. Keyed by the
-// ETag, a slice of another version of the object is never served with this
-// head: when the head goes (purge, eviction, a changed ETag) its slices are
-// unreachable by a new head of another version and age out of the LRU.
+// target, so no client path reaches it), the ETag, the slice size and the
+// index. Keyed by the ETag, a slice of another version of the object is never
+// served with this head: when the head goes (eviction, a changed ETag) its
+// slices are unreachable by a new head of another version and age out of the
+// memory table and the disk tier; a purge of the path takes them at once.
 #pragma once
 
 #include <cstdint>
