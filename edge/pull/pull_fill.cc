@@ -79,9 +79,9 @@ void PullFill::slice_head(const upstream::OriginHead& head, std::int64_t now) {
   // The head goes in at once, before any other slice's answer can come (the
   // client's stream asks for them from now on): an answer saying the object
   // changed then finds it to drop. Its slices come as their fetches end.
-  if (made_head_ != nullptr) service_.table().put(primary_, made_head_);
+  if (made_head_ != nullptr) service_.keep(primary_, made_head_);
   const std::uint64_t length = slice_bounds(slice_.index, owner->slice_size, owner->length).length();
-  slice_key_ = slice_key(primary_, owner->stored.facts.etag, slice_.index);
+  slice_key_ = slice_key(primary_, owner->stored.facts.etag, owner->slice_size, slice_.index);
   object_ = PulledObject{};
   object_.status = 206;
   object_.stored.facts.content_length = static_cast<std::int64_t>(length);
@@ -118,8 +118,9 @@ void PullFill::on_done(const upstream::FetchOutcome& outcome) {
   object_.body = std::move(body_);
   PulledRef stored = std::make_shared<const PulledObject>(std::move(object_));
   if (!slice_key_.empty()) {
-    // RAM only: a head on disk would outlive the slices it needs.
-    service_.table().put(slice_key_, std::move(stored));
+    // In RAM and on disk, as a whole object is: a head may outlive its slices
+    // there (evicted apart), a missing one is then fetched again and checked.
+    service_.keep(slice_key_, std::move(stored));
     return;
   }
   if (service_.keep(primary_, stored)) service_.offer_compression(primary_, stored);

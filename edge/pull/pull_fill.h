@@ -12,7 +12,8 @@
 // under its own key, only if the answer is exactly that slice of that version;
 // the fill of a cold key's first slice also stores the head it makes of the
 // 206, at once.
-// Slices and their heads live in this worker's table only (not on disk).
+// Slices and their heads are kept as whole objects are: in this worker's
+// table and on the disk tier.
 #pragma once
 
 #include <cstdint>

@@ -92,6 +92,23 @@ void PullService::drop_sliced(const std::string& primary, const PulledObject& he
   const PulledRef stored = table_.peek(primary, head.secondary);
   if (stored != nullptr && stored->sliced() && stored->stored.facts.etag == head.stored.facts.etag)
     table_.erase(primary, stored.get());
+  if (settings_.disk != nullptr) settings_.disk->drop(disk_primary(primary), head.secondary);
+}
+
+PulledRef PullService::find_slice(const std::string& key) {
+  PulledRef slice = table_.find(key, {});
+  if (slice != nullptr || settings_.disk == nullptr) return slice;
+  slice = settings_.disk->load(disk_primary(key), {});
+  if (slice != nullptr) {
+    ++stats_.disk_hits;
+    table_.put(key, slice);
+  }
+  return slice;
+}
+
+bool PullService::slice_stored(const std::string& key) {
+  if (table_.peek(key, "") != nullptr) return true;
+  return settings_.disk != nullptr && settings_.disk->contains(disk_primary(key), "");
 }
 
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
@@ -114,7 +131,11 @@ void PullService::collect_compressed() {
     if (current == nullptr || current->body != done.body || current->coded != nullptr) continue;
     auto object = std::make_shared<PulledObject>(*current);
     object->coded = std::move(done.coded);
-    if (table_.put(done.primary, std::move(object))) ++stats_.compressed;
+    // Its file is written again with the variants (pulled_record.h): a restart
+    // or another worker's disk hit serves them without compressing again.
+    if (!table_.put(done.primary, object)) continue;
+    ++stats_.compressed;
+    if (settings_.disk != nullptr) settings_.disk->store(disk_primary(done.primary), std::move(object));
   }
 }
 
@@ -165,7 +186,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     stored = settings_.disk->load(disk_primary(primary), views);
     if (stored != nullptr) {
       ++stats_.disk_hits;
-      // Coded variants are not kept on disk: made again once it is back in RAM.
+      // Its coded variants come with it when they were written; else made now.
       if (table_.put(primary, stored)) offer_compression(primary, stored);
     }
   }
@@ -292,7 +313,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     first->slice_rules = {settings_.slice_size, settings_.slice_min, settings_.store};
     first->request.accept_encoding.clear();
     first->request.range = slice_range_value(first->slice_index, settings_.slice_size);
-    first->key = slice_key(primary, "", first->slice_index);
+    first->key = slice_key(primary, "", settings_.slice_size, first->slice_index);
     exchange_request.whole = std::make_unique<MissFetch>(std::move(miss));
     exchange_request.first_slice = std::move(first);
   }

@@ -128,12 +128,18 @@ class PullService final : public http::PullGateway {
   upstream::JoinRefusal join_miss(MissFetch& fetch, const PulledRef& stale, upstream::FetchWaiter& waiter);
   // A sliced head whose object changed (pull_slices.h): gone, if still stored.
   // (The same version: its ETag, whichever copy of the head the caller holds.)
+  // Off the disk tier too, whichever version it holds (at worst a miss).
   void drop_sliced(const std::string& primary, const PulledObject& head);
+  // The slice stored under key (slice_key), from this worker's table or else
+  // the disk tier (promoted to the table); nullptr if neither has it.
+  PulledRef find_slice(const std::string& key);
+  // Whether either tier holds it, without reading it (the read-ahead's test).
+  bool slice_stored(const std::string& key);
   // A newly stored object: queued for coded variants when eligible
   // (pull_compression.h); the compressor thread starts on first use.
   void offer_compression(const std::string& primary, const PulledRef& object);
   // On the loop: attaches finished variants to the objects still storing
-  // their body (a copy of each with `coded` set replaces it).
+  // their body (a copy of each with `coded` set replaces it, also on disk).
   void collect_compressed();
 
  private:

@@ -87,10 +87,14 @@ std::uint64_t first_byte_asked(std::string_view range) {
   return first && range.starts_with('-') ? *first : 0;
 }
 
-std::string slice_key(const std::string& primary, std::string_view etag, std::uint64_t index) {
+std::string slice_key(const std::string& primary, std::string_view etag, std::uint64_t slice_size,
+                      std::uint64_t index) {
+  // §8.8.3: an entity-tag has no space; the fields cannot run into each other.
   std::string key = primary;
   key += "\n#slice ";
   key.append(etag);
+  key += ' ';
+  key += std::to_string(slice_size);
   key += ' ';
   key += std::to_string(index);
   return key;

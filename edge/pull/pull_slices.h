@@ -6,10 +6,11 @@
 // the origin's fields with Content-Length: LEN, a strong ETag, the slice
 // size, an empty body) and slices of slice_size bytes (the last one shorter),
 // each stored under its own key: the primary, a LF (never in a request
-// target, so no client path reaches it), the ETag and the index. Keyed by the
-// ETag, a slice of another version of the object is never served with this
-// head: when the head goes (purge, eviction, a changed ETag) its slices are
-// unreachable by a new head of another version and age out of the LRU.
+// target, so no client path reaches it), the ETag, the slice size and the
+// index. Keyed by the ETag, a slice of another version of the object is never
+// served with this head: when the head goes (eviction, a changed ETag) its
+// slices are unreachable by a new head of another version and age out of the
+// memory table and the disk tier; a purge of the path takes them at once.
 #pragma once
 
 #include <cstdint>
@@ -54,8 +55,12 @@ std::string slice_range_value(std::uint64_t index, std::uint64_t slice_size);
 // the slice to ask first. A suffix range or anything else: 0.
 std::uint64_t first_byte_asked(std::string_view range);
 
-// Where slice `index` of the object with entity-tag etag is stored, under primary.
-std::string slice_key(const std::string& primary, std::string_view etag, std::uint64_t index);
+// Where slice `index` of the object with entity-tag etag, cut in slices of
+// slice_size, is stored, under primary. The size is in the key: slice N of
+// another size (pull-slice-size changed across a restart, the disk keeping
+// the old slices) is other bytes, sometimes of the same length (a last slice).
+std::string slice_key(const std::string& primary, std::string_view etag, std::uint64_t slice_size,
+                      std::uint64_t index);
 
 // A 206 is slice `index` of the sliced head `head` when its Content-Range is
 // exactly that slice of head's length and its ETag matches head's strongly.

@@ -58,7 +58,7 @@ std::optional<FileHead> read_head(int fd, std::uint64_t size) {
   FileHead out{*header, std::string(header->head_bytes, '\0'), {}};
   if (!read_at(fd, out.raw.data(), out.raw.size(), kRecordHeaderBytes)) return std::nullopt;
   std::optional<RecordHead> decoded = decode_record_head(out.raw);
-  if (!decoded) return std::nullopt;
+  if (!decoded || !record_body_fits(*header, *decoded)) return std::nullopt;
   out.decoded = std::move(*decoded);
   return out;
 }
@@ -186,7 +186,8 @@ void PulledDisk::write(const Pending& item) {
   const std::string final_path = file_of(key);
   const std::string temp_path = settings_.dir + "/" + std::string(kTempPrefix) + key.hex();
   const std::string prefix = encode_record_prefix(item.primary, object);
-  const std::string_view body = object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view();
+  const std::vector<std::string_view> parts = record_body_parts(object);
+  std::uint64_t bytes = prefix.size();
   bool ok = false;
   {
     // A new regular file of ours: whatever else holds the name (a FIFO, a
@@ -195,7 +196,12 @@ void PulledDisk::write(const Pending& item) {
     UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644));
     // The data reaches the disk before its name does: a crash leaves the old
     // file or the whole new one (and a torn one fails its size or checksum).
-    ok = fd.valid() && write_all(fd.get(), prefix) && write_all(fd.get(), body) && ::fdatasync(fd.get()) == 0;
+    ok = fd.valid() && write_all(fd.get(), prefix);
+    for (std::string_view part : parts) {
+      ok = ok && write_all(fd.get(), part);
+      bytes += part.size();
+    }
+    ok = ok && ::fdatasync(fd.get()) == 0;
   }
   if (!ok) {
     if (stats_.write_failures.fetch_add(1) == 0)
@@ -212,7 +218,7 @@ void PulledDisk::write(const Pending& item) {
     return;
   }
   std::vector<ContentHash> evicted;
-  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, prefix.size() + body.size(), 0};
+  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, bytes, 0};
   if (index_.insert(std::move(entry), evicted)) {
     ++stats_.writes;
   } else {
@@ -240,12 +246,21 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
   if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == entry.bytes)
     head = read_head(fd.get(), entry.bytes);
   if (head && head->decoded.primary == primary && head->decoded.object.secondary == entry.secondary) {
-    auto body = std::make_shared<MemoryObject>();
-    body->bytes.resize(head->header.body_bytes);
-    const std::uint64_t offset = kRecordHeaderBytes + head->header.head_bytes;
-    if (read_at(fd.get(), body->bytes.data(), body->bytes.size(), offset) &&
-        record_checksum_matches(head->header, head->raw, body->bytes)) {
-      head->decoded.object.body = std::move(body);
+    // The body and each coded variant into a buffer of its own, as the
+    // table holds them: no copy after the read.
+    std::vector<std::shared_ptr<MemoryObject>> parts;
+    std::vector<std::string_view> views;
+    std::uint64_t offset = kRecordHeaderBytes + head->header.head_bytes;
+    bool read = true;
+    for (const std::uint64_t size : record_part_sizes(head->header, head->decoded)) {
+      parts.push_back(std::make_shared<MemoryObject>());
+      parts.back()->bytes.resize(size);
+      read = read && read_at(fd.get(), parts.back()->bytes.data(), size, offset);
+      views.emplace_back(parts.back()->bytes);
+      offset += size;
+    }
+    if (read && record_checksum_matches(head->header, head->raw, views)) {
+      attach_parts(head->decoded, std::move(parts));
       ++stats_.hits;
       return std::make_shared<const PulledObject>(std::move(head->decoded.object));
     }
@@ -292,6 +307,11 @@ void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
   // A write of that path in progress is not indexed (at worst a miss later).
   if (writing_ && current_primary_ == primary) current_purged_ = true;
   publish_sizes();
+}
+
+bool PulledDisk::contains(const std::string& primary, std::string_view secondary) {
+  std::lock_guard lock(mutex_);
+  return index_.entry(PulledDiskIndex::key_of(primary, secondary)) != nullptr;
 }
 
 void PulledDisk::flush() {

@@ -15,6 +15,7 @@
 //   load() (a worker's memory miss)            -> read and verified (size, XXH3 of head
 //                                                 and body): the object, or removed
 //   purge() (the admin thread)                 -> unlinked, and dropped from the queue
+//                                                 (a sliced head's slices with it)
 //   open() (start-up)                          -> the directory scanned: temp files and
 //                                                 files of a wrong size or head removed
 // The index and the queue share one mutex, held for lookups and renames,
@@ -97,6 +98,9 @@ class PulledDisk {
   // and a queued write of it): a 304 named another representation (RFC 9111
   // §4.3.4), so a restart or a miss must not load it back.
   void drop(const std::string& primary, std::string_view secondary);
+  // Any thread. Whether the variant of primary under secondary is indexed
+  // (no read: a slice fetched ahead is not asked of the origin when it is here).
+  bool contains(const std::string& primary, std::string_view secondary);
   // Blocks until everything queued before the call is written (tests; the
   // destructor writes what is queued on its own).
   void flush();

@@ -6,11 +6,6 @@
 
 namespace relais::pull {
 
-bool purge_matches(std::string_view key, std::string_view primary, bool prefix) {
-  if (prefix) return key.starts_with(primary);
-  return key == primary || (key.starts_with(primary) && key[primary.size()] == '?');
-}
-
 ContentHash PulledDiskIndex::key_of(std::string_view primary, std::string_view secondary) {
   std::string text(primary);
   text.push_back('\n');

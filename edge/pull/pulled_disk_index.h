@@ -24,6 +24,7 @@
 
 #include "edge/cache/freshness/response_facts.h"
 #include "edge/cache/s3fifo_policy.h"
+#include "edge/pull/pulled_table.h"
 #include "origin-sync/content_hash.h"
 
 namespace relais::pull {
@@ -35,10 +36,6 @@ struct DiskEntry {
   std::uint64_t bytes = 0;
   std::uint64_t generation = 0;  // set by insert(): tells a replaced entry from its successor
 };
-
-// The purge's rule (PulledTable::purge): key is primary, primary with a
-// query, or with prefix any key that starts with primary.
-bool purge_matches(std::string_view key, std::string_view primary, bool prefix);
 
 class PulledDiskIndex {
  public:

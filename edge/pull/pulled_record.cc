@@ -9,6 +9,16 @@ namespace relais::pull {
 namespace {
 
 constexpr std::string_view kMagic = "RLPULL1\n";
+// After the fields of a sliced head only (pull_slices.h): the tag, then the
+// slice size and the representation's length. A record without it is a whole
+// response, as every record was before slices went to disk; an older edge
+// refuses a record with it (its head has bytes left), never serving a sliced
+// head's empty body as the whole object.
+constexpr std::uint32_t kSlicedTag = 0x43494c53;  // "SLIC" as stored (little-endian)
+// After the fields of an object with coded variants (pull_compression.h):
+// the tag, their count, and each one's coding and size; their bytes follow
+// the body's, under the same checksum.
+constexpr std::uint32_t kCodedTag = 0x45444f43;  // "CODE"
 
 void put_u32(std::string& out, std::uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -55,11 +65,43 @@ class Reader {
   bool failed_ = false;
 };
 
-ContentHash checksum_of(std::string_view head, std::string_view body) {
+ContentHash checksum_of(std::string_view head, std::span<const std::string_view> parts) {
   ContentHasher hasher;
   hasher.update(head.data(), head.size());
-  hasher.update(body.data(), body.size());
+  for (std::string_view part : parts) hasher.update(part.data(), part.size());
   return hasher.digest();
+}
+
+std::uint64_t total_of(std::span<const std::string_view> parts) {
+  std::uint64_t n = 0;
+  for (std::string_view part : parts) n += part.size();
+  return n;
+}
+
+// The optional sections after the fields, each at most once; false: not a head of ours.
+bool read_sections(Reader& r, RecordHead& out) {
+  while (!r.failed() && !r.done()) {
+    const std::uint64_t tag = r.u(4);
+    if (tag == kSlicedTag && !out.object.sliced()) {
+      out.object.slice_size = r.u(8);
+      out.object.length = r.u(8);
+      // A head of a 200 whose slices hold at least one byte.
+      if (out.object.slice_size == 0 || out.object.length == 0 || out.object.status != 200) return false;
+    } else if (tag == kCodedTag && out.coded.empty()) {
+      const std::uint64_t count = r.u(4);
+      if (count == 0 || count >= static_cast<std::uint64_t>(kEncodingCount)) return false;
+      for (std::uint64_t i = 0; i < count; ++i) {
+        const std::uint64_t coding = r.u(4);
+        // A known coding, not identity, in Encoding order (coded_variants.h: at most one each).
+        const std::uint64_t after = out.coded.empty() ? 0 : static_cast<std::uint64_t>(out.coded.back().encoding);
+        if (coding <= after || coding >= static_cast<std::uint64_t>(kEncodingCount)) return false;
+        out.coded.push_back({static_cast<Encoding>(coding), r.u(8)});
+      }
+    } else {
+      return false;
+    }
+  }
+  return r.done();
 }
 
 }  // namespace
@@ -76,12 +118,25 @@ std::string encode_record_prefix(std::string_view primary, const PulledObject& o
     put_text(head, f.name);
     put_text(head, f.value);
   }
-  const std::string_view body = object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view();
-  const ContentHash sum = checksum_of(head, body);
+  if (object.sliced()) {
+    put_u32(head, kSlicedTag);
+    put_u64(head, object.slice_size);
+    put_u64(head, object.length);
+  }
+  if (object.coded != nullptr && !object.coded->bodies.empty()) {
+    put_u32(head, kCodedTag);
+    put_u32(head, static_cast<std::uint32_t>(object.coded->bodies.size()));
+    for (const CodedBody& c : object.coded->bodies) {
+      put_u32(head, static_cast<std::uint32_t>(c.encoding));
+      put_u64(head, c.body->bytes.size());
+    }
+  }
+  const std::vector<std::string_view> parts = record_body_parts(object);
+  const ContentHash sum = checksum_of(head, parts);
   std::string out(kMagic);
   put_u32(out, static_cast<std::uint32_t>(head.size()));
   put_u32(out, 0);
-  put_u64(out, body.size());
+  put_u64(out, total_of(parts));
   put_u64(out, sum.high);
   put_u64(out, sum.low);
   out.append(head);
@@ -120,28 +175,75 @@ std::optional<RecordHead> decode_record_head(std::string_view head) {
     f.value = r.text();
     out.object.fields.push_back(std::move(f));
   }
-  if (!r.done()) return std::nullopt;
+  if (!read_sections(r, out)) return std::nullopt;
   out.object.stored.facts = freshness::read_response_facts(out.object.status, field_views(out.object.fields),
                                                            out.object.stored.times.response_time);
   return out;
 }
 
-bool record_checksum_matches(const RecordHeader& header, std::string_view head, std::string_view body) {
-  return head.size() == header.head_bytes && body.size() == header.body_bytes &&
-         checksum_of(head, body) == header.checksum;
+std::vector<std::string_view> record_body_parts(const PulledObject& object) {
+  std::vector<std::string_view> parts;
+  parts.push_back(object.body != nullptr ? std::string_view(object.body->bytes) : std::string_view());
+  if (object.coded != nullptr)
+    for (const CodedBody& c : object.coded->bodies) parts.emplace_back(c.body->bytes);
+  return parts;
+}
+
+bool record_checksum_matches(const RecordHeader& header, std::string_view head,
+                             std::span<const std::string_view> parts) {
+  return head.size() == header.head_bytes && total_of(parts) == header.body_bytes &&
+         checksum_of(head, parts) == header.checksum;
+}
+
+bool record_body_fits(const RecordHeader& header, const RecordHead& head) {
+  if (head.object.sliced()) return header.body_bytes == 0 && head.coded.empty();
+  std::uint64_t coded = 0;
+  for (const RecordHead::CodedPart& c : head.coded) {
+    if (c.bytes == 0 || c.bytes > header.body_bytes) return false;
+    coded += c.bytes;
+  }
+  if (coded > header.body_bytes) return false;
+  // pull_compression.h keeps a variant only when it is smaller than the identity.
+  for (const RecordHead::CodedPart& c : head.coded)
+    if (c.bytes >= header.body_bytes - coded) return false;
+  return true;
+}
+
+std::vector<std::uint64_t> record_part_sizes(const RecordHeader& header, const RecordHead& head) {
+  std::vector<std::uint64_t> sizes{header.body_bytes};
+  for (const RecordHead::CodedPart& c : head.coded) {
+    sizes.front() -= c.bytes;
+    sizes.push_back(c.bytes);
+  }
+  return sizes;
+}
+
+void attach_parts(RecordHead& head, std::vector<std::shared_ptr<MemoryObject>> parts) {
+  head.object.body = std::move(parts.front());
+  if (head.coded.empty()) return;
+  auto coded = std::make_shared<CodedVariants>();
+  for (std::size_t i = 0; i < head.coded.size(); ++i)
+    coded->bodies.push_back({head.coded[i].encoding, std::move(parts[i + 1])});
+  head.object.coded = std::move(coded);
 }
 
 std::optional<RecordHead> decode_record(std::string_view file) {
   const std::optional<RecordHeader> header = decode_record_header(file);
   if (!header || file.size() != header->file_bytes()) return std::nullopt;
   const std::string_view head = file.substr(kRecordHeaderBytes, header->head_bytes);
-  const std::string_view body = file.substr(kRecordHeaderBytes + header->head_bytes);
-  if (!record_checksum_matches(*header, head, body)) return std::nullopt;
   std::optional<RecordHead> out = decode_record_head(head);
-  if (!out) return std::nullopt;
-  auto bytes = std::make_shared<MemoryObject>();
-  bytes->bytes.assign(body);
-  out->object.body = std::move(bytes);
+  if (!out || !record_body_fits(*header, *out)) return std::nullopt;
+  std::vector<std::shared_ptr<MemoryObject>> parts;
+  std::vector<std::string_view> views;
+  std::size_t at = kRecordHeaderBytes + header->head_bytes;
+  for (const std::uint64_t size : record_part_sizes(*header, *out)) {
+    parts.push_back(std::make_shared<MemoryObject>());
+    parts.back()->bytes.assign(file.substr(at, size));
+    views.emplace_back(parts.back()->bytes);
+    at += size;
+  }
+  if (!record_checksum_matches(*header, head, views)) return std::nullopt;
+  attach_parts(*out, std::move(parts));
   return out;
 }
 

@@ -70,14 +70,15 @@ void PulledTable::erase(const std::string& primary, const PulledObject* object) 
   }
 }
 
+bool purge_matches(std::string_view key, std::string_view primary, bool prefix) {
+  if (prefix) return key.starts_with(primary);
+  return key == primary || (key.starts_with(primary) && (key[primary.size()] == '?' || key[primary.size()] == '\n'));
+}
+
 std::size_t PulledTable::purge(std::string_view primary, bool prefix) {
   std::vector<Lru::iterator> gone;
   for (auto it = lru_.begin(); it != lru_.end(); ++it) {
-    const std::string_view key = it->primary;
-    const bool match = prefix ? key.starts_with(primary)
-                              : key == primary || (key.starts_with(primary) && (key[primary.size()] == '?' ||
-                                                                                key[primary.size()] == '\n'));
-    if (match) gone.push_back(it);
+    if (purge_matches(it->primary, primary, prefix)) gone.push_back(it);
   }
   for (Lru::iterator it : gone) drop(it);
   return gone.size();

@@ -47,6 +47,13 @@ struct PulledObject {
 };
 using PulledRef = std::shared_ptr<const PulledObject>;
 
+// The purge's rule, in RAM and on disk (pulled_disk_index.h): key is
+// primary, primary with a query ("primary?..."), one of primary's slices
+// ("primary\n#slice ...", pull_slices.h: a purged object's slices never wait
+// on disk for a head of the same ETag), or with prefix any key that starts
+// with primary.
+bool purge_matches(std::string_view key, std::string_view primary, bool prefix);
+
 class PulledTable {
  public:
   static constexpr std::uint64_t kObjectOverheadBytes = 256;

@@ -90,7 +90,7 @@ void SliceStream::step() {
     if (stored_ == nullptr) {
       read_ahead();
       const PulledRef slice =
-          service_.table().find(slice_key(job_.primary, job_.head->stored.facts.etag, index_), {});
+          service_.find_slice(slice_key(job_.primary, job_.head->stored.facts.etag, job_.head->slice_size, index_));
       const http::ByteRange bounds = slice_bounds(index_, job_.head->slice_size, job_.head->length);
       if (slice != nullptr && slice->body->bytes.size() == bounds.length()) {
         stored_ = slice->body;
@@ -160,16 +160,17 @@ void SliceStream::fill_slice(std::uint64_t index, const std::string& key, const 
 std::string SliceStream::fetch_key(std::uint64_t index) const {
   // A cold key's first answer for this slice, still arriving, has the same
   // bytes (the reader checks its Content-Range and ETag): joined, not asked twice.
-  std::string first = slice_key(job_.primary, "", index);
+  std::string first = slice_key(job_.primary, "", job_.head->slice_size, index);
   if (service_.coalescer().in_flight(first)) return first;
-  return slice_key(job_.primary, job_.head->stored.facts.etag, index);
+  return slice_key(job_.primary, job_.head->stored.facts.etag, job_.head->slice_size, index);
 }
 
 void SliceStream::read_ahead() {
   const std::string& etag = job_.head->stored.facts.etag;
   for (std::uint64_t i = index_ + 1; i <= last_ && i <= index_ + kReadAhead; ++i) {
     const std::string key = fetch_key(i);
-    if (service_.coalescer().in_flight(key) || service_.table().peek(slice_key(job_.primary, etag, i), "") != nullptr)
+    if (service_.coalescer().in_flight(key) ||
+        service_.slice_stored(slice_key(job_.primary, etag, job_.head->slice_size, i)))
       continue;
     fill_slice(i, key, slice_request(i));
   }

@@ -5,9 +5,9 @@
 // Sends the head's fields at once (a 206 for one satisfiable range, the whole
 // 200 without a Range, for several ranges or a false If-Range: §14.2 lets us
 // ignore them; a 416 beyond the length), then each slice the range meets, in
-// order: from the table, else from the slice's own coalesced fetch (`Range`
-// aligned on the slice, `If-Range` with the head's ETag, and a PullFill that
-// stores it), taking only the part inside the range. The client reads one
+// order: from the table or the disk tier, else from the slice's own coalesced
+// fetch (`Range` aligned on the slice, `If-Range` with the head's ETag, and a
+// PullFill that stores it), taking only the part inside the range. The client reads one
 // slice at a time, at its pace; the next kReadAhead slices of its range are
 // fetched for the store meanwhile, never more: a slow client or a seek pulls
 // at most the slice it reads and two more. An answer that is not that slice of that version

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "tests/integration/client/raw_client.h"
-#include "tests/integration/edge_pull_fixture.h"
+#include "tests/integration/edge_pull_disk_fixture.h"
 #include "tests/integration/h2/h2_client.h"
 
 namespace relais::testing {
@@ -32,7 +32,7 @@ ScriptedReply page(const std::string& body, const std::vector<std::string>& extr
   return ScriptedReply::ok(body, fields);
 }
 
-class EdgePullCompress : public EdgePullBase {
+class EdgePullCompress : public EdgePullDiskBase {
  protected:
   // Stores `path` with a miss (identity, as sent) and waits for its variants.
   void store_and_await(const std::string& path, double compressed) {
@@ -222,6 +222,30 @@ TEST_F(EdgePullCompress, CodedHitOverHttp2) {
   const H2Response plain = h2_fetch_one(edge_.port, "GET:/lecon.html");
   EXPECT_EQ(plain.header("content-encoding"), "");
   EXPECT_EQ(plain.body, body);
+  EXPECT_EQ(origin.requests(), 1);
+}
+
+// The variants are written to the disk tier with the identity (issue 19): a
+// restarted edge answers br from the disk at once, compressing nothing again.
+TEST_F(EdgePullCompress, Issue19_VariantsSurviveARestartOnDisk) {
+  const std::string body = lesson();
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return page(body); });
+  start(origin);
+  store_and_await("/lecon.html", 1);
+  await_writes(2);  // the identity, then the same record with its variants
+  ASSERT_EQ(pulled_files().size(), 1u);
+  restart(origin);
+  auto hit = get("/lecon.html", {"Accept-Encoding: br"});
+  ASSERT_TRUE(hit);
+  EXPECT_EQ(hit->status, 200);
+  EXPECT_EQ(hit->header("Content-Encoding"), "br");
+  EXPECT_EQ(hit->header("ETag"), "\"v1-br\"");
+  EXPECT_EQ(decode_body("br", hit->body, body.size()), body);
+  EXPECT_EQ(hit->header("Cache-Status").rfind("relais; hit", 0), 0u) << hit->header("Cache-Status");
+  EXPECT_EQ(metric(edge_.admin_port, kCompressed), 0) << "compressed again after the restart";
+  auto plain = get("/lecon.html");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->body, body);
   EXPECT_EQ(origin.requests(), 1);
 }
 

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
 #include "tests/unit/upstream/scripted_origin.h"
 
@@ -61,6 +62,24 @@ class EdgePullBase : public ::testing::Test {
 
 inline ScriptedReply cacheable(const std::string& body, const std::string& cache_control = "max-age=60") {
   return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
+}
+
+// Sliced objects' tests (edge_pull_slices_test.cc, edge_pull_slices_disk_test.cc).
+constexpr std::size_t kMiB = 1 << 20;
+
+// A body of n bytes whose every byte says where it is (and which version).
+inline std::string counted(std::size_t n, std::size_t version = 0) {
+  std::string s(n, '\0');
+  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251 + version) % 26);
+  return s;
+}
+
+inline std::vector<std::string> video_fields(const std::string& etag = "\"v1\"") {
+  return {"Content-Type: video/mp4", "Cache-Control: max-age=60", "ETag: " + etag};
+}
+
+inline std::string range_of(std::size_t first, std::size_t last) {
+  return "Range: bytes=" + std::to_string(first) + "-" + std::to_string(last);
 }
 
 }  // namespace relais::testing

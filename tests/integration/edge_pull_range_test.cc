@@ -41,13 +41,6 @@ class EdgePullRange : public EdgePullBase {
   void start_whole(ScriptedOrigin& origin) { start(origin, {"--mode", "pull", "--pull-slice-size", "0"}); }
 };
 
-// A body of n bytes whose every byte says where it is.
-std::string counted(std::size_t n) {
-  std::string s(n, '\0');
-  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251) % 26);
-  return s;
-}
-
 bool no_range_reached_the_origin(const ScriptedOrigin& origin) {
   for (const ReceivedRequest& r : origin.received()) {
     if (!r.field("Range").empty() || !r.field("If-Range").empty()) return false;

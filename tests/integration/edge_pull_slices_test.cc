@@ -20,23 +20,6 @@
 namespace relais::testing {
 namespace {
 
-constexpr std::size_t kMiB = 1 << 20;
-
-// A body of n bytes whose every byte says where it is (and which version).
-std::string counted(std::size_t n, std::size_t version = 0) {
-  std::string s(n, '\0');
-  for (std::size_t i = 0; i < n; ++i) s[i] = static_cast<char>('a' + (i * 7 + i / 251 + version) % 26);
-  return s;
-}
-
-std::vector<std::string> video_fields(const std::string& etag = "\"v1\"") {
-  return {"Content-Type: video/mp4", "Cache-Control: max-age=60", "ETag: " + etag};
-}
-
-std::string range_of(std::size_t first, std::size_t last) {
-  return "Range: bytes=" + std::to_string(first) + "-" + std::to_string(last);
-}
-
 class EdgePullSlices : public EdgePullBase {
  protected:
   // The head and the slices a first answer stores come once its fetch ends.

@@ -82,10 +82,11 @@ TEST(PullSlices, TheOriginIsAskedForAlignedSlices) {
 }
 
 TEST(PullSlices, SliceKeysCannotBeARequestTargetAndNameTheVersion) {
-  const std::string key = slice_key("0 /video.mp4", "\"v1\"", 7);
+  const std::string key = slice_key("0 /video.mp4", "\"v1\"", 1 << 20, 7);
   EXPECT_EQ(key.rfind("0 /video.mp4\n", 0), 0u);
-  EXPECT_NE(key, slice_key("0 /video.mp4", "\"v2\"", 7));
-  EXPECT_NE(key, slice_key("0 /video.mp4", "\"v1\"", 8));
+  EXPECT_NE(key, slice_key("0 /video.mp4", "\"v2\"", 1 << 20, 7));
+  EXPECT_NE(key, slice_key("0 /video.mp4", "\"v1\"", 1 << 20, 8));
+  EXPECT_NE(key, slice_key("0 /video.mp4", "\"v1\"", 2 << 20, 7));  // other bytes
 }
 
 TEST(PullSlices, ALargeObjectWithAStrongETagIsSliced) {

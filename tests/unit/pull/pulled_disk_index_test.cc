@@ -77,5 +77,18 @@ TEST(PulledDiskIndex, PurgeDropsAPathOrAPrefixOfOneSite) {
   EXPECT_TRUE(index.find("0 /pp", {}));
 }
 
+// A purge of a path takes its slices (pull_slices.h: "PATH\n#slice ETAG SIZE N"),
+// as the memory table's does: none waits on disk for a head of its ETag.
+TEST(PulledDiskIndex, PurgeOfAPathTakesItsSlices) {
+  PulledDiskIndex index(1 << 20);
+  std::vector<ContentHash> evicted;
+  for (const char* key : {"- /v.mp4", "- /v.mp4\n#slice \"v1\" 65536 0", "- /v.mp4\n#slice \"v1\" 65536 7",
+                          "- /v.mp4x\n#slice \"v1\" 65536 0", "- /w.mp4\n#slice \"v1\" 65536 0"})
+    ASSERT_TRUE(index.insert(entry(key, "", 10), evicted));
+  EXPECT_EQ(index.purge("- /v.mp4", false).size(), 3u);
+  EXPECT_EQ(index.objects(), 2u);
+  EXPECT_TRUE(index.find("- /v.mp4x\n#slice \"v1\" 65536 0", {}));
+}
+
 }  // namespace
 }  // namespace relais::pull

@@ -153,5 +153,59 @@ TEST_F(PulledDiskTest, ASecondOpenerOfTheDirectoryIsRefused) {
   EXPECT_TRUE(PulledDisk::open(s).ok());
 }
 
+// A sliced head (no body, its slice size and length), one of its slices and
+// an object with coded variants come back from a reopened directory as they
+// were stored (issue 19: they survive a restart); contains() sees the slice
+// without reading it.
+TEST_F(PulledDiskTest, SlicedHeadsSlicesAndVariantsSurviveAReopen) {
+  const std::string slice_key = "- /v.mp4\n#slice \"v1\" 65536 3";
+  {
+    auto disk = open();
+    ASSERT_TRUE(disk);
+    auto head = std::make_shared<PulledObject>(*object(""));
+    head->slice_size = 65536;
+    head->length = 1 << 20;
+    disk->store("- /v.mp4", head);
+    auto slice = std::make_shared<PulledObject>();
+    slice->status = 206;
+    auto bytes = std::make_shared<MemoryObject>();
+    bytes->bytes = std::string(65536, 's');
+    slice->body = bytes;
+    disk->store(slice_key, slice);
+    auto text = std::make_shared<PulledObject>(*object(std::string(5000, 't')));
+    auto coded = std::make_shared<CodedVariants>();
+    auto br = std::make_shared<MemoryObject>();
+    br->bytes = "br bytes";
+    coded->bodies.push_back({Encoding::br, br});
+    text->coded = coded;
+    disk->store("- /t.html", text);
+    disk->flush();
+  }
+  auto disk = open();
+  ASSERT_TRUE(disk);
+  EXPECT_TRUE(disk->contains(slice_key, ""));
+  EXPECT_FALSE(disk->contains("- /v.mp4\n#slice \"v1\" 65536 4", ""));
+  const PulledRef head = disk->load("- /v.mp4", {});
+  ASSERT_NE(head, nullptr);
+  EXPECT_TRUE(head->sliced());
+  EXPECT_EQ(head->slice_size, 65536u);
+  EXPECT_EQ(head->length, 1u << 20);
+  EXPECT_TRUE(head->body->bytes.empty());
+  const PulledRef slice = disk->load(slice_key, {});
+  ASSERT_NE(slice, nullptr);
+  EXPECT_EQ(slice->status, 206);
+  EXPECT_EQ(slice->body->bytes, std::string(65536, 's'));
+  const PulledRef text = disk->load("- /t.html", {});
+  ASSERT_NE(text, nullptr);
+  EXPECT_EQ(text->body->bytes, std::string(5000, 't'));
+  ASSERT_NE(text->coded, nullptr);
+  ASSERT_EQ(text->coded->bodies.size(), 1u);
+  EXPECT_EQ(text->coded->bodies[0].encoding, Encoding::br);
+  EXPECT_EQ(text->coded->bodies[0].body->bytes, "br bytes");
+  // A purge of the path takes the slice with the head.
+  EXPECT_EQ(disk->purge("- /v.mp4", false), 2u);
+  EXPECT_FALSE(disk->contains(slice_key, ""));
+}
+
 }  // namespace
 }  // namespace relais::pull

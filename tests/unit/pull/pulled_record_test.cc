@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "edge/pull/pulled_record.h"
@@ -101,6 +102,111 @@ TEST(PulledRecord, HostileHeadsAreRefused) {
   o.fields.resize(kMaxFields + 1, {"X", "y"});
   EXPECT_FALSE(decode_record_head(encode_record_prefix("0 /a", o).substr(kRecordHeaderBytes)));
   EXPECT_FALSE(decode_record_head(encode_record_prefix("", sample("")).substr(kRecordHeaderBytes)));
+}
+
+// A sliced head (pull_slices.h) keeps its slice size and length; an empty
+// body is all it may have: one with bytes, or a tag cut or altered, is no
+// record of ours. A slice is a plain record (a 206 without fields).
+TEST(PulledRecord, SlicedHeadKeepsItsSliceSizeAndLengthAndHasNoBody) {
+  PulledObject head = sample("");
+  head.secondary.clear();
+  head.slice_size = 65536;
+  head.length = 4'000'000;
+  const std::optional<RecordHead> back = decode_record(record(head));
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->object.sliced());
+  EXPECT_EQ(back->object.slice_size, 65536u);
+  EXPECT_EQ(back->object.length, 4'000'000u);
+  EXPECT_FALSE(sample("x").sliced());
+  EXPECT_FALSE(decode_record(record(sample("x"))).value().object.sliced());
+
+  EXPECT_FALSE(decode_record(encode_record_prefix("0 /a.txt", head) + "x")) << "header says 0 body bytes";
+  const std::string prefix_with_body = [&] {
+    PulledObject with_body = head;
+    auto bytes = std::make_shared<MemoryObject>();
+    bytes->bytes = "bytes";
+    with_body.body = bytes;
+    return encode_record_prefix("0 /a.txt", with_body) + "bytes";
+  }();
+  EXPECT_FALSE(decode_record(prefix_with_body)) << "a sliced head with a body";
+  head.status = 206;
+  EXPECT_FALSE(decode_record(record(head))) << "a sliced head is a 200";
+  head.status = 200;
+  head.length = 0;
+  EXPECT_FALSE(decode_record(record(head))) << "an empty sliced object";
+  const std::string full = encode_record_prefix("0 /a.txt", sample("")).substr(kRecordHeaderBytes);
+  EXPECT_FALSE(decode_record_head(full + std::string("SLIC", 4))) << "a tag cut short";
+  EXPECT_FALSE(decode_record_head(full + std::string(20, 'z'))) << "bytes after the fields, not the tag";
+
+  PulledObject slice;
+  slice.status = 206;
+  auto bytes = std::make_shared<MemoryObject>();
+  bytes->bytes = std::string(65536, 's');
+  slice.body = bytes;
+  const std::optional<RecordHead> part = decode_record(record(slice, "0 /v.mp4\n#slice \"v1\" 65536 3"));
+  ASSERT_TRUE(part);
+  EXPECT_EQ(part->primary, "0 /v.mp4\n#slice \"v1\" 65536 3");
+  EXPECT_EQ(part->object.status, 206);
+  EXPECT_FALSE(part->object.sliced());
+  EXPECT_EQ(part->object.body->bytes, slice.body->bytes);
+}
+
+PulledObject with_variants(const std::string& body, std::vector<std::pair<Encoding, std::string>> coded) {
+  PulledObject o = sample(body);
+  auto variants = std::make_shared<CodedVariants>();
+  for (auto& [encoding, bytes] : coded) {
+    auto b = std::make_shared<MemoryObject>();
+    b->bytes = std::move(bytes);
+    variants->bodies.push_back({encoding, std::move(b)});
+  }
+  o.coded = std::move(variants);
+  return o;
+}
+
+std::string record_with_variants(const PulledObject& o) {
+  std::string out = encode_record_prefix("0 /a.txt", o);
+  for (std::string_view part : record_body_parts(o)) out.append(part);
+  return out;
+}
+
+// Coded variants (pull_compression.h) follow the body under the same
+// checksum and come back apart, each with its coding.
+TEST(PulledRecord, CodedVariantsRoundTripUnderTheChecksum) {
+  const PulledObject o = with_variants(std::string(500, 'i'), {{Encoding::br, "BR"}, {Encoding::gzip, "GZIP!"}});
+  const std::string whole = record_with_variants(o);
+  const std::optional<RecordHead> back = decode_record(whole);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->object.body->bytes, std::string(500, 'i'));
+  ASSERT_NE(back->object.coded, nullptr);
+  ASSERT_EQ(back->object.coded->bodies.size(), 2u);
+  EXPECT_EQ(back->object.coded->bodies[0].encoding, Encoding::br);
+  EXPECT_EQ(back->object.coded->bodies[0].body->bytes, "BR");
+  EXPECT_EQ(back->object.coded->bodies[1].encoding, Encoding::gzip);
+  EXPECT_EQ(back->object.coded->bodies[1].body->bytes, "GZIP!");
+  EXPECT_EQ(decode_record(record(sample("plain"))).value().object.coded, nullptr);
+  for (std::size_t i = whole.size() - 7; i < whole.size(); ++i) {
+    std::string bad = whole;
+    bad[i] = static_cast<char>(bad[i] ^ 0x20);
+    EXPECT_FALSE(decode_record(bad)) << "a flipped byte of a variant, at " << i;
+  }
+}
+
+// Variants no smaller than the body, a coding twice or out of order, identity
+// as a variant, or variants on a sliced head: not a record of ours.
+TEST(PulledRecord, ImpossibleVariantsAreRefused) {
+  auto refused = [](const std::string& body, std::vector<std::pair<Encoding, std::string>> coded) {
+    return !decode_record(record_with_variants(with_variants(body, std::move(coded))));
+  };
+  const std::string body(100, 'i');
+  EXPECT_TRUE(refused("tiny", {{Encoding::br, "larger"}}));
+  EXPECT_TRUE(refused(body, {{Encoding::gzip, "a"}, {Encoding::br, "b"}}));
+  EXPECT_TRUE(refused(body, {{Encoding::br, "a"}, {Encoding::br, "b"}}));
+  EXPECT_TRUE(refused(body, {{Encoding::identity, "a"}}));
+  EXPECT_FALSE(refused(body, {{Encoding::br, "a"}, {Encoding::zstd, "b"}, {Encoding::gzip, "c"}}));
+  PulledObject head = with_variants("", {{Encoding::br, "a"}});
+  head.slice_size = 65536;
+  head.length = 1 << 20;
+  EXPECT_FALSE(decode_record(record_with_variants(head)));
 }
 
 }  // namespace
