@@ -48,9 +48,9 @@ class ProbedOrigin {
       case healthy: return ScriptedReply::ok("ok", {"Cache-Control: no-store"});
       case unavailable: return ScriptedReply::ok("down for maintenance", {"Cache-Control: no-store"}, 503);
       case hanging: {
-        ScriptedReply r;
-        r.stall_before = true;  // accepted and read, never answered
-        return r;
+        ScriptedReply stall;
+        stall.stall_before = true;  // accepted and read, never answered
+        return stall;
       }
     }
     return {};
@@ -63,7 +63,7 @@ class ProbedOrigin {
   ScriptedOrigin origin_;  // last: its threads call reply() until it is gone
 };
 
-class EdgePullHealth : public ::testing::Test {
+class EdgePullProbes : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(publish_tree(dir_, {{"index.html", "<p>published</p>\n"}})); }
 
@@ -105,7 +105,7 @@ class EdgePullHealth : public ::testing::Test {
 // Varnish's probe / nginx's health_check: the first origin's health page
 // answers 503, so once a probe saw it, no client request is sent there,
 // none waits on it, and no fetch fails over (no client paid for finding it).
-TEST_F(EdgePullHealth, AFailedProbeSendsEveryClientToTheNextOrigin) {
+TEST_F(EdgePullProbes, AFailedProbeSendsEveryClientToTheNextOrigin) {
   ProbedOrigin first("first", ProbedOrigin::unavailable);
   ProbedOrigin second("second");
   start({first.url(), second.url()});
@@ -123,7 +123,7 @@ TEST_F(EdgePullHealth, AFailedProbeSendsEveryClientToTheNextOrigin) {
 
 // HAProxy's rise: the origin is back after `rise` (2) probes in a row pass,
 // and clients go to it again (it is first in the list).
-TEST_F(EdgePullHealth, AnOriginBackAfterRisePassingProbesServesAgain) {
+TEST_F(EdgePullProbes, AnOriginBackAfterRisePassingProbesServesAgain) {
   ProbedOrigin first("first", ProbedOrigin::unavailable);
   ProbedOrigin second("second");
   start({first.url(), second.url()});
@@ -143,7 +143,7 @@ TEST_F(EdgePullHealth, AnOriginBackAfterRisePassingProbesServesAgain) {
 // An origin that accepts the probe and never answers: cut at
 // pull-health-timeout (100 ms, far below the fetches' 15 s first-byte
 // timeout), counted as a failure, and the origin skipped.
-TEST_F(EdgePullHealth, AProbeThatHangsIsCutAtTheTimeoutAndFails) {
+TEST_F(EdgePullProbes, AProbeThatHangsIsCutAtTheTimeoutAndFails) {
   ProbedOrigin first("first", ProbedOrigin::hanging);
   ProbedOrigin second("second");
   start({first.url(), second.url()});
@@ -156,7 +156,7 @@ TEST_F(EdgePullHealth, AProbeThatHangsIsCutAtTheTimeoutAndFails) {
 
 // Every origin's probe failing: requests behave as without probes (the
 // first is tried anyway, then the next), never refused by the health state.
-TEST_F(EdgePullHealth, EveryOriginDownTheFirstIsStillTried) {
+TEST_F(EdgePullProbes, EveryOriginDownTheFirstIsStillTried) {
   ProbedOrigin first("first", ProbedOrigin::unavailable);
   ProbedOrigin second("second", ProbedOrigin::unavailable);
   start({first.url(), second.url()});
