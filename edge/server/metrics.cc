@@ -183,7 +183,7 @@ void render_pull(Exposition& e) {
   e.metric("relais_pull_compress_skipped_total", "counter", "Pulled objects left identity only: the compressor's queue was full.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_skipped; });
   e.metric("relais_pull_compress_saved_bytes_total", "counter", "Body bytes not sent because a pulled hit was served with a content coding.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_saved_bytes; });
   e.metric("relais_pull_lagged_total", "counter", "Clients cut for holding the fetch window of a response not stored longer than pull-lag-timeout while another client waited.", [](const WorkerStats& w) -> const Counter& { return w.pull_lagged; });
-  e.metric("relais_pull_origins_marked_down_total", "counter", "Times an origin was marked down after pull-origin-fails failures in a row (each worker counts its own).", [](const WorkerStats& w) -> const Counter& { return w.pull_origins_marked_down; });
+  e.metric("relais_pull_origins_marked_down_total", "counter", "Times an origin was marked down: pull-origin-fails failures in a row, or a failed health probe (each worker counts its own).", [](const WorkerStats& w) -> const Counter& { return w.pull_origins_marked_down; });
 }
 
 }  // namespace
