@@ -72,8 +72,9 @@ PullService::PullService(event_base* base, PullSettings settings, Clock now, Dat
   const std::uint64_t seed = (static_cast<std::uint64_t>(random()) << 32) ^ random();
   prober_ = std::make_unique<upstream::OriginProber>(
       *probe_client_, coalescer_.health(), settings_.probe, std::move(targets),
-      [](std::string_view line) {
-        std::fprintf(stderr, "relais-edge: pull-through: %.*s\n", static_cast<int>(line.size()), line.data());
+      [worker = settings_.worker](std::string_view line) {
+        std::fprintf(stderr, "relais-edge: pull-through (worker %u): %.*s\n", worker, static_cast<int>(line.size()),
+                     line.data());
       },
       seed);
 }

@@ -57,6 +57,7 @@ struct PullSettings {
   // is probed from construction on.
   upstream::ProbeSettings probe;
   std::vector<std::string> probe_origins;
+  unsigned worker = 0;  // the worker's index, in the probes' log lines (each worker probes on its own)
   // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
   // Owned by the server, outlives the services.
   PulledDisk* disk = nullptr;

@@ -176,8 +176,10 @@ void Worker::reconfigure() {
 
 pull::PullService& Worker::pull() {
   if (pull_ == nullptr) {
+    pull::PullSettings settings = shared_.pull;
+    settings.worker = index_;  // names the worker in its probes' log lines
     pull_ = std::make_unique<pull::PullService>(
-        base_, shared_.pull, [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
+        base_, std::move(settings), [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
         [this] { return date(); }, [this] { pull_compressed_->notify(); });
   }
   return *pull_;
