@@ -199,6 +199,14 @@ struct EdgeConfig {
   // many failures in a row and an origin is skipped for the down time.
   std::uint64_t pull_origin_fails = 3;
   std::uint64_t pull_origin_down_time_ms = 10'000;
+  // Active origin health, per worker (edge/upstream/origin_prober.h): with a
+  // path, each origin is asked GET path every interval, cut at the timeout;
+  // a failure marks it down, `rise` passes in a row bring it back. Global:
+  // the health state is per origin URL, whichever sites list it.
+  std::string pull_health_path;  // empty: no probes
+  std::uint64_t pull_health_interval_ms = 5'000;
+  std::uint64_t pull_health_timeout_ms = 2'000;
+  std::uint64_t pull_health_rise = 2;
 
   // HTTPS (edge/server/tls_context.h). Empty tls_listen: no TLS listener.
   std::vector<std::string> tls_listen;

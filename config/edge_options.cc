@@ -93,6 +93,9 @@ const EdgeBounded kBounded[] = {
     {{"pull-stale-grace", Unit::duration, 0, 7 * kDay}, &EdgeConfig::pull_stale_grace_ms},
     {{"pull-origin-fails", Unit::count, 1, 100}, &EdgeConfig::pull_origin_fails},
     {{"pull-origin-down-time", Unit::duration, 100, kHour}, &EdgeConfig::pull_origin_down_time_ms},
+    {{"pull-health-interval", Unit::duration, 100, kHour}, &EdgeConfig::pull_health_interval_ms},
+    {{"pull-health-timeout", Unit::duration, 10, 10 * kMinute}, &EdgeConfig::pull_health_timeout_ms},
+    {{"pull-health-rise", Unit::count, 1, 100}, &EdgeConfig::pull_health_rise},
 };
 
 po::options_description edge_description() {
@@ -156,6 +159,10 @@ po::options_description edge_description() {
     ("pull-stale-grace", duration(d.pull_stale_grace_ms), "pull-through: a stale object is served this long past expiry when the origin fails (0-7d)")
     ("pull-origin-fails", num(d.pull_origin_fails), "pull-through: failures in a row that mark an origin down, per worker (1-100)")
     ("pull-origin-down-time", duration(d.pull_origin_down_time_ms), "pull-through: a down origin is skipped this long, unless every origin is down (100ms-1h)")
+    ("pull-health-path", str(d.pull_health_path), "pull-through: active health checks, GET of each origin's base URL + this path (starts with /; empty: off); a failure marks the origin down at once")
+    ("pull-health-interval", duration(d.pull_health_interval_ms), "pull-through: time between two health probes of an origin, per worker (100ms-1h)")
+    ("pull-health-timeout", duration(d.pull_health_timeout_ms), "pull-through: a health probe without a head in this time fails (10ms-10m, less than --pull-health-interval)")
+    ("pull-health-rise", num(d.pull_health_rise), "pull-through: health probes passed in a row that bring a down origin back (1-100)")
     ("drain-timeout", duration(d.drain_timeout_ms), "on SIGTERM (or after an upgrade), time responses in flight get to finish before the rest is cut (0-1h)")
     ("max-header-bytes", size(d.max_head_bytes), "request line + headers; beyond: 431 (256-1M)")
     ("max-target-bytes", size(d.max_target_bytes), "request-target length; beyond: 414 (at most --max-header-bytes)")
@@ -293,6 +300,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   c.default_site = vm["default-site"].as<std::string>();
   c.mode = vm["mode"].as<std::string>();
   c.pull_disk_dir = vm["pull-disk-dir"].as<std::string>();
+  c.pull_health_path = vm["pull-health-path"].as<std::string>();
   if (vm.count("origin-url")) c.origin_urls = origin_url_lines(vm["origin-url"].as<std::vector<std::string>>());
   if (vm.count("pull-prefix")) c.pull_prefixes = vm["pull-prefix"].as<std::vector<std::string>>();
   if (auto bad = check_pull_keys("", c.mode, c.origin_urls, c.pull_prefixes)) return *bad;
@@ -324,6 +332,7 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (c.listen.empty()) return CliOutcome::usage("--listen: at least one listener is needed");
   if (c.store.empty()) return CliOutcome::usage("--store: must name a directory");
   if (has_control_byte(c.pull_disk_dir)) return CliOutcome::usage("--pull-disk-dir: control characters are not allowed");
+  if (auto bad = check_health_probe(c.pull_health_path, c.pull_health_interval_ms, c.pull_health_timeout_ms)) return *bad;
   if (auto bad = check_origin("origin", c.origin)) return *bad;
   if (c.max_target_bytes > c.max_head_bytes)
     return CliOutcome::usage("--max-target-bytes: must be at most --max-header-bytes (" + format_byte_size(c.max_head_bytes) + ")");
@@ -394,6 +403,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   lines("origin-url", c.origin_urls);
   lines("pull-prefix", c.pull_prefixes);
   line("pull-disk-dir", c.pull_disk_dir);
+  line("pull-health-path", c.pull_health_path);
   for (const EdgeBounded& row : kBounded) {
     const std::uint64_t value = row.wide ? c.*row.wide : c.*row.narrow;
     const Unit unit = row.option.unit;

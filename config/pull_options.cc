@@ -1,6 +1,7 @@
 #include "config/pull_options.h"
 
 #include "config/option_parsing.h"
+#include "config/units.h"
 
 namespace relais {
 namespace {
@@ -20,6 +21,20 @@ bool is_base_url(const std::string& url) {
 }
 
 }  // namespace
+
+std::optional<CliOutcome> check_health_probe(const std::string& path, std::uint64_t interval_ms, std::uint64_t timeout_ms) {
+  if (path.empty()) return std::nullopt;
+  // The probe's request line is built like a client fetch's (origin_request.h):
+  // origin-form, no "//" start (it would read as an authority), no spaces.
+  if (path[0] != '/' || path.starts_with("//") || path.size() > kMaxHealthPathBytes ||
+      path.find_first_of(" \t#") != std::string::npos || has_control_byte(path))
+    return CliOutcome::usage("--pull-health-path: '" + path + "' is not a path starting with / (at most " +
+                             std::to_string(kMaxHealthPathBytes) + " bytes, no spaces, no #)");
+  if (timeout_ms >= interval_ms)
+    return CliOutcome::usage("--pull-health-timeout: " + format_duration_ms(timeout_ms) +
+                             " must be less than --pull-health-interval (" + format_duration_ms(interval_ms) + ")");
+  return std::nullopt;
+}
 
 std::vector<std::string> origin_url_lines(const std::vector<std::string>& lines) {
   std::vector<std::string> out;

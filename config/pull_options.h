@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,12 @@ inline constexpr std::size_t kMaxOriginUrls = 16;
 std::optional<CliOutcome> check_pull_keys(const std::string& prefix, const std::string& mode,
                                           const std::vector<std::string>& origin_urls,
                                           const std::vector<std::string>& pull_prefixes);
+
+// pull-health-path (empty: no probes; else an origin-form path of at most
+// kMaxHealthPathBytes) and, with a path, pull-health-timeout < pull-health-interval
+// (a probe ends before the next one starts).
+inline constexpr std::size_t kMaxHealthPathBytes = 1024;
+std::optional<CliOutcome> check_health_probe(const std::string& path, std::uint64_t interval_ms, std::uint64_t timeout_ms);
 
 // The origin-url lines as given, empty ones dropped (an empty line names none, as before).
 std::vector<std::string> origin_url_lines(const std::vector<std::string>& lines);

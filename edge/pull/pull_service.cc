@@ -1,7 +1,9 @@
 #include "edge/pull/pull_service.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <random>
 
 #include "edge/cache/freshness/secondary_key.h"
 #include "edge/cache/freshness/validation.h"
@@ -58,7 +60,28 @@ std::string origin_authority(std::string_view base_url) {
 PullService::PullService(event_base* base, PullSettings settings, Clock now, DateText date,
                          std::function<void()> compressed)
     : settings_(settings), now_(std::move(now)), date_(std::move(date)), client_(base, settings.origin),
-      coalescer_(client_, settings.coalescer), table_(settings.memory_bytes), compressed_(std::move(compressed)) {}
+      coalescer_(client_, settings.coalescer), table_(settings.memory_bytes), compressed_(std::move(compressed)) {
+  if (!settings_.probe.enabled() || settings_.probe_origins.empty()) return;
+  std::vector<upstream::OriginTarget> targets;
+  for (const std::string& url : settings_.probe_origins) targets.push_back({url, origin_authority(url)});
+  upstream::OriginSettings probe_origin = settings_.origin;
+  probe_origin.max_connections_per_host = 1;
+  probe_origin.max_idle_connections = static_cast<long>(targets.size());
+  probe_client_ = std::make_unique<upstream::OriginClient>(base, probe_origin);
+  std::random_device random;
+  const std::uint64_t seed = (static_cast<std::uint64_t>(random()) << 32) ^ random();
+  prober_ = std::make_unique<upstream::OriginProber>(
+      *probe_client_, coalescer_.health(), settings_.probe, std::move(targets),
+      [worker = settings_.worker](std::string_view line) {
+        std::fprintf(stderr, "relais-edge: pull-through (worker %u): %.*s\n", worker, static_cast<int>(line.size()),
+                     line.data());
+      },
+      seed);
+}
+
+void PullService::stop_probes() {
+  if (prober_ != nullptr) prober_->stop();
+}
 
 PullService::~PullService() {
   compressor_.reset();  // its thread first: it finishes at most the job it runs

@@ -34,6 +34,7 @@
 #include "edge/pull/variant_compressor.h"
 #include "edge/upstream/coalescer.h"
 #include "edge/upstream/origin_client.h"
+#include "edge/upstream/origin_prober.h"
 
 struct event_base;
 
@@ -51,6 +52,12 @@ struct PullSettings {
   std::uint64_t slice_min = 8ull << 20;      // smaller objects are fetched whole
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
+  // Active health checks (upstream/origin_prober.h): with a path, every
+  // origin of probe_origins (all the pulling sites', as configured at start)
+  // is probed from construction on.
+  upstream::ProbeSettings probe;
+  std::vector<std::string> probe_origins;
+  unsigned worker = 0;  // the worker's index, in the probes' log lines (each worker probes on its own)
   // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
   // Owned by the server, outlives the services.
   PulledDisk* disk = nullptr;
@@ -111,6 +118,9 @@ class PullService final : public http::PullGateway {
   PullStats& stats() { return stats_; }
   PulledTable& table() { return table_; }
   upstream::Coalescer& coalescer() { return coalescer_; }
+  // nullptr without probes; stop_probes() on a drain (no new probe, none in flight).
+  const upstream::OriginProber* prober() const { return prober_.get(); }
+  void stop_probes();
   const PullSettings& settings() const { return settings_; }
   std::int64_t now() const { return now_(); }
   std::string_view date() const { return date_(); }
@@ -160,6 +170,12 @@ class PullService final : public http::PullGateway {
   PullStats stats_;
   std::function<void()> compressed_;
   std::unique_ptr<VariantCompressor> compressor_;  // made on the first eligible object
+  // Probes have a client of their own (one connection per origin): behind
+  // client fetches in a full pool (pull-max-connections) a probe would time
+  // out and mark a busy but healthy origin down; and a probe cut mid-body
+  // closes only its own connection.
+  std::unique_ptr<upstream::OriginClient> probe_client_;
+  std::unique_ptr<upstream::OriginProber> prober_;  // after the clients and coalescer_: goes first
 };
 
 // The Coalescer key of a whole fetch: the table's key, the coding and the validators sent.

@@ -41,6 +41,20 @@ namespace {
 // does it on its next loop turn; a worker stuck longer is the bigger problem.
 constexpr std::chrono::milliseconds kPullPurgeDeadline{2000};
 
+// Every origin a pulling site names, once (the health state is per URL),
+// as configured at start: origin-url changes need a restart.
+std::vector<std::string> pulled_origins(const EdgeConfig& c) {
+  std::vector<std::string> out;
+  auto add = [&out](const std::string& mode, const std::vector<std::string>& urls) {
+    if (mode == "manifest") return;
+    for (const std::string& url : urls)
+      if (std::find(out.begin(), out.end(), url) == out.end()) out.push_back(url);
+  };
+  if (c.sites.empty()) add(c.mode, c.origin_urls);
+  for (const SiteConfig& site : c.sites) add(site.mode, site.origin_urls);
+  return out;
+}
+
 // Each worker has its own origin client, coalescer and pulled objects
 // (docs/PULL_THROUGH.md): the memory is split between them.
 pull::PullSettings pull_settings_from(const EdgeConfig& c) {
@@ -56,6 +70,11 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.coalescer.lag_timeout = std::chrono::milliseconds(c.pull_lag_timeout_ms);
   p.coalescer.health.max_fails = static_cast<unsigned>(c.pull_origin_fails);
   p.coalescer.health.down_time = std::chrono::milliseconds(c.pull_origin_down_time_ms);
+  p.coalescer.health.rise = static_cast<unsigned>(c.pull_health_rise);
+  p.probe.path = c.pull_health_path;
+  p.probe.interval = std::chrono::milliseconds(c.pull_health_interval_ms);
+  p.probe.timeout = std::chrono::milliseconds(c.pull_health_timeout_ms);
+  p.probe_origins = pulled_origins(c);
   p.memory_bytes = c.pull_memory / std::max(1u, c.workers);
   p.object_max = c.pull_object_max;
   p.compress_max = c.pull_compress_max;
@@ -116,6 +135,8 @@ struct EdgeServer::Parts {
   std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
   // The metrics' site names by ResponseSummary::site (worker.h: WorkerShared::site_names).
   std::vector<std::string> site_names{"default"};
+  // The origins the workers probe (WorkerStats::pull_origin_down's order), fixed at start.
+  std::vector<std::string> probed_origins;
   // The admin thread reads `sites` and `site_names` (metrics, health, purge)
   // while a SIGHUP on the signal thread may add a site: both under this lock.
   // The signal thread, their only writer, reads them without it.
@@ -263,6 +284,7 @@ Status open_admin(EdgeServer::Parts& p) {
     g.access_log_dropped_bytes = p.access_log ? p.access_log->dropped_bytes() : 0;
     g.uptime_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - p.started).count();
     if (p.pulled_disk) g.pull_disk = &p.pulled_disk->stats();
+    g.probed_origins = &p.probed_origins;
     std::lock_guard lock(p.sites_mutex);
     for (const auto& site : p.sites)
       if (!site->config.retired) g.sites.push_back(site_gauges(*site));
@@ -498,6 +520,7 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   shared.pull = pull_settings_from(config);
   p->pulled_disk = open_pulled_disk(config, p->sites);
   shared.pull.disk = p->pulled_disk.get();
+  if (shared.pull.probe.enabled()) p->probed_origins = shared.pull.probe_origins;
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
   for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
 

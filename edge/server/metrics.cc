@@ -150,6 +150,23 @@ void render_http2(Exposition& e) {
   }
 }
 
+// Per worker, each probes on its own: the share of workers that count the
+// origin up (1: all, 0: none; between: they disagree for up to an interval).
+void render_origin_health(Exposition& e, const std::vector<const WorkerStats*>& workers, const std::vector<std::string>& origins) {
+  e.metric("relais_pull_health_probes_total", "counter", "Active health probes sent to origins (pull-health-path), all workers.", [](const WorkerStats& w) -> const Counter& { return w.pull_health_probes; });
+  e.metric("relais_pull_health_probe_failures_total", "counter", "Health probes that failed: no connection, no head within pull-health-timeout, a status outside 2xx/3xx.", [](const WorkerStats& w) -> const Counter& { return w.pull_health_probe_failures; });
+  e.header("relais_pull_origin_up", "gauge", "Share of workers that count the origin up (health probes and passive health): 1 all, 0 none.");
+  for (std::size_t i = 0; i < origins.size(); ++i) {
+    std::size_t down = 0;
+    for (const WorkerStats* w : workers) down += i < w->pull_origin_down.size() && w->pull_origin_down[i].get() != 0 ? 1 : 0;
+    std::string labels = "{origin=\"";
+    append_label_value(labels, origins[i]);
+    labels += "\"}";
+    const double up = workers.empty() ? 1.0 : static_cast<double>(workers.size() - down) / static_cast<double>(workers.size());
+    e.sample("relais_pull_origin_up", labels.c_str(), up);
+  }
+}
+
 void render_pull(Exposition& e) {
   e.header("relais_pull_responses_total", "counter", "Pull-through responses, by outcome (RFC 9211 terms).");
   const std::pair<const char*, Counter WorkerStats::*> outcomes[] = {
@@ -166,7 +183,7 @@ void render_pull(Exposition& e) {
   e.metric("relais_pull_compress_skipped_total", "counter", "Pulled objects left identity only: the compressor's queue was full.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_skipped; });
   e.metric("relais_pull_compress_saved_bytes_total", "counter", "Body bytes not sent because a pulled hit was served with a content coding.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_saved_bytes; });
   e.metric("relais_pull_lagged_total", "counter", "Clients cut for holding the fetch window of a response not stored longer than pull-lag-timeout while another client waited.", [](const WorkerStats& w) -> const Counter& { return w.pull_lagged; });
-  e.metric("relais_pull_origins_marked_down_total", "counter", "Times an origin was marked down after pull-origin-fails failures in a row (each worker counts its own).", [](const WorkerStats& w) -> const Counter& { return w.pull_origins_marked_down; });
+  e.metric("relais_pull_origins_marked_down_total", "counter", "Times an origin was marked down: pull-origin-fails failures in a row, or a failed health probe (each worker counts its own).", [](const WorkerStats& w) -> const Counter& { return w.pull_origins_marked_down; });
 }
 
 }  // namespace
@@ -212,6 +229,7 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
   render_blob_checks(e, g.sites);
   render_http2(e);
   render_pull(e);
+  if (g.probed_origins != nullptr && !g.probed_origins->empty()) render_origin_health(e, workers, *g.probed_origins);
   if (const pull::PulledDiskStats* d = g.pull_disk) {
     e.gauge("relais_pull_disk_objects", "Pulled objects kept on disk.", static_cast<double>(d->objects.load()));
     e.gauge("relais_pull_disk_used_bytes", "Bytes of the pulled objects' files.", static_cast<double>(d->used_bytes.load()));

@@ -44,6 +44,8 @@ struct EdgeGauges {
   double uptime_seconds = 0;
   std::vector<SiteGauges> sites;
   const pull::PulledDiskStats* pull_disk = nullptr;  // the disk tier of pulled objects, when there is one
+  // With health probes: the probed origins, by WorkerStats::pull_origin_down index.
+  const std::vector<std::string>* probed_origins = nullptr;
 };
 
 // Counters of the background origin sync (sync_loop.h). Written by the sync

@@ -70,7 +70,7 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
       live_(shared.live->current()),
       memory_(shared.memory_bytes, shared.memory_object_max),
       headers_(live_->server.limits.max_headers),
-      stats_(shared.site_names.size()) {
+      stats_(shared.site_names.size(), shared.pull.probe.enabled() ? shared.pull.probe_origins.size() : 0) {
   RELAIS_ASSERT(!shared.sites.empty());
   const std::size_t open_files = std::max<std::size_t>(1, shared.open_files / shared.sites.size());
   // Several sites share this worker's memory tier: each gets its own random
@@ -142,6 +142,8 @@ void Worker::start() {
 
 void Worker::run() {
   current_ = this;
+  // Probes start with the worker, before any client asks (pull_service.h).
+  if (shared_.pull.probe.enabled() && !shared_.pull.probe_origins.empty()) (void)pull();
   event_base_dispatch(base_);
   if (shared_.access_log != nullptr) shared_.access_log->submit(std::move(log_buffer_));
 }
@@ -174,8 +176,10 @@ void Worker::reconfigure() {
 
 pull::PullService& Worker::pull() {
   if (pull_ == nullptr) {
+    pull::PullSettings settings = shared_.pull;
+    settings.worker = index_;  // names the worker in its probes' log lines
     pull_ = std::make_unique<pull::PullService>(
-        base_, shared_.pull, [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
+        base_, std::move(settings), [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
         [this] { return date(); }, [this] { pull_compressed_->notify(); });
   }
   return *pull_;
@@ -197,6 +201,7 @@ void Worker::on_stop(evutil_socket_t, short, void* self) {
     c = next;
   }
   event_del(w->tick_);
+  if (w->pull_ != nullptr) w->pull_->stop_probes();  // a drain waits for clients, never for probes
   // Bounded: whatever is still writing after this is cut.
   const timeval grace = to_timeval(w->settings().drain_timeout_ms);
   event_base_loopexit(w->base_, &grace);
@@ -240,11 +245,24 @@ void Worker::publish_stats() {
     stats_.pull_origin_failovers.set(health.failovers);
     stats_.pull_origins_marked_down.set(health.marked_down);
     stats_.pull_lagged.set(pull_->coalescer().lagged_cut());
+    publish_probe_stats();
   }
   if (sites_[0]->catalog) stats_.catalog_generation.set(sites_[0]->catalog->generation());
   if (shared_.access_log != nullptr && !log_buffer_.empty()) shared_.access_log->submit(std::move(log_buffer_));
   // Pick up new catalogs even when no request arrives (the old one is released).
   for (std::size_t i = 0; i < sites_.size(); ++i) (void)catalog(i);
+}
+
+void Worker::publish_probe_stats() {
+  const upstream::OriginProber* prober = pull_->prober();
+  if (prober == nullptr) return;
+  stats_.pull_health_probes.set(prober->stats().sent);
+  stats_.pull_health_probe_failures.set(prober->stats().failed);
+  const upstream::OriginHealth& health = pull_->coalescer().health();
+  const auto now = upstream::OriginHealth::Clock::now();
+  const auto& origins = prober->origins();
+  for (std::size_t i = 0; i < origins.size() && i < stats_.pull_origin_down.size(); ++i)
+    stats_.pull_origin_down[i].set(health.down(origins[i].base_url, now) ? 1 : 0);
 }
 
 void Worker::on_accept(evutil_socket_t fd, short, void* self) { static_cast<Worker*>(self)->accept_ready(fd, false); }

@@ -215,6 +215,7 @@ class Worker {
   bool shed_idle_connection();
   void unlink(Connection* connection);
   void publish_stats();
+  void publish_probe_stats();  // with pull_ (its prober, if any)
   // Finishes what b's queue holds: everything (closing), or what is sent.
   void settle_exchanges(ConnectionBuffers& b, bool closing);
   // HTTP/2 streams not wholly queued when the connection goes: timed to the close.

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "edge/server/counter.h"
 #include "edge/server/response_histograms.h"
@@ -14,7 +15,8 @@
 namespace relais {
 
 struct WorkerStats {
-  explicit WorkerStats(std::size_t sites = 1) : histograms(sites) {}
+  explicit WorkerStats(std::size_t sites = 1, std::size_t probed_origins = 0)
+      : pull_origin_down(probed_origins), histograms(sites) {}
   Counter requests_by_class[6];  // index requests_class(): 1xx..5xx (0 unused)
   Counter bytes_out;             // body bytes of responses finished (a reset stream: those it sent)
   Counter bytes_sent;            // bytes the sockets took: heads, bodies, TLS records
@@ -67,6 +69,11 @@ struct WorkerStats {
   Counter pull_compress_skipped;       // eligible, but the compressor's queue was full
   Counter pull_compress_saved_bytes;   // body bytes not sent: hits served coded
   Counter pull_lagged;               // clients cut for holding a fetch window (pull-lag-timeout)
+  // Active health (edge/upstream/origin_prober.h): probes sent, failed, and
+  // per probed origin (EdgeGauges::probed_origins' order) 1 while down.
+  Counter pull_health_probes;
+  Counter pull_health_probe_failures;
+  std::vector<Counter> pull_origin_down;
   TlsStats tls;  // zero unless --tls-listen
   ResponseHistograms histograms;  // duration, first byte, size: by site and class
 };

@@ -6,7 +6,9 @@
 
 namespace relais::upstream {
 
-OriginHealth::OriginHealth(OriginHealthPolicy policy) : policy_(policy) { RELAIS_ASSERT(policy_.max_fails >= 1); }
+OriginHealth::OriginHealth(OriginHealthPolicy policy) : policy_(policy) {
+  RELAIS_ASSERT(policy_.max_fails >= 1 && policy_.rise >= 1);
+}
 
 std::optional<std::size_t> OriginHealth::next(std::span<const std::string> origins, TriedSet tried,
                                               Clock::time_point now) const {
@@ -36,13 +38,33 @@ bool OriginHealth::failed(const std::string& origin, Clock::time_point now) {
 void OriginHealth::succeeded(const std::string& origin) { states_.erase(origin); }
 
 bool OriginHealth::down(const std::string& origin, Clock::time_point now) const {
+  if (probed_down(origin)) return true;
   auto it = states_.find(origin);
   return it != states_.end() && now < it->second.down_until;
 }
 
 std::size_t OriginHealth::down_count(Clock::time_point now) const {
-  return static_cast<std::size_t>(
-      std::count_if(states_.begin(), states_.end(), [now](const auto& entry) { return now < entry.second.down_until; }));
+  std::size_t n = probe_down_.size();
+  for (const auto& [origin, state] : states_) n += now < state.down_until && !probed_down(origin) ? 1 : 0;
+  return n;
+}
+
+ProbeTransition OriginHealth::probe_failed(const std::string& origin) {
+  // One failure is enough: the probe exists so that no client pays for
+  // finding it out, and a false alarm costs only `rise` intervals of failover.
+  const bool was_down = probed_down(origin);
+  probe_down_[origin] = 0;
+  if (was_down) return ProbeTransition::none;
+  ++stats_.marked_down;
+  return ProbeTransition::went_down;
+}
+
+ProbeTransition OriginHealth::probe_passed(const std::string& origin) {
+  auto it = probe_down_.find(origin);
+  if (it == probe_down_.end()) return ProbeTransition::none;
+  if (++it->second < policy_.rise) return ProbeTransition::none;
+  probe_down_.erase(it);
+  return ProbeTransition::came_up;
 }
 
 }  // namespace relais::upstream

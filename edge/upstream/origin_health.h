@@ -14,6 +14,14 @@
 // configured). Per worker, on its event loop: no lock, and each worker finds
 // a dead origin on its own (at most max_fails failed attempts per worker per
 // down time). The clock is passed in.
+//
+// Active health (origin_prober.h), when probes are configured: a failed
+// probe marks the origin down at once, and it stays down, whatever client
+// fetches do, until `rise` probes in a row pass (Varnish's window/threshold
+// with threshold = window, HAProxy's fall 1 / rise). Kept apart from the
+// passive state: an origin is down when either says so, and a client's
+// success (only possible on a down origin when every origin is down) does
+// not clear what the probes found.
 #pragma once
 
 #include <chrono>
@@ -33,12 +41,16 @@ inline constexpr std::size_t kMaxOrigins = 16;
 struct OriginHealthPolicy {
   unsigned max_fails = 3;                       // consecutive failures that mark an origin down (>= 1)
   std::chrono::milliseconds down_time{10'000};  // how long it is skipped then
+  unsigned rise = 2;                            // probes in a row that bring a probed-down origin back (>= 1)
 };
 
 struct OriginHealthStats {
   std::uint64_t failovers = 0;    // fetches moved on to the next origin
-  std::uint64_t marked_down = 0;  // times an origin was marked down
+  std::uint64_t marked_down = 0;  // times an origin was marked down (passively or by a probe)
 };
+
+// What a probe's result changed (for the log line of a state change).
+enum class ProbeTransition : unsigned char { none, went_down, came_up };
 
 class OriginHealth {
  public:
@@ -59,6 +71,11 @@ class OriginHealth {
   bool down(const std::string& origin, Clock::time_point now) const;
   std::size_t down_count(Clock::time_point now) const;
 
+  // Active health: one probe's result for origin.
+  ProbeTransition probe_failed(const std::string& origin);
+  ProbeTransition probe_passed(const std::string& origin);
+  bool probed_down(const std::string& origin) const { return probe_down_.contains(origin); }
+
   OriginHealthStats& stats() { return stats_; }
   const OriginHealthStats& stats() const { return stats_; }
   const OriginHealthPolicy& policy() const { return policy_; }
@@ -70,6 +87,8 @@ class OriginHealth {
   };
   OriginHealthPolicy policy_;
   std::unordered_map<std::string, State> states_;
+  // Origins the last probe found failing -> probes passed since (< rise).
+  std::unordered_map<std::string, unsigned> probe_down_;
   OriginHealthStats stats_;
 };
 

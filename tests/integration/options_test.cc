@@ -171,6 +171,12 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "origin-url", "http://origin.example/path", "https://origin.example:8443", nullptr},
       {"edge", "pull-origin-fails", "0", "5", "(=3)"},
       {"edge", "pull-origin-down-time", "50ms", "30s", "(=10s)"},
+      {"edge", "pull-health-path", "healthz", "/healthz", nullptr},
+      {"edge", "pull-health-interval", "50ms", "10s", "(=5s)"},
+      {"edge", "pull-health-timeout", "5ms", "1s", "(=2s)"},
+      // A probe must end before the next one starts.
+      {"edge", "pull-health-timeout", "5s", std::nullopt, nullptr, {{"pull-health-path", "/healthz"}}},
+      {"edge", "pull-health-rise", "0", "3", "(=2)"},
       {"edge", "pull-prefix", "pulled/", "/pulled/", nullptr, {{"mode", "both"}, {"origin-url", "http://127.0.0.1:1"}}},
       {"edge", "pull-connect-timeout", "50ms", "1s", "(=3s)"},
       {"edge", "pull-first-byte-timeout", "11m", "20s", "(=15s)"},

@@ -16,8 +16,8 @@ using Clock = OriginHealth::Clock;
 
 const std::vector<std::string> kOrigins{"http://a", "http://b", "http://c"};
 
-OriginHealth health(unsigned fails = 3, std::chrono::milliseconds down = 10s) {
-  return OriginHealth(OriginHealthPolicy{fails, down});
+OriginHealth health(unsigned fails = 3, std::chrono::milliseconds down = 10s, unsigned rise = 2) {
+  return OriginHealth(OriginHealthPolicy{fails, down, rise});
 }
 
 TEST(OriginHealth, FirstFetchTriesTheListInOrderEachOnce) {
@@ -108,6 +108,51 @@ TEST(OriginHealth, SingleOriginIsAlwaysTried) {
   (void)h.failed("http://a", {});
   EXPECT_EQ(h.next(one, 0, {}), 0u);
   EXPECT_EQ(h.next(one, 1, {}), std::nullopt);
+}
+
+// Active health (origin_prober.h): one failed probe marks it down, `rise`
+// passes in a row bring it back; the passive state is kept apart.
+TEST(OriginHealthProbes, OneFailedProbeMarksDownUntilRisePassesInARow) {
+  OriginHealth h = health(3, 10s, 2);
+  const Clock::time_point t0{};
+  EXPECT_EQ(h.probe_passed("http://a"), ProbeTransition::none);  // up already
+  EXPECT_EQ(h.probe_failed("http://a"), ProbeTransition::went_down);
+  EXPECT_TRUE(h.down("http://a", t0 + 1h));  // no down time: until the probes say so
+  EXPECT_EQ(h.next(kOrigins, 0, t0), 1u);
+  EXPECT_EQ(h.stats().marked_down, 1u);
+  EXPECT_EQ(h.probe_failed("http://a"), ProbeTransition::none);  // still down: no new event
+  EXPECT_EQ(h.stats().marked_down, 1u);
+  EXPECT_EQ(h.probe_passed("http://a"), ProbeTransition::none);
+  EXPECT_TRUE(h.down("http://a", t0));
+  EXPECT_EQ(h.probe_failed("http://a"), ProbeTransition::none);  // the passes must be in a row
+  EXPECT_EQ(h.probe_passed("http://a"), ProbeTransition::none);
+  EXPECT_EQ(h.probe_passed("http://a"), ProbeTransition::came_up);
+  EXPECT_FALSE(h.down("http://a", t0));
+  EXPECT_EQ(h.next(kOrigins, 0, t0), 0u);
+}
+
+TEST(OriginHealthProbes, AClientSuccessDoesNotClearAFailedProbe) {
+  OriginHealth h = health(3, 10s, 1);
+  const Clock::time_point t0{};
+  (void)h.probe_failed("http://a");
+  h.succeeded("http://a");  // every origin down: the first was tried anyway, and answered
+  EXPECT_TRUE(h.down("http://a", t0));
+  EXPECT_EQ(h.probe_passed("http://a"), ProbeTransition::came_up);
+  EXPECT_FALSE(h.down("http://a", t0));
+}
+
+TEST(OriginHealthProbes, PassiveDownTimeStillAppliesBesideProbes) {
+  OriginHealth h = health(1, 10s, 1);
+  const Clock::time_point t0{};
+  EXPECT_TRUE(h.failed("http://a", t0));
+  EXPECT_EQ(h.probe_passed("http://a"), ProbeTransition::none);  // the probe had not marked it
+  EXPECT_TRUE(h.down("http://a", t0 + 5s));
+  EXPECT_FALSE(h.down("http://a", t0 + 10s));
+  (void)h.probe_failed("http://b");
+  EXPECT_EQ(h.down_count(t0), 2u);
+  EXPECT_EQ(h.next(kOrigins, 0, t0), 2u);
+  (void)h.probe_failed("http://c");
+  EXPECT_EQ(h.next(kOrigins, 0, t0), 0u);  // every origin down: the first anyway
 }
 
 }  // namespace
