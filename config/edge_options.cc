@@ -87,7 +87,8 @@ const EdgeBounded kBounded[] = {
     {{"pull-object-max", Unit::size, 0, kGiB}, &EdgeConfig::pull_object_max},
     {{"pull-disk-size", Unit::size, 0, 64 * kTiB}, &EdgeConfig::pull_disk_size},
     {{"pull-compress-max", Unit::size, 0, 64 * kMiB}, &EdgeConfig::pull_compress_max},
-    {{"pull-slice-size", Unit::size, 0, 64 * kMiB}, &EdgeConfig::pull_slice_size},
+    // At least 64K: a slice of 1 byte made a 4 KiB object cost 4096 origin requests (an outside attack).
+    {{"pull-slice-size", Unit::size, 64 * kKiB, 64 * kMiB, true}, &EdgeConfig::pull_slice_size},
     {{"pull-slice-min", Unit::size, 0, kTiB}, &EdgeConfig::pull_slice_min},
     {{"pull-negative-ttl", Unit::duration, 0, kDay}, &EdgeConfig::pull_negative_ttl_ms},
     {{"pull-stale-grace", Unit::duration, 0, 7 * kDay}, &EdgeConfig::pull_stale_grace_ms},
@@ -153,7 +154,7 @@ po::options_description edge_description() {
     ("pull-disk-dir", str(d.pull_disk_dir), "pull-through: directory of the pulled objects kept on disk, one edge's own (empty: STORE/pulled)")
     ("pull-disk-size", size(d.pull_disk_size), "pull-through: disk for pulled objects, all workers together (0: none kept on disk; at most 64T)")
     ("pull-compress-max", size(d.pull_compress_max), "pull-through: stored identity text up to this size is compressed once (br, zstd, gzip) off the event loop (0: off, at most 64M)")
-    ("pull-slice-size", size(d.pull_slice_size), "pull-through: a Range on a cold key asks the origin for slices of this size, each stored and fetched on its own (0: off, at most 64M)")
+    ("pull-slice-size", size(d.pull_slice_size), "pull-through: a Range on a cold key asks the origin for slices of this size, each stored and fetched on its own (0: off, else 64K-64M)")
     ("pull-slice-min", size(d.pull_slice_min), "pull-through: objects smaller than this are fetched whole, not sliced (at most 1T)")
     ("pull-negative-ttl", duration(d.pull_negative_ttl_ms), "pull-through: 404 and 410 without freshness are cached this long (0-1d)")
     ("pull-stale-grace", duration(d.pull_stale_grace_ms), "pull-through: a stale object is served this long past expiry when the origin fails (0-7d)")

@@ -113,8 +113,10 @@ std::optional<CliOutcome> convert_bounded(const po::variables_map& vm, const Bou
     case Unit::size: value = parse_byte_size(text); what = "a size"; break;
     case Unit::duration: value = parse_duration_ms(text); what = "a duration"; break;
   }
-  if (!value || *value < option.min || *value > option.max) {
-    std::string line = std::string("--") + option.name + ": '" + text + "' is not " + what + " between " +
+  const bool off = option.zero_is_off && value == 0u;
+  if (!value || (!off && (*value < option.min || *value > option.max))) {
+    std::string line = std::string("--") + option.name + ": '" + text + "' is not " +
+                       (option.zero_is_off ? "0 (off) nor " : "") + what + " between " +
                        shown(option.unit, option.min) + " and " + shown(option.unit, option.max);
     if (option.unit == Unit::size) line += " (e.g. 8192, 512K, 64M, 2G)";
     if (option.unit == Unit::duration) line += " (e.g. 30s, 500ms, 5m, 1h, 7d)";

@@ -35,6 +35,7 @@ struct BoundedOption {
   const char* name;  // long option name, without "--"
   Unit unit;
   std::uint64_t min, max;  // bytes for sizes, milliseconds for durations
+  bool zero_is_off = false;  // 0 (off) is accepted too, below min
 };
 std::optional<CliOutcome> convert_bounded(const boost::program_options::variables_map& vm, const BoundedOption& option,
                                           std::uint64_t& out);

@@ -193,6 +193,8 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-disk-dir", "pulled\x01", scratch + "/pulled", nullptr},
       {"edge", "pull-compress-max", "65M", "2M", "(=1M)"},
       {"edge", "pull-slice-size", "65M", "4M", "(=1M)"},
+      {"edge", "pull-slice-size", "1", "0", "(=1M)"},  // 0 is off; a 1-byte slice made 4 KiB cost 4096 requests
+      {"edge", "pull-slice-size", "63K", "64K", "(=1M)"},
       {"edge", "pull-slice-min", "2T", "16M", "(=8M)"},
       {"edge", "pull-negative-ttl", "2d", "30s", "(=10s)"},
       {"edge", "pull-stale-grace", "8d", "1h", "(=0s)"},
