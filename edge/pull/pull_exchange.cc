@@ -162,17 +162,33 @@ bool PullExchange::slice_or_ask_whole(const upstream::OriginHead& head) {
   const std::int64_t now = service_.now();
   const std::optional<PulledObject> made =
       make_slice_head(head, first->slice_rules, {request_.request_time, now}, now);
-  const upstream::WaiterId mine = id_;
-  id_ = 0;
   if (made && is_slice_of(head, *made, first->slice_index)) {
     freshness::CacheStatus status;
     status.fwd = request_.forward;
     status.fwd_status = head.status;
     status.collapsed = collapsed_;
     ++(collapsed_ ? service_.stats().coalesced : service_.stats().miss);
+    const std::string_view outcome = collapsed_ ? "pull-coalesced" : "pull-miss";
+    // RFC 9111 §4.2.3: the origin's Age counts, as on a whole miss.
+    const std::int64_t age = freshness::current_age(made->stored.facts, {request_.request_time, now}, now);
+    // RFC 9110 §13.2.2: the client's conditionals against the head, before
+    // any byte (a resumed download with If-Match of an old tag must never get
+    // a part of the new version); the fetch goes on for the store.
+    const http::Precondition pre = precondition(made->status, made->stored.facts, now);
+    if (pre != http::Precondition::proceed) {
+      ServeOptions options{request_.server, service_.date(), request_.head_only, request_.close, age, status, nullptr};
+      WholeResponse sink(sink_);
+      summary_ = pre == http::Precondition::failed ? send_pull_error(412, options, sink)
+                                                   : send_stored(*made, options, true, sink);
+      summary_.pull = outcome;
+      end_early();
+      return true;
+    }
+    const upstream::WaiterId mine = id_;
+    id_ = 0;
     SliceJob job{std::make_shared<const PulledObject>(*made), whole->primary, whole->targets, whole->request.path,
-                 request_.ranges, request_.server, request_.close, request_.head_only, request_.site, 0, status,
-                 collapsed_ ? "pull-coalesced" : "pull-miss", first->key, first->slice_index};
+                 request_.ranges, request_.server, request_.close, request_.head_only, request_.site, age, status,
+                 outcome, first->key, first->slice_index};
     slices_ = std::make_unique<SliceStream>(service_, sink_, std::move(job));
     mode_ = Mode::done;
     slices_->start();  // joins this fetch for its slice before this exchange leaves it
@@ -181,6 +197,8 @@ bool PullExchange::slice_or_ask_whole(const upstream::OriginHead& head) {
   }
   // Not an object to slice (small, no strong ETag, a 416 of a short one):
   // the whole of it, as a miss without slices would have asked.
+  const upstream::WaiterId mine = id_;
+  id_ = 0;
   service_.coalescer().leave(mine);
   if (service_.join_miss(*whole, stale_, *this) != upstream::JoinRefusal::none) {
     freshness::CacheStatus status;

@@ -101,8 +101,9 @@ class PullExchange final : public upstream::FetchWaiter, public http::PendingRes
   void forward(const upstream::OriginHead& head);
   // An error page of ours (502, 504) instead of the origin's answer.
   void answer_error(std::uint16_t code, const freshness::CacheStatus& status);
-  // A 206 to a first slice request: the client goes on from its slices
-  // (true), or the whole object is asked for again.
+  // A 206 to a first slice request: the client goes on from its slices, or
+  // gets its 412 / 304 from the head made of it (true), or the whole object
+  // is asked for again.
   bool slice_or_ask_whole(const upstream::OriginHead& head);
   // The client's preconditions against a response with these facts.
   http::Precondition precondition(int status, const freshness::ResponseFacts& facts, std::int64_t response_time) const;

@@ -70,9 +70,16 @@ void PullFill::slice_head(const upstream::OriginHead& head, std::int64_t now) {
     std::optional<PulledObject> made = make_slice_head(head, slice_.rules, {request_time_, now}, now);
     if (made) owner = made_head_ = std::make_shared<const PulledObject>(std::move(*made));
   }
-  if (owner == nullptr || !is_slice_of(head, *owner, slice_.index)) {
-    // Another version answered: the head we hold is of an object gone.
-    if (slice_.head != nullptr && (head.status == 200 || head.status == 206)) service_.drop_sliced(primary_, *slice_.head);
+  // A later slice is held to the first one's rules (judge_slice): one the
+  // origin says not to keep is never stored.
+  SliceFate fate = SliceFate::failed;
+  if (slice_.head != nullptr)
+    fate = judge_slice(head, *slice_.head, slice_.index, service_.settings().store, {request_time_, now}, now);
+  else if (owner != nullptr && is_slice_of(head, *owner, slice_.index))
+    fate = SliceFate::store;
+  if (fate != SliceFate::store) {
+    // Another version answered, or the object is gone: the head we hold is of an object gone.
+    if (fate == SliceFate::foreign) service_.drop_sliced(primary_, *slice_.head);
     give_up();
     return;
   }

@@ -9,7 +9,8 @@
 // larger than object_max), so the last client leaving still cancels it;
 // while it stays, the fetch completes for the store even if every client left.
 // A slice fill (set_slice, pull_slices.h) stores one slice of a sliced object
-// under its own key, only if the answer is exactly that slice of that version;
+// under its own key, only if the answer is exactly that slice of that version
+// and storable under the first slice's rules (judge_slice);
 // the fill of a cold key's first slice also stores the head it makes of the
 // 206, at once.
 // Slices and their heads are kept as whole objects are: in this worker's

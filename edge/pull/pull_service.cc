@@ -333,7 +333,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     // miss is kept to ask again when it is not.
     auto first = std::make_unique<MissFetch>(miss);
     first->slice_index = first_byte_asked(ranges.range) / settings_.slice_size;
-    first->slice_rules = {settings_.slice_size, settings_.slice_min, settings_.store};
+    first->slice_rules = {settings_.slice_size, settings_.slice_min, settings_.store, settings_.origin.max_body_bytes};
     first->request.accept_encoding.clear();
     first->request.range = slice_range_value(first->slice_index, settings_.slice_size);
     first->key = slice_key(primary, "", settings_.slice_size, first->slice_index);

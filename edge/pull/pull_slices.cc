@@ -40,6 +40,18 @@ upstream::OriginHead as_whole(const upstream::OriginHead& answer, std::uint64_t 
   return whole;
 }
 
+// RFC 9111 §3 as the 200 of the whole would be, of the identity we asked
+// for and without Vary: what the first slice must be for the object to be
+// sliced, and every later slice to be stored.
+std::optional<StorePlan> identity_plan(const upstream::OriginHead& answer, std::uint64_t length,
+                                       const freshness::StorePolicy& store, const freshness::ExchangeTimes& times,
+                                       std::int64_t now) {
+  if (!field_of(answer, "vary").empty() || !field_of(answer, "content-encoding").empty()) return std::nullopt;
+  StorePlan plan = plan_store(as_whole(answer, length), {}, times, now, UINT64_MAX, store);
+  if (!plan.storable) return std::nullopt;
+  return plan;
+}
+
 }  // namespace
 
 std::optional<ContentRange> parse_content_range(std::string_view value) {
@@ -110,6 +122,22 @@ bool is_slice_of(const upstream::OriginHead& answer, const PulledObject& head, s
   return http::etag_strong_match(field_of(answer, "etag"), head.stored.facts.etag);
 }
 
+SliceFate judge_slice(const upstream::OriginHead& answer, const PulledObject& head, std::uint64_t index,
+                      const freshness::StorePolicy& store, const freshness::ExchangeTimes& times, std::int64_t now) {
+  if (is_slice_of(answer, head, index)) {
+    // Coded bytes are not the identity's the head describes: never served as them.
+    if (!field_of(answer, "content-encoding").empty()) return SliceFate::foreign;
+    return identity_plan(answer, head.length, store, times, now) ? SliceFate::store : SliceFate::pass;
+  }
+  // A 416 or 404/410 says the length or the object is gone: a head kept
+  // would answer every request with its fields, then a cut, and cost an
+  // origin request each time for the head's lifetime.
+  switch (answer.status) {
+    case 200: case 206: case 404: case 410: case 416: return SliceFate::foreign;
+    default: return SliceFate::failed;
+  }
+}
+
 std::optional<upstream::OriginHead> whole_of(const upstream::OriginHead& answer) {
   if (answer.status != 206) return std::nullopt;
   const std::optional<ContentRange> got = parse_content_range(field_of(answer, "content-range"));
@@ -121,16 +149,15 @@ std::optional<PulledObject> make_slice_head(const upstream::OriginHead& answer, 
                                             const freshness::ExchangeTimes& times, std::int64_t now) {
   if (answer.status != 206 || rules.size == 0) return std::nullopt;
   const std::optional<ContentRange> got = parse_content_range(field_of(answer, "content-range"));
-  if (!got || got->length < rules.min || got->first % rules.size != 0) return std::nullopt;
+  if (!got || got->length < rules.min || got->length > rules.max || got->first % rules.size != 0) return std::nullopt;
   if (got->last != std::min(got->first + rules.size, got->length) - 1) return std::nullopt;
-  if (!strong(field_of(answer, "etag")) || !field_of(answer, "vary").empty()) return std::nullopt;
-  if (!field_of(answer, "content-encoding").empty()) return std::nullopt;  // we asked for the identity
-  StorePlan plan = plan_store(as_whole(answer, got->length), {}, times, now, UINT64_MAX, rules.store);
-  if (!plan.storable) return std::nullopt;
-  plan.object.slice_size = rules.size;
-  plan.object.length = got->length;
-  plan.object.body = std::make_shared<const MemoryObject>();
-  return std::move(plan.object);
+  if (!strong(field_of(answer, "etag"))) return std::nullopt;
+  std::optional<StorePlan> plan = identity_plan(answer, got->length, rules.store, times, now);
+  if (!plan) return std::nullopt;
+  plan->object.slice_size = rules.size;
+  plan->object.length = got->length;
+  plan->object.body = std::make_shared<const MemoryObject>();
+  return std::move(plan->object);
 }
 
 }  // namespace relais::pull

@@ -66,6 +66,19 @@ std::string slice_key(const std::string& primary, std::string_view etag, std::ui
 // exactly that slice of head's length and its ETag matches head's strongly.
 bool is_slice_of(const upstream::OriginHead& answer, const PulledObject& head, std::uint64_t index);
 
+// What an answer to slice `index` of a sliced head is, for its clients and
+// the store. Every slice is held to the first slice's rules (RFC 9111 §3 as a
+// 200 would be; the identity, no Vary), not only the first.
+enum class SliceFate : unsigned char {
+  store,    // that slice of that version, storable
+  pass,     // that slice, but not to keep (no-store, private, Set-Cookie, a Vary): its clients get it
+  foreign,  // not of the head's representation (another ETag or length, a 200 to If-Range, a
+            // Content-Encoding) or gone (404, 410, 416): the head is dropped, its clients cut
+  failed,   // anything else (5xx...): its clients cut, the head kept
+};
+SliceFate judge_slice(const upstream::OriginHead& answer, const PulledObject& head, std::uint64_t index,
+                      const freshness::StorePolicy& store, const freshness::ExchangeTimes& times, std::int64_t now);
+
 // A 206 whose Content-Range is the whole representation (bytes 0-(LEN-1)/LEN,
 // an object no larger than the slice asked): the 200 it stands for (its
 // fields without Content-Range, Content-Length: LEN), which is stored whole;
@@ -75,12 +88,15 @@ std::optional<upstream::OriginHead> whole_of(const upstream::OriginHead& answer)
 // The head to store (and serve from) for a 206 answer to the first slice
 // request of a cold key, or nullopt when the object is not to be sliced: a
 // Content-Range that is not bytes a-b/LEN with a aligned on slice_size, LEN
-// under slice_min, no strong ETag, a Vary (the slices are of the identity
-// we asked for), or a response RFC 9111 does not let us store.
+// under slice_min or over max (pull-max-body: the body a whole fetch may
+// have; a hostile LEN of 2^64-1 is no object we serve), no strong ETag, a
+// Vary (the slices are of the identity we asked for), or a response RFC 9111
+// does not let us store.
 struct SliceRules {
   std::uint64_t size = 0;
   std::uint64_t min = 0;
   freshness::StorePolicy store;
+  std::uint64_t max = UINT64_MAX;
 };
 std::optional<PulledObject> make_slice_head(const upstream::OriginHead& answer, const SliceRules& rules,
                                             const freshness::ExchangeTimes& times, std::int64_t now);

@@ -88,15 +88,17 @@ void SliceStream::step() {
       return;
     }
     if (stored_ == nullptr) {
-      read_ahead();
       const PulledRef slice =
           service_.find_slice(slice_key(job_.primary, job_.head->stored.facts.etag, job_.head->slice_size, index_));
       const http::ByteRange bounds = slice_bounds(index_, job_.head->slice_size, job_.head->length);
       if (slice != nullptr && slice->body->bytes.size() == bounds.length()) {
         stored_ = slice->body;
         stored_at_ = cut_in_slice(range_, index_, job_.head->slice_size, job_.head->length).first;
+        read_ahead();
       } else {
+        // The client's own slice first: a read-ahead never takes its key (pull-max-keys).
         join_slice();
+        if (!ended_) read_ahead();
         continue;  // joined: the reader has it (or took it whole inside the join)
       }
     }
@@ -144,7 +146,11 @@ void SliceStream::join_slice() {
   const upstream::OriginRequest request = slice_request(index_);
   const upstream::JoinResult joined = service_.coalescer().join(key, job_.targets, request, reader_);
   if (joined.id == 0) {
-    finish(false);  // refused (too many fetches): the head is sent, the body cannot follow
+    // Refused (pull-max-keys): the head is sent, the body cannot follow. An
+    // error, in the metrics and the access log, not the hit it began as.
+    ++service_.stats().errors;
+    job_.outcome = "pull-error";
+    finish(false);
     return;
   }
   if (!joined.collapsed) fill_slice(index_, key, request);
@@ -168,6 +174,10 @@ std::string SliceStream::fetch_key(std::uint64_t index) const {
 void SliceStream::read_ahead() {
   const std::string& etag = job_.head->stored.facts.etag;
   for (std::uint64_t i = index_ + 1; i <= last_ && i <= index_ + kReadAhead; ++i) {
+    // For the store only: it leaves the last key of pull-max-keys to the
+    // slice a client waits on (found by an outside attack: with max-keys 2
+    // the read-ahead took the client's next slice's key and cut its answer).
+    if (service_.coalescer().keys_in_flight() + 1 >= service_.settings().coalescer.max_keys) return;
     const std::string key = fetch_key(i);
     if (service_.coalescer().in_flight(key) ||
         service_.slice_stored(slice_key(job_.primary, etag, job_.head->slice_size, i)))
@@ -177,10 +187,15 @@ void SliceStream::read_ahead() {
 }
 
 void SliceStream::reader_head(const upstream::OriginHead& head) {
-  if (is_slice_of(head, *job_.head, index_)) return;
-  // Another version (a 200 to If-Range, another ETag or length): what was
-  // sent of this one cannot be finished. A failure (5xx) only cuts.
-  if (head.status == 200 || head.status == 206) service_.drop_sliced(job_.primary, *job_.head);
+  // A slice not to keep (no-store, private...) is still this one's bytes:
+  // sent, never stored (the fill decides the same).
+  const std::int64_t now = service_.now();
+  const SliceFate fate = judge_slice(head, *job_.head, index_, service_.settings().store, {now, now}, now);
+  if (fate == SliceFate::store || fate == SliceFate::pass) return;
+  // Another version (a 200 to If-Range, another ETag or length, coded
+  // bytes) or gone: what was sent of this one cannot be finished. A failure
+  // (5xx) only cuts.
+  if (fate == SliceFate::foreign) service_.drop_sliced(job_.primary, *job_.head);
   finish(false);
 }
 

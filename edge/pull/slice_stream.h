@@ -10,10 +10,14 @@
 // PullFill that stores it), taking only the part inside the range. The client reads one
 // slice at a time, at its pace; the next kReadAhead slices of its range are
 // fetched for the store meanwhile, never more: a slow client or a seek pulls
-// at most the slice it reads and two more. An answer that is not that slice of that version
-// (another ETag or length, or a 200: the object changed) drops the head and
-// cuts the client's response, whose head is already sent (the connection
-// ends, as for a cut origin body); the next request starts again as a miss.
+// at most the slice it reads and two more; and only while a key of
+// pull-max-keys stays free for a slice a client waits on. A slice the origin
+// says not to keep (judge_slice: no-store, private...) is sent, not stored.
+// An answer that is not that slice of that representation (another ETag or
+// length, a 200: the object changed; a coding) or says it is gone (416, 404,
+// 410) drops the head and cuts the client's response, whose head is already
+// sent (the connection ends, as for a cut origin body); the next request
+// starts again as a miss.
 #pragma once
 
 #include <cstdint>

@@ -64,7 +64,8 @@ inline ScriptedReply cacheable(const std::string& body, const std::string& cache
   return ScriptedReply::ok(body, {"Content-Type: text/plain", "Cache-Control: " + cache_control});
 }
 
-// Sliced objects' tests (edge_pull_slices_test.cc, edge_pull_slices_disk_test.cc).
+// Sliced objects' tests (edge_pull_slices_test.cc, edge_pull_slices_disk_test.cc,
+// edge_pull_slices_guard_test.cc).
 constexpr std::size_t kMiB = 1 << 20;
 
 // A body of n bytes whose every byte says where it is (and which version).

@@ -124,6 +124,39 @@ TEST(PullSlices, WhatIsNotSliced) {
   auto whole = slice_answer("bytes 0-1048575/67108864");
   whole.status = 200;
   EXPECT_FALSE(make_slice_head(whole, kRules, t, 100));
+  // A length over pull-max-body (an outside attack announced 2^64-1): not an object we serve.
+  SliceRules bounded = kRules;
+  bounded.max = 64 * kMiB;
+  EXPECT_TRUE(make_slice_head(slice_answer("bytes 0-1048575/67108864"), bounded, t, 100));
+  EXPECT_FALSE(make_slice_head(slice_answer("bytes 0-1048575/67108865"), bounded, t, 100));
+  EXPECT_FALSE(make_slice_head(slice_answer("bytes 0-1048575/18446744073709551615"), bounded, t, 100));
+}
+
+// Every slice is held to the first slice's rules (found by an outside attack:
+// a later slice's no-store, Set-Cookie, coding or Vary was stored).
+TEST(PullSlices, ALaterSliceIsKeptOnlyUnderTheFirstSlicesRules) {
+  const freshness::ExchangeTimes t{100, 100};
+  const auto head = make_slice_head(slice_answer("bytes 0-1048575/67108864"), kRules, t, 100);
+  ASSERT_TRUE(head);
+  const std::string one = "bytes 1048576-2097151/67108864";
+  EXPECT_EQ(judge_slice(slice_answer(one), *head, 1, {}, t, 100), SliceFate::store);
+  EXPECT_EQ(judge_slice(slice_answer(one, "\"v1\"", "Accept-Encoding"), *head, 1, {}, t, 100), SliceFate::pass);
+  for (const char* cc : {"no-store", "private"}) {
+    auto a = slice_answer(one);
+    a.fields[1].value = cc;
+    EXPECT_EQ(judge_slice(a, *head, 1, {}, t, 100), SliceFate::pass) << cc;
+  }
+  auto cookie = slice_answer(one);
+  cookie.fields.push_back({"Set-Cookie", "s=1"});
+  EXPECT_EQ(judge_slice(cookie, *head, 1, {}, t, 100), SliceFate::pass);
+  auto coded = slice_answer(one);
+  coded.fields.push_back({"Content-Encoding", "gzip"});
+  EXPECT_EQ(judge_slice(coded, *head, 1, {}, t, 100), SliceFate::foreign);
+  EXPECT_EQ(judge_slice(slice_answer(one, "\"v2\""), *head, 1, {}, t, 100), SliceFate::foreign);
+  for (int gone : {200, 404, 410, 416})
+    EXPECT_EQ(judge_slice(answer(gone, {}), *head, 1, {}, t, 100), SliceFate::foreign) << gone;
+  for (int failed : {500, 502, 503, 304})
+    EXPECT_EQ(judge_slice(answer(failed, {}), *head, 1, {}, t, 100), SliceFate::failed) << failed;
 }
 
 TEST(PullSlices, A206OfTheWholeObjectStandsForIts200) {
