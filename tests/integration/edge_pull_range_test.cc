@@ -223,6 +223,9 @@ TEST_F(EdgePullRange, Rfc9110_S14_2_ColdRangeIsCutFromTheWholeFetchWhichIsStored
   EXPECT_EQ(r->header("Cache-Status"), "relais; fwd=uri-miss; fwd-status=200");
   EXPECT_TRUE(r->has_header("Age"));
   // The whole object was stored: the next requests ask the origin nothing.
+  // The range's answer ended before the fetch did (ColdRangeEndsBeforeTheFetchDoes):
+  // once stored, not joining the fetch still in flight.
+  ASSERT_GE(await_metric("relais_pull_objects", 1), 1);
   auto whole = get("/video");
   ASSERT_TRUE(whole);
   EXPECT_EQ(whole->status, 200);
