@@ -69,8 +69,8 @@ class EdgePullProbes : public ::testing::Test {
 
   void start(const std::vector<std::string>& origins) {
     std::vector<std::string> flags = {"--mode", "pull", "--workers", "1", "--address-rate", "0",
-                                      "--pull-health-path", "/health", "--pull-health-interval", "200ms",
-                                      "--pull-health-timeout", "100ms", "--pull-health-rise", "2"};
+                                      "--pull-health-path", "/health", "--pull-health-interval", "1s",
+                                      "--pull-health-timeout", "800ms", "--pull-health-rise", "2"};
     for (const std::string& url : origins) flags.insert(flags.end(), {"--origin-url", url});
     edge_ = start_edge(dir_, flags);
     ASSERT_NE(edge_.port, 0);
@@ -141,13 +141,13 @@ TEST_F(EdgePullProbes, AnOriginBackAfterRisePassingProbesServesAgain) {
 }
 
 // An origin that accepts the probe and never answers: cut at
-// pull-health-timeout (100 ms, far below the fetches' 15 s first-byte
+// pull-health-timeout (800 ms, far below the fetches' 15 s first-byte
 // timeout), counted as a failure, and the origin skipped.
 TEST_F(EdgePullProbes, AProbeThatHangsIsCutAtTheTimeoutAndFails) {
   ProbedOrigin first("first", ProbedOrigin::hanging);
   ProbedOrigin second("second");
   start({first.url(), second.url()});
-  ASSERT_TRUE(await_log("origin " + first.url() + " down: health probe GET /health no answer within 100 ms"))
+  ASSERT_TRUE(await_log("origin " + first.url() + " down: health probe GET /health no answer within 800 ms"))
       << edge_.process->stderr_text();
   EXPECT_GE(await_metric(edge_.admin_port, "relais_pull_health_probe_failures_total", 1), 1);
   expect_served_by("second", 2, "/page-");
