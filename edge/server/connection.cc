@@ -421,7 +421,7 @@ void Connection::pump_http2() {
   // it saw the notice are answered, not refused. Or
   // max-requests-per-connection streams taken: GOAWAY at once. The open
   // streams finish.
-  if (draining_ && !session.shutdown_announced()) {
+  if (draining_ && !session.shutdown_announced() && !session.going_away()) {
     session.announce_shutdown();
     b.http2.goaway_at_ms = worker().now_ms() + worker().settings().drain_idle_ms;
   }
