@@ -51,6 +51,7 @@ struct SiteConfig {
   std::string mode = "manifest";
   std::vector<std::string> origin_urls;  // in order of preference (failover), at most kMaxOriginUrls
   std::vector<std::string> pull_prefixes;
+  std::string pull_query = "whole";  // whole | keys (check_pull_query)
   // Ed25519 public keys (PEM) whose signature this site's publications need:
   // its own site.NAME.trusted-key lines, else the global trusted-key ones. A
   // site with its own keys accepts none of the global ones, so one
@@ -169,6 +170,7 @@ struct EdgeConfig {
   std::string mode = "manifest";
   std::vector<std::string> origin_urls;  // in order of preference (failover), at most kMaxOriginUrls
   std::vector<std::string> pull_prefixes;
+  std::string pull_query = "whole";  // whole | keys (check_pull_query)
   std::uint64_t pull_connect_timeout_ms = 3'000;
   std::uint64_t pull_first_byte_timeout_ms = 15'000;     // a stalled origin holds its waiters this long
   std::uint64_t pull_between_bytes_timeout_ms = 15'000;  // any gap while reading (a pause of ours excluded)

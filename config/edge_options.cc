@@ -140,6 +140,8 @@ po::options_description edge_description() {
        "pull-through origin: http:// or https:// base URL, scheme and host[:port] only; repeatable (at most 16), in order of preference")
     ("pull-prefix", po::value<std::vector<std::string>>(),
        "PATH-PREFIX, repeatable, mode both: only paths under these go to the origin (none: every path outside the manifest)")
+    ("pull-query", str(d.pull_query),
+       "pulled paths: whole (the request's query is part of the cache key and goes to the origin) or keys (only the query-key parameters)")
     ("pull-connect-timeout", duration(d.pull_connect_timeout_ms), "pull-through: connect timeout to the origin (100ms-1m)")
     ("pull-first-byte-timeout", duration(d.pull_first_byte_timeout_ms), "pull-through: time from a fetch's start to its first head byte (100ms-10m)")
     ("pull-between-bytes-timeout", duration(d.pull_between_bytes_timeout_ms), "pull-through: longest gap while reading an origin response (100ms-10m)")
@@ -305,6 +307,8 @@ CliOutcome parse_edge_options(int argc, const char* const* argv, std::ostream& o
   if (vm.count("origin-url")) c.origin_urls = origin_url_lines(vm["origin-url"].as<std::vector<std::string>>());
   if (vm.count("pull-prefix")) c.pull_prefixes = vm["pull-prefix"].as<std::vector<std::string>>();
   if (auto bad = check_pull_keys("", c.mode, c.origin_urls, c.pull_prefixes)) return *bad;
+  c.pull_query = vm["pull-query"].as<std::string>();
+  if (auto bad = check_pull_query("", c.pull_query)) return *bad;
   if (vm.count("network-limit")) c.network_limits = vm["network-limit"].as<std::vector<std::string>>();
   if (vm.count("trusted-key")) c.trusted_keys = vm["trusted-key"].as<std::vector<std::string>>();
   c.cache_control_html = vm["cache-control-html"].as<std::string>();
@@ -403,6 +407,7 @@ std::string describe_edge_config(const EdgeConfig& c) {
   line("mode", c.mode);
   lines("origin-url", c.origin_urls);
   lines("pull-prefix", c.pull_prefixes);
+  line("pull-query", c.pull_query);
   line("pull-disk-dir", c.pull_disk_dir);
   line("pull-health-path", c.pull_health_path);
   for (const EdgeBounded& row : kBounded) {

@@ -44,6 +44,11 @@ std::vector<std::string> origin_url_lines(const std::vector<std::string>& lines)
   return out;
 }
 
+std::optional<CliOutcome> check_pull_query(const std::string& prefix, const std::string& value) {
+  if (value == "whole" || value == "keys") return std::nullopt;
+  return CliOutcome::usage("--" + prefix + "pull-query: '" + value + "' is not whole or keys");
+}
+
 std::optional<CliOutcome> check_pull_keys(const std::string& prefix, const std::string& mode,
                                           const std::vector<std::string>& origin_urls,
                                           const std::vector<std::string>& pull_prefixes) {

@@ -23,6 +23,10 @@ std::optional<CliOutcome> check_pull_keys(const std::string& prefix, const std::
                                           const std::vector<std::string>& origin_urls,
                                           const std::vector<std::string>& pull_prefixes);
 
+// pull-query: "whole" (the request's query is part of a pulled object's key
+// and goes to the origin) or "keys" (only the query-key parameters do).
+std::optional<CliOutcome> check_pull_query(const std::string& prefix, const std::string& value);
+
 // pull-health-path (empty: no probes; else an origin-form path of at most
 // kMaxHealthPathBytes) and, with a path, pull-health-timeout < pull-health-interval
 // (a probe ends before the next one starts).

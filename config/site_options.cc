@@ -55,7 +55,7 @@ po::options_description site_description(const std::string& prefix) {
   po::options_description d;
   auto key = [&prefix](const char* k) { return prefix + k; };
   for (const char* k : {"hosts", "store", "origin", "sync-interval", "sync-jobs", "max-ranges", "tls-cert", "tls-key",
-                        "admin-token", "cache-control-html", "cache-control-default", "mode"})
+                        "admin-token", "cache-control-html", "cache-control-default", "mode", "pull-query"})
     d.add_options()(key(k).c_str(), po::value<std::string>());
   for (const char* k : {"cache-control-rule", "query-key", "pull-prefix", "trusted-key", "origin-url"})
     d.add_options()(key(k).c_str(), po::value<std::vector<std::string>>());
@@ -135,6 +135,8 @@ std::optional<CliOutcome> parse_one_site(const std::string& name, const std::vec
   if (vm.count(prefix + "origin-url"))
     s.origin_urls = origin_url_lines(vm[prefix + "origin-url"].as<std::vector<std::string>>());
   if (vm.count(prefix + "pull-prefix")) s.pull_prefixes = vm[prefix + "pull-prefix"].as<std::vector<std::string>>();
+  s.pull_query = text("pull-query", c.pull_query);
+  if (auto bad = check_pull_query(prefix, s.pull_query)) return *bad;
   return check_pull_keys(prefix, s.mode, s.origin_urls, s.pull_prefixes);
 }
 
@@ -206,6 +208,7 @@ std::vector<SiteConfig> effective_sites(const EdgeConfig& c) {
   s.mode = c.mode;
   s.origin_urls = c.origin_urls;
   s.pull_prefixes = c.pull_prefixes;
+  s.pull_query = c.pull_query;
   s.trusted_keys = c.trusted_keys;
   return {s};  // the global certificate and token already apply to everything
 }
@@ -234,6 +237,7 @@ std::string describe_sites(const EdgeConfig& c) {
     line("mode", s.mode);
     for (const std::string& url : s.origin_urls) line("origin-url", url);
     for (const std::string& p : s.pull_prefixes) line("pull-prefix", p);
+    line("pull-query", s.pull_query);
     for (const std::string& file : s.trusted_keys) line("trusted-key", file);
   }
   return out;

@@ -37,6 +37,12 @@ struct PullRouting {
   PullMode mode = PullMode::manifest;
   std::vector<std::string> origin_urls;  // "http://10.0.0.5:8080": scheme and authority; in order of preference
   std::vector<std::string> prefixes;   // both: only these paths go to the origin; empty: every miss does
+  // The request's whole query is part of a pulled object's key and goes to
+  // the origin (as nginx's default proxy_cache_key): an origin's /search?q=a
+  // and /search?q=b are two resources (RFC 9110 §4.2.2, the query identifies
+  // the resource). False: only the query-key parameters, as for the manifest,
+  // so a cache-busting ?v=random never reaches the origin.
+  bool whole_query = true;
 
   // A path the manifest does not answer (or any path in pull mode): origin?
   bool pulls(std::string_view path) const;

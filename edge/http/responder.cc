@@ -48,13 +48,12 @@ void validator_fields(Response& r, const Representation& rep) {
   if (rep.has_variants()) r.add(field::vary, rep.vary());
 }
 
-// Percent-encodes a normalised path for a Location header.
-void append_encoded_path(std::string& out, std::string_view path) {
+// Percent-encodes every byte but letters, digits and those in `plain`.
+void append_percent_encoded(std::string& out, std::string_view text, std::string_view plain) {
   static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : path) {
-    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '/' ||
-                 c == '-' || c == '.' || c == '_' || c == '~';
-    if (plain) {
+  for (unsigned char c : text) {
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        plain.find(static_cast<char>(c)) != std::string_view::npos) {
       out.push_back(static_cast<char>(c));
     } else {
       out.push_back('%');
@@ -62,6 +61,17 @@ void append_encoded_path(std::string& out, std::string_view path) {
       out.push_back(kHex[c & 15]);
     }
   }
+}
+
+// A normalised path, for a Location header or an origin request.
+void append_encoded_path(std::string& out, std::string_view path) { append_percent_encoded(out, path, "/-._~"); }
+
+// A query as sent, with the bytes RFC 3986 §3.4 does not allow in a query
+// (space, '"', '<', '>', '\\', '^', '`', '{', '|', '}', '#', controls, non-ASCII)
+// percent-encoded: some clients send them raw, and an origin request may not
+// carry them (origin_request.h refuses them). '%' stays: the query is still encoded.
+void append_encoded_query(std::string& out, std::string_view query) {
+  append_percent_encoded(out, query, "-._~!$&'()*+,;=:@/?%");
 }
 
 }  // namespace
@@ -165,7 +175,7 @@ class Exchange {
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
-  ResponseSummary pull(const Responder& responder, std::string_view path, std::string_view suffix);
+  ResponseSummary pull(const Responder& responder, const NormalizedTarget& target, std::string_view suffix);
 
   const ResponderSettings& settings_;
   std::string_view multipart_type_;
@@ -302,12 +312,12 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
                                                  target.path.size());
     suffix = std::string_view(tail.data(), append_allowed_query(target.query, settings_.query_keys, tail));
   }
-  if (mode == PullMode::pull) return pull(responder, target.path, suffix);
+  if (mode == PullMode::pull) return pull(responder, target, suffix);
   std::string_view key = target.path.substr(1);
   const CatalogEntry* entry = nullptr;
   if (context_.catalog == nullptr) {
     // A `both` site before its first manifest: its pull paths still answer.
-    if (settings_.pull.pulls(target.path)) return pull(responder, target.path, suffix);
+    if (settings_.pull.pulls(target.path)) return pull(responder, target, suffix);
     return error(responder, 503);
   }
   if (key.empty() || target.trailing_slash) {
@@ -320,7 +330,7 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   // first, and a path outside it reaches the origin only under a pull prefix
   // (a random-URL flood elsewhere costs a lookup, never an origin request).
   if (entry == nullptr && mode == PullMode::both && settings_.pull.pulls(target.path))
-    return pull(responder, target.path, suffix);
+    return pull(responder, target, suffix);
   if (entry == nullptr) return error(responder, 404);
 
   Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()),
@@ -384,17 +394,21 @@ ResponseSummary Exchange::with_body(const Responder& responder, Representation& 
   return s;
 }
 
-ResponseSummary Exchange::pull(const Responder& responder, std::string_view path, std::string_view suffix) {
+ResponseSummary Exchange::pull(const Responder& responder, const NormalizedTarget& target, std::string_view suffix) {
   if (context_.pull == nullptr) return error(responder, 503);
-  // The cache key is the normalised path and the kept query; the origin gets
-  // the same, percent-encoded again (never the client's bytes, origin_request.h).
-  std::string key(path);
-  key.append(suffix);
+  // The cache key is the normalised path and the kept query (the whole one
+  // by default: PullRouting::whole_query); the origin gets the same, the path
+  // percent-encoded again (never the client's bytes, origin_request.h).
+  std::string query;
+  if (settings_.pull.whole_query && !target.query.empty()) append_encoded_query(query.append("?"), target.query);
+  const std::string_view kept = settings_.pull.whole_query ? std::string_view(query) : suffix;
+  std::string key(target.path);
+  key.append(kept);
   std::string origin_target;
-  append_encoded_path(origin_target, path);
-  origin_target.append(suffix);
-  const PullQuery query{request_, settings_.pull, key, origin_target, head_only_, close_};
-  return context_.pull->serve(query, context_, sink_);
+  append_encoded_path(origin_target, target.path);
+  origin_target.append(kept);
+  const PullQuery pull_query{request_, settings_.pull, key, origin_target, head_only_, close_};
+  return context_.pull->serve(pull_query, context_, sink_);
 }
 
 }  // namespace

@@ -68,6 +68,7 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c, const SiteC
   r.pull.mode = site.mode == "pull" ? http::PullMode::pull : site.mode == "both" ? http::PullMode::both : http::PullMode::manifest;
   r.pull.origin_urls = site.origin_urls;
   r.pull.prefixes = site.pull_prefixes;
+  r.pull.whole_query = site.pull_query == "whole";
   return r;
 }
 

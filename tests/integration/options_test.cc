@@ -178,6 +178,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-health-timeout", "5s", std::nullopt, nullptr, {{"pull-health-path", "/healthz"}}},
       {"edge", "pull-health-rise", "0", "3", "(=2)"},
       {"edge", "pull-prefix", "pulled/", "/pulled/", nullptr, {{"mode", "both"}, {"origin-url", "http://127.0.0.1:1"}}},
+      {"edge", "pull-query", "some", "keys", "(=whole)"},
       {"edge", "pull-connect-timeout", "50ms", "1s", "(=3s)"},
       {"edge", "pull-first-byte-timeout", "11m", "20s", "(=15s)"},
       {"edge", "pull-between-bytes-timeout", "0", "20s", "(=15s)"},
