@@ -39,7 +39,15 @@ PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_mo
   const std::vector<freshness::FieldView> views = field_views(not_modified);
   const freshness::ResponseFacts facts = freshness::read_response_facts(not_modified.status, views, now);
   const freshness::ResponseFacts* candidates[] = {&stored.stored.facts};
-  if (freshness::select_for_update(facts, candidates).empty()) return nullptr;
+  // A 304 without any validator answers the conditional request we made with
+  // this one response's validators, so it can only be about this response:
+  // its origin left out the ETag RFC 9110 §15.4.5 asks for (as many do).
+  // §4.3.4's bullets pick among several stored responses; refusing it would
+  // cost a full fetch per revalidation against such origins (the cache-tests
+  // suite's bare 304s; nginx and Varnish freshen on them too). A 304 that
+  // names other validators still selects nothing.
+  const bool bare = facts.etag.empty() && !facts.last_modified;
+  if (!bare && freshness::select_for_update(facts, candidates).empty()) return nullptr;
   auto object = std::make_shared<PulledObject>(stored);
   freshness::merge_not_modified(object->fields, views);
   object->stored.facts = freshness::read_response_facts(object->status, field_views(object->fields), now);

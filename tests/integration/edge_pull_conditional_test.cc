@@ -81,6 +81,34 @@ TEST_F(EdgePullConditional, Rfc9111_S4_3_4_A304WithAnotherStrongEtagDoesNotUpdat
   EXPECT_EQ(origin.requests(), 3);
 }
 
+// A 304 with no validator at all (an origin leaving out the ETag RFC 9110
+// §15.4.5 asks for) answers our conditional on the one stored response: it
+// freshens it, with its own fields merged; no second, unconditional fetch.
+TEST_F(EdgePullConditional, Rfc9111_S4_3_4_ABare304FreshensTheRevalidatedResponse) {
+  std::atomic<int> seen{0};
+  ScriptedOrigin origin([&](const ReceivedRequest& r) {
+    if (++seen == 1) return tagged("old body", "\"e-1\"", "max-age=0");
+    if (!r.field("If-None-Match").empty())
+      return ScriptedReply::ok("", {"Cache-Control: max-age=3600", "X-Checked: yes"}, 304);
+    return tagged("refetched", "\"e-2\"", "max-age=3600");
+  });
+  start(origin);
+  ASSERT_TRUE(get("/doc"));
+  auto second = get("/doc");
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->status, 200);
+  EXPECT_EQ(second->body, "old body");
+  EXPECT_EQ(second->header("ETag"), "\"e-1\"");
+  EXPECT_EQ(second->header("X-Checked"), "yes");
+  ASSERT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.received()[1].field("If-None-Match"), "\"e-1\"");
+  auto third = get("/doc");
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->body, "old body");
+  EXPECT_EQ(third->header("Cache-Status").rfind("relais; hit", 0), 0u) << third->header("Cache-Status");
+  EXPECT_EQ(origin.requests(), 2);
+}
+
 // The same 304 answering a background revalidation (stale-while-revalidate):
 // the stale copy is dropped, never freshened; the next request fetches the
 // new response. Never the old body under the new tag.

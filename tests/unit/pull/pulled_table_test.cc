@@ -148,6 +148,19 @@ TEST(Freshen, A304ReplacesFieldsSharesTheBodyAndRestartsTheClock) {
   EXPECT_EQ(fresh->stored.times.response_time, kNow + 100);
 }
 
+// A 304 with no validator answers our conditional on this stored response:
+// it freshens it; one naming another strong entity-tag does not (§4.3.4).
+TEST(Freshen, ABare304FreshensTheRevalidatedResponseAnotherTagDoesNot) {
+  auto stored = std::make_shared<PulledObject>(*object("body"));
+  stored->fields.push_back({"ETag", "\"e\""});
+  stored->stored.facts = freshness::read_response_facts(200, field_views(stored->fields), kNow);
+  const PulledRef fresh = freshen(*stored, head(304, {{"Cache-Control", "max-age=600"}}), {kNow + 5, kNow + 5}, kNow + 5);
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->stored.facts.directives.max_age, 600);
+  EXPECT_EQ(fresh->stored.facts.etag, "\"e\"");
+  EXPECT_EQ(freshen(*stored, head(304, {{"ETag", "\"other\""}}), {kNow, kNow}, kNow), nullptr);
+}
+
 TEST(ForwardedFields, LeaveOutHopByHopFramingAndOurOwnFields) {
   const upstream::OriginHead h = head(200, {{"Content-Type", "text/plain"}, {"Connection", "close, X-Private"},
                                             {"X-Private", "1"}, {"Transfer-Encoding", "chunked"}, {"Content-Length", "5"},
