@@ -7,6 +7,8 @@
 
 #include <ctime>
 
+#include "edge/http/ascii_case.h"
+
 namespace relais::http {
 namespace {
 
@@ -64,12 +66,17 @@ int digits(std::string_view s) {
   return v;
 }
 
+// Names compare without case: "THU", "aug" and "gmt" are what some servers
+// send, and RFC 9110 §5.6.7 encourages recipients to be robust; the day
+// name must still be one (its weekday is not checked against the date).
 int index_of(std::string_view name, const std::string_view* table, int n) {
   for (int i = 0; i < n; ++i) {
-    if (table[i] == name) return i;
+    if (equals_ignore_case(table[i], name)) return i;
   }
   return -1;
 }
+
+bool is_gmt(std::string_view s) { return equals_ignore_case(s, " GMT"); }
 
 // Fields as read from the text, checked and combined once.
 struct Fields {
@@ -93,15 +100,17 @@ std::optional<std::int64_t> combine(const Fields& f) {
   const auto month = static_cast<unsigned>(f.month + 1);
   if (static_cast<unsigned>(f.day) > days_in_month(f.year, month)) return std::nullopt;
   if (f.hour > 23 || f.minute > 59 || f.second > 60) return std::nullopt;
+  // A day name that is not the date's weekday (a server's calendar bug) is
+  // taken as the date says: rejecting it would make Expires "in the past"
+  // (RFC 9111 §5.3) for a field whose every date part is well formed.
   const std::int64_t days = days_from_civil(f.year, month, static_cast<unsigned>(f.day));
-  if (weekday(days) != f.wday) return std::nullopt;
   return days * 86400 + f.hour * 3600 + f.minute * 60 + f.second;
 }
 
 // "Sun, 06 Nov 1994 08:49:37 GMT"
 std::optional<std::int64_t> parse_imf_fixdate(std::string_view s) {
   if (s.size() != 29 || s.substr(3, 2) != ", " || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-      s.substr(25) != " GMT") {
+      !is_gmt(s.substr(25))) {
     return std::nullopt;
   }
   Fields f;
@@ -121,7 +130,7 @@ std::optional<std::int64_t> parse_rfc850(std::string_view s, std::int64_t now) {
   f.wday = index_of(s.substr(0, comma), kLongDays, 7);
   s.remove_prefix(comma);
   if (s.size() != 24 || s.substr(0, 2) != ", " || s[4] != '-' || s[8] != '-' || s[11] != ' ' ||
-      s.substr(20) != " GMT") {
+      !is_gmt(s.substr(20))) {
     return std::nullopt;
   }
   f.day = digits(s.substr(2, 2));
