@@ -128,7 +128,7 @@ po::options_description edge_description() {
        "total time one origin request may take, however fast it trickles (a cut blob resumes on the next attempt)")
     ("gc-grace", duration(d.gc_grace_ms), "delete blobs no longer in the manifest after they have been unreferenced this long")
     ("memory-cache", str("auto"), "memory tier size, all workers together (e.g. 512M, 2G; auto = 1/4 of RAM)")
-    ("memory-object-max", size(d.memory_object_max_bytes), "objects larger than this are served from disk only")
+    ("memory-object-max", size(d.memory_object_max_bytes), "objects larger than this are served from disk only (published blobs, and pulled objects from the pull disk tier)")
     ("sendfile-min", size(d.sendfile_min), "plain-HTTP/1 and kernel-TLS HTTP/1 bodies this large are sent with sendfile() even from the memory tier (one copy less)")
     ("workers", num(d.workers), "worker threads, each with its own loop and listener (0 = one per core, at most 256)")
     ("access-log", str(d.access_log), "access log: FILE, - (stdout) or off; reopened on SIGUSR1")

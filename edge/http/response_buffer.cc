@@ -41,7 +41,8 @@ void ResponseBuffer::append_file(FileRef file, std::uint64_t offset, std::uint64
   if (length == 0) return;
   RELAIS_ASSERT(file && offset + length <= file->size);
   pending_ += length;
-  queue().push_back(Segment{Segment::Kind::file, offset, length, nullptr, std::move(file)});
+  const std::uint64_t at = file->start + offset;  // the segment's offset is the file's
+  queue().push_back(Segment{Segment::Kind::file, at, length, nullptr, std::move(file)});
 }
 
 void ResponseBuffer::consume(std::uint64_t n) {

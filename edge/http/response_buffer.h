@@ -37,6 +37,7 @@ class ResponseBuffer {
   // writing into text() so the bytes become part of a segment.
   void commit_text(std::size_t from);
   void append_memory(MemoryRef object, std::uint64_t offset, std::uint64_t length);
+  // offset: into the body, which starts at file->start in the file.
   void append_file(FileRef file, std::uint64_t offset, std::uint64_t length);
 
   bool empty() const { return !segments_ || segments_->empty(); }

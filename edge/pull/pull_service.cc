@@ -90,7 +90,7 @@ PullService::~PullService() {
 }
 
 bool PullService::keep(const std::string& primary, PulledRef object) {
-  const bool in_table = table_.put(primary, object);
+  const bool in_table = table_.put(primary, object);  // (never a body left in its file)
   if (settings_.disk != nullptr) settings_.disk->store(disk_primary(primary), std::move(object));
   return in_table;
 }
@@ -121,7 +121,13 @@ void PullService::drop_sliced(const std::string& primary, const PulledObject& he
 PulledRef PullService::find_slice(const std::string& key) {
   PulledRef slice = table_.find(key, {});
   if (slice != nullptr || settings_.disk == nullptr) return slice;
-  slice = settings_.disk->load(disk_primary(key), {});
+  // A slice larger than memory-object-max, or than this table could keep, is
+  // left in its file: its readers take it a chunk at a time (slice_stream.h).
+  const std::uint64_t file_min = std::min(settings_.file_min, settings_.memory_bytes);
+  // Stored a moment ago and still on its way to the disk: the queue's copy,
+  // for this turn of its reader only (slice_stream.h holds none across turns).
+  if (PulledRef queued = settings_.disk->pending(disk_primary(key), "")) return queued;
+  slice = settings_.disk->load(disk_primary(key), {}, file_min);
   if (slice != nullptr) {
     ++stats_.disk_hits;
     table_.put(key, slice);
@@ -137,7 +143,7 @@ bool PullService::slice_stored(const std::string& key) {
 void PullService::add_fill(std::unique_ptr<PullFill> fill) { fills_.push_back(std::move(fill)); }
 
 void PullService::offer_compression(const std::string& primary, const PulledRef& object) {
-  if (!compressed_ || object->coded != nullptr) return;
+  if (!compressed_ || object->coded != nullptr || object->file != nullptr) return;
   if (compression_verdict(*object, settings_.compress_max) != CompressVerdict::compress) return;
   if (compressor_ == nullptr) compressor_ = std::make_unique<VariantCompressor>(kCompressQueueMax, compressed_);
   if (!compressor_->submit({primary, object->secondary, object->body})) ++stats_.compress_skipped;
@@ -206,10 +212,11 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   if (stored == nullptr && settings_.disk != nullptr) {
     // The disk tier (shared, survives a restart): what it holds is promoted
     // to this worker's table and then treated as if it had been there.
-    stored = settings_.disk->load(disk_primary(primary), views);
+    stored = settings_.disk->load(disk_primary(primary), views, settings_.file_min);
     if (stored != nullptr) {
       ++stats_.disk_hits;
-      // Its coded variants come with it when they were written; else made now.
+      // Its coded variants come with it when they were written; else made
+      // now. A large body stays in its file: not promoted, sent from the fd.
       if (table_.put(primary, stored)) offer_compression(primary, stored);
     }
   }

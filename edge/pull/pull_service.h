@@ -47,6 +47,10 @@ struct PullSettings {
   upstream::CoalescerSettings coalescer;
   std::uint64_t memory_bytes = 64ull << 20;  // this worker's PulledTable
   std::uint64_t object_max = 16ull << 20;    // larger responses are streamed, not stored
+  // A disk hit whose body is larger is sent from its file (sendfile), never
+  // read into RAM on the loop nor promoted: `memory-object-max`, the bound
+  // the published tiers put between RAM and disk.
+  std::uint64_t file_min = UINT64_MAX;
   std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
   std::uint64_t slice_size = 1ull << 20;     // a cold key's Range asks for slices of this size (pull_slices.h); 0: off
   std::uint64_t slice_min = 8ull << 20;      // smaller objects are fetched whole
@@ -141,7 +145,8 @@ class PullService final : public http::PullGateway {
   // Off the disk tier too, whichever version it holds (at worst a miss).
   void drop_sliced(const std::string& primary, const PulledObject& head);
   // The slice stored under key (slice_key), from this worker's table or else
-  // the disk tier (promoted to the table); nullptr if neither has it.
+  // the disk tier (promoted to the table, or left in its file when larger
+  // than file_min or the table); nullptr if neither has it.
   PulledRef find_slice(const std::string& key);
   // Whether either tier holds it, without reading it (the read-ahead's test).
   bool slice_stored(const std::string& key);

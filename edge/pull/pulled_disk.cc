@@ -11,6 +11,7 @@
 #include <filesystem>
 
 #include "edge/pull/pulled_record.h"
+#include "edge/pull/pulled_record_file.h"
 
 namespace relais::pull {
 namespace {
@@ -18,50 +19,7 @@ namespace {
 constexpr std::string_view kSuffix = ".pull";
 constexpr std::string_view kTempPrefix = ".tmp.";
 
-bool read_at(int fd, char* out, std::size_t size, std::uint64_t offset) {
-  while (size > 0) {
-    const ssize_t n = ::pread(fd, out, size, static_cast<off_t>(offset));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    out += n;
-    size -= static_cast<std::size_t>(n);
-    offset += static_cast<std::uint64_t>(n);
-  }
-  return true;
-}
-
-bool write_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-  return true;
-}
-
 std::uint64_t queued_size(const PulledObject& object) { return object.charge(); }
-
-struct FileHead {
-  RecordHeader header;
-  std::string raw;  // the head's bytes, for the checksum
-  RecordHead decoded;
-};
-
-// The fixed header and the head of an open record file whose size is
-// `size`; nullopt if they are not a record of that size.
-std::optional<FileHead> read_head(int fd, std::uint64_t size) {
-  char fixed[kRecordHeaderBytes];
-  if (!read_at(fd, fixed, sizeof fixed, 0)) return std::nullopt;
-  const std::optional<RecordHeader> header = decode_record_header(std::string_view(fixed, sizeof fixed));
-  if (!header || header->file_bytes() != size) return std::nullopt;
-  FileHead out{*header, std::string(header->head_bytes, '\0'), {}};
-  if (!read_at(fd, out.raw.data(), out.raw.size(), kRecordHeaderBytes)) return std::nullopt;
-  std::optional<RecordHead> decoded = decode_record_head(out.raw);
-  if (!decoded || !record_body_fits(*header, *decoded)) return std::nullopt;
-  out.decoded = std::move(*decoded);
-  return out;
-}
 
 }  // namespace
 
@@ -171,10 +129,12 @@ void PulledDisk::run_writer() {
     writing_ = true;
     current_purged_ = false;
     current_primary_ = item.primary;
+    current_ = item.object;
     lock.unlock();
     write(item);
     item.object.reset();
     lock.lock();
+    current_.reset();
     writing_ = false;
     if (queue_.empty()) written_.notify_all();
   }
@@ -185,22 +145,31 @@ void PulledDisk::write(const Pending& item) {
   const ContentHash key = PulledDiskIndex::key_of(item.primary, object.secondary);
   const std::string final_path = file_of(key);
   const std::string temp_path = settings_.dir + "/" + std::string(kTempPrefix) + key.hex();
-  const std::string prefix = encode_record_prefix(item.primary, object);
-  const std::vector<std::string_view> parts = record_body_parts(object);
-  std::uint64_t bytes = prefix.size();
+  std::uint64_t bytes = 0;
   bool ok = false;
   {
     // A new regular file of ours: whatever else holds the name (a FIFO, a
     // file someone else keeps open) goes first.
     ::unlink(temp_path.c_str());
     UniqueFd fd(::open(temp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644));
+    if (object.file != nullptr) {
+      // A body left in its file (a 304 freshened a large disk hit): copied
+      // from the old record, checked on the way.
+      const std::optional<std::uint64_t> copied = fd.valid() ? write_copied_record(fd.get(), item.primary, object)
+                                                             : std::nullopt;
+      ok = copied.has_value();
+      bytes = copied.value_or(0);
+    } else {
+      const std::string prefix = encode_record_prefix(item.primary, object);
+      bytes = prefix.size();
+      ok = fd.valid() && write_all(fd.get(), prefix);
+      for (std::string_view part : record_body_parts(object)) {
+        ok = ok && write_all(fd.get(), part);
+        bytes += part.size();
+      }
+    }
     // The data reaches the disk before its name does: a crash leaves the old
     // file or the whole new one (and a torn one fails its size or checksum).
-    ok = fd.valid() && write_all(fd.get(), prefix);
-    for (std::string_view part : parts) {
-      ok = ok && write_all(fd.get(), part);
-      bytes += part.size();
-    }
     ok = ok && ::fdatasync(fd.get()) == 0;
   }
   if (!ok) {
@@ -208,6 +177,16 @@ void PulledDisk::write(const Pending& item) {
       std::fprintf(stderr, "relais-edge: pull-disk-dir %s: cannot write %s: %s (counted from now on)\n",
                    settings_.dir.c_str(), temp_path.c_str(), std::strerror(errno));
     ::unlink(temp_path.c_str());
+    if (object.file != nullptr) {
+      // The copy's source failed its check (or could not be read): the
+      // record it came from is not served again (at worst a miss).
+      std::lock_guard lock(mutex_);
+      if (index_.entry(key) != nullptr) {
+        index_.erase(key);
+        ::unlink(final_path.c_str());
+        publish_sizes();
+      }
+    }
     return;
   }
   std::lock_guard lock(mutex_);
@@ -218,7 +197,8 @@ void PulledDisk::write(const Pending& item) {
     return;
   }
   std::vector<ContentHash> evicted;
-  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, bytes, 0};
+  // Verified: these are the bytes we stored (or checked while copying them).
+  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, bytes, 0, true};
   if (index_.insert(std::move(entry), evicted)) {
     ++stats_.writes;
   } else {
@@ -228,7 +208,7 @@ void PulledDisk::write(const Pending& item) {
   publish_sizes();
 }
 
-PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request_fields) {
+PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request_fields, std::uint64_t file_min) {
   ContentHash key;
   DiskEntry entry;
   UniqueFd fd;
@@ -243,26 +223,16 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
   }
   struct stat st {};
   std::optional<FileHead> head;
+  // The size the index knows, at every open: a file cut since it was
+  // verified is refused here (and one cut while it is sent ends that
+  // response with a reset: connection_write.cc).
   if (fd.valid() && ::fstat(fd.get(), &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) == entry.bytes)
     head = read_head(fd.get(), entry.bytes);
   if (head && head->decoded.primary == primary && head->decoded.object.secondary == entry.secondary) {
-    // The body and each coded variant into a buffer of its own, as the
-    // table holds them: no copy after the read.
-    std::vector<std::shared_ptr<MemoryObject>> parts;
-    std::vector<std::string_view> views;
-    std::uint64_t offset = kRecordHeaderBytes + head->header.head_bytes;
-    bool read = true;
-    for (const std::uint64_t size : record_part_sizes(head->header, head->decoded)) {
-      parts.push_back(std::make_shared<MemoryObject>());
-      parts.back()->bytes.resize(size);
-      read = read && read_at(fd.get(), parts.back()->bytes.data(), size, offset);
-      views.emplace_back(parts.back()->bytes);
-      offset += size;
-    }
-    if (read && record_checksum_matches(head->header, head->raw, views)) {
-      attach_parts(head->decoded, std::move(parts));
-      ++stats_.hits;
-      return std::make_shared<const PulledObject>(std::move(head->decoded.object));
+    if (head->header.body_bytes > file_min && head->decoded.coded.empty() && !head->decoded.object.sliced()) {
+      if (PulledRef object = as_file(key, entry, std::move(fd), st, std::move(*head))) return object;
+    } else if (PulledRef object = read_whole(key, entry, fd.get(), std::move(*head))) {
+      return object;
     }
   }
   // Truncated, tampered, gone: never served, and removed unless a newer
@@ -276,6 +246,60 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
     publish_sizes();
   }
   return nullptr;
+}
+
+PulledRef PulledDisk::read_whole(const ContentHash& key, const DiskEntry& entry, int fd, FileHead head) {
+  // The body and each coded variant into a buffer of its own, as the table
+  // holds them: no copy after the read.
+  std::vector<std::shared_ptr<MemoryObject>> parts;
+  std::vector<std::string_view> views;
+  std::uint64_t offset = head.body_start();
+  bool read = true;
+  for (const std::uint64_t size : record_part_sizes(head.header, head.decoded)) {
+    parts.push_back(std::make_shared<MemoryObject>());
+    parts.back()->bytes.resize(size);
+    read = read && read_at(fd, parts.back()->bytes.data(), size, offset);
+    views.emplace_back(parts.back()->bytes);
+    offset += size;
+  }
+  if (!read || !record_checksum_matches(head.header, head.raw, views)) return nullptr;
+  remember_verified(key, entry);
+  attach_parts(head.decoded, std::move(parts));
+  ++stats_.hits;
+  return std::make_shared<const PulledObject>(std::move(head.decoded.object));
+}
+
+PulledRef PulledDisk::as_file(const ContentHash& key, const DiskEntry& entry, UniqueFd fd, const struct stat& st,
+                              FileHead head) {
+  if (!entry.verified) {
+    // Found by the start-up scan: read through once (a chunk at a time, no
+    // copy kept) before any byte of it is sent, then remembered.
+    if (!body_matches(fd.get(), head)) return nullptr;
+    ++stats_.verified;
+    remember_verified(key, entry);
+  }
+  auto blob = std::make_shared<OpenBlob>();
+  blob->fd = std::move(fd);
+  blob->size = head.header.body_bytes;
+  blob->start = head.body_start();
+  blob->hash = key;
+  blob->identity = FileIdentity{st.st_dev, st.st_ino};
+  auto file = std::make_shared<PulledFile>();
+  file->body = std::move(blob);
+  file->head = std::move(head.raw);
+  file->checksum = head.header.checksum;
+  PulledObject object = std::move(head.decoded.object);
+  object.body = std::make_shared<const MemoryObject>();
+  object.file = std::move(file);
+  ++stats_.hits;
+  ++stats_.file_hits;
+  return std::make_shared<const PulledObject>(std::move(object));
+}
+
+void PulledDisk::remember_verified(const ContentHash& key, const DiskEntry& entry) {
+  if (entry.verified) return;
+  std::lock_guard lock(mutex_);
+  index_.mark_verified(key, entry.generation);
 }
 
 std::size_t PulledDisk::purge(std::string_view primary, bool prefix) {
@@ -307,6 +331,15 @@ void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
   // A write of that path in progress is not indexed (at worst a miss later).
   if (writing_ && current_primary_ == primary) current_purged_ = true;
   publish_sizes();
+}
+
+PulledRef PulledDisk::pending(const std::string& primary, std::string_view secondary) {
+  std::lock_guard lock(mutex_);
+  if (current_ != nullptr && current_primary_ == primary && current_->secondary == secondary && !current_purged_)
+    return current_;
+  for (const Pending& p : queue_)
+    if (p.primary == primary && p.object->secondary == secondary) return p.object;
+  return nullptr;
 }
 
 bool PulledDisk::contains(const std::string& primary, std::string_view secondary) {

@@ -12,8 +12,20 @@
 //   store() (a worker, after a fill or a 304)  -> queued (bounded by bytes; beyond, dropped)
 //   writer thread: ".tmp.*" written, fsynced, renamed to "<key hex>.pull"   -> indexed;
 //                  the keys its insertion evicted are unlinked
-//   load() (a worker's memory miss)            -> read and verified (size, XXH3 of head
-//                                                 and body): the object, or removed
+//   load() (a worker's memory miss)            -> up to file_min (`memory-object-max`): read
+//                                                 and verified (size, XXH3 of head and body),
+//                                                 the object, or removed; larger: the head
+//                                                 read, the body left in the file and sent
+//                                                 from its fd (PulledFile), once verified
+// Verified: a file is sent without reading it only once its checksum was
+// checked in this process: written by our writer (the bytes it stored), or
+// read through once, a chunk at a time, by the first load() after a restart
+// found it (DiskEntry::verified, remembered in the index). Every open checks
+// the size the index knows (fstat): a file cut later is refused, one cut
+// while it is sent ends that response with a reset. What this does not
+// catch is a byte changed in place after the check, as for published blobs
+// between re-hash passes (pulled_record.h: XXH3 detects corruption, and
+// whoever can write the directory can make the edge serve anything).
 //   purge() (the admin thread)                 -> unlinked, and dropped from the queue
 //                                                 (a sliced head's slices with it)
 //   open() (start-up)                          -> the directory scanned: temp files and
@@ -40,7 +52,11 @@
 #include "origin-sync/result.h"
 #include "origin-sync/unique_fd.h"
 
+struct stat;
+
 namespace relais::pull {
+
+struct FileHead;
 
 // The disk tier's keys begin with the site's name, not its index as the
 // memory tables' do ("SITE_INDEX /path"): an index is this process's order of
@@ -62,6 +78,8 @@ struct PulledDiskSettings {
 // Counters, written under the lock or by the writer, read by /metrics.
 struct PulledDiskStats {
   std::atomic<std::uint64_t> hits{0};          // objects load() returned
+  std::atomic<std::uint64_t> file_hits{0};     // ...of which left in their file (sent with sendfile)
+  std::atomic<std::uint64_t> verified{0};      // files found at start-up read through once before a file hit
   std::atomic<std::uint64_t> writes{0};        // files written and indexed
   std::atomic<std::uint64_t> write_failures{0};
   std::atomic<std::uint64_t> dropped{0};       // store() beyond max_queued_bytes
@@ -90,8 +108,11 @@ class PulledDisk {
   // Any thread. Queues object (its body included) to be written under primary.
   void store(const std::string& primary, PulledRef object);
   // Any thread. The variant of primary the request's fields select, read and
-  // verified; nullptr if none (a bad file is removed on the way).
-  PulledRef load(const std::string& primary, freshness::Fields request_fields);
+  // verified; nullptr if none (a bad file is removed on the way). A body
+  // larger than file_min (and without coded variants) stays in its file:
+  // the object's `file`, opened here, its body never read into RAM.
+  PulledRef load(const std::string& primary, freshness::Fields request_fields,
+                 std::uint64_t file_min = UINT64_MAX);
   // Any thread. Removes the objects PulledTable::purge would (same keys).
   std::size_t purge(std::string_view primary, bool prefix);
   // Any thread. Removes the one variant of primary under secondary (its file
@@ -101,6 +122,10 @@ class PulledDisk {
   // Any thread. Whether the variant of primary under secondary is indexed
   // (no read: a slice fetched ahead is not asked of the origin when it is here).
   bool contains(const std::string& primary, std::string_view secondary);
+  // Any thread. The object of primary under secondary queued for the writer
+  // or being written, not yet indexed; nullptr if none. (A slice stored a
+  // moment ago that the table could not keep: its reader finds it here.)
+  PulledRef pending(const std::string& primary, std::string_view secondary);
   // Blocks until everything queued before the call is written (tests; the
   // destructor writes what is queued on its own).
   void flush();
@@ -116,6 +141,9 @@ class PulledDisk {
   };
   PulledDisk(PulledDiskSettings settings, UniqueFd lock);
   void scan_directory();
+  PulledRef read_whole(const ContentHash& key, const DiskEntry& entry, int fd, FileHead head);
+  PulledRef as_file(const ContentHash& key, const DiskEntry& entry, UniqueFd fd, const struct stat& st, FileHead head);
+  void remember_verified(const ContentHash& key, const DiskEntry& entry);  // takes mutex_
   void run_writer();
   void write(const Pending& item);
   std::string file_of(const ContentHash& key) const;
@@ -136,6 +164,7 @@ class PulledDisk {
   bool writing_ = false;             // the writer holds an item taken from the queue
   bool current_purged_ = false;      // ...and a purge matched it: its file is not indexed
   std::string current_primary_;
+  PulledRef current_;                // the object being written
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -51,6 +51,11 @@ const DiskEntry* PulledDiskIndex::entry(const ContentHash& key) const {
   return it == entries_.end() ? nullptr : &it->second;
 }
 
+void PulledDiskIndex::mark_verified(const ContentHash& key, std::uint64_t generation) {
+  auto it = entries_.find(key);
+  if (it != entries_.end() && it->second.generation == generation) it->second.verified = true;
+}
+
 void PulledDiskIndex::erase(const ContentHash& key) {
   policy_.erase(key);
   forget(key);

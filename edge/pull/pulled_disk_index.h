@@ -35,6 +35,10 @@ struct DiskEntry {
   std::string vary;  // the stored response's Vary, as sent
   std::uint64_t bytes = 0;
   std::uint64_t generation = 0;  // set by insert(): tells a replaced entry from its successor
+  // Its body's checksum was checked in this process: written by our writer
+  // from the bytes it stored, or read through once (pulled_disk.h). Only a
+  // verified file is sent from disk without reading it.
+  bool verified = false;
 };
 
 class PulledDiskIndex {
@@ -54,6 +58,8 @@ class PulledDiskIndex {
   std::optional<ContentHash> find(const std::string& primary, freshness::Fields request_fields);
   const DiskEntry* entry(const ContentHash& key) const;
   void erase(const ContentHash& key);
+  // The entry of key, if it is still that generation, is verified.
+  void mark_verified(const ContentHash& key, std::uint64_t generation);
   // Purge: the keys of primary, of it with a query ("primary?...") and, with
   // prefix, of every primary starting with it; erased here. A linear walk:
   // an operator's purge, not the request path.

@@ -70,7 +70,7 @@ http::ResponseSummary send_unsatisfiable(std::span<const http::HeaderField> fiel
 
 std::optional<http::ResponseSummary> send_stored_ranges(const PulledObject& object, const ServeOptions& options,
                                                         http::ResponseSink& sink) {
-  const std::uint64_t size = object.body->bytes.size();
+  const std::uint64_t size = object.body_size();
   const http::RangeSet set = select_ranges(*options.ranges, object.status, object.stored.facts, size);
   if (set.kind == http::RangeSet::Kind::ignore) return std::nullopt;
   std::vector<http::HeaderField> fields;
@@ -98,9 +98,7 @@ std::optional<http::ResponseSummary> send_stored_ranges(const PulledObject& obje
   r.forwarded = fields;
   char cache_status[freshness::kMaxCacheStatusBytes];
   add_cache_fields(r, options, cache_status);
-  BodySource source;
-  source.memory = object.body;
-  source.size = size;
+  const BodySource source = body_source_of(object);
   http::ResponseBody& b = r.body;
   b.kind = http::ResponseBody::Kind::source;
   b.source = &source;

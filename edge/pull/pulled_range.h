@@ -85,6 +85,7 @@ class RangeCut {
   std::string_view inside(std::string_view chunk) const;
   void advance(std::size_t bytes) { position_ += bytes; }
   bool complete() const { return position_ >= end_; }
+  std::uint64_t position() const { return position_; }
   // Passes over chunk's bytes before the range and gives sink the range's,
   // as many as it takes (added to *sent); returns how much of chunk was used.
   std::size_t feed(std::string_view chunk, http::StreamSink& sink, std::uint64_t& sent);

@@ -106,7 +106,7 @@ bool read_sections(Reader& r, RecordHead& out) {
 
 }  // namespace
 
-std::string encode_record_prefix(std::string_view primary, const PulledObject& object) {
+std::string encode_record_head(std::string_view primary, const PulledObject& object) {
   std::string head;
   put_text(head, primary);
   put_text(head, object.secondary);
@@ -131,14 +131,23 @@ std::string encode_record_prefix(std::string_view primary, const PulledObject& o
       put_u64(head, c.body->bytes.size());
     }
   }
-  const std::vector<std::string_view> parts = record_body_parts(object);
-  const ContentHash sum = checksum_of(head, parts);
+  return head;
+}
+
+std::string encode_record_header(std::size_t head_bytes, std::uint64_t body_bytes, const ContentHash& checksum) {
   std::string out(kMagic);
-  put_u32(out, static_cast<std::uint32_t>(head.size()));
+  put_u32(out, static_cast<std::uint32_t>(head_bytes));
   put_u32(out, 0);
-  put_u64(out, total_of(parts));
-  put_u64(out, sum.high);
-  put_u64(out, sum.low);
+  put_u64(out, body_bytes);
+  put_u64(out, checksum.high);
+  put_u64(out, checksum.low);
+  return out;
+}
+
+std::string encode_record_prefix(std::string_view primary, const PulledObject& object) {
+  const std::string head = encode_record_head(primary, object);
+  const std::vector<std::string_view> parts = record_body_parts(object);
+  std::string out = encode_record_header(head.size(), total_of(parts), checksum_of(head, parts));
   out.append(head);
   return out;
 }

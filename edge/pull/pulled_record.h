@@ -44,8 +44,13 @@ inline constexpr std::uint32_t kMaxFields = 256;
 // The fixed header and the head of object stored under primary; the parts
 // of record_body_parts(object) follow it in the file.
 std::string encode_record_prefix(std::string_view primary, const PulledObject& object);
-// The body, then each coded variant's bytes.
+// The body, then each coded variant's bytes (an object whose body is left in
+// its file, PulledObject::file, has none here: pulled_record_file.h copies it).
 std::vector<std::string_view> record_body_parts(const PulledObject& object);
+// The two pieces of encode_record_prefix, for a body hashed as it is copied:
+// the head, and the fixed header of a head and a body whose checksum is given.
+std::string encode_record_head(std::string_view primary, const PulledObject& object);
+std::string encode_record_header(std::size_t head_bytes, std::uint64_t body_bytes, const ContentHash& checksum);
 
 // What the first kRecordHeaderBytes say.
 struct RecordHeader {

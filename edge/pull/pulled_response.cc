@@ -80,6 +80,20 @@ std::vector<freshness::FieldView> field_views(const std::vector<freshness::Store
   return views;
 }
 
+BodySource body_source_of(const PulledObject& object, const CodedBody* coded) {
+  BodySource source;
+  if (coded != nullptr) {
+    source.memory = coded->body;
+  } else if (object.file != nullptr) {
+    source.file = object.file->body;  // a file range: sendfile(), no RAM
+    source.read_from_disk = true;
+  } else {
+    source.memory = object.body;
+  }
+  source.size = coded != nullptr ? coded->body->bytes.size() : object.body_size();
+  return source;
+}
+
 http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions& options, bool not_modified,
                                   http::ResponseSink& sink) {
   // RFC 9110 §13.2.2: a client's conditional is answered before its Range.
@@ -97,11 +111,8 @@ http::ResponseSummary send_stored(const PulledObject& object, const ServeOptions
   r.forwarded = fields;
   char cache_status[freshness::kMaxCacheStatusBytes];
   add_cache_fields(r, options, cache_status);
-  const MemoryRef& body = options.coded != nullptr ? options.coded->body : object.body;
-  const std::uint64_t size = body->bytes.size();
-  BodySource source;
-  source.memory = body;
-  source.size = size;
+  const BodySource source = body_source_of(object, options.coded);
+  const std::uint64_t size = source.size;
   if (!not_modified) r.add(http::field::content_length, size);
   const bool with_body = !not_modified && !options.head_only && size > 0;
   if (with_body) {

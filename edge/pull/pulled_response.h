@@ -52,6 +52,10 @@ bool kept_on_304(std::string_view name);
 void add_cache_fields(http::Response& r, const ServeOptions& options,
                       char (&cache_status)[freshness::kMaxCacheStatusBytes]);
 
+// What a response sends of object: the coded body, the body left in its
+// file (a large disk hit: PulledFile), or the body in RAM.
+BodySource body_source_of(const PulledObject& object, const CodedBody* coded = nullptr);
+
 // A stored response as a full response (its status, fields and body), or as
 // a 304 for a client's conditional request (RFC 9110 §15.4.5 fields only),
 // or as a 206 / 416 when options.ranges asks for ranges (pulled_range.h).

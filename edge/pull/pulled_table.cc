@@ -42,6 +42,9 @@ PulledRef PulledTable::peek(const std::string& primary, std::string_view seconda
 }
 
 bool PulledTable::put(const std::string& primary, PulledRef object) {
+  // A body left in its file holds an fd, not RAM: the table would pin an fd
+  // per object (and the unlinked files' disk space) for as long as it keeps it.
+  if (object->file != nullptr) return false;
   const std::uint64_t charge = object->charge() + primary.size();
   if (charge > capacity_) return false;
   auto found = by_primary_.find(primary);

@@ -28,21 +28,35 @@
 #include "edge/cache/freshness/validation.h"
 #include "edge/cache/memory_tier.h"
 #include "edge/pull/coded_variants.h"
+#include "edge/storage/open_blob.h"
 
 namespace relais::pull {
+
+// A body left in its record file on the disk tier (pulled_disk.h) rather
+// than read into RAM: a disk hit larger than `memory-object-max` is sent from
+// here with sendfile() (a file range, as a large published blob is). The fd
+// stays open while a response holds it, so an eviction or a purge that
+// unlinks the file meanwhile does not cut the response (POSIX unlink).
+struct PulledFile {
+  FileRef body;          // the body's range of the record file (OpenBlob::start)
+  std::string head;      // the record's head bytes, as on disk...
+  ContentHash checksum;  // ...and its checksum of head and body: a copy (a 304 rewrites the record) re-checks the source
+};
 
 struct PulledObject {
   int status = 0;
   std::vector<freshness::StoredField> fields;  // as stored (fields_to_store), Date included
   freshness::StoredResponse stored;            // facts read from fields, exchange times
   std::string secondary;                       // the key under stored.facts.vary
-  MemoryRef body;                              // never null
+  MemoryRef body;                              // never null (empty when file is set)
+  std::shared_ptr<const PulledFile> file;      // the body on disk instead of in body; never in a table
   std::shared_ptr<const CodedVariants> coded;  // br/zstd/gzip of an identity text body, or null (pull_compression.h)
   // A sliced object's head (pull_slices.h): its body is empty, the
   // representation's `length` bytes are slices of slice_size stored apart.
   std::uint64_t slice_size = 0;
   std::uint64_t length = 0;
   bool sliced() const { return slice_size != 0; }
+  std::uint64_t body_size() const { return file != nullptr ? file->body->size : body->bytes.size(); }
   std::uint64_t charge() const;
 };
 using PulledRef = std::shared_ptr<const PulledObject>;
@@ -65,7 +79,8 @@ class PulledTable {
   // nullptr if none. any_variant: whether primary has any (uri-miss vs vary-miss).
   PulledRef find(const std::string& primary, freshness::Fields request_fields, bool* any_variant = nullptr);
   // Stores object (replacing the variant with its secondary key) and evicts
-  // to the capacity. False if it is larger than the whole table.
+  // to the capacity. False if it is larger than the whole table, or its
+  // body is left in its file (PulledFile: never kept here).
   bool put(const std::string& primary, PulledRef object);
   // The variant of primary stored under exactly that secondary key, without
   // touching the LRU order; nullptr if none.

@@ -5,7 +5,10 @@
 // Sends the head's fields at once (a 206 for one satisfiable range, the whole
 // 200 without a Range, for several ranges or a false If-Range: §14.2 lets us
 // ignore them; a 416 beyond the length), then each slice the range meets, in
-// order: from the table or the disk tier, else from the slice's own coalesced
+// order: from the table or the disk tier (looked up again at each turn, so a
+// stalled client pins no slice the table evicted; a slice on disk larger than
+// `memory-object-max` is read from its file a chunk at a time), else from the
+// slice's own coalesced
 // fetch (`Range` aligned on the slice, `If-Range` with the head's ETag, and a
 // PullFill that stores it), taking only the part inside the range. The client reads one
 // slice at a time, at its pace; the next kReadAhead slices of its range are
@@ -84,7 +87,7 @@ class SliceStream final : public http::PendingResponse {
 
   void pump();
   void step();
-  bool send_stored();  // false: the sink is full
+  bool send_stored(const PulledObject& slice);  // false: the sink is full (or the file was cut)
   void begin_slice();
   void join_slice();
   // Starts a store-only fetch of each of the next kReadAhead slices of the
@@ -106,9 +109,11 @@ class SliceStream final : public http::PendingResponse {
   http::ByteRange range_;       // of the object, sent
   std::uint64_t index_ = 0;     // the slice being sent
   std::uint64_t last_ = 0;      // the last slice to send
-  RangeCut cut_;                // of the current slice, by offset within it
-  MemoryRef stored_;            // the current slice from the table, or null
-  std::uint64_t stored_at_ = 0;  // next offset to send of stored_
+  RangeCut cut_;                // of the current slice's fetch, by offset within the slice
+  std::string reader_key_;      // the fetch the reader joined
+  PulledRef file_slice_;        // the current slice left in its file (an fd), or null
+  bool ahead_ = false;          // read_ahead() ran for the current slice
+  std::uint64_t stored_at_ = 0;  // next offset within the current slice to send
   bool ended_ = false;
   bool pumping_ = false;
   bool again_ = false;

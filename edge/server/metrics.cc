@@ -178,6 +178,7 @@ void render_pull(Exposition& e) {
   e.metric("relais_pull_waiters", "gauge", "Clients and stores waiting on origin fetches.", [](const WorkerStats& w) -> const Counter& { return w.pull_waiters; });
   e.metric("relais_pull_objects", "gauge", "Pulled objects held in RAM.", [](const WorkerStats& w) -> const Counter& { return w.pull_objects; });
   e.metric("relais_pull_used_bytes", "gauge", "Bytes held by pulled objects.", [](const WorkerStats& w) -> const Counter& { return w.pull_used_bytes; });
+  e.metric("relais_pull_held_bytes", "gauge", "Body bytes origin fetches hold for their waiters (in flight, or read by slow clients after the fetch).", [](const WorkerStats& w) -> const Counter& { return w.pull_held_bytes; });
   e.metric("relais_pull_origin_failovers_total", "counter", "Origin fetches moved on to the site's next origin (failure before the head).", [](const WorkerStats& w) -> const Counter& { return w.pull_origin_failovers; });
   e.metric("relais_pull_compressed_objects_total", "counter", "Pulled identity text objects given br/zstd/gzip variants (pull-compress-max).", [](const WorkerStats& w) -> const Counter& { return w.pull_compressed; });
   e.metric("relais_pull_compress_skipped_total", "counter", "Pulled objects left identity only: the compressor's queue was full.", [](const WorkerStats& w) -> const Counter& { return w.pull_compress_skipped; });
@@ -234,7 +235,8 @@ std::string render_metrics(const std::vector<const WorkerStats*>& workers, const
     e.gauge("relais_pull_disk_objects", "Pulled objects kept on disk.", static_cast<double>(d->objects.load()));
     e.gauge("relais_pull_disk_used_bytes", "Bytes of the pulled objects' files.", static_cast<double>(d->used_bytes.load()));
     const std::pair<const char*, const std::atomic<std::uint64_t>*> counters[] = {
-        {"relais_pull_disk_hits_total", &d->hits},         {"relais_pull_disk_writes_total", &d->writes},
+        {"relais_pull_disk_hits_total", &d->hits},         {"relais_pull_disk_file_hits_total", &d->file_hits},
+        {"relais_pull_disk_verified_total", &d->verified}, {"relais_pull_disk_writes_total", &d->writes},
         {"relais_pull_disk_write_failures_total", &d->write_failures}, {"relais_pull_disk_dropped_total", &d->dropped},
         {"relais_pull_disk_evictions_total", &d->evictions}, {"relais_pull_disk_rejected_total", &d->rejected}};
     for (const auto& [name, value] : counters) {

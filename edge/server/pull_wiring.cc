@@ -42,6 +42,7 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.probe_origins = pulled_origins(c);
   p.memory_bytes = c.pull_memory / std::max(1u, c.workers);
   p.object_max = c.pull_object_max;
+  p.file_min = c.memory_object_max_bytes;
   p.compress_max = c.pull_compress_max;
   p.slice_size = c.pull_slice_size;
   p.slice_min = c.pull_slice_min;

@@ -236,6 +236,7 @@ void Worker::publish_stats() {
     stats_.pull_waiters.set(pull_->coalescer().waiters());
     stats_.pull_objects.set(pull_->table().objects());
     stats_.pull_used_bytes.set(pull_->table().used_bytes());
+    stats_.pull_held_bytes.set(pull_->coalescer().held_bytes());
     stats_.pull_compressed.set(p.compressed);
     stats_.pull_compress_skipped.set(p.compress_skipped);
     stats_.pull_compress_saved_bytes.set(p.compress_saved_bytes);

@@ -63,6 +63,7 @@ struct WorkerStats {
   Counter pull_waiters;        // clients and stores waiting on origin fetches now
   Counter pull_objects;        // pulled objects held in RAM
   Counter pull_used_bytes;
+  Counter pull_held_bytes;     // body bytes origin fetches hold for their waiters (Coalescer::held_bytes)
   Counter pull_origin_failovers;     // fetches moved on to the next origin
   Counter pull_origins_marked_down;  // times an origin was marked down (per worker: each finds it)
   Counter pull_compressed;             // objects given coded variants (edge/pull/pull_compression.h)

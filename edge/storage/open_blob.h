@@ -18,6 +18,10 @@ namespace relais {
 struct OpenBlob {
   UniqueFd fd;
   std::uint64_t size = 0;  // at open, checked against the manifest
+  // Where the body begins in the file: 0 for a published blob; a pulled
+  // object's record (edge/pull/pulled_record.h) has its header and head
+  // first. Offsets handed to a ResponseBuffer are the body's; it adds this.
+  std::uint64_t start = 0;
   ContentHash hash;        // which blob: a sender reports a short file by it
   FileIdentity identity;
 };

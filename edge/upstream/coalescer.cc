@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <unordered_set>
 #include <vector>
 
 #include "origin-sync/assert.h"
@@ -231,6 +232,17 @@ struct Coalescer::Entry final : FetchHandler, std::enable_shared_from_this<Entry
 Coalescer::Coalescer(OriginClient& client, CoalescerSettings settings)
     : settings_(settings), client_(client), health_(settings.health) {
   RELAIS_ASSERT(settings_.max_window_bytes > 0);
+}
+
+std::uint64_t Coalescer::held_bytes() const {
+  std::unordered_set<const Entry*> seen;
+  std::uint64_t n = 0;
+  auto count = [&](const Entry* e) {
+    if (seen.insert(e).second) n += e->kept ? e->kept->size() : e->window.size();
+  };
+  for (const auto& [key, entry] : by_key_) count(entry.get());
+  for (const auto& [id, entry] : waiters_) count(entry.get());
+  return n;
 }
 
 Coalescer::~Coalescer() {

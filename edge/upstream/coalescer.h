@@ -131,6 +131,11 @@ class Coalescer {
   // Whether a join of key would collapse into a fetch in flight (not one that ended).
   bool in_flight(const std::string& key) const { return by_key_.contains(key); }
   std::size_t waiters() const { return waiters_.size(); }
+  // Body bytes the fetches hold for their waiters: kept bodies and windows,
+  // of fetches in flight and of ended ones whose waiters still read them
+  // (metrics: relais_pull_held_bytes). A kept body stored meanwhile is also
+  // the table's. A walk over the waiters: for the metrics, not a request.
+  std::uint64_t held_bytes() const;
   std::uint64_t lagged_cut() const { return lagged_cut_; }  // waiters cut for lagging (metrics)
   OriginHealth& health() { return health_; }
   const OriginHealth& health() const { return health_; }

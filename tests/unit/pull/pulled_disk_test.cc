@@ -3,6 +3,7 @@
 // a cut or tampered file is never returned and is removed; the files stay
 // within the bound; a purge deletes them; a second opener is refused.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -205,6 +206,108 @@ TEST_F(PulledDiskTest, SlicedHeadsSlicesAndVariantsSurviveAReopen) {
   // A purge of the path takes the slice with the head.
   EXPECT_EQ(disk->purge("- /v.mp4", false), 2u);
   EXPECT_FALSE(disk->contains(slice_key, ""));
+}
+
+
+// Bodies larger than file_min (memory-object-max) stay in their record file
+// (PulledFile): docs/PULL_THROUGH.md, "The disk tier", issue 19.
+class PulledDiskFileTest : public PulledDiskTest {
+ protected:
+  static constexpr std::uint64_t kFileMin = 1000;
+  std::string path_of(const std::string& primary) const {
+    return dir() + "/" + PulledDiskIndex::key_of(primary, "").hex() + ".pull";
+  }
+  // The body's bytes through the object's fd, as a sender reads them.
+  static std::string through_fd(const PulledObject& o) {
+    const OpenBlob& f = *o.file->body;
+    std::string out(f.size, '\0');
+    return ::pread(f.fd.get(), out.data(), out.size(), static_cast<off_t>(f.start)) == static_cast<ssize_t>(f.size)
+               ? out : std::string();
+  }
+  // A disk holding body under each of primaries, written.
+  std::unique_ptr<PulledDisk> holding(const std::string& body, std::initializer_list<const char*> primaries) {
+    auto disk = open();
+    for (const char* p : primaries) disk->store(p, object(body));
+    disk->flush();
+    return disk;
+  }
+  void flip_body_byte(const std::string& primary) const {
+    std::fstream f(path_of(primary), std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(-10, std::ios::end);
+    f.put('X');
+  }
+};
+
+TEST_F(PulledDiskFileTest, ALargeBodyStaysInItsFileAndSmallOnesAreRead) {
+  const std::string body(100'000, 'L');
+  auto disk = holding(body, {"0 /large"});
+  disk->store("0 /small", object("small"));
+  disk->flush();
+  const PulledRef large = disk->load("0 /large", {}, kFileMin);
+  ASSERT_NE(large, nullptr);
+  ASSERT_NE(large->file, nullptr);
+  EXPECT_TRUE(large->body->bytes.empty());
+  EXPECT_EQ(large->body_size(), body.size());
+  EXPECT_EQ(through_fd(*large), body);
+  const PulledRef small = disk->load("0 /small", {}, kFileMin);
+  ASSERT_NE(small, nullptr);
+  EXPECT_EQ(small->file, nullptr);
+  EXPECT_EQ(small->body->bytes, "small");
+  EXPECT_EQ(disk->stats().file_hits.load(), 1u);
+  EXPECT_EQ(disk->stats().verified.load(), 0u) << "our own write is not read again";
+}
+
+// Found by the scan after a reopen: read through once before its fd is
+// handed out (a flipped byte: refused, removed), then remembered.
+TEST_F(PulledDiskFileTest, AFileFoundAtOpenIsCheckedOnceBeforeItsFdIsHandedOut) {
+  holding(std::string(50'000, 'g'), {"0 /good", "0 /flip"}).reset();
+  flip_body_byte("0 /flip");
+  auto disk = open();
+  EXPECT_EQ(disk->load("0 /flip", {}, kFileMin), nullptr);
+  EXPECT_FALSE(std::filesystem::exists(path_of("0 /flip")));
+  ASSERT_NE(disk->load("0 /good", {}, kFileMin), nullptr);
+  ASSERT_NE(disk->load("0 /good", {}, kFileMin), nullptr);
+  EXPECT_EQ(disk->stats().verified.load(), 1u);
+  EXPECT_EQ(disk->stats().file_hits.load(), 2u);
+  EXPECT_EQ(disk->stats().rejected.load(), 1u);
+}
+
+// Checked once, then cut: refused by its size at the next open. An fd
+// handed out before a purge unlinked the file still reads the whole body.
+TEST_F(PulledDiskFileTest, ACutFileIsRefusedAndAnUnlinkedOneStillReadsThroughItsFd) {
+  const std::string body(60'000, 'u');
+  auto disk = holding(body, {"0 /cut", "0 /purged"});
+  ASSERT_NE(disk->load("0 /cut", {}, kFileMin), nullptr);
+  std::filesystem::resize_file(path_of("0 /cut"), std::filesystem::file_size(path_of("0 /cut")) - 1);
+  EXPECT_EQ(disk->load("0 /cut", {}, kFileMin), nullptr);
+  const PulledRef held = disk->load("0 /purged", {}, kFileMin);
+  ASSERT_NE(held, nullptr);
+  EXPECT_EQ(disk->purge("0 /purged", false), 1u);
+  EXPECT_FALSE(std::filesystem::exists(path_of("0 /purged")));
+  EXPECT_EQ(through_fd(*held), body);
+}
+
+// A 304 freshens a body left in its file: the new record's body is copied
+// from the old file and checked on the way; a source changed since its check
+// is not written under a fresh checksum.
+TEST_F(PulledDiskFileTest, AFreshenedObjectIsCopiedFromItsFileAndABadSourceIsNotWritten) {
+  const std::string body(70'000, 'c');
+  auto disk = holding(body, {"0 /copied", "0 /bad"});
+  for (const std::string path : {"0 /copied", "0 /bad"}) {
+    const PulledRef loaded = disk->load(path, {}, kFileMin);
+    ASSERT_NE(loaded, nullptr);
+    if (path == "0 /bad") flip_body_byte(path);
+    auto fresh = std::make_shared<PulledObject>(*loaded);
+    fresh->fields.push_back({"X-Freshened", "yes"});
+    disk->store(path, std::move(fresh));
+    disk->flush();
+  }
+  EXPECT_EQ(disk->stats().write_failures.load(), 1u);
+  EXPECT_EQ(disk->load("0 /bad", {}), nullptr) << "the source found bad is dropped";
+  const PulledRef copied = disk->load("0 /copied", {});  // read whole: the checksum checked
+  ASSERT_NE(copied, nullptr);
+  EXPECT_EQ(copied->body->bytes, body);
+  EXPECT_EQ(copied->fields.back().name, "X-Freshened");
 }
 
 }  // namespace

@@ -276,6 +276,25 @@ TEST_F(CoalescerTest, KeptBodyLetsTheFastWaiterFinishWhileTheSlowOneReadsNothing
   EXPECT_EQ(origin.requests(), 1);
 }
 
+// held_bytes (relais_pull_held_bytes): a kept body counts while the fetch
+// runs and after it ended for as long as a slow reader still reads it; the
+// reader leaving frees it (the pull layer's slice readers leave at the end).
+TEST_F(CoalescerTest, HeldBytesCountAKeptBodyUntilItsLastReaderLeaves) {
+  Coalescer c(client, small_window());
+  ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok(std::string(300'000, 'h')); });
+  Waiter stalled;
+  stalled.room = 0;
+  Keeper store(c, 1 << 20);
+  const JoinResult reader = join(origin, stalled, "h", &c);
+  store.id = join(origin, store, "h", &c).id;
+  EXPECT_EQ(c.held_bytes(), 0u);
+  ASSERT_TRUE(loop.run_until([&] { return store.done.has_value(); }));
+  EXPECT_FALSE(c.in_flight("h"));
+  EXPECT_EQ(c.held_bytes(), 300'000u);
+  c.leave(reader.id);
+  EXPECT_EQ(c.held_bytes(), 0u);
+}
+
 // The keeper gives up (the body outgrew what it may store): the fetch falls
 // back to a window of its last bytes, the waiter already behind it is cut,
 // the others get the whole body.
