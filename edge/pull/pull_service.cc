@@ -209,6 +209,14 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   const freshness::CacheDirectives directives = request_directives(query.request);
   bool any_variant = false;
   PulledRef stored = table_.find(primary, views, &any_variant);
+  // Each worker has a table of its own: a copy gone stale here may have been
+  // revalidated by another worker, whose refresh went to the shared disk
+  // tier. Then that one answers, not a conditional request of our own.
+  if (stored != nullptr && settings_.disk != nullptr &&
+      freshness::decide_reuse(stored->stored, directives, now, settings_.reuse).action != freshness::Reuse::fresh &&
+      settings_.disk->newer(disk_primary(primary), stored->secondary, stored->stored.times.response_time)) {
+    stored = nullptr;
+  }
   if (stored == nullptr && settings_.disk != nullptr) {
     // The disk tier (shared, survives a restart): what it holds is promoted
     // to this worker's table and then treated as if it had been there.

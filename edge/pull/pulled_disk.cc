@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "edge/cache/freshness/secondary_key.h"
 #include "edge/pull/pulled_record.h"
 #include "edge/pull/pulled_record_file.h"
 
@@ -91,7 +92,7 @@ void PulledDisk::scan_directory() {
       continue;
     }
     DiskEntry entry{head->decoded.primary, head->decoded.object.secondary, head->decoded.object.stored.facts.vary,
-                    static_cast<std::uint64_t>(st.st_size), 0};
+                    static_cast<std::uint64_t>(st.st_size), 0, false, head->decoded.object.stored.times.response_time};
     if (!index_.insert(std::move(entry), evicted)) evicted.push_back(*key);
   }
   for (const ContentHash& k : evicted) ::unlink(file_of(k).c_str());
@@ -198,7 +199,8 @@ void PulledDisk::write(const Pending& item) {
   }
   std::vector<ContentHash> evicted;
   // Verified: these are the bytes we stored (or checked while copying them).
-  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, bytes, 0, true};
+  DiskEntry entry{item.primary, object.secondary, object.stored.facts.vary, bytes, 0, true,
+                  object.stored.times.response_time};
   if (index_.insert(std::move(entry), evicted)) {
     ++stats_.writes;
   } else {
@@ -215,7 +217,16 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
   {
     std::lock_guard lock(mutex_);
     const std::optional<ContentHash> found = index_.find(primary, request_fields);
-    if (!found) return nullptr;
+    // Not indexed yet: still queued for the writer. Another worker fetched it
+    // a moment ago; found here, it costs this worker no origin request (each
+    // worker has a table of its own, the disk tier is what they share).
+    if (!found) {
+      return queued([&](const std::string& p, const PulledObject& o) {
+        if (p != primary) return false;
+        const std::optional<std::string> wanted = freshness::secondary_key(o.stored.facts.vary, request_fields);
+        return wanted && *wanted == o.secondary;
+      });
+    }
     key = *found;
     entry = *index_.entry(key);
     // Opened under the lock: an eviction after it unlinks a file we still read.
@@ -333,12 +344,26 @@ void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
   publish_sizes();
 }
 
+bool PulledDisk::newer(const std::string& primary, std::string_view secondary, std::int64_t response_time) {
+  std::lock_guard lock(mutex_);
+  const DiskEntry* e = index_.entry(PulledDiskIndex::key_of(primary, secondary));
+  if (e != nullptr && e->response_time > response_time) return true;
+  return queued([&](const std::string& p, const PulledObject& o) {
+           return p == primary && o.secondary == secondary && o.stored.times.response_time > response_time;
+         }) != nullptr;
+}
+
 PulledRef PulledDisk::pending(const std::string& primary, std::string_view secondary) {
   std::lock_guard lock(mutex_);
-  if (current_ != nullptr && current_primary_ == primary && current_->secondary == secondary && !current_purged_)
-    return current_;
-  for (const Pending& p : queue_)
-    if (p.primary == primary && p.object->secondary == secondary) return p.object;
+  return queued([&](const std::string& p, const PulledObject& o) { return p == primary && o.secondary == secondary; });
+}
+
+template <typename Match>
+PulledRef PulledDisk::queued(const Match& match) const {
+  // The newest first: a key queued twice (a 304's rewrite) is its last version.
+  for (auto it = queue_.rbegin(); it != queue_.rend(); ++it)
+    if (match(it->primary, *it->object)) return it->object;
+  if (current_ != nullptr && !current_purged_ && match(current_primary_, *current_)) return current_;
   return nullptr;
 }
 

@@ -122,6 +122,10 @@ class PulledDisk {
   // Any thread. Whether the variant of primary under secondary is indexed
   // (no read: a slice fetched ahead is not asked of the origin when it is here).
   bool contains(const std::string& primary, std::string_view secondary);
+  // Any thread. Whether the disk tier holds (or has queued) the variant of
+  // primary under secondary received after response_time: another worker
+  // refreshed it. No read.
+  bool newer(const std::string& primary, std::string_view secondary, std::int64_t response_time);
   // Any thread. The object of primary under secondary queued for the writer
   // or being written, not yet indexed; nullptr if none. (A slice stored a
   // moment ago that the table could not keep: its reader finds it here.)
@@ -148,6 +152,9 @@ class PulledDisk {
   void write(const Pending& item);
   std::string file_of(const ContentHash& key) const;
   void unlink_keys(const std::vector<ContentHash>& keys);  // under mutex_
+  // Under mutex_: the newest object queued or being written that match(primary, object) accepts.
+  template <typename Match>
+  PulledRef queued(const Match& match) const;
   void publish_sizes();                                    // under mutex_
 
   PulledDiskSettings settings_;

@@ -39,6 +39,10 @@ struct DiskEntry {
   // from the bytes it stored, or read through once (pulled_disk.h). Only a
   // verified file is sent from disk without reading it.
   bool verified = false;
+  // When its response was received (RFC 9111 §4.2.3): a worker holding an
+  // older copy in its table knows, without a read, that another worker
+  // refreshed it (PulledDisk::newer).
+  std::int64_t response_time = 0;
 };
 
 class PulledDiskIndex {

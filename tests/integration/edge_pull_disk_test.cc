@@ -228,5 +228,24 @@ TEST_F(EdgePullDisk, SitesKeepTheirOwnObjectsWhenTheirSectionsAreReordered) {
   EXPECT_GE(await_metric("relais_pull_disk_hits_total", 2), 2);
 }
 
+// Each worker has a table of its own; the disk tier is what they share. A
+// request that lands on the other worker right after a miss finds the object
+// still queued for the disk writer (not yet indexed) and costs no second
+// origin request (the cache-tests suite's "second request is a hit" cases
+// failed with the default worker count). The new connections spread over
+// both workers' listeners (SO_REUSEPORT).
+TEST_F(EdgePullDisk, Issue19_AnotherWorkerFindsAnObjectJustFetchedBeforeItIsOnDisk) {
+  const std::string body(2 << 20, 'w');
+  ScriptedOrigin origin([&](const ReceivedRequest&) { return cacheable(body); });
+  edge_ = start_edge(dir_, {"--mode", "pull", "--origin-url", origin.base_url(), "--workers", "2", "--address-rate", "0"});
+  ASSERT_NE(edge_.port, 0);
+  for (int i = 0; i < 16; ++i) {
+    auto r = get("/shared");
+    ASSERT_TRUE(r) << i;
+    ASSERT_EQ(r->body.size(), body.size()) << i;
+  }
+  EXPECT_EQ(origin.requests(), 1);
+}
+
 }  // namespace
 }  // namespace relais::testing

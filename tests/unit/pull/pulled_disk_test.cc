@@ -90,6 +90,28 @@ TEST_F(PulledDiskTest, WrittenObjectIsLoadedAgainAlsoAfterAReopen) {
 // A file cut short is refused by its size at the scan; one with a flipped
 // body byte (same size) by its checksum at load. Neither is ever returned,
 // both files are gone.
+// A worker whose copy went stale learns, without a read, that another worker
+// stored a newer response (queued or written); and load() finds an object
+// still queued for the writer.
+TEST_F(PulledDiskTest, NewerTellsARefreshByAnotherWorkerQueuedOrWritten) {
+  auto disk = open();
+  auto at = [](std::int64_t t) {
+    auto o = std::make_shared<PulledObject>(*object("body"));
+    o->stored.times.response_time = t;
+    return PulledRef(o);
+  };
+  disk->store("0 /n", at(100));
+  EXPECT_TRUE(disk->newer("0 /n", "", 50));  // queued or written: either answers
+  EXPECT_NE(disk->load("0 /n", {}), nullptr);
+  disk->flush();
+  EXPECT_TRUE(disk->newer("0 /n", "", 99));
+  EXPECT_FALSE(disk->newer("0 /n", "", 100));
+  EXPECT_FALSE(disk->newer("0 /other", "", 0));
+  disk->store("0 /n", at(200));
+  disk->flush();
+  EXPECT_TRUE(disk->newer("0 /n", "", 150));
+}
+
 TEST_F(PulledDiskTest, CutOrTamperedFilesAreNeverReturned) {
   {
     auto disk = open();
