@@ -165,7 +165,8 @@ class Exchange {
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
-  ResponseSummary pull(const Responder& responder, std::string_view path, std::string_view suffix);
+  ResponseSummary pull(const Responder& responder, std::string_view path, std::string_view suffix,
+                       std::string_view query);
 
   const ResponderSettings& settings_;
   std::string_view multipart_type_;
@@ -275,11 +276,15 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
 }
 
 ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratch) {
+  // An unsafe method reaches the origin of a pulling site (a pass, RFC 9111
+  // §4.4), never published content: 405 there, as everywhere else.
+  const bool unsafe = settings_.pull.request_body_limit(request_.method) > 0;
   switch (request_.method) {
     case Method::get:
     case Method::head:
     case Method::options: break;
-    default: return error(responder, 405);
+    default:
+      if (!unsafe) return error(responder, 405);
   }
   std::string_view authority;
   NormalizedTarget target = normalize_target(request_.target, scratch, &authority);
@@ -302,25 +307,27 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
                                                  target.path.size());
     suffix = std::string_view(tail.data(), append_allowed_query(target.query, settings_.query_keys, tail));
   }
-  if (mode == PullMode::pull) return pull(responder, target.path, suffix);
+  if (mode == PullMode::pull) return pull(responder, target.path, suffix, target.query);
   std::string_view key = target.path.substr(1);
   const CatalogEntry* entry = nullptr;
   if (context_.catalog == nullptr) {
     // A `both` site before its first manifest: its pull paths still answer.
-    if (settings_.pull.pulls(target.path)) return pull(responder, target.path, suffix);
+    if (settings_.pull.pulls(target.path)) return pull(responder, target.path, suffix, target.query);
     return error(responder, 503);
   }
   if (key.empty() || target.trailing_slash) {
     entry = context_.catalog->find_index(key, suffix);
   } else {
     entry = context_.catalog->find(std::string_view(key.data(), key.size() + suffix.size()));
-    if (entry == nullptr && context_.catalog->is_directory(key)) return redirect_to_directory(target.path, target.query);
+    if (entry == nullptr && !unsafe && context_.catalog->is_directory(key))
+      return redirect_to_directory(target.path, target.query);
   }
   // RFC 9111 is for what the origin serves: a `both` site's manifest answers
   // first, and a path outside it reaches the origin only under a pull prefix
   // (a random-URL flood elsewhere costs a lookup, never an origin request).
   if (entry == nullptr && mode == PullMode::both && settings_.pull.pulls(target.path))
-    return pull(responder, target.path, suffix);
+    return pull(responder, target.path, suffix, target.query);
+  if (unsafe) return error(responder, 405);  // published content, or a path that does not pull
   if (entry == nullptr) return error(responder, 404);
 
   Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()),
@@ -384,7 +391,8 @@ ResponseSummary Exchange::with_body(const Responder& responder, Representation& 
   return s;
 }
 
-ResponseSummary Exchange::pull(const Responder& responder, std::string_view path, std::string_view suffix) {
+ResponseSummary Exchange::pull(const Responder& responder, std::string_view path, std::string_view suffix,
+                               std::string_view query) {
   if (context_.pull == nullptr) return error(responder, 503);
   // The cache key is the normalised path and the kept query; the origin gets
   // the same, percent-encoded again (never the client's bytes, origin_request.h).
@@ -393,11 +401,27 @@ ResponseSummary Exchange::pull(const Responder& responder, std::string_view path
   std::string origin_target;
   append_encoded_path(origin_target, path);
   origin_target.append(suffix);
-  const PullQuery query{request_, settings_.pull, key, origin_target, head_only_, close_};
-  return context_.pull->serve(query, context_, sink_);
+  std::string pass_target;
+  if (settings_.pull.request_body_limit(request_.method) > 0) {
+    append_encoded_path(pass_target, path);
+    if (!query.empty()) pass_target.append("?").append(query);
+  }
+  const PullQuery query_of{request_, settings_.pull, key, origin_target, pass_target, head_only_, close_};
+  return context_.pull->serve(query_of, context_, sink_);
 }
 
 }  // namespace
+
+std::uint64_t PullRouting::request_body_limit(Method method) const {
+  if (mode == PullMode::manifest) return 0;
+  switch (method) {
+    case Method::post:
+    case Method::put:
+    case Method::patch:
+    case Method::del: return max_request_body;
+    default: return 0;
+  }
+}
 
 bool PullRouting::pulls(std::string_view path) const {
   if (mode == PullMode::manifest) return false;
