@@ -196,7 +196,10 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 
   if (context.site >= site_labels_.size()) site_labels_.resize(context.site + 1);
   if (site_labels_[context.site].empty()) site_labels_[context.site] = disk_site_label(context.site_name);
-  if (query.routing.request_body_limit(query.request.method) > 0) return serve_pass(query, context, now_sink);
+  if (query.routing.request_body_limit(query.request.method) > 0) {
+    return serve_pass(query, context,
+                      [&](std::uint16_t status, std::string_view detail) { return refuse(status, freshness::Forward::method, detail); });
+  }
   std::string primary = std::to_string(context.site);
   primary.push_back(' ');
   primary.append(query.key);
@@ -356,19 +359,9 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 }
 
 http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, const http::RequestContext& context,
-                                              http::ResponseSink& now_sink) {
+                                              const Refusal& refuse) {
   const http::ResponderSettings* rules = context.responder != nullptr ? &context.responder->settings() : nullptr;
   const std::string_view server = rules != nullptr ? std::string_view(rules->server_name) : "relais";
-  auto refuse = [&](std::uint16_t status, std::string_view detail) {
-    ServeOptions options{server, context.date, false, query.close, 0, {}, nullptr};
-    options.status.fwd = freshness::Forward::method;
-    options.status.detail = detail;
-    ++stats_.errors;
-    http::ResponseSummary s = send_pull_error(status, options, now_sink);
-    s.site = context.site;
-    s.pull = "pull-error";
-    return s;
-  };
   // Passes in flight are bounded as fetches are (pull-max-keys): a flood of
   // POSTs costs the origin no more at once than a flood of cold URLs.
   if (passes_in_flight_ >= settings_.coalescer.max_keys) return refuse(503, "too-many-fetches");

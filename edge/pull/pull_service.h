@@ -166,9 +166,11 @@ class PullService final : public http::PullGateway {
 
  private:
   void sweep_fills();
+  // An error page of ours with its Cache-Status detail, counted (serve()'s).
+  using Refusal = std::function<http::ResponseSummary(std::uint16_t status, std::string_view detail)>;
   // POST, PUT, PATCH, DELETE: passed to the origin, never stored (pull_pass.h).
   http::ResponseSummary serve_pass(const http::PullQuery& query, const http::RequestContext& context,
-                                   http::ResponseSink& now_sink);
+                                   const Refusal& refuse);
   // The disk tier's key of a table key (pulled_disk.h: disk_site_label).
   std::string disk_primary(const std::string& primary) const;
 
