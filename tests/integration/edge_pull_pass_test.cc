@@ -214,12 +214,12 @@ TEST_F(EdgePullPass, Rfc9111_S4_4_InvalidationReachesEveryWorkerAndTheDisk) {
   edge_ = start_edge(dir_, {"--mode", "pull", "--origin-url", counting.origin().base_url(), "--workers", "2",
                             "--address-rate", "0"});
   ASSERT_NE(edge_.port, 0);
-  for (int i = 0; i < 8; ++i) ASSERT_EQ(body_of("/x").rfind("/x #", 0), 0u);
+  for (int i = 0; i < 16; ++i) ASSERT_EQ(body_of("/x").rfind("/x #", 0), 0u);
   const int before = counting.gets("/x");  // the copies stored are "/x #1" to "/x #before"
   auto r = post("/x", "v");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < 16; ++i) {
     const std::string body = body_of("/x");
     ASSERT_EQ(body.rfind("/x #", 0), 0u) << body;
     EXPECT_GT(std::stoi(body.substr(4)), before) << "a copy stored before the POST was served";
