@@ -466,6 +466,7 @@ void Session::answer(Stream& st) {
     summary = responder.respond(request, context, env.scratch, sink);
   }
   std::string().swap(st.request_body);  // a pass copied what it forwards
+  request.body = {};
   if (summary.deferred) {
     // Logged when it ends (log_ended), from its header block, kept till then.
     st.later = true;
