@@ -44,6 +44,10 @@ struct PullRouting {
   // The request is an unsafe method this site forwards (on a pull path):
   // its body is read whole before it is answered. 0 when it is not.
   std::uint64_t request_body_limit(Method method) const;
+  // A method passed to the origin on a pull path, never stored: those, and
+  // OPTIONS (a CORS preflight is the application's to answer), with the
+  // same switch (max_request_body 0: none is).
+  bool passes(Method method) const;
 
   // A path the manifest does not answer (or any path in pull mode): origin?
   bool pulls(std::string_view path) const;

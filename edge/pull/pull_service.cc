@@ -196,7 +196,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 
   if (context.site >= site_labels_.size()) site_labels_.resize(context.site + 1);
   if (site_labels_[context.site].empty()) site_labels_[context.site] = disk_site_label(context.site_name);
-  if (query.routing.request_body_limit(query.request.method) > 0) {
+  if (query.routing.passes(query.request.method)) {
     return serve_pass(query, context,
                       [&](std::uint16_t status, std::string_view detail) { return refuse(status, freshness::Forward::method, detail); });
   }
@@ -371,6 +371,7 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
     case http::Method::put: request.method = upstream::OriginMethod::put; break;
     case http::Method::patch: request.method = upstream::OriginMethod::patch; break;
     case http::Method::del: request.method = upstream::OriginMethod::del; break;
+    case http::Method::options: request.method = upstream::OriginMethod::options; break;
     default: request.method = upstream::OriginMethod::post; break;
   }
   request.body = std::string(query.request.body);
@@ -380,6 +381,15 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
       request.content_type = std::string(f.value);
     } else if (http::equals_ignore_case(f.name, "authorization") && request.authorization.empty()) {
       request.authorization = std::string(f.value);
+    } else if (request.method == upstream::OriginMethod::options && request.origin.empty() &&
+               http::equals_ignore_case(f.name, "origin")) {
+      request.origin = std::string(f.value);
+    } else if (request.method == upstream::OriginMethod::options && request.access_control_request_method.empty() &&
+               http::equals_ignore_case(f.name, "access-control-request-method")) {
+      request.access_control_request_method = std::string(f.value);
+    } else if (request.method == upstream::OriginMethod::options && request.access_control_request_headers.empty() &&
+               http::equals_ignore_case(f.name, "access-control-request-headers")) {
+      request.access_control_request_headers = std::string(f.value);
     } else if (http::equals_ignore_case(f.name, "cookie")) {
       // RFC 9113 §8.2.3 crumbs, or several lines: one field for the origin.
       if (!request.cookie.empty()) request.cookie.append("; ");

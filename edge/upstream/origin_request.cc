@@ -23,6 +23,7 @@ std::string_view origin_method_name(OriginMethod method) {
     case OriginMethod::put: return "PUT";
     case OriginMethod::patch: return "PATCH";
     case OriginMethod::del: return "DELETE";
+    case OriginMethod::options: return "OPTIONS";
   }
   return "GET";
 }
@@ -91,6 +92,13 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
   if (request.content_type.empty()) out.fields.emplace_back("Content-Type:");
   if (!add("Content-Type", request.content_type) || !add("Authorization", request.authorization))
     return Error::client("a Content-Type or Authorization value is not a valid field value");
+  const bool preflight_fields = !request.origin.empty() || !request.access_control_request_method.empty() ||
+                                !request.access_control_request_headers.empty();
+  if (preflight_fields && request.method != OriginMethod::options)
+    return Error::internal("CORS preflight fields on a request that is no OPTIONS");
+  if (!add("Origin", request.origin) || !add("Access-Control-Request-Method", request.access_control_request_method) ||
+      !add("Access-Control-Request-Headers", request.access_control_request_headers))
+    return Error::client("a CORS preflight value is not a valid field value");
   if (!request.cookie.empty()) {
     if (request.cookie.size() > kMaxOriginCookieBytes || !is_field_text(request.cookie))
       return Error::client("a Cookie value is not a valid field value");

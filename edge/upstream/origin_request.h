@@ -2,8 +2,8 @@
 // the client's bytes (no request smuggling through the edge, no cache
 // poisoning by an unkeyed header reaching the origin).
 //
-// What may be in it: the method (GET or HEAD; for a pass, POST, PUT, PATCH
-// or DELETE), the path and query in origin-form, our Host for the configured
+// What may be in it: the method (GET or HEAD; for a pass, POST, PUT, PATCH,
+// DELETE or OPTIONS), the path and query in origin-form, our Host for the configured
 // origin, the Accept-Encoding we choose, the validators we choose
 // (If-None-Match, If-Modified-Since), one Range we choose and its If-Range,
 // and our User-Agent. A pass (an unsafe method, never stored) also carries
@@ -11,7 +11,8 @@
 // Transfer-Encoding), its Content-Type, and the client's Cookie and
 // Authorization: a response to it is never stored, so a credential cannot
 // put one user's answer in the cache for another; on GET and HEAD, whose
-// answers are stored, they never reach the origin. Every value is checked for bytes that
+// answers are stored, they never reach the origin. An OPTIONS pass also
+// carries the client's CORS preflight fields. Every value is checked for bytes that
 // could end a field or a line (CR, LF, NUL, other controls) so that nothing a
 // client put in a path can add a field. Bounded: a path of at most
 // kMaxOriginPathBytes, each value at most kMaxOriginValueBytes.
@@ -37,7 +38,7 @@ struct OriginTarget {
 
 inline constexpr std::size_t kMaxOriginCookieBytes = 8192;  // browsers send up to about this
 
-enum class OriginMethod : unsigned char { get, head, post, put, patch, del };
+enum class OriginMethod : unsigned char { get, head, post, put, patch, del, options };
 
 std::string_view origin_method_name(OriginMethod method);
 // Not GET or HEAD: a pass, never retried once its body may have been sent.
@@ -56,6 +57,12 @@ struct OriginRequest {
   std::string content_type;        // empty: not sent
   std::string cookie;              // the client's, its lines joined with "; "; empty: not sent
   std::string authorization;       // the client's; empty: not sent
+  // OPTIONS only (a CORS preflight, Fetch standard): the client's Origin,
+  // Access-Control-Request-Method and -Headers, without which the origin
+  // cannot answer it; empty: not sent.
+  std::string origin;
+  std::string access_control_request_method;
+  std::string access_control_request_headers;
 };
 
 // What curl is told: the URL and the complete list of field lines. The list

@@ -281,6 +281,37 @@ TEST_F(EdgePullPass, ManifestPathsAndPathsThatDoNotPullStay405) {
   EXPECT_EQ(origin.requests(), 1);
 }
 
+// OPTIONS on a pull path (a CORS preflight) is the application's answer,
+// with the preflight's fields; it is safe: nothing is invalidated. Published
+// paths and "*" keep the edge's own answer.
+TEST_F(EdgePullPass, OptionsOnAPullPathIsTheOriginsAnswer) {
+  CountingOrigin counting([](const ReceivedRequest&) {
+    return ScriptedReply::ok("", {"Access-Control-Allow-Methods: POST", "Access-Control-Allow-Origin: http://app.example"}, 204);
+  });
+  start(counting.origin(), {"--mode", "both", "--pull-prefix", "/api/"});
+  EXPECT_EQ(body_of("/api/x"), "/api/x #1");
+  auto r = send(edge_.port, "OPTIONS", "/api/x",
+                {"Origin: http://app.example", "Access-Control-Request-Method: POST",
+                 "Access-Control-Request-Headers: content-type", "Cookie: s=1"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 204);
+  EXPECT_EQ(r->header("Access-Control-Allow-Methods"), "POST");
+  EXPECT_EQ(r->header("Cache-Status"), "relais; fwd=method; fwd-status=204");
+  const std::vector<ReceivedRequest> seen = counting.origin().received();
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[1].method, "OPTIONS");
+  EXPECT_EQ(seen[1].field("Origin"), "http://app.example");
+  EXPECT_EQ(seen[1].field("Access-Control-Request-Method"), "POST");
+  EXPECT_EQ(seen[1].field("Access-Control-Request-Headers"), "content-type");
+  EXPECT_EQ(body_of("/api/x"), "/api/x #1");  // safe: still stored
+  for (const char* target : {"/index.html", "*"}) {
+    auto own = send(edge_.port, "OPTIONS", target);
+    ASSERT_TRUE(own) << target;
+    EXPECT_EQ(own->header("Allow"), "GET, HEAD, OPTIONS") << target;
+  }
+  EXPECT_EQ(counting.origin().requests(), 2);
+}
+
 TEST_F(EdgePullPass, PullMaxRequestBodyZeroKeeps405) {
   ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok("no"); });
   start(origin, {"--mode", "pull", "--pull-max-request-body", "0"});
@@ -290,6 +321,9 @@ TEST_F(EdgePullPass, PullMaxRequestBodyZeroKeeps405) {
   auto d = send(edge_.port, "DELETE", "/form");
   ASSERT_TRUE(d);
   EXPECT_EQ(d->status, 405);
+  auto o = send(edge_.port, "OPTIONS", "/form");
+  ASSERT_TRUE(o);
+  EXPECT_EQ(o->header("Allow"), "GET, HEAD, OPTIONS");  // the edge's own answer
   EXPECT_EQ(origin.requests(), 0);
 }
 

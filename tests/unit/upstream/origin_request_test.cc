@@ -107,6 +107,25 @@ TEST(OriginRequest, CredentialsAndBodiesNeverGoWithAGetOrHead) {
   }
 }
 
+TEST(OriginRequest, PreflightFieldsGoWithOptionsOnly) {
+  OriginRequest r;
+  r.method = OriginMethod::options;
+  r.origin = "http://app.example";
+  r.access_control_request_method = "POST";
+  const auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->method, "OPTIONS");
+  EXPECT_FALSE(lines->send_body);
+  EXPECT_NE(std::find(lines->fields.begin(), lines->fields.end(), "Origin: http://app.example"), lines->fields.end());
+  EXPECT_NE(std::find(lines->fields.begin(), lines->fields.end(), "Access-Control-Request-Method: POST"),
+            lines->fields.end());
+  r.origin = "http://a\r\nX: 1";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.origin = "http://app.example";
+  r.method = OriginMethod::post;
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
 TEST(OriginRequest, RefusesPathsThatCouldSmuggle) {
   for (const char* path : {"", "a", "//evil.example/x", "/a b", "/a\r\nX-Evil: 1", "/a#frag", "/\x7f", "/caf\xc3\xa9"}) {
     OriginRequest r;
