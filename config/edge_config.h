@@ -177,6 +177,10 @@ struct EdgeConfig {
   std::uint64_t pull_max_connections = 32;   // per origin and worker; beyond, fetches queue
   std::uint64_t pull_idle_connections = 64;  // keep-alive pool per worker
   std::uint64_t pull_max_body = 8ull << 30;  // an origin body beyond this fails the fetch
+  // POST, PUT, PATCH, DELETE on a pull path are passed to the origin with
+  // their body read whole first, at most this (beyond: 413); 0: not
+  // forwarded (405, as on published content).
+  std::uint64_t pull_max_request_body = 1ull << 20;
   std::uint64_t pull_max_keys = 1024;        // origin fetches in flight per worker: a random-URL flood's cost
   std::uint64_t pull_window = 4ull << 20;    // body bytes a fetch keeps for its slowest client and late joiners
   // A response not stored: a client holding the window full while another

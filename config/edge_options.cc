@@ -80,6 +80,7 @@ const EdgeBounded kBounded[] = {
     {{"pull-max-connections", Unit::count, 1, 1024}, &EdgeConfig::pull_max_connections},
     {{"pull-idle-connections", Unit::count, 0, 4096}, &EdgeConfig::pull_idle_connections},
     {{"pull-max-body", Unit::size, kKiB, kTiB}, &EdgeConfig::pull_max_body},
+    {{"pull-max-request-body", Unit::size, 0, 64 * kMiB}, &EdgeConfig::pull_max_request_body},
     {{"pull-max-keys", Unit::count, 1, 1ull << 20}, &EdgeConfig::pull_max_keys},
     {{"pull-window", Unit::size, 64 * kKiB, kGiB}, &EdgeConfig::pull_window},
     {{"pull-lag-timeout", Unit::duration, 0, 10 * kMinute}, &EdgeConfig::pull_lag_timeout_ms},
@@ -148,6 +149,7 @@ po::options_description edge_description() {
     ("pull-max-connections", num(d.pull_max_connections), "pull-through: connections per origin and worker; beyond, fetches queue (1-1024)")
     ("pull-idle-connections", num(d.pull_idle_connections), "pull-through: idle keep-alive connections kept per worker (0-4096)")
     ("pull-max-body", size(d.pull_max_body), "pull-through: an origin body larger than this fails the fetch (1K-1T)")
+    ("pull-max-request-body", size(d.pull_max_request_body), "pull-through: POST, PUT, PATCH and DELETE on a pull path are passed to the origin, their body read whole first up to this; beyond: 413 (0: not forwarded, 405; at most 64M)")
     ("pull-max-keys", num(d.pull_max_keys), "pull-through: origin fetches in flight per worker; beyond: 503 (1-1048576)")
     ("pull-window", size(d.pull_window), "pull-through: body bytes one fetch keeps for its slowest client and late joiners (64K-1G)")
     ("pull-lag-timeout", duration(d.pull_lag_timeout_ms), "pull-through, a response not stored: a client that holds the window full while another waits must take a whole window in this time, or it is cut (0: never; at most 10m)")

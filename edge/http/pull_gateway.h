@@ -43,6 +43,17 @@ struct PullRouting {
   // the resource). False: only the query-key parameters, as for the manifest,
   // so a cache-busting ?v=random never reaches the origin.
   bool whole_query = true;
+  // POST, PUT, PATCH, DELETE on a pull path are passed to the origin with a
+  // body of at most this (read whole first); 0: refused with 405.
+  std::uint64_t max_request_body = 0;
+
+  // The request is an unsafe method this site forwards (on a pull path):
+  // its body is read whole before it is answered. 0 when it is not.
+  std::uint64_t request_body_limit(Method method) const;
+  // A method passed to the origin on a pull path, never stored: those, and
+  // OPTIONS (a CORS preflight is the application's to answer), with the
+  // same switch (max_request_body 0: none is).
+  bool passes(Method method) const;
 
   // A path the manifest does not answer (or any path in pull mode): origin?
   bool pulls(std::string_view path) const;
@@ -73,6 +84,10 @@ struct PullQuery {
   const PullRouting& routing;
   std::string_view key;            // normalised path and kept query: the cache key within the site
   std::string_view origin_target;  // the same, percent-encoded, as origin-form
+  // A pass (PullRouting::request_body_limit): the path percent-encoded with
+  // the client's whole query, which is no cache key (a form's action keeps
+  // its `?sesskey=`); empty otherwise.
+  std::string_view pass_target;
   bool head_only = false;
   bool close = false;
 };

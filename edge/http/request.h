@@ -49,6 +49,9 @@ struct Request {
   // Message body framing (RFC 9112 §6.3), already validated by the parser.
   bool chunked = false;               // Transfer-Encoding is exactly "chunked" (never with CL)
   std::uint64_t content_length = 0;  // 0 when absent; <= ParserLimits::max_body_bytes
+  // The body, read whole before the request is answered: only for an unsafe
+  // method a pull-through site forwards (PullRouting::request_body_limit).
+  std::string_view body;
 };
 
 }  // namespace relais::http

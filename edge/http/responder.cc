@@ -285,11 +285,17 @@ ResponseSummary Exchange::partial(const Representation& rep, const BodySource& b
 }
 
 ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratch) {
+  // POST, PUT, PATCH, DELETE (and OPTIONS) reach the origin of a pulling
+  // site (a pass, RFC 9111 §4.4), never published content: there the unsafe
+  // ones get 405 and OPTIONS our own answer, as everywhere else.
+  const bool pass = settings_.pull.passes(request_.method);
+  auto not_passed = [&] { return request_.method == Method::options ? options() : error(responder, 405); };
   switch (request_.method) {
     case Method::get:
     case Method::head:
     case Method::options: break;
-    default: return error(responder, 405);
+    default:
+      if (!pass) return error(responder, 405);
   }
   std::string_view authority;
   NormalizedTarget target = normalize_target(request_.target, scratch, &authority);
@@ -299,7 +305,7 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   // naming two hosts (an HTTP/2 :path in absolute-form) is refused.
   if (!authority.empty() && !equals_ignore_case(authority, request_.host)) return error(responder, 400, /*close=*/true);
   // OPTIONS on "*" or on a path: the methods are the same for every resource.
-  if (request_.method == Method::options) return options();
+  if (request_.method == Method::options && (!pass || target.asterisk)) return options();
   if (target.asterisk) return error(responder, 400, /*close=*/true);
   const PullMode mode = settings_.pull.mode;
   if (context_.catalog == nullptr && mode == PullMode::manifest) return error(responder, 503);
@@ -318,19 +324,21 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   if (context_.catalog == nullptr) {
     // A `both` site before its first manifest: its pull paths still answer.
     if (settings_.pull.pulls(target.path)) return pull(responder, target, suffix);
-    return error(responder, 503);
+    return pass ? not_passed() : error(responder, 503);
   }
   if (key.empty() || target.trailing_slash) {
     entry = context_.catalog->find_index(key, suffix);
   } else {
     entry = context_.catalog->find(std::string_view(key.data(), key.size() + suffix.size()));
-    if (entry == nullptr && context_.catalog->is_directory(key)) return redirect_to_directory(target.path, target.query);
+    if (entry == nullptr && !pass && context_.catalog->is_directory(key))
+      return redirect_to_directory(target.path, target.query);
   }
   // RFC 9111 is for what the origin serves: a `both` site's manifest answers
   // first, and a path outside it reaches the origin only under a pull prefix
   // (a random-URL flood elsewhere costs a lookup, never an origin request).
   if (entry == nullptr && mode == PullMode::both && settings_.pull.pulls(target.path))
     return pull(responder, target, suffix);
+  if (pass) return not_passed();  // published content, or a path that does not pull
   if (entry == nullptr) return error(responder, 404);
 
   Representation rep(entry, settings_.cache_control.for_entry(target.path, entry->content_type()),
@@ -407,11 +415,33 @@ ResponseSummary Exchange::pull(const Responder& responder, const NormalizedTarge
   std::string origin_target;
   append_encoded_path(origin_target, target.path);
   origin_target.append(kept);
-  const PullQuery pull_query{request_, settings_.pull, key, origin_target, head_only_, close_};
+  // A pass is never stored: its origin request carries the whole query
+  // whatever pull-query says (a form's ?x=1 is the application's).
+  std::string pass_target;
+  if (settings_.pull.passes(request_.method)) {
+    append_encoded_path(pass_target, target.path);
+    if (!target.query.empty()) append_encoded_query(pass_target.append("?"), target.query);
+  }
+  const PullQuery pull_query{request_, settings_.pull, key, origin_target, pass_target, head_only_, close_};
   return context_.pull->serve(pull_query, context_, sink_);
 }
 
 }  // namespace
+
+std::uint64_t PullRouting::request_body_limit(Method method) const {
+  if (mode == PullMode::manifest) return 0;
+  switch (method) {
+    case Method::post:
+    case Method::put:
+    case Method::patch:
+    case Method::del: return max_request_body;
+    default: return 0;
+  }
+}
+
+bool PullRouting::passes(Method method) const {
+  return request_body_limit(method) > 0 || (method == Method::options && mode != PullMode::manifest && max_request_body > 0);
+}
 
 bool PullRouting::pulls(std::string_view path) const {
   if (mode == PullMode::manifest) return false;

@@ -11,6 +11,7 @@
 #include "edge/pull/pull_compression.h"
 #include "edge/pull/pull_exchange.h"
 #include "edge/pull/pull_fill.h"
+#include "edge/pull/pull_pass.h"
 #include "edge/pull/pulled_range.h"
 #include "edge/pull/pulled_disk.h"
 #include "edge/pull/pulled_response.h"
@@ -201,6 +202,10 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 
   if (context.site >= site_labels_.size()) site_labels_.resize(context.site + 1);
   if (site_labels_[context.site].empty()) site_labels_[context.site] = disk_site_label(context.site_name);
+  if (query.routing.passes(query.request.method)) {
+    return serve_pass(query, context,
+                      [&](std::uint16_t status, std::string_view detail) { return refuse(status, freshness::Forward::method, detail); });
+  }
   std::string primary = std::to_string(context.site);
   primary.push_back(' ');
   primary.append(query.key);
@@ -366,6 +371,65 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   }
   *context.pending = std::move(exchange);
   return deferred_summary(context);
+}
+
+http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, const http::RequestContext& context,
+                                              const Refusal& refuse) {
+  const http::ResponderSettings* rules = context.responder != nullptr ? &context.responder->settings() : nullptr;
+  const std::string_view server = rules != nullptr ? std::string_view(rules->server_name) : "relais";
+  // Passes in flight are bounded as fetches are (pull-max-keys): a flood of
+  // POSTs costs the origin no more at once than a flood of cold URLs.
+  if (passes_in_flight_ >= settings_.coalescer.max_keys) return refuse(503, "too-many-fetches");
+  upstream::OriginRequest request;
+  request.path = std::string(query.pass_target.empty() ? query.origin_target : query.pass_target);
+  switch (query.request.method) {
+    case http::Method::put: request.method = upstream::OriginMethod::put; break;
+    case http::Method::patch: request.method = upstream::OriginMethod::patch; break;
+    case http::Method::del: request.method = upstream::OriginMethod::del; break;
+    case http::Method::options: request.method = upstream::OriginMethod::options; break;
+    default: request.method = upstream::OriginMethod::post; break;
+  }
+  request.body = std::string(query.request.body);
+  for (std::size_t i = 0; i < query.request.header_count; ++i) {
+    const http::HeaderField& f = query.request.headers[i];
+    if (http::equals_ignore_case(f.name, "content-type") && request.content_type.empty()) {
+      request.content_type = std::string(f.value);
+    } else if (http::equals_ignore_case(f.name, "authorization") && request.authorization.empty()) {
+      request.authorization = std::string(f.value);
+    } else if (request.method == upstream::OriginMethod::options && request.origin.empty() &&
+               http::equals_ignore_case(f.name, "origin")) {
+      request.origin = std::string(f.value);
+    } else if (request.method == upstream::OriginMethod::options && request.access_control_request_method.empty() &&
+               http::equals_ignore_case(f.name, "access-control-request-method")) {
+      request.access_control_request_method = std::string(f.value);
+    } else if (request.method == upstream::OriginMethod::options && request.access_control_request_headers.empty() &&
+               http::equals_ignore_case(f.name, "access-control-request-headers")) {
+      request.access_control_request_headers = std::string(f.value);
+    } else if (http::equals_ignore_case(f.name, "cookie")) {
+      // RFC 9113 §8.2.3 crumbs, or several lines: one field for the origin.
+      if (!request.cookie.empty()) request.cookie.append("; ");
+      request.cookie.append(f.value);
+    }
+  }
+  std::vector<upstream::OriginTarget> targets;
+  for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
+  PassRequest pass{std::string(server), query.close, context.site, std::string(query.request.method_token),
+                   std::string(query.key), std::string(query.request.host), context.tls,
+                   rules != nullptr ? rules->query_keys : std::vector<std::string>{}};
+  auto exchange = std::make_unique<PullPass>(*this, *context.stream, std::move(pass), std::move(targets),
+                                             std::move(request));
+  if (!exchange->start().ok()) return refuse(502, "bad-origin-request");
+  *context.pending = std::move(exchange);
+  return deferred_summary(context);
+}
+
+void PullService::invalidate(std::uint16_t site, const std::vector<std::string>& keys) {
+  for (const std::string& key : keys) {
+    const std::string primary = std::to_string(site) + ' ' + key;
+    stats_.invalidated += table_.purge(primary, false);
+    if (settings_.disk != nullptr) (void)settings_.disk->purge(disk_primary(primary), false);
+    if (settings_.invalidate_elsewhere) settings_.invalidate_elsewhere(site, key);
+  }
 }
 
 upstream::JoinRefusal PullService::join_miss(MissFetch& fetch, const PulledRef& stale, upstream::FetchWaiter& waiter) {

@@ -65,6 +65,10 @@ struct PullSettings {
   // The disk tier shared by every worker (pulled_disk.h); nullptr: none.
   // Owned by the server, outlives the services.
   PulledDisk* disk = nullptr;
+  // RFC 9111 §4.4 after a pass: drops the table key of `site` in every other
+  // worker's table (thread-safe, asynchronous: each worker's loop does it,
+  // as an admin purge); empty: one worker, nobody else to tell.
+  std::function<void(std::uint16_t site, const std::string& key)> invalidate_elsewhere;
 };
 
 // Outcomes, counted once per response (metrics: relais_pull_responses_total).
@@ -76,6 +80,8 @@ struct PullStats {
   std::uint64_t coalesced = 0;    // joined a fetch already in flight
   std::uint64_t errors = 0;       // 502/503/504 of ours
   std::uint64_t disk_hits = 0;    // memory misses the disk tier answered (then a hit, or a revalidation)
+  std::uint64_t pass = 0;         // an unsafe method passed to the origin (pull_pass.h), never stored
+  std::uint64_t invalidated = 0;  // stored objects this worker dropped after a pass (RFC 9111 §4.4)
   // Compression of identity text (pull_compression.h).
   std::uint64_t compressed = 0;           // objects that got coded variants
   std::uint64_t compress_skipped = 0;     // eligible, but the compressor's queue was full
@@ -122,6 +128,12 @@ class PullService final : public http::PullGateway {
   PullStats& stats() { return stats_; }
   PulledTable& table() { return table_; }
   upstream::Coalescer& coalescer() { return coalescer_; }
+  upstream::OriginClient& origin_client() { return client_; }
+  std::size_t& passes_in_flight() { return passes_in_flight_; }
+  // RFC 9111 §4.4: the table keys of `site` (normalised path and kept query)
+  // dropped here, on the disk tier and, through invalidate_elsewhere, in
+  // every other worker: the next GET of each goes to the origin.
+  void invalidate(std::uint16_t site, const std::vector<std::string>& keys);
   // nullptr without probes; stop_probes() on a drain (no new probe, none in flight).
   const upstream::OriginProber* prober() const { return prober_.get(); }
   void stop_probes();
@@ -159,6 +171,11 @@ class PullService final : public http::PullGateway {
 
  private:
   void sweep_fills();
+  // An error page of ours with its Cache-Status detail, counted (serve()'s).
+  using Refusal = std::function<http::ResponseSummary(std::uint16_t status, std::string_view detail)>;
+  // POST, PUT, PATCH, DELETE: passed to the origin, never stored (pull_pass.h).
+  http::ResponseSummary serve_pass(const http::PullQuery& query, const http::RequestContext& context,
+                                   const Refusal& refuse);
   // The disk tier's key of a table key (pulled_disk.h: disk_site_label).
   std::string disk_primary(const std::string& primary) const;
 
@@ -172,6 +189,7 @@ class PullService final : public http::PullGateway {
   std::unordered_set<std::string> refreshing_;  // background refreshes in flight (stale-while-revalidate)
   std::vector<std::string> site_labels_;  // by site index, as serve() saw them
   std::uint64_t solo_fetches_ = 0;  // keys of fetches of their own (a late join)
+  std::size_t passes_in_flight_ = 0;  // within coalescer.max_keys, as the fetches of GETs are
   PullStats stats_;
   std::function<void()> compressed_;
   std::unique_ptr<VariantCompressor> compressor_;  // made on the first eligible object

@@ -94,7 +94,7 @@ class Http1Host final : public http::SessionHost {
 };
 
 http::SessionLimits session_limits(const ServerSettings& s) {
-  return http::SessionLimits{s.limits, s.max_pending_output, s.max_requests_per_connection};
+  return http::SessionLimits{s.limits, s.max_pending_output, s.max_requests_per_connection, s.max_discarded_body};
 }
 
 http::Session make_session(ConnectionBuffers& b, const http::SessionLimits& limits, Http1Host& host) {

@@ -41,7 +41,7 @@ h2::Limits http2_limits(const ServerSettings& s) {
   l.max_deflate_table_bytes = s.http2_hpack_table;
   l.max_pending_output = s.max_pending_output;
   // The bound on request bodies HTTP/1 discards is the one on those HTTP/2 discards.
-  l.max_discarded_body = s.limits.max_body_bytes;
+  l.max_discarded_body = s.max_discarded_body;
   return l;
 }
 

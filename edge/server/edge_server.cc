@@ -457,6 +457,15 @@ Result<std::unique_ptr<EdgeServer>> EdgeServer::create(const EdgeConfig& config,
   shared.pull.disk = p->pulled_disk.get();
   if (shared.pull.probe.enabled()) p->probed_origins = shared.pull.probe_origins;
   shared.open_files = std::max<std::size_t>(1, config.open_files / config.workers);
+  if (config.workers > 1) {
+    // A pass's invalidation (RFC 9111 §4.4) reaches the other workers' tables
+    // as an admin purge does, without waiting: the worker that passed it
+    // dropped its own copy and the disk's before the answer left.
+    shared.invalidate_pulled = [parts = p.get()](unsigned from, std::uint16_t site, const std::string& key) {
+      for (std::size_t i = 0; i < parts->workers.size(); ++i)
+        if (i != from) parts->workers[i]->request_pull_invalidation(site, key);
+    };
+  }
   for (unsigned i = 0; i < config.workers; ++i) p->workers.push_back(std::make_unique<Worker>(i, shared));
 
   if (auto s = open_worker_listeners(*p, config.listen, "--listen", "http", false); !s.ok()) return s.error();

@@ -32,7 +32,10 @@ ServerSettings server_settings_from(const EdgeConfig& c) {
   s.limits.max_head_bytes = c.max_head_bytes;
   s.limits.max_target_bytes = c.max_target_bytes;
   s.limits.max_headers = c.max_headers;
-  s.limits.max_body_bytes = c.max_request_body_bytes;
+  // The parser admits the larger of the two; the session refuses (413) a
+  // body over max-request-body that it would only discard (session.h).
+  s.limits.max_body_bytes = std::max(c.max_request_body_bytes, c.pull_max_request_body);
+  s.max_discarded_body = c.max_request_body_bytes;
   s.header_timeout_ms = c.header_timeout_ms;
   s.keepalive_timeout_ms = c.keepalive_timeout_ms;
   s.send_timeout_ms = c.send_timeout_ms;
@@ -69,6 +72,7 @@ http::ResponderSettings responder_settings_from(const EdgeConfig& c, const SiteC
   r.pull.origin_urls = site.origin_urls;
   r.pull.prefixes = site.pull_prefixes;
   r.pull.whole_query = site.pull_query == "whole";
+  r.pull.max_request_body = c.pull_max_request_body;
   return r;
 }
 

@@ -172,9 +172,11 @@ void render_pull(Exposition& e) {
   const std::pair<const char*, Counter WorkerStats::*> outcomes[] = {
       {"{outcome=\"hit\"}", &WorkerStats::pull_hit},         {"{outcome=\"miss\"}", &WorkerStats::pull_miss},
       {"{outcome=\"stale\"}", &WorkerStats::pull_stale},     {"{outcome=\"revalidated\"}", &WorkerStats::pull_revalidated},
-      {"{outcome=\"coalesced\"}", &WorkerStats::pull_coalesced}, {"{outcome=\"error\"}", &WorkerStats::pull_errors}};
+      {"{outcome=\"coalesced\"}", &WorkerStats::pull_coalesced}, {"{outcome=\"error\"}", &WorkerStats::pull_errors},
+      {"{outcome=\"pass\"}", &WorkerStats::pull_pass}};
   for (const auto& [labels, member] : outcomes)
     e.sample("relais_pull_responses_total", labels, static_cast<double>(e.sum([member](const WorkerStats& w) -> const Counter& { return w.*member; })));
+  e.metric("relais_pull_invalidated_total", "counter", "Pulled objects dropped from a worker's RAM after a POST, PUT, PATCH or DELETE got a 2xx/3xx (RFC 9111 §4.4).", [](const WorkerStats& w) -> const Counter& { return w.pull_invalidated; });
   e.metric("relais_pull_waiters", "gauge", "Clients and stores waiting on origin fetches.", [](const WorkerStats& w) -> const Counter& { return w.pull_waiters; });
   e.metric("relais_pull_objects", "gauge", "Pulled objects held in RAM.", [](const WorkerStats& w) -> const Counter& { return w.pull_objects; });
   e.metric("relais_pull_used_bytes", "gauge", "Bytes held by pulled objects.", [](const WorkerStats& w) -> const Counter& { return w.pull_used_bytes; });

@@ -11,6 +11,9 @@ namespace relais {
 
 struct ServerSettings {
   http::ParserLimits limits;
+  // A request body read only to be discarded: at most this (max-request-body;
+  // limits.max_body_bytes may be larger, for bodies forwarded to an origin).
+  std::uint64_t max_discarded_body = 64 * 1024;
   std::uint64_t header_timeout_ms = 10'000;
   std::uint64_t keepalive_timeout_ms = 60'000;
   std::uint64_t send_timeout_ms = 60'000;

@@ -97,7 +97,9 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
     for (PullPurge& p : purges) {
       // The table's keys: "SITE /path[?query]" (pull_service.cc).
       const std::string key = std::to_string(p.site) + (p.path.starts_with('/') ? " " : " /") + p.path;
-      p.done(pull_ == nullptr ? 0 : pull_->table().purge(key, key.ends_with('/')));
+      const std::size_t removed = pull_ == nullptr ? 0 : pull_->table().purge(key, !p.exact && key.ends_with('/'));
+      if (pull_ != nullptr && p.exact) pull_->stats().invalidated += removed;
+      if (p.done) p.done(removed);
     }
   });
   pull_compressed_ = std::make_unique<Wakeup>(base_, [this] {
@@ -158,6 +160,14 @@ void Worker::request_pull_purge(std::uint16_t site, std::string path, std::funct
   pull_purge_->notify();
 }
 
+void Worker::request_pull_invalidation(std::uint16_t site, std::string key) {
+  {
+    std::lock_guard lock(pull_purges_mutex_);
+    pull_purges_.push_back(PullPurge{site, std::move(key), {}, true});
+  }
+  pull_purge_->notify();
+}
+
 void Worker::reconfigure() {
   // Between two callbacks: no request is half-way through the old values.
   // The head limits never change live (live_settings.h), so the header
@@ -176,6 +186,11 @@ pull::PullService& Worker::pull() {
   if (pull_ == nullptr) {
     pull::PullSettings settings = shared_.pull;
     settings.worker = index_;  // names the worker in its probes' log lines
+    if (shared_.invalidate_pulled) {
+      settings.invalidate_elsewhere = [this](std::uint16_t site, const std::string& key) {
+        shared_.invalidate_pulled(index_, site, key);
+      };
+    }
     pull_ = std::make_unique<pull::PullService>(
         base_, std::move(settings), [this] { return static_cast<std::int64_t>(now_us() / 1'000'000); },
         [this] { return date(); }, [this] { pull_compressed_->notify(); });
@@ -233,6 +248,8 @@ void Worker::publish_stats() {
     stats_.pull_revalidated.set(p.revalidated);
     stats_.pull_coalesced.set(p.coalesced);
     stats_.pull_errors.set(p.errors);
+    stats_.pull_pass.set(p.pass);
+    stats_.pull_invalidated.set(p.invalidated);
     stats_.pull_waiters.set(pull_->coalescer().waiters());
     stats_.pull_objects.set(pull_->table().objects());
     stats_.pull_used_bytes.set(pull_->table().used_bytes());
@@ -499,8 +516,7 @@ void Worker::release_buffers(ConnectionBuffers* b) {
   settle_exchanges(*b, true);  // a connection closed under its responses: logged as far as they got
   finish_open_streams(*b);
   b->input_length = 0;
-  b->framing.body_left = 0;
-  b->framing.chunked_body = false;
+  b->framing.reset_body();
   b->corked = false;  // the socket it was set on is closed or done with its response
   b->http2 = ConnectionBuffers::Http2{};  // the session's streams release their bodies first
   b->pull.reset();  // an answer still coming: its client is gone, the fetch is left

@@ -104,6 +104,9 @@ struct WorkerShared {
   std::uint64_t memory_bytes = 0;       // this worker's share
   std::uint64_t memory_object_max = 0;
   pull::PullSettings pull;              // this worker's share (memory_bytes)
+  // RFC 9111 §4.4 after a pass on worker `from`: the other workers drop the
+  // key (Worker::request_pull_invalidation). Thread-safe; empty: none.
+  std::function<void(unsigned from, std::uint16_t site, const std::string& key)> invalidate_pulled;
   std::size_t open_files = 0;           // this worker's share, split between the sites
   // The histograms' rows (sized once): the sites' names, then, with [site.*]
   // sections, empty rows for sites a reload may add and "-" (responses no
@@ -131,6 +134,9 @@ class Worker {
   // (an admin purge, pulled_purge.h); `done` runs on this worker's thread
   // with how many went.
   void request_pull_purge(std::uint16_t site, std::string path, std::function<void(std::size_t)> done);
+  // Thread-safe: drop this worker's pulled objects of `site` stored under
+  // exactly `key` (a pass's invalidation, RFC 9111 §4.4); nobody waits.
+  void request_pull_invalidation(std::uint16_t site, std::string key);
   void join();
 
   const WorkerStats& stats() const { return stats_; }
@@ -241,7 +247,8 @@ class Worker {
   struct PullPurge {
     std::uint16_t site;
     std::string path;
-    std::function<void(std::size_t)> done;
+    std::function<void(std::size_t)> done;  // may be empty (an invalidation: nobody waits)
+    bool exact = false;  // that key only, even when it ends with '/' (RFC 9111 §4.4)
   };
   std::unique_ptr<Wakeup> pull_purge_;
   std::mutex pull_purges_mutex_;

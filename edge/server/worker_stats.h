@@ -60,6 +60,8 @@ struct WorkerStats {
   Counter pull_revalidated;
   Counter pull_coalesced;
   Counter pull_errors;
+  Counter pull_pass;           // unsafe methods passed to the origin (edge/pull/pull_pass.h)
+  Counter pull_invalidated;    // stored objects dropped after a pass (RFC 9111 §4.4)
   Counter pull_waiters;        // clients and stores waiting on origin fetches now
   Counter pull_objects;        // pulled objects held in RAM
   Counter pull_used_bytes;

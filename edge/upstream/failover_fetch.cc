@@ -22,6 +22,10 @@ bool is_failover_failure(FetchFailure failure) {
   return false;
 }
 
+bool is_unsent_failure(FetchFailure failure) {
+  return failure == FetchFailure::connect || failure == FetchFailure::connect_timeout;
+}
+
 // A gateway's or an overloaded server's answer: another origin may be well.
 // 500 and the rest are the application's answer for this path.
 bool is_failover_status(int status) { return status == 502 || status == 503 || status == 504; }
@@ -74,7 +78,9 @@ void FailoverFetch::on_head(OriginHead head) {
   if (is_failover_status(head.status)) {
     health_.failed(current_url(), OriginHealth::Clock::now());
     const FetchId unread = fetch_;
-    if (fail_over()) {
+    // A pass was received by that origin (it answered): sent again, a form
+    // would be posted twice. Its 502/503/504 is the client's answer.
+    if (!is_pass_method(request_.method) && fail_over()) {
       client_.cancel(unread);  // its body is not wanted: the connection is not reused
       return;
     }
@@ -89,7 +95,12 @@ std::size_t FailoverFetch::on_body(std::string_view chunk) { return handler_.on_
 
 void FailoverFetch::on_done(const FetchOutcome& outcome) {
   fetching_ = false;
-  if (!head_passed_ && is_failover_failure(outcome.failure)) {
+  // A pass (POST, PUT, PATCH, DELETE: not idempotent, or not known to be)
+  // moves on only when no byte of it can have left: the connection itself
+  // failed. After that the origin may have acted on it.
+  const bool may_retry = is_pass_method(request_.method) ? is_unsent_failure(outcome.failure)
+                                                         : is_failover_failure(outcome.failure);
+  if (!head_passed_ && may_retry) {
     health_.failed(current_url(), OriginHealth::Clock::now());
     if (fail_over()) return;
   }

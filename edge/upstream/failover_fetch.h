@@ -11,7 +11,10 @@
 // handler there is no retry: a failure after it reaches the handler as
 // today (a truncated response). Each origin is tried at most once per
 // fetch; the last failure is what the handler gets (an error, or the last
-// 502/503/504 head). Every attempt's result feeds OriginHealth.
+// 502/503/504 head). Every attempt's result feeds OriginHealth. A pass
+// (is_pass_method: POST, PUT, PATCH, DELETE) moves on only when its
+// connection never opened (is_unsent_failure): once its bytes may have left,
+// sending it again could act twice (a form posted twice).
 //
 // Same contract as an OriginClient fetch for the handler: on_head (once) ->
 // on_body* -> on_done (once, never after cancel()). Destroying it cancels.
@@ -70,5 +73,8 @@ class FailoverFetch final : public FetchHandler {
 // client, and another origin may do better.
 bool is_failover_failure(FetchFailure failure);
 bool is_failover_status(int status);
+// The connection never opened (refused, unreachable, connect timeout, TLS
+// handshake): no request byte left, so even a pass may go to the next origin.
+bool is_unsent_failure(FetchFailure failure);
 
 }  // namespace relais::upstream

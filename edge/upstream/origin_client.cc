@@ -44,6 +44,7 @@ struct OriginClient::Fetch {
   FetchId id = 0;
   FetchHandler* handler = nullptr;
   std::unique_ptr<curl_slist, SlistDeleter> fields;  // outlives easy, which points at it
+  std::string body;             // a pass's request body: curl reads it from here (CURLOPT_POSTFIELDS)
   std::unique_ptr<CURL, EasyDeleter> easy;
   EventPtr timer;               // first byte, then between bytes
   HeadCollector head;
@@ -296,6 +297,16 @@ Result<FetchId> OriginClient::start(const OriginTarget& target, const OriginRequ
   curl_easy_setopt(e, CURLOPT_WRITEDATA, f.get());
   curl_easy_setopt(e, CURLOPT_PRIVATE, f.get());
   if (request.method == OriginMethod::head) curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  if (is_pass_method(request.method)) {
+    if (lines->send_body) {
+      f->body = request.body;
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(f->body.size()));
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, f->body.data());
+    }
+    // The method by name: curl would make a POST of a body otherwise.
+    if (request.method != OriginMethod::post || !lines->send_body)
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, std::string(lines->method).c_str());
+  }
   f->timer.reset(evtimer_new(base_, Callbacks::on_fetch_timer, f.get()));
   if (!f->timer) return Error::internal("evtimer_new failed");
   // curl forbids multi calls from inside its callbacks: a fetch started

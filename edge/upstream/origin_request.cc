@@ -15,8 +15,24 @@ bool is_http_url(std::string_view url) {
 
 }  // namespace
 
+std::string_view origin_method_name(OriginMethod method) {
+  switch (method) {
+    case OriginMethod::get: return "GET";
+    case OriginMethod::head: return "HEAD";
+    case OriginMethod::post: return "POST";
+    case OriginMethod::put: return "PUT";
+    case OriginMethod::patch: return "PATCH";
+    case OriginMethod::del: return "DELETE";
+    case OriginMethod::options: return "OPTIONS";
+  }
+  return "GET";
+}
+
 bool is_safe_field_value(std::string_view value) {
-  if (value.size() > kMaxOriginValueBytes) return false;
+  return value.size() <= kMaxOriginValueBytes && is_field_text(value);
+}
+
+bool is_field_text(std::string_view value) {
   for (unsigned char c : value) {
     // RFC 9110 §5.5: field-vchar, SP and HTAB; never CR, LF, NUL or DEL.
     if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
@@ -60,6 +76,35 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
       !add("If-Range", request.if_range)) {
     return Error::client("a conditional or negotiation value is not a valid field value");
   }
+  out.method = origin_method_name(request.method);
+  const bool pass = is_pass_method(request.method);
+  if (!pass) {
+    // A stored response must not depend on what only one client sent.
+    if (!request.body.empty() || !request.content_type.empty() || !request.cookie.empty() ||
+        !request.authorization.empty())
+      return Error::internal("a body or credentials on a request whose response may be stored");
+    return out;
+  }
+  // curl adds these to a request with a body: none is ours to send (the body
+  // is whole, its length known; the origin gets no Expect wait).
+  out.fields.emplace_back("Expect:");
+  out.fields.emplace_back("Transfer-Encoding:");
+  if (request.content_type.empty()) out.fields.emplace_back("Content-Type:");
+  if (!add("Content-Type", request.content_type) || !add("Authorization", request.authorization))
+    return Error::client("a Content-Type or Authorization value is not a valid field value");
+  const bool preflight_fields = !request.origin.empty() || !request.access_control_request_method.empty() ||
+                                !request.access_control_request_headers.empty();
+  if (preflight_fields && request.method != OriginMethod::options)
+    return Error::internal("CORS preflight fields on a request that is no OPTIONS");
+  if (!add("Origin", request.origin) || !add("Access-Control-Request-Method", request.access_control_request_method) ||
+      !add("Access-Control-Request-Headers", request.access_control_request_headers))
+    return Error::client("a CORS preflight value is not a valid field value");
+  if (!request.cookie.empty()) {
+    if (request.cookie.size() > kMaxOriginCookieBytes || !is_field_text(request.cookie))
+      return Error::client("a Cookie value is not a valid field value");
+    out.fields.push_back("Cookie: " + request.cookie);
+  }
+  out.send_body = request.method == OriginMethod::post || !request.body.empty();
   return out;
 }
 

@@ -2,10 +2,17 @@
 // the client's bytes (no request smuggling through the edge, no cache
 // poisoning by an unkeyed header reaching the origin).
 //
-// What may be in it: the method (GET or HEAD), the path and query in
-// origin-form, our Host for the configured origin, the Accept-Encoding we
-// choose, the validators we choose (If-None-Match, If-Modified-Since), one
-// Range we choose and its If-Range, and our User-Agent. Every value is checked for bytes that
+// What may be in it: the method (GET or HEAD; for a pass, POST, PUT, PATCH,
+// DELETE or OPTIONS), the path and query in origin-form, our Host for the configured
+// origin, the Accept-Encoding we choose, the validators we choose
+// (If-None-Match, If-Modified-Since), one Range we choose and its If-Range,
+// and our User-Agent. A pass (an unsafe method, never stored) also carries
+// its body, read whole by us (so its Content-Length is ours, never a
+// Transfer-Encoding), its Content-Type, and the client's Cookie and
+// Authorization: a response to it is never stored, so a credential cannot
+// put one user's answer in the cache for another; on GET and HEAD, whose
+// answers are stored, they never reach the origin. An OPTIONS pass also
+// carries the client's CORS preflight fields. Every value is checked for bytes that
 // could end a field or a line (CR, LF, NUL, other controls) so that nothing a
 // client put in a path can add a field. Bounded: a path of at most
 // kMaxOriginPathBytes, each value at most kMaxOriginValueBytes.
@@ -29,7 +36,13 @@ struct OriginTarget {
   std::string host;      // the Host field we send ("www.example.org")
 };
 
-enum class OriginMethod : unsigned char { get, head };
+inline constexpr std::size_t kMaxOriginCookieBytes = 8192;  // browsers send up to about this
+
+enum class OriginMethod : unsigned char { get, head, post, put, patch, del, options };
+
+std::string_view origin_method_name(OriginMethod method);
+// Not GET or HEAD: a pass, never retried once its body may have been sent.
+inline bool is_pass_method(OriginMethod method) { return method != OriginMethod::get && method != OriginMethod::head; }
 
 struct OriginRequest {
   OriginMethod method = OriginMethod::get;
@@ -39,6 +52,17 @@ struct OriginRequest {
   std::string if_modified_since;   // empty: not sent
   std::string range;               // e.g. "bytes=0-1048575"; empty: not sent
   std::string if_range;            // the entity-tag a Range holds for (RFC 9110 §13.1.5); empty: not sent
+  // A pass only (is_pass_method): refused on GET and HEAD.
+  std::string body;                // sent with its Content-Length (POST always, others when not empty)
+  std::string content_type;        // empty: not sent
+  std::string cookie;              // the client's, its lines joined with "; "; empty: not sent
+  std::string authorization;       // the client's; empty: not sent
+  // OPTIONS only (a CORS preflight, Fetch standard): the client's Origin,
+  // Access-Control-Request-Method and -Headers, without which the origin
+  // cannot answer it; empty: not sent.
+  std::string origin;
+  std::string access_control_request_method;
+  std::string access_control_request_headers;
 };
 
 // What curl is told: the URL and the complete list of field lines. The list
@@ -47,11 +71,15 @@ struct OriginRequest {
 struct OriginRequestLines {
   std::string url;
   std::vector<std::string> fields;  // "Name: value", and "Accept:" to suppress curl's default
+  std::string_view method;          // "GET", "POST", ...
+  bool send_body = false;           // the body goes with its Content-Length
 };
 Result<OriginRequestLines> build_origin_request(const OriginTarget& target, const OriginRequest& request);
 
 // The checks build_origin_request applies, exposed for the tests.
 bool is_safe_origin_path(std::string_view path);
 bool is_safe_field_value(std::string_view value);
+// RFC 9110 §5.5 field-vchar, SP and HTAB only (no CR, LF, NUL, DEL), any length.
+bool is_field_text(std::string_view value);
 
 }  // namespace relais::upstream

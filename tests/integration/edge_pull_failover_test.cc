@@ -20,6 +20,7 @@
 #include "tests/integration/edge_fixture.h"
 #include "tests/integration/harness/process.h"
 #include "tests/integration/gate.h"
+#include "tests/integration/refused_port.h"
 #include "tests/unit/upstream/scripted_origin.h"
 
 namespace relais::testing {
@@ -35,37 +36,6 @@ ScriptedReply dropped() {
   ScriptedReply r = answer("never");
   r.drop_after = 0;  // the request is read (and counted), the connection closed without a byte
   return r;
-}
-
-// A base URL whose port refuses connections: an origin that was, and is gone.
-// A port bound but never listened on refuses connections, and stays ours
-// while the test runs: a port merely freed can be taken again (once by the
-// edge's own admin listener, which then answered as "the first origin").
-class RefusedPorts {
- public:
-  ~RefusedPorts() {
-    for (int fd : fds_) ::close(fd);
-  }
-  std::string url() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    EXPECT_GE(fd, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t length = sizeof a;
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    EXPECT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length), 0);
-    fds_.push_back(fd);
-    return "http://127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-  }
-
- private:
-  std::vector<int> fds_;
-};
-
-std::string refused_url() {
-  static RefusedPorts ports;
-  return ports.url();
 }
 
 class EdgePullFailover : public ::testing::Test {

@@ -185,6 +185,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-max-connections", "0", "8", "(=32)"},
       {"edge", "pull-idle-connections", "5000", "8", "(=64)"},
       {"edge", "pull-max-body", "10", "1G", "(=8G)"},
+      {"edge", "pull-max-request-body", "65M", "0", "(=1M)"},
       {"edge", "pull-max-keys", "0", "100", "(=1024)"},
       {"edge", "pull-window", "1K", "1M", "(=4M)"},
       {"edge", "pull-lag-timeout", "11m", "5s", "(=15s)"},

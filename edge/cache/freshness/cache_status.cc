@@ -18,6 +18,7 @@ std::string_view forward_name(Forward f) {
     case Forward::request: return "request";
     case Forward::stale: return "stale";
     case Forward::bypass: return "bypass";
+    case Forward::method: return "method";
   }
   return "miss";
 }

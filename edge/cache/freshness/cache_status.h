@@ -19,6 +19,7 @@ enum class Forward : unsigned char {
   request,     // the request's directives forced the forward
   stale,       // stored but stale: forwarded to revalidate
   bypass,      // configured not to use the cache for this request
+  method,      // the request method's semantics forced the forward (a pass: POST, PUT, ...)
 };
 
 struct CacheStatus {

@@ -38,7 +38,7 @@ bool ChunkedDecoder::fail(std::string_view reason) {
   return false;
 }
 
-ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view input) {
+ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view input, std::string* data) {
   std::size_t i = 0;
   while (i < input.size()) {
     if (phase_ == Phase::finished) return {State::done, i};
@@ -46,6 +46,7 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view input) {
     if (phase_ == Phase::data) {
       // The bulk of the body: skip it without looking at it.
       const std::uint64_t take = std::min<std::uint64_t>(chunk_left_, input.size() - i);
+      if (data != nullptr) data->append(input.data() + i, static_cast<std::size_t>(take));
       i += static_cast<std::size_t>(take);
       chunk_left_ -= take;
       if (chunk_left_ == 0) phase_ = Phase::data_cr;

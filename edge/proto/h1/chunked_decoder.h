@@ -1,4 +1,5 @@
-// ChunkedDecoder: walks a chunked request body (RFC 9112 §7.1) to discard it.
+// ChunkedDecoder: walks a chunked request body (RFC 9112 §7.1) to discard it,
+// or to collect its data (an unsafe method passed to a pull-through origin).
 //
 // The edge serves GET and HEAD only, so a body is never used; but a body that
 // is framed correctly must be consumed, not mistaken for the next request
@@ -18,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
 
 namespace relais::http {
@@ -37,7 +39,9 @@ class ChunkedDecoder {
       : max_body_(max_body_bytes), max_line_(max_line_bytes) {}
 
   // Feeds the next bytes of the body. After error, the connection must close.
-  Step feed(std::string_view input);
+  // data: the chunk-data is appended to it (a body forwarded to an origin);
+  // nullptr: skipped.
+  Step feed(std::string_view input, std::string* data = nullptr);
   std::uint64_t body_bytes() const { return body_bytes_; }
   std::string_view error_reason() const { return reason_; }
 

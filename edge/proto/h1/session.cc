@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "edge/proto/h1/response_writer.h"
+#include "origin-sync/assert.h"
 
 namespace relais::http {
 
@@ -41,6 +42,81 @@ bool Session::discard_body(SessionFlags& flags) {
   return !f.discarding();
 }
 
+bool Session::collect_body(SessionFlags& flags) {
+  FramingState& f = io_.framing;
+  char* const at = io_.input + f.held_head;
+  const std::size_t available = io_.input_length - f.held_head;
+  std::size_t used = 0;
+  if (f.chunked_body) {
+    auto step = f.chunked.feed(std::string_view(at, available), &f.body);
+    used = step.consumed;
+    if (step.state == ChunkedDecoder::State::error) {
+      // Over pull-max-request-body (checked at each chunk size, before its
+      // data), or a framing error: the origin never sees any of it.
+      const bool too_large = f.chunked.error_reason() == "body too large";
+      host_.count_parse_error();
+      host_.log(Request{}, send_error(too_large ? 413 : 400, false, true));
+      flags.stop_parsing = true;
+      io_.input_length = 0;
+      f.reset_body();
+      return false;
+    }
+    if (step.state == ChunkedDecoder::State::done) f.chunked_body = false;
+  } else {
+    used = static_cast<std::size_t>(std::min<std::uint64_t>(f.body_left, available));
+    f.body.append(at, used);
+    f.body_left -= used;
+  }
+  std::memmove(at, at + used, available - used);
+  io_.input_length -= used;
+  return !f.discarding();
+}
+
+bool Session::answer(Request& request, RequestContext& context, std::size_t head_bytes, std::size_t& offset,
+                     SessionFlags& flags) {
+  FramingState& f = io_.framing;
+  const bool body_read = f.collecting;
+  context.must_close = flags.draining || flags.requests >= limits_.max_requests_per_connection;
+  // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
+  // to send; closing keeps that body from being read as the next request.
+  if (!body_read && request.expect_continue && (request.content_length > 0 || request.chunked)) context.must_close = true;
+  ResponseWriter writer(io_.output, heads_, request.version_minor);
+  const Responder& responder = context.responder != nullptr ? *context.responder : responder_;
+  ResponseSummary summary = responder.respond(request, context, io_.scratch, writer);
+  if (!summary.deferred) host_.log(request, summary);  // a deferred answer is logged when it ends
+  offset += head_bytes;
+  if (body_read) {
+    f.reset_body();  // the gateway copied what it forwards
+  } else {
+    f.body_left = request.content_length;
+    f.chunked_body = request.chunked;
+  }
+  // A body to discard must arrive within header-timeout of its head's end,
+  // whatever it trickles: a byte every few seconds would otherwise hold the
+  // connection for hours (the keep-alive timer restarts on every read).
+  if (f.discarding()) io_.head_started_ms = host_.now_ms();
+  if (f.chunked_body) f.chunked = ChunkedDecoder(limits_.max_discarded_body);
+  if (summary.deferred) {
+    // One answer at a time on HTTP/1: the next pipelined request waits for
+    // this one's end (the connection feeds the session again then).
+    flags.held_back = true;
+    return false;
+  }
+  if (summary.close) {
+    flags.stop_parsing = true;
+    // Nothing unread behind a successful last response: no reset can
+    // destroy it, so the connection closes without lingering (nginx's
+    // lingering_close heuristic); after an error, unread bytes are likely.
+    flags.orderly_close = summary.status < 400 && offset == io_.input_length && !f.discarding();
+    offset = io_.input_length;
+    f.body_left = 0;
+    f.chunked_body = false;
+    return false;
+  }
+  if (offset < io_.input_length) io_.head_started_ms = host_.now_ms();  // a pipelined head; else set with its first byte
+  return true;
+}
+
 void Session::feed(SessionFlags& flags) {
   FramingState& f = io_.framing;
   std::size_t offset = 0;
@@ -49,6 +125,18 @@ void Session::feed(SessionFlags& flags) {
     if (io_.output.pending_bytes() > limits_.max_pending_output) {
       flags.held_back = true;  // backpressure: resume once the client has read
       break;
+    }
+    if (f.collecting) {
+      // The held head is at the input's front (offset 0): its body first.
+      if (!collect_body(flags)) break;
+      Request request;
+      const ParseOutcome parsed =
+          parse_request_head(std::string_view(io_.input, f.held_head), limits_.parser, header_storage_, request);
+      RELAIS_ASSERT(parsed.state == ParseState::complete && parsed.head_bytes == f.held_head);
+      request.body = f.body;
+      RequestContext context = host_.request_context(request);
+      if (!answer(request, context, parsed.head_bytes, offset, flags)) break;
+      continue;
     }
     if (f.discarding()) {
       if (offset > 0) {
@@ -93,40 +181,36 @@ void Session::feed(SessionFlags& flags) {
       continue;
     }
     RequestContext context = host_.request_context(request);
-    context.must_close = flags.draining || flags.requests >= limits_.max_requests_per_connection;
-    // RFC 9110 §10.1.1: we answer before reading a body the client is waiting
-    // to send; closing keeps that body from being read as the next request.
-    if (request.expect_continue && (request.content_length > 0 || request.chunked)) context.must_close = true;
-    ResponseWriter writer(io_.output, heads_, request.version_minor);
-    const Responder& responder = context.responder != nullptr ? *context.responder : responder_;
-    ResponseSummary summary = responder.respond(request, context, io_.scratch, writer);
-    if (!summary.deferred) host_.log(request, summary);  // a deferred answer is logged when it ends
-    offset += parsed.head_bytes;
-    f.body_left = request.content_length;
-    f.chunked_body = request.chunked;
-    // A body to discard must arrive within header-timeout of its head's end,
-    // whatever it trickles: a byte every few seconds would otherwise hold the
-    // connection for hours (the keep-alive timer restarts on every read).
-    if (f.discarding()) io_.head_started_ms = host_.now_ms();
-    if (f.chunked_body) f.chunked = ChunkedDecoder(limits_.parser.max_body_bytes);
-    if (summary.deferred) {
-      // One answer at a time on HTTP/1: the next pipelined request waits for
-      // this one's end (the connection feeds the session again then).
-      flags.held_back = true;
-      break;
+    if (request.content_length > 0 || request.chunked) {
+      // An unsafe method a pull-through site forwards: its body is read
+      // whole, bounded by pull-max-request-body, before it is answered (the
+      // origin never sees a partial body, and a client trickling one holds
+      // no origin connection). Any other body is discarded after the answer.
+      const std::uint64_t collect =
+          context.responder != nullptr ? context.responder->settings().pull.request_body_limit(request.method) : 0;
+      if (request.content_length > (collect > 0 ? collect : limits_.max_discarded_body)) {
+        host_.log(request, send_error(413, request.method == Method::head, true));
+        flags.stop_parsing = true;
+        offset = io_.input_length;
+        break;
+      }
+      if (collect > 0) {
+        if (offset > 0) drop_input_front(offset);
+        offset = 0;
+        f.collecting = true;
+        f.held_head = parsed.head_bytes;
+        f.body_left = request.content_length;
+        f.chunked_body = request.chunked;
+        if (f.chunked_body) f.chunked = ChunkedDecoder(collect);
+        f.body.clear();
+        f.body.reserve(static_cast<std::size_t>(request.content_length));
+        io_.head_started_ms = host_.now_ms();  // the body within header-timeout, as a discarded one
+        // RFC 9110 §10.1.1: the client waits for this before it sends the body.
+        if (request.expect_continue) io_.output.append_text("HTTP/1.1 100 Continue\r\n\r\n");
+        continue;
+      }
     }
-    if (summary.close) {
-      flags.stop_parsing = true;
-      // Nothing unread behind a successful last response: no reset can
-      // destroy it, so the connection closes without lingering (nginx's
-      // lingering_close heuristic); after an error, unread bytes are likely.
-      flags.orderly_close = summary.status < 400 && offset == io_.input_length && !f.discarding();
-      offset = io_.input_length;
-      f.body_left = 0;
-      f.chunked_body = false;
-      break;
-    }
-    if (offset < io_.input_length) io_.head_started_ms = host_.now_ms();  // a pipelined head; else set with its first byte
+    if (!answer(request, context, parsed.head_bytes, offset, flags)) break;
   }
   if (offset > 0) drop_input_front(offset);
 }

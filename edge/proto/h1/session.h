@@ -20,6 +20,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 
 #include "edge/http/request.h"
 #include "edge/http/responder.h"
@@ -30,12 +31,27 @@
 
 namespace relais::http {
 
-// A request body still to discard; lives while the connection holds buffers.
+// A request body still to discard, or to read whole (an unsafe method a
+// pull-through site forwards: its head stays at the input's front while its
+// bytes move to `body`, then it is answered with them); lives while the
+// connection holds buffers. `body` is at most the site's
+// pull-max-request-body, and is released once the request is answered.
 struct FramingState {
-  std::uint64_t body_left = 0;  // Content-Length body bytes still to discard
+  std::uint64_t body_left = 0;  // Content-Length body bytes still to discard (or read)
   bool chunked_body = false;
   ChunkedDecoder chunked{0};
+  bool collecting = false;      // the body goes to `body`, not away
+  std::size_t held_head = 0;    // collecting: the head's bytes at the input's front
+  std::string body;
+  // A body is still to come (the connection's deadline is the body's).
   bool discarding() const { return body_left > 0 || chunked_body; }
+  void reset_body() {
+    body_left = 0;
+    chunked_body = false;
+    collecting = false;
+    held_head = 0;
+    std::string().swap(body);
+  }
 };
 
 struct SessionLimits {
@@ -43,6 +59,9 @@ struct SessionLimits {
   // Stop parsing pipelined requests while this much output is queued.
   std::uint64_t max_pending_output = 0;
   std::uint64_t max_requests_per_connection = 0;
+  // A body only discarded (not forwarded): beyond, 413 (parser.max_body_bytes
+  // may be larger, for bodies a pull-through site forwards).
+  std::uint64_t max_discarded_body = 64 * 1024;
 };
 
 // What a session asks of the server it runs in: a few virtual calls per
@@ -106,6 +125,13 @@ class Session {
  private:
   // Discards body bytes at the front of the input. False if more are needed.
   bool discard_body(SessionFlags& flags);
+  // Moves the body bytes after the held head into framing.body. False if
+  // more are needed (or on a framing error: stop_parsing is set then).
+  bool collect_body(SessionFlags& flags);
+  // Answers one parsed request (its head's bytes at input + offset); false:
+  // stop parsing this feed (deferred, closing).
+  bool answer(Request& request, RequestContext& context, std::size_t head_bytes, std::size_t& offset,
+              SessionFlags& flags);
   void drop_input_front(std::size_t n);
 
   const SessionLimits& limits_;

@@ -134,10 +134,41 @@ struct Session::Callbacks {
     if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0 &&
         std::memcmp(frame->ping.opaque_data, kShutdownPing, sizeof frame->ping.opaque_data) == 0)
       self(user_data).notice_acked_ = true;
-    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST) return 0;
     Stream* st = stream(ng, frame->hd.stream_id);
-    // A request body is never read (session.h): it is answered at once.
-    if (st != nullptr) self(user_data).answer(*st);
+    if (st == nullptr) return 0;
+    const bool ends = (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
+    if (st->body_limit > 0) {
+      // The body read for the origin is whole (its last DATA, or trailers).
+      if (ends) {
+        st->body_limit = 0;
+        self(user_data).answer(*st);
+      }
+      return 0;
+    }
+    if (frame->hd.type != NGHTTP2_HEADERS || frame->headers.cat != NGHTTP2_HCAT_REQUEST || st->answered) return 0;
+    // A request body is not read (session.h): answered at once, but for an
+    // unsafe method a pull-through site forwards, answered with its body.
+    if (!ends && (st->body_limit = self(user_data).body_limit_of(*st)) > 0) return 0;
+    self(user_data).answer(*st);
+    return 0;
+  }
+
+  static int on_data_chunk_recv(nghttp2_session* ng, std::uint8_t, std::int32_t id, const std::uint8_t* data,
+                                std::size_t length, void* user_data) {
+    Session& s = self(user_data);
+    Stream* st = stream(ng, id);
+    if (st == nullptr || st->body_limit == 0) return 0;  // discarded: its window is not reopened
+    // Read, so the windows reopen for it (and the discard budget is not charged).
+    s.body_bytes_read_ += length;
+    (void)nghttp2_session_consume(ng, id, length);
+    if (st->request_body.size() + length > st->body_limit) {
+      st->body_limit = 0;
+      st->body_too_large = true;
+      std::string().swap(st->request_body);
+      s.answer(*st);  // 413; the rest of its DATA is discarded
+      return 0;
+    }
+    st->request_body.append(reinterpret_cast<const char*>(data), length);
     return 0;
   }
 
@@ -171,7 +202,7 @@ struct Session::Callbacks {
     // client could otherwise send bodies stream after stream.
     if (frame->hd.type == NGHTTP2_WINDOW_UPDATE && frame->hd.stream_id == 0) {
       s.window_handed_back_ += static_cast<std::uint32_t>(frame->window_update.window_size_increment);
-      if (s.window_handed_back_ > s.limits_.max_discarded_body) s.over_budget_ = true;
+      if (s.window_handed_back_ > s.limits_.max_discarded_body + s.body_bytes_read_) s.over_budget_ = true;
     }
     const bool response = frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA;
     const bool ends = response && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0;
@@ -247,6 +278,7 @@ struct Session::Callbacks {
     nghttp2_session_callbacks_set_on_begin_headers_callback(cb, on_begin_headers);
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame_recv);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data_chunk_recv);
     nghttp2_session_callbacks_set_on_frame_send_callback(cb, on_frame_send);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_stream_close);
     nghttp2_session_callbacks_set_send_callback(cb, send);
@@ -412,9 +444,12 @@ void Session::answer(Stream& st) {
   const bool head = request.method == http::Method::head;
   Sink sink(*this, st);
   http::ResponseSummary summary;
+  request.body = st.request_body;
   if (built.status != 0) {
     env.host.count_parse_error();
     summary = env.responder.respond_error(built.status, env.host.date(), head, false, sink);
+  } else if (st.body_too_large) {
+    summary = env.responder.respond_error(413, env.host.date(), head, false, sink);
   } else if (std::uint64_t wait_ms = env.host.admit_request(); wait_ms > 0) {
     // Per-address request rate: each stream is a request (a cheap 429, the connection kept).
     env.host.count_rate_limited();
@@ -430,6 +465,8 @@ void Session::answer(Stream& st) {
     const http::Responder& responder = context.responder != nullptr ? *context.responder : env.responder;
     summary = responder.respond(request, context, env.scratch, sink);
   }
+  std::string().swap(st.request_body);  // a pass copied what it forwards
+  request.body = {};
   if (summary.deferred) {
     // Logged when it ends (log_ended), from its header block, kept till then.
     st.later = true;
@@ -440,6 +477,14 @@ void Session::answer(Stream& st) {
   // The request's bytes are done with: a stream waiting for window holds its body alone.
   std::string().swap(st.bytes);
   std::vector<Stream::Span>().swap(st.fields);
+}
+
+std::uint64_t Session::body_limit_of(Stream& st) {
+  if (st.too_large) return 0;
+  http::Request request;
+  if (rebuild(st, request).status != 0) return 0;
+  const http::RequestContext context = env_->host.request_context(request);
+  return context.responder != nullptr ? context.responder->settings().pull.request_body_limit(request.method) : 0;
 }
 
 // A stream nghttp2 reset for a malformed block: a 400 in the log and the

@@ -57,6 +57,12 @@ struct Session::Stream final : public http::StreamSink {
   // keep the HPACK state, but not kept; the stream is answered 431.
   bool too_large = false;
   bool answered = false;
+  // An unsafe method a pull-through site forwards: its DATA is read into
+  // request_body (at most body_limit, else 413) and it is answered at its
+  // END_STREAM (Session::body_limit_of). body_limit 0: not reading.
+  std::uint64_t body_limit = 0;
+  std::string request_body;
+  bool body_too_large = false;
   bool refused = false;  // we reset it with an error before it was answered (a malformed block)
   bool body_waiting = false;  // body bytes not yet queued (flow control holds them)
   std::uint64_t body_queued = 0;  // DATA payload bytes in the send queue so far

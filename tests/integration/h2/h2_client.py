@@ -141,17 +141,22 @@ def print_response(index, r):
 def parse_spec(spec):
     parts = spec.split("|")
     method, path = parts[0].split(":", 1)
-    extra = [tuple(p.split("=", 1)) for p in parts[1:]]
-    return method, path, extra
+    extra = [tuple(p.split("=", 1)) for p in parts[1:] if not p.startswith("~body=")]
+    body = next((bytes.fromhex(p[len("~body="):]) for p in parts[1:] if p.startswith("~body=")), None)
+    return method, path, extra, body
 
 
 def fetch(port, specs):
     c = Client(port)
     sids = []
     for i, spec in enumerate(specs):
-        method, path, extra = parse_spec(spec)
+        method, path, extra, body = parse_spec(spec)
         sid = 1 + 2 * i
-        c.request(sid, method, path, extra)
+        c.request(sid, method, path, extra, end_stream=body is None)
+        if body is not None:  # "~body=HEX": DATA frames of at most 16 KiB, the last ends the stream
+            chunks = [body[at:at + 16384] for at in range(0, len(body), 16384)] or [b""]
+            for n, chunk in enumerate(chunks):
+                c.send(DataFrame(sid, chunk, flags=["END_STREAM"] if n == len(chunks) - 1 else []))
         sids.append(sid)
     c.wait_responses(sids)
     for i, sid in enumerate(sids):

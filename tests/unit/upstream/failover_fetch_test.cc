@@ -41,11 +41,14 @@ class FailoverFetchTest : public ::testing::Test {
     settings.first_byte_timeout = 10s;
     settings.between_bytes_timeout = 10s;
   }
-  std::unique_ptr<FailoverFetch> fetch(const std::vector<std::string>& urls, Recorder& r) {
+  std::unique_ptr<FailoverFetch> fetch(const std::vector<std::string>& urls, Recorder& r,
+                                       OriginMethod method = OriginMethod::get) {
     std::vector<OriginTarget> targets;
     for (const std::string& u : urls) targets.push_back({u, "h"});
     OriginRequest req;
     req.path = "/k";
+    req.method = method;
+    if (method == OriginMethod::post) req.body = "form=1";
     auto f = std::make_unique<FailoverFetch>(client, health, targets, req, r);
     EXPECT_TRUE(f->start().ok());
     return f;
@@ -68,6 +71,42 @@ TEST_F(FailoverFetchTest, RefusedThenTheNextServes) {
   EXPECT_EQ(r.body, "second");
   EXPECT_EQ(f->attempts(), 2);
   EXPECT_EQ(health.stats().failovers, 1u);
+}
+
+// A POST the first origin may have acted on is never sent to the second.
+TEST_F(FailoverFetchTest, APassDroppedOrAnswered503IsNotRetried) {
+  ScriptedOrigin dropping([](const ReceivedRequest&) {
+    ScriptedReply reply = status(200);
+    reply.drop_after = 0;
+    return reply;
+  });
+  ScriptedOrigin busy([](const ReceivedRequest&) { return status(503, "busy"); });
+  ScriptedOrigin second([](const ReceivedRequest&) { return status(200, "second"); });
+  Recorder dropped;
+  auto f = fetch({dropping.base_url(), second.base_url()}, dropped, OriginMethod::post);
+  ASSERT_TRUE(wait(dropped));
+  EXPECT_FALSE(dropped.done->ok());
+  EXPECT_EQ(f->attempts(), 1);
+  Recorder answered;
+  auto g = fetch({busy.base_url(), second.base_url()}, answered, OriginMethod::post);
+  ASSERT_TRUE(wait(answered));
+  ASSERT_TRUE(answered.head);
+  EXPECT_EQ(answered.head->status, 503);
+  EXPECT_EQ(g->attempts(), 1);
+  EXPECT_EQ(dropping.requests(), 1);
+  ASSERT_EQ(busy.requests(), 1);
+  EXPECT_EQ(busy.received()[0].body, "form=1");
+  EXPECT_EQ(second.requests(), 0);
+}
+
+TEST_F(FailoverFetchTest, APassWhoseConnectionNeverOpenedMovesOn) {
+  ScriptedOrigin second([](const ReceivedRequest& req) { return status(200, "second " + req.body); });
+  Recorder r;
+  auto f = fetch({refused_url(), second.base_url()}, r, OriginMethod::post);
+  ASSERT_TRUE(wait(r));
+  EXPECT_TRUE(r.done->ok());
+  EXPECT_EQ(r.body, "second form=1");
+  EXPECT_EQ(f->attempts(), 2);
 }
 
 TEST_F(FailoverFetchTest, Status503IsNotPassedOnWhenAnotherOriginIsLeft) {

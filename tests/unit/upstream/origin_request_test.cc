@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace relais::upstream {
 namespace {
 
@@ -35,6 +37,92 @@ TEST(OriginRequest, CarriesOurRangeAndIfRange) {
                                                       "User-Agent: relais-edge/" RELAIS_VERSION,
                                                       "Range: bytes=1048576-2097151", "If-Range: \"v1\""}));
   r.if_range = "\"v1\"\r\nCookie: x";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
+// A pass (pull_pass.h): its method, our framing (no Expect, no
+// Transfer-Encoding: the body is whole), Content-Type, Cookie, Authorization.
+TEST(OriginRequest, APassCarriesItsMethodContentTypeAndCredentials) {
+  OriginRequest r;
+  r.method = OriginMethod::post;
+  r.path = "/login";
+  r.body = "a=1";
+  r.content_type = "application/x-www-form-urlencoded";
+  r.cookie = "MoodleSession=abc; b=2";
+  r.authorization = "Basic dTpw";
+  const auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->method, "POST");
+  EXPECT_TRUE(lines->send_body);
+  EXPECT_EQ(lines->fields, (std::vector<std::string>{"Host: www.example.org", "Accept:",
+                                                      "User-Agent: relais-edge/" RELAIS_VERSION, "Expect:",
+                                                      "Transfer-Encoding:",
+                                                      "Content-Type: application/x-www-form-urlencoded",
+                                                      "Authorization: Basic dTpw", "Cookie: MoodleSession=abc; b=2"}));
+  // A DELETE without a body sends none (no Content-Length), nor curl's form type.
+  OriginRequest d;
+  d.method = OriginMethod::del;
+  d.path = "/doc";
+  const auto del = build_origin_request(kTarget, d);
+  ASSERT_TRUE(del.ok());
+  EXPECT_EQ(del->method, "DELETE");
+  EXPECT_FALSE(del->send_body);
+  EXPECT_NE(std::find(del->fields.begin(), del->fields.end(), "Content-Type:"), del->fields.end());
+}
+
+TEST(OriginRequest, APassRefusesCredentialsThatCouldSmuggle) {
+  OriginRequest r;
+  r.method = OriginMethod::put;
+  r.path = "/doc";
+  r.cookie = std::string("a=1\r\nX-Evil: 1");
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.cookie = std::string("a\0b", 3);
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.cookie = std::string(kMaxOriginCookieBytes + 1, 'c');
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.cookie = std::string(kMaxOriginCookieBytes, 'c');  // long cookies are common: allowed up to the bound
+  EXPECT_TRUE(build_origin_request(kTarget, r).ok());
+  r.cookie.clear();
+  r.content_type = "text/plain\r\nTransfer-Encoding: chunked";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.content_type.clear();
+  r.authorization = "Bearer x\ny";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
+// A response to GET or HEAD may be stored: it must never depend on one
+// client's credentials (RFC 9111 §3.5) nor carry a body.
+TEST(OriginRequest, CredentialsAndBodiesNeverGoWithAGetOrHead) {
+  for (OriginMethod m : {OriginMethod::get, OriginMethod::head}) {
+    OriginRequest r;
+    r.method = m;
+    r.cookie = "a=1";
+    EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+    r.cookie.clear();
+    r.authorization = "Basic x";
+    EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+    r.authorization.clear();
+    r.body = "x";
+    EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  }
+}
+
+TEST(OriginRequest, PreflightFieldsGoWithOptionsOnly) {
+  OriginRequest r;
+  r.method = OriginMethod::options;
+  r.origin = "http://app.example";
+  r.access_control_request_method = "POST";
+  const auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->method, "OPTIONS");
+  EXPECT_FALSE(lines->send_body);
+  EXPECT_NE(std::find(lines->fields.begin(), lines->fields.end(), "Origin: http://app.example"), lines->fields.end());
+  EXPECT_NE(std::find(lines->fields.begin(), lines->fields.end(), "Access-Control-Request-Method: POST"),
+            lines->fields.end());
+  r.origin = "http://a\r\nX: 1";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.origin = "http://app.example";
+  r.method = OriginMethod::post;
   EXPECT_FALSE(build_origin_request(kTarget, r).ok());
 }
 

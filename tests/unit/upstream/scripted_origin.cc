@@ -163,6 +163,18 @@ void ScriptedOrigin::serve_requests(int fd, int number) {
       }
       pos = next + 2;
     }
+    // A request body (Content-Length only: the edge never sends chunked),
+    // read whole before the script answers.
+    if (const std::string length = req.field("Content-Length"); !length.empty()) {
+      const std::size_t want = static_cast<std::size_t>(std::stoull(length));
+      while (in.size() < want) {
+        const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) return;
+        in.append(buf, static_cast<std::size_t>(n));
+      }
+      req.body = in.substr(0, want);
+      in.erase(0, want);
+    }
     const ScriptedReply reply = script_(req);
     {
       std::lock_guard lock(mutex_);

@@ -34,6 +34,7 @@ struct ReceivedRequest {
   std::string target;
   std::vector<std::pair<std::string, std::string>> fields;
   std::string raw;      // the head as received
+  std::string body;     // the body its Content-Length announced
   int connection = 0;   // 1 for the first accepted connection, 2 for the next...
   std::string field(std::string_view name) const;  // first value, "" if absent
 };

@@ -91,6 +91,23 @@ TEST(ChunkedDecoder, ByteAtATimeEqualsOneFeed) {
   EXPECT_EQ(d.body_bytes(), 21u);
 }
 
+// A body forwarded to a pull-through origin (an unsafe method): its data
+// collected whatever the slicing, extensions and trailers left out.
+TEST(ChunkedDecoder, CollectsTheDataByteAtATime) {
+  const std::string body = "5;ext=1\r\nhello\r\n6\r\n world\r\n0\r\nTrailer: x\r\n\r\nNEXT";
+  ChunkedDecoder d(1 << 20);
+  std::string data;
+  std::size_t used = 0;
+  ChunkedDecoder::Step s{State::more, 0};
+  while (s.state == State::more && used < body.size()) {
+    s = d.feed(std::string_view(body).substr(used, 1), &data);
+    used += s.consumed;
+  }
+  EXPECT_EQ(s.state, State::done);
+  EXPECT_EQ(data, "hello world");
+  EXPECT_EQ(body.substr(used), "NEXT");  // the next request's bytes are left
+}
+
 TEST(ChunkedDecoder, DoneIsTerminal) {
   ChunkedDecoder d(100);
   EXPECT_EQ(d.feed("0\r\n\r\n").state, State::done);
