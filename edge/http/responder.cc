@@ -6,6 +6,7 @@
 #include "edge/http/ascii_case.h"
 #include "edge/http/multipart.h"
 #include "edge/http/preconditions.h"
+#include "edge/http/pull_key.h"
 #include "edge/http/query_key.h"
 #include "edge/http/range_set.h"
 #include "edge/http/representation.h"
@@ -46,32 +47,6 @@ void validator_fields(Response& r, const Representation& rep) {
   r.add(field::etag, rep.etag());
   r.add(field::cache_control, rep.cache_control);
   if (rep.has_variants()) r.add(field::vary, rep.vary());
-}
-
-// Percent-encodes every byte but letters, digits and those in `plain`.
-void append_percent_encoded(std::string& out, std::string_view text, std::string_view plain) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  for (unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-        plain.find(static_cast<char>(c)) != std::string_view::npos) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-}
-
-// A normalised path, for a Location header or an origin request.
-void append_encoded_path(std::string& out, std::string_view path) { append_percent_encoded(out, path, "/-._~"); }
-
-// A query as sent, with the bytes RFC 3986 §3.4 does not allow in a query
-// (space, '"', '<', '>', '\\', '^', '`', '{', '|', '}', '#', controls, non-ASCII)
-// percent-encoded: some clients send them raw, and an origin request may not
-// carry them (origin_request.h refuses them). '%' stays: the query is still encoded.
-void append_encoded_query(std::string& out, std::string_view query) {
-  append_percent_encoded(out, query, "-._~!$&'()*+,;=:@/?%");
 }
 
 }  // namespace
@@ -175,7 +150,7 @@ class Exchange {
   ResponseSummary full(const Representation& rep, const BodySource& body);
   ResponseSummary partial(const Representation& rep, const BodySource& body, const RangeSet& ranges);
   ResponseSummary unsatisfiable(const Representation& rep);
-  ResponseSummary pull(const Responder& responder, const NormalizedTarget& target, std::string_view suffix);
+  ResponseSummary pull(const Responder& responder, const NormalizedTarget& target);
 
   const ResponderSettings& settings_;
   std::string_view multipart_type_;
@@ -318,12 +293,12 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
                                                  target.path.size());
     suffix = std::string_view(tail.data(), append_allowed_query(target.query, settings_.query_keys, tail));
   }
-  if (mode == PullMode::pull) return pull(responder, target, suffix);
+  if (mode == PullMode::pull) return pull(responder, target);
   std::string_view key = target.path.substr(1);
   const CatalogEntry* entry = nullptr;
   if (context_.catalog == nullptr) {
     // A `both` site before its first manifest: its pull paths still answer.
-    if (settings_.pull.pulls(target.path)) return pull(responder, target, suffix);
+    if (settings_.pull.pulls(target.path)) return pull(responder, target);
     return pass ? not_passed() : error(responder, 503);
   }
   if (key.empty() || target.trailing_slash) {
@@ -337,7 +312,7 @@ ResponseSummary Exchange::run(const Responder& responder, std::span<char> scratc
   // first, and a path outside it reaches the origin only under a pull prefix
   // (a random-URL flood elsewhere costs a lookup, never an origin request).
   if (entry == nullptr && mode == PullMode::both && settings_.pull.pulls(target.path))
-    return pull(responder, target, suffix);
+    return pull(responder, target);
   if (pass) return not_passed();  // published content, or a path that does not pull
   if (entry == nullptr) return error(responder, 404);
 
@@ -402,27 +377,18 @@ ResponseSummary Exchange::with_body(const Responder& responder, Representation& 
   return s;
 }
 
-ResponseSummary Exchange::pull(const Responder& responder, const NormalizedTarget& target, std::string_view suffix) {
+ResponseSummary Exchange::pull(const Responder& responder, const NormalizedTarget& target) {
   if (context_.pull == nullptr) return error(responder, 503);
   // The cache key is the normalised path and the kept query (the whole one
   // by default: PullRouting::whole_query); the origin gets the same, the path
   // percent-encoded again (never the client's bytes, origin_request.h).
-  std::string query;
-  if (settings_.pull.whole_query && !target.query.empty()) append_encoded_query(query.append("?"), target.query);
-  const std::string_view kept = settings_.pull.whole_query ? std::string_view(query) : suffix;
-  std::string key(target.path);
-  key.append(kept);
-  std::string origin_target;
-  append_encoded_path(origin_target, target.path);
-  origin_target.append(kept);
-  // A pass is never stored: its origin request carries the whole query
-  // whatever pull-query says (a form's ?x=1 is the application's).
+  const PullKey made = pull_key(target.path, target.query, settings_.pull.whole_query, settings_.query_keys);
   std::string pass_target;
   if (settings_.pull.passes(request_.method)) {
     append_encoded_path(pass_target, target.path);
-    if (!target.query.empty()) append_encoded_query(pass_target.append("?"), target.query);
+    pass_target.append(whole_query_suffix(target.query));
   }
-  const PullQuery pull_query{request_, settings_.pull, key, origin_target, pass_target, head_only_, close_};
+  const PullQuery pull_query{request_, settings_.pull, made.key, made.origin_target, pass_target, head_only_, close_};
   return context_.pull->serve(pull_query, context_, sink_);
 }
 

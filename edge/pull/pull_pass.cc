@@ -3,8 +3,8 @@
 #include <algorithm>
 
 #include "edge/cache/freshness/invalidation.h"
+#include "edge/http/pull_key.h"
 #include "edge/http/ascii_case.h"
-#include "edge/http/query_key.h"
 #include "edge/http/target_normalizer.h"
 #include "edge/pull/pull_service.h"
 #include "edge/pull/pulled_response.h"
@@ -23,18 +23,13 @@ std::string_view field(const upstream::OriginHead& head, std::string_view name) 
 
 }  // namespace
 
-std::string pass_table_key(std::string_view origin_path, const std::vector<std::string>& query_keys) {
+std::string pass_table_key(std::string_view origin_path, bool whole_query, const std::vector<std::string>& query_keys) {
   // The responder's key: the decoded, normalised path, then the kept query.
   std::string scratch(origin_path.size() * 2 + 2, '\0');
   std::string_view authority;
   const http::NormalizedTarget target = http::normalize_target(origin_path, scratch, &authority);
   if (target.status != 0 || target.asterisk || !authority.empty()) return {};
-  std::string key(target.path);
-  if (!query_keys.empty() && !target.query.empty()) {
-    std::string tail(target.query.size() + 1, '\0');
-    key.append(tail.data(), http::append_allowed_query(target.query, query_keys, tail));
-  }
-  return key;
+  return http::pull_key(target.path, target.query, whole_query, query_keys).key;
 }
 
 PullPass::PullPass(PullService& service, http::StreamSink& sink, PassRequest pass,
@@ -74,7 +69,7 @@ void PullPass::invalidate(const upstream::OriginHead& head) {
   for (const upstream::OriginTarget& t : targets_) add(t.base_url.starts_with("https:") ? "https" : "http", t.host);
   std::vector<std::string> keys;
   for (const std::string& p : paths) {
-    std::string key = p == origin_path_ ? pass_.key : pass_table_key(p, pass_.query_keys);
+    std::string key = p == origin_path_ ? pass_.key : pass_table_key(p, pass_.whole_query, pass_.query_keys);
     if (!key.empty() && std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(std::move(key));
   }
   if (!keys.empty()) service_.invalidate(pass_.site, keys);

@@ -41,6 +41,7 @@ struct PassRequest {
   std::string client_authority;    // the Host the client named: its Location may name it
   bool client_tls = false;
   std::vector<std::string> query_keys;  // the site's kept query keys: a Location's key is made as the target's
+  bool whole_query = true;              // ...and its pull-query (PullRouting::whole_query)
 };
 
 class PullPass final : public upstream::FetchHandler, public http::PendingResponse {
@@ -74,6 +75,6 @@ class PullPass final : public upstream::FetchHandler, public http::PendingRespon
 
 // The table key (normalised path and kept query, as the responder makes it)
 // of an origin-form path; empty when it does not normalise.
-std::string pass_table_key(std::string_view origin_path, const std::vector<std::string>& query_keys);
+std::string pass_table_key(std::string_view origin_path, bool whole_query, const std::vector<std::string>& query_keys);
 
 }  // namespace relais::pull

@@ -415,7 +415,7 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
   for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
   PassRequest pass{std::string(server), query.close, context.site, std::string(query.request.method_token),
                    std::string(query.key), std::string(query.request.host), context.tls,
-                   rules != nullptr ? rules->query_keys : std::vector<std::string>{}};
+                   rules != nullptr ? rules->query_keys : std::vector<std::string>{}, query.routing.whole_query};
   auto exchange = std::make_unique<PullPass>(*this, *context.stream, std::move(pass), std::move(targets),
                                              std::move(request));
   if (!exchange->start().ok()) return refuse(502, "bad-origin-request");
