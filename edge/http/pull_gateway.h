@@ -90,6 +90,10 @@ struct PullQuery {
   std::string_view pass_target;
   bool head_only = false;
   bool close = false;
+  // A GET with Authorization, passed with it (RFC 9111 §3.5: a shared cache
+  // reuses no response to such a request unless the response says so; an
+  // origin that needs the credential gets it). Never stored.
+  bool credentialed = false;
 };
 
 class PullGateway {

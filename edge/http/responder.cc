@@ -383,12 +383,18 @@ ResponseSummary Exchange::pull(const Responder& responder, const NormalizedTarge
   // by default: PullRouting::whole_query); the origin gets the same, the path
   // percent-encoded again (never the client's bytes, origin_request.h).
   const PullKey made = pull_key(target.path, target.query, settings_.pull.whole_query, settings_.query_keys);
+  bool credentialed = false;
+  if (request_.method == Method::get) {
+    for (std::size_t i = 0; i < request_.header_count && !credentialed; ++i)
+      credentialed = equals_ignore_case(request_.headers[i].name, "authorization");
+  }
   std::string pass_target;
-  if (settings_.pull.passes(request_.method)) {
+  if (settings_.pull.passes(request_.method) || credentialed) {
     append_encoded_path(pass_target, target.path);
     pass_target.append(whole_query_suffix(target.query));
   }
-  const PullQuery pull_query{request_, settings_.pull, made.key, made.origin_target, pass_target, head_only_, close_};
+  const PullQuery pull_query{request_,   settings_.pull, made.key, made.origin_target, pass_target,
+                             head_only_, close_,         credentialed};
   return context_.pull->serve(pull_query, context_, sink_);
 }
 

@@ -84,7 +84,7 @@ void PullPass::on_head(upstream::OriginHead head) {
     if (http::equals_ignore_case(f.name, "date")) date = f.value;
   }
   ServeOptions options{pass_.server, service_.date(), false, pass_.close, 0, {}, nullptr};
-  options.status.fwd = freshness::Forward::method;
+  options.status.fwd = pass_.fwd;
   options.status.fwd_status = head.status;
   const auto status = static_cast<std::uint16_t>(head.status);
   http::Response r(status, pass_.server, date, pass_.close);
@@ -129,7 +129,7 @@ void PullPass::on_done(const upstream::FetchOutcome& outcome) {
                          outcome.failure == upstream::FetchFailure::first_byte_timeout ||
                          outcome.failure == upstream::FetchFailure::between_bytes_timeout;
     ServeOptions options{pass_.server, service_.date(), false, pass_.close, 0, {}, nullptr};
-    options.status.fwd = freshness::Forward::method;
+    options.status.fwd = pass_.fwd;
     options.status.detail = upstream::fetch_failure_name(outcome.failure);
     WholeResponse whole(sink_);
     ++service_.stats().errors;

@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "edge/cache/freshness/cache_status.h"
 #include "edge/http/pull_gateway.h"
 #include "edge/http/responder.h"
 #include "edge/upstream/failover_fetch.h"
@@ -42,6 +43,9 @@ struct PassRequest {
   bool client_tls = false;
   std::vector<std::string> query_keys;  // the site's kept query keys: a Location's key is made as the target's
   bool whole_query = true;              // ...and its pull-query (PullRouting::whole_query)
+  // Cache-Status: fwd=method for an unsafe method or OPTIONS, fwd=bypass for
+  // a GET passed for its Authorization (RFC 9211 §2.2).
+  freshness::Forward fwd = freshness::Forward::method;
 };
 
 class PullPass final : public upstream::FetchHandler, public http::PendingResponse {

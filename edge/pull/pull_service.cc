@@ -202,7 +202,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
 
   if (context.site >= site_labels_.size()) site_labels_.resize(context.site + 1);
   if (site_labels_[context.site].empty()) site_labels_[context.site] = disk_site_label(context.site_name);
-  if (query.routing.passes(query.request.method)) {
+  if (query.routing.passes(query.request.method) || query.credentialed) {
     return serve_pass(query, context,
                       [&](std::uint16_t status, std::string_view detail) { return refuse(status, freshness::Forward::method, detail); });
   }
@@ -387,6 +387,10 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
     case http::Method::patch: request.method = upstream::OriginMethod::patch; break;
     case http::Method::del: request.method = upstream::OriginMethod::del; break;
     case http::Method::options: request.method = upstream::OriginMethod::options; break;
+    case http::Method::get:
+      request.method = upstream::OriginMethod::get;
+      request.credentialed = true;
+      break;
     default: request.method = upstream::OriginMethod::post; break;
   }
   request.body = std::string(query.request.body);
@@ -415,7 +419,8 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
   for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
   PassRequest pass{std::string(server), query.close, context.site, std::string(query.request.method_token),
                    std::string(query.key), std::string(query.request.host), context.tls,
-                   rules != nullptr ? rules->query_keys : std::vector<std::string>{}, query.routing.whole_query};
+                   rules != nullptr ? rules->query_keys : std::vector<std::string>{}, query.routing.whole_query,
+                   query.credentialed ? freshness::Forward::bypass : freshness::Forward::method};
   auto exchange = std::make_unique<PullPass>(*this, *context.stream, std::move(pass), std::move(targets),
                                              std::move(request));
   if (!exchange->start().ok()) return refuse(502, "bad-origin-request");

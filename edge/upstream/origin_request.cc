@@ -77,7 +77,8 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
     return Error::client("a conditional or negotiation value is not a valid field value");
   }
   out.method = origin_method_name(request.method);
-  const bool pass = is_pass_method(request.method);
+  const bool pass = is_pass_method(request.method) ||
+                    (request.credentialed && request.method == OriginMethod::get && request.body.empty());
   if (!pass) {
     // A stored response must not depend on what only one client sent.
     if (!request.body.empty() || !request.content_type.empty() || !request.cookie.empty() ||

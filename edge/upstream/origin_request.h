@@ -52,7 +52,10 @@ struct OriginRequest {
   std::string if_modified_since;   // empty: not sent
   std::string range;               // e.g. "bytes=0-1048575"; empty: not sent
   std::string if_range;            // the entity-tag a Range holds for (RFC 9110 §13.1.5); empty: not sent
-  // A pass only (is_pass_method): refused on GET and HEAD.
+  // A GET passed because the client sent Authorization (never stored): it
+  // may carry the credentials below, never a body.
+  bool credentialed = false;
+  // A pass only (is_pass_method, or credentialed for the credentials).
   std::string body;                // sent with its Content-Length (POST always, others when not empty)
   std::string content_type;        // empty: not sent
   std::string cookie;              // the client's, its lines joined with "; "; empty: not sent

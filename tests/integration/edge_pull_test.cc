@@ -287,14 +287,37 @@ TEST_F(EdgePull, BothMode_ManifestAnswersFirstAndUnlistedPrefixNeverReachesTheOr
 TEST_F(EdgePull, Rfc9110_S7_6_OriginRequestIsRebuiltNotForwarded) {
   ScriptedOrigin origin([](const ReceivedRequest&) { return cacheable("ok"); });
   start(origin);
-  ASSERT_TRUE(get("/r?x=1", {"Cookie: session=secret", "Authorization: Basic Zm9vOmJhcg==", "X-Forwarded-Host: evil"}));
+  ASSERT_TRUE(get("/r?x=1", {"Cookie: session=secret", "X-Forwarded-Host: evil"}));
   ASSERT_EQ(origin.requests(), 1);
   const ReceivedRequest req = origin.received()[0];
   EXPECT_EQ(req.target, "/r?x=1");  // the whole query by default (pull-query = whole)
   EXPECT_EQ(req.field("Cookie"), "");
-  EXPECT_EQ(req.field("Authorization"), "");
   EXPECT_EQ(req.field("X-Forwarded-Host"), "");
   EXPECT_EQ(req.field("Host"), "127.0.0.1:" + std::to_string(origin.port()));
+}
+
+// RFC 9111 §3.5: a GET with Authorization is passed to the origin with its
+// credential (and cookie), never answered from what is stored and never
+// stored; the same path without it is cached as before.
+TEST_F(EdgePull, Rfc9111_S3_5_AGetWithAuthorizationIsPassedNeverStoredNorServedFromTheCache) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) {
+    return cacheable(r.field("Authorization").empty() ? "public" : "for " + r.field("Authorization"));
+  });
+  start(origin);
+  ASSERT_TRUE(get("/a"));  // stored: the public answer
+  for (int i = 0; i < 2; ++i) {
+    auto r = get("/a", {"Authorization: Bearer t1", "Cookie: s=1"});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, "for Bearer t1");
+    EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=bypass", 0), 0u) << r->header("Cache-Status");
+  }
+  ASSERT_EQ(origin.requests(), 3);
+  EXPECT_EQ(origin.received()[1].field("Authorization"), "Bearer t1");
+  EXPECT_EQ(origin.received()[1].field("Cookie"), "s=1");
+  auto anonymous = get("/a");
+  ASSERT_TRUE(anonymous);
+  EXPECT_EQ(anonymous->body, "public");  // the credentialed answers were not stored
+  EXPECT_EQ(origin.requests(), 3);
 }
 
 // RFC 9110 §4.2.2: the query identifies the resource, so by default a

@@ -107,6 +107,26 @@ TEST(OriginRequest, CredentialsAndBodiesNeverGoWithAGetOrHead) {
   }
 }
 
+// A GET passed for its Authorization (never stored) carries the credentials,
+// never a body; HEAD is never credentialed.
+TEST(OriginRequest, ACredentialedGetCarriesCredentialsButNoBody) {
+  OriginRequest r;
+  r.credentialed = true;
+  r.authorization = "Bearer t";
+  r.cookie = "s=1";
+  auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines.value().method, "GET");
+  EXPECT_NE(std::find(lines.value().fields.begin(), lines.value().fields.end(), "Authorization: Bearer t"),
+            lines.value().fields.end());
+  EXPECT_FALSE(lines.value().send_body);
+  r.body = "x";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+  r.body.clear();
+  r.method = OriginMethod::head;
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
 TEST(OriginRequest, PreflightFieldsGoWithOptionsOnly) {
   OriginRequest r;
   r.method = OriginMethod::options;
