@@ -216,17 +216,19 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
   UniqueFd fd;
   {
     std::lock_guard lock(mutex_);
-    const std::optional<ContentHash> found = index_.find(primary, request_fields);
-    // Not indexed yet: still queued for the writer. Another worker fetched it
-    // a moment ago; found here, it costs this worker no origin request (each
-    // worker has a table of its own, the disk tier is what they share).
-    if (!found) {
-      return queued([&](const std::string& p, const PulledObject& o) {
-        if (p != primary) return false;
-        const std::optional<std::string> wanted = freshness::secondary_key(o.stored.facts.vary, request_fields);
-        return wanted && *wanted == o.secondary;
-      });
+    // Queued for the writer first: another worker fetched or refreshed it a
+    // moment ago, and what is queued is newer than what is indexed. Found
+    // here, it costs this worker no origin request (each worker has a table
+    // of its own; the disk tier is what they share).
+    if (PulledRef waiting = queued([&](const std::string& p, const PulledObject& o) {
+          if (p != primary) return false;
+          const std::optional<std::string> wanted = freshness::secondary_key(o.stored.facts.vary, request_fields);
+          return wanted && *wanted == o.secondary;
+        })) {
+      return waiting;
     }
+    const std::optional<ContentHash> found = index_.find(primary, request_fields);
+    if (!found) return nullptr;
     key = *found;
     entry = *index_.entry(key);
     // Opened under the lock: an eviction after it unlinks a file we still read.
