@@ -97,7 +97,9 @@ bool PullService::keep(const std::string& primary, PulledRef object) {
 }
 
 std::string miss_key(const std::string& primary, const upstream::OriginRequest& request) {
-  return primary + '\n' + request.accept_encoding + '\n' + request.if_none_match + '\n' + request.if_modified_since;
+  // Clients whose negotiation fields differ never share a fetch: each may get another variant.
+  return primary + '\n' + request.accept_encoding + '\n' + request.accept + '\n' + request.accept_language + '\n' +
+         request.if_none_match + '\n' + request.if_modified_since;
 }
 
 void PullService::drop(const std::string& primary, const PulledObject& object) {
@@ -276,6 +278,15 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   std::string coding = freshness::normalised_accept_encoding(views);
   std::replace(coding.begin(), coding.end(), ',', ' ');
   request.accept_encoding = coding;
+  for (std::size_t i = 0; i < query.request.header_count; ++i) {
+    // One line each, and only a value fit for an origin request (else none:
+    // the origin's default answer, never an error for the client).
+    const http::HeaderField& f = query.request.headers[i];
+    std::string* slot = http::equals_ignore_case(f.name, "accept")            ? &request.accept
+                        : http::equals_ignore_case(f.name, "accept-language") ? &request.accept_language
+                                                                              : nullptr;
+    if (slot != nullptr && slot->empty() && upstream::is_safe_field_value(f.value)) *slot = std::string(f.value);
+  }
   if (stored != nullptr) {
     const freshness::ResponseFacts* facts[] = {&stored->stored.facts};
     const freshness::ConditionalFields conditional = freshness::conditional_fields(facts);

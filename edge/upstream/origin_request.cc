@@ -63,7 +63,7 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
   OriginRequestLines out;
   out.url = target.base_url + request.path;
   out.fields.push_back("Host: " + target.host);
-  out.fields.emplace_back("Accept:");  // curl's "Accept: */*" is not ours to send
+  if (request.accept.empty()) out.fields.emplace_back("Accept:");  // curl's "Accept: */*" is not ours to send
   out.fields.emplace_back("User-Agent: relais-edge/" RELAIS_VERSION);
   auto add = [&](std::string_view name, const std::string& value) -> bool {
     if (value.empty()) return true;
@@ -71,7 +71,8 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
     out.fields.push_back(std::string(name) + ": " + value);
     return true;
   };
-  if (!add("Accept-Encoding", request.accept_encoding) || !add("If-None-Match", request.if_none_match) ||
+  if (!add("Accept", request.accept) || !add("Accept-Language", request.accept_language) ||
+      !add("Accept-Encoding", request.accept_encoding) || !add("If-None-Match", request.if_none_match) ||
       !add("If-Modified-Since", request.if_modified_since) || !add("Range", request.range) ||
       !add("If-Range", request.if_range)) {
     return Error::client("a conditional or negotiation value is not a valid field value");

@@ -48,6 +48,12 @@ struct OriginRequest {
   OriginMethod method = OriginMethod::get;
   std::string path = "/";          // origin-form: "/a/b?x=1"
   std::string accept_encoding;     // e.g. "br, zstd, gzip"; empty: none sent (identity)
+  // The client's Accept and Accept-Language, as sent (one line each): an
+  // origin that negotiates on them (Vary) must see them, or what it answers
+  // is stored under a secondary key it was not chosen for (RFC 9111 §4.1).
+  // Empty: not sent.
+  std::string accept;
+  std::string accept_language;
   std::string if_none_match;       // empty: not sent
   std::string if_modified_since;   // empty: not sent
   std::string range;               // e.g. "bytes=0-1048575"; empty: not sent

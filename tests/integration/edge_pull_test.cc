@@ -213,6 +213,26 @@ TEST_F(EdgePull, Rfc9111_S3_SetCookieResponseIsNotStored) {
   EXPECT_EQ(origin.requests(), 2);
 }
 
+// RFC 9111 §4.1: an origin that negotiates on Accept-Language sees the
+// client's, so each variant is stored under the key it was chosen for; two
+// languages never share one fetch.
+TEST_F(EdgePull, Rfc9111_S4_1_VaryAcceptLanguageReachesTheOriginAndKeepsEachVariant) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) {
+    const std::string lang = r.field("Accept-Language");
+    return ScriptedReply::ok(lang.rfind("fr", 0) == 0 ? "Bonjour" : "Hello",
+                             {"Cache-Control: max-age=60", "Vary: Accept-Language"});
+  });
+  start(origin);
+  for (const char* lang : {"fr", "en", "fr", "en"}) {
+    auto r = get("/page", {std::string("Accept-Language: ") + lang});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->body, std::string(lang) == "fr" ? "Bonjour" : "Hello") << lang;
+  }
+  ASSERT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.received()[0].field("Accept-Language"), "fr");
+  EXPECT_EQ(origin.received()[1].field("Accept-Language"), "en");
+}
+
 TEST_F(EdgePull, Rfc9111_S4_1_VaryAcceptEncodingKeepsTwoVariants) {
   ScriptedOrigin origin([](const ReceivedRequest& r) {
     if (r.field("Accept-Encoding").find("gzip") != std::string::npos)

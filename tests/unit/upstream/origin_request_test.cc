@@ -24,6 +24,21 @@ TEST(OriginRequest, CarriesOnlyTheAllowedFields) {
                                                       "Accept-Encoding: br, gzip", "If-None-Match: \"v1\""}));
 }
 
+// The client's Accept and Accept-Language go as sent (an origin negotiating
+// on them must see them); our own Accept line is then not blanked.
+TEST(OriginRequest, CarriesTheClientsAcceptAndAcceptLanguage) {
+  OriginRequest r;
+  r.accept = "image/avif,image/webp";
+  r.accept_language = "fr-FR, fr;q=0.9";
+  const auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->fields, (std::vector<std::string>{"Host: www.example.org",
+                                                      "User-Agent: relais-edge/" RELAIS_VERSION,
+                                                      "Accept: image/avif,image/webp", "Accept-Language: fr-FR, fr;q=0.9"}));
+  r.accept_language = "fr\r\nX: 1";
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
 // A slice of a large object (pull/pull_slices.h): our Range, and If-Range so
 // that a changed object answers 200 rather than a part of another version.
 TEST(OriginRequest, CarriesOurRangeAndIfRange) {
