@@ -442,8 +442,8 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
 void PullService::invalidate(std::uint16_t site, const std::vector<std::string>& keys) {
   for (const std::string& key : keys) {
     const std::string primary = std::to_string(site) + ' ' + key;
-    stats_.invalidated += table_.purge(primary, false);
-    if (settings_.disk != nullptr) (void)settings_.disk->purge(disk_primary(primary), false);
+    stats_.invalidated += table_.invalidate(primary);
+    if (settings_.disk != nullptr) settings_.disk->invalidate(disk_primary(primary));
     if (settings_.invalidate_elsewhere) settings_.invalidate_elsewhere(site, key);
   }
 }

@@ -329,6 +329,18 @@ std::size_t PulledDisk::purge(std::string_view primary, bool prefix) {
   return gone.size();
 }
 
+void PulledDisk::invalidate(const std::string& primary) {
+  std::lock_guard lock(mutex_);
+  for (const ContentHash& k : index_.invalidate(primary)) ::unlink(file_of(k).c_str());
+  std::erase_if(queue_, [&](const Pending& p) {
+    if (p.primary != primary) return false;
+    queued_bytes_ -= queued_size(*p.object);
+    return true;
+  });
+  if (writing_ && current_primary_ == primary) current_purged_ = true;
+  publish_sizes();
+}
+
 void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
   std::lock_guard lock(mutex_);
   const ContentHash key = PulledDiskIndex::key_of(primary, secondary);

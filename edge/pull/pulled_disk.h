@@ -115,6 +115,8 @@ class PulledDisk {
                  std::uint64_t file_min = UINT64_MAX);
   // Any thread. Removes the objects PulledTable::purge would (same keys).
   std::size_t purge(std::string_view primary, bool prefix);
+  // Any thread. Removes every variant of exactly primary (PulledTable::invalidate).
+  void invalidate(const std::string& primary);
   // Any thread. Removes the one variant of primary under secondary (its file
   // and a queued write of it): a 304 named another representation (RFC 9111
   // §4.3.4), so a restart or a miss must not load it back.

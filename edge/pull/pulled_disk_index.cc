@@ -70,6 +70,14 @@ std::vector<ContentHash> PulledDiskIndex::purge(std::string_view primary, bool p
   return gone;
 }
 
+std::vector<ContentHash> PulledDiskIndex::invalidate(const std::string& primary) {
+  auto found = by_primary_.find(primary);
+  if (found == by_primary_.end()) return {};
+  const std::vector<ContentHash> gone = found->second;  // erase() edits the list
+  for (const ContentHash& key : gone) erase(key);
+  return gone;
+}
+
 void PulledDiskIndex::forget(const ContentHash& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) return;

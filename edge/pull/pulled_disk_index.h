@@ -68,6 +68,8 @@ class PulledDiskIndex {
   // prefix, of every primary starting with it; erased here. A linear walk:
   // an operator's purge, not the request path.
   std::vector<ContentHash> purge(std::string_view primary, bool prefix);
+  // The keys of exactly primary (every variant); erased here. One lookup.
+  std::vector<ContentHash> invalidate(const std::string& primary);
 
   std::uint64_t used_bytes() const { return policy_.used_bytes(); }
   std::size_t objects() const { return entries_.size(); }

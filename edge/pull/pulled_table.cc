@@ -87,6 +87,14 @@ std::size_t PulledTable::purge(std::string_view primary, bool prefix) {
   return gone.size();
 }
 
+std::size_t PulledTable::invalidate(const std::string& primary) {
+  auto found = by_primary_.find(primary);
+  if (found == by_primary_.end()) return 0;
+  const std::vector<Lru::iterator> gone = found->second;  // drop() edits the list
+  for (Lru::iterator it : gone) drop(it);
+  return gone.size();
+}
+
 void PulledTable::drop(Lru::iterator it) {
   used_ -= it->object->charge() + it->primary.size();
   auto found = by_primary_.find(it->primary);

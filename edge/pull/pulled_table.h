@@ -92,6 +92,11 @@ class PulledTable {
   // Returns how many objects went. A linear walk: an operator's purge, not
   // the request path.
   std::size_t purge(std::string_view primary, bool prefix);
+  // RFC 9111 §4.4: drops every variant of exactly `primary` (not of it with a
+  // query: /search?q=1 is another resource than /search). One lookup, no
+  // walk: a client's POST triggers it. Its slices, keyed by entity-tag,
+  // serve only a head of that tag (pull_slices.h), so they may stay.
+  std::size_t invalidate(const std::string& primary);
 
   std::uint64_t used_bytes() const { return used_; }
   std::size_t objects() const { return lru_.size(); }

@@ -97,7 +97,9 @@ Worker::Worker(unsigned index, const WorkerShared& shared)
     for (PullPurge& p : purges) {
       // The table's keys: "SITE /path[?query]" (pull_service.cc).
       const std::string key = std::to_string(p.site) + (p.path.starts_with('/') ? " " : " /") + p.path;
-      const std::size_t removed = pull_ == nullptr ? 0 : pull_->table().purge(key, !p.exact && key.ends_with('/'));
+      const std::size_t removed = pull_ == nullptr ? 0
+                                  : p.exact          ? pull_->table().invalidate(key)
+                                                     : pull_->table().purge(key, key.ends_with('/'));
       if (pull_ != nullptr && p.exact) pull_->stats().invalidated += removed;
       if (p.done) p.done(removed);
     }

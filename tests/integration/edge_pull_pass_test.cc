@@ -167,6 +167,20 @@ TEST_F(EdgePullPass, Rfc9111_S4_4_SuccessfulUnsafeMethodsInvalidateTheTarget) {
   EXPECT_EQ(counting.gets("/x"), expected);
 }
 
+// §4.4 invalidates the target URI: /search, not /search?q=1 (another
+// resource, pull-query = whole). A POST must not empty a whole search space.
+TEST_F(EdgePullPass, Rfc9111_S4_4_TheTargetOnlyNotItsQueries) {
+  CountingOrigin counting([](const ReceivedRequest&) { return ScriptedReply::ok("", {}, 200); });
+  start(counting.origin());
+  EXPECT_EQ(body_of("/search"), "/search #1");
+  EXPECT_EQ(body_of("/search?q=1"), "/search?q=1 #1");
+  auto r = send(edge_.port, "POST", "/search", {}, std::string("v"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(body_of("/search"), "/search #2");          // invalidated
+  EXPECT_EQ(body_of("/search?q=1"), "/search?q=1 #1");  // still a hit
+}
+
 TEST_F(EdgePullPass, Rfc9111_S4_4_LocationAndContentLocationOnTheSameHostOnly) {
   std::string origin_authority;
   CountingOrigin counting([&origin_authority](const ReceivedRequest& r) {
