@@ -434,7 +434,12 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
                    query.credentialed ? freshness::Forward::bypass : freshness::Forward::method};
   auto exchange = std::make_unique<PullPass>(*this, *context.stream, std::move(pass), std::move(targets),
                                              std::move(request));
-  if (!exchange->start().ok()) return refuse(502, "bad-origin-request");
+  if (const Status started = exchange->start(); !started.ok()) {
+    // A value of the client's no origin request may carry (a 5 KB
+    // Authorization): the client's fault, a 400, never a 5xx that alerts.
+    if (started.error().source == ErrorSource::client) return refuse(400, "unfit-for-the-origin");
+    return refuse(502, "bad-origin-request");
+  }
   *context.pending = std::move(exchange);
   return deferred_summary(context);
 }

@@ -181,6 +181,17 @@ TEST_F(EdgePullPass, Rfc9111_S4_4_TheTargetOnlyNotItsQueries) {
   EXPECT_EQ(body_of("/search?q=1"), "/search?q=1 #1");  // still a hit
 }
 
+// A value the edge took but no origin request may carry (an Authorization
+// over 4 KB): the client's fault, 400, and the origin sees nothing.
+TEST_F(EdgePullPass, AValueUnfitForTheOriginIs400NotABadGateway) {
+  CountingOrigin counting([](const ReceivedRequest&) { return ScriptedReply::ok("", {}, 200); });
+  start(counting.origin());
+  auto r = send(edge_.port, "POST", "/f", {"Authorization: Bearer " + std::string(5000, 'a')}, std::string("v"));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 400);
+  EXPECT_EQ(counting.origin().requests(), 0);
+}
+
 TEST_F(EdgePullPass, Rfc9111_S4_4_LocationAndContentLocationOnTheSameHostOnly) {
   std::string origin_authority;
   CountingOrigin counting([&origin_authority](const ReceivedRequest& r) {
