@@ -447,5 +447,21 @@ TEST_F(EdgePullPass, OverHttp2ABodyOverTheBoundIs413) {
   EXPECT_EQ(origin.requests(), 0);
 }
 
+// An HTTP/2 connection holds at most one request's worth of body bytes
+// (pull-max-request-body), as an HTTP/1 connection does: a second body begun
+// while the first is unfinished is refused (REFUSED_STREAM, RFC 9113 §8.7:
+// nothing was forwarded, the client may send it again); the first goes on.
+// 100 streams buffering a body each made one address hold 100 times it.
+TEST_F(EdgePullPass, OverHttp2AConnectionHoldsOneRequestsWorthOfBody) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) { return ScriptedReply::ok("got " + std::to_string(r.body.size())); });
+  start(origin, {"--mode", "pull", "--pull-max-request-body", "1K"});
+  const ProcessResult r = run_h2_client({"attack", std::to_string(edge_.port), "two-bodies", "700"});
+  EXPECT_NE(r.out.find("reset_second=7"), std::string::npos) << r.out;  // REFUSED_STREAM
+  EXPECT_NE(r.out.find("response 0 status=200"), std::string::npos) << r.out;
+  ASSERT_EQ(origin.requests(), 1);
+  EXPECT_EQ(origin.received()[0].target, "/up1");
+  EXPECT_EQ(origin.received()[0].body.size(), 700u);
+}
+
 }  // namespace
 }  // namespace relais::testing

@@ -164,11 +164,23 @@ struct Session::Callbacks {
     if (st->request_body.size() + length > st->body_limit) {
       st->body_limit = 0;
       st->body_too_large = true;
-      std::string().swap(st->request_body);
+      s.release_request_body(*st);
       s.answer(*st);  // 413; the rest of its DATA is discarded
       return 0;
     }
+    if (s.request_body_held_ + length > st->body_limit) {
+      // The connection holds as many body bytes as one request may have
+      // (pull-max-request-body), as an HTTP/1 connection does: else 100
+      // streams each buffering a body made one address hold ~100 times it
+      // (outside attack: 1.2 GB in 12 s). Nothing was forwarded, so
+      // REFUSED_STREAM (RFC 9113 §8.7): the client may send it again.
+      st->body_limit = 0;
+      s.release_request_body(*st);
+      (void)nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
+      return 0;
+    }
     st->request_body.append(reinterpret_cast<const char*>(data), length);
+    s.request_body_held_ += length;
     return 0;
   }
 
@@ -223,6 +235,7 @@ struct Session::Callbacks {
     if (s.env_ != nullptr) s.env_->host.stream_closed(id, st != nullptr ? st->body_queued : kUnknownBytes);
     if (st == nullptr) return 0;
     if (st->body_waiting) --s.waiting_bodies_;
+    s.release_request_body(*st);
     if (st->data.streamed()) s.later_bytes_ -= st->data.unsent();
     s.forget_later(*st);
     s.streams_.erase(it);  // a later answer's fetch is left first (session_stream.h)
@@ -465,7 +478,7 @@ void Session::answer(Stream& st) {
     const http::Responder& responder = context.responder != nullptr ? *context.responder : env.responder;
     summary = responder.respond(request, context, env.scratch, sink);
   }
-  std::string().swap(st.request_body);  // a pass copied what it forwards
+  release_request_body(st);  // a pass copied what it forwards
   request.body = {};
   if (summary.deferred) {
     // Logged when it ends (log_ended), from its header block, kept till then.
@@ -477,6 +490,11 @@ void Session::answer(Stream& st) {
   // The request's bytes are done with: a stream waiting for window holds its body alone.
   std::string().swap(st.bytes);
   std::vector<Stream::Span>().swap(st.fields);
+}
+
+void Session::release_request_body(Stream& st) {
+  request_body_held_ -= st.request_body.size();
+  std::string().swap(st.request_body);
 }
 
 std::uint64_t Session::body_limit_of(Stream& st) {

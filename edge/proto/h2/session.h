@@ -173,6 +173,8 @@ class Session {
   // An unsafe method a pull-through site forwards (PullRouting::request_body_limit):
   // its DATA is read whole, at most this, before it is answered; 0: answered now.
   std::uint64_t body_limit_of(Stream& stream);
+  // Frees a stream's request body and takes it off request_body_held_.
+  void release_request_body(Stream& stream);
   // The stream's request from its kept header block (views into it and storage_).
   BuildOutcome rebuild(Stream& stream, http::Request& request);
   void submit(Stream& stream, const http::Response& response);
@@ -196,6 +198,7 @@ class Session {
   std::uint64_t header_block_started_ms_ = 0;
   std::uint64_t window_handed_back_ = 0;  // connection WINDOW_UPDATE increments sent
   std::uint64_t body_bytes_read_ = 0;     // request DATA read for an origin (not discarded: not charged)
+  std::uint64_t request_body_held_ = 0;   // bytes in the streams' request_body: at most one request's limit
   bool going_away_ = false;
   bool announced_ = false;      // the shutdown notice went (announce_shutdown)
   bool notice_acked_ = false;   // its PING came back

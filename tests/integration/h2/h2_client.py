@@ -277,6 +277,16 @@ def attack(name, port, count):
         p.register(c2.sock, select.POLLERR | select.POLLHUP | select.POLLRDHUP)  # not POLLIN: nothing is read
         print(f"slow_reader_cut={bool(p.poll(int(DEADLINE * 1000)))}")
         return report(c)
+    elif name == "two-bodies":  # a second body begun while the first is unfinished: count bytes each
+        for sid in (1, 3):
+            c.request(sid, "POST", f"/up{sid}", end_stream=False)
+            c.send(DataFrame(sid, b"x" * count))
+        c.pump_until(lambda: 3 in c.resets or c.closed)
+        c.send(DataFrame(1, b"", flags=["END_STREAM"]))
+        c.wait_responses([1])
+        print(f"reset_second={c.resets.get(3, '-')}")
+        print_response(0, c.responses[1])
+        return report(c)
     elif name == "zero-window":  # never opens a window: the send timeout ends it
         c2 = Client(port, settings={4: 0}, auto_window=False)
         c2.request(1, "GET", "/videos/big.bin")
