@@ -406,7 +406,8 @@ std::uint64_t PullRouting::request_body_limit(Method method) const {
     case Method::post:
     case Method::put:
     case Method::patch:
-    case Method::del: return max_request_body;
+    case Method::del:
+    case Method::other: return max_request_body;  // unknown to us: unsafe (RFC 9110 §9.2.1), passed as such
     default: return 0;
   }
 }

@@ -402,6 +402,10 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
       request.method = upstream::OriginMethod::get;
       request.credentialed = true;
       break;
+    case http::Method::other:
+      request.method = upstream::OriginMethod::extension;
+      request.method_token = std::string(query.request.method_token);
+      break;
     default: request.method = upstream::OriginMethod::post; break;
   }
   request.body = std::string(query.request.body);

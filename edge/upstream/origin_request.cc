@@ -13,6 +13,16 @@ bool is_http_url(std::string_view url) {
   return !rest.empty() && rest.find_first_of("/?#@ ") == std::string_view::npos;
 }
 
+// RFC 9110 §5.6.2 tchar only.
+bool is_token_text(std::string_view s) {
+  static constexpr std::string_view kMarks = "!#$%&'*+-.^_`|~";
+  for (char c : s) {
+    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (!alnum && kMarks.find(c) == std::string_view::npos) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string_view origin_method_name(OriginMethod method) {
@@ -24,6 +34,7 @@ std::string_view origin_method_name(OriginMethod method) {
     case OriginMethod::patch: return "PATCH";
     case OriginMethod::del: return "DELETE";
     case OriginMethod::options: return "OPTIONS";
+    case OriginMethod::extension: return "";  // method_token
   }
   return "GET";
 }
@@ -78,6 +89,16 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
     return Error::client("a conditional or negotiation value is not a valid field value");
   }
   out.method = origin_method_name(request.method);
+  if (request.method == OriginMethod::extension) {
+    // A token (RFC 9110 §9.1), never one with a name of ours (which would
+    // bypass what that name's rules are) nor CONNECT or TRACE.
+    const std::string_view m = request.method_token;
+    const bool named = m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" ||
+                       m == "OPTIONS" || m == "CONNECT" || m == "TRACE";
+    if (m.empty() || m.size() > kMaxMethodBytes || named || !is_token_text(m))
+      return Error::client("the method is not a token fit for an origin request");
+    out.method = m;
+  }
   const bool pass = is_pass_method(request.method) ||
                     (request.credentialed && request.method == OriginMethod::get && request.body.empty());
   if (!pass) {

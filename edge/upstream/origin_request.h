@@ -29,6 +29,7 @@ namespace relais::upstream {
 
 inline constexpr std::size_t kMaxOriginPathBytes = 8192;
 inline constexpr std::size_t kMaxOriginValueBytes = 4096;
+inline constexpr std::size_t kMaxMethodBytes = 32;
 
 // One configured origin: where we connect and what we call it.
 struct OriginTarget {
@@ -38,7 +39,9 @@ struct OriginTarget {
 
 inline constexpr std::size_t kMaxOriginCookieBytes = 8192;  // browsers send up to about this
 
-enum class OriginMethod : unsigned char { get, head, post, put, patch, del, options };
+// extension: a method of no other name (RFC 9110 §9.1: a registered one like
+// M-SEARCH or PROPFIND, or the application's own), sent as method_token.
+enum class OriginMethod : unsigned char { get, head, post, put, patch, del, options, extension };
 
 std::string_view origin_method_name(OriginMethod method);
 // Not GET or HEAD: a pass, never retried once its body may have been sent.
@@ -46,6 +49,7 @@ inline bool is_pass_method(OriginMethod method) { return method != OriginMethod:
 
 struct OriginRequest {
   OriginMethod method = OriginMethod::get;
+  std::string method_token;        // extension only: a token of at most kMaxMethodBytes
   std::string path = "/";          // origin-form: "/a/b?x=1"
   std::string accept_encoding;     // e.g. "br, zstd, gzip"; empty: none sent (identity)
   // The client's Accept and Accept-Language, as sent (one line each): an

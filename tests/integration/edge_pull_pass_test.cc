@@ -192,6 +192,27 @@ TEST_F(EdgePullPass, AValueUnfitForTheOriginIs400NotABadGateway) {
   EXPECT_EQ(counting.origin().requests(), 0);
 }
 
+// RFC 9110 §9.2.1: a method the edge does not know is not safe: passed as
+// sent (M-SEARCH, PROPFIND, the application's own) and, answered 2xx, it
+// invalidates its target as POST does. CONNECT and TRACE stay refused.
+TEST_F(EdgePullPass, Rfc9111_S4_4_AnExtensionMethodIsPassedAndInvalidates) {
+  std::string seen;
+  CountingOrigin counting([&seen](const ReceivedRequest& r) {
+    if (r.method != "GET") seen = r.method;
+    return ScriptedReply::ok("", {}, 200);
+  });
+  start(counting.origin());
+  EXPECT_EQ(body_of("/x"), "/x #1");
+  auto r = send(edge_.port, "M-SEARCH", "/x", {}, std::string(""));
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(seen, "M-SEARCH");
+  EXPECT_EQ(body_of("/x"), "/x #2");  // invalidated
+  auto trace = send(edge_.port, "TRACE", "/x", {}, std::string(""));
+  ASSERT_TRUE(trace);
+  EXPECT_EQ(trace->status, 405);
+}
+
 TEST_F(EdgePullPass, Rfc9111_S4_4_LocationAndContentLocationOnTheSameHostOnly) {
   std::string origin_authority;
   CountingOrigin counting([&origin_authority](const ReceivedRequest& r) {

@@ -142,6 +142,21 @@ TEST(OriginRequest, ACredentialedGetCarriesCredentialsButNoBody) {
   EXPECT_FALSE(build_origin_request(kTarget, r).ok());
 }
 
+// An extension method goes as its token; never one of our names, CONNECT,
+// TRACE, nor anything but a token.
+TEST(OriginRequest, AnExtensionMethodIsItsToken) {
+  OriginRequest r;
+  r.method = OriginMethod::extension;
+  r.method_token = "M-SEARCH";
+  auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_EQ(lines->method, "M-SEARCH");
+  for (const char* bad : {"", "GET", "TRACE", "CONNECT", "M SEARCH", "M\r\nX", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"}) {
+    r.method_token = bad;
+    EXPECT_FALSE(build_origin_request(kTarget, r).ok()) << bad;
+  }
+}
+
 TEST(OriginRequest, PreflightFieldsGoWithOptionsOnly) {
   OriginRequest r;
   r.method = OriginMethod::options;
