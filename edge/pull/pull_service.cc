@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <random>
 
+#include "edge/cache/freshness/field_list.h"
 #include "edge/cache/freshness/secondary_key.h"
 #include "edge/cache/freshness/validation.h"
 #include "edge/http/ascii_case.h"
@@ -98,8 +99,10 @@ bool PullService::keep(const std::string& primary, PulledRef object) {
 
 std::string miss_key(const std::string& primary, const upstream::OriginRequest& request) {
   // Clients whose negotiation fields differ never share a fetch: each may get another variant.
-  return primary + '\n' + request.accept_encoding + '\n' + request.accept + '\n' + request.accept_language + '\n' +
-         request.if_none_match + '\n' + request.if_modified_since;
+  std::string key = primary + '\n' + request.accept_encoding + '\n' + request.accept + '\n' + request.accept_language +
+                    '\n' + request.if_none_match + '\n' + request.if_modified_since;
+  for (const auto& [name, value] : request.vary_fields) key.append("\n").append(name).append(": ").append(value);
+  return key;
 }
 
 void PullService::drop(const std::string& primary, const PulledObject& object) {
@@ -288,6 +291,16 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     if (slot != nullptr && slot->empty() && upstream::is_safe_field_value(f.value)) *slot = std::string(f.value);
   }
   if (stored != nullptr) {
+    // The other fields its Vary names, as this client sent them (one line).
+    freshness::for_each_list_element(stored->stored.facts.vary, [&](std::string_view name) {
+      if (!upstream::is_forwardable_vary_field(name) || request.vary_fields.size() >= 8) return;
+      for (std::size_t i = 0; i < query.request.header_count; ++i) {
+        const http::HeaderField& f = query.request.headers[i];
+        if (!http::equals_ignore_case(f.name, name) || !upstream::is_safe_field_value(f.value)) continue;
+        request.vary_fields.emplace_back(std::string(name), std::string(f.value));
+        break;
+      }
+    });
     const freshness::ResponseFacts* facts[] = {&stored->stored.facts};
     const freshness::ConditionalFields conditional = freshness::conditional_fields(facts);
     request.if_none_match = conditional.if_none_match;

@@ -25,6 +25,21 @@ bool is_token_text(std::string_view s) {
 
 }  // namespace
 
+bool is_forwardable_vary_field(std::string_view name) {
+  if (name.empty() || name.size() > 64 || !is_token_text(name)) return false;
+  static constexpr std::string_view kOurs[] = {
+      "host", "content-length", "content-type", "transfer-encoding", "connection", "keep-alive", "te", "trailer",
+      "upgrade", "expect", "range", "if-range", "if-match", "if-none-match", "if-modified-since",
+      "if-unmodified-since", "authorization", "proxy-authorization", "cookie", "accept", "accept-encoding",
+      "accept-language", "user-agent", "forwarded", "via", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"};
+  std::string lower(name);
+  for (char& c : lower) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
+  for (std::string_view ours : kOurs) {
+    if (lower == ours) return false;
+  }
+  return !lower.starts_with("proxy-");
+}
+
 std::string_view origin_method_name(OriginMethod method) {
   switch (method) {
     case OriginMethod::get: return "GET";
@@ -82,6 +97,10 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
     out.fields.push_back(std::string(name) + ": " + value);
     return true;
   };
+  for (const auto& [name, value] : request.vary_fields) {
+    if (!is_forwardable_vary_field(name) || !add(name, value))
+      return Error::client("a field a Vary nominates is not fit for an origin request");
+  }
   if (!add("Accept", request.accept) || !add("Accept-Language", request.accept_language) ||
       !add("Accept-Encoding", request.accept_encoding) || !add("If-None-Match", request.if_none_match) ||
       !add("If-Modified-Since", request.if_modified_since) || !add("Range", request.range) ||

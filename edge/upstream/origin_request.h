@@ -21,6 +21,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "origin-sync/result.h"
@@ -58,6 +59,10 @@ struct OriginRequest {
   // Empty: not sent.
   std::string accept;
   std::string accept_language;
+  // A revalidation of a response whose Vary names other request fields: the
+  // client's values of those (is_forwardable_vary_field), so the origin
+  // judges the variant the client asked for (RFC 9111 §4.1, §4.3.1).
+  std::vector<std::pair<std::string, std::string>> vary_fields;
   std::string if_none_match;       // empty: not sent
   std::string if_modified_since;   // empty: not sent
   std::string range;               // e.g. "bytes=0-1048575"; empty: not sent
@@ -88,6 +93,11 @@ struct OriginRequestLines {
   bool send_body = false;           // the body goes with its Content-Length
 };
 Result<OriginRequestLines> build_origin_request(const OriginTarget& target, const OriginRequest& request);
+
+// A field a stored Vary may make us forward: a token name that is none of
+// the fields we set ourselves, framing, hop-by-hop, conditionals, ranges or
+// credentials (a stored response never depends on a credential we sent).
+bool is_forwardable_vary_field(std::string_view name);
 
 // The checks build_origin_request applies, exposed for the tests.
 bool is_safe_origin_path(std::string_view path);

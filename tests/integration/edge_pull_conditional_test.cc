@@ -109,6 +109,28 @@ TEST_F(EdgePullConditional, Rfc9111_S4_3_4_ABare304FreshensTheRevalidatedRespons
   EXPECT_EQ(origin.requests(), 2);
 }
 
+// RFC 9111 §4.1, §4.3.1: revalidating a response whose Vary names a request
+// field, the edge sends the client's value of it, so the origin judges the
+// variant the client asked for (cache-tests conditional-etag-vary-headers).
+// Never a credential: a Vary on Cookie does not make the edge send one.
+TEST_F(EdgePullConditional, Rfc9111_S4_3_1_ARevalidationCarriesTheFieldsTheStoredVaryNames) {
+  std::atomic<int> seen{0};
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    if (++seen == 1)
+      return ScriptedReply::ok("v", {"Cache-Control: max-age=0", "ETag: \"e\"", "Vary: Abc, Cookie"});
+    return ScriptedReply::ok("", {"ETag: \"e\"", "Cache-Control: max-age=60"}, 304);
+  });
+  start(origin);
+  ASSERT_TRUE(get("/v", {"Abc: 123", "Cookie: s=1"}));
+  auto second = get("/v", {"Abc: 123", "Cookie: s=1"});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->body, "v");
+  ASSERT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.received()[1].field("Abc"), "123");
+  EXPECT_EQ(origin.received()[1].field("Cookie"), "");
+  EXPECT_EQ(origin.received()[1].field("If-None-Match"), "\"e\"");
+}
+
 // The same 304 answering a background revalidation (stale-while-revalidate):
 // the stale copy is dropped, never freshened; the next request fetches the
 // new response. Never the old body under the new tag.

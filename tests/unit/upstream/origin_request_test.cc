@@ -157,6 +157,22 @@ TEST(OriginRequest, AnExtensionMethodIsItsToken) {
   }
 }
 
+// The fields a stored Vary names go on its revalidation; never ours, framing,
+// conditionals or credentials.
+TEST(OriginRequest, VaryFieldsAreForwardedButNeverOursNorCredentials) {
+  EXPECT_TRUE(is_forwardable_vary_field("Abc"));
+  EXPECT_TRUE(is_forwardable_vary_field("Save-Data"));
+  for (const char* name : {"Cookie", "AUTHORIZATION", "Host", "If-None-Match", "Range", "Proxy-Foo", "Accept", "a b", ""})
+    EXPECT_FALSE(is_forwardable_vary_field(name)) << name;
+  OriginRequest r;
+  r.vary_fields = {{"Abc", "123"}};
+  auto lines = build_origin_request(kTarget, r);
+  ASSERT_TRUE(lines.ok());
+  EXPECT_NE(std::find(lines->fields.begin(), lines->fields.end(), "Abc: 123"), lines->fields.end());
+  r.vary_fields = {{"Cookie", "s=1"}};
+  EXPECT_FALSE(build_origin_request(kTarget, r).ok());
+}
+
 TEST(OriginRequest, PreflightFieldsGoWithOptionsOnly) {
   OriginRequest r;
   r.method = OriginMethod::options;
