@@ -219,11 +219,22 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   const freshness::CacheDirectives directives = request_directives(query.request);
   bool any_variant = false;
   PulledRef stored = table_.find(primary, views, &any_variant);
+  // Whether `stored` may answer, decided once per copy: the checks below each
+  // need it, and `stored` changes only when a disk copy replaces it.
+  const PulledObject* decided_for = nullptr;
+  freshness::ReuseDecision decided;
+  auto reuse_of_stored = [&]() -> const freshness::ReuseDecision& {
+    if (decided_for != stored.get()) {
+      decided = freshness::decide_reuse(stored->stored, directives, now, settings_.reuse);
+      decided_for = stored.get();
+    }
+    return decided;
+  };
   // Each worker has a table of its own: a copy gone stale here may have been
   // revalidated by another worker, whose refresh went to the shared disk
   // tier. Then that one answers, not a conditional request of our own.
   if (stored != nullptr && settings_.disk != nullptr &&
-      freshness::decide_reuse(stored->stored, directives, now, settings_.reuse).action != freshness::Reuse::fresh &&
+      reuse_of_stored().action != freshness::Reuse::fresh &&
       settings_.disk->newer(disk_primary(primary), stored->secondary, stored->stored.times.response_time)) {
     stored = nullptr;
   }
@@ -231,6 +242,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     // The disk tier (shared, survives a restart): what it holds is promoted
     // to this worker's table and then treated as if it had been there.
     stored = settings_.disk->load(disk_primary(primary), views, settings_.file_min);
+    decided_for = nullptr;  // a new copy may reuse the old one's address
     if (stored != nullptr) {
       ++stats_.disk_hits;
       // Its coded variants come with it when they were written; else made
@@ -248,7 +260,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     // Freshness is the head's (pull_slices.h). A fresh one answers from its
     // slices; else the key is cold again: its first slice request carries
     // no validator and, the ETag unchanged, finds the slices stored.
-    const freshness::ReuseDecision reuse = freshness::decide_reuse(stored->stored, directives, now, settings_.reuse);
+    const freshness::ReuseDecision& reuse = reuse_of_stored();
     if (reuse.action == freshness::Reuse::gateway_timeout) return refuse(504, freshness::Forward::none, "only-if-cached");
     if (reuse.action == freshness::Reuse::fresh || reuse.action == freshness::Reuse::stale_allowed) {
       ++stats_.hit;
@@ -308,7 +320,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   }
   std::string key = miss_key(primary, request);
   if (stored != nullptr) {
-    const freshness::ReuseDecision reuse = freshness::decide_reuse(stored->stored, directives, now, settings_.reuse);
+    const freshness::ReuseDecision& reuse = reuse_of_stored();
     switch (reuse.action) {
       case freshness::Reuse::fresh:
       case freshness::Reuse::stale_allowed:

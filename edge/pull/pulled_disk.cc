@@ -115,6 +115,7 @@ void PulledDisk::store(const std::string& primary, PulledRef object) {
     }
     queue_.push_back(Pending{primary, std::move(object)});
     queued_bytes_ += size;
+    ++queued_per_primary_[primary];
   }
   wake_.notify_one();
 }
@@ -126,7 +127,7 @@ void PulledDisk::run_writer() {
     if (queue_.empty()) return;  // stopping, and everything queued is written
     Pending item = std::move(queue_.front());
     queue_.pop_front();
-    queued_bytes_ -= queued_size(*item.object);
+    unqueued(item);
     writing_ = true;
     current_purged_ = false;
     current_primary_ = item.primary;
@@ -220,8 +221,7 @@ PulledRef PulledDisk::load(const std::string& primary, freshness::Fields request
     // moment ago, and what is queued is newer than what is indexed. Found
     // here, it costs this worker no origin request (each worker has a table
     // of its own; the disk tier is what they share).
-    if (PulledRef waiting = queued([&](const std::string& p, const PulledObject& o) {
-          if (p != primary) return false;
+    if (PulledRef waiting = queued(primary, [&](const PulledObject& o) {
           const std::optional<std::string> wanted = freshness::secondary_key(o.stored.facts.vary, request_fields);
           return wanted && *wanted == o.secondary;
         })) {
@@ -321,7 +321,7 @@ std::size_t PulledDisk::purge(std::string_view primary, bool prefix) {
   for (const ContentHash& k : gone) ::unlink(file_of(k).c_str());
   std::erase_if(queue_, [&](const Pending& p) {
     if (!purge_matches(p.primary, primary, prefix)) return false;
-    queued_bytes_ -= queued_size(*p.object);
+    unqueued(p);
     return true;
   });
   if (writing_ && purge_matches(current_primary_, primary, prefix)) current_purged_ = true;
@@ -334,7 +334,7 @@ void PulledDisk::invalidate(const std::string& primary) {
   for (const ContentHash& k : index_.invalidate(primary)) ::unlink(file_of(k).c_str());
   std::erase_if(queue_, [&](const Pending& p) {
     if (p.primary != primary) return false;
-    queued_bytes_ -= queued_size(*p.object);
+    unqueued(p);
     return true;
   });
   if (writing_ && current_primary_ == primary) current_purged_ = true;
@@ -350,7 +350,7 @@ void PulledDisk::drop(const std::string& primary, std::string_view secondary) {
   }
   std::erase_if(queue_, [&](const Pending& p) {
     if (p.primary != primary || p.object->secondary != secondary) return false;
-    queued_bytes_ -= queued_size(*p.object);
+    unqueued(p);
     return true;
   });
   // A write of that path in progress is not indexed (at worst a miss later).
@@ -362,23 +362,33 @@ bool PulledDisk::newer(const std::string& primary, std::string_view secondary, s
   std::lock_guard lock(mutex_);
   const DiskEntry* e = index_.entry(PulledDiskIndex::key_of(primary, secondary));
   if (e != nullptr && e->response_time > response_time) return true;
-  return queued([&](const std::string& p, const PulledObject& o) {
-           return p == primary && o.secondary == secondary && o.stored.times.response_time > response_time;
+  return queued(primary, [&](const PulledObject& o) {
+           return o.secondary == secondary && o.stored.times.response_time > response_time;
          }) != nullptr;
 }
 
 PulledRef PulledDisk::pending(const std::string& primary, std::string_view secondary) {
   std::lock_guard lock(mutex_);
-  return queued([&](const std::string& p, const PulledObject& o) { return p == primary && o.secondary == secondary; });
+  return queued(primary, [&](const PulledObject& o) { return o.secondary == secondary; });
 }
 
 template <typename Match>
-PulledRef PulledDisk::queued(const Match& match) const {
-  // The newest first: a key queued twice (a 304's rewrite) is its last version.
-  for (auto it = queue_.rbegin(); it != queue_.rend(); ++it)
-    if (match(it->primary, *it->object)) return it->object;
-  if (current_ != nullptr && !current_purged_ && match(current_primary_, *current_)) return current_;
+PulledRef PulledDisk::queued(const std::string& primary, const Match& match) const {
+  // Every disk load asks, and the queue may hold thousands of small objects:
+  // it is walked only when it holds one of this primary.
+  if (queued_per_primary_.contains(primary)) {
+    // The newest first: a key queued twice (a 304's rewrite) is its last version.
+    for (auto it = queue_.rbegin(); it != queue_.rend(); ++it)
+      if (it->primary == primary && match(*it->object)) return it->object;
+  }
+  if (current_ != nullptr && !current_purged_ && current_primary_ == primary && match(*current_)) return current_;
   return nullptr;
+}
+
+void PulledDisk::unqueued(const Pending& item) {
+  queued_bytes_ -= queued_size(*item.object);
+  auto it = queued_per_primary_.find(item.primary);
+  if (it != queued_per_primary_.end() && --it->second == 0) queued_per_primary_.erase(it);
 }
 
 bool PulledDisk::contains(const std::string& primary, std::string_view secondary) {

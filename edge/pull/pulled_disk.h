@@ -45,6 +45,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 
 #include "edge/cache/freshness/response_facts.h"
 #include "edge/pull/pulled_disk_index.h"
@@ -154,9 +155,10 @@ class PulledDisk {
   void write(const Pending& item);
   std::string file_of(const ContentHash& key) const;
   void unlink_keys(const std::vector<ContentHash>& keys);  // under mutex_
-  // Under mutex_: the newest object queued or being written that match(primary, object) accepts.
+  // Under mutex_: the newest object of primary queued or being written that match(object) accepts.
   template <typename Match>
-  PulledRef queued(const Match& match) const;
+  PulledRef queued(const std::string& primary, const Match& match) const;
+  void unqueued(const Pending& item);  // under mutex_: item left the queue
   void publish_sizes();                                    // under mutex_
 
   PulledDiskSettings settings_;
@@ -170,6 +172,7 @@ class PulledDisk {
   PulledDiskIndex index_;
   std::deque<Pending> queue_;
   std::uint64_t queued_bytes_ = 0;
+  std::unordered_map<std::string, std::uint32_t> queued_per_primary_;  // entries of queue_ by primary
   bool writing_ = false;             // the writer holds an item taken from the queue
   bool current_purged_ = false;      // ...and a purge matched it: its file is not indexed
   std::string current_primary_;

@@ -133,7 +133,21 @@ void Worker::add_listener(UniqueFd fd, bool tls) {
   event* e = event_new(base_, fd.get(), EV_READ | EV_PERSIST, tls ? &Worker::on_accept_tls : &Worker::on_accept, this);
   event_add(e, nullptr);
   listen_events_.push_back(e);
+  set_accepted_socket_options(fd.get());
   listen_fds_.push_back(std::move(fd));
+}
+
+void Worker::set_accepted_socket_options(int listen_fd) const {
+  // Set on the listener, not on each accepted socket: Linux copies a
+  // listener's TCP options into the sockets it accepts, so a spike of new
+  // clients costs two system calls fewer each (bench/spike).
+  int one = 1;
+  (void)::setsockopt(listen_fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+  // Writes stop (EAGAIN) once this much is queued unsent: a slow reader
+  // holds ~lowat + its window in the kernel, not a 4 MiB send buffer.
+  // 0 is the kernel's default (net.ipv4.tcp_notsent_lowat).
+  int lowat = static_cast<int>(std::min<std::uint64_t>(settings().send_lowat, INT32_MAX));
+  (void)::setsockopt(listen_fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
 }
 
 void Worker::start() {
@@ -182,6 +196,7 @@ void Worker::reconfigure() {
     sites_.push_back(std::make_unique<SiteState>(live_->site_state[i], open_files, memory_, random_key_salt()));
   keepalive_timeout_ = common_timeout(base_, settings().keepalive_timeout_ms);
   header_timeout_ = common_timeout(base_, settings().header_timeout_ms);
+  for (const UniqueFd& fd : listen_fds_) set_accepted_socket_options(fd.get());  // send-lowat is live
 }
 
 pull::PullService& Worker::pull() {
@@ -379,14 +394,6 @@ void Worker::accept_ready(int listen_fd, bool tls) {
         refuse(fd, true, tls);
         continue;
       }
-    }
-    int one = 1;
-    (void)::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (settings().send_lowat != 0) {
-      // Writes stop (EAGAIN) once this much is queued unsent: a slow reader
-      // holds ~lowat + its window in the kernel, not a 4 MiB send buffer.
-      int lowat = static_cast<int>(std::min<std::uint64_t>(settings().send_lowat, INT32_MAX));
-      (void)::setsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &lowat, sizeof lowat);
     }
     Connection* c = make_connection(fd, peer, ticket, tls);
     if (c == nullptr) {

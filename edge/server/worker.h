@@ -214,6 +214,8 @@ class Worker {
   static void on_tick(evutil_socket_t fd, short what, void* self);
   static void on_stop(evutil_socket_t fd, short what, void* self);
   void accept_ready(int listen_fd, bool tls);
+  // TCP_NODELAY and send-lowat, which the sockets it accepts inherit.
+  void set_accepted_socket_options(int listen_fd) const;
   Connection* make_connection(int fd, const PeerAddress& peer, const AddressLimiter::Ticket& ticket, bool tls);
   // A connection not taken: a canned 429 (too_many: the per-address limit)
   // or 503 over HTTP/1, a GOAWAY over h2c, nothing over TLS (closed).

@@ -1,5 +1,8 @@
 #include "edge/upstream/origin_request.h"
 
+#include "edge/cache/freshness/cache_control.h"
+#include "edge/http/ascii_case.h"
+
 namespace relais::upstream {
 namespace {
 
@@ -13,31 +16,19 @@ bool is_http_url(std::string_view url) {
   return !rest.empty() && rest.find_first_of("/?#@ ") == std::string_view::npos;
 }
 
-// RFC 9110 §5.6.2 tchar only.
-bool is_token_text(std::string_view s) {
-  static constexpr std::string_view kMarks = "!#$%&'*+-.^_`|~";
-  for (char c : s) {
-    const bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (!alnum && kMarks.find(c) == std::string_view::npos) return false;
-  }
-  return true;
-}
-
 }  // namespace
 
 bool is_forwardable_vary_field(std::string_view name) {
-  if (name.empty() || name.size() > 64 || !is_token_text(name)) return false;
+  if (name.size() > 64 || !freshness::is_token(name)) return false;
   static constexpr std::string_view kOurs[] = {
       "host", "content-length", "content-type", "transfer-encoding", "connection", "keep-alive", "te", "trailer",
       "upgrade", "expect", "range", "if-range", "if-match", "if-none-match", "if-modified-since",
       "if-unmodified-since", "authorization", "proxy-authorization", "cookie", "accept", "accept-encoding",
       "accept-language", "user-agent", "forwarded", "via", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto"};
-  std::string lower(name);
-  for (char& c : lower) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;
   for (std::string_view ours : kOurs) {
-    if (lower == ours) return false;
+    if (http::equals_ignore_case(name, ours)) return false;
   }
-  return !lower.starts_with("proxy-");
+  return !(name.size() >= 6 && http::equals_ignore_case(name.substr(0, 6), "proxy-"));
 }
 
 std::string_view origin_method_name(OriginMethod method) {
@@ -114,7 +105,7 @@ Result<OriginRequestLines> build_origin_request(const OriginTarget& target, cons
     const std::string_view m = request.method_token;
     const bool named = m == "GET" || m == "HEAD" || m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE" ||
                        m == "OPTIONS" || m == "CONNECT" || m == "TRACE";
-    if (m.empty() || m.size() > kMaxMethodBytes || named || !is_token_text(m))
+    if (m.empty() || m.size() > kMaxMethodBytes || named || !freshness::is_token(m))
       return Error::client("the method is not a token fit for an origin request");
     out.method = m;
   }

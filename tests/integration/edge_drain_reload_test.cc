@@ -3,10 +3,18 @@
 // configuration and applies its live options without dropping a connection
 // (a bad file is refused and the old configuration keeps serving).
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <filesystem>
+#include <optional>
 
 #include "tests/integration/client/raw_client.h"
 #include "tests/integration/edge_fixture.h"
@@ -17,6 +25,46 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 std::string get(std::string_view path) { return "GET " + std::string(path) + " HTTP/1.1\r\nHost: edge.test\r\n\r\n"; }
+
+std::uint16_t local_port(int fd) {
+  sockaddr_in a{};
+  socklen_t length = sizeof a;
+  return ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &length) == 0 ? ntohs(a.sin_port) : 0;
+}
+
+// TCP_NODELAY and TCP_NOTSENT_LOWAT of the edge's end of the connection whose
+// client end is `client`: the edge's socket, copied into this process with
+// pidfd_getfd(2) (the test started the edge: it may). nullopt when not found.
+struct EdgeSocketOptions {
+  int nodelay = -1;
+  int notsent_lowat = -1;
+};
+std::optional<EdgeSocketOptions> edge_socket_options(pid_t edge, int client) {
+  const std::uint16_t port = local_port(client);
+  const int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, edge, 0));
+  if (pidfd < 0 || port == 0) return std::nullopt;
+  std::optional<EdgeSocketOptions> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/" + std::to_string(edge) + "/fd")) {
+    const int theirs = std::stoi(entry.path().filename().string());
+    const int fd = static_cast<int>(::syscall(SYS_pidfd_getfd, pidfd, theirs, 0));
+    if (fd < 0) continue;
+    sockaddr_in peer{};
+    socklen_t length = sizeof peer;
+    if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &length) == 0 && peer.sin_family == AF_INET &&
+        ntohs(peer.sin_port) == port) {
+      EdgeSocketOptions o;
+      socklen_t size = sizeof o.nodelay;
+      (void)::getsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &o.nodelay, &size);
+      size = sizeof o.notsent_lowat;
+      (void)::getsockopt(fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &o.notsent_lowat, &size);
+      found = o;
+    }
+    ::close(fd);
+    if (found) break;
+  }
+  ::close(pidfd);
+  return found;
+}
 
 class EdgeDrainReload : public ::testing::Test {
  protected:
@@ -114,6 +162,43 @@ TEST_F(EdgeReload, SighupAppliesLiveOptionsWithoutDroppingTheConnection) {
              read_file(dir_->file("two.log")).find("\"target\":\"/empty.txt\"") != std::string::npos;
   }
   EXPECT_TRUE(logged);
+}
+
+// The options of accepted sockets are set on the listeners, which the
+// accepted sockets inherit (worker.cc): the edge's end of a new connection
+// has TCP_NODELAY and the send-lowat in force, and a reload's new value
+// reaches the connections accepted after it (0: the kernel default).
+TEST_F(EdgeReload, NewConnectionsGetNoDelayAndTheSendLowatInForce) {
+  auto fresh_options = [&](std::string_view server) -> std::optional<EdgeSocketOptions> {
+    RawClient c(edge_.port);
+    if (!c.send(get("/empty.txt"))) return std::nullopt;
+    auto r = c.read_response();
+    if (!r || r->header("Server") != server) return std::nullopt;
+    return edge_socket_options(edge_.process->pid(), c.native_handle());
+  };
+  auto first = fresh_options("one");
+  ASSERT_TRUE(first) << "the edge's socket was not found (pidfd_getfd refused?): " << std::strerror(errno);
+  EXPECT_EQ(first->nodelay, 1);
+  EXPECT_EQ(first->notsent_lowat, 1 << 20);  // the default, 1M
+
+  struct Step {
+    const char* server;
+    const char* value;
+    int want;
+  };
+  for (const Step& step : {Step{"two", "64K", 64 << 10}, Step{"three", "0", 0}}) {
+    const auto& [server, value, want] = step;
+    write_config(std::string("server-name = ") + server + "\nsend-lowat = " + value + "\n");
+    edge_.process->send_signal(SIGHUP);
+    // Each of the 2 workers applies it between two callbacks: a few fresh
+    // connections (the kernel spreads them over both) until all agree.
+    int agreeing = 0;
+    for (const auto until = Clock::now() + std::chrono::seconds(20); agreeing < 8 && Clock::now() < until;) {
+      auto o = fresh_options(server);
+      agreeing = o && o->notsent_lowat == want && o->nodelay == 1 ? agreeing + 1 : 0;
+    }
+    EXPECT_EQ(agreeing, 8) << "send-lowat = " << value;
+  }
 }
 
 TEST_F(EdgeReload, BadNewConfigurationIsRefusedAndTheOldOneKeepsServing) {

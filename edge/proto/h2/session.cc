@@ -155,32 +155,9 @@ struct Session::Callbacks {
 
   static int on_data_chunk_recv(nghttp2_session* ng, std::uint8_t, std::int32_t id, const std::uint8_t* data,
                                 std::size_t length, void* user_data) {
-    Session& s = self(user_data);
     Stream* st = stream(ng, id);
     if (st == nullptr || st->body_limit == 0) return 0;  // discarded: its window is not reopened
-    // Read, so the windows reopen for it (and the discard budget is not charged).
-    s.body_bytes_read_ += length;
-    (void)nghttp2_session_consume(ng, id, length);
-    if (st->request_body.size() + length > st->body_limit) {
-      st->body_limit = 0;
-      st->body_too_large = true;
-      s.release_request_body(*st);
-      s.answer(*st);  // 413; the rest of its DATA is discarded
-      return 0;
-    }
-    if (s.request_body_held_ + length > st->body_limit) {
-      // The connection holds as many body bytes as one request may have
-      // (pull-max-request-body), as an HTTP/1 connection does: else 100
-      // streams each buffering a body made one address hold ~100 times it
-      // (outside attack: 1.2 GB in 12 s). Nothing was forwarded, so
-      // REFUSED_STREAM (RFC 9113 §8.7): the client may send it again.
-      st->body_limit = 0;
-      s.release_request_body(*st);
-      (void)nghttp2_submit_rst_stream(ng, NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
-      return 0;
-    }
-    st->request_body.append(reinterpret_cast<const char*>(data), length);
-    s.request_body_held_ += length;
+    self(user_data).read_request_body(*st, data, length);
     return 0;
   }
 
@@ -490,19 +467,6 @@ void Session::answer(Stream& st) {
   // The request's bytes are done with: a stream waiting for window holds its body alone.
   std::string().swap(st.bytes);
   std::vector<Stream::Span>().swap(st.fields);
-}
-
-void Session::release_request_body(Stream& st) {
-  request_body_held_ -= st.request_body.size();
-  std::string().swap(st.request_body);
-}
-
-std::uint64_t Session::body_limit_of(Stream& st) {
-  if (st.too_large) return 0;
-  http::Request request;
-  if (rebuild(st, request).status != 0) return 0;
-  const http::RequestContext context = env_->host.request_context(request);
-  return context.responder != nullptr ? context.responder->settings().pull.request_body_limit(request.method) : 0;
 }
 
 // A stream nghttp2 reset for a malformed block: a 400 in the log and the

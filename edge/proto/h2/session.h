@@ -173,6 +173,8 @@ class Session {
   // An unsafe method a pull-through site forwards (PullRouting::request_body_limit):
   // its DATA is read whole, at most this, before it is answered; 0: answered now.
   std::uint64_t body_limit_of(Stream& stream);
+  // A DATA chunk of a body being read (body_limit > 0), within both bounds (request_body.cc).
+  void read_request_body(Stream& stream, const std::uint8_t* data, std::size_t length);
   // Frees a stream's request body and takes it off request_body_held_.
   void release_request_body(Stream& stream);
   // The stream's request from its kept header block (views into it and storage_).
