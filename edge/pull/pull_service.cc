@@ -321,7 +321,16 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   std::string key = miss_key(primary, request);
   if (stored != nullptr) {
     const freshness::ReuseDecision& reuse = reuse_of_stored();
-    switch (reuse.action) {
+    // Every origin of the site is down (failed pull-origin-fails times, or
+    // its probe): a stale copy the rules allow on error (RFC 9111 §4.2.4:
+    // stale-if-error, pull-stale-grace) is served now, without a connection
+    // attempt each that can only fail. Else the cache of a dead origin runs
+    // at the pace of its refused connections (bench/pull, "killed"). The
+    // origin is asked again once its down time passed or its probes pass.
+    const bool origin_down_stale =
+        reuse.action == freshness::Reuse::revalidate && all_origins_down(targets) &&
+        freshness::may_serve_stale_on_error(stored->stored, directives, now, settings_.reuse);
+    switch (origin_down_stale ? freshness::Reuse::stale_allowed : reuse.action) {
       case freshness::Reuse::fresh:
       case freshness::Reuse::stale_allowed:
       case freshness::Reuse::stale_while_revalidate: {
@@ -336,15 +345,20 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
             add_fill(std::move(fill));
           }
         }
-        ++stats_.hit;
+        ++(origin_down_stale ? stats_.stale : stats_.hit);
         options.age = reuse.age;
         options.status.ttl = reuse.ttl;
+        if (origin_down_stale) {
+          options.status.fwd = freshness::Forward::stale;
+          options.status.detail = "origin-down";
+        }
+        const std::string_view tier = origin_down_stale ? "pull-stale" : "pull-hit";
         const CodingChoice choice = choose_coding(*stored, query.request);
         if (!choice.acceptable) {
           // RFC 9110 §12.5.3: identity refused and no coding we hold accepted.
           http::ResponseSummary s = send_pull_error(406, options, now_sink);
           s.site = context.site;
-          s.pull = "pull-hit";
+          s.pull = tier;
           return s;
         }
         // A coded body is its own representation, with its own entity-tag.
@@ -365,7 +379,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
                                       : send_stored(*stored, options, precondition == http::Precondition::not_modified,
                                                     now_sink);
         s.site = context.site;
-        s.pull = "pull-hit";
+        s.pull = tier;
         return s;
       }
       case freshness::Reuse::gateway_timeout: return refuse(504, freshness::Forward::none, "only-if-cached");
@@ -407,6 +421,13 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   }
   *context.pending = std::move(exchange);
   return deferred_summary(context);
+}
+
+bool PullService::all_origins_down(const std::vector<upstream::OriginTarget>& targets) const {
+  const auto now = upstream::OriginHealth::Clock::now();
+  return !targets.empty() && std::all_of(targets.begin(), targets.end(), [&](const upstream::OriginTarget& t) {
+           return coalescer_.health().down(t.base_url, now);
+         });
 }
 
 http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, const http::RequestContext& context,

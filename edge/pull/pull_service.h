@@ -176,6 +176,8 @@ class PullService final : public http::PullGateway {
   // POST, PUT, PATCH, DELETE: passed to the origin, never stored (pull_pass.h).
   http::ResponseSummary serve_pass(const http::PullQuery& query, const http::RequestContext& context,
                                    const Refusal& refuse);
+  // Every one of a site's origins marked down (passively or by its probe).
+  bool all_origins_down(const std::vector<upstream::OriginTarget>& targets) const;
   // The disk tier's key of a table key (pulled_disk.h: disk_site_label).
   std::string disk_primary(const std::string& primary) const;
 

@@ -11,6 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -117,6 +118,44 @@ TEST_F(EdgePullFailover, FailingOriginIsSkippedUntilItsDownTimePasses) {
     if (first.requests() == 2) ::poll(nullptr, 0, 50);
   }
   EXPECT_EQ(first.requests(), 3) << "tried again after the down time";
+}
+
+// RFC 9111 §4.2.4: once every origin is down, a stale copy allowed on error
+// (here by pull-stale-grace) is served at once: the origin is not asked once
+// per request to fail again (before: 1 + 8 requests), and the edge says why.
+TEST_F(EdgePullFailover, EveryOriginDownStaleCopiesServedWithoutAskingIt) {
+  std::atomic<int> asked{0};
+  ScriptedOrigin origin([&](const ReceivedRequest&) {
+    return ++asked == 1 ? ScriptedReply::ok("lesson", {"Cache-Control: max-age=0"}) : unavailable();
+  });
+  start({origin.base_url()}, {"--pull-origin-fails", "2", "--pull-origin-down-time", "60s", "--pull-stale-grace", "1h"});
+  auto first = get("/lesson");
+  ASSERT_TRUE(first);
+  ASSERT_EQ(first->status, 200);
+  // Two revalidations fail (503): stale on error, and the origin is down.
+  for (int i = 0; i < 2; ++i) {
+    auto r = get("/lesson");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "lesson");
+  }
+  EXPECT_EQ(origin.requests(), 3);
+  for (int i = 0; i < 6; ++i) {
+    auto r = get("/lesson");
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->body, "lesson");
+    EXPECT_NE(r->header("Cache-Status").find("fwd=stale"), std::string::npos) << r->header("Cache-Status");
+    EXPECT_NE(r->header("Cache-Status").find("detail=origin-down"), std::string::npos) << r->header("Cache-Status");
+    EXPECT_FALSE(r->header("Age").empty());
+  }
+  EXPECT_EQ(origin.requests(), 3) << "a down origin is not asked for what may be served stale";
+  EXPECT_GE(await_metric("relais_pull_responses_total{outcome=\"stale\"}", 8), 8);
+  // Without a stale copy it may serve, the request still tries the origin.
+  auto cold = get("/cold");
+  ASSERT_TRUE(cold);
+  EXPECT_EQ(cold->status, 503);
+  EXPECT_EQ(origin.requests(), 4);
 }
 
 // Every origin fails: each is tried once, and the client gets what the last
