@@ -255,6 +255,16 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   std::vector<upstream::OriginTarget> targets;
   targets.reserve(query.routing.origin_urls.size());
   for (const std::string& url : query.routing.origin_urls) targets.push_back({url, origin_authority(url)});
+  // Every origin of the site is down (failed pull-origin-fails times, or
+  // its probe): a stale copy the rules allow on error (RFC 9111 §4.2.4:
+  // stale-if-error, pull-stale-grace) is served now, without a connection
+  // attempt each that can only fail. Else the cache of a dead origin runs
+  // at the pace of its refused connections (bench/pull, "killed"). The
+  // origin is asked again once its down time passed or its probes pass.
+  auto stale_for_down_origins = [&] {
+    return reuse_of_stored().action == freshness::Reuse::revalidate && all_origins_down(targets) &&
+           freshness::may_serve_stale_on_error(stored->stored, directives, now, settings_.reuse);
+  };
   bool stale_head = false;  // a sliced head, not fresh: asked again as a cold key (fwd=stale)
   if (stored != nullptr && stored->sliced()) {
     // Freshness is the head's (pull_slices.h). A fresh one answers from its
@@ -262,10 +272,16 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     // no validator and, the ETag unchanged, finds the slices stored.
     const freshness::ReuseDecision& reuse = reuse_of_stored();
     if (reuse.action == freshness::Reuse::gateway_timeout) return refuse(504, freshness::Forward::none, "only-if-cached");
-    if (reuse.action == freshness::Reuse::fresh || reuse.action == freshness::Reuse::stale_allowed) {
-      ++stats_.hit;
+    const bool origin_down_stale = stale_for_down_origins();  // its slices stored are served, no others
+    if (reuse.action == freshness::Reuse::fresh || reuse.action == freshness::Reuse::stale_allowed || origin_down_stale) {
+      ++(origin_down_stale ? stats_.stale : stats_.hit);
       options.age = reuse.age;
       options.status.ttl = reuse.ttl;
+      if (origin_down_stale) {
+        options.status.fwd = freshness::Forward::stale;
+        options.status.detail = "origin-down";
+      }
+      const std::string_view tier = origin_down_stale ? "pull-stale" : "pull-hit";
       // RFC 9110 §13.2.2, as the published path evaluates it (412 or 304).
       const http::Precondition precondition = freshness::client_preconditions(
           query.request, stored->status, stored->stored.facts, stored->stored.times.response_time);
@@ -273,11 +289,11 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
         http::ResponseSummary s = precondition == http::Precondition::failed ? send_pull_error(412, options, now_sink)
                                                                              : send_stored(*stored, options, true, now_sink);
         s.site = context.site;
-        s.pull = "pull-hit";
+        s.pull = tier;
         return s;
       }
       SliceJob job{stored, primary, std::move(targets), std::string(query.origin_target), ranges, std::string(server),
-                   query.close, query.head_only, context.site, reuse.age, options.status, "pull-hit", {}, UINT64_MAX};
+                   query.close, query.head_only, context.site, reuse.age, options.status, tier, {}, UINT64_MAX};
       auto stream = std::make_unique<SliceStream>(*this, *context.stream, std::move(job));
       stream->start();
       *context.pending = std::move(stream);
@@ -321,15 +337,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
   std::string key = miss_key(primary, request);
   if (stored != nullptr) {
     const freshness::ReuseDecision& reuse = reuse_of_stored();
-    // Every origin of the site is down (failed pull-origin-fails times, or
-    // its probe): a stale copy the rules allow on error (RFC 9111 §4.2.4:
-    // stale-if-error, pull-stale-grace) is served now, without a connection
-    // attempt each that can only fail. Else the cache of a dead origin runs
-    // at the pace of its refused connections (bench/pull, "killed"). The
-    // origin is asked again once its down time passed or its probes pass.
-    const bool origin_down_stale =
-        reuse.action == freshness::Reuse::revalidate && all_origins_down(targets) &&
-        freshness::may_serve_stale_on_error(stored->stored, directives, now, settings_.reuse);
+    const bool origin_down_stale = stale_for_down_origins();
     switch (origin_down_stale ? freshness::Reuse::stale_allowed : reuse.action) {
       case freshness::Reuse::fresh:
       case freshness::Reuse::stale_allowed:

@@ -84,6 +84,35 @@ TEST_F(EdgePullSlices, Rfc9111_S4_2_AStaleHeadAsksItsSliceAgainAndKeepsTheOthers
   EXPECT_EQ(origin.received()[2].field("If-None-Match"), "");
 }
 
+// RFC 9111 §4.2.4 for a sliced object: once its origin is down, a stale head
+// allowed on error (pull-stale-grace) answers from the slices it has, without
+// asking the origin (a video keeps playing through an origin outage).
+TEST_F(EdgePullSlices, Rfc9111_S4_2_4_OriginDownAStaleHeadServesItsStoredSlices) {
+  const std::string body = counted(16 * kMiB);
+  const std::vector<std::string> fields = {"Content-Type: video/mp4", "Cache-Control: max-age=0", "ETag: \"v1\""};
+  std::atomic<bool> down{false};
+  ScriptedOrigin origin([&](const ReceivedRequest& req) {
+    return down ? ScriptedReply::ok("busy", {"Cache-Control: no-store"}, 503) : ScriptedReply::ranged(body, fields, req);
+  });
+  start(origin, {"--mode", "pull", "--pull-origin-fails", "1", "--pull-origin-down-time", "60s", "--pull-stale-grace", "1h"});
+  ASSERT_TRUE(get("/outage.mp4", {range_of(kMiB - 5, kMiB + 4)}));  // slices 0 and 1
+  await_stored(3);
+  ASSERT_EQ(origin.requests(), 2);
+  down = true;
+  // The stale head asks its slice again: the 503 marks the origin down.
+  ASSERT_TRUE(get("/outage.mp4", {range_of(kMiB - 5, kMiB + 4)}));
+  EXPECT_EQ(origin.requests(), 3);
+  for (int i = 0; i < 3; ++i) {
+    auto r = get("/outage.mp4", {range_of(kMiB - 5, kMiB + 4)});
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 206);
+    EXPECT_EQ(r->body, body.substr(kMiB - 5, 10));
+    EXPECT_EQ(r->header("Cache-Status").rfind("relais; fwd=stale; ttl=", 0), 0u) << r->header("Cache-Status");
+    EXPECT_NE(r->header("Cache-Status").find("detail=origin-down"), std::string::npos) << r->header("Cache-Status");
+  }
+  EXPECT_EQ(origin.requests(), 3) << "a down origin is not asked for slices that are stored";
+}
+
 // Purge of the path drops the head and its slices (they are counted); the
 // next request is a miss again.
 TEST_F(EdgePullSlices, AdminPurgeDropsTheHeadAndItsSlices) {
