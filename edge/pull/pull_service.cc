@@ -478,8 +478,9 @@ http::ResponseSummary PullService::serve_pass(const http::PullQuery& query, cons
     } else if (request.method == upstream::OriginMethod::options && request.access_control_request_headers.empty() &&
                http::equals_ignore_case(f.name, "access-control-request-headers")) {
       request.access_control_request_headers = std::string(f.value);
-    } else if (http::equals_ignore_case(f.name, "cookie")) {
-      // RFC 9113 §8.2.3 crumbs, or several lines: one field for the origin.
+    } else if (http::equals_ignore_case(f.name, "cookie") && !f.value.empty()) {
+      // RFC 9113 §8.2.3 crumbs, or several lines: one field for the origin
+      // (an empty crumb adds no "; " of its own).
       if (!request.cookie.empty()) request.cookie.append("; ");
       request.cookie.append(f.value);
     }

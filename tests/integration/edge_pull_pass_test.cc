@@ -446,7 +446,7 @@ TEST_F(EdgePullPass, OverHttp2APostIsPassedAndInvalidates) {
   EXPECT_EQ(h2_fetch_one(edge_.port, "GET:/x").body, "/x #1");
   EXPECT_EQ(h2_fetch_one(edge_.port, "GET:/x").body, "/x #1");
   const std::string body(20000, 'q');  // two DATA frames
-  const H2Response r = h2_fetch_one(edge_.port, "POST:/x|content-type=text/plain|cookie=a=1|cookie=b=2|~body=" + hex(body));
+  const H2Response r = h2_fetch_one(edge_.port, "POST:/x|content-type=text/plain|cookie=a=1|cookie=|cookie=b=2|~body=" + hex(body));
   EXPECT_EQ(r.status, "200");
   EXPECT_EQ(r.body, "got " + body);
   EXPECT_EQ(r.header("set-cookie"), "s=1");
@@ -456,7 +456,7 @@ TEST_F(EdgePullPass, OverHttp2APostIsPassedAndInvalidates) {
   EXPECT_EQ(seen[1].method, "POST");
   EXPECT_EQ(seen[1].body, body);
   EXPECT_EQ(seen[1].field("Content-Type"), "text/plain");
-  EXPECT_EQ(seen[1].field("Cookie"), "a=1; b=2");  // RFC 9113 §8.2.3: crumbs joined
+  EXPECT_EQ(seen[1].field("Cookie"), "a=1; b=2");  // RFC 9113 §8.2.3: crumbs joined, the empty one adds nothing
   EXPECT_EQ(h2_fetch_one(edge_.port, "GET:/x").body, "/x #2");  // §4.4
 }
 
@@ -464,6 +464,16 @@ TEST_F(EdgePullPass, OverHttp2ABodyOverTheBoundIs413) {
   ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok("no"); });
   start(origin, {"--mode", "pull", "--pull-max-request-body", "1K"});
   const H2Response r = h2_fetch_one(edge_.port, "POST:/x|~body=" + hex(std::string(2000, 'z')));
+  EXPECT_EQ(r.status, "413");
+  EXPECT_EQ(origin.requests(), 0);
+}
+
+// A declared content-length over the bound is a 413 at once, before any of
+// its DATA is read (RFC 9110 §15.5.14); here none is ever sent.
+TEST_F(EdgePullPass, OverHttp2ADeclaredLengthOverTheBoundIs413AtOnce) {
+  ScriptedOrigin origin([](const ReceivedRequest&) { return ScriptedReply::ok("no"); });
+  start(origin, {"--mode", "pull", "--pull-max-request-body", "1K"});
+  const H2Response r = h2_fetch_one(edge_.port, "POST:/x|content-length=5000000|~open");
   EXPECT_EQ(r.status, "413");
   EXPECT_EQ(origin.requests(), 0);
 }

@@ -3,6 +3,7 @@
 // body is discarded unread. Bounded per request and per connection.
 #include <nghttp2/nghttp2.h>
 
+#include <charconv>
 #include <string>
 
 #include "edge/proto/h2/request_builder.h"
@@ -47,7 +48,21 @@ std::uint64_t Session::body_limit_of(Stream& st) {
   http::Request request;
   if (rebuild(st, request).status != 0) return 0;
   const http::RequestContext context = env_->host.request_context(request);
-  return context.responder != nullptr ? context.responder->settings().pull.request_body_limit(request.method) : 0;
+  const std::uint64_t limit =
+      context.responder != nullptr ? context.responder->settings().pull.request_body_limit(request.method) : 0;
+  // A declared length over the bound is a 413 now, before its DATA is read
+  // (nghttp2 holds the DATA to the declared length, RFC 9113 §8.1.1).
+  for (std::size_t i = 0; i < request.header_count && limit > 0; ++i) {
+    if (request.headers[i].name != "content-length") continue;
+    const std::string_view v = request.headers[i].value;
+    std::uint64_t declared = 0;
+    const auto [end, error] = std::from_chars(v.data(), v.data() + v.size(), declared);
+    if (error == std::errc::result_out_of_range || (error == std::errc() && end == v.data() + v.size() && declared > limit)) {
+      st.body_too_large = true;
+      return 0;
+    }
+  }
+  return limit;
 }
 
 }  // namespace relais::h2

@@ -141,7 +141,7 @@ def print_response(index, r):
 def parse_spec(spec):
     parts = spec.split("|")
     method, path = parts[0].split(":", 1)
-    extra = [tuple(p.split("=", 1)) for p in parts[1:] if not p.startswith("~body=")]
+    extra = [tuple(p.split("=", 1)) for p in parts[1:] if not p.startswith("~")]
     body = next((bytes.fromhex(p[len("~body="):]) for p in parts[1:] if p.startswith("~body=")), None)
     return method, path, extra, body
 
@@ -152,7 +152,8 @@ def fetch(port, specs):
     for i, spec in enumerate(specs):
         method, path, extra, body = parse_spec(spec)
         sid = 1 + 2 * i
-        c.request(sid, method, path, extra, end_stream=body is None)
+        # "~open": the stream is left open, no DATA (a body announced, never sent)
+        c.request(sid, method, path, extra, end_stream=body is None and "|~open" not in spec)
         if body is not None:  # "~body=HEX": DATA frames of at most 16 KiB, the last ends the stream
             chunks = [body[at:at + 16384] for at in range(0, len(body), 16384)] or [b""]
             for n, chunk in enumerate(chunks):
