@@ -122,7 +122,8 @@ void PullExchange::on_head(const upstream::OriginHead& head) {
       if (fresh == nullptr) {
         // §4.3.4: its validators name another representation: it MUST NOT
         // update ours (the old body under the new ETag would splice resumed
-        // downloads through If-Range).
+        // downloads through If-Range). Or the merged response may not be
+        // shared (private, no-store, Set-Cookie): this client's own, whole.
         fetch_again();
         return;
       }

@@ -50,6 +50,17 @@ PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_mo
   if (!bare && freshness::select_for_update(facts, candidates).empty()) return nullptr;
   auto object = std::make_shared<PulledObject>(stored);
   freshness::merge_not_modified(object->fields, views);
+  // The merged response is what would be shared: §3 and §5.2.2.7 judge it
+  // as they judge a new one. A 304 adding private, no-store or Set-Cookie (a
+  // session cookie sent on every response, 304s included) makes a response
+  // for this client alone: nullptr, so the stored copy is dropped and the
+  // client's answer fetched whole (outside attack: a 304's Set-Cookie and
+  // `private` went out with every later hit). Fields it names are left out.
+  const std::vector<freshness::FieldView> merged = field_views(object->fields);
+  const freshness::ResponseFacts merged_facts = freshness::read_response_facts(object->status, merged, now);
+  const freshness::StoreDecision decision = freshness::decide_storage({"GET", false, {}}, merged_facts, merged);
+  if (!decision.storable()) return nullptr;
+  object->fields = freshness::fields_to_store(merged, decision.strip);
   object->stored.facts = freshness::read_response_facts(object->status, field_views(object->fields), now);
   object->stored.times = times;
   // A 304 may add no-transform or a Vary on Accept-Encoding: the variants

@@ -32,7 +32,9 @@ StorePlan plan_store(const upstream::OriginHead& head, freshness::Fields request
 // the revalidation; its body is shared. nullptr when the 304 does not select
 // it (select_for_update: a strong entity-tag or a Last-Modified other than
 // the stored one describes another representation; merging it would serve
-// the old body under the new validators, and splice resumed downloads).
+// the old body under the new validators, and splice resumed downloads),
+// and when the merged response may not be shared (a 304 adding private,
+// no-store or Set-Cookie): the caller drops the stored copy and fetches.
 PulledRef freshen(const PulledObject& stored, const upstream::OriginHead& not_modified,
                   const freshness::ExchangeTimes& times, std::int64_t now);
 

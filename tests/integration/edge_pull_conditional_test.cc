@@ -46,6 +46,37 @@ bool no_client_conditional_reached_the_origin(const ScriptedOrigin& origin) {
   return true;
 }
 
+// RFC 9111 §3, §4.3.4: a 304 is merged into the stored response, and the
+// merged response is judged as a new one would be. An origin that sends its
+// session cookie on every answer, 304s included, or a 304 making the response
+// private: the merged response is that client's alone, never a later hit
+// (outside attack: the 304's Set-Cookie went out with every hit for 300 s).
+TEST_F(EdgePullConditional, Rfc9111_S3_A304AddingSetCookieOrPrivateIsNeverShared) {
+  for (const char* added : {"Set-Cookie: session=alice", "Cache-Control: private, max-age=300"}) {
+    SCOPED_TRACE(added);
+    ScriptedOrigin origin([&](const ReceivedRequest& r) {
+      if (!r.field("If-None-Match").empty()) {
+        std::vector<std::string> fields = {"ETag: \"rv\"", added};
+        if (std::string(added).rfind("Set-Cookie", 0) == 0) fields.push_back("Cache-Control: max-age=300");
+        return ScriptedReply::ok("", fields, 304);
+      }
+      return tagged("lesson", "\"rv\"", "max-age=0");
+    });
+    start(origin);
+    ASSERT_EQ(status_of("/reval", {}), 200);
+    for (int client = 0; client < 3; ++client) {
+      auto r = get("/reval");
+      ASSERT_TRUE(r);
+      EXPECT_EQ(r->status, 200);
+      EXPECT_EQ(r->body, "lesson");
+      EXPECT_EQ(r->header("Set-Cookie"), "") << "client " << client;
+      EXPECT_NE(r->header("Cache-Status").rfind("relais; hit", 0), 0u) << r->header("Cache-Status");
+    }
+    // Each later client: a revalidation, then the whole response fetched.
+    EXPECT_EQ(origin.requests(), 1 + 3 * 2);
+  }
+}
+
 // RFC 9111 §4.3.4: the stored "e-1" expired; the origin answers its
 // revalidation with a 304 naming "different". That 304 must not update the
 // stored response (else the old body goes out under "different", fresh for
