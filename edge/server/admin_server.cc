@@ -183,6 +183,9 @@ AdminResponse handle_admin_request(std::string_view method, std::string_view tar
     if (what.state == QueryParameter::State::refused || name.state == QueryParameter::State::refused)
       return plain(400, "path and site: each at most once, %XX escapes well-formed\n");
     if (what.value.empty()) return plain(400, "use POST /purge?path=/a/b (or a prefix ending in /)\n");
+    // The whole site at once is no purge (a script's empty variable would
+    // empty a pulling site's cache, outside attack): a path or a prefix under /.
+    if (what.value == "/") return plain(400, "not / alone: a path, or a prefix ending in / under it\n");
     std::size_t site = token_site;
     if (name.state == QueryParameter::State::once) {
       auto named = std::find_if(sites.begin(), sites.end(), [&](const AdminHandlers::Site& s) { return s.name == name.value; });

@@ -580,6 +580,9 @@ TEST_F(EdgePull, AdminPurgeDropsPulledObjectsSoTheNextRequestIsAMiss) {
   ASSERT_TRUE(one);
   EXPECT_EQ(one->status, 200);
   EXPECT_EQ(one->body, "purged 2\n");  // /p and /p?v=1
+  auto everything = purge("/");  // not / alone (a script's empty variable)
+  ASSERT_TRUE(everything);
+  EXPECT_EQ(everything->status, 400);
   auto under = purge("/dir/");
   ASSERT_TRUE(under);
   EXPECT_EQ(under->status, 200);

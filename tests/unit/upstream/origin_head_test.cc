@@ -58,6 +58,17 @@ TEST(OriginHead, BoundedInBytesAndFieldCount) {
   EXPECT_EQ(count.add_line("X: 1\r\n"), State::too_large);
 }
 
+// One long value is fine within the head's bound: a Content-Security-Policy
+// or Link line over 4 KiB is common (outside attack: they were 502s).
+TEST(OriginHead, ALongValueWithinTheHeadBoundIsKept) {
+  HeadCollector c(64 * 1024);
+  (void)c.add_line("HTTP/1.1 200 OK\r\n");
+  EXPECT_EQ(c.add_line("Content-Security-Policy: " + std::string(20000, 'a') + "\r\n"), State::reading);
+  EXPECT_EQ(c.add_line("\r\n"), State::complete);
+  ASSERT_EQ(c.head().fields.size(), 1u);
+  EXPECT_EQ(c.head().fields[0].value.size(), 20000u);
+}
+
 // RFC 9112 §6.3: a framing that a client could read differently from curl.
 // Found by an outside attack: Content-Length 3 with a chunked body of
 // "abc" + a whole response made the edge pass "Content-Length: 3" and then
