@@ -174,6 +174,7 @@ struct EdgeConfig {
   std::uint64_t pull_connect_timeout_ms = 3'000;
   std::uint64_t pull_first_byte_timeout_ms = 15'000;     // a stalled origin holds its waiters this long
   std::uint64_t pull_between_bytes_timeout_ms = 15'000;  // any gap while reading (a pause of ours excluded)
+  std::uint64_t pull_min_rate = 1024;  // bytes/s over each between-bytes window; 0: no floor
   std::uint64_t pull_max_connections = 32;   // per origin and worker; beyond, fetches queue
   std::uint64_t pull_idle_connections = 64;  // keep-alive pool per worker
   std::uint64_t pull_max_body = 8ull << 30;  // an origin body beyond this fails the fetch

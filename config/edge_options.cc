@@ -77,6 +77,7 @@ const EdgeBounded kBounded[] = {
     {{"pull-connect-timeout", Unit::duration, 100, kMinute}, &EdgeConfig::pull_connect_timeout_ms},
     {{"pull-first-byte-timeout", Unit::duration, 100, 10 * kMinute}, &EdgeConfig::pull_first_byte_timeout_ms},
     {{"pull-between-bytes-timeout", Unit::duration, 100, 10 * kMinute}, &EdgeConfig::pull_between_bytes_timeout_ms},
+    {{"pull-min-rate", Unit::size, 0, kGiB}, &EdgeConfig::pull_min_rate},
     {{"pull-max-connections", Unit::count, 1, 1024}, &EdgeConfig::pull_max_connections},
     {{"pull-idle-connections", Unit::count, 0, 4096}, &EdgeConfig::pull_idle_connections},
     {{"pull-max-body", Unit::size, kKiB, kTiB}, &EdgeConfig::pull_max_body},
@@ -146,6 +147,7 @@ po::options_description edge_description() {
     ("pull-connect-timeout", duration(d.pull_connect_timeout_ms), "pull-through: connect timeout to the origin (100ms-1m)")
     ("pull-first-byte-timeout", duration(d.pull_first_byte_timeout_ms), "pull-through: time from a fetch's start to its first head byte (100ms-10m)")
     ("pull-between-bytes-timeout", duration(d.pull_between_bytes_timeout_ms), "pull-through: longest gap while reading an origin response (100ms-10m)")
+    ("pull-min-rate", size(d.pull_min_rate), "pull-through: bytes per second an origin must send on average over each between-bytes window (a trickle); 0 = no floor")
     ("pull-max-connections", num(d.pull_max_connections), "pull-through: connections per origin and worker; beyond, fetches queue (1-1024)")
     ("pull-idle-connections", num(d.pull_idle_connections), "pull-through: idle keep-alive connections kept per worker (0-4096)")
     ("pull-max-body", size(d.pull_max_body), "pull-through: an origin body larger than this fails the fetch (1K-1T)")

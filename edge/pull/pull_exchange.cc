@@ -322,7 +322,8 @@ void PullExchange::on_done(const upstream::FetchOutcome& outcome) {
     } else {
       const bool timeout = outcome.failure == upstream::FetchFailure::connect_timeout ||
                            outcome.failure == upstream::FetchFailure::first_byte_timeout ||
-                           outcome.failure == upstream::FetchFailure::between_bytes_timeout;
+                           outcome.failure == upstream::FetchFailure::between_bytes_timeout ||
+                           outcome.failure == upstream::FetchFailure::too_slow;
       freshness::CacheStatus status;
       status.fwd = request_.forward;
       status.detail = upstream::fetch_failure_name(outcome.failure);

@@ -127,7 +127,8 @@ void PullPass::on_done(const upstream::FetchOutcome& outcome) {
     // No head: never stale for a pass (a stored GET answer is no answer to it).
     const bool timeout = outcome.failure == upstream::FetchFailure::connect_timeout ||
                          outcome.failure == upstream::FetchFailure::first_byte_timeout ||
-                         outcome.failure == upstream::FetchFailure::between_bytes_timeout;
+                         outcome.failure == upstream::FetchFailure::between_bytes_timeout ||
+                         outcome.failure == upstream::FetchFailure::too_slow;
     ServeOptions options{pass_.server, service_.date(), false, pass_.close, 0, {}, nullptr};
     options.status.fwd = pass_.fwd;
     options.status.detail = upstream::fetch_failure_name(outcome.failure);

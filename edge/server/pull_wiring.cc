@@ -27,6 +27,7 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.origin.connect_timeout = std::chrono::milliseconds(c.pull_connect_timeout_ms);
   p.origin.first_byte_timeout = std::chrono::milliseconds(c.pull_first_byte_timeout_ms);
   p.origin.between_bytes_timeout = std::chrono::milliseconds(c.pull_between_bytes_timeout_ms);
+  p.origin.min_rate = c.pull_min_rate;
   p.origin.max_connections_per_host = static_cast<long>(c.pull_max_connections);
   p.origin.max_idle_connections = static_cast<long>(c.pull_idle_connections);
   p.origin.max_body_bytes = c.pull_max_body;

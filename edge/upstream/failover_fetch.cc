@@ -10,6 +10,7 @@ bool is_failover_failure(FetchFailure failure) {
     case FetchFailure::connect_timeout:
     case FetchFailure::first_byte_timeout:
     case FetchFailure::between_bytes_timeout:
+    case FetchFailure::too_slow:
     case FetchFailure::dropped:
     case FetchFailure::bad_response:
     case FetchFailure::head_too_large: return true;

@@ -18,6 +18,7 @@ std::string_view fetch_failure_name(FetchFailure f) {
     case FetchFailure::connect_timeout: return "connect-timeout";
     case FetchFailure::first_byte_timeout: return "first-byte-timeout";
     case FetchFailure::between_bytes_timeout: return "between-bytes-timeout";
+    case FetchFailure::too_slow: return "too-slow";
     case FetchFailure::dropped: return "dropped";
     case FetchFailure::bad_response: return "bad-response";
     case FetchFailure::head_too_large: return "head-too-large";
@@ -54,6 +55,9 @@ struct OriginClient::Fetch {
   FetchOutcome pending;         // a success waiting for the buffer to drain
   bool in_multi = false;
   bool got_first_byte = false;
+  // min_rate's window: its start and the bytes since (reset by our own pause).
+  std::chrono::steady_clock::time_point window_start{};
+  std::uint64_t window_bytes = 0;
   bool head_delivered = false;
   bool paused = false;          // curl paused by CURL_WRITEFUNC_PAUSE
   bool blocked = false;         // the handler took less than offered
@@ -77,16 +81,32 @@ struct Callbacks {
     evtimer_add(f.timer.get(), &tv);
   }
 
-  static void saw_bytes(OriginClient::Fetch& f) {
+  // False when the origin sent under min_rate over the window just ended: a
+  // trickle (an outside attack held a client 100 s with a byte every 0.5 s).
+  static bool saw_bytes(OriginClient::Fetch& f, std::size_t length) {
+    const OriginSettings& s = f.client->settings_;
+    const auto now = std::chrono::steady_clock::now();
+    if (!f.got_first_byte) f.window_start = now;
     f.got_first_byte = true;
-    arm(f, f.client->settings_.between_bytes_timeout);
+    f.window_bytes += length;
+    if (s.min_rate > 0 && now - f.window_start >= s.between_bytes_timeout) {
+      const double seconds = std::chrono::duration<double>(now - f.window_start).count();
+      if (static_cast<double>(f.window_bytes) < static_cast<double>(s.min_rate) * seconds) return false;
+      f.window_start = now;
+      f.window_bytes = 0;
+    }
+    arm(f, s.between_bytes_timeout);
+    return true;
   }
 
   static size_t on_header(char* data, size_t size, size_t n, void* userp) {
     auto& f = *static_cast<OriginClient::Fetch*>(userp);
     const size_t len = size * n;
     if (f.cancelled) return 0;
-    saw_bytes(f);
+    if (!saw_bytes(f, len)) {
+      f.abort_reason = FetchFailure::too_slow;
+      return 0;
+    }
     switch (f.head.add_line(std::string_view(data, len))) {
       case HeadCollector::State::reading:
         return len;
@@ -123,7 +143,10 @@ struct Callbacks {
         return CURL_WRITEFUNC_PAUSE;
       }
     }
-    saw_bytes(f);
+    if (!saw_bytes(f, len)) {
+      f.abort_reason = FetchFailure::too_slow;
+      return 0;
+    }
     f.body_bytes += len;
     if (f.body_bytes > s.max_body_bytes) {
       f.abort_reason = FetchFailure::body_too_large;
@@ -445,6 +468,9 @@ void OriginClient::resume(FetchId id) {
   }
   if (f.paused) {
     f.paused = false;
+    // The pause was ours: the rate is measured from here.
+    f.window_start = std::chrono::steady_clock::now();
+    f.window_bytes = 0;
     Callbacks::arm(f, settings_.between_bytes_timeout);
     // May call on_write at once with the chunk curl held back.
     ++driving_;

@@ -50,6 +50,10 @@ struct OriginSettings {
   std::chrono::milliseconds connect_timeout{3'000};
   std::chrono::milliseconds first_byte_timeout{15'000};
   std::chrono::milliseconds between_bytes_timeout{15'000};
+  // Bytes per second an origin must send on average over each window of
+  // between_bytes_timeout once its first byte came (0: no floor): a byte
+  // every few seconds never lets the between-bytes timer fire.
+  std::uint64_t min_rate = 1024;
   long max_connections_per_host = 32;   // CURLMOPT_MAX_HOST_CONNECTIONS: a queue forms beyond
   long max_idle_connections = 64;       // CURLMOPT_MAXCONNECTS: the keep-alive pool
   std::size_t max_head_bytes = 64 * 1024;
@@ -63,6 +67,7 @@ enum class FetchFailure : unsigned char {
   connect_timeout,
   first_byte_timeout,
   between_bytes_timeout,
+  too_slow,               // under min_rate over a window
   dropped,                // the connection ended before the response did
   bad_response,           // not HTTP, a malformed head
   head_too_large,

@@ -182,6 +182,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-connect-timeout", "50ms", "1s", "(=3s)"},
       {"edge", "pull-first-byte-timeout", "11m", "20s", "(=15s)"},
       {"edge", "pull-between-bytes-timeout", "0", "20s", "(=15s)"},
+      {"edge", "pull-min-rate", "2G", "0", "(=1K)"},
       {"edge", "pull-max-connections", "0", "8", "(=32)"},
       {"edge", "pull-idle-connections", "5000", "8", "(=64)"},
       {"edge", "pull-max-body", "10", "1G", "(=8G)"},

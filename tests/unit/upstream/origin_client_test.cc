@@ -183,6 +183,22 @@ TEST_F(OriginClientTest, BetweenBytesTimeout) {
   EXPECT_TRUE(r.head);
 }
 
+// A trickle never trips the between-bytes timer (a byte every 50 ms, the
+// timer 400 ms): under min_rate over a window of that timeout, the fetch ends.
+TEST_F(OriginClientTest, ATricklingOriginIsTooSlow) {
+  ScriptedOrigin origin([](const ReceivedRequest&) {
+    ScriptedReply r = ScriptedReply::ok(std::string(100000, 'a'));
+    r.trickle_from = r.bytes.size() - 100000 + 10;  // the head and 10 bytes, then one byte every 50 ms
+    r.trickle_ms = 50;
+    return r;
+  });
+  Recorder r;
+  fetch(origin, r);
+  ASSERT_TRUE(wait(r));
+  EXPECT_EQ(r.failure(), FetchFailure::too_slow);
+  EXPECT_TRUE(r.head);
+}
+
 TEST_F(OriginClientTest, ConnectTimeout) {
   // A listener whose accept queue is full and never drained: the kernel drops
   // further SYNs, so a connect hangs until our timeout (loopback only).

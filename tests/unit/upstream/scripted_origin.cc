@@ -202,6 +202,14 @@ bool ScriptedOrigin::send_reply(int fd, const ScriptedReply& reply) {
     }
     return true;
   };
+  if (reply.trickle_ms > 0) {
+    if (!send_to(std::min(reply.bytes.size(), reply.trickle_from))) return false;
+    while (sent < reply.bytes.size() && !stopping_) {
+      ::poll(nullptr, 0, reply.trickle_ms);
+      if (!send_to(sent + 1)) return false;  // the client left
+    }
+    return false;  // then closed, as a stall released is
+  }
   if (!send_to(std::min(reply.bytes.size(), reply.stall_after))) return false;
   if (reply.stall_after != ScriptedReply::kNever) {
     stall();

@@ -47,6 +47,8 @@ struct ScriptedReply {
   std::size_t stall_after = kNever;  // send this many bytes, then stall
   bool resume_after_stall = false;   // released: send the rest (a pause), not close (a cut)
   std::size_t drop_after = kNever;   // send this many bytes, then close
+  int trickle_ms = 0;                // > 0: the bytes after trickle_from go one at a time, this far apart
+  std::size_t trickle_from = 0;
 
   // "HTTP/1.1 <status> X\r\n" + fields + Content-Length + body.
   static ScriptedReply ok(std::string body, const std::vector<std::string>& fields = {}, int status = 200);
