@@ -20,9 +20,17 @@ void append_percent_encoded(std::string& out, std::string_view text, std::string
   }
 }
 
+bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
 }  // namespace
 
-void append_encoded_path(std::string& out, std::string_view path) { append_percent_encoded(out, path, "/-._~"); }
+// RFC 3986 §3.3 pchar, '/' and no '%': the path is decoded, so a '%' in it
+// was %25. The sub-delims, ':' and '@' stay as they are: encoded, they are
+// another URI to the origin (§2.2; outside attack: `;jsessionid=` and
+// `/@user` reached it as %3B and %40).
+void append_encoded_path(std::string& out, std::string_view path) {
+  append_percent_encoded(out, path, "/-._~!$&'()*+,;=:@");
+}
 
 std::string whole_query_suffix(std::string_view raw_query) {
   std::string out;
@@ -31,8 +39,18 @@ std::string whole_query_suffix(std::string_view raw_query) {
   // The bytes RFC 3986 §3.4 does not allow in a query (space, '"', '<', '>',
   // '\\', '^', '`', '{', '|', '}', '#', controls, non-ASCII) percent-encoded:
   // some clients send them raw, an origin request may not carry them
-  // (origin_request.h). '%' stays: the query is still encoded.
-  append_percent_encoded(out, raw_query, "-._~!$&'()*+,;=:@/?%");
+  // (origin_request.h). '%' stays when it begins an escape (the query is
+  // still encoded); a '%' that does not is %25, so the origin request holds
+  // RFC 3986 characters only.
+  for (std::size_t i = 0; i < raw_query.size(); ++i) {
+    const bool escape = raw_query[i] == '%' && i + 2 < raw_query.size() && is_hex(raw_query[i + 1]) &&
+                        is_hex(raw_query[i + 2]);
+    if (raw_query[i] == '%' && !escape) {
+      out.append("%25");
+      continue;
+    }
+    append_percent_encoded(out, raw_query.substr(i, 1), "-._~!$&'()*+,;=:@/?%");
+  }
   return out;
 }
 

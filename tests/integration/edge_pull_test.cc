@@ -340,6 +340,18 @@ TEST_F(EdgePull, Rfc9111_S3_5_AGetWithAuthorizationIsPassedNeverStoredNorServedF
   EXPECT_EQ(origin.requests(), 3);
 }
 
+// RFC 3986 §2.2: a path's sub-delims, ':' and '@' reach the origin as the
+// client sent them (a `;jsessionid=`, a `/@user` route); a query's '%' that
+// begins no escape goes as %25 (outside attack: they went as %3B, %40, %zz).
+TEST_F(EdgePull, Rfc3986_S2_2_ReservedPathCharactersReachTheOriginAsSent) {
+  ScriptedOrigin origin([](const ReceivedRequest& r) { return cacheable("for " + r.target); });
+  start(origin);
+  for (const char* target : {"/a;jsessionid=7/@user:x,y", "/s?q=%zz"}) ASSERT_TRUE(get(target)) << target;
+  ASSERT_EQ(origin.requests(), 2);
+  EXPECT_EQ(origin.received()[0].target, "/a;jsessionid=7/@user:x,y");
+  EXPECT_EQ(origin.received()[1].target, "/s?q=%25zz");
+}
+
 // RFC 9110 §4.2.2: the query identifies the resource, so by default a
 // pulled object's key has the whole query and the origin gets it; bytes a
 // query may not carry raw reach the origin percent-encoded (and "a|b" is the

@@ -21,6 +21,17 @@ TEST(PullKey, TheWholeQueryByDefault) {
   EXPECT_EQ(pull_key("/s", "", true, kNoKeys).key, "/s");
   EXPECT_EQ(whole_query_suffix("a=\"1\""), "?a=%221%22");
   EXPECT_EQ(whole_query_suffix(""), "");
+  // A '%' that begins no escape is itself escaped (outside attack: %zz reached the origin).
+  EXPECT_EQ(whole_query_suffix("a=%zz&b=%&c=%4&d=%41"), "?a=%25zz&b=%25&c=%254&d=%41");
+}
+
+// RFC 3986 §2.2: the path's sub-delims, ':' and '@' reach the origin as they
+// are (encoded they name another resource); a decoded '%', '?' or '#' is
+// escaped (outside attack: `;jsessionid=` went as %3B, `/@user` as %40).
+TEST(PullKey, ThePathKeepsItsReservedCharacters) {
+  EXPECT_EQ(pull_key("/a;jsessionid=1/@user:x!$&'()*+,", "", true, kNoKeys).origin_target,
+            "/a;jsessionid=1/@user:x!$&'()*+,");
+  EXPECT_EQ(pull_key("/100%/a?b#c", "", true, kNoKeys).origin_target, "/100%25/a%3Fb%23c");
 }
 
 // pull-query = keys: only the listed parameters, as for the manifest.
