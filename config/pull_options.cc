@@ -17,7 +17,28 @@ bool is_base_url(const std::string& url) {
   } else {
     return false;
   }
-  return !rest.empty() && rest.find_first_of("/?#@ \t\\") == std::string::npos && !has_control_byte(rest);
+  if (rest.empty() || rest.find_first_of("/?#@ \t\\") != std::string::npos || has_control_byte(rest)) return false;
+  // host[:port], the host an IPv6 literal in brackets or a name without
+  // any, the port 1-65535: else the edge started and failed every request.
+  std::string_view authority = rest, port;
+  if (authority.front() == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string_view::npos || close == 1) return false;
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && (after.front() != ':' || after.size() == 1)) return false;
+    if (!after.empty()) port = after.substr(1);
+  } else {
+    const std::size_t colon = authority.find(':');
+    if (colon == 0 || authority.find_first_of("[]") != std::string_view::npos) return false;
+    if (colon != std::string_view::npos) {
+      port = authority.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+  }
+  if (port.empty()) return true;
+  if (port.size() > 5 || port.find_first_not_of("0123456789") != std::string_view::npos) return false;
+  const int number = std::stoi(std::string(port));
+  return number >= 1 && number <= 65535;
 }
 
 }  // namespace
