@@ -46,6 +46,12 @@ class OriginClientTest : public ::testing::Test {
     return *id;
   }
   bool wait(Recorder& r) { return loop.run_until([&] { return r.finished(); }); }
+  // The end of one fetch from an origin that answers it with `reply`.
+  bool fetch_one(const ScriptedReply& reply, Recorder& r) {
+    ScriptedOrigin origin([reply](const ReceivedRequest&) { return reply; });
+    fetch(origin, r);
+    return wait(r);
+  }
 
   EventLoop loop;
   OriginClient client{loop.base(), fast_settings()};
@@ -158,27 +164,19 @@ TEST_F(OriginClientTest, ChunkedBodyIsDecodedFraming) {
 }
 
 TEST_F(OriginClientTest, FirstByteTimeout) {
-  ScriptedOrigin origin([](const ReceivedRequest&) {
-    ScriptedReply r = ScriptedReply::ok("x");
-    r.stall_before = true;
-    return r;
-  });
+  ScriptedReply reply = ScriptedReply::ok("x");
+  reply.stall_before = true;
   Recorder r;
-  fetch(origin, r);
-  ASSERT_TRUE(wait(r));
+  ASSERT_TRUE(fetch_one(reply, r));
   EXPECT_EQ(r.failure(), FetchFailure::first_byte_timeout);
   EXPECT_FALSE(r.head);
 }
 
 TEST_F(OriginClientTest, BetweenBytesTimeout) {
-  ScriptedOrigin origin([](const ReceivedRequest&) {
-    ScriptedReply r = ScriptedReply::ok(std::string(1000, 'a'));
-    r.stall_after = r.bytes.size() - 500;  // the head and half the body, then nothing
-    return r;
-  });
+  ScriptedReply reply = ScriptedReply::ok(std::string(1000, 'a'));
+  reply.stall_after = reply.bytes.size() - 500;  // the head and half the body, then nothing
   Recorder r;
-  fetch(origin, r);
-  ASSERT_TRUE(wait(r));
+  ASSERT_TRUE(fetch_one(reply, r));
   EXPECT_EQ(r.failure(), FetchFailure::between_bytes_timeout);
   EXPECT_TRUE(r.head);
 }
@@ -186,15 +184,11 @@ TEST_F(OriginClientTest, BetweenBytesTimeout) {
 // A trickle never trips the between-bytes timer (a byte every 50 ms, the
 // timer 400 ms): under min_rate over a window of that timeout, the fetch ends.
 TEST_F(OriginClientTest, ATricklingOriginIsTooSlow) {
-  ScriptedOrigin origin([](const ReceivedRequest&) {
-    ScriptedReply r = ScriptedReply::ok(std::string(100000, 'a'));
-    r.trickle_from = r.bytes.size() - 100000 + 10;  // the head and 10 bytes, then one byte every 50 ms
-    r.trickle_ms = 50;
-    return r;
-  });
+  ScriptedReply reply = ScriptedReply::ok(std::string(100000, 'a'));
+  reply.trickle_from = reply.bytes.size() - 100000 + 10;  // the head and 10 bytes, then one byte every 50 ms
+  reply.trickle_ms = 50;
   Recorder r;
-  fetch(origin, r);
-  ASSERT_TRUE(wait(r));
+  ASSERT_TRUE(fetch_one(reply, r));
   EXPECT_EQ(r.failure(), FetchFailure::too_slow);
   EXPECT_TRUE(r.head);
 }
