@@ -99,8 +99,6 @@ ResponseFacts read_response_facts(int status, Fields fields, std::int64_t now, s
   r.vary = combined_field(fields, "vary");
   for (const FieldView& f : fields) {
     if (equals_ignore_case(f.name, "set-cookie")) r.set_cookie = true;
-    // RFC 2965's, obsolete but still a cookie: never handed to every client.
-    if (equals_ignore_case(f.name, "set-cookie2")) r.set_cookie2 = true;
     if (equals_ignore_case(f.name, "content-length") && !r.content_length) {
       const std::string_view v = http::trim_ows(f.value);
       std::int64_t n = 0;

@@ -39,7 +39,6 @@ struct ResponseFacts {
   std::string etag;                         // as sent ("\"x\"" or "W/\"x\""), empty if none or malformed
   std::string vary;                         // combined Vary lines, as sent
   bool set_cookie = false;
-  bool set_cookie2 = false;  // RFC 2965 (obsolete), treated as Set-Cookie
   std::optional<std::int64_t> content_length;
 };
 

@@ -77,7 +77,6 @@ StoreDecision decide_storage(const RequestFacts& request, const ResponseFacts& r
   d.strip = cc.private_fields;
   d.strip.insert(d.strip.end(), cc.no_cache_fields.begin(), cc.no_cache_fields.end());
   if (response.set_cookie && !contains(d.strip, "set-cookie")) return refuse(StoreVerdict::set_cookie);
-  if (response.set_cookie2 && !contains(d.strip, "set-cookie2")) return refuse(StoreVerdict::set_cookie);
   hop_by_hop_fields(response_fields, d.strip);
   return d;
 }
