@@ -89,6 +89,9 @@ struct RequestContext {
   // site's rules: a protocol answers with it, never with one of its own.
   const Responder* responder = nullptr;
   std::uint16_t site = kNoSiteIndex;
+  // The client's address, hashed (0: unknown): what pull-through counts the
+  // origin fetches of one client by (pull-address-fetches).
+  std::uint64_t client = 0;
   std::string_view site_name{};
   // Non-zero: no site may answer (404 on plain HTTP, 421 on HTTPS for an
   // unknown host or an SNI of another site); respond() sends this status.

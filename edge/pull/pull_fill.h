@@ -47,6 +47,9 @@ class PullFill final : public upstream::FetchWaiter {
     PulledRef head;
   };
   void set_slice(Slice slice) { slice_ = std::move(slice); }
+  // Who started the fetch (RequestContext::client), counted while the fill lives.
+  void set_client(std::uint64_t client) { client_ = client; }
+  std::uint64_t client() const { return client_; }
   void on_joined(upstream::WaiterId id, bool) override { id_ = id; }
   const std::string& refresh_key() const { return refresh_key_; }
   bool finished() const { return finished_; }
@@ -67,6 +70,7 @@ class PullFill final : public upstream::FetchWaiter {
   std::int64_t request_time_;
   upstream::WaiterId id_ = 0;
   std::string refresh_key_;
+  std::uint64_t client_ = 0;
   bool collecting_ = false;
   bool finished_ = false;
   PulledObject object_;

@@ -178,6 +178,8 @@ void PullService::sweep_fills() {
   std::erase_if(fills_, [this](const std::unique_ptr<PullFill>& f) {
     if (!f->finished()) return false;
     if (!f->refresh_key().empty()) refreshing_.erase(f->refresh_key());
+    if (auto it = fetches_by_client_.find(f->client()); it != fetches_by_client_.end() && --it->second == 0)
+      fetches_by_client_.erase(it);
     return true;
   });
 }
@@ -403,7 +405,8 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
                                    : any_variant     ? freshness::Forward::vary_miss
                                                      : freshness::Forward::uri_miss,
                                    ranges, nullptr, nullptr, ClientConditions(query.request)};
-  MissFetch miss{primary, std::move(request_fields), std::move(targets), std::move(request), std::move(key), now, 0, {}};
+  MissFetch miss{primary, std::move(request_fields), std::move(targets), std::move(request), std::move(key), now, 0, {},
+                 context.client};
   if (settings_.slice_size != 0 && ranges.wanted() && stored == nullptr) {
     // A Range on a cold key: the aligned slice holding its first byte, as
     // the identity (ranges of a coding are another representation's). The
@@ -417,6 +420,16 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     first->key = slice_key(primary, "", settings_.slice_size, first->slice_index);
     exchange_request.whole = std::make_unique<MissFetch>(std::move(miss));
     exchange_request.first_slice = std::move(first);
+  }
+  // The fetches one client started are bounded (pull-address-fetches); a
+  // join to one in flight is free (pupils behind one NAT share cold keys).
+  // Else slow URLs of one client's choosing fill the origin pool that every
+  // other client's misses wait for (outside attack: 15 s for each).
+  const std::string& join_key = exchange_request.first_slice != nullptr ? exchange_request.first_slice->key : miss.key;
+  if (settings_.address_fetches != 0 && context.client != 0 && !coalescer_.in_flight(join_key)) {
+    const auto started = fetches_by_client_.find(context.client);
+    if (started != fetches_by_client_.end() && started->second >= settings_.address_fetches)
+      return refuse(429, exchange_request.forward, "address-fetches");
   }
   auto exchange = std::make_unique<PullExchange>(*this, *context.stream, std::move(exchange_request), stored);
   // A revalidation may have to fetch again, without validators (§4.3.4).
@@ -523,7 +536,13 @@ upstream::JoinRefusal PullService::join_miss(MissFetch& fetch, const PulledRef& 
   auto fill = std::make_unique<PullFill>(*this, fetch.primary, fetch.request_fields, stale, fetch.now);
   fill->set_slice({fetch.slice_index, fetch.slice_rules, nullptr});
   const upstream::JoinResult filled = coalescer_.join(fetch.key, fetch.targets, fetch.request, *fill);
-  if (filled.id != 0) add_fill(std::move(fill));
+  if (filled.id != 0) {
+    if (fetch.client != 0) {
+      fill->set_client(fetch.client);
+      ++fetches_by_client_[fetch.client];
+    }
+    add_fill(std::move(fill));
+  }
   return upstream::JoinRefusal::none;
 }
 

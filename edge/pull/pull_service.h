@@ -22,6 +22,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
@@ -54,6 +55,7 @@ struct PullSettings {
   std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
   std::uint64_t slice_size = 1ull << 20;     // a cold key's Range asks for slices of this size (pull_slices.h); 0: off
   std::uint64_t slice_min = 8ull << 20;      // smaller objects are fetched whole
+  std::uint32_t address_fetches = 16;        // fetches one client address started, in flight; 0: no cap
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
   // Active health checks (upstream/origin_prober.h): with a path, every
@@ -102,6 +104,7 @@ struct MissFetch {
   std::int64_t now = 0;
   std::uint64_t slice_index = 0;  // with slice_rules.size: the slice asked (request.range)
   SliceRules slice_rules;         // size 0: the whole object
+  std::uint64_t client = 0;       // RequestContext::client of whoever started it (pull-address-fetches)
 };
 
 // Objects waiting for the compressor thread, per worker; beyond, an eligible
@@ -188,6 +191,7 @@ class PullService final : public http::PullGateway {
   upstream::Coalescer coalescer_;
   PulledTable table_;
   std::vector<std::unique_ptr<PullFill>> fills_;
+  std::unordered_map<std::uint64_t, std::uint32_t> fetches_by_client_;  // fills alive, by who started them
   std::unordered_set<std::string> refreshing_;  // background refreshes in flight (stale-while-revalidate)
   std::vector<std::string> site_labels_;  // by site index, as serve() saw them
   std::uint64_t solo_fetches_ = 0;  // keys of fetches of their own (a late join)

@@ -56,6 +56,7 @@ class Http1Host final : public http::SessionHost {
     if (files_in_kernel_) context.file_body_min = worker_.settings().sendfile_min;
     if (context.responder->settings().pull.mode != http::PullMode::manifest) {
       context.pull = &worker_.pull();
+      context.client = peer_.key();
       if (connection_ != nullptr && request.version_major != 2) {
         if (buffers_.pull == nullptr) buffers_.pull = std::make_unique<PullSink>(*connection_, buffers_.output);
         context.stream = buffers_.pull.get();

@@ -18,6 +18,14 @@ struct PeerAddress {
   static PeerAddress from_sockaddr(const sockaddr* address);
   // "203.0.113.7" or "2001:db8::1"; written into out (at least 46 bytes); returns length.
   std::size_t format(char* out) const;
+  // The address as a number, never 0 (a key to count by, not a secret:
+  // FNV-1a of its bytes and family).
+  std::uint64_t key() const {
+    std::uint64_t h = 14695981039346656037ull;
+    for (std::uint8_t b : bytes) h = (h ^ b) * 1099511628211ull;
+    h = (h ^ family) * 1099511628211ull;
+    return h == 0 ? 1 : h;
+  }
 };
 
 }  // namespace relais

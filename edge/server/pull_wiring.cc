@@ -32,6 +32,7 @@ pull::PullSettings pull_settings_from(const EdgeConfig& c) {
   p.origin.max_idle_connections = static_cast<long>(c.pull_idle_connections);
   p.origin.max_body_bytes = c.pull_max_body;
   p.coalescer.max_keys = static_cast<std::size_t>(c.pull_max_keys);
+  p.address_fetches = static_cast<std::uint32_t>(c.pull_address_fetches);
   p.coalescer.max_window_bytes = static_cast<std::size_t>(c.pull_window);
   p.coalescer.lag_timeout = std::chrono::milliseconds(c.pull_lag_timeout_ms);
   p.coalescer.health.max_fails = static_cast<unsigned>(c.pull_origin_fails);

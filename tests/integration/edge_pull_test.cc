@@ -123,6 +123,54 @@ TEST_F(EdgePull, Rfc9111_S4_CoalescingFiftyClientsOneOriginFetch) {
   EXPECT_GE(await_metric("relais_pull_responses_total{outcome=\"coalesced\"}", kClients - 1), kClients - 1);
 }
 
+// The origin fetches one client address starts are bounded
+// (pull-address-fetches): its third cold key while two are in flight is a
+// 429 at once, a join to one in flight is free, and another address's miss
+// is answered meanwhile (outside attack: 100 slow URLs from one address made
+// every other client's miss wait 15 s for the origin pool).
+TEST_F(EdgePull, OneAddressStartsAtMostPullAddressFetchesOriginFetches) {
+  Gate gate;
+  std::atomic<int> slow_asked{0};  // requests() counts a request once answered
+  ScriptedOrigin origin([&](const ReceivedRequest& r) {
+    if (r.target.rfind("/slow/", 0) == 0) {
+      ++slow_asked;
+      gate.wait();
+    }
+    return cacheable("for " + r.target);
+  });
+  start(origin, {"--mode", "pull", "--pull-address-fetches", "2"});
+  auto ask = [&](const char* source, const std::string& path) {
+    auto c = std::make_unique<RawClient>(edge_.port, source);
+    EXPECT_TRUE(c->send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n"));
+    return c;
+  };
+  std::vector<std::unique_ptr<RawClient>> held;
+  for (const char* path : {"/slow/1", "/slow/2"}) held.push_back(ask("127.0.0.1", path));
+  for (const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+       slow_asked < 2 && std::chrono::steady_clock::now() < until;)
+    ::poll(nullptr, 0, 10);
+  ASSERT_EQ(slow_asked, 2);
+  auto third = ask("127.0.0.1", "/slow/3")->read_response();
+  ASSERT_TRUE(third);
+  EXPECT_EQ(third->status, 429);
+  EXPECT_NE(third->header("Cache-Status").find("detail=address-fetches"), std::string::npos) << third->header("Cache-Status");
+  held.push_back(ask("127.0.0.1", "/slow/1"));  // joins the fetch in flight
+  auto other = ask("127.0.0.2", "/fast")->read_response();
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->status, 200);
+  EXPECT_EQ(other->body, "for /fast");
+  gate.open();
+  for (auto& c : held) {
+    auto r = c->read_response();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 200);
+  }
+  auto after = ask("127.0.0.1", "/slow/3")->read_response();  // its fetches ended: it may start more
+  ASSERT_TRUE(after);
+  EXPECT_EQ(after->status, 200);
+  EXPECT_EQ(origin.requests(), 4);
+}
+
 TEST_F(EdgePull, Rfc9111_S4_3_ExpiredRevalidatesWithIfNoneMatchAnd304) {
   ScriptedOrigin origin([](const ReceivedRequest& r) {
     if (r.field("If-None-Match") == "\"v1\"")
