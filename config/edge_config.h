@@ -183,7 +183,7 @@ struct EdgeConfig {
   // forwarded (405, as on published content).
   std::uint64_t pull_max_request_body = 1ull << 20;
   std::uint64_t pull_max_keys = 1024;        // origin fetches in flight per worker: a random-URL flood's cost
-  std::uint64_t pull_address_fetches = 16;   // of them, started by one client address; 0: no cap
+  std::uint64_t pull_address_fetches = 0;    // of them, started by one client address; 0: no cap
   std::uint64_t pull_window = 4ull << 20;    // body bytes a fetch keeps for its slowest client and late joiners
   // A response not stored: a client holding the window full while another
   // waits must take a whole window in this time, or it is cut (0: never).

@@ -154,7 +154,7 @@ po::options_description edge_description() {
     ("pull-max-body", size(d.pull_max_body), "pull-through: an origin body larger than this fails the fetch (1K-1T)")
     ("pull-max-request-body", size(d.pull_max_request_body), "pull-through: POST, PUT, PATCH and DELETE on a pull path are passed to the origin, their body read whole first up to this; beyond: 413 (0: not forwarded, 405; at most 64M)")
     ("pull-max-keys", num(d.pull_max_keys), "pull-through: origin fetches in flight per worker; beyond: 503 (1-1048576)")
-    ("pull-address-fetches", num(d.pull_address_fetches), "pull-through: origin fetches one client address may have started at once, per worker (joins free); beyond: 429 (0 = no cap)")
+    ("pull-address-fetches", num(d.pull_address_fetches), "pull-through: origin fetches one client address may have started at once, per worker (joins free); beyond: 429 (0 = no cap, the default)")
     ("pull-window", size(d.pull_window), "pull-through: body bytes one fetch keeps for its slowest client and late joiners (64K-1G)")
     ("pull-lag-timeout", duration(d.pull_lag_timeout_ms), "pull-through, a response not stored: a client that holds the window full while another waits must take a whole window in this time, or it is cut (0: never; at most 10m)")
     ("pull-memory", size(d.pull_memory), "pull-through: RAM for pulled objects, all workers together (0: none stored)")

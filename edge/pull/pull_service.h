@@ -55,7 +55,7 @@ struct PullSettings {
   std::uint64_t compress_max = 1ull << 20;   // identity text up to this is compressed once stored; 0: never
   std::uint64_t slice_size = 1ull << 20;     // a cold key's Range asks for slices of this size (pull_slices.h); 0: off
   std::uint64_t slice_min = 8ull << 20;      // smaller objects are fetched whole
-  std::uint32_t address_fetches = 16;        // fetches one client address started, in flight; 0: no cap
+  std::uint32_t address_fetches = 0;         // fetches one client address started, in flight; 0: no cap
   freshness::ReusePolicy reuse;              // error_grace, freshness (negative_lifetime)
   freshness::StorePolicy store;
   // Active health checks (upstream/origin_prober.h): with a path, every

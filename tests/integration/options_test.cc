@@ -191,7 +191,7 @@ std::vector<OptionRow> rows(const std::string& pem, const std::string& key, cons
       {"edge", "pull-max-body", "10", "1G", "(=8G)"},
       {"edge", "pull-max-request-body", "65M", "0", "(=1M)"},
       {"edge", "pull-max-keys", "0", "100", "(=1024)"},
-      {"edge", "pull-address-fetches", "many", "0", "(=16)"},
+      {"edge", "pull-address-fetches", "many", "64", "(=0)"},
       {"edge", "pull-window", "1K", "1M", "(=4M)"},
       {"edge", "pull-lag-timeout", "11m", "5s", "(=15s)"},
       {"edge", "pull-memory", "2T", "128M", "(=256M)"},
