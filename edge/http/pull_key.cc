@@ -1,5 +1,6 @@
 #include "edge/http/pull_key.h"
 
+#include "edge/http/hex_digit.h"
 #include "edge/http/query_key.h"
 
 namespace relais::http {
@@ -19,8 +20,6 @@ void append_percent_encoded(std::string& out, std::string_view text, std::string
     }
   }
 }
-
-bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 }  // namespace
 
@@ -43,8 +42,8 @@ std::string whole_query_suffix(std::string_view raw_query) {
   // still encoded); a '%' that does not is %25, so the origin request holds
   // RFC 3986 characters only.
   for (std::size_t i = 0; i < raw_query.size(); ++i) {
-    const bool escape = raw_query[i] == '%' && i + 2 < raw_query.size() && is_hex(raw_query[i + 1]) &&
-                        is_hex(raw_query[i + 2]);
+    const bool escape = raw_query[i] == '%' && i + 2 < raw_query.size() && hex_value(raw_query[i + 1]) >= 0 &&
+                        hex_value(raw_query[i + 2]) >= 0;
     if (raw_query[i] == '%' && !escape) {
       out.append("%25");
       continue;

@@ -7,6 +7,7 @@
 // '/' was a '/' on the wire, so no later layer can split segments elsewhere.
 #include "edge/http/target_normalizer.h"
 #include "edge/http/byte_class.h"
+#include "edge/http/hex_digit.h"
 
 #include <array>
 #include <cstring>
@@ -21,13 +22,6 @@ NormalizedTarget reject(std::string_view reason) {
   t.status = 400;
   t.reason = reason;
   return t;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
