@@ -267,6 +267,17 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     return reuse_of_stored().action == freshness::Reuse::revalidate && all_origins_down(targets) &&
            freshness::may_serve_stale_on_error(stored->stored, directives, now, settings_.reuse);
   };
+  // The stored copy answers: counted, its Age, ttl and Cache-Status set; the
+  // access log's tier returned.
+  auto answer_from_stored = [&](const freshness::ReuseDecision& reuse, bool origin_down_stale) -> std::string_view {
+    ++(origin_down_stale ? stats_.stale : stats_.hit);
+    options.age = reuse.age;
+    options.status.ttl = reuse.ttl;
+    if (!origin_down_stale) return "pull-hit";
+    options.status.fwd = freshness::Forward::stale;
+    options.status.detail = "origin-down";
+    return "pull-stale";
+  };
   bool stale_head = false;  // a sliced head, not fresh: asked again as a cold key (fwd=stale)
   if (stored != nullptr && stored->sliced()) {
     // Freshness is the head's (pull_slices.h). A fresh one answers from its
@@ -276,14 +287,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
     if (reuse.action == freshness::Reuse::gateway_timeout) return refuse(504, freshness::Forward::none, "only-if-cached");
     const bool origin_down_stale = stale_for_down_origins();  // its slices stored are served, no others
     if (reuse.action == freshness::Reuse::fresh || reuse.action == freshness::Reuse::stale_allowed || origin_down_stale) {
-      ++(origin_down_stale ? stats_.stale : stats_.hit);
-      options.age = reuse.age;
-      options.status.ttl = reuse.ttl;
-      if (origin_down_stale) {
-        options.status.fwd = freshness::Forward::stale;
-        options.status.detail = "origin-down";
-      }
-      const std::string_view tier = origin_down_stale ? "pull-stale" : "pull-hit";
+      const std::string_view tier = answer_from_stored(reuse, origin_down_stale);
       // RFC 9110 §13.2.2, as the published path evaluates it (412 or 304).
       const http::Precondition precondition = freshness::client_preconditions(
           query.request, stored->status, stored->stored.facts, stored->stored.times.response_time);
@@ -355,14 +359,7 @@ http::ResponseSummary PullService::serve(const http::PullQuery& query, const htt
             add_fill(std::move(fill));
           }
         }
-        ++(origin_down_stale ? stats_.stale : stats_.hit);
-        options.age = reuse.age;
-        options.status.ttl = reuse.ttl;
-        if (origin_down_stale) {
-          options.status.fwd = freshness::Forward::stale;
-          options.status.detail = "origin-down";
-        }
-        const std::string_view tier = origin_down_stale ? "pull-stale" : "pull-hit";
+        const std::string_view tier = answer_from_stored(reuse, origin_down_stale);
         const CodingChoice choice = choose_coding(*stored, query.request);
         if (!choice.acceptable) {
           // RFC 9110 §12.5.3: identity refused and no coding we hold accepted.
